@@ -1,0 +1,59 @@
+# dbkeeper — builds the SQLite loadable extension and the PostgreSQL extension.
+#
+#   make            both extensions (sqlite_ext/dbkeeper.so, pg_ext/dbkeeper.so)
+#   make install    the PostgreSQL extension into the server, the SQLite one into $(LIBDIR)
+#   make check      every test (see tests/run-all.sh); ends with "N passed, N failed"
+#   make demo       a SQLite database backed up, listed and verified, step by step
+#   make bench      the benchmarks of README "Performance"
+#   make clean
+#
+# The version has one source: default_version in pg_ext/dbkeeper.control.
+
+VERSION := $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" pg_ext/dbkeeper.control)
+CC ?= cc
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+
+WARNINGS = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wdeclaration-after-statement -Wformat=2 -Wno-format-nonliteral
+CFLAGS ?= -O2 -g
+DBK_CFLAGS = -std=c11 -D_GNU_SOURCE -fPIC -DDBKEEPER_VERSION='"$(VERSION)"' $(WARNINGS)
+LIBS = -lzstd -lcrypto
+
+CORE_SRC = $(sort $(wildcard core/*.c))
+CORE_HDR = $(wildcard core/*.h)
+SQLITE_SRC = $(sort $(wildcard sqlite_ext/*.c))
+SQLITE_HDR = $(wildcard sqlite_ext/*.h)
+
+.PHONY: all sqlite pg install check demo bench clean deps
+
+all: sqlite pg
+
+sqlite: sqlite_ext/dbkeeper.so
+
+sqlite_ext/dbkeeper.so: $(CORE_SRC) $(CORE_HDR) $(SQLITE_SRC) $(SQLITE_HDR) pg_ext/dbkeeper.control
+	$(CC) $(CFLAGS) $(DBK_CFLAGS) -shared -o $@ $(CORE_SRC) $(SQLITE_SRC) $(LIBS)
+
+pg:
+	$(MAKE) -C pg_ext
+
+install: all
+	$(MAKE) -C pg_ext install
+	install -d $(DESTDIR)$(LIBDIR)
+	install -m 0755 sqlite_ext/dbkeeper.so $(DESTDIR)$(LIBDIR)/dbkeeper.so
+
+deps:
+	@tests/deps.sh
+
+check: deps
+	@tests/run-all.sh
+
+demo: deps sqlite
+	@tests/demo.sh
+
+bench: deps all
+	@tests/bench/run.sh
+
+clean:
+	$(MAKE) -C pg_ext clean
+	rm -rf sqlite_ext/dbkeeper.so build core/*.o

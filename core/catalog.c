@@ -1,0 +1,229 @@
+/*
+ * catalog.c — listing and pruning backups; see catalog.h.
+ */
+#include "catalog.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "archive.h"
+
+static bool
+ends_with(const char *s, const char *suffix)
+{
+	size_t		n = strlen(s),
+				m = strlen(suffix);
+
+	return n > m && strcmp(s + n - m, suffix) == 0;
+}
+
+static const char *
+created_at(const dbk_backup_info *b)
+{
+	const char *v = dbk_meta_get(&b->header, "created_at");
+
+	return v ? v : "";
+}
+
+static int
+newest_first(const void *x, const void *y)
+{
+	const dbk_backup_info *a = x,
+			   *b = y;
+	int			c = strcmp(created_at(b), created_at(a));
+
+	return c != 0 ? c : strcmp(b->name, a->name);
+}
+
+static bool
+candidate_name(const char *name, const char *ext)
+{
+	dbk_error	ignored;
+
+	if (dbk_backup_name_check(name, &ignored) != 0)
+		return false;
+	if (ext)
+	{
+		char		suffix[32];
+
+		snprintf(suffix, sizeof(suffix), ".%s", ext);
+		return ends_with(name, suffix);
+	}
+	return true;
+}
+
+/* Reads one entry; false when the file is not a backup (or vanished). */
+static bool
+read_entry(const dbk_allocator *a, dbk_dir *d, const char *name, dbk_backup_info *b)
+{
+	dbk_error	err;
+	char		what[DBK_NAME_MAX + 16];
+	int			fd;
+	bool		ok;
+
+	memset(b, 0, sizeof(*b));
+	snprintf(b->name, sizeof(b->name), "%s", name);
+	dbk_meta_init(&b->header, a);
+	dbk_meta_init(&b->trailer, a);
+	if (dbk_backup_open(d, name, &fd, &err) != 0)
+		return false;
+	snprintf(what, sizeof(what), "backup \"%s\"", name);
+	ok = dbk_archive_peek(a, fd, what, &b->header, &b->trailer, &b->file_bytes, &err) == 0;
+	if (!ok && b->header.n > 0)
+	{
+		/* A readable header with a damaged trailer: list it, without trailer data. */
+		dbk_meta_free(&b->trailer);
+		dbk_meta_init(&b->trailer, a);
+		ok = true;
+	}
+	close(fd);
+	if (!ok)
+	{
+		dbk_meta_free(&b->header);
+		dbk_meta_free(&b->trailer);
+	}
+	return ok;
+}
+
+static void
+mark_latest(dbk_dir *d, dbk_backup_list *list)
+{
+	for (size_t i = 0; i < list->n; i++)
+	{
+		dbk_backup_info *b = &list->items[i];
+		const char *db = dbk_meta_get(&b->header, "database");
+		char		target[DBK_NAME_MAX + 1];
+		dbk_error	err;
+		const char *ext = ends_with(b->name, "." DBK_EXT_SQLITE) ? DBK_EXT_SQLITE : DBK_EXT_PG;
+
+		if (db && dbk_latest_resolve(d, db, ext, target, &err) == 0)
+			b->is_latest = strcmp(target, b->name) == 0;
+	}
+}
+
+int
+dbk_catalog_list(const dbk_allocator *a, dbk_dir *d, const char *ext, dbk_backup_list *out,
+				 dbk_error *err)
+{
+	int			fd = dup(d->fd);
+	DIR		   *dir;
+	struct dirent *de;
+	size_t		cap = 0;
+
+	out->a = a;
+	out->items = NULL;
+	out->n = 0;
+	if (fd < 0 || (dir = fdopendir(fd)) == NULL)
+	{
+		if (fd >= 0)
+			close(fd);
+		return dbk_fail_errno(err, errno, "could not read backup directory \"%s\"", d->path);
+	}
+	rewinddir(dir);
+	while ((de = readdir(dir)) != NULL)
+	{
+		struct stat st;
+
+		/* The latest link is a symlink, so the S_ISREG test below skips it. */
+		if (!candidate_name(de->d_name, ext))
+			continue;
+		if (fstatat(d->fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+			continue;
+		if (out->n == cap)
+		{
+			size_t		ncap = cap ? cap * 2 : 32;
+			dbk_backup_info *items = dbk_alloc(a, ncap * sizeof(*items));
+
+			if (items == NULL)
+			{
+				closedir(dir);
+				dbk_catalog_free(out);
+				return dbk_fail(err, DBK_E_NOMEM, "out of memory listing backups");
+			}
+			if (out->n)
+				memcpy(items, out->items, out->n * sizeof(*items));
+			dbk_free(a, out->items);
+			out->items = items;
+			cap = ncap;
+		}
+		if (read_entry(a, d, de->d_name, &out->items[out->n]))
+			out->n++;
+	}
+	closedir(dir);
+	qsort(out->items, out->n, sizeof(*out->items), newest_first);
+	mark_latest(d, out);
+	return 0;
+}
+
+void
+dbk_catalog_free(dbk_backup_list *list)
+{
+	for (size_t i = 0; i < list->n; i++)
+	{
+		dbk_meta_free(&list->items[i].header);
+		dbk_meta_free(&list->items[i].trailer);
+	}
+	dbk_free(list->a, list->items);
+	list->items = NULL;
+	list->n = 0;
+}
+
+static bool
+belongs_to(const dbk_backup_info *b, const char *engine, const char *database)
+{
+	const char *e = dbk_meta_get(&b->header, "engine");
+	const char *db = dbk_meta_get(&b->header, "database");
+
+	return e && db && strcmp(e, engine) == 0 && strcmp(db, database) == 0;
+}
+
+int
+dbk_catalog_prune(const dbk_allocator *a, dbk_dir *d, const char *engine,
+				  const char *database, const char *ext, int64_t keep, int *deleted,
+				  dbk_error *err)
+{
+	dbk_backup_list list;
+	int64_t		kept = 0;
+	int			count = 0;
+
+	*deleted = 0;
+	if (keep < 1)
+	{
+		dbk_fail(err, DBK_E_INVALID, "cannot keep fewer than 1 backup (asked for %lld)", (long long) keep);
+		dbk_error_detail(err, "dbkeeper never deletes the newest backup.");
+		return -1;
+	}
+	if (dbk_catalog_list(a, d, ext, &list, err) != 0)
+		return -1;
+	for (size_t i = 0; i < list.n; i++)
+	{
+		dbk_backup_info *b = &list.items[i];
+
+		if (!belongs_to(b, engine, database))
+			continue;
+		if (kept < keep || b->is_latest)
+		{
+			kept++;
+			continue;
+		}
+		if (unlinkat(d->fd, b->name, 0) != 0)
+		{
+			int			e = errno;
+
+			dbk_catalog_free(&list);
+			if (count > 0)
+				(void) dbk_dir_sync(d, err);
+			return dbk_fail_errno(err, e, "could not delete backup \"%s\" in \"%s\"", b->name, d->path);
+		}
+		count++;
+	}
+	dbk_catalog_free(&list);
+	*deleted = count;
+	return count > 0 ? dbk_dir_sync(d, err) : 0;
+}

@@ -1,0 +1,232 @@
+/*
+ * backup.c — dbkeeper_backup([label]) for SQLite.
+ *
+ * A backup never reads the live database file directly.  The online backup
+ * API copies the pages of one read snapshot into a temporary database file
+ * in the backup directory (so writers in WAL mode carry on, and in rollback
+ * mode wait at most for the copy); that file is then streamed through the
+ * archive writer into a second temporary file, which is published under its
+ * final name.  On any failure both temporary files are removed and nothing
+ * new is visible.  Retention runs after a successful publication.
+ *
+ * A connection inside a write transaction is refused at once: the backup
+ * API would report SQLITE_BUSY on every step for as long as it lasts.
+ */
+#include "dbk_sqlite.h"
+
+SQLITE_EXTENSION_INIT3
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../core/archive.h"
+#include "../core/catalog.h"
+
+#define COPY_CHUNK (1024 * 1024)
+
+static int
+check_source(sqlite3 *src, dbk_error *err)
+{
+	if (sqlite3_txn_state(src, "main") == SQLITE_TXN_WRITE)
+	{
+		dbk_fail(err, DBK_E_STATE, "cannot back up a database inside a write transaction");
+		dbk_error_detail(err, "The backup would wait for this connection's own transaction forever.");
+		dbk_error_hint(err, "COMMIT or ROLLBACK first, then call dbkeeper_backup().");
+		return -1;
+	}
+	return 0;
+}
+
+/* Copies every page of src's main database into the empty file at path. */
+static int
+copy_pages(sqlite3 *src, const char *database, const char *path, dbk_error *err)
+{
+	sqlite3    *dest = NULL;
+	sqlite3_backup *b;
+	int			rc,
+				waited = 0;
+	int			result = -1;
+
+	if (sqlite3_open_v2(path, &dest, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+	{
+		dbk_sqlite_fail(err, dest, "opening the temporary copy");
+		goto done;
+	}
+	/* The copy is private and thrown away on failure: no journal, no syncs. */
+	if (sqlite3_exec(dest, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+					 "PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-4096;",
+					 NULL, NULL, NULL) != SQLITE_OK)
+	{
+		dbk_sqlite_fail(err, dest, "preparing the temporary copy");
+		goto done;
+	}
+	b = sqlite3_backup_init(dest, "main", src, "main");
+	if (b == NULL)
+	{
+		dbk_sqlite_fail(err, dest, "starting the copy");
+		goto done;
+	}
+	do
+		rc = sqlite3_backup_step(b, -1);
+	while (rc != SQLITE_DONE && dbk_sqlite_may_retry(rc, &waited));
+	sqlite3_backup_finish(b);
+	if (rc == SQLITE_DONE)
+		result = 0;
+	else if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+	{
+		dbk_fail(err, DBK_E_BUSY, "database \"%s\" stayed locked for %d seconds", database,
+				 DBK_SQLITE_LOCK_WAIT_MS / 1000);
+		dbk_error_detail(err, "Another connection held a lock that prevented reading a consistent snapshot.");
+	}
+	else if (rc == SQLITE_NOMEM)
+		dbk_fail(err, DBK_E_NOMEM, "out of memory copying database \"%s\"", database);
+	else
+		dbk_fail(err, DBK_E_IO, "could not copy database \"%s\": %s", database,
+				 sqlite3_errmsg(dest) && sqlite3_errcode(dest) != SQLITE_OK ? sqlite3_errmsg(dest)
+				 : sqlite3_errstr(rc));
+done:
+	sqlite3_close(dest);
+	return result;
+}
+
+static void
+iso_time(const struct timespec *ts, char *buf, size_t cap)
+{
+	struct tm	tm;
+	char		base[32];
+
+	gmtime_r(&ts->tv_sec, &tm);
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, cap, "%s.%06ldZ", base, ts->tv_nsec / 1000);
+}
+
+static int
+make_header(dbk_meta *h, const char *database, const char *file, const struct timespec *now,
+			const char *label, int level, dbk_error *err)
+{
+	char		created[64];
+
+	iso_time(now, created, sizeof(created));
+	return (dbk_meta_set(h, "engine", DBK_SQLITE_ENGINE, err) ||
+			dbk_meta_set(h, "database", database, err) ||
+			dbk_meta_set(h, "source_file", file, err) ||
+			dbk_meta_set(h, "created_at", created, err) ||
+			(label && dbk_meta_set(h, "label", label, err)) ||
+			dbk_meta_set(h, "server_version", sqlite3_libversion(), err) ||
+			dbk_meta_set(h, "dbkeeper_version", DBKEEPER_VERSION, err) ||
+			dbk_meta_set_u64(h, "compression_level", (uint64_t) level, err)) ? -1 : 0;
+}
+
+/* Streams the file behind fd (from its start) into a new archive on out. */
+static int
+compress_file(int fd, dbk_temp *out, const dbk_meta *header, int level, dbk_error *err)
+{
+	dbk_fd_stream os = {out->fd, "the new backup"};
+	dbk_archive_writer *w;
+	dbk_archive_summary summary;
+	char	   *buf = sqlite3_malloc64(COPY_CHUNK);
+	int			rc = -1;
+	off_t		off = 0;
+
+	if (buf == NULL)
+		return dbk_fail(err, DBK_E_NOMEM, "out of memory");
+	w = dbk_archive_writer_open(&dbk_sqlite_allocator, dbk_fd_sink(&os), header, level, 0, err);
+	if (w == NULL)
+		goto done;
+	for (;;)
+	{
+		ssize_t		n = pread(fd, buf, COPY_CHUNK, off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+		{
+			dbk_fail_errno(err, errno, "could not read the temporary copy");
+			goto done;
+		}
+		if (n == 0)
+			break;
+		if (dbk_archive_write(w, buf, (size_t) n, err) != 0)
+			goto done;
+		off += n;
+	}
+	rc = dbk_archive_writer_finish(w, NULL, &summary, err);
+done:
+	dbk_archive_writer_free(w);
+	sqlite3_free(buf);
+	return rc;
+}
+
+int
+dbk_sqlite_take_backup(sqlite3 *src, const dbk_sqlite_state *st, dbk_dir *d, const char *label,
+					   bool apply_retention, char *name_out, dbk_error *err)
+{
+	dbk_temp	copy = {-1, ""},
+				archive = {-1, ""};
+	dbk_meta	header;
+	struct timespec now;
+	const char *file;
+	char		database[128],
+				path[4200];
+	int			rc = -1;
+
+	dbk_meta_init(&header, &dbk_sqlite_allocator);
+	if (dbk_sqlite_main_file(src, &file, database, sizeof(database), err) != 0 ||
+		check_source(src, err) != 0 || dbk_label_check(label, err) != 0)
+		goto done;
+	(void) dbk_dir_sweep(d, NULL, err);
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (make_header(&header, database, file, &now, label, st->compression_level, err) != 0 ||
+		dbk_temp_create(d, "copy", &copy, err) != 0)
+		goto done;
+	dbk_temp_path(d, &copy, path, sizeof(path));
+	if (copy_pages(src, database, path, err) != 0 ||
+		dbk_temp_create(d, "backup", &archive, err) != 0 ||
+		compress_file(copy.fd, &archive, &header, st->compression_level, err) != 0)
+		goto done;
+	dbk_temp_remove(d, &copy);
+	if (dbk_publish(d, &archive, database, now.tv_sec, label, DBK_EXT_SQLITE, name_out, err) != 0)
+		goto done;
+	rc = 0;
+	if (apply_retention && st->keep_backups > 0)
+	{
+		dbk_error	ignored;
+		int			deleted;
+
+		/* Best effort: the backup is published; dbkeeper_prune() reports errors. */
+		(void) dbk_catalog_prune(&dbk_sqlite_allocator, d, DBK_SQLITE_ENGINE, database,
+								 DBK_EXT_SQLITE, st->keep_backups, &deleted, &ignored);
+	}
+done:
+	dbk_temp_remove(d, &copy);
+	dbk_temp_remove(d, &archive);
+	dbk_meta_free(&header);
+	return rc;
+}
+
+static void
+sql_backup(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	dbk_sqlite_state *st = sqlite3_user_data(ctx);
+	sqlite3    *db = sqlite3_context_db_handle(ctx);
+	const char *label = argc > 0 ? (const char *) sqlite3_value_text(argv[0]) : NULL;
+	char		name[DBK_NAME_MAX + 1];
+	dbk_dir		d = {-1, ""};
+	dbk_error	err;
+
+	if (dbk_sqlite_open_dir(st, db, true, &d, &err) != 0 ||
+		dbk_sqlite_take_backup(db, st, &d, label, true, name, &err) != 0)
+		dbk_sqlite_result_error(ctx, &err);
+	else
+		sqlite3_result_text(ctx, name, -1, SQLITE_TRANSIENT);
+	dbk_dir_close(&d);
+}
+
+int
+dbk_sqlite_register_backup(sqlite3 *db, dbk_sqlite_state *st)
+{
+	return dbk_sqlite_create(db, "dbkeeper_backup", 0, 1, DBK_SQLITE_SIDE_EFFECTS, sql_backup, st);
+}

@@ -1,0 +1,182 @@
+/*
+ * common.c — helpers shared by the SQLite adapter's functions: the
+ * allocator, error reporting, the connection's database file and backup
+ * directory, name resolution and bounded lock waits.  See dbk_sqlite.h.
+ */
+#include "dbk_sqlite.h"
+
+SQLITE_EXTENSION_INIT3
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void *
+sqlite_alloc(void *ctx, size_t size)
+{
+	(void) ctx;
+	return sqlite3_malloc64(size);
+}
+
+static void
+sqlite_free(void *ctx, void *ptr)
+{
+	(void) ctx;
+	sqlite3_free(ptr);
+}
+
+const dbk_allocator dbk_sqlite_allocator = {sqlite_alloc, sqlite_free, NULL};
+
+dbk_sqlite_state *
+dbk_sqlite_state_ref(dbk_sqlite_state *st)
+{
+	st->refs++;
+	return st;
+}
+
+void
+dbk_sqlite_state_release(void *p)
+{
+	dbk_sqlite_state *st = p;
+
+	if (st && --st->refs == 0)
+	{
+		sqlite3_free(st->backup_dir);
+		sqlite3_free(st);
+	}
+}
+
+void
+dbk_sqlite_result_error(sqlite3_context *ctx, const dbk_error *err)
+{
+	char	   *msg;
+
+	if (err->kind == DBK_E_NOMEM)
+	{
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	msg = sqlite3_mprintf("%s%s%s%s%s", err->message,
+						  err->detail[0] ? "\nDETAIL: " : "", err->detail,
+						  err->hint[0] ? "\nHINT: " : "", err->hint);
+	if (msg == NULL)
+	{
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	sqlite3_result_error(ctx, msg, -1);
+	sqlite3_free(msg);
+}
+
+int
+dbk_sqlite_fail(dbk_error *err, sqlite3 *db, const char *doing)
+{
+	int			code = sqlite3_errcode(db);
+
+	if (code == SQLITE_NOMEM)
+		return dbk_fail(err, DBK_E_NOMEM, "out of memory %s", doing);
+	return dbk_fail(err, (code == SQLITE_BUSY || code == SQLITE_LOCKED) ? DBK_E_BUSY : DBK_E_IO,
+					"%s failed: %s", doing, sqlite3_errmsg(db));
+}
+
+int
+dbk_sqlite_main_file(sqlite3 *db, const char **path, char *name, size_t namecap, dbk_error *err)
+{
+	const char *file = sqlite3_db_filename(db, "main");
+	const char *base;
+	char		stem[256];
+	char	   *dot;
+
+	if (file == NULL || *file == '\0')
+	{
+		dbk_fail(err, DBK_E_INVALID, "cannot back up or restore an in-memory or temporary database");
+		dbk_error_detail(err, "dbkeeper works on a database stored in a file.");
+		return -1;
+	}
+	base = strrchr(file, '/');
+	base = base ? base + 1 : file;
+	snprintf(stem, sizeof(stem), "%s", base);
+	dot = strrchr(stem, '.');
+	if (dot && dot != stem)
+		*dot = '\0';
+	dbk_database_name_component(stem, name, namecap);
+	*path = file;
+	return 0;
+}
+
+int
+dbk_sqlite_backup_dir(const dbk_sqlite_state *st, sqlite3 *db, char *buf, size_t cap,
+					  dbk_error *err)
+{
+	const char *env = getenv("DBKEEPER_BACKUP_DIR");
+	const char *file;
+	char		name[128];
+	const char *slash;
+
+	if (st->backup_dir)
+		return snprintf(buf, cap, "%s", st->backup_dir) < (int) cap ? 0
+			: dbk_fail(err, DBK_E_INVALID, "backup directory path is too long");
+	if (env && *env)
+		return snprintf(buf, cap, "%s", env) < (int) cap ? 0
+			: dbk_fail(err, DBK_E_INVALID, "DBKEEPER_BACKUP_DIR is too long");
+	if (dbk_sqlite_main_file(db, &file, name, sizeof(name), err) != 0)
+		return -1;
+	/* Default: a folder named "dbkeeper-backups" beside the database file. */
+	slash = strrchr(file, '/');
+	if (slash == NULL)
+		snprintf(buf, cap, "dbkeeper-backups");
+	else if (snprintf(buf, cap, "%.*s/dbkeeper-backups", (int) (slash - file), file) >= (int) cap)
+		return dbk_fail(err, DBK_E_INVALID, "backup directory path is too long");
+	return 0;
+}
+
+int
+dbk_sqlite_open_dir(const dbk_sqlite_state *st, sqlite3 *db, bool create, dbk_dir *d,
+					dbk_error *err)
+{
+	char		path[4096];
+
+	d->fd = -1;
+	if (dbk_sqlite_backup_dir(st, db, path, sizeof(path), err) != 0)
+		return -1;
+	return dbk_dir_open(d, path, create, err);
+}
+
+int
+dbk_sqlite_resolve(dbk_dir *d, const char *database, const char *name, char *out,
+				   dbk_error *err)
+{
+	if (name == NULL)
+		return dbk_latest_resolve(d, database, DBK_EXT_SQLITE, out, err);
+	if (dbk_backup_name_check(name, err) != 0)
+		return -1;
+	snprintf(out, DBK_NAME_MAX + 1, "%s", name);
+	return 0;
+}
+
+bool
+dbk_sqlite_may_retry(int rc, int *waited_ms)
+{
+	struct timespec ts = {0, 10 * 1000 * 1000};
+
+	if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+		return false;
+	if (*waited_ms >= DBK_SQLITE_LOCK_WAIT_MS)
+		return false;
+	nanosleep(&ts, NULL);
+	*waited_ms += 10;
+	return true;
+}
+
+int
+dbk_sqlite_create(sqlite3 *db, const char *name, int min_args, int max_args, int flags,
+				  void (*fn) (sqlite3_context *, int, sqlite3_value **), dbk_sqlite_state *st)
+{
+	int			rc = SQLITE_OK;
+
+	for (int n = min_args; rc == SQLITE_OK && n <= max_args; n++)
+		rc = sqlite3_create_function_v2(db, name, n, flags, dbk_sqlite_state_ref(st), fn, NULL, NULL,
+										dbk_sqlite_state_release);
+	return rc;
+}

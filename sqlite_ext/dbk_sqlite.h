@@ -1,0 +1,101 @@
+/*
+ * dbk_sqlite.h — what the SQLite adapter's files share.
+ *
+ * Each connection that loads dbkeeper gets one dbk_sqlite_state, holding the
+ * connection's settings (dbkeeper_config).  Every SQL function and the
+ * dbkeeper_backups module receive it as user data; it is reference-counted
+ * by registration and freed when the last registration is destroyed (the
+ * connection closes or the extension is loaded again).
+ *
+ * Functions that touch files or the database are registered
+ * SQLITE_DIRECTONLY: they cannot be called from views, triggers or schema
+ * expressions.  Errors are reported with the core's message text.
+ */
+#ifndef DBK_SQLITE_H
+#define DBK_SQLITE_H
+
+#include <sqlite3ext.h>
+#include <stdbool.h>
+
+#include "../core/backup_dir.h"
+#include "../core/dbk_alloc.h"
+#include "../core/error.h"
+#include "../core/metadata.h"
+
+#ifndef DBKEEPER_VERSION
+#error "DBKEEPER_VERSION comes from pg_ext/dbkeeper.control through the Makefile"
+#endif
+#define DBK_SQLITE_ENGINE "sqlite"
+#define DBK_DEFAULT_KEEP 14
+#define DBK_DEFAULT_LEVEL 3
+/* How long dbkeeper waits for a lock before giving up, in milliseconds. */
+#define DBK_SQLITE_LOCK_WAIT_MS 10000
+
+typedef struct dbk_sqlite_state
+{
+	int			refs;
+	char	   *backup_dir;		/* NULL: the default */
+	sqlite3_int64 keep_backups;
+	int			compression_level;
+} dbk_sqlite_state;
+
+extern const dbk_allocator dbk_sqlite_allocator;
+
+/* Reports err as the function's error (message, then DETAIL and HINT lines). */
+void		dbk_sqlite_result_error(sqlite3_context *ctx, const dbk_error *err);
+/* Turns the connection's last error into err, with what we were doing. */
+int			dbk_sqlite_fail(dbk_error *err, sqlite3 *db, const char *doing);
+
+/* The main database's file and dbkeeper's name for it; refuses in-memory ones. */
+int			dbk_sqlite_main_file(sqlite3 *db, const char **path, char *name, size_t namecap,
+								 dbk_error *err);
+/* The backup directory in effect: setting, DBKEEPER_BACKUP_DIR, or beside the file. */
+int			dbk_sqlite_backup_dir(const dbk_sqlite_state *st, sqlite3 *db, char *buf, size_t cap,
+								  dbk_error *err);
+int			dbk_sqlite_open_dir(const dbk_sqlite_state *st, sqlite3 *db, bool create, dbk_dir *d,
+								dbk_error *err);
+
+/* The named backup, or the latest of this database when name is NULL. */
+int			dbk_sqlite_resolve(dbk_dir *d, const char *database, const char *name, char *out,
+							   dbk_error *err);
+
+/*
+ * Backs up the main database of src (a connection to the database file) into
+ * the directory and publishes it; name_out gets the file name.  Retention is
+ * applied afterwards when apply_retention is set.
+ */
+int			dbk_sqlite_take_backup(sqlite3 *src, const dbk_sqlite_state *st, dbk_dir *d,
+								   const char *label, bool apply_retention, char *name_out,
+								   dbk_error *err);
+
+/*
+ * Decompresses backup `name` into a new temporary file, checking every
+ * checksum and PRAGMA integrity_check of the result.  On success *t holds
+ * the database file (the caller removes it) and header gets the metadata.
+ */
+int			dbk_sqlite_unpack(dbk_dir *d, const char *name, dbk_temp *t, dbk_meta *header,
+							  dbk_error *err);
+
+/* Bounded wait on SQLITE_BUSY/LOCKED: true while another try is allowed. */
+bool		dbk_sqlite_may_retry(int rc, int *waited_ms);
+
+/* Registration, one per file; each returns an SQLite result code. */
+int			dbk_sqlite_register_config(sqlite3 *db, dbk_sqlite_state *st);
+int			dbk_sqlite_register_backup(sqlite3 *db, dbk_sqlite_state *st);
+int			dbk_sqlite_register_backups(sqlite3 *db, dbk_sqlite_state *st);
+int			dbk_sqlite_register_verify(sqlite3 *db, dbk_sqlite_state *st);
+int			dbk_sqlite_register_prune(sqlite3 *db, dbk_sqlite_state *st);
+int			dbk_sqlite_register_restore(sqlite3 *db, dbk_sqlite_state *st);
+
+/* Registers fn under name for every argument count from min_args to max_args. */
+int			dbk_sqlite_create(sqlite3 *db, const char *name, int min_args, int max_args, int flags,
+							  void (*fn) (sqlite3_context *, int, sqlite3_value **),
+							  dbk_sqlite_state *st);
+
+/* Reference counting of the state across registrations. */
+dbk_sqlite_state *dbk_sqlite_state_ref(dbk_sqlite_state *st);
+void		dbk_sqlite_state_release(void *st);
+
+#define DBK_SQLITE_SIDE_EFFECTS (SQLITE_UTF8 | SQLITE_DIRECTONLY)
+
+#endif

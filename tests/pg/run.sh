@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# tests/pg/run.sh — the PostgreSQL tests: pg_regress on a throwaway cluster,
+# then every tests/pg/t_*.sh.
+#
+# The extension must be installed into the server's directories to be
+# tested, so installing and testing hold /tmp/dbkeeper-pg.lock: two checkouts
+# on one machine never test each other's build.  Clusters come from Debian's
+# pg_virtualenv (-t: a temporary directory, usable as root).
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+ROOT=$PWD
+exec 9>/tmp/dbkeeper-pg.lock
+flock 9
+
+if ! make -s -C pg_ext install >"$ROOT/build/pg-install.log" 2>&1; then
+  cat "$ROOT/build/pg-install.log"
+  echo "FAIL pg/install"
+  exit 1
+fi
+echo "PASS pg/install"
+
+# pg_regress, one PASS/FAIL line per test file.
+rm -rf pg_ext/regress
+out=$(pg_virtualenv -t -v 15 \
+        -o "shared_preload_libraries=pg_cron" -o "cron.database_name=contrib_regression" \
+        make -s -C pg_ext installcheck 2>&1)
+rc=$?
+printf '%s\n' "$out" | sed -n 's/^test \([^ ]*\) *\.\.\. ok.*/PASS pg_regress\/\1/p;
+                              s/^test \([^ ]*\) *\.\.\. FAILED.*/FAIL pg_regress\/\1/p;
+                              s/^ok [0-9]* *- \([^ ]*\).*/PASS pg_regress\/\1/p;
+                              s/^not ok [0-9]* *- \([^ ]*\).*/FAIL pg_regress\/\1/p'
+if [ $rc -ne 0 ]; then
+  if [ -f pg_ext/regress/regression.diffs ]; then
+    echo "---- regression.diffs ----"
+    cat pg_ext/regress/regression.diffs
+  else
+    printf '%s\n' "$out" | tail -40
+  fi
+  printf '%s\n' "$out" | grep -q '^FAIL\|FAILED' || echo "FAIL pg_regress/run (exit $rc)"
+fi
+
+for t in tests/pg/t_*.sh; do
+  [ -e "$t" ] || continue
+  bash "$t" || true
+done

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# tests/run-all.sh — `make check`: every test dbkeeper has, in this order:
+#
+#   build      both extensions, warnings as errors
+#   core       tests/core/test_*.c, unit tests of the core without a database
+#   sqlite     tests/sqlite/t_*.sh against the real sqlite3 shell
+#   pg         pg_regress (sql/, expected/) on a throwaway PostgreSQL 15
+#              cluster, then tests/pg/t_*.sh (multi-process: logins, crashes,
+#              replicas, pg_cron), each starting its own clusters
+#   sanitize   core and SQLite tests again, built with AddressSanitizer and
+#              UndefinedBehaviorSanitizer
+#
+# Every test prints "PASS <id>" or "FAIL <id> ..."; a suite that dies counts
+# as a failure.  The run ends with "N passed, N failed" and exits non-zero
+# when anything failed.  DBK_ONLY=core,sqlite limits the suites.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+ROOT=$PWD
+BUILD=$ROOT/build
+RESULTS=$BUILD/results.txt
+mkdir -p "$BUILD"
+: > "$RESULTS"
+ONLY=",${DBK_ONLY:-build,core,sqlite,pg,sanitize},"
+CFLAGS_TEST="-std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -Wshadow -DDBKEEPER_VERSION=\"test\""
+
+wanted() { [[ $ONLY == *",$1,"* ]]; }
+
+# run_suite NAME CMD...: runs CMD, copies its output to the terminal and the
+# results file, and records a failure if it exits non-zero without one.
+run_suite() {
+  local name=$1 out rc
+  shift
+  out=$(mktemp)
+  "$@" > >(tee "$out") 2>&1
+  rc=$?
+  wait
+  cat "$out" >> "$RESULTS"
+  if [ $rc -ne 0 ] && ! grep -q '^FAIL ' "$out"; then
+    echo "FAIL $name exited with status $rc" | tee -a "$RESULTS"
+  fi
+  rm -f "$out"
+}
+
+build_all() {
+  if make -s all >"$BUILD/build.log" 2>&1; then
+    echo "PASS build/all"
+  else
+    cat "$BUILD/build.log"
+    echo "FAIL build/all"
+    return 1
+  fi
+}
+
+# core_tests PREFIX EXTRA_CFLAGS: compiles and runs every tests/core/test_*.c.
+core_tests() {
+  local prefix=$1 flags=$2 t bin rc=0
+  mkdir -p "$BUILD/$prefix"
+  for t in tests/core/test_*.c; do
+    [ -e "$t" ] || continue
+    bin=$BUILD/$prefix/$(basename "$t" .c)
+    # shellcheck disable=SC2086
+    if ! cc $CFLAGS_TEST $flags -o "$bin" core/*.c "$t" -lzstd -lcrypto -lm; then
+      echo "FAIL $prefix/$(basename "$t") does not compile"
+      rc=1
+      continue
+    fi
+    if [ -n "$flags" ]; then
+      "$bin" | sed "s/^PASS core\//PASS $prefix\//; s/^FAIL core\//FAIL $prefix\//" || rc=1
+    else
+      "$bin" || rc=1
+    fi
+  done
+  return $rc
+}
+
+# sqlite_tests EXT [PRELOAD] [TAG]: runs tests/sqlite/t_*.sh against EXT.
+sqlite_tests() {
+  local ext=$1 preload=${2:-} tag=${3:-sqlite} t rc=0
+  for t in tests/sqlite/t_*.sh; do
+    [ -e "$t" ] || continue
+    if [ "$tag" = sqlite ]; then
+      DBK_SQLITE_EXT=$ext DBK_PRELOAD=$preload bash "$t" || rc=1
+    else
+      DBK_SQLITE_EXT=$ext DBK_PRELOAD=$preload DBK_HEAVY=0 bash "$t" \
+        | sed "s/^PASS sqlite\//PASS $tag\//; s/^FAIL sqlite\//FAIL $tag\//" || rc=1
+    fi
+  done
+  return $rc
+}
+
+pg_tests() {
+  tests/pg/run.sh
+}
+
+sanitize_tests() {
+  local dir=$BUILD/asan flags="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+  local libasan
+  mkdir -p "$dir"
+  # shellcheck disable=SC2086
+  if ! cc -O1 -g -shared -fPIC $flags -std=c11 -D_GNU_SOURCE -DDBKEEPER_VERSION=\"asan\" \
+        -Wall -Wextra -Werror -o "$dir/dbkeeper.so" core/*.c sqlite_ext/*.c -lzstd -lcrypto; then
+    echo "FAIL asan/build"
+    return 1
+  fi
+  echo "PASS asan/build"
+  libasan=$(cc -print-file-name=libasan.so)
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  core_tests asan "$flags"
+  sqlite_tests "$dir/dbkeeper" "$libasan" asan-sqlite
+}
+
+wanted build && { run_suite build build_all || true; }
+if grep -q '^FAIL build/' "$RESULTS"; then
+  echo "the build failed; no tests ran"
+else
+  wanted core && run_suite core core_tests core ""
+  wanted sqlite && run_suite sqlite sqlite_tests "$ROOT/sqlite_ext/dbkeeper"
+  wanted pg && run_suite pg pg_tests
+  wanted sanitize && run_suite sanitize sanitize_tests
+fi
+
+passed=$(grep -c '^PASS ' "$RESULTS")
+failed=$(grep -c '^FAIL ' "$RESULTS")
+if [ "$failed" -gt 0 ]; then
+  echo
+  echo "Failures:"
+  grep '^FAIL ' "$RESULTS"
+fi
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
