@@ -1,0 +1,81 @@
+/*
+ * common.c — the core's allocator and error reporting on PostgreSQL; see
+ * common.h.
+ */
+#include "postgres.h"
+
+#include "utils/memutils.h"
+
+#include "common.h"
+
+static void *
+pg_alloc(void *ctx, size_t size)
+{
+	return MemoryContextAllocExtended((MemoryContext) ctx, size,
+									  MCXT_ALLOC_NO_OOM | MCXT_ALLOC_HUGE);
+}
+
+static void
+pg_free(void *ctx, void *ptr)
+{
+	(void) ctx;
+	if (ptr)
+		pfree(ptr);
+}
+
+void
+dbk_pg_allocator_init(dbk_allocator *a, MemoryContext cxt)
+{
+	a->alloc = pg_alloc;
+	a->free = pg_free;
+	a->ctx = cxt;
+}
+
+int
+dbk_pg_sqlstate(const dbk_error *err)
+{
+	switch (err->kind)
+	{
+		case DBK_E_INVALID:
+			return ERRCODE_INVALID_PARAMETER_VALUE;
+		case DBK_E_NOT_FOUND:
+			return ERRCODE_UNDEFINED_FILE;
+		case DBK_E_CORRUPT:
+			return ERRCODE_DATA_CORRUPTED;
+		case DBK_E_NOMEM:
+			return ERRCODE_OUT_OF_MEMORY;
+		case DBK_E_STATE:
+			return ERRCODE_INVALID_TRANSACTION_STATE;
+		case DBK_E_BUSY:
+			return ERRCODE_LOCK_NOT_AVAILABLE;
+		case DBK_E_UNSAFE:
+			return ERRCODE_INSUFFICIENT_PRIVILEGE;
+		case DBK_E_IO:
+			return ERRCODE_IO_ERROR;
+		case DBK_OK:
+		case DBK_E_INTERNAL:
+			break;
+	}
+	return ERRCODE_INTERNAL_ERROR;
+}
+
+void
+dbk_pg_raise(const dbk_error *err)
+{
+	if (err->kind == DBK_E_IO && err->sys_errno != 0)
+	{
+		/* errcode_for_file_access() picks the SQLSTATE from errno. */
+		errno = err->sys_errno;
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg_internal("%s", err->message),
+				 err->detail[0] ? errdetail_internal("%s", err->detail) : 0,
+				 err->hint[0] ? errhint("%s", err->hint) : 0));
+	}
+	ereport(ERROR,
+			(errcode(dbk_pg_sqlstate(err)),
+			 errmsg_internal("%s", err->message),
+			 err->detail[0] ? errdetail_internal("%s", err->detail) : 0,
+			 err->hint[0] ? errhint("%s", err->hint) : 0));
+	pg_unreachable();
+}

@@ -1,0 +1,26 @@
+/*
+ * common.h — what the PostgreSQL adapter's files share: the core's
+ * allocator over a memory context, and core errors raised as ereport.
+ */
+#ifndef DBK_PG_COMMON_H
+#define DBK_PG_COMMON_H
+
+#include "postgres.h"
+
+#include "../core/dbk_alloc.h"
+#include "../core/error.h"
+
+/*
+ * An allocator drawing from cxt.  It returns NULL instead of raising an
+ * error when memory runs out, as the core expects.  The caller keeps the
+ * struct alive while the core uses it.
+ */
+void		dbk_pg_allocator_init(dbk_allocator *a, MemoryContext cxt);
+
+/* The SQLSTATE for a core error kind. */
+int			dbk_pg_sqlstate(const dbk_error *err);
+
+/* Raises err at ERROR level, with its detail, hint and SQLSTATE; does not return. */
+void		dbk_pg_raise(const dbk_error *err) pg_attribute_noreturn();
+
+#endif
