@@ -288,7 +288,8 @@ decode_trailer(dbk_meta *m, const char *payload, size_t plen, size_t frame_len,
 		return dbk_fail(err, DBK_E_CORRUPT, "%s is corrupt: its trailer has no checksum line", what);
 	if (dbk_sha256_hex(payload, body, hex, err) != 0)
 		return -1;
-	if (memcmp(payload + body + strlen(SHA_LINE_PREFIX), hex, DBK_SHA256_HEX_LEN) != 0)
+	if (memcmp(payload + body + strlen(SHA_LINE_PREFIX), hex, DBK_SHA256_HEX_LEN) != 0 ||
+		payload[body + sha_line - 1] != '\n')
 		return dbk_fail(err, DBK_E_CORRUPT, "%s is corrupt: its trailer's checksum does not match", what);
 	if (dbk_meta_decode(m, payload, body, DBK_ARCHIVE_TRAILER_LINE, err) != 0)
 	{
