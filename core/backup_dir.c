@@ -139,11 +139,23 @@ dbk_temp_create(dbk_dir *d, const char *purpose, dbk_temp *t, dbk_error *err)
 	return 0;
 }
 
+/* Files SQLite may create beside a database it opens. */
+static const char *const sqlite_siblings[] = {"-journal", "-wal", "-shm"};
+
 void
 dbk_temp_remove(dbk_dir *d, dbk_temp *t)
 {
 	if (t->name[0] != '\0' && d->fd >= 0)
+	{
 		(void) unlinkat(d->fd, t->name, 0);
+		for (size_t i = 0; i < sizeof(sqlite_siblings) / sizeof(sqlite_siblings[0]); i++)
+		{
+			char		sibling[sizeof(t->name) + 16];
+
+			snprintf(sibling, sizeof(sibling), "%s%s", t->name, sqlite_siblings[i]);
+			(void) unlinkat(d->fd, sibling, 0);
+		}
+	}
 	t->name[0] = '\0';
 	if (t->fd >= 0)
 		close(t->fd);
@@ -175,10 +187,26 @@ dbk_dir_sweep(dbk_dir *d, int *removed, dbk_error *err)
 	while ((de = readdir(dir)) != NULL)
 	{
 		int			tfd;
+		const char *suffix;
 
-		if (strncmp(de->d_name, TEMP_PREFIX, strlen(TEMP_PREFIX)) != 0 ||
-			!has_suffix(de->d_name, TEMP_SUFFIX))
+		if (strncmp(de->d_name, TEMP_PREFIX, strlen(TEMP_PREFIX)) != 0)
 			continue;
+		suffix = strstr(de->d_name, TEMP_SUFFIX);
+		if (suffix == NULL)
+			continue;
+		if (suffix[strlen(TEMP_SUFFIX)] != '\0')
+		{
+			/* A sibling such as ".tmp-wal": it goes once its temporary file has gone. */
+			char		owner[256];
+			struct stat st;
+
+			snprintf(owner, sizeof(owner), "%.*s", (int) (suffix - de->d_name + strlen(TEMP_SUFFIX)),
+					 de->d_name);
+			if (fstatat(d->fd, owner, &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT &&
+				unlinkat(d->fd, de->d_name, 0) == 0)
+				count++;
+			continue;
+		}
 		tfd = openat(d->fd, de->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 		if (tfd < 0)
 		{

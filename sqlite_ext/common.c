@@ -180,3 +180,20 @@ dbk_sqlite_create(sqlite3 *db, const char *name, int min_args, int max_args, int
 										dbk_sqlite_state_release);
 	return rc;
 }
+
+int
+dbk_sqlite_open_unpacked(const dbk_dir *d, const dbk_temp *t, sqlite3 **out)
+{
+	char		path[4200];
+	char	   *uri;
+	int			rc;
+
+	/* immutable=1: no locks, no -wal or -shm files; the copy never changes. */
+	dbk_temp_path(d, t, path, sizeof(path));
+	uri = sqlite3_mprintf("file:%s?immutable=1", path);
+	if (uri == NULL)
+		return SQLITE_NOMEM;
+	rc = sqlite3_open_v2(uri, out, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+	sqlite3_free(uri);
+	return rc;
+}

@@ -76,6 +76,9 @@ int			dbk_sqlite_take_backup(sqlite3 *src, const dbk_sqlite_state *st, dbk_dir *
 int			dbk_sqlite_unpack(dbk_dir *d, const char *name, dbk_temp *t, dbk_meta *header,
 							  dbk_error *err);
 
+/* Opens an unpacked backup (a temporary file) read-only and immutable. */
+int			dbk_sqlite_open_unpacked(const dbk_dir *d, const dbk_temp *t, sqlite3 **out);
+
 /* Bounded wait on SQLITE_BUSY/LOCKED: true while another try is allowed. */
 bool		dbk_sqlite_may_retry(int rc, int *waited_ms);
 

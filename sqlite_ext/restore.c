@@ -8,16 +8,15 @@
  *   2. unpack the backup to a temporary file: every checksum and
  *      PRAGMA integrity_check (verify.c);
  *   3. refuse a backup of another database unless from_other_database;
- *   4. take the safety backup ("pre-restore") of the current state;
- *   5. lock the database for writing with backup_step(0) and check, through
- *      SQLITE_FCNTL_DATA_VERSION, that nobody committed since the safety
- *      backup's snapshot; if somebody did, drop that safety backup and go
- *      back to 4 (a bounded number of times), so the safety backup always
- *      holds every write committed before the restore;
+ *   4. lock the database for writing with backup_step(0) (the WAL write
+ *      lock, or EXCLUSIVE in rollback mode), waiting a bounded time;
+ *   5. take the safety backup ("pre-restore") through a second connection,
+ *      while no other connection can commit: so it holds every write
+ *      committed before the restore (see open_reader);
  *   6. copy the pages in with backup_step(-1), which commits atomically
  *      through SQLite's own journal or WAL (no -wal/-shm file is bypassed).
- * It returns the name of the safety backup.  No other SQL runs on this
- * connection between steps 5 and 6.
+ * It returns the name of the safety backup.  No SQL runs on this connection
+ * between steps 4 and 6; a failure in 5 or 6 rolls the copy back.
  */
 #include "dbk_sqlite.h"
 
@@ -27,7 +26,6 @@ SQLITE_EXTENSION_INIT3
 #include <string.h>
 #include <unistd.h>
 
-#define SAFETY_ATTEMPTS 5
 
 static int
 check_connection(sqlite3 *db, dbk_error *err)
@@ -61,15 +59,6 @@ check_database(const dbk_meta *header, const char *database, const char *name, b
 	return -1;
 }
 
-static unsigned
-data_version(sqlite3 *db)
-{
-	unsigned	v = 0;
-
-	(void) sqlite3_file_control(db, "main", SQLITE_FCNTL_DATA_VERSION, &v);
-	return v;
-}
-
 static int
 restore_failed(sqlite3 *db, int rc, const char *database, dbk_error *err)
 {
@@ -92,56 +81,93 @@ restore_failed(sqlite3 *db, int rc, const char *database, dbk_error *err)
 }
 
 /*
- * Steps 4 to 6 with the unpacked copy open as src.  safety_out gets the
- * name of the safety backup.
+ * A second connection to the database file, for reading the safety backup
+ * while the restore holds the write lock.  In WAL mode an ordinary
+ * connection reads the last committed snapshot.  In rollback mode the lock
+ * the restore holds is EXCLUSIVE, so the reader opens with nolock=1: with
+ * every writer held off and no page of the restore written yet, the file is
+ * exactly the last committed state.
+ */
+static bool
+in_wal_mode(sqlite3 *db)
+{
+	sqlite3_stmt *stmt = NULL;
+	bool		wal = false;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA main.journal_mode", -1, &stmt, NULL) == SQLITE_OK &&
+		sqlite3_step(stmt) == SQLITE_ROW)
+		wal = sqlite3_stricmp((const char *) sqlite3_column_text(stmt, 0), "wal") == 0;
+	sqlite3_finalize(stmt);
+	return wal;
+}
+
+static int
+open_reader(const char *file, bool wal, sqlite3 **out, dbk_error *err)
+{
+	char	   *uri = sqlite3_mprintf("file:%s%s", file, wal ? "" : "?nolock=1");
+	int			rc;
+
+	*out = NULL;
+	if (uri == NULL)
+		return dbk_fail(err, DBK_E_NOMEM, "out of memory");
+	rc = sqlite3_open_v2(uri, out, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+	sqlite3_free(uri);
+	if (rc != SQLITE_OK)
+		return dbk_sqlite_fail(err, *out, "opening a second connection for the safety backup");
+	return 0;
+}
+
+/*
+ * Steps 4 to 6 with the unpacked copy open as src: lock, safety backup,
+ * copy.  safety_out gets the name of the safety backup.
  */
 static int
-safety_then_copy(sqlite3 *db, sqlite3 *src, const dbk_sqlite_state *st, dbk_dir *d,
-				 const char *database, char *safety_out, dbk_error *err)
+lock_safety_copy(sqlite3 *db, sqlite3 *src, const dbk_sqlite_state *st, dbk_dir *d,
+				 const char *file, const char *database, char *safety_out, dbk_error *err)
 {
-	for (int attempt = 1;; attempt++)
-	{
-		sqlite3_backup *b;
-		unsigned	seen;
-		int			rc,
-					waited = 0;
+	sqlite3_backup *b;
+	sqlite3    *reader = NULL;
+	int			rc,
+				waited = 0,
+				result = -1;
+	/* Asked before the copy starts: no SQL may run on db once it has. */
+	bool		wal = in_wal_mode(db);
 
-		if (dbk_sqlite_take_backup(db, st, d, "pre-restore", false, safety_out, err) != 0)
-		{
-			dbk_error_prefix(err, "could not take the safety backup before restoring: ");
-			return -1;
-		}
-		seen = data_version(db);
-		b = sqlite3_backup_init(db, "main", src, "main");
-		if (b == NULL)
-			return dbk_sqlite_fail(err, db, "starting the restore");
-		do
-			rc = sqlite3_backup_step(b, 0);
-		while (rc == SQLITE_OK ? false : dbk_sqlite_may_retry(rc, &waited));
-		if (rc == SQLITE_OK && data_version(db) == seen)
-		{
-			/* Locked, and nothing committed since the safety backup's snapshot. */
-			do
-				rc = sqlite3_backup_step(b, -1);
-			while (rc != SQLITE_DONE && dbk_sqlite_may_retry(rc, &waited));
-			sqlite3_backup_finish(b);
-			return rc == SQLITE_DONE ? 0 : restore_failed(db, rc, database, err);
-		}
-		sqlite3_backup_finish(b);
-		if (rc != SQLITE_OK)
-			return restore_failed(db, rc, database, err);
-		if (attempt == SAFETY_ATTEMPTS)
-		{
-			dbk_fail(err, DBK_E_BUSY, "database \"%s\" kept changing while the safety backup was taken",
-					 database);
-			dbk_error_detail(err, "Other connections committed %d times between the safety backup and the restore; nothing was restored.",
-							 attempt);
-			dbk_error_hint(err, "Stop the writers or begin maintenance mode, then retry.");
-			return -1;
-		}
-		/* Stale: it misses a commit. The next attempt takes a fresh one. */
-		(void) unlinkat(d->fd, safety_out, 0);
+	b = sqlite3_backup_init(db, "main", src, "main");
+	if (b == NULL)
+		return dbk_sqlite_fail(err, db, "starting the restore");
+	/* Copying no page yet takes the write lock, held until the copy commits. */
+	do
+		rc = sqlite3_backup_step(b, 0);
+	while (rc != SQLITE_OK && dbk_sqlite_may_retry(rc, &waited));
+	if (rc != SQLITE_OK)
+	{
+		restore_failed(db, rc, database, err);
+		goto done;
 	}
+	if (open_reader(file, wal, &reader, err) != 0)
+		goto done;
+	if (dbk_sqlite_take_backup(reader, st, d, "pre-restore", false, safety_out, err) != 0)
+	{
+		dbk_error_prefix(err, "could not take the safety backup before restoring: ");
+		goto done;
+	}
+	sqlite3_close(reader);
+	reader = NULL;
+	do
+		rc = sqlite3_backup_step(b, -1);
+	while (rc != SQLITE_DONE && dbk_sqlite_may_retry(rc, &waited));
+	if (rc != SQLITE_DONE)
+	{
+		restore_failed(db, rc, database, err);
+		goto done;
+	}
+	result = 0;
+done:
+	sqlite3_close(reader);
+	/* Without SQLITE_DONE this rolls the destination back, releasing its lock. */
+	sqlite3_backup_finish(b);
+	return result;
 }
 
 static void
@@ -154,8 +180,7 @@ sql_restore(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	const char *file;
 	char		database[128],
 				name[DBK_NAME_MAX + 1],
-				safety[DBK_NAME_MAX + 1],
-				path[4200];
+				safety[DBK_NAME_MAX + 1];
 	dbk_dir		d = {-1, ""};
 	dbk_temp	t = {-1, ""};
 	dbk_meta	header;
@@ -171,13 +196,12 @@ sql_restore(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		dbk_sqlite_unpack(&d, name, &t, &header, &err) != 0 ||
 		check_database(&header, database, name, other_ok, &err) != 0)
 		goto done;
-	dbk_temp_path(&d, &t, path, sizeof(path));
-	if (sqlite3_open_v2(path, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+	if (dbk_sqlite_open_unpacked(&d, &t, &src) != SQLITE_OK)
 	{
 		dbk_sqlite_fail(&err, src, "opening the unpacked backup");
 		goto done;
 	}
-	if (safety_then_copy(db, src, st, &d, database, safety, &err) != 0)
+	if (lock_safety_copy(db, src, st, &d, file, database, safety, &err) != 0)
 		goto done;
 	ok = 1;
 done:

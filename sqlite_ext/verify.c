@@ -35,13 +35,13 @@ check_engine(const dbk_meta *header, const char *what, dbk_error *err)
 
 /* PRAGMA integrity_check on the unpacked file; its first complaint on failure. */
 static int
-check_integrity(const char *path, const char *what, dbk_error *err)
+check_integrity(const dbk_dir *d, const dbk_temp *t, const char *what, dbk_error *err)
 {
 	sqlite3    *db = NULL;
 	sqlite3_stmt *stmt = NULL;
 	int			rc = -1;
 
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+	if (dbk_sqlite_open_unpacked(d, t, &db) != SQLITE_OK ||
 		sqlite3_prepare_v2(db, "PRAGMA integrity_check(1)", -1, &stmt, NULL) != SQLITE_OK)
 	{
 		dbk_fail(err, DBK_E_CORRUPT, "%s does not hold a usable SQLite database: %s", what,
@@ -65,8 +65,7 @@ done:
 int
 dbk_sqlite_unpack(dbk_dir *d, const char *name, dbk_temp *t, dbk_meta *header, dbk_error *err)
 {
-	char		what[DBK_NAME_MAX + 16],
-				path[4200];
+	char		what[DBK_NAME_MAX + 16];
 	dbk_fd_stream in = {-1, what};
 	dbk_archive_reader *r = NULL;
 	char	   *buf = NULL;
@@ -93,8 +92,7 @@ dbk_sqlite_unpack(dbk_dir *d, const char *name, dbk_temp *t, dbk_meta *header, d
 			dbk_write_all(t->fd, buf, got, "a temporary file in the backup directory", err) != 0)
 			goto done;
 	} while (got > 0);
-	dbk_temp_path(d, t, path, sizeof(path));
-	if (check_integrity(path, what, err) != 0 ||
+	if (check_integrity(d, t, what, err) != 0 ||
 		dbk_meta_merge(header, dbk_archive_reader_header(r), err) != 0)
 		goto done;
 	rc = 0;
