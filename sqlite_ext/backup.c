@@ -84,9 +84,16 @@ copy_pages(sqlite3 *src, const char *database, const char *path, dbk_error *err)
 	else if (rc == SQLITE_NOMEM)
 		dbk_fail(err, DBK_E_NOMEM, "out of memory copying database \"%s\"", database);
 	else
-		dbk_fail(err, DBK_E_IO, "could not copy database \"%s\": %s", database,
-				 sqlite3_errmsg(dest) && sqlite3_errcode(dest) != SQLITE_OK ? sqlite3_errmsg(dest)
-				 : sqlite3_errstr(rc));
+	{
+		int			sys = sqlite3_system_errno(dest);
+
+		/* The system's reason (disk full, file too large) says the most. */
+		if (sys != 0)
+			dbk_fail_errno(err, sys, "could not copy database \"%s\" into the backup directory", database);
+		else
+			dbk_fail(err, DBK_E_IO, "could not copy database \"%s\" into the backup directory: %s",
+					 database, sqlite3_errstr(rc));
+	}
 done:
 	sqlite3_close(dest);
 	return result;
