@@ -46,9 +46,9 @@ copy_pages(sqlite3 *src, const char *database, const char *path, dbk_error *err)
 {
 	sqlite3    *dest = NULL;
 	sqlite3_backup *b;
-	int			rc,
-				waited = 0;
+	int			rc;
 	int			result = -1;
+	dbk_sqlite_wait wait;
 
 	if (sqlite3_open_v2(path, &dest, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
 	{
@@ -69,9 +69,10 @@ copy_pages(sqlite3 *src, const char *database, const char *path, dbk_error *err)
 		dbk_sqlite_fail(err, dest, "starting the copy");
 		goto done;
 	}
+	dbk_sqlite_wait_start(&wait);
 	do
 		rc = sqlite3_backup_step(b, -1);
-	while (rc != SQLITE_DONE && dbk_sqlite_may_retry(rc, &waited));
+	while (rc != SQLITE_DONE && dbk_sqlite_may_retry(rc, &wait));
 	sqlite3_backup_finish(b);
 	if (rc == SQLITE_DONE)
 		result = 0;
@@ -140,7 +141,7 @@ compress_file(int fd, dbk_temp *out, const dbk_meta *header, int level, dbk_erro
 
 	if (buf == NULL)
 		return dbk_fail(err, DBK_E_NOMEM, "out of memory");
-	w = dbk_archive_writer_open(&dbk_sqlite_allocator, dbk_fd_sink(&os), header, level, 0, err);
+	w = dbk_archive_writer_open(&dbk_sqlite_allocator, dbk_fd_sink(&os), header, level, 1, err);
 	if (w == NULL)
 		goto done;
 	for (;;)

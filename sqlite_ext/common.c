@@ -10,6 +10,7 @@ SQLITE_EXTENSION_INIT3
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <time.h>
 
 static void *
@@ -155,17 +156,39 @@ dbk_sqlite_resolve(dbk_dir *d, const char *database, const char *name, char *out
 	return 0;
 }
 
-bool
-dbk_sqlite_may_retry(int rc, int *waited_ms)
+static long
+elapsed_ms(const struct timespec *since)
 {
-	struct timespec ts = {0, 10 * 1000 * 1000};
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - since->tv_sec) * 1000 + (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
+void
+dbk_sqlite_wait_start(dbk_sqlite_wait *w)
+{
+	clock_gettime(CLOCK_MONOTONIC, &w->start);
+	w->tries = 0;
+}
+
+bool
+dbk_sqlite_may_retry(int rc, dbk_sqlite_wait *w)
+{
+	struct timespec ms = {0, 1000 * 1000};
 
 	if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
 		return false;
-	if (*waited_ms >= DBK_SQLITE_LOCK_WAIT_MS)
+	if (elapsed_ms(&w->start) >= DBK_SQLITE_LOCK_WAIT_MS)
 		return false;
-	nanosleep(&ts, NULL);
-	*waited_ms += 10;
+	/*
+	 * Spin first: another process's transactions may leave gaps of a few
+	 * microseconds only, which a sleeping waiter would keep missing.
+	 */
+	if (++w->tries < 2000)
+		sched_yield();
+	else
+		nanosleep(&ms, NULL);
 	return true;
 }
 

@@ -16,6 +16,7 @@
 
 #include <sqlite3ext.h>
 #include <stdbool.h>
+#include <time.h>
 
 #include "../core/backup_dir.h"
 #include "../core/dbk_alloc.h"
@@ -79,8 +80,19 @@ int			dbk_sqlite_unpack(dbk_dir *d, const char *name, dbk_temp *t, dbk_meta *hea
 /* Opens an unpacked backup (a temporary file) read-only and immutable. */
 int			dbk_sqlite_open_unpacked(const dbk_dir *d, const dbk_temp *t, sqlite3 **out);
 
-/* Bounded wait on SQLITE_BUSY/LOCKED: true while another try is allowed. */
-bool		dbk_sqlite_may_retry(int rc, int *waited_ms);
+/*
+ * Bounded waits on SQLITE_BUSY/LOCKED: start the clock, then ask before each
+ * new try; false once DBK_SQLITE_LOCK_WAIT_MS have passed or rc is another
+ * error.
+ */
+typedef struct dbk_sqlite_wait
+{
+	struct timespec start;
+	int			tries;
+} dbk_sqlite_wait;
+
+void		dbk_sqlite_wait_start(dbk_sqlite_wait *w);
+bool		dbk_sqlite_may_retry(int rc, dbk_sqlite_wait *w);
 
 /* Registration, one per file; each returns an SQLite result code. */
 int			dbk_sqlite_register_config(sqlite3 *db, dbk_sqlite_state *st);

@@ -9,14 +9,16 @@
  *      PRAGMA integrity_check (verify.c);
  *   3. refuse a backup of another database unless from_other_database;
  *   4. lock the database for writing with backup_step(0) (the WAL write
- *      lock, or EXCLUSIVE in rollback mode), waiting a bounded time;
+ *      lock, or EXCLUSIVE in rollback mode) through a private connection,
+ *      waiting a bounded time;
  *   5. take the safety backup ("pre-restore") through a second connection,
  *      while no other connection can commit: so it holds every write
  *      committed before the restore (see open_reader);
  *   6. copy the pages in with backup_step(-1), which commits atomically
  *      through SQLite's own journal or WAL (no -wal/-shm file is bypassed).
- * It returns the name of the safety backup.  No SQL runs on this connection
- * between steps 4 and 6; a failure in 5 or 6 rolls the copy back.
+ * It returns the name of the safety backup.  A failure in 5 or 6 rolls the
+ * copy back.  The caller's connection sees the restored database at its next
+ * statement: the copy changes the schema cookie and the file change counter.
  */
 #include "dbk_sqlite.h"
 
@@ -101,51 +103,68 @@ in_wal_mode(sqlite3 *db)
 	return wal;
 }
 
+/*
+ * A private connection to the database file.  The writer has no busy
+ * handler, so dbk_sqlite_may_retry alone decides how it waits.  The reader
+ * reads the safety backup while the writer holds the lock: in WAL mode an
+ * ordinary connection sees the last committed snapshot; in rollback mode the
+ * writer's lock is EXCLUSIVE, so the reader opens with nolock=1 — with every
+ * other writer held off and no page of the restore written yet, the file is
+ * exactly the last committed state.
+ */
 static int
-open_reader(const char *file, bool wal, sqlite3 **out, dbk_error *err)
+open_private(const char *file, bool writer, bool wal, sqlite3 **out, dbk_error *err)
 {
-	char	   *uri = sqlite3_mprintf("file:%s%s", file, wal ? "" : "?nolock=1");
+	char	   *uri = sqlite3_mprintf("file:%s%s", file, (writer || wal) ? "" : "?nolock=1");
 	int			rc;
 
 	*out = NULL;
 	if (uri == NULL)
 		return dbk_fail(err, DBK_E_NOMEM, "out of memory");
-	rc = sqlite3_open_v2(uri, out, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+	rc = sqlite3_open_v2(uri, out, (writer ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY) | SQLITE_OPEN_URI,
+						 NULL);
 	sqlite3_free(uri);
 	if (rc != SQLITE_OK)
-		return dbk_sqlite_fail(err, *out, "opening a second connection for the safety backup");
+		return dbk_sqlite_fail(err, *out, "opening a private connection for the restore");
 	return 0;
 }
 
 /*
  * Steps 4 to 6 with the unpacked copy open as src: lock, safety backup,
- * copy.  safety_out gets the name of the safety backup.
+ * copy, through private connections to file.  safety_out gets the name of
+ * the safety backup.
  */
 static int
 lock_safety_copy(sqlite3 *db, sqlite3 *src, const dbk_sqlite_state *st, dbk_dir *d,
 				 const char *file, const char *database, char *safety_out, dbk_error *err)
 {
-	sqlite3_backup *b;
-	sqlite3    *reader = NULL;
+	sqlite3_backup *b = NULL;
+	sqlite3    *writer = NULL,
+			   *reader = NULL;
+	dbk_sqlite_wait wait;
 	int			rc,
-				waited = 0,
 				result = -1;
-	/* Asked before the copy starts: no SQL may run on db once it has. */
 	bool		wal = in_wal_mode(db);
 
-	b = sqlite3_backup_init(db, "main", src, "main");
+	if (open_private(file, true, wal, &writer, err) != 0)
+		goto done;
+	b = sqlite3_backup_init(writer, "main", src, "main");
 	if (b == NULL)
-		return dbk_sqlite_fail(err, db, "starting the restore");
-	/* Copying no page yet takes the write lock, held until the copy commits. */
-	do
-		rc = sqlite3_backup_step(b, 0);
-	while (rc != SQLITE_OK && dbk_sqlite_may_retry(rc, &waited));
-	if (rc != SQLITE_OK)
 	{
-		restore_failed(db, rc, database, err);
+		dbk_sqlite_fail(err, writer, "starting the restore");
 		goto done;
 	}
-	if (open_reader(file, wal, &reader, err) != 0)
+	/* Copying no page yet takes the write lock, held until the copy commits. */
+	dbk_sqlite_wait_start(&wait);
+	do
+		rc = sqlite3_backup_step(b, 0);
+	while (rc != SQLITE_OK && dbk_sqlite_may_retry(rc, &wait));
+	if (rc != SQLITE_OK)
+	{
+		restore_failed(writer, rc, database, err);
+		goto done;
+	}
+	if (open_private(file, false, wal, &reader, err) != 0)
 		goto done;
 	if (dbk_sqlite_take_backup(reader, st, d, "pre-restore", false, safety_out, err) != 0)
 	{
@@ -154,19 +173,21 @@ lock_safety_copy(sqlite3 *db, sqlite3 *src, const dbk_sqlite_state *st, dbk_dir 
 	}
 	sqlite3_close(reader);
 	reader = NULL;
+	dbk_sqlite_wait_start(&wait);
 	do
 		rc = sqlite3_backup_step(b, -1);
-	while (rc != SQLITE_DONE && dbk_sqlite_may_retry(rc, &waited));
+	while (rc != SQLITE_DONE && dbk_sqlite_may_retry(rc, &wait));
 	if (rc != SQLITE_DONE)
 	{
-		restore_failed(db, rc, database, err);
+		restore_failed(writer, rc, database, err);
 		goto done;
 	}
 	result = 0;
 done:
 	sqlite3_close(reader);
-	/* Without SQLITE_DONE this rolls the destination back, releasing its lock. */
+	/* Without SQLITE_DONE this rolls the copy back, releasing the lock. */
 	sqlite3_backup_finish(b);
+	sqlite3_close(writer);
 	return result;
 }
 

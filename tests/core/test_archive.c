@@ -58,7 +58,7 @@ static const dbk_allocator *A = &dbk_libc_allocator;
 
 /* Writes an archive of content into out; returns 0 on success. */
 static int
-make_archive(membuf *out, const void *content, size_t len, dbk_archive_summary *s)
+make_archive_with(membuf *out, const void *content, size_t len, dbk_archive_summary *s, int workers)
 {
 	dbk_meta	h,
 				extra;
@@ -72,7 +72,7 @@ make_archive(membuf *out, const void *content, size_t len, dbk_archive_summary *
 	dbk_meta_set(&h, "engine", "sqlite", &err);
 	dbk_meta_set(&h, "label", "multi\nline \\ value\r", &err);
 	dbk_meta_set(&extra, "rows.main.t", "42", &err);
-	w = dbk_archive_writer_open(A, sink, &h, 3, 0, &err);
+	w = dbk_archive_writer_open(A, sink, &h, 3, workers, &err);
 	if (w && dbk_archive_write(w, content, len / 2, &err) == 0 &&
 		dbk_archive_write(w, (const char *) content + len / 2, len - len / 2, &err) == 0 &&
 		dbk_archive_writer_finish(w, &extra, s, &err) == 0)
@@ -81,6 +81,12 @@ make_archive(membuf *out, const void *content, size_t len, dbk_archive_summary *
 	dbk_meta_free(&h);
 	dbk_meta_free(&extra);
 	return rc;
+}
+
+static int
+make_archive(membuf *out, const void *content, size_t len, dbk_archive_summary *s)
+{
+	return make_archive_with(out, content, len, s, 0);
 }
 
 /* Reads the archive in m fully; 0 when it verifies, and then *got is the content. */
@@ -155,7 +161,7 @@ test_metadata(void)
 static void
 test_roundtrip(void)
 {
-	size_t		len = 300000,
+	size_t		len = 3000000,
 				gotlen = 0;
 	unsigned char *content = malloc(len),
 			   *got = malloc(len + 1);
@@ -172,6 +178,12 @@ test_roundtrip(void)
 	CHECK("archive/summary-sha", strcmp(hex, s.content_sha256) == 0);
 	CHECK("archive/read", read_archive(&m, got, len + 1, &gotlen, &err) == 0);
 	CHECK("archive/content-equal", gotlen == len && memcmp(got, content, len) == 0);
+	free(m.data);
+	memset(&m, 0, sizeof(m));
+	/* With a compression worker, in jobs, the same content comes back. */
+	CHECK("archive/write-workers", make_archive_with(&m, content, len, &s, 1) == 0);
+	CHECK("archive/read-workers", read_archive(&m, got, len + 1, &gotlen, &err) == 0 &&
+		  gotlen == len && memcmp(got, content, len) == 0);
 	free(m.data);
 	free(content);
 	free(got);
