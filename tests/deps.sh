@@ -18,6 +18,7 @@ PACKAGES=(
   util-linux                 # flock, used to serialise PostgreSQL installs in tests
   procps                     # ps, pkill for the crash tests
   time                       # /usr/bin/time for peak memory in benchmarks
+  clang libclang-rt-14-dev   # libFuzzer for the fuzz targets
 )
 names=()  # the package names without their comments
 for p in "${PACKAGES[@]}"; do names+=("$p"); done

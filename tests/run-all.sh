@@ -8,7 +8,8 @@
 #              cluster, then tests/pg/t_*.sh (multi-process: logins, crashes,
 #              replicas, pg_cron), each starting its own clusters
 #   sanitize   core and SQLite tests again, built with AddressSanitizer and
-#              UndefinedBehaviorSanitizer
+#              UndefinedBehaviorSanitizer, and the libFuzzer targets of
+#              tests/fuzz/ for a bounded time each
 #
 # Every test prints "PASS <id>" or "FAIL <id> ..."; a suite that dies counts
 # as a failure.  The run ends with "N passed, N failed" and exits non-zero
@@ -107,6 +108,32 @@ sanitize_tests() {
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   core_tests asan "$flags"
   sqlite_tests "$dir/dbkeeper" "$libasan" asan-sqlite
+  fuzz_tests
+}
+
+# fuzz_tests: every tests/fuzz/fuzz_*.c under libFuzzer with ASan and UBSan,
+# for DBK_FUZZ_SECONDS (30) each, from its seed corpus tests/fuzz/corpus/<name>.
+fuzz_tests() {
+  local f name bin corpus
+  for f in tests/fuzz/fuzz_*.c; do
+    [ -e "$f" ] || continue
+    name=$(basename "$f" .c)
+    bin=$BUILD/fuzz/$name
+    corpus=$BUILD/fuzz/corpus-$name
+    mkdir -p "$corpus"
+    if ! clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -std=c11 \
+          -D_GNU_SOURCE -Wall -Wextra -Werror -o "$bin" core/*.c "$f" -lzstd -lcrypto; then
+      echo "FAIL fuzz/$name does not compile"
+      continue
+    fi
+    if "$bin" -max_total_time="${DBK_FUZZ_SECONDS:-30}" -print_final_stats=1 "$corpus" \
+          "tests/fuzz/corpus/${name#fuzz_}" > "$BUILD/fuzz/$name.log" 2>&1; then
+      echo "PASS fuzz/$name $(grep -o 'stat::number_of_executed_units: *[0-9]*' "$BUILD/fuzz/$name.log" | grep -o '[0-9]*$') inputs without a finding"
+    else
+      tail -40 "$BUILD/fuzz/$name.log"
+      echo "FAIL fuzz/$name found a crash (see $BUILD/fuzz/$name.log)"
+    fi
+  done
 }
 
 wanted build && { run_suite build build_all || true; }
