@@ -169,21 +169,33 @@ dbk_temp_path(const dbk_dir *d, const dbk_temp *t, char *buf, size_t cap)
 	snprintf(buf, cap, "/proc/self/fd/%d/%s", d->fd, t->name);
 }
 
+DIR *
+dbk_dir_scan(dbk_dir *d, dbk_error *err)
+{
+	int			fd = dup(d->fd);
+	DIR		   *dir = fd >= 0 ? fdopendir(fd) : NULL;
+
+	if (dir == NULL)
+	{
+		dbk_fail_errno(err, errno, "could not read backup directory \"%s\"", d->path);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	/* The duplicate shares its offset with d->fd: start from the top. */
+	rewinddir(dir);
+	return dir;
+}
+
 int
 dbk_dir_sweep(dbk_dir *d, int *removed, dbk_error *err)
 {
-	int			fd = dup(d->fd);
-	DIR		   *dir;
+	DIR		   *dir = dbk_dir_scan(d, err);
 	struct dirent *de;
 	int			count = 0;
 
-	if (fd < 0 || (dir = fdopendir(fd)) == NULL)
-	{
-		if (fd >= 0)
-			close(fd);
-		return dbk_fail_errno(err, errno, "could not read backup directory \"%s\"", d->path);
-	}
-	rewinddir(dir);
+	if (dir == NULL)
+		return -1;
 	while ((de = readdir(dir)) != NULL)
 	{
 		int			tfd;

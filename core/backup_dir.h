@@ -22,6 +22,7 @@
 #ifndef DBK_BACKUP_DIR_H
 #define DBK_BACKUP_DIR_H
 
+#include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
@@ -85,6 +86,9 @@ int			dbk_latest_resolve(dbk_dir *d, const char *database, const char *ext,
 
 /* Opens a published backup for reading, by plain file name. */
 int			dbk_backup_open(dbk_dir *d, const char *name, int *fd_out, dbk_error *err);
+
+/* A readdir() stream over the directory, for the caller to closedir(). */
+DIR		   *dbk_dir_scan(dbk_dir *d, dbk_error *err);
 
 /* fsync of the directory, so that a creation, link or unlink is durable. */
 int			dbk_dir_sync(dbk_dir *d, dbk_error *err);

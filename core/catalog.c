@@ -111,7 +111,6 @@ int
 dbk_catalog_list(const dbk_allocator *a, dbk_dir *d, const char *ext, dbk_backup_list *out,
 				 dbk_error *err)
 {
-	int			fd = dup(d->fd);
 	DIR		   *dir;
 	struct dirent *de;
 	size_t		cap = 0;
@@ -119,13 +118,8 @@ dbk_catalog_list(const dbk_allocator *a, dbk_dir *d, const char *ext, dbk_backup
 	out->a = a;
 	out->items = NULL;
 	out->n = 0;
-	if (fd < 0 || (dir = fdopendir(fd)) == NULL)
-	{
-		if (fd >= 0)
-			close(fd);
-		return dbk_fail_errno(err, errno, "could not read backup directory \"%s\"", d->path);
-	}
-	rewinddir(dir);
+	if ((dir = dbk_dir_scan(d, err)) == NULL)
+		return -1;
 	while ((de = readdir(dir)) != NULL)
 	{
 		struct stat st;
