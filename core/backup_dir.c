@@ -45,7 +45,14 @@ dbk_dir_open(dbk_dir *d, const char *path, bool create, dbk_error *err)
 
 	if (lstat(path, &st) != 0)
 	{
-		if (errno != ENOENT || !create)
+		if (errno == ENOENT && !create)
+		{
+			dbk_fail(err, DBK_E_NOT_FOUND, "backup directory \"%s\" does not exist", path);
+			err->sys_errno = ENOENT;
+			dbk_error_hint(err, "No backup has been taken there yet; take one with: SELECT dbkeeper_backup();");
+			return -1;
+		}
+		if (errno != ENOENT)
 			return dbk_fail_errno(err, errno, "could not open backup directory \"%s\"", path);
 		if (mkdir(path, 0700) != 0 && errno != EEXIST)
 			return dbk_fail_errno(err, errno, "could not create backup directory \"%s\"", path);

@@ -65,3 +65,8 @@ check_error dir/world-writable "a world-writable backup directory" 'is writable 
 check dir/untouched "nothing is written into it" "$(ls -A open | wc -l)" 0
 check_error dir/missing-parent "a backup directory whose parent is missing" 'could not create backup directory' app.db \
   "SELECT dbkeeper_config('backup_dir', '$T/no/such/dir'); SELECT dbkeeper_backup();"
+check_error dir/none-yet "verify before any backup names the missing directory" \
+  'backup directory ".*/nobackups" does not exist' app.db \
+  "SELECT dbkeeper_config('backup_dir', '$T/nobackups'); SELECT dbkeeper_verify();"
+check dir/none-yet-list "and the listing is empty" \
+  "$(sq app.db "SELECT dbkeeper_config('backup_dir', '$T/nobackups');" "SELECT count(*) FROM dbkeeper_backups;" | tail -1)" 0
