@@ -53,8 +53,6 @@ publish_fake(dbk_dir *d, const char *db, const char *created, time_t t, const ch
 		rc = dbk_publish(d, &tmp, db, t, label, DBK_EXT_SQLITE, name, &err);
 	else
 		dbk_temp_remove(d, &tmp);
-	if (rc != 0)
-		fprintf(stderr, "publish_fake: %s\n", err.message);
 	dbk_archive_writer_free(w);
 	dbk_meta_free(&h);
 	return rc;
