@@ -26,7 +26,7 @@ make_db() {
       datetime(1500000000 + value * 37, 'unixepoch'), 'C' || (abs(random()) % 9000),
       printf('seen by dr %d; %s; bp %d/%d', abs(random()) % 300, hex(randomblob(24)),
              100 + abs(random()) % 60, 60 + abs(random()) % 40)
-    FROM generate_series(1, $((mb * 1024 * 1024 / 170)));
+    FROM generate_series(1, $((mb * 1024 * 1024 / 120)));
     PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;" > /dev/null
 }
 
