@@ -27,7 +27,7 @@
 #define END_LINE_LEN 15			/* "end=" + 10 digits + "\n" */
 #define SHA_LINE_PREFIX "trailer_sha256="
 #define READ_BUF_SIZE (128 * 1024)
-#define DBK_ARCHIVE_JOB_SIZE (1024 * 1024)
+#define DBK_ARCHIVE_JOB_SIZE (4 * 1024 * 1024)
 
 static void
 put_le32(unsigned char *p, uint32_t v)
@@ -154,9 +154,9 @@ dbk_archive_writer_open(const dbk_allocator *a, dbk_sink sink, const dbk_meta *h
 		goto fail;
 	/*
 	 * With workers, compression overlaps the caller's reading and hashing.
-	 * Small jobs keep the buffers in flight to a few megabytes; zstd's
-	 * default job is four windows, which costs far more memory for no
-	 * measurable gain here.
+	 * 4 MB jobs keep zstd's buffers near 30 MB whatever the input's size;
+	 * 1 MB jobs saved 15 MB but were a third slower, each job priming its
+	 * overlap with the previous one (measured on a 109 MB database).
 	 */
 	if (workers > 0 &&
 		(zstd_check(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_nbWorkers, workers), "setting workers", err) ||
