@@ -137,6 +137,21 @@ spi_run(const char *sql, int nargs, Oid *types, Datum *values, int expected)
 		elog(ERROR, "dbkeeper: SPI_execute_with_args failed: %s", SPI_result_code_string(rc));
 }
 
+/*
+ * Runs update (an UPDATE of the state row, parameters $1 [, $2]) and, when
+ * the row was deleted by hand, inserts it first.
+ */
+static void
+write_state(FunctionCallInfo fcinfo, const char *update, int nargs, Oid *types, Datum *values)
+{
+	spi_run(update, nargs, types, values, SPI_OK_UPDATE);
+	if (SPI_processed > 0)
+		return;
+	spi_run(psprintf("INSERT INTO %s VALUES (NULL, NULL, NULL)", state_table(fcinfo)), 0, NULL,
+			NULL, SPI_OK_INSERT);
+	spi_run(update, nargs, types, values, SPI_OK_UPDATE);
+}
+
 PG_FUNCTION_INFO_V1(dbkeeper_banner_set);
 
 Datum
@@ -145,12 +160,10 @@ dbkeeper_banner_set(PG_FUNCTION_ARGS)
 	char	   *message = checked_message(fcinfo);
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1] = {CStringGetTextDatum(message)};
-	char	   *sql = psprintf("INSERT INTO %s AS s (id, banner) VALUES (true, $1) "
-							   "ON CONFLICT (id) DO UPDATE SET banner = excluded.banner",
-							   state_table(fcinfo));
+	char	   *sql = psprintf("UPDATE %s SET banner = $1", state_table(fcinfo));
 
 	SPI_connect();
-	spi_run(sql, 1, types, values, SPI_OK_INSERT);
+	write_state(fcinfo, sql, 1, types, values);
 	SPI_finish();
 	PG_RETURN_VOID();
 }
@@ -193,16 +206,13 @@ dbkeeper_maintenance_begin(PG_FUNCTION_ARGS)
 	bool		terminate = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1] = {CStringGetTextDatum(message)};
-	char	   *sql = psprintf("INSERT INTO %s AS s (id, maintenance_message, maintenance_since) "
-							   "VALUES (true, $1, now()) ON CONFLICT (id) DO UPDATE "
-							   "SET maintenance_message = excluded.maintenance_message, "
-							   "    maintenance_since = coalesce(s.maintenance_since, "
-							   "                                 excluded.maintenance_since)",
+	char	   *sql = psprintf("UPDATE %s SET maintenance_message = $1, "
+							   "maintenance_since = coalesce(maintenance_since, now())",
 							   state_table(fcinfo));
 	int			terminated = 0;
 
 	SPI_connect();
-	spi_run(sql, 1, types, values, SPI_OK_INSERT);
+	write_state(fcinfo, sql, 1, types, values);
 	if (terminate)
 		terminated = terminate_sessions();
 	SPI_finish();

@@ -116,7 +116,11 @@ login_extension_schema(void)
 
 	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber, F_NAMEEQ,
 				CStringGetDatum("dbkeeper"));
-	scan = systable_beginscan(rel, ExtensionNameIndexId, true, NULL, 1, &key);
+	/*
+	 * pg_extension has a few rows: reading them all costs less at a login
+	 * than building the relcache entry of its index.
+	 */
+	scan = systable_beginscan(rel, InvalidOid, false, NULL, 1, &key);
 	tup = systable_getnext(scan);
 	if (HeapTupleIsValid(tup))
 		nsp = ((Form_pg_extension) GETSTRUCT(tup))->extnamespace;

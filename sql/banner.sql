@@ -40,9 +40,13 @@ SELECT dbkeeper_maintenance_end();  -- ending twice is harmless
 SELECT dbkeeper_banner_clear();
 SELECT dbkeeper_banner() IS NULL AS cleared;
 
--- The table refuses a blank message even when written by hand.
-UPDATE dbkeeper_banner_state SET banner = ' ';
-UPDATE dbkeeper_banner_state SET maintenance_message = 'x';
+-- The table keeps one row; a row deleted by hand comes back.
+INSERT INTO dbkeeper_banner_state VALUES (NULL, NULL, NULL);
+DELETE FROM dbkeeper_banner_state;
+SELECT dbkeeper_banner() IS NULL AS no_row_no_banner, dbkeeper_in_maintenance();
+SELECT dbkeeper_banner_set('back');
+SELECT count(*) AS rows, dbkeeper_banner() FROM dbkeeper_banner_state;
+SELECT dbkeeper_banner_clear();
 
 -- The state is transactional.
 BEGIN;
@@ -82,7 +86,7 @@ RESET dbkeeper.maintenance_roles;
 
 -- search_path cannot redirect the functions to another table.
 CREATE SCHEMA regress_evil;
-CREATE TABLE regress_evil.dbkeeper_banner_state (id boolean, banner text,
+CREATE TABLE regress_evil.dbkeeper_banner_state (banner text,
     maintenance_message text, maintenance_since timestamptz);
 SET search_path = regress_evil, public;
 SELECT public.dbkeeper_banner_set('the real one');

@@ -1,7 +1,8 @@
 -- dbkeeper install script, part 30: the logon banner and maintenance mode.
 --
 -- The state is one row of dbkeeper_banner_state, so that it is
--- transactional and survives a restart.  The login module
+-- transactional and survives a restart.  A maintenance is in progress
+-- while maintenance_message is not NULL.  The login module
 -- (dbkeeper_login, see README) reads the row at every login by its OID,
 -- never through the search_path.  Everybody may read the banner: it is shown
 -- to everybody who connects.  Changing it is for superusers and for roles a
@@ -9,17 +10,19 @@
 -- are SECURITY DEFINER with a pinned search_path, so such a role needs no
 -- privilege on the table itself.
 
+-- No CHECK constraint, default or trigger: the login module opens this
+-- table at every login, and each of those would cost catalog reads there.
+-- The functions check messages; a unique index on a constant keeps one row.
 CREATE TABLE @extschema@.dbkeeper_banner_state (
-    id boolean PRIMARY KEY DEFAULT true CHECK (id),
-    banner text CHECK (pg_catalog.btrim(banner, E' \t\r\n\v\f') OPERATOR(pg_catalog.<>) ''),
-    maintenance_message text
-        CHECK (pg_catalog.btrim(maintenance_message, E' \t\r\n\v\f') OPERATOR(pg_catalog.<>) ''),
-    maintenance_since timestamptz,
-    CHECK ((maintenance_message IS NULL) OPERATOR(pg_catalog.=) (maintenance_since IS NULL))
+    banner text,
+    maintenance_message text,
+    maintenance_since timestamptz
 );
+CREATE UNIQUE INDEX dbkeeper_banner_state_one_row
+    ON @extschema@.dbkeeper_banner_state ((true));
 COMMENT ON TABLE @extschema@.dbkeeper_banner_state IS
     'dbkeeper logon banner and maintenance mode: one row; change it with the dbkeeper_banner_* and dbkeeper_maintenance_* functions';
-INSERT INTO @extschema@.dbkeeper_banner_state (id) VALUES (true);
+INSERT INTO @extschema@.dbkeeper_banner_state VALUES (NULL, NULL, NULL);
 REVOKE ALL ON TABLE @extschema@.dbkeeper_banner_state FROM PUBLIC;
 GRANT SELECT ON TABLE @extschema@.dbkeeper_banner_state TO PUBLIC;
 

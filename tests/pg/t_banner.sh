@@ -145,7 +145,7 @@ out=$(PGOPTIONS='-c session_preload_libraries=' as app appdb "SELECT 'LOGGED_IN'
 ok preload-no-bypass "a client cannot switch the login module off" \
   eval 'has "$out" FATAL && hasnt "$out" LOGGED_IN'
 
-su_sql "CREATE SCHEMA evil; CREATE TABLE evil.dbkeeper_banner_state(id boolean, banner text, maintenance_message text); INSERT INTO evil.dbkeeper_banner_state VALUES (true, NULL, NULL); GRANT USAGE ON SCHEMA evil TO app; GRANT SELECT ON evil.dbkeeper_banner_state TO app"
+su_sql "CREATE SCHEMA evil; CREATE TABLE evil.dbkeeper_banner_state(banner text, maintenance_message text); INSERT INTO evil.dbkeeper_banner_state VALUES (NULL, NULL); GRANT USAGE ON SCHEMA evil TO app; GRANT SELECT ON evil.dbkeeper_banner_state TO app"
 su_sql "ALTER ROLE app SET search_path = evil, public"
 out=$(as app appdb "SELECT 'LOGGED_IN'")
 ok search-path "a role's own search_path does not redirect the state" \
