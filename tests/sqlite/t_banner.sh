@@ -118,6 +118,20 @@ check banner/after "a new process writes again and sees the banner" \
 exec 3>&-
 wait "$B"
 
+# ---- loading while another process holds the file locked ----
+LOCKFIFO=$T/lock
+mkfifo "$LOCKFIFO"
+sqlite3 "$DB" ".read $LOCKFIFO" >/dev/null 2>&1 &
+L=$!
+exec 4<>"$LOCKFIFO"
+printf 'BEGIN EXCLUSIVE;\nINSERT INTO patient(name) VALUES (%s);\n' "'locker'" >&4
+for _ in $(seq 1 100); do sqlite3 "$DB" "SELECT 1" >/dev/null 2>&1 || break; sleep 0.05; done
+check banner/load-locked "dbkeeper loads while another process holds the database locked" \
+  "$(sq "$DB" "SELECT 'loaded'" 2>&1)" "loaded"
+printf 'ROLLBACK;\n' >&4
+exec 4>&-
+wait "$L"
+
 # ---- an in-memory database: one connection, which keeps writing ----
 check banner/memory "an in-memory database keeps working for its only connection" \
   "$(sq :memory: "CREATE TABLE t(x); SELECT dbkeeper_maintenance_begin('m'); INSERT INTO t VALUES (1); SELECT dbkeeper_maintenance_end(); SELECT count(*) FROM t")" "0
