@@ -4,7 +4,8 @@
 # writing; another one, started before or after, is refused on INSERT,
 # UPDATE and DELETE with the banner as the error, and on DDL by the
 # authorizer, and still reads; maintenance_end lifts it for everyone.
-. "$(dirname "$0")/lib.sh"
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib.sh"
 
 MSG='Upgrade v21 → v22 in progress, back at 02:00'
 DB=app.db
@@ -117,6 +118,32 @@ check banner/after "a new process writes again and sees the banner" \
   "$(sq "$DB" "INSERT INTO patient(name) VALUES ('new'); SELECT dbkeeper_banner(), dbkeeper_in_maintenance()")" "Server moves on Friday|0"
 exec 3>&-
 wait "$B"
+
+# ---- statements prepared before maintenance began ----
+# A program that keeps prepared statements, as statement caches do.  (The
+# sqlite3 shell prepares each statement just before running it.)
+HELPER_SRC=$HERE/banner_prepared.c
+if cc -O1 -g -o "$T/banner_prepared" "$HELPER_SRC" -lsqlite3 2>"$T/cc.err"; then
+  PFIFO=$T/prepared
+  mkfifo "$PFIFO"
+  LD_PRELOAD="${DBK_PRELOAD:-}" "$T/banner_prepared" "$DB" "$DBK_SQLITE_EXT" <"$PFIFO" >"$T/prepared.out" 2>&1 &
+  P=$!
+  exec 5>"$PFIFO"
+  for _ in $(seq 1 200); do grep -q '^ready$' "$T/prepared.out" && break; sleep 0.05; done
+  sq "$DB" "SELECT dbkeeper_maintenance_begin('$MSG')" >/dev/null
+  echo go >&5
+  exec 5>&-
+  wait "$P"
+  check banner/prepared-guarded "a statement prepared before maintenance: INSERT fails with the banner" \
+    "$(sed -n 's/^guarded: //p' "$T/prepared.out" | head -1)" "1 $MSG"
+  check banner/prepared-unguarded "a statement prepared before maintenance on an unguarded table is authorized again and refused" \
+    "$(sed -n 's/^unguarded: //p' "$T/prepared.out")" "23 not authorized"
+  check banner/prepared-ddl "DDL prepared before maintenance is authorized again and refused" \
+    "$(sed -n 's/^ddl: //p' "$T/prepared.out")" "23 not authorized"
+  sq "$DB" "SELECT dbkeeper_maintenance_end()" >/dev/null
+else
+  echo "FAIL sqlite/banner/prepared-build the helper does not compile: $(head -3 "$T/cc.err")"
+fi
 
 # ---- loading while another process holds the file locked ----
 LOCKFIFO=$T/lock
