@@ -114,7 +114,10 @@ read_state(banner_conn *c, sqlite3 *db)
 							STATE_TABLE " WHERE maintenance_message IS NOT NULL", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 	{
-		/* No table yet: no banner, no maintenance. */
+		/*
+		 * No table yet: no banner, no maintenance.  SQLite reports a missing
+		 * table only through the message text.
+		 */
 		if (strstr(sqlite3_errmsg(db), "no such table") != NULL)
 			rc = SQLITE_OK;
 		goto done;
@@ -203,7 +206,7 @@ is_header_pragma(const char *name, const char *arg)
 
 /* Whether an action writes the main database in a way triggers do not catch. */
 static bool
-needs_authorizer(const banner_conn *c, int action, const char *a1, const char *a2, const char *dbname)
+needs_authorizer(const banner_conn *c, int action, const char *a1, const char *a2)
 {
 	switch (action)
 	{
@@ -223,7 +226,6 @@ needs_authorizer(const banner_conn *c, int action, const char *a1, const char *a
 		case SQLITE_DROP_VTABLE:
 		case SQLITE_REINDEX:
 		case SQLITE_ANALYZE:
-			return true;
 		case SQLITE_ALTER_TABLE:
 			return true;
 		case SQLITE_PRAGMA:
@@ -231,7 +233,6 @@ needs_authorizer(const banner_conn *c, int action, const char *a1, const char *a
 		default:
 			return false;
 	}
-	(void) dbname;
 }
 
 static int
@@ -247,7 +248,7 @@ authorize(void *arg, int action, const char *a1, const char *a2, const char *dbn
 	/* PRAGMA main.x = v names its database in dbname; a bare PRAGMA has none. */
 	if (target != NULL && strcmp(target, "main") != 0)
 		return SQLITE_OK;
-	if (!needs_authorizer(c, action, a1, a2, dbname))
+	if (!needs_authorizer(c, action, a1, a2))
 		return SQLITE_OK;
 	refresh(c, true);
 	return c->refused ? SQLITE_DENY : SQLITE_OK;
