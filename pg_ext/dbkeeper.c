@@ -13,9 +13,13 @@ PG_MODULE_MAGIC;
 
 void		_PG_init(void);
 
+/* Each feature's settings, defined before the prefix is reserved. */
+extern void dbk_banner_define_gucs(void);
+
 void
 _PG_init(void)
 {
+	dbk_banner_define_gucs();
 	MarkGUCPrefixReserved("dbkeeper");
 }
 

@@ -1,0 +1,223 @@
+#!/usr/bin/env bash
+# tests/pg/t_banner.sh — the login module with real logins, on a cluster of
+# its own (pg_virtualenv), with dbkeeper_login in session_preload_libraries
+# for the whole server and pg_cron running jobs in background workers.
+#
+# What it shows: psql prints the banner at login; during maintenance an
+# ordinary role is refused with the message and SQLSTATE 57P03 while a
+# superuser and a member of dbkeeper.maintenance_roles get in and a pg_cron
+# job still runs; a client cannot talk its way in (application_name,
+# settings in the start-up packet, its own search_path); terminate_sessions
+# returns the right count and those sessions are gone; a LISTEN session
+# receives the notification; the state survives a restart; a database
+# without dbkeeper is unaffected; a locked or damaged state table never
+# stops a login outside maintenance.
+#
+# Run by tests/pg/run.sh, which holds /tmp/dbkeeper-pg.lock and has
+# installed the extension.  Prints "PASS pg/banner/<id>" or "FAIL ...".
+set -u
+
+if [ "${1:-}" != inner ]; then
+  out=$(pg_virtualenv -t -v 15 \
+          -o "shared_preload_libraries=pg_cron" -o "cron.database_name=appdb" \
+          -o "cron.use_background_workers=on" -o "max_worker_processes=16" \
+          -o "log_line_prefix=%m [%p] %e %u@%d " \
+          bash "$0" inner 2>&1)
+  rc=$?
+  printf '%s\n' "$out" | grep -E '^(PASS|FAIL) '
+  if [ $rc -ne 0 ] || ! printf '%s\n' "$out" | grep -q '^PASS pg/banner/'; then
+    printf '%s\n' "$out" | grep -vE '^(PASS|FAIL) ' | tail -30
+    echo "FAIL pg/banner/run exited with status $rc"
+  fi
+  exit 0
+fi
+
+# ---- inside the throwaway cluster (PGHOST, PGPORT, PGUSER=postgres set) ----
+T=$(mktemp -d /tmp/dbk-banner-XXXXXX)
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+  rm -rf "$T"
+}
+trap cleanup EXIT
+LOG=$(dirname "$PG_CLUSTER_CONF_ROOT")/log/postgresql-15-regress.log
+MSG='Upgrade v21 → v22 in progress, back at 02:00'
+
+pass() { echo "PASS pg/banner/$1 $2"; }
+fail() { echo "FAIL pg/banner/$1 $2"; }
+# ok ID DESC CONDITION-COMMAND...
+ok() {
+  local id=$1 desc=$2
+  shift 2
+  if "$@"; then pass "$id" "$desc"; else fail "$id" "$desc"; fi
+}
+su_sql() { psql -X -q -At -v ON_ERROR_STOP=1 -d "${DB:-appdb}" -c "$1"; }
+# as ROLE DB SQL: a fresh login as ROLE; stdout and stderr together.
+as() { PGUSER=$1 PGPASSWORD=pw timeout 20 psql -X -At -d "$2" -c "$3" 2>&1; }
+has() { printf '%s' "$1" | grep -qF -- "$2"; }
+hasnt() { ! printf '%s' "$1" | grep -qF -- "$2"; }
+# wait_for CMD...: up to 20 s for CMD to succeed.
+wait_for() {
+  local i
+  for i in $(seq 1 100); do "$@" && return 0; sleep 0.2; done
+  return 1
+}
+count_sessions() {
+  su_sql "SELECT count(*) FROM pg_stat_activity WHERE usename = '$1' AND backend_type = 'client backend'"
+}
+
+set -e
+DB=postgres su_sql "CREATE DATABASE appdb"
+DB=postgres su_sql "CREATE DATABASE otherdb"
+su_sql "CREATE EXTENSION dbkeeper"
+su_sql "CREATE EXTENSION pg_cron"
+su_sql "CREATE ROLE app LOGIN PASSWORD 'pw'"
+su_sql "CREATE ROLE ops_role NOLOGIN"
+su_sql "CREATE ROLE ops LOGIN PASSWORD 'pw' IN ROLE ops_role"
+su_sql "CREATE ROLE admin LOGIN SUPERUSER PASSWORD 'pw'"
+su_sql "CREATE TABLE cron_runs(at timestamptz DEFAULT clock_timestamp(), who name DEFAULT current_user)"
+su_sql "GRANT INSERT ON cron_runs TO app; GRANT USAGE ON SCHEMA cron TO app"
+su_sql "ALTER DATABASE appdb SET dbkeeper.maintenance_roles = 'ops_role'"
+su_sql "ALTER SYSTEM SET session_preload_libraries = 'dbkeeper_login'"
+su_sql "SELECT pg_reload_conf()" >/dev/null
+set +e
+
+# ---- outside maintenance ----
+out=$(as app appdb "SELECT 'LOGGED_IN'")
+ok login-no-banner "a login without a banner sees no NOTICE" \
+  eval 'has "$out" LOGGED_IN && hasnt "$out" NOTICE'
+
+su_sql "SELECT dbkeeper_banner_set('Server moves to the new rack on Friday')" >/dev/null
+out=$(as app appdb "SELECT 'LOGGED_IN'")
+ok login-notice "psql shows the banner as a NOTICE at login" \
+  eval 'has "$out" "NOTICE:  Server moves to the new rack on Friday" && has "$out" LOGGED_IN'
+
+LONG=$(printf 'Mise à jour v21 → v22, retour à 02:00 — %.0s' $(seq 1 60))
+su_sql "SELECT dbkeeper_banner_set('$LONG')" >/dev/null
+out=$(as app appdb "SELECT 'LOGGED_IN'")
+ok login-long-nonascii "a $(printf '%s' "$LONG" | wc -c)-byte non-ASCII banner is shown whole" \
+  eval 'has "$out" "NOTICE:  $LONG" && has "$out" LOGGED_IN'
+su_sql "SELECT dbkeeper_banner_set('Server moves to the new rack on Friday')" >/dev/null
+
+out=$(as app otherdb "SELECT 'LOGGED_IN'")
+ok other-db "a database without dbkeeper: login works, no NOTICE" \
+  eval 'has "$out" LOGGED_IN && hasnt "$out" NOTICE'
+
+# A pg_cron job owned by an ordinary role, every minute, from now on.
+PGUSER=app PGPASSWORD=pw psql -X -q -At -d appdb \
+  -c "SELECT cron.schedule('banner-test', '* * * * *', 'INSERT INTO cron_runs DEFAULT VALUES')" >/dev/null
+
+# A listener, connected before maintenance begins.
+(PGUSER=app PGPASSWORD=pw psql -X -At -d appdb \
+   -c "LISTEN dbkeeper_maintenance" -c "SELECT pg_sleep(3)" -c "SELECT 'listener done'" \
+   >"$T/listen.out" 2>&1) &
+LISTENER=$!
+PIDS+=("$LISTENER")
+wait_for eval '[ "$(count_sessions app)" -ge 1 ]'
+
+# ---- maintenance ----
+n=$(su_sql "SELECT dbkeeper_maintenance_begin('$MSG')")
+ok begin-no-terminate "maintenance_begin without terminate_sessions returns 0" [ "$n" = 0 ]
+wait "$LISTENER"
+ok listen-notify "a LISTEN session receives the notification with the message" \
+  grep -qF "Asynchronous notification \"dbkeeper_maintenance\" with payload \"$MSG\"" "$T/listen.out"
+
+out=$(as app appdb "SELECT 'LOGGED_IN'")
+ok refused "an ordinary role is refused with the message as a FATAL error" \
+  eval 'has "$out" "FATAL:  $MSG" && hasnt "$out" LOGGED_IN'
+ok refused-57P03 "the refusal carries SQLSTATE 57P03" \
+  eval 'wait_for grep -qF "57P03 app@appdb FATAL:  $MSG" "$LOG"'
+
+out=$(as admin appdb "SELECT 'LOGGED_IN'")
+ok superuser-in "a superuser gets in and sees the message as a NOTICE" \
+  eval 'has "$out" "NOTICE:  $MSG" && has "$out" "DETAIL:  The database is in maintenance mode" && has "$out" LOGGED_IN'
+out=$(as ops appdb "SELECT 'LOGGED_IN'")
+ok maintenance-role-in "a member of a role in dbkeeper.maintenance_roles gets in" \
+  eval 'has "$out" LOGGED_IN && has "$out" "NOTICE:  $MSG"'
+
+out=$(PGAPPNAME=pg_cron as app appdb "SELECT 'LOGGED_IN'")
+ok appname-no-bypass "application_name pg_cron does not let a client in" \
+  eval 'has "$out" "FATAL:  $MSG" && hasnt "$out" LOGGED_IN'
+out=$(PGOPTIONS='-c dbkeeper.maintenance_roles=app' as app appdb "SELECT 'LOGGED_IN'")
+ok guc-no-bypass "a client cannot list itself in dbkeeper.maintenance_roles" \
+  eval 'has "$out" "FATAL:  $MSG" && hasnt "$out" LOGGED_IN'
+out=$(PGOPTIONS='-c session_preload_libraries=' as app appdb "SELECT 'LOGGED_IN'")
+ok preload-no-bypass "a client cannot switch the login module off" \
+  eval 'has "$out" FATAL && hasnt "$out" LOGGED_IN'
+
+su_sql "CREATE SCHEMA evil; CREATE TABLE evil.dbkeeper_banner_state(banner text, maintenance_message text); INSERT INTO evil.dbkeeper_banner_state VALUES (NULL, NULL); GRANT USAGE ON SCHEMA evil TO app; GRANT SELECT ON evil.dbkeeper_banner_state TO app"
+su_sql "ALTER ROLE app SET search_path = evil, public"
+out=$(as app appdb "SELECT 'LOGGED_IN'")
+ok search-path "a role's own search_path does not redirect the state" \
+  eval 'has "$out" "FATAL:  $MSG" && hasnt "$out" LOGGED_IN'
+su_sql "ALTER ROLE app RESET search_path; DROP SCHEMA evil CASCADE" 2>/dev/null
+
+out=$(as app otherdb "SELECT 'LOGGED_IN'")
+ok other-db-maintenance "a database without dbkeeper is unaffected by another's maintenance" \
+  eval 'has "$out" LOGGED_IN && hasnt "$out" NOTICE'
+
+cron_ran() {
+  [ "$(su_sql "SELECT count(*) FROM cron_runs, dbkeeper_banner_state
+                WHERE at > maintenance_since AND who = 'app'")" -gt 0 ]
+}
+ok cron-runs "a pg_cron job of an ordinary role runs during maintenance" \
+  eval 'for i in $(seq 1 80); do cron_ran && break; sleep 1; done; cron_ran'
+su_sql "SELECT cron.unschedule('banner-test')" >/dev/null
+
+# ---- restart ----
+pg_ctlcluster 15 regress restart
+out=$(as app appdb "SELECT 'LOGGED_IN'")
+ok restart "maintenance survives a server restart" \
+  eval 'has "$out" "FATAL:  $MSG" && [ "$(su_sql "SELECT dbkeeper_in_maintenance()")" = t ]'
+
+su_sql "SELECT dbkeeper_maintenance_end()" >/dev/null
+out=$(as app appdb "SELECT 'LOGGED_IN'")
+ok end "after maintenance_end an ordinary role gets in and sees the banner again" \
+  eval 'has "$out" LOGGED_IN && has "$out" "NOTICE:  Server moves to the new rack on Friday"'
+
+# ---- terminate_sessions ----
+for who in app app ops admin; do
+  (PGUSER=$who PGPASSWORD=pw psql -X -At -d appdb -c "SELECT pg_sleep(60)" >/dev/null 2>&1) &
+  PIDS+=($!)
+done
+(PGUSER=app PGPASSWORD=pw psql -X -At -d otherdb -c "SELECT pg_sleep(60)" >/dev/null 2>&1) &
+PIDS+=($!)
+sleepers() {
+  su_sql "SELECT coalesce(string_agg(usename || '@' || datname, ',' ORDER BY usename, datname), '')
+            FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(60)'"
+}
+wait_for eval '[ "$(sleepers)" = "admin@appdb,app@appdb,app@appdb,app@otherdb,ops@appdb" ]'
+n=$(su_sql "SELECT dbkeeper_maintenance_begin('$MSG', terminate_sessions => true)")
+ok terminate-count "terminate_sessions returns the number of ordinary sessions of the database" [ "$n" = 2 ]
+ok terminate-gone "those sessions are gone; superuser, maintenance role and other database stay" \
+  eval '[ "$(sleepers)" = "admin@appdb,app@otherdb,ops@appdb" ]'
+su_sql "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(60)'" >/dev/null
+su_sql "SELECT dbkeeper_maintenance_end()" >/dev/null
+
+# ---- the state cannot be read: logins go on, outside maintenance ----
+(psql -X -q -d appdb -c "BEGIN" -c "LOCK TABLE dbkeeper_banner_state IN ACCESS EXCLUSIVE MODE" \
+   -c "SELECT pg_sleep(8)" -c "COMMIT" >/dev/null 2>&1) &
+LOCKER=$!
+PIDS+=("$LOCKER")
+locked() {
+  [ "$(su_sql "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+                WHERE c.relname = 'dbkeeper_banner_state' AND l.mode = 'AccessExclusiveLock'
+                  AND l.granted")" = 1 ]
+}
+wait_for locked
+start=$(date +%s)
+out=$(as app appdb "SELECT 'LOGGED_IN'")
+ok locked-table "a locked state table does not hold a login up" \
+  eval 'has "$out" LOGGED_IN && [ $(( $(date +%s) - start )) -lt 5 ] && grep -qF "table \"dbkeeper_banner_state\" is locked" "$LOG"'
+wait "$LOCKER"
+
+su_sql "ALTER TABLE dbkeeper_banner_state RENAME COLUMN banner TO banner_text"
+out=$(as app appdb "SELECT 'LOGGED_IN'")
+ok damaged-table "a state table altered by hand does not stop a login" \
+  eval 'has "$out" LOGGED_IN && hasnt "$out" NOTICE && grep -qF "has no text column \"banner\"" "$LOG"'
+su_sql "ALTER TABLE dbkeeper_banner_state RENAME COLUMN banner_text TO banner"
+
+su_sql "DROP EXTENSION dbkeeper"
+out=$(as app appdb "SELECT 'LOGGED_IN'")
+ok dropped "after DROP EXTENSION logins are unaffected" eval 'has "$out" LOGGED_IN && hasnt "$out" NOTICE'
+exit 0
