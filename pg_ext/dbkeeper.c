@@ -9,6 +9,8 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 
+#include "guc.h"
+
 PG_MODULE_MAGIC;
 
 void		_PG_init(void);
@@ -16,6 +18,7 @@ void		_PG_init(void);
 void
 _PG_init(void)
 {
+	dbk_pg_define_gucs();
 	MarkGUCPrefixReserved("dbkeeper");
 }
 
