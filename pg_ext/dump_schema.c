@@ -317,7 +317,9 @@ collect_pre_data(obj_set *set, MemoryContext cxt)
 							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I(%%s)', n.nspname, p.proname,"
 							   "   pg_get_function_identity_arguments(p.oid)) AS q,"
 							   "   CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END AS k) q"
-							   " WHERE p.prokind IN ('f', 'p', 'w') AND " USER_NS("n") " AND " NOT_MEMBER("pg_proc", "p.oid"),
+							   " WHERE p.prokind IN ('f', 'p', 'w') AND " USER_NS("n") " AND " NOT_MEMBER("pg_proc", "p.oid")
+							   " AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_proc'::regclass"
+							   "   AND i.objid = p.oid AND i.deptype = 'i')",
 							   sql_owner("q.k || ' ' || q.q", "p.proowner"),
 							   sql_comment("pg_proc", "p.oid", "q.k || ' ' || q.q"),
 							   sql_acl("'ROUTINE ' || q.q", "p.proacl", "p.proowner")));
@@ -564,9 +566,9 @@ order_pre_data(obj_set *set, dump_schema *s)
 		}
 		o->emitted = true;
 		done++;
-		s->pre_data = lappend(s->pre_data, o->ddl);
+		s->pre_data = lappend(s->pre_data, pstrdup(o->ddl));
 		if (o->extra)
-			s->refresh = lappend(s->refresh, o->extra);
+			s->refresh = lappend(s->refresh, pstrdup(o->extra));
 		foreach(lc, o->dependents)
 		{
 			int			j = lfirst_int(lc);
@@ -809,6 +811,8 @@ static const char *const unsupported_sql =
 "  JOIN pg_namespace n ON n.oid = x.tmplnamespace WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_ts_template", "x.oid")
 " UNION ALL SELECT format('cast (%s AS %s)', format_type(x.castsource, NULL), format_type(x.casttarget, NULL))"
 "  FROM pg_cast x WHERE x.oid >= 16384 AND " NOT_MEMBER("pg_cast", "x.oid")
+"  AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_cast'::regclass AND i.objid = x.oid"
+"    AND i.deptype = 'i')"
 " UNION ALL SELECT format('transform for type %s', format_type(x.trftype, NULL)) FROM pg_transform x"
 "  WHERE " NOT_MEMBER("pg_transform", "x.oid")
 " UNION ALL SELECT format('language %I', x.lanname) FROM pg_language x WHERE x.oid >= 16384"
