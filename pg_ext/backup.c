@@ -2,7 +2,9 @@
  * backup.c — dbkeeper_backup([label]) for PostgreSQL.
  *
  * The flow, from SQL call to published file:
- *   1. privileges (access.c), label check, backup directory opened (created
+ *   1. privileges (access.c), label check, refusal inside a transaction that
+ *      has written (its uncommitted rows would be in the backup), backup
+ *      directory opened (created
  *      on first use) and swept of temporary files that dead backends left;
  *   2. a locked temporary file (core/backup_dir.c) and an archive writer on
  *      it (core/archive.c) whose header says engine=postgresql;
@@ -71,6 +73,12 @@ static bool exit_callback_registered = false;
 static void
 remove_temp_at_exit(int code, Datum arg)
 {
+	if (TransactionIdIsValid(GetTopTransactionIdIfAny()))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
+				 errmsg("cannot back up a database inside a write transaction"),
+				 errdetail("The backup would contain this transaction's uncommitted changes."),
+				 errhint("COMMIT or ROLLBACK first, then call dbkeeper_backup().")));
 	if (active != NULL)
 	{
 		dbk_temp_remove(&active->dir, &active->temp);

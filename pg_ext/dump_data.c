@@ -9,6 +9,9 @@
  * output functions run in a context reset after every row, and the text
  * goes to the archive writer in chunks (dump_out.c).
  *
+ * On a hot standby, unlogged tables have no rows to read and get no COPY
+ * block (as with pg_dump there); their definitions are still backed up.
+ *
  * The caller must be able to read every row: a table without SELECT
  * privilege, or one where row-level security would filter rows for the
  * caller (pg_dump runs with row_security = off for the same reason), stops
@@ -24,6 +27,7 @@
 #include "access/relation.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "access/xlog.h"
 #include "commands/progress.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
@@ -77,6 +81,12 @@ dbk_dump_table_data(dump_out *o, const dump_table *t, Snapshot snapshot)
 	uint64		rows = 0;
 
 	check_readable(rel, t->qname);
+	if (rel->rd_rel->relpersistence == RELPERSISTENCE_UNLOGGED && RecoveryInProgress())
+	{
+		/* A standby has no rows of unlogged tables (pg_dump skips them too). */
+		table_close(rel, NoLock);
+		return 0;
+	}
 	appendStringInfo(&o->buf, "COPY %s (", t->qname);
 	for (int i = 0; i < desc->natts; i++)
 	{

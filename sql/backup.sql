@@ -26,6 +26,10 @@ SELECT dbkeeper_backup(NULL) IS NOT NULL AS null_label_is_no_label;
 SELECT dbkeeper_backup('');
 SELECT dbkeeper_backup('no/slash');
 SELECT dbkeeper_backup(repeat('x', 65));
+BEGIN;
+INSERT INTO regress_bk_data VALUES (0, 'uncommitted');
+SELECT dbkeeper_backup();
+ROLLBACK;
 
 -- the listing: newest first, one latest, sizes and checksums filled in
 SELECT count(*) AS backups, count(*) FILTER (WHERE is_latest) AS latest,

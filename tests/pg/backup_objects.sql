@@ -206,3 +206,19 @@ CREATE SEQUENCE public.fresh_seq;
 CREATE SEQUENCE public.used_seq AS smallint;
 SELECT nextval('public.used_seq'), nextval('public.used_seq'), nextval('public.odd_seq');
 SELECT setval('public.fresh_seq', 42, false);
+
+-- more comments, privileges and table settings
+REVOKE ALL ON FUNCTION public.my_sum(integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.my_sum(integer) TO regress_bk_reader;
+GRANT USAGE ON TYPE public.even_int TO regress_bk_reader;
+GRANT SELECT, UPDATE ON SEQUENCE public.fresh_seq TO regress_bk_reader;
+COMMENT ON CONSTRAINT e_not_negative ON "My Schema"."Tricky ""Table""" IS 'non-negative';
+COMMENT ON AGGREGATE public.my_sum(integer) IS 'sum';
+COMMENT ON POLICY no_bob ON public.secrets IS 'no bob';
+COMMENT ON RULE log_scratch ON public.scratch IS 'logs';
+COMMENT ON DOMAIN public.even_int IS 'even';
+COMMENT ON SEQUENCE public.odd_seq IS 'odd';
+COMMENT ON MATERIALIZED VIEW public.item_totals IS 'totals';
+COMMENT ON PROCEDURE public.bump(integer) IS 'bumps';
+COMMENT ON STATISTICS public.orders_stats IS 'stats';
+ALTER TABLE public.items REPLICA IDENTITY FULL;
