@@ -259,6 +259,35 @@ collect_pre_data(obj_set *set, MemoryContext cxt)
 							   " FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace",
 							   sql_comment("pg_extension", "x.oid", "format('EXTENSION %I', x.extname)")));
 
+	/* collations */
+	collect(set, cxt, psprintf(
+							   "SELECT 'pg_collation'::regclass::oid, x.oid, 25, q.q, 'collation ' || q.q,"
+							   " format('CREATE COLLATION %%s (%%s%%s);', q.q,"
+							   "   CASE x.collprovider WHEN 'i' THEN format('provider = icu, locale = %%L', x.colliculocale)"
+							   "     ELSE format('provider = libc, lc_collate = %%L, lc_ctype = %%L', x.collcollate, x.collctype) END,"
+							   "   CASE WHEN x.collisdeterministic THEN '' ELSE ', deterministic = false' END)"
+							   " || %s || %s, NULL::text"
+							   " FROM pg_collation x JOIN pg_namespace n ON n.oid = x.collnamespace"
+							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, x.collname) AS q) q"
+							   " WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_collation", "x.oid"),
+							   sql_owner("'COLLATION ' || q.q", "x.collowner"),
+							   sql_comment("pg_collation", "x.oid", "'COLLATION ' || q.q")));
+
+	/* casts between types, made by users (not the ones a range type makes) */
+	collect(set, cxt, psprintf(
+							   "SELECT 'pg_cast'::regclass::oid, x.oid, 47, q.q, 'cast ' || q.q,"
+							   " format('CREATE CAST %%s %%s%%s;', q.q,"
+							   "   CASE x.castmethod WHEN 'f' THEN 'WITH FUNCTION ' || x.castfunc::regprocedure::text"
+							   "     WHEN 'i' THEN 'WITH INOUT' ELSE 'WITHOUT FUNCTION' END,"
+							   "   CASE x.castcontext WHEN 'a' THEN ' AS ASSIGNMENT' WHEN 'i' THEN ' AS IMPLICIT' ELSE '' END)"
+							   " || %s, NULL::text"
+							   " FROM pg_cast x CROSS JOIN LATERAL (SELECT format('(%%s AS %%s)', format_type(x.castsource, NULL),"
+							   "   format_type(x.casttarget, NULL)) AS q) q"
+							   " WHERE x.oid >= 16384 AND " NOT_MEMBER("pg_cast", "x.oid")
+							   " AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_cast'::regclass AND i.objid = x.oid"
+							   "   AND i.deptype = 'i')",
+							   sql_comment("pg_cast", "x.oid", "'CAST ' || q.q")));
+
 	/* enum, domain and range types */
 	collect(set, cxt, psprintf(
 							   "SELECT 'pg_type'::regclass::oid, t.oid, 30, q.q, 'type ' || q.q,"
@@ -694,6 +723,41 @@ collect_post_data(obj_set *set, MemoryContext cxt)
 			" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
 			" CROSS JOIN LATERAL (SELECT format('%I.%I', n.nspname, c.relname) AS q) q"
 			" WHERE (c.relrowsecurity OR c.relforcerowsecurity) AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"));
+	/* event triggers, after everything the restore creates */
+	collect(set, cxt, psprintf(
+							   "SELECT 0::oid, 0::oid, 950, x.evtname, format('event trigger %%I', x.evtname),"
+							   " format('CREATE EVENT TRIGGER %%I ON %%I%%s EXECUTE FUNCTION %%s();', x.evtname, x.evtevent,"
+							   "   CASE WHEN x.evttags IS NOT NULL THEN ' WHEN TAG IN (' || (SELECT string_agg(quote_literal(t), ', ')"
+							   "     FROM unnest(x.evttags) t) || ')' ELSE '' END, x.evtfoid::regproc::text)"
+							   " || CASE x.evtenabled WHEN 'D' THEN format(E'\\nALTER EVENT TRIGGER %%I DISABLE;', x.evtname)"
+							   "   WHEN 'R' THEN format(E'\\nALTER EVENT TRIGGER %%I ENABLE REPLICA;', x.evtname)"
+							   "   WHEN 'A' THEN format(E'\\nALTER EVENT TRIGGER %%I ENABLE ALWAYS;', x.evtname) ELSE '' END"
+							   " || %s || %s, NULL::text"
+							   " FROM pg_event_trigger x WHERE " NOT_MEMBER("pg_event_trigger", "x.oid"),
+							   sql_owner("format('EVENT TRIGGER %I', x.evtname)", "x.evtowner"),
+							   sql_comment("pg_event_trigger", "x.oid", "format('EVENT TRIGGER %I', x.evtname)")));
+
+	/*
+	 * Default privileges, last so that they do not change what the restore
+	 * creates.  A global entry replaces the built-in defaults (so revoke,
+	 * then grant); an entry for one schema adds to them (so grant only).
+	 */
+	collect(set, cxt,
+			"SELECT 0::oid, 0::oid, 960, pg_get_userbyid(x.defaclrole) || ' ' || coalesce(n.nspname, ''),"
+			" 'default privileges of role ' || pg_get_userbyid(x.defaclrole),"
+			" CASE WHEN x.defaclnamespace = 0 THEN format(E'%s REVOKE ALL ON %s FROM PUBLIC;\n%s REVOKE ALL ON %s FROM %I;\n',"
+			"   p.p, k.k, p.p, k.k, pg_get_userbyid(x.defaclrole)) ELSE '' END"
+			" || coalesce((SELECT string_agg(format(E'%s GRANT %s ON %s TO %s%s;\n', p.p, a.privilege_type, k.k,"
+			"   CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END,"
+			"   CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END), '' ORDER BY a.n)"
+			"   FROM aclexplode(x.defaclacl) WITH ORDINALITY a(grantor, grantee, privilege_type, is_grantable, n)), ''),"
+			" NULL::text"
+			" FROM pg_default_acl x LEFT JOIN pg_namespace n ON n.oid = x.defaclnamespace"
+			" CROSS JOIN LATERAL (SELECT format('ALTER DEFAULT PRIVILEGES FOR ROLE %I', pg_get_userbyid(x.defaclrole))"
+			"   || CASE WHEN n.nspname IS NOT NULL THEN format(' IN SCHEMA %I', n.nspname) ELSE '' END AS p) p"
+			" CROSS JOIN LATERAL (SELECT CASE x.defaclobjtype WHEN 'r' THEN 'TABLES' WHEN 'S' THEN 'SEQUENCES'"
+			"   WHEN 'f' THEN 'FUNCTIONS' WHEN 'T' THEN 'TYPES' ELSE 'SCHEMAS' END AS k) k");
+
 	collect(set, cxt, psprintf(
 							   "SELECT 0::oid, 0::oid, 180, q.q || ' ' || p.polname, format('policy %%I on %%s', p.polname, q.q),"
 							   " format('CREATE POLICY %%I ON %%s AS %%s FOR %%s TO %%s%%s%%s;', p.polname, q.q,"
@@ -791,8 +855,7 @@ dbk_dump_relations_to_lock(void)
  * first makes the backup fail.  Keep README "What a backup contains" in step.
  */
 static const char *const unsupported_sql =
-"SELECT format('collation %I.%I', n.nspname, x.collname) FROM pg_collation x JOIN pg_namespace n ON n.oid = x.collnamespace"
-"  WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_collation", "x.oid")
+"SELECT NULL::text WHERE false"
 " UNION ALL SELECT format('conversion %I.%I', n.nspname, x.conname) FROM pg_conversion x"
 "  JOIN pg_namespace n ON n.oid = x.connamespace WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_conversion", "x.oid")
 " UNION ALL SELECT format('operator %s', x.oid::regoperator) FROM pg_operator x"
@@ -809,10 +872,6 @@ static const char *const unsupported_sql =
 "  JOIN pg_namespace n ON n.oid = x.prsnamespace WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_ts_parser", "x.oid")
 " UNION ALL SELECT format('text search template %I.%I', n.nspname, x.tmplname) FROM pg_ts_template x"
 "  JOIN pg_namespace n ON n.oid = x.tmplnamespace WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_ts_template", "x.oid")
-" UNION ALL SELECT format('cast (%s AS %s)', format_type(x.castsource, NULL), format_type(x.casttarget, NULL))"
-"  FROM pg_cast x WHERE x.oid >= 16384 AND " NOT_MEMBER("pg_cast", "x.oid")
-"  AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_cast'::regclass AND i.objid = x.oid"
-"    AND i.deptype = 'i')"
 " UNION ALL SELECT format('transform for type %s', format_type(x.trftype, NULL)) FROM pg_transform x"
 "  WHERE " NOT_MEMBER("pg_transform", "x.oid")
 " UNION ALL SELECT format('language %I', x.lanname) FROM pg_language x WHERE x.oid >= 16384"
@@ -823,12 +882,9 @@ static const char *const unsupported_sql =
 "  WHERE " NOT_MEMBER("pg_foreign_data_wrapper", "x.oid")
 " UNION ALL SELECT format('foreign server %I', x.srvname) FROM pg_foreign_server x"
 "  WHERE " NOT_MEMBER("pg_foreign_server", "x.oid")
-" UNION ALL SELECT format('event trigger %I', x.evtname) FROM pg_event_trigger x"
-"  WHERE " NOT_MEMBER("pg_event_trigger", "x.oid")
 " UNION ALL SELECT format('publication %I', x.pubname) FROM pg_publication x"
 " UNION ALL SELECT format('subscription %I', x.subname) FROM pg_subscription x"
 "  WHERE x.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
-" UNION ALL SELECT format('default privileges of role %s', pg_get_userbyid(x.defaclrole)) FROM pg_default_acl x"
 " UNION ALL SELECT format('large object %s', x.oid) FROM pg_largeobject_metadata x"
 " UNION ALL SELECT format('security label on %s', pg_describe_object(x.classoid, x.objoid, x.objsubid))"
 "  FROM pg_seclabel x"

@@ -222,3 +222,22 @@ COMMENT ON MATERIALIZED VIEW public.item_totals IS 'totals';
 COMMENT ON PROCEDURE public.bump(integer) IS 'bumps';
 COMMENT ON STATISTICS public.orders_stats IS 'stats';
 ALTER TABLE public.items REPLICA IDENTITY FULL;
+
+-- collations, casts, event triggers, default privileges
+CREATE COLLATION public.nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+CREATE COLLATION "My Schema"."posix copy" (provider = libc, lc_collate = 'C', lc_ctype = 'C');
+CREATE TABLE public.names (n text COLLATE public.nocase PRIMARY KEY, m text COLLATE "My Schema"."posix copy");
+INSERT INTO public.names VALUES ('Alice', 'b'), ('bob', 'A');
+CREATE FUNCTION public.pair_to_text(public.pair) RETURNS text LANGUAGE sql IMMUTABLE
+    AS $$ SELECT $1.a || '/' || $1."B text" $$;
+CREATE CAST (public.pair AS text) WITH FUNCTION public.pair_to_text(public.pair) AS ASSIGNMENT;
+CREATE CAST (public.floatrange AS text) WITH INOUT;
+COMMENT ON CAST (public.pair AS text) IS 'pair as text';
+CREATE FUNCTION public.note_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN NULL; END $$;
+CREATE EVENT TRIGGER note_ddl ON ddl_command_end WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
+    EXECUTE FUNCTION public.note_ddl();
+CREATE EVENT TRIGGER note_drop ON sql_drop EXECUTE FUNCTION public.note_ddl();
+ALTER EVENT TRIGGER note_drop DISABLE;
+ALTER DEFAULT PRIVILEGES FOR ROLE regress_bk_owner GRANT SELECT ON TABLES TO regress_bk_reader;
+ALTER DEFAULT PRIVILEGES FOR ROLE regress_bk_owner REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+ALTER DEFAULT PRIVILEGES FOR ROLE regress_bk_owner IN SCHEMA "My Schema" GRANT USAGE ON SEQUENCES TO regress_bk_reader;
