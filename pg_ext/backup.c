@@ -73,12 +73,6 @@ static bool exit_callback_registered = false;
 static void
 remove_temp_at_exit(int code, Datum arg)
 {
-	if (TransactionIdIsValid(GetTopTransactionIdIfAny()))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
-				 errmsg("cannot back up a database inside a write transaction"),
-				 errdetail("The backup would contain this transaction's uncommitted changes."),
-				 errhint("COMMIT or ROLLBACK first, then call dbkeeper_backup().")));
 	if (active != NULL)
 	{
 		dbk_temp_remove(&active->dir, &active->temp);
@@ -312,6 +306,12 @@ dbkeeper_backup(PG_FUNCTION_ARGS)
 	dbk_pg_check_access("dbkeeper_backup", DBK_PG_WRITE_FILES);
 	if (dbk_label_check(label, &err) != 0)
 		dbk_pg_raise(&err);
+	if (TransactionIdIsValid(GetTopTransactionIdIfAny()))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
+				 errmsg("cannot back up a database inside a write transaction"),
+				 errdetail("The backup would contain this transaction's uncommitted changes."),
+				 errhint("COMMIT or ROLLBACK first, then call dbkeeper_backup().")));
 	if (active != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),

@@ -63,7 +63,12 @@ COPY (SELECT translate(encode(substring(f FROM 1 FOR length(f) - 100), 'base64')
         FROM pg_read_binary_file(:'latest_path') f)
   TO PROGRAM 'base64 -d > /tmp/dbkeeper-regress-backups/contrib_regression-2000-01-01T00-00-00Z-cut.sql.zst';
 COPY (SELECT 'not a backup') TO '/tmp/dbkeeper-regress-backups/contrib_regression-2000-01-01T00-00-00Z-junk.sql.zst';
-SELECT dbkeeper_verify('contrib_regression-2000-01-01T00-00-00Z-flipped.sql.zst');
+-- (which check catches a flipped byte depends on where it lands: show the SQLSTATE)
+DO $$ BEGIN
+    PERFORM dbkeeper_verify('contrib_regression-2000-01-01T00-00-00Z-flipped.sql.zst');
+EXCEPTION WHEN data_corrupted THEN
+    RAISE NOTICE 'flipped byte: data_corrupted';
+END $$;
 SELECT dbkeeper_verify('contrib_regression-2000-01-01T00-00-00Z-cut.sql.zst');
 SELECT dbkeeper_verify('contrib_regression-2000-01-01T00-00-00Z-junk.sql.zst');
 -- the damaged files are not listed as good backups: the junk one not at
