@@ -89,10 +89,10 @@ sql_acl(const char *target, const char *acl, const char *owner)
 	return psprintf("CASE WHEN %s IS NULL THEN '' ELSE"
 					" format(E'\\nREVOKE ALL ON %%s FROM PUBLIC;\\nREVOKE ALL ON %%s FROM %%I;', %s, %s,"
 					" pg_get_userbyid(%s)) || coalesce((SELECT string_agg(format(E'\\nGRANT %%s ON %%s TO %%s%%s;',"
-					" x.privilege_type, %s, CASE WHEN x.grantee = 0 THEN 'PUBLIC'"
-					" ELSE quote_ident(pg_get_userbyid(x.grantee)) END,"
-					" CASE WHEN x.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END), '' ORDER BY x.n)"
-					" FROM aclexplode(%s) WITH ORDINALITY x(grantor, grantee, privilege_type, is_grantable, n)),"
+					" ax.privilege_type, %s, CASE WHEN ax.grantee = 0 THEN 'PUBLIC'"
+					" ELSE quote_ident(pg_get_userbyid(ax.grantee)) END,"
+					" CASE WHEN ax.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END), '' ORDER BY ax.n)"
+					" FROM aclexplode(%s) WITH ORDINALITY ax(grantor, grantee, privilege_type, is_grantable, n)),"
 					" '') END", acl, target, target, owner, target, acl);
 }
 
@@ -101,13 +101,18 @@ static char *
 sql_column_acl(const char *oid, const char *q)
 {
 	return psprintf("coalesce((SELECT string_agg(format(E'\\nGRANT %%s (%%I) ON TABLE %%s TO %%s%%s;',"
-					" x.privilege_type, a.attname, %s, CASE WHEN x.grantee = 0 THEN 'PUBLIC'"
-					" ELSE quote_ident(pg_get_userbyid(x.grantee)) END,"
-					" CASE WHEN x.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END), '' ORDER BY a.attnum, x.n)"
+					" ax.privilege_type, a.attname, %s, CASE WHEN ax.grantee = 0 THEN 'PUBLIC'"
+					" ELSE quote_ident(pg_get_userbyid(ax.grantee)) END,"
+					" CASE WHEN ax.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END), '' ORDER BY a.attnum, ax.n)"
 					" FROM pg_attribute a CROSS JOIN LATERAL aclexplode(a.attacl) WITH ORDINALITY"
-					" x(grantor, grantee, privilege_type, is_grantable, n)"
+					" ax(grantor, grantee, privilege_type, is_grantable, n)"
 					" WHERE a.attrelid = %s AND a.attacl IS NOT NULL AND NOT a.attisdropped), '')", q, oid);
 }
+
+/* " OPTIONS (name 'value', ...)" from an options array, or '' (for psprintf arguments). */
+#define OPTS_SQL(col) \
+	"coalesce(' OPTIONS (' || (SELECT string_agg(format('%I %L', o.option_name, o.option_value), ', ')" \
+	" FROM pg_options_to_table(" col ") o) || ')', '')"
 
 /* A collation clause when collation coll differs from the default coll0 (for psprintf). */
 #define SQL_COLLATE(prefix, coll, coll0) \
@@ -288,6 +293,63 @@ collect_pre_data(obj_set *set, MemoryContext cxt)
 							   "   AND i.deptype = 'i')",
 							   sql_comment("pg_cast", "x.oid", "'CAST ' || q.q")));
 
+	/* text search dictionaries and configurations (parsers and templates are refused) */
+	collect(set, cxt, psprintf(
+							   "SELECT 'pg_ts_dict'::regclass::oid, x.oid, 33, q.q, 'text search dictionary ' || q.q,"
+							   " format(E'CREATE TEXT SEARCH DICTIONARY %%s (\\n    TEMPLATE = %%I.%%I%%s);', q.q, tn.nspname, t.tmplname,"
+							   "   CASE WHEN x.dictinitoption IS NOT NULL THEN ', ' || x.dictinitoption ELSE '' END)"
+							   " || %s || %s, NULL::text"
+							   " FROM pg_ts_dict x JOIN pg_namespace n ON n.oid = x.dictnamespace"
+							   " JOIN pg_ts_template t ON t.oid = x.dicttemplate JOIN pg_namespace tn ON tn.oid = t.tmplnamespace"
+							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, x.dictname) AS q) q"
+							   " WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_ts_dict", "x.oid"),
+							   sql_owner("'TEXT SEARCH DICTIONARY ' || q.q", "x.dictowner"),
+							   sql_comment("pg_ts_dict", "x.oid", "'TEXT SEARCH DICTIONARY ' || q.q")));
+	collect(set, cxt, psprintf(
+							   "SELECT 'pg_ts_config'::regclass::oid, x.oid, 34, q.q, 'text search configuration ' || q.q,"
+							   " format('CREATE TEXT SEARCH CONFIGURATION %%s (PARSER = %%I.%%I);', q.q, pn.nspname, p.prsname)"
+							   " || coalesce((SELECT string_agg(format(E'\\nALTER TEXT SEARCH CONFIGURATION %%s ADD MAPPING FOR %%s WITH %%s;',"
+							   "   q.q, t.alias, d.dicts), '' ORDER BY t.tokid) FROM ts_token_type(x.cfgparser) t"
+							   "   CROSS JOIN LATERAL (SELECT string_agg(m.mapdict::regdictionary::text, ', ' ORDER BY m.mapseqno) AS dicts"
+							   "   FROM pg_ts_config_map m WHERE m.mapcfg = x.oid AND m.maptokentype = t.tokid) d"
+							   "   WHERE d.dicts IS NOT NULL), '')"
+							   " || %s || %s, NULL::text"
+							   " FROM pg_ts_config x JOIN pg_namespace n ON n.oid = x.cfgnamespace"
+							   " JOIN pg_ts_parser p ON p.oid = x.cfgparser JOIN pg_namespace pn ON pn.oid = p.prsnamespace"
+							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, x.cfgname) AS q) q"
+							   " WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_ts_config", "x.oid"),
+							   sql_owner("'TEXT SEARCH CONFIGURATION ' || q.q", "x.cfgowner"),
+							   sql_comment("pg_ts_config", "x.oid", "'TEXT SEARCH CONFIGURATION ' || q.q")));
+
+	/* foreign-data wrappers, servers, user mappings (not members of an extension) */
+	collect(set, cxt, psprintf(
+							   "SELECT 'pg_foreign_data_wrapper'::regclass::oid, x.oid, 48, x.fdwname, format('foreign-data wrapper %%I', x.fdwname),"
+							   " format('CREATE FOREIGN DATA WRAPPER %%I%%s%%s%%s;', x.fdwname,"
+							   "   CASE WHEN x.fdwhandler <> 0 THEN ' HANDLER ' || x.fdwhandler::regproc::text ELSE ' NO HANDLER' END,"
+							   "   CASE WHEN x.fdwvalidator <> 0 THEN ' VALIDATOR ' || x.fdwvalidator::regproc::text ELSE ' NO VALIDATOR' END,"
+							   "   %s) || %s || %s || %s, NULL::text"
+							   " FROM pg_foreign_data_wrapper x WHERE " NOT_MEMBER("pg_foreign_data_wrapper", "x.oid"),
+							   OPTS_SQL("x.fdwoptions"),
+							   sql_owner("format('FOREIGN DATA WRAPPER %I', x.fdwname)", "x.fdwowner"),
+							   sql_comment("pg_foreign_data_wrapper", "x.oid", "format('FOREIGN DATA WRAPPER %I', x.fdwname)"),
+							   sql_acl("format('FOREIGN DATA WRAPPER %I', x.fdwname)", "x.fdwacl", "x.fdwowner")));
+	collect(set, cxt, psprintf(
+							   "SELECT 'pg_foreign_server'::regclass::oid, x.oid, 49, x.srvname, format('foreign server %%I', x.srvname),"
+							   " format('CREATE SERVER %%I%%s%%s FOREIGN DATA WRAPPER %%I%%s;', x.srvname,"
+							   "   CASE WHEN x.srvtype IS NOT NULL THEN ' TYPE ' || quote_literal(x.srvtype) ELSE '' END,"
+							   "   CASE WHEN x.srvversion IS NOT NULL THEN ' VERSION ' || quote_literal(x.srvversion) ELSE '' END,"
+							   "   w.fdwname, %s)"
+							   " || coalesce((SELECT string_agg(format(E'\\nCREATE USER MAPPING FOR %%s SERVER %%I%%s;',"
+							   "   CASE WHEN u.umuser = 0 THEN 'PUBLIC' ELSE quote_ident(u.usename) END, x.srvname, %s), '' ORDER BY u.usename)"
+							   "   FROM pg_user_mappings u WHERE u.srvid = x.oid), '')"
+							   " || %s || %s || %s, NULL::text"
+							   " FROM pg_foreign_server x JOIN pg_foreign_data_wrapper w ON w.oid = x.srvfdw"
+							   " WHERE " NOT_MEMBER("pg_foreign_server", "x.oid"),
+							   OPTS_SQL("x.srvoptions"), OPTS_SQL("u.umoptions"),
+							   sql_owner("format('SERVER %I', x.srvname)", "x.srvowner"),
+							   sql_comment("pg_foreign_server", "x.oid", "format('SERVER %I', x.srvname)"),
+							   sql_acl("format('FOREIGN SERVER %I', x.srvname)", "x.srvacl", "x.srvowner")));
+
 	/* enum, domain and range types */
 	collect(set, cxt, psprintf(
 							   "SELECT 'pg_type'::regclass::oid, t.oid, 30, q.q, 'type ' || q.q,"
@@ -451,6 +513,31 @@ collect_pre_data(obj_set *set, MemoryContext cxt)
 							   " WHERE c.relkind IN ('r', 'p') AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"),
 							   sql_owner("'TABLE ' || q.q", "c.relowner"),
 							   sql_comment("pg_class", "c.oid", "'TABLE ' || q.q"),
+							   sql_column_comments("c.oid", "q.q"),
+							   sql_acl("'TABLE ' || q.q", "c.relacl", "c.relowner"),
+							   sql_column_acl("c.oid", "q.q")));
+
+	/* foreign tables (no rows: those live elsewhere) */
+	collect(set, cxt, psprintf(
+							   "SELECT 'pg_class'::regclass::oid, c.oid, 62, q.q, 'foreign table ' || q.q,"
+							   " format(E'CREATE FOREIGN TABLE %%s (\\n%%s\\n)\\nSERVER %%I%%s;', q.q,"
+							   "   coalesce((SELECT string_agg(format('    %%I %%s', a.attname, format_type(a.atttypid, a.atttypmod))"
+							   "     || %s"
+							   "     || " SQL_COLLATE("' COLLATE '", "a.attcollation", "at.typcollation")
+							   "     || CASE WHEN ad.adbin IS NOT NULL THEN ' DEFAULT ' || pg_get_expr(ad.adbin, ad.adrelid) ELSE '' END"
+							   "     || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END, E',\\n' ORDER BY a.attnum)"
+							   "     FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid"
+							   "     LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
+							   "     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), ''),"
+							   "   s.srvname, %s)"
+							   " || %s || %s || %s || %s || %s, NULL::text"
+							   " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+							   " JOIN pg_foreign_table ft ON ft.ftrelid = c.oid JOIN pg_foreign_server s ON s.oid = ft.ftserver"
+							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
+							   " WHERE c.relkind = 'f' AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"),
+							   OPTS_SQL("a.attfdwoptions"), OPTS_SQL("ft.ftoptions"),
+							   sql_owner("'FOREIGN TABLE ' || q.q", "c.relowner"),
+							   sql_comment("pg_class", "c.oid", "'FOREIGN TABLE ' || q.q"),
 							   sql_column_comments("c.oid", "q.q"),
 							   sql_acl("'TABLE ' || q.q", "c.relacl", "c.relowner"),
 							   sql_column_acl("c.oid", "q.q")));
@@ -737,6 +824,29 @@ collect_post_data(obj_set *set, MemoryContext cxt)
 							   sql_owner("format('EVENT TRIGGER %I', x.evtname)", "x.evtowner"),
 							   sql_comment("pg_event_trigger", "x.oid", "format('EVENT TRIGGER %I', x.evtname)")));
 
+	/* publications, with their tables (column lists and row filters) and schemas */
+	collect(set, cxt, psprintf(
+							   "SELECT 0::oid, 0::oid, 970, x.pubname, format('publication %%I', x.pubname),"
+							   " format('CREATE PUBLICATION %%I%%s WITH (publish = %%L%%s);', x.pubname,"
+							   "   CASE WHEN x.puballtables THEN ' FOR ALL TABLES' ELSE '' END,"
+							   "   concat_ws(', ', CASE WHEN x.pubinsert THEN 'insert' END, CASE WHEN x.pubupdate THEN 'update' END,"
+							   "     CASE WHEN x.pubdelete THEN 'delete' END, CASE WHEN x.pubtruncate THEN 'truncate' END),"
+							   "   CASE WHEN x.pubviaroot THEN ', publish_via_partition_root = true' ELSE '' END)"
+							   " || coalesce((SELECT string_agg(format(E'\\nALTER PUBLICATION %%I ADD TABLE ONLY %%s%%s%%s;', x.pubname,"
+							   "   r.prrelid::regclass::text,"
+							   "   CASE WHEN r.prattrs IS NOT NULL THEN ' (' || (SELECT string_agg(quote_ident(a.attname), ', '"
+							   "     ORDER BY a.attnum) FROM pg_attribute a WHERE a.attrelid = r.prrelid"
+							   "     AND a.attnum = ANY (r.prattrs::int2[])) || ')' ELSE '' END,"
+							   "   CASE WHEN r.prqual IS NOT NULL THEN ' WHERE (' || pg_get_expr(r.prqual, r.prrelid) || ')' ELSE '' END),"
+							   "   '' ORDER BY r.prrelid::regclass::text) FROM pg_publication_rel r WHERE r.prpubid = x.oid), '')"
+							   " || coalesce((SELECT string_agg(format(E'\\nALTER PUBLICATION %%I ADD TABLES IN SCHEMA %%I;', x.pubname,"
+							   "   n.nspname), '' ORDER BY n.nspname) FROM pg_publication_namespace pn"
+							   "   JOIN pg_namespace n ON n.oid = pn.pnnspid WHERE pn.pnpubid = x.oid), '')"
+							   " || %s || %s, NULL::text"
+							   " FROM pg_publication x",
+							   sql_owner("format('PUBLICATION %I', x.pubname)", "x.pubowner"),
+							   sql_comment("pg_publication", "x.oid", "format('PUBLICATION %I', x.pubname)")));
+
 	/*
 	 * Default privileges, last so that they do not change what the restore
 	 * creates.  A global entry replaces the built-in defaults (so revoke,
@@ -864,10 +974,6 @@ static const char *const unsupported_sql =
 "  JOIN pg_namespace n ON n.oid = x.opcnamespace WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_opclass", "x.oid")
 " UNION ALL SELECT format('operator family %I.%I', n.nspname, x.opfname) FROM pg_opfamily x"
 "  JOIN pg_namespace n ON n.oid = x.opfnamespace WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_opfamily", "x.oid")
-" UNION ALL SELECT format('text search configuration %I.%I', n.nspname, x.cfgname) FROM pg_ts_config x"
-"  JOIN pg_namespace n ON n.oid = x.cfgnamespace WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_ts_config", "x.oid")
-" UNION ALL SELECT format('text search dictionary %I.%I', n.nspname, x.dictname) FROM pg_ts_dict x"
-"  JOIN pg_namespace n ON n.oid = x.dictnamespace WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_ts_dict", "x.oid")
 " UNION ALL SELECT format('text search parser %I.%I', n.nspname, x.prsname) FROM pg_ts_parser x"
 "  JOIN pg_namespace n ON n.oid = x.prsnamespace WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_ts_parser", "x.oid")
 " UNION ALL SELECT format('text search template %I.%I', n.nspname, x.tmplname) FROM pg_ts_template x"
@@ -878,19 +984,14 @@ static const char *const unsupported_sql =
 "  AND " NOT_MEMBER("pg_language", "x.oid")
 " UNION ALL SELECT format('access method %I', x.amname) FROM pg_am x WHERE x.oid >= 16384"
 "  AND " NOT_MEMBER("pg_am", "x.oid")
-" UNION ALL SELECT format('foreign-data wrapper %I', x.fdwname) FROM pg_foreign_data_wrapper x"
-"  WHERE " NOT_MEMBER("pg_foreign_data_wrapper", "x.oid")
-" UNION ALL SELECT format('foreign server %I', x.srvname) FROM pg_foreign_server x"
-"  WHERE " NOT_MEMBER("pg_foreign_server", "x.oid")
-" UNION ALL SELECT format('publication %I', x.pubname) FROM pg_publication x"
 " UNION ALL SELECT format('subscription %I', x.subname) FROM pg_subscription x"
 "  WHERE x.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
 " UNION ALL SELECT format('large object %s', x.oid) FROM pg_largeobject_metadata x"
 " UNION ALL SELECT format('security label on %s', pg_describe_object(x.classoid, x.objoid, x.objsubid))"
 "  FROM pg_seclabel x"
-" UNION ALL SELECT format('foreign table %I.%I', n.nspname, c.relname) FROM pg_class c"
-"  JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'f' AND " USER_NS("n")
-"  AND " NOT_MEMBER("pg_class", "c.oid")
+" UNION ALL SELECT format('foreign table %I.%I (a partition or inheritance child)', n.nspname, c.relname)"
+"  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'f' AND " USER_NS("n")
+"  AND EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = c.oid)"
 " UNION ALL SELECT format('typed table %I.%I', n.nspname, c.relname) FROM pg_class c"
 "  JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.reloftype <> 0 AND " USER_NS("n")
 "  AND " NOT_MEMBER("pg_class", "c.oid")

@@ -89,12 +89,12 @@ SELECT count(*) AS kept_by_retention FROM dbkeeper_backups();
 RESET dbkeeper.keep_backups;
 
 -- objects a backup cannot reproduce make it fail, naming the object
-CREATE TEXT SEARCH CONFIGURATION regress_bk_tsconfig (COPY = pg_catalog.english);
+CREATE OPERATOR public.=== (LEFTARG = integer, RIGHTARG = integer, FUNCTION = int4eq);
 SELECT dbkeeper_backup();
-DROP TEXT SEARCH CONFIGURATION regress_bk_tsconfig;
-CREATE FOREIGN DATA WRAPPER regress_bk_fdw;
+DROP OPERATOR public.=== (integer, integer);
+SELECT lo_create(424242);
 SELECT dbkeeper_backup();
-DROP FOREIGN DATA WRAPPER regress_bk_fdw;
+SELECT lo_unlink(424242);
 SELECT count(*) AS still_kept FROM dbkeeper_backups();
 
 -- privileges: EXECUTE is revoked from PUBLIC; a GRANT EXECUTE alone is not

@@ -241,3 +241,30 @@ ALTER EVENT TRIGGER note_drop DISABLE;
 ALTER DEFAULT PRIVILEGES FOR ROLE regress_bk_owner GRANT SELECT ON TABLES TO regress_bk_reader;
 ALTER DEFAULT PRIVILEGES FOR ROLE regress_bk_owner REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
 ALTER DEFAULT PRIVILEGES FOR ROLE regress_bk_owner IN SCHEMA "My Schema" GRANT USAGE ON SEQUENCES TO regress_bk_reader;
+
+-- text search, foreign data, publications
+CREATE TEXT SEARCH DICTIONARY public.english_stem_nostop (TEMPLATE = snowball, language = 'english');
+CREATE TEXT SEARCH DICTIONARY public.simple_keep (TEMPLATE = pg_catalog.simple, stopwords = 'english', accept = false);
+CREATE TEXT SEARCH CONFIGURATION public.my_english (COPY = pg_catalog.english);
+ALTER TEXT SEARCH CONFIGURATION public.my_english ALTER MAPPING FOR asciiword WITH public.simple_keep, public.english_stem_nostop;
+ALTER TEXT SEARCH CONFIGURATION public.my_english DROP MAPPING FOR url;
+COMMENT ON TEXT SEARCH CONFIGURATION public.my_english IS 'english, our way';
+CREATE TABLE public.docs (id integer PRIMARY KEY, body text,
+    tsv tsvector GENERATED ALWAYS AS (to_tsvector('public.my_english', body)) STORED);
+INSERT INTO public.docs (id, body) VALUES (1, 'The quick brown foxes jumped'), (2, E'tabs\tand\nlines');
+CREATE EXTENSION file_fdw;
+CREATE SERVER files FOREIGN DATA WRAPPER file_fdw;
+CREATE FOREIGN DATA WRAPPER dummy_fdw OPTIONS (debug 'true');
+CREATE SERVER elsewhere TYPE 'remote' VERSION '1.0' FOREIGN DATA WRAPPER dummy_fdw OPTIONS (host 'db.example.org', port '5432');
+CREATE USER MAPPING FOR regress_bk_reader SERVER elsewhere OPTIONS (user 'reader', password 'secret');
+CREATE USER MAPPING FOR PUBLIC SERVER elsewhere;
+GRANT USAGE ON FOREIGN SERVER elsewhere TO regress_bk_reader;
+COMMENT ON SERVER elsewhere IS 'a server';
+CREATE FOREIGN TABLE public.passwd_file (name text OPTIONS (force_null 'false') NOT NULL, rest text COLLATE "C")
+    SERVER files OPTIONS (filename '/etc/passwd', format 'text', delimiter ':');
+GRANT SELECT ON public.passwd_file TO regress_bk_reader;
+CREATE PUBLICATION pub_all FOR ALL TABLES WITH (publish = 'insert, update');
+CREATE PUBLICATION pub_some FOR TABLE public.items (id, name) WHERE (id > 10), public.orders
+    WITH (publish_via_partition_root = true);
+ALTER PUBLICATION pub_some ADD TABLES IN SCHEMA "My Schema";
+COMMENT ON PUBLICATION pub_some IS 'some';
