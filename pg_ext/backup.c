@@ -253,6 +253,7 @@ write_content(backup_state *st)
 	foreach(lc, schema.tables)
 		dbk_dump_table_data(&st->out, lfirst(lc), snap);
 	dbk_dump_sequence_values(&st->out, schema.sequences);
+	dbk_dump_large_objects(&st->out, schema.large_objects);
 	write_list(&st->out, schema.post_data);
 	write_list(&st->out, schema.refresh);
 	dump_out_flush(&st->out);

@@ -17,4 +17,7 @@ uint64		dbk_dump_table_data(dump_out *o, const dump_table *t, Snapshot snapshot)
 /* Writes setval() for each sequence in seqs (SPI connected). */
 void		dbk_dump_sequence_values(dump_out *o, List *seqs);
 
+/* Writes the contents of each large object in oids (SPI connected), in chunks. */
+void		dbk_dump_large_objects(dump_out *o, List *oids);
+
 #endif

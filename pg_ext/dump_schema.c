@@ -15,8 +15,8 @@
  *              by kind and then name, so functions used in defaults, CHECKs
  *              or domains and views built on views come out in an order that
  *              replays.
- *   data       one COPY block per table (dump_data.c), then setval for every
- *              sequence.
+ *   data       one COPY block per table (dump_data.c), setval for every
+ *              sequence, and the contents of large objects.
  *   post-data  sequence ownership, constraints, indexes, statistics objects,
  *              triggers, rules, row-level security, foreign keys last, then
  *              REFRESH of the materialized views that were populated.
@@ -542,6 +542,16 @@ collect_pre_data(obj_set *set, MemoryContext cxt)
 							   sql_acl("'TABLE ' || q.q", "c.relacl", "c.relowner"),
 							   sql_column_acl("c.oid", "q.q")));
 
+	/* large objects: created empty here, filled in the data section */
+	collect(set, cxt, psprintf(
+							   "SELECT 'pg_largeobject_metadata'::regclass::oid, x.oid, 90, lpad(x.oid::text, 10, '0'),"
+							   " 'large object ' || x.oid, format('SELECT pg_catalog.lo_create(%%s);', x.oid)"
+							   " || %s || %s || %s, NULL::text"
+							   " FROM pg_largeobject_metadata x",
+							   sql_owner("'LARGE OBJECT ' || x.oid", "x.lomowner"),
+							   sql_comment("pg_largeobject", "x.oid", "'LARGE OBJECT ' || x.oid"),
+							   sql_acl("'LARGE OBJECT ' || x.oid", "x.lomacl", "x.lomowner")));
+
 	/* views and materialized views */
 	collect(set, cxt, psprintf(
 							   "SELECT 'pg_class'::regclass::oid, c.oid, CASE c.relkind WHEN 'v' THEN 70 ELSE 80 END, q.q,"
@@ -912,6 +922,15 @@ collect_tables(dump_schema *s)
 	for (uint64 i = 0; i < SPI_processed; i++)
 		s->sequences = lappend(s->sequences,
 							   value_copy(s->cxt, SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
+	run_query("SELECT oid FROM pg_largeobject_metadata ORDER BY oid");
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		MemoryContext old = MemoryContextSwitchTo(s->cxt);
+
+		s->large_objects = lappend_oid(s->large_objects,
+									   value_oid(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
+		MemoryContextSwitchTo(old);
+	}
 }
 
 void
@@ -986,7 +1005,6 @@ static const char *const unsupported_sql =
 "  AND " NOT_MEMBER("pg_am", "x.oid")
 " UNION ALL SELECT format('subscription %I', x.subname) FROM pg_subscription x"
 "  WHERE x.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
-" UNION ALL SELECT format('large object %s', x.oid) FROM pg_largeobject_metadata x"
 " UNION ALL SELECT format('security label on %s', pg_describe_object(x.classoid, x.objoid, x.objsubid))"
 "  FROM pg_seclabel x"
 " UNION ALL SELECT format('foreign table %I.%I (a partition or inheritance child)', n.nspname, c.relname)"

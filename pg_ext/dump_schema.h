@@ -23,6 +23,7 @@ typedef struct dump_schema
 	List	   *pre_data;		/* char *: statements before the rows, in dependency order */
 	List	   *tables;			/* dump_table *: whose rows to write, by name */
 	List	   *sequences;		/* char *: qualified sequence names, for setval */
+	List	   *large_objects;	/* Oid: large objects whose contents to write */
 	List	   *post_data;		/* char *: constraints, indexes, triggers, ... foreign keys */
 	List	   *refresh;		/* char *: REFRESH MATERIALIZED VIEW, in dependency order */
 } dump_schema;

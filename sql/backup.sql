@@ -92,9 +92,9 @@ RESET dbkeeper.keep_backups;
 CREATE OPERATOR public.=== (LEFTARG = integer, RIGHTARG = integer, FUNCTION = int4eq);
 SELECT dbkeeper_backup();
 DROP OPERATOR public.=== (integer, integer);
-SELECT lo_create(424242);
+CREATE CONVERSION regress_bk_conv FOR 'LATIN1' TO 'UTF8' FROM iso8859_1_to_utf8;
 SELECT dbkeeper_backup();
-SELECT lo_unlink(424242);
+DROP CONVERSION regress_bk_conv;
 SELECT count(*) AS still_kept FROM dbkeeper_backups();
 
 -- privileges: EXECUTE is revoked from PUBLIC; a GRANT EXECUTE alone is not

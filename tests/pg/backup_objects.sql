@@ -266,5 +266,13 @@ GRANT SELECT ON public.passwd_file TO regress_bk_reader;
 CREATE PUBLICATION pub_all FOR ALL TABLES WITH (publish = 'insert, update');
 CREATE PUBLICATION pub_some FOR TABLE public.items (id, name) WHERE (id > 10), public.orders
     WITH (publish_via_partition_root = true);
-ALTER PUBLICATION pub_some ADD TABLES IN SCHEMA "My Schema";
+CREATE PUBLICATION pub_schema FOR TABLES IN SCHEMA "My Schema";
 COMMENT ON PUBLICATION pub_some IS 'some';
+
+-- large objects: several chunks, one small, one empty; owner, privileges, comment
+SELECT lo_from_bytea(4242001, convert_to(repeat(E'large\tobject\\data ', 20000), 'UTF8'));
+SELECT lo_from_bytea(4242002, '\x00ff5c');
+SELECT lo_create(4242003);
+ALTER LARGE OBJECT 4242002 OWNER TO regress_bk_owner;
+GRANT SELECT ON LARGE OBJECT 4242001 TO regress_bk_reader;
+COMMENT ON LARGE OBJECT 4242001 IS 'big';

@@ -68,6 +68,9 @@ fi
 dbsig() {
   local db=$1 rel kind
   pg_dump -s -d "$db" | grep -v '^\\\(un\)\?restrict '
+  psql -X -At -d "$db" -c "SELECT 'large object ' || oid || ' ' || lomowner::regrole || ' ' || coalesce(lomacl::text, '-')
+      || ' ' || md5(lo_get(oid)) || ' ' || coalesce(obj_description(oid, 'pg_largeobject'), '-')
+      FROM pg_largeobject_metadata ORDER BY oid"
   q -d "$db" -F '|' -c "SELECT format('%I.%I', n.nspname, c.relname), c.relkind FROM pg_class c
         JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'm', 'S')
         AND n.nspname <> 'information_schema' AND n.nspname !~ '^pg_' ORDER BY 1" |
