@@ -363,7 +363,7 @@ collect_pre_data(obj_set *set, MemoryContext cxt)
 							   "   || CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END"
 							   "   || coalesce((SELECT string_agg(format(E'\\n    CONSTRAINT %%I %%s', co.conname,"
 							   "      pg_get_constraintdef(co.oid)), '' ORDER BY co.conname)"
-							   "      FROM pg_constraint co WHERE co.contypid = t.oid AND co.contype = 'c'), '') || ';'"
+							   "      FROM pg_constraint co WHERE co.contypid = t.oid AND co.contype = 'c' AND co.convalidated), '') || ';'"
 							   " WHEN 'r' THEN (SELECT format('CREATE TYPE %%s AS RANGE (subtype = %%s%%s%%s%%s, multirange_type_name = %%s);',"
 							   "   q.q, format_type(r.rngsubtype, NULL),"
 							   "   CASE WHEN opc.opcdefault THEN '' ELSE format(', subtype_opclass = %%I.%%I', opcn.nspname, opc.opcname) END,"
@@ -440,6 +440,30 @@ collect_pre_data(obj_set *set, MemoryContext cxt)
 							   sql_owner("'AGGREGATE ' || q.q", "p.proowner"),
 							   sql_comment("pg_proc", "p.oid", "'AGGREGATE ' || q.q"),
 							   sql_acl("'FUNCTION ' || q.q", "p.proacl", "p.proowner")));
+
+	/*
+	 * Operators.  A commutator or negator that does not exist yet is made as
+	 * a shell and filled in when its own CREATE OPERATOR comes, so their
+	 * mutual order does not matter (pg_depend has no edge between them).
+	 */
+	collect(set, cxt, psprintf(
+							   "SELECT 'pg_operator'::regclass::oid, x.oid, 46, x.oid::regoperator::text, 'operator ' || x.oid::regoperator,"
+							   " format('CREATE OPERATOR %%I.%%s (%%s);', n.nspname, x.oprname, concat_ws(', ',"
+							   "   'FUNCTION = ' || x.oprcode::regproc::text,"
+							   "   CASE WHEN x.oprleft <> 0 THEN 'LEFTARG = ' || format_type(x.oprleft, NULL) END,"
+							   "   CASE WHEN x.oprright <> 0 THEN 'RIGHTARG = ' || format_type(x.oprright, NULL) END,"
+							   "   (SELECT format('COMMUTATOR = OPERATOR(%%I.%%s)', cn.nspname, co.oprname) FROM pg_operator co"
+							   "     JOIN pg_namespace cn ON cn.oid = co.oprnamespace WHERE co.oid = x.oprcom),"
+							   "   (SELECT format('NEGATOR = OPERATOR(%%I.%%s)', nn.nspname, ng.oprname) FROM pg_operator ng"
+							   "     JOIN pg_namespace nn ON nn.oid = ng.oprnamespace WHERE ng.oid = x.oprnegate),"
+							   "   CASE WHEN x.oprrest <> 0 THEN 'RESTRICT = ' || x.oprrest::regproc::text END,"
+							   "   CASE WHEN x.oprjoin <> 0 THEN 'JOIN = ' || x.oprjoin::regproc::text END,"
+							   "   CASE WHEN x.oprcanhash THEN 'HASHES' END, CASE WHEN x.oprcanmerge THEN 'MERGES' END))"
+							   " || %s || %s, NULL::text"
+							   " FROM pg_operator x JOIN pg_namespace n ON n.oid = x.oprnamespace"
+							   " WHERE x.oprcode <> 0 AND " USER_NS("n") " AND " NOT_MEMBER("pg_operator", "x.oid"),
+							   sql_owner("'OPERATOR ' || x.oid::regoperator::text", "x.oprowner"),
+							   sql_comment("pg_operator", "x.oid", "'OPERATOR ' || x.oid::regoperator::text")));
 
 	/* sequences other than those of identity columns */
 	collect(set, cxt, psprintf(
@@ -563,6 +587,9 @@ collect_pre_data(obj_set *set, MemoryContext cxt)
 							   "     CASE WHEN am.amname IS NOT NULL AND am.amname <> 'heap' THEN ' USING ' || quote_ident(am.amname) ELSE '' END,"
 							   "     CASE WHEN c.reloptions IS NOT NULL THEN ' WITH (' || array_to_string(c.reloptions, ', ') || ')' ELSE '' END,"
 							   "     rtrim(pg_get_viewdef(c.oid), ';')) END"
+							   " || coalesce((SELECT string_agg(format(E'\\nALTER VIEW %%s ALTER COLUMN %%I SET DEFAULT %%s;', q.q,"
+							   "   a.attname, pg_get_expr(ad.adbin, ad.adrelid)), '' ORDER BY a.attnum) FROM pg_attrdef ad"
+							   "   JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum WHERE ad.adrelid = c.oid), '')"
 							   " || %s || %s || %s || %s || %s,"
 							   " CASE WHEN c.relkind = 'm' AND c.relispopulated THEN format('REFRESH MATERIALIZED VIEW %%s;', q.q) END"
 							   " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_am am ON am.oid = c.relam"
@@ -746,6 +773,15 @@ collect_post_data(obj_set *set, MemoryContext cxt)
 							   " WHERE co.contype IN ('c', 'p', 'u', 'x', 'f') AND co.conparentid = 0 AND co.conislocal"
 							   " AND c.relkind IN ('r', 'p') AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"),
 							   sql_comment("pg_constraint", "co.oid", "format('CONSTRAINT %I ON %s', co.conname, q.q)")));
+
+	/* domain constraints that are NOT VALID: after the rows they do not accept */
+	collect(set, cxt,
+			"SELECT 0::oid, 0::oid, 105, format('%I.%I', n.nspname, t.typname) || ' ' || co.conname,"
+			" format('constraint %I of domain %I.%I', co.conname, n.nspname, t.typname),"
+			" format('ALTER DOMAIN %I.%I ADD CONSTRAINT %I %s;', n.nspname, t.typname, co.conname,"
+			"   pg_get_constraintdef(co.oid)), NULL::text"
+			" FROM pg_constraint co JOIN pg_type t ON t.oid = co.contypid JOIN pg_namespace n ON n.oid = t.typnamespace"
+			" WHERE co.contype = 'c' AND NOT co.convalidated AND " USER_NS("n") " AND " NOT_MEMBER("pg_type", "t.oid"));
 
 	/* indexes that no constraint owns; a partitioned index builds its partitions' */
 	collect(set, cxt, psprintf(
@@ -987,8 +1023,6 @@ static const char *const unsupported_sql =
 "SELECT NULL::text WHERE false"
 " UNION ALL SELECT format('conversion %I.%I', n.nspname, x.conname) FROM pg_conversion x"
 "  JOIN pg_namespace n ON n.oid = x.connamespace WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_conversion", "x.oid")
-" UNION ALL SELECT format('operator %s', x.oid::regoperator) FROM pg_operator x"
-"  JOIN pg_namespace n ON n.oid = x.oprnamespace WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_operator", "x.oid")
 " UNION ALL SELECT format('operator class %I.%I', n.nspname, x.opcname) FROM pg_opclass x"
 "  JOIN pg_namespace n ON n.oid = x.opcnamespace WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_opclass", "x.oid")
 " UNION ALL SELECT format('operator family %I.%I', n.nspname, x.opfname) FROM pg_opfamily x"
@@ -1028,13 +1062,6 @@ static const char *const unsupported_sql =
 " UNION ALL SELECT format('range type %s (with a canonical function)', x.rngtypid::regtype) FROM pg_range x"
 "  JOIN pg_type t ON t.oid = x.rngtypid JOIN pg_namespace n ON n.oid = t.typnamespace"
 "  WHERE x.rngcanonical <> 0 AND " USER_NS("n") " AND " NOT_MEMBER("pg_type", "t.oid")
-" UNION ALL SELECT format('default value of column %I of view %I.%I', a.attname, n.nspname, c.relname)"
-"  FROM pg_attrdef d JOIN pg_class c ON c.oid = d.adrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
-"  JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum"
-"  WHERE c.relkind = 'v' AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid")
-" UNION ALL SELECT format('constraint %I of domain %s (not validated)', x.conname, x.contypid::regtype)"
-"  FROM pg_constraint x JOIN pg_type t ON t.oid = x.contypid JOIN pg_namespace n ON n.oid = t.typnamespace"
-"  WHERE NOT x.convalidated AND " USER_NS("n") " AND " NOT_MEMBER("pg_type", "t.oid")
 " UNION ALL SELECT format('data of extension configuration table %s (filtered by \"%s\")', c.oid::regclass, cond)"
 "  FROM pg_extension x CROSS JOIN LATERAL unnest(x.extconfig, x.extcondition) u(c, cond)"
 "  JOIN pg_class c ON c.oid = u.c WHERE c.relkind = 'r' AND coalesce(cond, '') <> ''"

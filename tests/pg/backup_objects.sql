@@ -276,3 +276,22 @@ SELECT lo_create(4242003);
 ALTER LARGE OBJECT 4242002 OWNER TO regress_bk_owner;
 GRANT SELECT ON LARGE OBJECT 4242001 TO regress_bk_reader;
 COMMENT ON LARGE OBJECT 4242001 IS 'big';
+
+-- operators (a commutator pair across schemas), view column defaults,
+-- a domain constraint that is not validated
+CREATE FUNCTION public.pair_eq(public.pair, public.pair) RETURNS boolean LANGUAGE sql IMMUTABLE
+    AS $$ SELECT $1.a = $2.a $$;
+CREATE FUNCTION public.pair_ne(public.pair, public.pair) RETURNS boolean LANGUAGE sql IMMUTABLE
+    AS $$ SELECT $1.a <> $2.a $$;
+CREATE OPERATOR public.=~= (FUNCTION = public.pair_eq, LEFTARG = public.pair, RIGHTARG = public.pair,
+    COMMUTATOR = OPERATOR(public.=~=), NEGATOR = OPERATOR("My Schema".!~=), RESTRICT = eqsel, JOIN = eqjoinsel);
+CREATE OPERATOR "My Schema".!~= (FUNCTION = public.pair_ne, LEFTARG = public.pair, RIGHTARG = public.pair,
+    NEGATOR = OPERATOR(public.=~=));
+CREATE OPERATOR public.### (FUNCTION = int8abs, RIGHTARG = bigint);
+COMMENT ON OPERATOR public.=~= (public.pair, public.pair) IS 'same a';
+CREATE VIEW public.item_names AS SELECT id, name FROM public.items;
+ALTER VIEW public.item_names ALTER COLUMN name SET DEFAULT 'unnamed';
+CREATE DOMAIN public.short_text AS text;
+CREATE TABLE public.labels (t public.short_text);
+INSERT INTO public.labels VALUES ('a rather long label that breaks the later rule');
+ALTER DOMAIN public.short_text ADD CONSTRAINT short_text_len CHECK (length(VALUE) < 20) NOT VALID;
