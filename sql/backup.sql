@@ -89,9 +89,11 @@ SELECT count(*) AS kept_by_retention FROM dbkeeper_backups();
 RESET dbkeeper.keep_backups;
 
 -- objects a backup cannot reproduce make it fail, naming the object
-CREATE OPERATOR public.=== (LEFTARG = integer, RIGHTARG = integer, FUNCTION = int4eq);
+CREATE TYPE regress_bk_row AS (a integer, b text);
+CREATE TABLE regress_bk_typed OF regress_bk_row;
 SELECT dbkeeper_backup();
-DROP OPERATOR public.=== (integer, integer);
+DROP TABLE regress_bk_typed;
+DROP TYPE regress_bk_row;
 CREATE CONVERSION regress_bk_conv FOR 'LATIN1' TO 'UTF8' FROM iso8859_1_to_utf8;
 SELECT dbkeeper_backup();
 DROP CONVERSION regress_bk_conv;
