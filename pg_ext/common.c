@@ -4,6 +4,7 @@
  */
 #include "postgres.h"
 
+#include "miscadmin.h"
 #include "utils/memutils.h"
 
 #include "common.h"
@@ -78,4 +79,13 @@ dbk_pg_raise(const dbk_error *err)
 			 err->detail[0] ? errdetail_internal("%s", err->detail) : 0,
 			 err->hint[0] ? errhint("%s", err->hint) : 0));
 	pg_unreachable();
+}
+
+bool
+dbk_pg_interrupted(dbk_error *err)
+{
+	if (!QueryCancelPending && !ProcDiePending)
+		return false;
+	dbk_fail(err, DBK_E_STATE, "interrupted");
+	return true;
 }

@@ -23,4 +23,11 @@ int			dbk_pg_sqlstate(const dbk_error *err);
 /* Raises err at ERROR level, with its detail, hint and SQLSTATE; does not return. */
 void		dbk_pg_raise(const dbk_error *err) pg_attribute_noreturn();
 
+/*
+ * True, after filling err, when a cancel or terminate is pending.  Callbacks
+ * the core calls use it instead of CHECK_FOR_INTERRUPTS(), so that the core
+ * can release what it holds; the caller services the interrupt afterwards.
+ */
+bool		dbk_pg_interrupted(dbk_error *err);
+
 #endif

@@ -9,6 +9,8 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 
+#include "guc.h"
+
 PG_MODULE_MAGIC;
 
 void		_PG_init(void);
@@ -19,6 +21,7 @@ extern void dbk_banner_define_gucs(void);
 void
 _PG_init(void)
 {
+	dbk_pg_define_gucs();
 	dbk_banner_define_gucs();
 	MarkGUCPrefixReserved("dbkeeper");
 }

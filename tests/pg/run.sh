@@ -19,11 +19,18 @@ if ! make -s -C pg_ext install >"$ROOT/build/pg-install.log" 2>&1; then
 fi
 echo "PASS pg/install"
 
-# pg_regress, one PASS/FAIL line per test file.
+# pg_regress, one PASS/FAIL line per test file.  Backups go to a fresh
+# directory at a fixed path (error messages name it), owned by the server's
+# user with mode 0700 as dbkeeper requires.
 rm -rf pg_ext/regress
+REGRESS_BACKUP_DIR=/tmp/dbkeeper-regress-backups
+rm -rf "$REGRESS_BACKUP_DIR"
+install -d -m 700 -o postgres -g postgres "$REGRESS_BACKUP_DIR"
 out=$(pg_virtualenv -t -v 15 \
         -o "shared_preload_libraries=pg_cron" -o "cron.database_name=contrib_regression" \
+        -o "dbkeeper.backup_dir=$REGRESS_BACKUP_DIR" \
         make -s -C pg_ext installcheck 2>&1)
+rm -rf "$REGRESS_BACKUP_DIR"
 rc=$?
 printf '%s\n' "$out" | sed -n 's/^test \([^ ]*\) *\.\.\. ok.*/PASS pg_regress\/\1/p;
                               s/^test \([^ ]*\) *\.\.\. FAILED.*/FAIL pg_regress\/\1/p;

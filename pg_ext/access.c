@@ -1,0 +1,80 @@
+/*
+ * access.c — privileges, directory and names for the backup-file functions;
+ * see access.h.
+ *
+ * Privileges mirror COPY ... TO/FROM a file: a superuser, or a member of
+ * pg_write_server_files (to create or delete backups) and of
+ * pg_read_server_files (to read them back).  The install script revokes
+ * EXECUTE from PUBLIC as a first gate; this check is the second, so a
+ * GRANT EXECUTE alone never lets a role write server files.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_authid.h"
+#include "commands/dbcommands.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+
+#include "access.h"
+#include "common.h"
+#include "guc.h"
+
+void
+dbk_pg_check_access(const char *function, dbk_pg_access access)
+{
+	Oid			user = GetUserId();
+	bool		ok;
+
+	if (superuser())
+		return;
+	ok = has_privs_of_role(user, ROLE_PG_WRITE_SERVER_FILES);
+	if (access == DBK_PG_READ_WRITE_FILES)
+		ok = ok && has_privs_of_role(user, ROLE_PG_READ_SERVER_FILES);
+	if (!ok)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to call %s", function),
+				 access == DBK_PG_WRITE_FILES
+				 ? errdetail("Only superusers and members of pg_write_server_files may write backup files.")
+				 : errdetail("Only superusers and members of both pg_read_server_files and pg_write_server_files may read backup files."),
+				 errhint("A superuser can grant the role, for example: GRANT pg_write_server_files TO %s;",
+						 GetUserNameFromId(user, false))));
+}
+
+char *
+dbk_pg_database_name(void)
+{
+	char	   *name = get_database_name(MyDatabaseId);
+
+	if (name == NULL)
+		elog(ERROR, "database with OID %u does not exist", MyDatabaseId);
+	return name;
+}
+
+void
+dbk_pg_open_dir(dbk_dir *d, bool create)
+{
+	char		path[DBK_PG_PATH_MAX];
+	dbk_error	err;
+
+	dbk_pg_backup_dir(path, sizeof(path));
+	d->fd = -1;
+	if (dbk_dir_open(d, path, create, &err) != 0)
+		dbk_pg_raise(&err);
+}
+
+void
+dbk_pg_resolve(dbk_dir *d, const char *database, const char *name, char *out)
+{
+	dbk_error	err;
+
+	if (name == NULL)
+	{
+		if (dbk_latest_resolve(d, database, DBK_EXT_PG, out, &err) != 0)
+			dbk_pg_raise(&err);
+		return;
+	}
+	if (dbk_backup_name_check(name, &err) != 0)
+		dbk_pg_raise(&err);
+	snprintf(out, DBK_NAME_MAX + 1, "%s", name);
+}

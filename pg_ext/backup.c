@@ -1,0 +1,352 @@
+/*
+ * backup.c — dbkeeper_backup([label]) for PostgreSQL.
+ *
+ * The flow, from SQL call to published file:
+ *   1. privileges (access.c), label check, refusal inside a transaction that
+ *      has written (its uncommitted rows would be in the backup), backup
+ *      directory opened (created
+ *      on first use) and swept of temporary files that dead backends left;
+ *   2. a locked temporary file (core/backup_dir.c) and an archive writer on
+ *      it (core/archive.c) whose header says engine=postgresql;
+ *   3. ACCESS SHARE locks on every relation, then one registered snapshot,
+ *      then a check that every relation that snapshot shows is locked (more
+ *      locks and a new snapshot until nothing new appears);
+ *   4. under that snapshot, with SPI read-only and search_path = '', the
+ *      refusal of objects dbkeeper cannot reproduce, the DDL
+ *      (dump_schema.c), the rows (dump_data.c) and sequence values, the
+ *      post-data DDL, all streamed through the writer;
+ *   5. the trailer, then dbk_publish: fsync, link under the final name,
+ *      directory fsync, latest link; then retention, best effort (as on
+ *      SQLite: the backup is already safe; dbkeeper_prune() reports errors).
+ *
+ * Nothing is written into the database, so a hot standby can take backups.
+ * On any ERROR (including cancel) PG_FINALLY frees the writer and removes
+ * the temporary file; on FATAL (terminate) a before_shmem_exit callback
+ * removes it; a killed backend leaves it to the next backup's sweep, which
+ * the flock held on it makes safe.
+ */
+#include "postgres.h"
+
+#include <time.h>
+#include <unistd.h>
+
+#include "access/xact.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "storage/ipc.h"
+#include "storage/lmgr.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+
+#include "../core/archive.h"
+#include "../core/catalog.h"
+#include "access.h"
+#include "common.h"
+#include "dump_data.h"
+#include "dump_out.h"
+#include "dump_schema.h"
+#include "guc.h"
+
+PG_FUNCTION_INFO_V1(dbkeeper_backup);
+
+typedef struct backup_state
+{
+	dbk_allocator alloc;
+	dbk_dir		dir;
+	dbk_temp	temp;
+	dbk_fd_stream fd;
+	dbk_archive_writer *writer;
+	dbk_meta	header;
+	dump_out	out;
+	char		database[NAMEDATALEN];
+	char		name[DBK_NAME_MAX + 1];
+} backup_state;
+
+/* The backup in progress in this backend, for the exit callback. */
+static backup_state *active = NULL;
+static bool exit_callback_registered = false;
+
+static void
+remove_temp_at_exit(int code, Datum arg)
+{
+	if (active != NULL)
+	{
+		dbk_temp_remove(&active->dir, &active->temp);
+		active = NULL;
+	}
+}
+
+/* Writes through the fd sink; a pending interrupt ends the write with an error. */
+static int
+interruptible_write(void *ctx, const void *buf, size_t len, dbk_error *err)
+{
+	backup_state *st = ctx;
+	dbk_sink	inner = dbk_fd_sink(&st->fd);
+
+	if (dbk_pg_interrupted(err))
+		return -1;
+	return inner.write(inner.ctx, buf, len, err);
+}
+
+static void
+raise_if(int rc, const dbk_error *err)
+{
+	if (rc != 0)
+	{
+		CHECK_FOR_INTERRUPTS();
+		dbk_pg_raise(err);
+	}
+}
+
+static void
+iso_time(const struct timespec *ts, char *buf, size_t cap)
+{
+	struct tm	tm;
+	char		base[32];
+
+	gmtime_r(&ts->tv_sec, &tm);
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, cap, "%s.%06ldZ", base, ts->tv_nsec / 1000);
+}
+
+static void
+make_header(backup_state *st, const struct timespec *now, const char *label)
+{
+	char		created[64];
+	dbk_error	err;
+
+	iso_time(now, created, sizeof(created));
+	raise_if(dbk_meta_set(&st->header, "engine", DBK_PG_ENGINE, &err) ||
+			 dbk_meta_set(&st->header, "database", st->database, &err) ||
+			 dbk_meta_set(&st->header, "created_at", created, &err) ||
+			 (label && dbk_meta_set(&st->header, "label", label, &err)) ||
+			 dbk_meta_set(&st->header, "server_version", GetConfigOption("server_version", false, false), &err) ||
+			 dbk_meta_set(&st->header, "dbkeeper_version", DBKEEPER_VERSION, &err) ||
+			 dbk_meta_set_u64(&st->header, "compression_level", (uint64_t) dbk_pg_compression_level, &err),
+			 &err);
+}
+
+/* Settings that make the catalogs' text and the types' output replayable. */
+static void
+set_output_settings(void)
+{
+	static const char *const settings[][2] = {
+		{"search_path", ""},
+		{"datestyle", "ISO"},
+		{"intervalstyle", "postgres"},
+		{"extra_float_digits", "3"},
+		{"bytea_output", "hex"},
+		{"quote_all_identifiers", "off"},
+	};
+
+	for (size_t i = 0; i < lengthof(settings); i++)
+		(void) set_config_option(settings[i][0], settings[i][1], PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+}
+
+static void
+lock_all(List *oids, List **locked)
+{
+	ListCell   *lc;
+
+	foreach(lc, oids)
+	{
+		Oid			relid = lfirst_oid(lc);
+
+		if (list_member_oid(*locked, relid))
+			continue;
+		LockRelationOid(relid, AccessShareLock);
+		*locked = lappend_oid(*locked, relid);
+	}
+}
+
+/*
+ * Locks every relation, then takes the snapshot the backup reads under.  A
+ * relation created between the first listing and the snapshot shows up in
+ * the second listing; it is locked and a new snapshot taken, until a
+ * listing under the current snapshot shows nothing new.
+ */
+static Snapshot
+lock_and_snapshot(void)
+{
+	List	   *locked = NIL;
+	Snapshot	snap;
+
+	lock_all(dbk_dump_relations_to_lock(), &locked);
+	for (;;)
+	{
+		int			before = list_length(locked);
+
+		snap = RegisterSnapshot(GetTransactionSnapshot());
+		PushActiveSnapshot(snap);
+		lock_all(dbk_dump_relations_to_lock(), &locked);
+		if (list_length(locked) == before)
+			break;
+		PopActiveSnapshot();
+		UnregisterSnapshot(snap);
+	}
+	list_free(locked);
+	return snap;
+}
+
+static void
+write_preamble(backup_state *st)
+{
+	appendStringInfo(&st->out.buf,
+					 "--\n-- dbkeeper backup of database %s, %s\n"
+					 "-- Restore into an empty database with:\n"
+					 "--   zstd -dc <file> | psql -v ON_ERROR_STOP=1 --single-transaction -d <database>\n--\n\n"
+					 "SET statement_timeout = 0;\n"
+					 "SET lock_timeout = 0;\n"
+					 "SET idle_in_transaction_session_timeout = 0;\n"
+					 "SET client_encoding = %s;\n"
+					 "SET standard_conforming_strings = on;\n"
+					 "SELECT pg_catalog.set_config('search_path', '', false);\n"
+					 "SET check_function_bodies = false;\n"
+					 "SET xmloption = content;\n"
+					 "SET client_min_messages = warning;\n"
+					 "SET row_security = off;\n"
+					 "SET default_tablespace = '';\n"
+					 "SET default_table_access_method = heap;\n\n",
+					 quote_identifier(st->database),
+					 dbk_meta_get(&st->header, "created_at"),
+					 quote_literal_cstr(GetDatabaseEncodingName()));
+}
+
+static void
+write_list(dump_out *o, List *statements)
+{
+	ListCell   *lc;
+
+	foreach(lc, statements)
+	{
+		appendStringInfoString(&o->buf, (const char *) lfirst(lc));
+		appendStringInfoString(&o->buf, "\n\n");
+		dump_out_maybe_flush(o);
+	}
+}
+
+/* Steps 3 and 4: everything between the header and the trailer. */
+static void
+write_content(backup_state *st)
+{
+	dump_schema schema;
+	Snapshot	snap;
+	int			nest = NewGUCNestLevel();
+	ListCell   *lc;
+
+	memset(&schema, 0, sizeof(schema));
+	schema.cxt = CurrentMemoryContext;
+	set_output_settings();
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	snap = lock_and_snapshot();
+	dbk_dump_check_supported();
+	dbk_dump_schema_read(&schema);
+
+	write_preamble(st);
+	write_list(&st->out, schema.pre_data);
+	foreach(lc, schema.tables)
+		dbk_dump_table_data(&st->out, lfirst(lc), snap);
+	dbk_dump_sequence_values(&st->out, schema.sequences);
+	dbk_dump_large_objects(&st->out, schema.large_objects);
+	write_list(&st->out, schema.post_data);
+	write_list(&st->out, schema.refresh);
+	dump_out_flush(&st->out);
+
+	SPI_finish();
+	PopActiveSnapshot();
+	UnregisterSnapshot(snap);
+	AtEOXact_GUC(true, nest);
+}
+
+static void
+take_backup(backup_state *st, const char *label, const struct timespec *now)
+{
+	dbk_sink	sink = {interruptible_write, st};
+	dbk_archive_summary summary;
+	dbk_meta	trailer;
+	dbk_error	err;
+
+	(void) dbk_dir_sweep(&st->dir, NULL, &err);
+	raise_if(dbk_temp_create(&st->dir, "backup", &st->temp, &err), &err);
+	st->fd.fd = st->temp.fd;
+	st->fd.what = "the new backup";
+	st->writer = dbk_archive_writer_open(&st->alloc, sink, &st->header, dbk_pg_compression_level, 0, &err);
+	raise_if(st->writer == NULL, &err);
+	dump_out_init(&st->out, st->writer);
+
+	write_content(st);
+
+	dbk_meta_init(&trailer, &st->alloc);
+	raise_if(dbk_meta_set_u64(&trailer, "rows", st->out.rows, &err), &err);
+	raise_if(dbk_archive_writer_finish(st->writer, &trailer, &summary, &err), &err);
+	raise_if(dbk_publish(&st->dir, &st->temp, st->database, now->tv_sec, label, DBK_EXT_PG,
+						 st->name, &err), &err);
+	if (dbk_pg_keep_backups > 0)
+	{
+		int			deleted;
+
+		(void) dbk_catalog_prune(&st->alloc, &st->dir, DBK_PG_ENGINE, st->database, DBK_EXT_PG,
+								 dbk_pg_keep_backups, &deleted, &err);
+	}
+}
+
+Datum
+dbkeeper_backup(PG_FUNCTION_ARGS)
+{
+	char	   *label = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
+	backup_state *st;
+	struct timespec now;
+	dbk_error	err;
+
+	dbk_pg_check_access("dbkeeper_backup", DBK_PG_WRITE_FILES);
+	if (dbk_label_check(label, &err) != 0)
+		dbk_pg_raise(&err);
+	if (TransactionIdIsValid(GetTopTransactionIdIfAny()))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
+				 errmsg("cannot back up a database inside a write transaction"),
+				 errdetail("The backup would contain this transaction's uncommitted changes."),
+				 errhint("COMMIT or ROLLBACK first, then call dbkeeper_backup().")));
+	if (active != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("a backup is already running in this session")));
+	if (!exit_callback_registered)
+	{
+		before_shmem_exit(remove_temp_at_exit, (Datum) 0);
+		exit_callback_registered = true;
+	}
+
+	st = palloc0(sizeof(backup_state));
+	st->temp.fd = -1;
+	st->dir.fd = -1;
+	dbk_pg_allocator_init(&st->alloc, CurrentMemoryContext);
+	dbk_meta_init(&st->header, &st->alloc);
+	strlcpy(st->database, dbk_pg_database_name(), sizeof(st->database));
+	clock_gettime(CLOCK_REALTIME, &now);
+	make_header(st, &now, label);
+	dbk_pg_open_dir(&st->dir, true);
+
+	active = st;
+	PG_TRY();
+	{
+		take_backup(st, label, &now);
+	}
+	PG_FINALLY();
+	{
+		active = NULL;
+		dbk_archive_writer_free(st->writer);
+		st->writer = NULL;
+		dbk_temp_remove(&st->dir, &st->temp);
+		dbk_dir_close(&st->dir);
+	}
+	PG_END_TRY();
+	dbk_meta_free(&st->header);
+	PG_RETURN_TEXT_P(cstring_to_text(st->name));
+}

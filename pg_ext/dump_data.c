@@ -1,0 +1,232 @@
+/*
+ * dump_data.c — the rows of a PostgreSQL backup, streamed.
+ *
+ * Each table is read by a sequential scan of that relation alone (so the
+ * rows of a partition or inheritance child are its own, as COPY ONLY would
+ * give) under the backup's snapshot, and every row is turned into COPY text
+ * with the columns' output functions and copy_text_append().  Generated
+ * columns are left out: the restore computes them.  Memory stays flat: the
+ * output functions run in a context reset after every row, and the text
+ * goes to the archive writer in chunks (dump_out.c).
+ *
+ * On a hot standby, unlogged tables have no rows to read and get no COPY
+ * block (as with pg_dump there); their definitions are still backed up.
+ *
+ * The caller must be able to read every row: a table without SELECT
+ * privilege, or one where row-level security would filter rows for the
+ * caller (pg_dump runs with row_security = off for the same reason), stops
+ * the backup with an error naming the table.
+ *
+ * Progress: while a table is copied, pg_stat_progress_copy shows this
+ * backend with relid = the table, command = 'COPY TO', type = 'FILE',
+ * bytes_processed = bytes of backup text written so far (the whole backup),
+ * tuples_processed = rows of this table so far.
+ */
+#include "postgres.h"
+
+#include "access/relation.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xlog.h"
+#include "commands/progress.h"
+#include "executor/spi.h"
+#include "executor/tuptable.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/rls.h"
+
+#include "copy_text.h"
+#include "dump_data.h"
+
+#define PROGRESS_EVERY 1024
+
+static void
+check_readable(Relation rel, const char *qname)
+{
+	Oid			relid = RelationGetRelid(rel);
+
+	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to back up table %s", qname),
+				 errdetail("A backup holds every table of the database; this one cannot be read by role \"%s\".",
+						   GetUserNameFromId(GetUserId(), false)),
+				 errhint("Run dbkeeper_backup() as a superuser or as a role that can read every table.")));
+	if (check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("cannot back up table %s: row-level security would hide rows from role \"%s\"",
+						qname, GetUserNameFromId(GetUserId(), false)),
+				 errdetail("A backup that silently lacks rows would be worse than no backup."),
+				 errhint("Run dbkeeper_backup() as a superuser or as a role with BYPASSRLS.")));
+}
+
+uint64
+dbk_dump_table_data(dump_out *o, const dump_table *t, Snapshot snapshot)
+{
+	Relation	rel = table_open(t->relid, NoLock);	/* locked by backup.c */
+	TupleDesc	desc = RelationGetDescr(rel);
+	int		   *cols = palloc(sizeof(int) * desc->natts);
+	FmgrInfo   *out = palloc(sizeof(FmgrInfo) * desc->natts);
+	int			ncols = 0;
+	MemoryContext rowcxt,
+				old;
+	TupleTableSlot *slot;
+	TableScanDesc scan;
+	uint64		rows = 0;
+
+	check_readable(rel, t->qname);
+	if (rel->rd_rel->relpersistence == RELPERSISTENCE_UNLOGGED && RecoveryInProgress())
+	{
+		/* A standby has no rows of unlogged tables (pg_dump skips them too). */
+		table_close(rel, NoLock);
+		return 0;
+	}
+	appendStringInfo(&o->buf, "COPY %s (", t->qname);
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+		Oid			func;
+		bool		isvarlena;
+
+		if (att->attisdropped || att->attgenerated)
+			continue;
+		getTypeOutputInfo(att->atttypid, &func, &isvarlena);
+		fmgr_info(func, &out[ncols]);
+		if (ncols > 0)
+			appendStringInfoString(&o->buf, ", ");
+		appendStringInfoString(&o->buf, quote_identifier(NameStr(att->attname)));
+		cols[ncols++] = i;
+	}
+	appendStringInfoString(&o->buf, ") FROM stdin;\n");
+
+	pgstat_progress_start_command(PROGRESS_COMMAND_COPY, t->relid);
+	pgstat_progress_update_param(PROGRESS_COPY_COMMAND, PROGRESS_COPY_COMMAND_TO);
+	pgstat_progress_update_param(PROGRESS_COPY_TYPE, PROGRESS_COPY_TYPE_FILE);
+
+	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "dbkeeper row", ALLOCSET_DEFAULT_SIZES);
+	slot = table_slot_create(rel, NULL);
+	scan = table_beginscan(rel, snapshot, 0, NULL);
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	{
+		CHECK_FOR_INTERRUPTS();
+		slot_getallattrs(slot);
+		old = MemoryContextSwitchTo(rowcxt);
+		for (int k = 0; k < ncols; k++)
+		{
+			int			i = cols[k];
+
+			if (k > 0)
+				appendStringInfoCharMacro(&o->buf, '\t');
+			if (slot->tts_isnull[i])
+				appendBinaryStringInfo(&o->buf, COPY_TEXT_NULL, 2);
+			else
+				copy_text_append(&o->buf, OutputFunctionCall(&out[k], slot->tts_values[i]));
+		}
+		appendStringInfoCharMacro(&o->buf, '\n');
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(rowcxt);
+		rows++;
+		dump_out_maybe_flush(o);
+		if (rows % PROGRESS_EVERY == 0)
+		{
+			const int	index[] = {PROGRESS_COPY_BYTES_PROCESSED, PROGRESS_COPY_TUPLES_PROCESSED};
+			const int64 val[] = {(int64) (o->bytes + o->buf.len), (int64) rows};
+
+			pgstat_progress_update_multi_param(2, index, val);
+		}
+	}
+	table_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	MemoryContextDelete(rowcxt);
+	table_close(rel, NoLock);
+	pgstat_progress_end_command();
+	appendStringInfoString(&o->buf, "\\.\n\n");
+	dump_out_maybe_flush(o);
+	pfree(cols);
+	pfree(out);
+	o->rows += rows;
+	return rows;
+}
+
+void
+dbk_dump_sequence_values(dump_out *o, List *seqs)
+{
+	ListCell   *lc;
+
+	foreach(lc, seqs)
+	{
+		const char *q = lfirst(lc);
+		char	   *sql = psprintf("SELECT last_value, is_called FROM %s", q);
+
+		if (SPI_execute(sql, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+			elog(ERROR, "could not read sequence %s", q);
+		appendStringInfo(&o->buf, "SELECT pg_catalog.setval(%s, %s, %s);\n",
+						 quote_literal_cstr(q),
+						 SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1),
+						 strcmp(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2), "t") == 0
+						 ? "true" : "false");
+		dump_out_maybe_flush(o);
+	}
+	if (seqs != NIL)
+		appendStringInfoChar(&o->buf, '\n');
+}
+
+/*
+ * Large objects are filled as pg_dump's plain output does: lo_open on the
+ * object created in pre-data, one lowrite per chunk of hex text, lo_close.
+ * Each chunk is read with lo_get under the backup's snapshot (so the caller
+ * needs SELECT on the object) into a context reset per chunk.
+ */
+#define LO_CHUNK (128 * 1024)
+
+void
+dbk_dump_large_objects(dump_out *o, List *oids)
+{
+	MemoryContext chunkcxt = AllocSetContextCreate(CurrentMemoryContext, "dbkeeper large object",
+												   ALLOCSET_DEFAULT_SIZES);
+	ListCell   *lc;
+
+	foreach(lc, oids)
+	{
+		Oid			lo = lfirst_oid(lc);
+		int64		offset = 0;
+		int			got;
+
+		appendStringInfo(&o->buf, "SELECT pg_catalog.lo_open('%u', 131072);\n", lo);
+		do
+		{
+			MemoryContext old = MemoryContextSwitchTo(chunkcxt);
+			char	   *sql = psprintf("SELECT pg_catalog.lo_get('%u', " INT64_FORMAT ", %d)", lo, offset, LO_CHUNK);
+			bool		isnull;
+			bytea	   *data;
+
+			CHECK_FOR_INTERRUPTS();
+			if (SPI_execute(sql, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+				elog(ERROR, "could not read large object %u", lo);
+			data = DatumGetByteaPP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+			got = isnull ? 0 : VARSIZE_ANY_EXHDR(data);
+			if (got > 0)
+			{
+				appendStringInfoString(&o->buf, "SELECT pg_catalog.lowrite(0, '\\x");
+				enlargeStringInfo(&o->buf, got * 2 + 8);
+				o->buf.len += hex_encode(VARDATA_ANY(data), got, o->buf.data + o->buf.len);
+				o->buf.data[o->buf.len] = '\0';
+				appendStringInfoString(&o->buf, "');\n");
+			}
+			SPI_freetuptable(SPI_tuptable);
+			MemoryContextSwitchTo(old);
+			MemoryContextReset(chunkcxt);
+			offset += got;
+			dump_out_maybe_flush(o);
+		} while (got == LO_CHUNK);
+		appendStringInfoString(&o->buf, "SELECT pg_catalog.lo_close(0);\n\n");
+		dump_out_maybe_flush(o);
+	}
+	MemoryContextDelete(chunkcxt);
+}

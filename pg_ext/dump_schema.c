@@ -1,0 +1,1081 @@
+/*
+ * dump_schema.c — the DDL of a PostgreSQL backup, read from the catalogs.
+ *
+ * Everything here runs inside the backup's SPI connection, read-only, under
+ * the backup's registered snapshot, with search_path set to '' so that every
+ * name the pg_get_*def functions print is schema-qualified.  Those functions
+ * read the current catalogs rather than the snapshot, which is why every
+ * relation is locked before the snapshot is taken (backup.c).
+ *
+ * The script has three parts, as pg_dump's plain output has:
+ *   pre-data   schemas, extensions, types, functions, aggregates, sequences,
+ *              tables, views, materialized views (WITH NO DATA), each with
+ *              its owner, comments and privileges.  Ordered by a topological
+ *              sort over pg_depend ("n" edges) and pg_inherits, ties broken
+ *              by kind and then name, so functions used in defaults, CHECKs
+ *              or domains and views built on views come out in an order that
+ *              replays.
+ *   data       one COPY block per table (dump_data.c), setval for every
+ *              sequence, and the contents of large objects.
+ *   post-data  sequence ownership, constraints, indexes, statistics objects,
+ *              triggers, rules, row-level security, foreign keys last, then
+ *              REFRESH of the materialized views that were populated.
+ *
+ * What the catalogs hold that this file does not reproduce is refused by
+ * dbk_dump_check_supported(): the backup fails with an error naming the
+ * object, never a backup that silently lacks it.  dbkeeper's own objects and
+ * every other extension member are left to CREATE EXTENSION; the data of
+ * extension configuration tables is kept.
+ *
+ * The SQL texts build statements with format() and the pg_get_*def family;
+ * knowledge of what pg_dump emits and in which order comes from reading its
+ * output and src/bin/pg_dump/pg_dump_sort.c, not from its code.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_class.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/memutils.h"
+
+#include "dump_schema.h"
+
+/* ------------------------------------------------------------ SQL pieces */
+
+/* A schema name that belongs to the user (pg_* is reserved to the system). */
+#define USER_NS(n) "(" n ".nspname <> 'information_schema' AND " n ".nspname !~ '^pg_')"
+
+/* The object (catalog cat, oid expression) is not a member of an extension. */
+#define NOT_MEMBER(cat, oid) \
+	"NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = '" cat "'::regclass" \
+	" AND e.objid = " oid " AND e.deptype = 'e')"
+
+/* "\nCOMMENT ON <target> IS '...';" when the object has a comment. */
+static char *
+sql_comment(const char *cat, const char *oid, const char *target)
+{
+	return psprintf("coalesce((SELECT format(E'\\nCOMMENT ON %%s IS %%L;', %s, d.description)"
+					" FROM pg_description d WHERE d.classoid = '%s'::regclass"
+					" AND d.objoid = %s AND d.objsubid = 0), '')", target, cat, oid);
+}
+
+/* Comments on the columns of relation oid, whose qualified name is q. */
+static char *
+sql_column_comments(const char *oid, const char *q)
+{
+	return psprintf("coalesce((SELECT string_agg(format(E'\\nCOMMENT ON COLUMN %%s.%%I IS %%L;', %s,"
+					" a.attname, d.description), '' ORDER BY a.attnum)"
+					" FROM pg_description d JOIN pg_attribute a ON a.attrelid = d.objoid"
+					" AND a.attnum = d.objsubid WHERE d.classoid = 'pg_class'::regclass"
+					" AND d.objoid = %s AND d.objsubid > 0), '')", q, oid);
+}
+
+static char *
+sql_owner(const char *target, const char *owner)
+{
+	return psprintf("format(E'\\nALTER %%s OWNER TO %%I;', %s, pg_get_userbyid(%s))", target, owner);
+}
+
+/*
+ * The privileges in acl as statements: when acl is NULL the object has its
+ * default privileges and nothing is said; otherwise everything is revoked
+ * and each entry granted again, in the order of the array, so that the
+ * restored array equals the original one (grantors become the owner).
+ */
+static char *
+sql_acl(const char *target, const char *acl, const char *owner)
+{
+	return psprintf("CASE WHEN %s IS NULL THEN '' ELSE"
+					" format(E'\\nREVOKE ALL ON %%s FROM PUBLIC;\\nREVOKE ALL ON %%s FROM %%I;', %s, %s,"
+					" pg_get_userbyid(%s)) || coalesce((SELECT string_agg(format(E'\\nGRANT %%s ON %%s TO %%s%%s;',"
+					" ax.privilege_type, %s, CASE WHEN ax.grantee = 0 THEN 'PUBLIC'"
+					" ELSE quote_ident(pg_get_userbyid(ax.grantee)) END,"
+					" CASE WHEN ax.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END), '' ORDER BY ax.n)"
+					" FROM aclexplode(%s) WITH ORDINALITY ax(grantor, grantee, privilege_type, is_grantable, n)),"
+					" '') END", acl, target, target, owner, target, acl);
+}
+
+/* Column privileges of relation oid (q: its qualified name). */
+static char *
+sql_column_acl(const char *oid, const char *q)
+{
+	return psprintf("coalesce((SELECT string_agg(format(E'\\nGRANT %%s (%%I) ON TABLE %%s TO %%s%%s;',"
+					" ax.privilege_type, a.attname, %s, CASE WHEN ax.grantee = 0 THEN 'PUBLIC'"
+					" ELSE quote_ident(pg_get_userbyid(ax.grantee)) END,"
+					" CASE WHEN ax.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END), '' ORDER BY a.attnum, ax.n)"
+					" FROM pg_attribute a CROSS JOIN LATERAL aclexplode(a.attacl) WITH ORDINALITY"
+					" ax(grantor, grantee, privilege_type, is_grantable, n)"
+					" WHERE a.attrelid = %s AND a.attacl IS NOT NULL AND NOT a.attisdropped), '')", q, oid);
+}
+
+/* " OPTIONS (name 'value', ...)" from an options array, or '' (for psprintf arguments). */
+#define OPTS_SQL(col) \
+	"coalesce(' OPTIONS (' || (SELECT string_agg(format('%I %L', o.option_name, o.option_value), ', ')" \
+	" FROM pg_options_to_table(" col ") o) || ')', '')"
+
+/* A collation clause when collation coll differs from the default coll0 (for psprintf). */
+#define SQL_COLLATE(prefix, coll, coll0) \
+	"CASE WHEN " coll " <> 0 AND " coll " <> " coll0 " THEN " prefix " || (SELECT format('%%I.%%I'," \
+	" cn.nspname, co.collname) FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace" \
+	" WHERE co.oid = " coll ") ELSE '' END"
+
+/* --------------------------------------------------------- the object list */
+
+/* Every query below returns these columns, in this order. */
+enum
+{
+	COL_CLASSID = 1,
+	COL_OBJID,
+	COL_PRIO,
+	COL_SORTKEY,
+	COL_LABEL,
+	COL_DDL,
+	COL_EXTRA					/* REFRESH for a populated materialized view */
+};
+
+typedef struct obj_key
+{
+	Oid			classid;
+	Oid			objid;
+} obj_key;
+
+typedef struct obj_entry
+{
+	obj_key		key;
+	int			index;
+} obj_entry;
+
+typedef struct dump_obj
+{
+	Oid			classid;
+	Oid			objid;
+	int			prio;
+	char	   *sortkey;
+	char	   *label;
+	char	   *ddl;
+	char	   *extra;
+	List	   *dependents;		/* int: objects that must come after this one */
+	int			waiting;		/* dependencies not yet emitted */
+	bool		emitted;
+} dump_obj;
+
+typedef struct obj_set
+{
+	dump_obj   *items;
+	int			n;
+	int			cap;
+} obj_set;
+
+static char *
+value_copy(MemoryContext cxt, HeapTuple tup, TupleDesc desc, int col)
+{
+	char	   *v = SPI_getvalue(tup, desc, col);
+
+	return v ? MemoryContextStrdup(cxt, v) : NULL;
+}
+
+static Oid
+value_oid(HeapTuple tup, TupleDesc desc, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+
+	return isnull ? InvalidOid : DatumGetObjectId(d);
+}
+
+static void
+run_query(const char *sql)
+{
+	int			rc = SPI_execute(sql, true, 0);
+
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "catalog query failed (SPI code %d): %s", rc, sql);
+}
+
+/* Runs sql and appends its rows (the COL_* columns) to set. */
+static void
+collect(obj_set *set, MemoryContext cxt, const char *sql)
+{
+	run_query(sql);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		dump_obj   *o;
+		bool		isnull;
+
+		if (set->n == set->cap)
+		{
+			set->cap = set->cap ? set->cap * 2 : 256;
+			set->items = set->items
+				? repalloc_huge(set->items, sizeof(dump_obj) * set->cap)
+				: MemoryContextAllocHuge(cxt, sizeof(dump_obj) * set->cap);
+		}
+		o = &set->items[set->n++];
+		memset(o, 0, sizeof(*o));
+		o->classid = value_oid(tup, desc, COL_CLASSID);
+		o->objid = value_oid(tup, desc, COL_OBJID);
+		o->prio = DatumGetInt32(SPI_getbinval(tup, desc, COL_PRIO, &isnull));
+		o->sortkey = value_copy(cxt, tup, desc, COL_SORTKEY);
+		o->label = value_copy(cxt, tup, desc, COL_LABEL);
+		o->ddl = value_copy(cxt, tup, desc, COL_DDL);
+		o->extra = value_copy(cxt, tup, desc, COL_EXTRA);
+		if (o->ddl == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("cannot back up %s", o->label),
+					 errdetail("Its definition could not be read from the catalogs.")));
+	}
+}
+
+static int
+obj_cmp(const void *a, const void *b)
+{
+	const dump_obj *x = a,
+			   *y = b;
+
+	if (x->prio != y->prio)
+		return x->prio < y->prio ? -1 : 1;
+	return strcmp(x->sortkey, y->sortkey);
+}
+
+/* ------------------------------------------------------------ pre-data */
+
+static void
+collect_pre_data(obj_set *set, MemoryContext cxt)
+{
+	/* schemas (public included: its owner, comment and privileges) */
+	collect(set, cxt, psprintf(
+							   "SELECT 'pg_namespace'::regclass::oid, n.oid, 10, n.nspname, format('schema %%I', n.nspname),"
+							   " CASE WHEN n.nspname = 'public' THEN '' ELSE format('CREATE SCHEMA %%I;', n.nspname) END"
+							   " || %s || %s || %s, NULL::text"
+							   " FROM pg_namespace n CROSS JOIN LATERAL (SELECT format('SCHEMA %%I', n.nspname) AS t) t"
+							   " WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_namespace", "n.oid"),
+							   sql_owner("t.t", "n.nspowner"),
+							   sql_comment("pg_namespace", "n.oid", "t.t"),
+							   sql_acl("t.t", "n.nspacl", "n.nspowner")));
+
+	/* extensions: their members come with them */
+	collect(set, cxt, psprintf(
+							   "SELECT 'pg_extension'::regclass::oid, x.oid, 20, x.extname, format('extension %%I', x.extname),"
+							   " format('CREATE EXTENSION IF NOT EXISTS %%I WITH SCHEMA %%I;', x.extname, n.nspname)"
+							   " || %s, NULL::text"
+							   " FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace",
+							   sql_comment("pg_extension", "x.oid", "format('EXTENSION %I', x.extname)")));
+
+	/* collations */
+	collect(set, cxt, psprintf(
+							   "SELECT 'pg_collation'::regclass::oid, x.oid, 25, q.q, 'collation ' || q.q,"
+							   " format('CREATE COLLATION %%s (%%s%%s);', q.q,"
+							   "   CASE x.collprovider WHEN 'i' THEN format('provider = icu, locale = %%L', x.colliculocale)"
+							   "     ELSE format('provider = libc, lc_collate = %%L, lc_ctype = %%L', x.collcollate, x.collctype) END,"
+							   "   CASE WHEN x.collisdeterministic THEN '' ELSE ', deterministic = false' END)"
+							   " || %s || %s, NULL::text"
+							   " FROM pg_collation x JOIN pg_namespace n ON n.oid = x.collnamespace"
+							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, x.collname) AS q) q"
+							   " WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_collation", "x.oid"),
+							   sql_owner("'COLLATION ' || q.q", "x.collowner"),
+							   sql_comment("pg_collation", "x.oid", "'COLLATION ' || q.q")));
+
+	/* casts between types, made by users (not the ones a range type makes) */
+	collect(set, cxt, psprintf(
+							   "SELECT 'pg_cast'::regclass::oid, x.oid, 47, q.q, 'cast ' || q.q,"
+							   " format('CREATE CAST %%s %%s%%s;', q.q,"
+							   "   CASE x.castmethod WHEN 'f' THEN 'WITH FUNCTION ' || x.castfunc::regprocedure::text"
+							   "     WHEN 'i' THEN 'WITH INOUT' ELSE 'WITHOUT FUNCTION' END,"
+							   "   CASE x.castcontext WHEN 'a' THEN ' AS ASSIGNMENT' WHEN 'i' THEN ' AS IMPLICIT' ELSE '' END)"
+							   " || %s, NULL::text"
+							   " FROM pg_cast x CROSS JOIN LATERAL (SELECT format('(%%s AS %%s)', format_type(x.castsource, NULL),"
+							   "   format_type(x.casttarget, NULL)) AS q) q"
+							   " WHERE x.oid >= 16384 AND " NOT_MEMBER("pg_cast", "x.oid")
+							   " AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_cast'::regclass AND i.objid = x.oid"
+							   "   AND i.deptype = 'i')",
+							   sql_comment("pg_cast", "x.oid", "'CAST ' || q.q")));
+
+	/* text search dictionaries and configurations (parsers and templates are refused) */
+	collect(set, cxt, psprintf(
+							   "SELECT 'pg_ts_dict'::regclass::oid, x.oid, 33, q.q, 'text search dictionary ' || q.q,"
+							   " format(E'CREATE TEXT SEARCH DICTIONARY %%s (\\n    TEMPLATE = %%I.%%I%%s);', q.q, tn.nspname, t.tmplname,"
+							   "   CASE WHEN x.dictinitoption IS NOT NULL THEN ', ' || x.dictinitoption ELSE '' END)"
+							   " || %s || %s, NULL::text"
+							   " FROM pg_ts_dict x JOIN pg_namespace n ON n.oid = x.dictnamespace"
+							   " JOIN pg_ts_template t ON t.oid = x.dicttemplate JOIN pg_namespace tn ON tn.oid = t.tmplnamespace"
+							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, x.dictname) AS q) q"
+							   " WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_ts_dict", "x.oid"),
+							   sql_owner("'TEXT SEARCH DICTIONARY ' || q.q", "x.dictowner"),
+							   sql_comment("pg_ts_dict", "x.oid", "'TEXT SEARCH DICTIONARY ' || q.q")));
+	collect(set, cxt, psprintf(
+							   "SELECT 'pg_ts_config'::regclass::oid, x.oid, 34, q.q, 'text search configuration ' || q.q,"
+							   " format('CREATE TEXT SEARCH CONFIGURATION %%s (PARSER = %%I.%%I);', q.q, pn.nspname, p.prsname)"
+							   " || coalesce((SELECT string_agg(format(E'\\nALTER TEXT SEARCH CONFIGURATION %%s ADD MAPPING FOR %%s WITH %%s;',"
+							   "   q.q, t.alias, d.dicts), '' ORDER BY t.tokid) FROM ts_token_type(x.cfgparser) t"
+							   "   CROSS JOIN LATERAL (SELECT string_agg(m.mapdict::regdictionary::text, ', ' ORDER BY m.mapseqno) AS dicts"
+							   "   FROM pg_ts_config_map m WHERE m.mapcfg = x.oid AND m.maptokentype = t.tokid) d"
+							   "   WHERE d.dicts IS NOT NULL), '')"
+							   " || %s || %s, NULL::text"
+							   " FROM pg_ts_config x JOIN pg_namespace n ON n.oid = x.cfgnamespace"
+							   " JOIN pg_ts_parser p ON p.oid = x.cfgparser JOIN pg_namespace pn ON pn.oid = p.prsnamespace"
+							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, x.cfgname) AS q) q"
+							   " WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_ts_config", "x.oid"),
+							   sql_owner("'TEXT SEARCH CONFIGURATION ' || q.q", "x.cfgowner"),
+							   sql_comment("pg_ts_config", "x.oid", "'TEXT SEARCH CONFIGURATION ' || q.q")));
+
+	/* foreign-data wrappers, servers, user mappings (not members of an extension) */
+	collect(set, cxt, psprintf(
+							   "SELECT 'pg_foreign_data_wrapper'::regclass::oid, x.oid, 48, x.fdwname, format('foreign-data wrapper %%I', x.fdwname),"
+							   " format('CREATE FOREIGN DATA WRAPPER %%I%%s%%s%%s;', x.fdwname,"
+							   "   CASE WHEN x.fdwhandler <> 0 THEN ' HANDLER ' || x.fdwhandler::regproc::text ELSE ' NO HANDLER' END,"
+							   "   CASE WHEN x.fdwvalidator <> 0 THEN ' VALIDATOR ' || x.fdwvalidator::regproc::text ELSE ' NO VALIDATOR' END,"
+							   "   %s) || %s || %s || %s, NULL::text"
+							   " FROM pg_foreign_data_wrapper x WHERE " NOT_MEMBER("pg_foreign_data_wrapper", "x.oid"),
+							   OPTS_SQL("x.fdwoptions"),
+							   sql_owner("format('FOREIGN DATA WRAPPER %I', x.fdwname)", "x.fdwowner"),
+							   sql_comment("pg_foreign_data_wrapper", "x.oid", "format('FOREIGN DATA WRAPPER %I', x.fdwname)"),
+							   sql_acl("format('FOREIGN DATA WRAPPER %I', x.fdwname)", "x.fdwacl", "x.fdwowner")));
+	collect(set, cxt, psprintf(
+							   "SELECT 'pg_foreign_server'::regclass::oid, x.oid, 49, x.srvname, format('foreign server %%I', x.srvname),"
+							   " format('CREATE SERVER %%I%%s%%s FOREIGN DATA WRAPPER %%I%%s;', x.srvname,"
+							   "   CASE WHEN x.srvtype IS NOT NULL THEN ' TYPE ' || quote_literal(x.srvtype) ELSE '' END,"
+							   "   CASE WHEN x.srvversion IS NOT NULL THEN ' VERSION ' || quote_literal(x.srvversion) ELSE '' END,"
+							   "   w.fdwname, %s)"
+							   " || coalesce((SELECT string_agg(format(E'\\nCREATE USER MAPPING FOR %%s SERVER %%I%%s;',"
+							   "   CASE WHEN u.umuser = 0 THEN 'PUBLIC' ELSE quote_ident(u.usename) END, x.srvname, %s), '' ORDER BY u.usename)"
+							   "   FROM pg_user_mappings u WHERE u.srvid = x.oid), '')"
+							   " || %s || %s || %s, NULL::text"
+							   " FROM pg_foreign_server x JOIN pg_foreign_data_wrapper w ON w.oid = x.srvfdw"
+							   " WHERE " NOT_MEMBER("pg_foreign_server", "x.oid"),
+							   OPTS_SQL("x.srvoptions"), OPTS_SQL("u.umoptions"),
+							   sql_owner("format('SERVER %I', x.srvname)", "x.srvowner"),
+							   sql_comment("pg_foreign_server", "x.oid", "format('SERVER %I', x.srvname)"),
+							   sql_acl("format('FOREIGN SERVER %I', x.srvname)", "x.srvacl", "x.srvowner")));
+
+	/* enum, domain and range types */
+	collect(set, cxt, psprintf(
+							   "SELECT 'pg_type'::regclass::oid, t.oid, 30, q.q, 'type ' || q.q,"
+							   " CASE t.typtype"
+							   " WHEN 'e' THEN format('CREATE TYPE %%s AS ENUM (%%s);', q.q, coalesce((SELECT"
+							   "   string_agg(quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder)"
+							   "   FROM pg_enum e WHERE e.enumtypid = t.oid), ''))"
+							   " WHEN 'd' THEN format('CREATE DOMAIN %%s AS %%s', q.q, format_type(t.typbasetype, t.typtypmod))"
+							   "   || " SQL_COLLATE("' COLLATE '", "t.typcollation", "bt.typcollation")
+							   "   || CASE WHEN t.typdefaultbin IS NOT NULL THEN ' DEFAULT ' || pg_get_expr(t.typdefaultbin, 0) ELSE '' END"
+							   "   || CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END"
+							   "   || coalesce((SELECT string_agg(format(E'\\n    CONSTRAINT %%I %%s', co.conname,"
+							   "      pg_get_constraintdef(co.oid)), '' ORDER BY co.conname)"
+							   "      FROM pg_constraint co WHERE co.contypid = t.oid AND co.contype = 'c' AND co.convalidated), '') || ';'"
+							   " WHEN 'r' THEN (SELECT format('CREATE TYPE %%s AS RANGE (subtype = %%s%%s%%s%%s, multirange_type_name = %%s);',"
+							   "   q.q, format_type(r.rngsubtype, NULL),"
+							   "   CASE WHEN opc.opcdefault THEN '' ELSE format(', subtype_opclass = %%I.%%I', opcn.nspname, opc.opcname) END,"
+							   "   " SQL_COLLATE("', collation = '", "r.rngcollation", "st.typcollation") ","
+							   "   CASE WHEN r.rngsubdiff <> 0 THEN ', subtype_diff = ' || r.rngsubdiff::regproc::text ELSE '' END,"
+							   "   format('%%I.%%I', mn.nspname, mt.typname))"
+							   "   FROM pg_range r JOIN pg_type st ON st.oid = r.rngsubtype"
+							   "   JOIN pg_opclass opc ON opc.oid = r.rngsubopc JOIN pg_namespace opcn ON opcn.oid = opc.opcnamespace"
+							   "   JOIN pg_type mt ON mt.oid = r.rngmultitypid JOIN pg_namespace mn ON mn.oid = mt.typnamespace"
+							   "   WHERE r.rngtypid = t.oid)"
+							   " END || %s || %s || %s, NULL::text"
+							   " FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
+							   " LEFT JOIN pg_type bt ON bt.oid = t.typbasetype"
+							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, t.typname) AS q,"
+							   "   CASE t.typtype WHEN 'd' THEN 'DOMAIN ' ELSE 'TYPE ' END || format('%%I.%%I', n.nspname, t.typname) AS t) q"
+							   " WHERE t.typtype IN ('e', 'd', 'r') AND " USER_NS("n") " AND " NOT_MEMBER("pg_type", "t.oid"),
+							   sql_owner("q.t", "t.typowner"),
+							   sql_comment("pg_type", "t.oid", "q.t"),
+							   sql_acl("'TYPE ' || q.q", "t.typacl", "t.typowner")));
+
+	/* composite types (their pg_class entry stands for them) */
+	collect(set, cxt, psprintf(
+							   "SELECT 'pg_class'::regclass::oid, c.oid, 30, q.q, 'type ' || q.q,"
+							   " format(E'CREATE TYPE %%s AS (\\n%%s\\n);', q.q, coalesce((SELECT string_agg(format('    %%I %%s',"
+							   "   a.attname, format_type(a.atttypid, a.atttypmod)) || " SQL_COLLATE("' COLLATE '", "a.attcollation", "at.typcollation")
+							   "   , E',\\n' ORDER BY a.attnum) FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid"
+							   "   WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), ''))"
+							   " || %s || %s || %s || %s, NULL::text"
+							   " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_type t ON t.oid = c.reltype"
+							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
+							   " WHERE c.relkind = 'c' AND " USER_NS("n") " AND " NOT_MEMBER("pg_type", "t.oid"),
+							   sql_owner("'TYPE ' || q.q", "t.typowner"),
+							   sql_comment("pg_type", "t.oid", "'TYPE ' || q.q"),
+							   sql_column_comments("c.oid", "q.q"),
+							   sql_acl("'TYPE ' || q.q", "t.typacl", "t.typowner")));
+
+	/* functions and procedures */
+	collect(set, cxt, psprintf(
+							   "SELECT 'pg_proc'::regclass::oid, p.oid, 40, q.q, lower(q.k) || ' ' || q.q,"
+							   " pg_get_functiondef(p.oid) || ';' || %s || %s || %s, NULL::text"
+							   " FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I(%%s)', n.nspname, p.proname,"
+							   "   pg_get_function_identity_arguments(p.oid)) AS q,"
+							   "   CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END AS k) q"
+							   " WHERE p.prokind IN ('f', 'p', 'w') AND " USER_NS("n") " AND " NOT_MEMBER("pg_proc", "p.oid")
+							   " AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_proc'::regclass"
+							   "   AND i.objid = p.oid AND i.deptype = 'i')",
+							   sql_owner("q.k || ' ' || q.q", "p.proowner"),
+							   sql_comment("pg_proc", "p.oid", "q.k || ' ' || q.q"),
+							   sql_acl("'ROUTINE ' || q.q", "p.proacl", "p.proowner")));
+
+	/* aggregates (the kinds dbk_dump_check_supported lets through) */
+	collect(set, cxt, psprintf(
+							   "SELECT 'pg_proc'::regclass::oid, p.oid, 45, q.q, 'aggregate ' || q.q,"
+							   " format(E'CREATE AGGREGATE %%I.%%I(%%s) (\\n    SFUNC = %%s,\\n    STYPE = %%s%%s%%s%%s%%s%%s%%s%%s%%s%%s\\n);',"
+							   "   n.nspname, p.proname, pg_get_function_arguments(p.oid), ag.aggtransfn::regproc::text,"
+							   "   format_type(ag.aggtranstype, NULL),"
+							   "   CASE WHEN ag.aggtransspace <> 0 THEN E',\\n    SSPACE = ' || ag.aggtransspace ELSE '' END,"
+							   "   CASE WHEN ag.aggfinalfn <> 0 THEN E',\\n    FINALFUNC = ' || ag.aggfinalfn::regproc::text ELSE '' END,"
+							   "   CASE WHEN ag.aggfinalextra THEN E',\\n    FINALFUNC_EXTRA' ELSE '' END,"
+							   "   CASE ag.aggfinalmodify WHEN 'w' THEN E',\\n    FINALFUNC_MODIFY = READ_WRITE'"
+							   "     WHEN 's' THEN E',\\n    FINALFUNC_MODIFY = SHAREABLE' ELSE '' END,"
+							   "   CASE WHEN ag.aggcombinefn <> 0 THEN E',\\n    COMBINEFUNC = ' || ag.aggcombinefn::regproc::text ELSE '' END,"
+							   "   CASE WHEN ag.aggserialfn <> 0 THEN E',\\n    SERIALFUNC = ' || ag.aggserialfn::regproc::text ELSE '' END,"
+							   "   CASE WHEN ag.aggdeserialfn <> 0 THEN E',\\n    DESERIALFUNC = ' || ag.aggdeserialfn::regproc::text ELSE '' END,"
+							   "   CASE WHEN ag.agginitval IS NOT NULL THEN E',\\n    INITCOND = ' || quote_literal(ag.agginitval) ELSE '' END,"
+							   "   CASE p.proparallel WHEN 's' THEN E',\\n    PARALLEL = safe' WHEN 'r' THEN E',\\n    PARALLEL = restricted'"
+							   "     ELSE '' END)"
+							   " || %s || %s || %s, NULL::text"
+							   " FROM pg_proc p JOIN pg_aggregate ag ON ag.aggfnoid = p.oid JOIN pg_namespace n ON n.oid = p.pronamespace"
+							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I(%%s)', n.nspname, p.proname,"
+							   "   pg_get_function_identity_arguments(p.oid)) AS q) q"
+							   " WHERE p.prokind = 'a' AND " USER_NS("n") " AND " NOT_MEMBER("pg_proc", "p.oid"),
+							   sql_owner("'AGGREGATE ' || q.q", "p.proowner"),
+							   sql_comment("pg_proc", "p.oid", "'AGGREGATE ' || q.q"),
+							   sql_acl("'FUNCTION ' || q.q", "p.proacl", "p.proowner")));
+
+	/*
+	 * Operators.  A commutator or negator that does not exist yet is made as
+	 * a shell and filled in when its own CREATE OPERATOR comes, so their
+	 * mutual order does not matter (pg_depend has no edge between them).
+	 */
+	collect(set, cxt, psprintf(
+							   "SELECT 'pg_operator'::regclass::oid, x.oid, 46, x.oid::regoperator::text, 'operator ' || x.oid::regoperator,"
+							   " format('CREATE OPERATOR %%I.%%s (%%s);', n.nspname, x.oprname, concat_ws(', ',"
+							   "   'FUNCTION = ' || x.oprcode::regproc::text,"
+							   "   CASE WHEN x.oprleft <> 0 THEN 'LEFTARG = ' || format_type(x.oprleft, NULL) END,"
+							   "   CASE WHEN x.oprright <> 0 THEN 'RIGHTARG = ' || format_type(x.oprright, NULL) END,"
+							   "   (SELECT format('COMMUTATOR = OPERATOR(%%I.%%s)', cn.nspname, co.oprname) FROM pg_operator co"
+							   "     JOIN pg_namespace cn ON cn.oid = co.oprnamespace WHERE co.oid = x.oprcom),"
+							   "   (SELECT format('NEGATOR = OPERATOR(%%I.%%s)', nn.nspname, ng.oprname) FROM pg_operator ng"
+							   "     JOIN pg_namespace nn ON nn.oid = ng.oprnamespace WHERE ng.oid = x.oprnegate),"
+							   "   CASE WHEN x.oprrest <> 0 THEN 'RESTRICT = ' || x.oprrest::regproc::text END,"
+							   "   CASE WHEN x.oprjoin <> 0 THEN 'JOIN = ' || x.oprjoin::regproc::text END,"
+							   "   CASE WHEN x.oprcanhash THEN 'HASHES' END, CASE WHEN x.oprcanmerge THEN 'MERGES' END))"
+							   " || %s || %s, NULL::text"
+							   " FROM pg_operator x JOIN pg_namespace n ON n.oid = x.oprnamespace"
+							   " WHERE x.oprcode <> 0 AND " USER_NS("n") " AND " NOT_MEMBER("pg_operator", "x.oid"),
+							   sql_owner("'OPERATOR ' || x.oid::regoperator::text", "x.oprowner"),
+							   sql_comment("pg_operator", "x.oid", "'OPERATOR ' || x.oid::regoperator::text")));
+
+	/* sequences other than those of identity columns */
+	collect(set, cxt, psprintf(
+							   "SELECT 'pg_class'::regclass::oid, c.oid, 50, q.q, 'sequence ' || q.q,"
+							   " format(E'CREATE %%sSEQUENCE %%s\\n    AS %%s\\n    START WITH %%s\\n    INCREMENT BY %%s\\n"
+							   "    MINVALUE %%s\\n    MAXVALUE %%s\\n    CACHE %%s%%s;',"
+							   "   CASE c.relpersistence WHEN 'u' THEN 'UNLOGGED ' ELSE '' END, q.q, format_type(s.seqtypid, NULL),"
+							   "   s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache,"
+							   "   CASE WHEN s.seqcycle THEN E'\\n    CYCLE' ELSE '' END)"
+							   " || %s || %s || %s, NULL::text"
+							   " FROM pg_class c JOIN pg_sequence s ON s.seqrelid = c.oid JOIN pg_namespace n ON n.oid = c.relnamespace"
+							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
+							   " WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid")
+							   " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass"
+							   "   AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'i')",
+							   sql_owner("'SEQUENCE ' || q.q", "c.relowner"),
+							   sql_comment("pg_class", "c.oid", "'SEQUENCE ' || q.q"),
+							   sql_acl("'SEQUENCE ' || q.q", "c.relacl", "c.relowner")));
+
+	/*
+	 * Tables.  A partition is created with all its columns and then attached,
+	 * as pg_dump does; an inheritance child lists its local columns only.
+	 */
+	collect(set, cxt, psprintf(
+							   "SELECT 'pg_class'::regclass::oid, c.oid, 60, q.q, 'table ' || q.q,"
+							   " format(E'CREATE %%sTABLE %%s (\\n%%s\\n)%%s%%s%%s%%s;',"
+							   "   CASE c.relpersistence WHEN 'u' THEN 'UNLOGGED ' ELSE '' END, q.q,"
+							   "   coalesce((SELECT string_agg(format('    %%I %%s', a.attname, format_type(a.atttypid, a.atttypmod))"
+							   "     || " SQL_COLLATE("' COLLATE '", "a.attcollation", "at.typcollation")
+							   "     || CASE WHEN a.attgenerated = 's' THEN ' GENERATED ALWAYS AS (' || pg_get_expr(ad.adbin, ad.adrelid) || ') STORED'"
+							   "          WHEN ad.adbin IS NOT NULL THEN ' DEFAULT ' || pg_get_expr(ad.adbin, ad.adrelid) ELSE '' END"
+							   "     || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END"
+							   "     || CASE WHEN a.attidentity IN ('a', 'd') THEN (SELECT format("
+							   "          ' GENERATED %%s AS IDENTITY (SEQUENCE NAME %%I.%%I START WITH %%s INCREMENT BY %%s MINVALUE %%s MAXVALUE %%s CACHE %%s%%s)',"
+							   "          CASE a.attidentity WHEN 'a' THEN 'ALWAYS' ELSE 'BY DEFAULT' END, sn.nspname, sc.relname,"
+							   "          s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, CASE WHEN s.seqcycle THEN ' CYCLE' ELSE '' END)"
+							   "          FROM pg_depend d JOIN pg_class sc ON sc.oid = d.objid JOIN pg_namespace sn ON sn.oid = sc.relnamespace"
+							   "          JOIN pg_sequence s ON s.seqrelid = sc.oid"
+							   "          WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass"
+							   "          AND d.refobjid = c.oid AND d.refobjsubid = a.attnum AND d.deptype = 'i') ELSE '' END,"
+							   "     E',\\n' ORDER BY a.attnum)"
+							   "     FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid"
+							   "     LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
+							   "     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
+							   "     AND (a.attislocal OR c.relispartition)), ''),"
+							   "   CASE WHEN NOT c.relispartition THEN coalesce((SELECT"
+							   "     E'\\nINHERITS (' || string_agg(i.inhparent::regclass::text, ', ' ORDER BY i.inhseqno) || ')'"
+							   "     FROM pg_inherits i WHERE i.inhrelid = c.oid), '') ELSE '' END,"
+							   "   CASE WHEN c.relkind = 'p' THEN E'\\nPARTITION BY ' || pg_get_partkeydef(c.oid) ELSE '' END,"
+							   "   CASE WHEN am.amname IS NOT NULL AND am.amname <> 'heap' THEN ' USING ' || quote_ident(am.amname) ELSE '' END,"
+							   "   CASE WHEN c.reloptions IS NOT NULL THEN ' WITH (' || array_to_string(c.reloptions, ', ') || ')' ELSE '' END)"
+							   " || CASE WHEN c.relispartition THEN (SELECT format(E'\\nALTER TABLE ONLY %%s ATTACH PARTITION %%s %%s;',"
+							   "     i.inhparent::regclass::text, q.q, pg_get_expr(c.relpartbound, c.oid))"
+							   "     FROM pg_inherits i WHERE i.inhrelid = c.oid) ELSE '' END"
+							   " || coalesce((SELECT string_agg(format(E'\\nALTER TABLE ONLY %%s ALTER COLUMN %%I SET STATISTICS %%s;',"
+							   "     q.q, a.attname, a.attstattarget), '' ORDER BY a.attnum) FROM pg_attribute a"
+							   "     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attstattarget >= 0), '')"
+							   " || coalesce((SELECT string_agg(format(E'\\nALTER TABLE ONLY %%s ALTER COLUMN %%I SET STORAGE %%s;',"
+							   "     q.q, a.attname, CASE a.attstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN'"
+							   "     ELSE 'EXTENDED' END), '' ORDER BY a.attnum) FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid"
+							   "     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attstorage <> at.typstorage), '')"
+							   " || coalesce((SELECT string_agg(format(E'\\nALTER TABLE ONLY %%s ALTER COLUMN %%I SET COMPRESSION %%s;',"
+							   "     q.q, a.attname, CASE a.attcompression WHEN 'p' THEN 'pglz' ELSE 'lz4' END), '' ORDER BY a.attnum)"
+							   "     FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
+							   "     AND a.attcompression <> ''), '')"
+							   " || CASE c.relreplident WHEN 'f' THEN format(E'\\nALTER TABLE ONLY %%s REPLICA IDENTITY FULL;', q.q)"
+							   "     WHEN 'n' THEN format(E'\\nALTER TABLE ONLY %%s REPLICA IDENTITY NOTHING;', q.q) ELSE '' END"
+							   " || %s || %s || %s || %s || %s, NULL::text"
+							   " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_am am ON am.oid = c.relam"
+							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
+							   " WHERE c.relkind IN ('r', 'p') AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"),
+							   sql_owner("'TABLE ' || q.q", "c.relowner"),
+							   sql_comment("pg_class", "c.oid", "'TABLE ' || q.q"),
+							   sql_column_comments("c.oid", "q.q"),
+							   sql_acl("'TABLE ' || q.q", "c.relacl", "c.relowner"),
+							   sql_column_acl("c.oid", "q.q")));
+
+	/* foreign tables (no rows: those live elsewhere) */
+	collect(set, cxt, psprintf(
+							   "SELECT 'pg_class'::regclass::oid, c.oid, 62, q.q, 'foreign table ' || q.q,"
+							   " format(E'CREATE FOREIGN TABLE %%s (\\n%%s\\n)\\nSERVER %%I%%s;', q.q,"
+							   "   coalesce((SELECT string_agg(format('    %%I %%s', a.attname, format_type(a.atttypid, a.atttypmod))"
+							   "     || %s"
+							   "     || " SQL_COLLATE("' COLLATE '", "a.attcollation", "at.typcollation")
+							   "     || CASE WHEN ad.adbin IS NOT NULL THEN ' DEFAULT ' || pg_get_expr(ad.adbin, ad.adrelid) ELSE '' END"
+							   "     || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END, E',\\n' ORDER BY a.attnum)"
+							   "     FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid"
+							   "     LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
+							   "     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), ''),"
+							   "   s.srvname, %s)"
+							   " || %s || %s || %s || %s || %s, NULL::text"
+							   " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+							   " JOIN pg_foreign_table ft ON ft.ftrelid = c.oid JOIN pg_foreign_server s ON s.oid = ft.ftserver"
+							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
+							   " WHERE c.relkind = 'f' AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"),
+							   OPTS_SQL("a.attfdwoptions"), OPTS_SQL("ft.ftoptions"),
+							   sql_owner("'FOREIGN TABLE ' || q.q", "c.relowner"),
+							   sql_comment("pg_class", "c.oid", "'FOREIGN TABLE ' || q.q"),
+							   sql_column_comments("c.oid", "q.q"),
+							   sql_acl("'TABLE ' || q.q", "c.relacl", "c.relowner"),
+							   sql_column_acl("c.oid", "q.q")));
+
+	/* large objects: created empty here, filled in the data section */
+	collect(set, cxt, psprintf(
+							   "SELECT 'pg_largeobject_metadata'::regclass::oid, x.oid, 90, lpad(x.oid::text, 10, '0'),"
+							   " 'large object ' || x.oid, format('SELECT pg_catalog.lo_create(%%s);', x.oid)"
+							   " || %s || %s || %s, NULL::text"
+							   " FROM pg_largeobject_metadata x",
+							   sql_owner("'LARGE OBJECT ' || x.oid", "x.lomowner"),
+							   sql_comment("pg_largeobject", "x.oid", "'LARGE OBJECT ' || x.oid"),
+							   sql_acl("'LARGE OBJECT ' || x.oid", "x.lomacl", "x.lomowner")));
+
+	/* views and materialized views */
+	collect(set, cxt, psprintf(
+							   "SELECT 'pg_class'::regclass::oid, c.oid, CASE c.relkind WHEN 'v' THEN 70 ELSE 80 END, q.q,"
+							   " CASE c.relkind WHEN 'v' THEN 'view ' ELSE 'materialized view ' END || q.q,"
+							   " CASE c.relkind WHEN 'v' THEN format(E'CREATE VIEW %%s%%s AS\\n%%s', q.q,"
+							   "     CASE WHEN c.reloptions IS NOT NULL THEN ' WITH (' || array_to_string(c.reloptions, ', ') || ')' ELSE '' END,"
+							   "     pg_get_viewdef(c.oid))"
+							   "   ELSE format(E'CREATE MATERIALIZED VIEW %%s%%s%%s AS\\n%%s\\n  WITH NO DATA;', q.q,"
+							   "     CASE WHEN am.amname IS NOT NULL AND am.amname <> 'heap' THEN ' USING ' || quote_ident(am.amname) ELSE '' END,"
+							   "     CASE WHEN c.reloptions IS NOT NULL THEN ' WITH (' || array_to_string(c.reloptions, ', ') || ')' ELSE '' END,"
+							   "     rtrim(pg_get_viewdef(c.oid), ';')) END"
+							   " || coalesce((SELECT string_agg(format(E'\\nALTER VIEW %%s ALTER COLUMN %%I SET DEFAULT %%s;', q.q,"
+							   "   a.attname, pg_get_expr(ad.adbin, ad.adrelid)), '' ORDER BY a.attnum) FROM pg_attrdef ad"
+							   "   JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum WHERE ad.adrelid = c.oid), '')"
+							   " || %s || %s || %s || %s || %s,"
+							   " CASE WHEN c.relkind = 'm' AND c.relispopulated THEN format('REFRESH MATERIALIZED VIEW %%s;', q.q) END"
+							   " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_am am ON am.oid = c.relam"
+							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q,"
+							   "   CASE c.relkind WHEN 'v' THEN 'VIEW ' ELSE 'MATERIALIZED VIEW ' END || format('%%I.%%I', n.nspname, c.relname) AS t) q"
+							   " WHERE c.relkind IN ('v', 'm') AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"),
+							   sql_owner("'TABLE ' || q.q", "c.relowner"),
+							   sql_comment("pg_class", "c.oid", "q.t"),
+							   sql_column_comments("c.oid", "q.q"),
+							   sql_acl("'TABLE ' || q.q", "c.relacl", "c.relowner"),
+							   sql_column_acl("c.oid", "q.q")));
+}
+
+/*
+ * The dependency edges between pre-data objects: pg_depend's normal edges
+ * with both ends mapped to the object that stands for them (a default or a
+ * view's rule to its relation, a table's row type or an array type to the
+ * type or relation it comes from, a domain's constraint to the domain), and
+ * every child table after its parents.
+ */
+static const char *const edges_sql =
+"WITH d AS (SELECT classid, objid, refclassid, refobjid FROM pg_depend"
+"  WHERE deptype = 'n' AND objid >= 16384 AND refobjid >= 16384),"
+" ends AS (SELECT classid AS c, objid AS o FROM d UNION SELECT refclassid, refobjid FROM d),"
+" norm AS ("
+"  SELECT e.c, e.o, m.c AS mc, m.o AS mo FROM ends e CROSS JOIN LATERAL ("
+"    SELECT 'pg_class'::regclass::oid AS c, ad.adrelid AS o FROM pg_attrdef ad"
+"      WHERE e.c = 'pg_attrdef'::regclass AND ad.oid = e.o"
+"    UNION ALL SELECT 'pg_class'::regclass::oid, r.ev_class FROM pg_rewrite r"
+"      WHERE e.c = 'pg_rewrite'::regclass AND r.oid = e.o"
+"    UNION ALL SELECT CASE WHEN co.contypid <> 0 THEN 'pg_type'::regclass::oid ELSE 'pg_class'::regclass::oid END,"
+"      CASE WHEN co.contypid <> 0 THEN co.contypid ELSE co.conrelid END FROM pg_constraint co"
+"      WHERE e.c = 'pg_constraint'::regclass AND co.oid = e.o"
+"    UNION ALL SELECT CASE WHEN b.typrelid <> 0 THEN 'pg_class'::regclass::oid ELSE 'pg_type'::regclass::oid END,"
+"      CASE WHEN b.typrelid <> 0 THEN b.typrelid ELSE b.oid END"
+"      FROM pg_type t LEFT JOIN pg_type el ON el.oid = t.typelem AND el.typarray = t.oid"
+"      LEFT JOIN pg_range mr ON mr.rngmultitypid = t.oid"
+"      JOIN pg_type b ON b.oid = coalesce(el.oid, mr.rngtypid, t.oid)"
+"      WHERE e.c = 'pg_type'::regclass AND t.oid = e.o"
+"    UNION ALL SELECT e.c, e.o WHERE e.c NOT IN ('pg_attrdef'::regclass, 'pg_rewrite'::regclass,"
+"      'pg_constraint'::regclass, 'pg_type'::regclass)) m)"
+" SELECT DISTINCT a.mc, a.mo, b.mc, b.mo FROM d"
+"  JOIN norm a ON a.c = d.classid AND a.o = d.objid"
+"  JOIN norm b ON b.c = d.refclassid AND b.o = d.refobjid"
+"  WHERE (a.mc, a.mo) <> (b.mc, b.mo)"
+" UNION SELECT 'pg_class'::regclass::oid, inhrelid, 'pg_class'::regclass::oid, inhparent FROM pg_inherits";
+
+static HTAB *
+index_objects(obj_set *set)
+{
+	HASHCTL		ctl;
+	HTAB	   *h;
+
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(obj_key);
+	ctl.entrysize = sizeof(obj_entry);
+	ctl.hcxt = CurrentMemoryContext;
+	h = hash_create("dbkeeper dump objects", Max(set->n, 16), &ctl,
+					HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	for (int i = 0; i < set->n; i++)
+	{
+		obj_key		key = {set->items[i].classid, set->items[i].objid};
+		bool		found;
+		obj_entry  *e = hash_search(h, &key, HASH_ENTER, &found);
+
+		e->index = i;
+	}
+	return h;
+}
+
+static int
+find_object(HTAB *h, Oid classid, Oid objid)
+{
+	obj_key		key = {classid, objid};
+	obj_entry  *e = hash_search(h, &key, HASH_FIND, NULL);
+
+	return e ? e->index : -1;
+}
+
+static void
+add_edges(obj_set *set, MemoryContext cxt)
+{
+	HTAB	   *h = index_objects(set);
+	MemoryContext old;
+
+	run_query(edges_sql);
+	old = MemoryContextSwitchTo(cxt);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		int			from = find_object(h, value_oid(tup, desc, 1), value_oid(tup, desc, 2));
+		int			to = find_object(h, value_oid(tup, desc, 3), value_oid(tup, desc, 4));
+
+		if (from < 0 || to < 0 || from == to)
+			continue;
+		/* "from" depends on "to": "to" must be emitted first */
+		set->items[to].dependents = lappend_int(set->items[to].dependents, from);
+		set->items[from].waiting++;
+	}
+	MemoryContextSwitchTo(old);
+	hash_destroy(h);
+}
+
+/*
+ * Kahn's algorithm over objects sorted by (kind, name): always emit the
+ * first ready object in that order, so that the output is stable and looks
+ * like pg_dump's wherever dependencies allow.
+ */
+static void
+order_pre_data(obj_set *set, dump_schema *s)
+{
+	int			i = 0,
+				done = 0;
+	MemoryContext old = MemoryContextSwitchTo(s->cxt);
+
+	while (i < set->n)
+	{
+		dump_obj   *o = &set->items[i];
+		int			next = i + 1;
+		ListCell   *lc;
+
+		if (o->emitted || o->waiting > 0)
+		{
+			i++;
+			continue;
+		}
+		o->emitted = true;
+		done++;
+		s->pre_data = lappend(s->pre_data, pstrdup(o->ddl));
+		if (o->extra)
+			s->refresh = lappend(s->refresh, pstrdup(o->extra));
+		foreach(lc, o->dependents)
+		{
+			int			j = lfirst_int(lc);
+
+			if (--set->items[j].waiting == 0 && j < next)
+				next = j;
+		}
+		i = next;
+	}
+	MemoryContextSwitchTo(old);
+	if (done < set->n)
+	{
+		for (i = 0; i < set->n; i++)
+			if (!set->items[i].emitted)
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("cannot back up %s: it is part of a circular dependency",
+								set->items[i].label),
+						 errdetail("dbkeeper cannot find an order in which the objects can be created.")));
+	}
+}
+
+/* ------------------------------------------------------------ post-data */
+
+static void
+collect_post_data(obj_set *set, MemoryContext cxt)
+{
+	/* sequences owned by a column */
+	collect(set, cxt,
+			"SELECT 0::oid, 0::oid, 90, q.q, 'sequence ' || q.q,"
+			" format('ALTER SEQUENCE %s OWNED BY %s.%I;', q.q, d.refobjid::regclass::text, a.attname), NULL::text"
+			" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+			" JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid"
+			"   AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a' AND d.refobjsubid > 0"
+			" JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid"
+			" CROSS JOIN LATERAL (SELECT format('%I.%I', n.nspname, c.relname) AS q) q"
+			" WHERE c.relkind = 'S' AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"));
+
+	/* constraints of tables: checks, keys, exclusions, and foreign keys last */
+	collect(set, cxt, psprintf(
+							   "SELECT 0::oid, 0::oid, CASE co.contype WHEN 'f' THEN 900 WHEN 'c' THEN 100 ELSE 110 END,"
+							   " q.q || ' ' || co.conname, format('constraint %%I on %%s', co.conname, q.q),"
+							   " format('ALTER TABLE %%s%%s ADD CONSTRAINT %%I %%s;',"
+							   "   CASE WHEN c.relkind = 'p' OR (co.contype = 'c' AND NOT co.connoinherit) THEN '' ELSE 'ONLY ' END,"
+							   "   q.q, co.conname, pg_get_constraintdef(co.oid)) || %s, NULL::text"
+							   " FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid"
+							   " JOIN pg_namespace n ON n.oid = c.relnamespace"
+							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
+							   " WHERE co.contype IN ('c', 'p', 'u', 'x', 'f') AND co.conparentid = 0 AND co.conislocal"
+							   " AND c.relkind IN ('r', 'p') AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"),
+							   sql_comment("pg_constraint", "co.oid", "format('CONSTRAINT %I ON %s', co.conname, q.q)")));
+
+	/* domain constraints that are NOT VALID: after the rows they do not accept */
+	collect(set, cxt,
+			"SELECT 0::oid, 0::oid, 105, format('%I.%I', n.nspname, t.typname) || ' ' || co.conname,"
+			" format('constraint %I of domain %I.%I', co.conname, n.nspname, t.typname),"
+			" format('ALTER DOMAIN %I.%I ADD CONSTRAINT %I %s;', n.nspname, t.typname, co.conname,"
+			"   pg_get_constraintdef(co.oid)), NULL::text"
+			" FROM pg_constraint co JOIN pg_type t ON t.oid = co.contypid JOIN pg_namespace n ON n.oid = t.typnamespace"
+			" WHERE co.contype = 'c' AND NOT co.convalidated AND " USER_NS("n") " AND " NOT_MEMBER("pg_type", "t.oid"));
+
+	/* indexes that no constraint owns; a partitioned index builds its partitions' */
+	collect(set, cxt, psprintf(
+							   "SELECT 0::oid, 0::oid, 120, q.q || ' ' || ic.relname, format('index %%I.%%I', n.nspname, ic.relname),"
+							   " CASE WHEN c.relkind = 'p' THEN regexp_replace(pg_get_indexdef(i.indexrelid), ' ON ONLY ', ' ON ')"
+							   "   ELSE pg_get_indexdef(i.indexrelid) END || ';' || %s, NULL::text"
+							   " FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid"
+							   " JOIN pg_namespace n ON n.oid = c.relnamespace"
+							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
+							   " WHERE c.relkind IN ('r', 'p', 'm') AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid")
+							   " AND NOT EXISTS (SELECT 1 FROM pg_constraint co WHERE co.conindid = i.indexrelid"
+							   "   AND co.contype IN ('p', 'u', 'x') AND co.conrelid = c.oid)"
+							   " AND NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = i.indexrelid)",
+							   sql_comment("pg_class", "ic.oid", "format('INDEX %I.%I', n.nspname, ic.relname)")));
+
+	/* CLUSTER ON and REPLICA IDENTITY USING INDEX */
+	collect(set, cxt,
+			"SELECT 0::oid, 0::oid, 130, q.q || ' ' || ic.relname, format('index %I.%I', n.nspname, ic.relname),"
+			" CASE WHEN i.indisclustered THEN format(E'ALTER TABLE %s CLUSTER ON %I;\\n', q.q, ic.relname) ELSE '' END"
+			" || CASE WHEN i.indisreplident THEN format(E'ALTER TABLE ONLY %s REPLICA IDENTITY USING INDEX %I;\\n', q.q,"
+			"   ic.relname) ELSE '' END, NULL::text"
+			" FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid"
+			" JOIN pg_namespace n ON n.oid = c.relnamespace"
+			" CROSS JOIN LATERAL (SELECT format('%I.%I', n.nspname, c.relname) AS q) q"
+			" WHERE (i.indisclustered OR i.indisreplident) AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"));
+
+	/* extended statistics */
+	collect(set, cxt, psprintf(
+							   "SELECT 0::oid, 0::oid, 140, q.q, 'statistics object ' || q.q,"
+							   " pg_get_statisticsobjdef(x.oid) || ';'"
+							   " || CASE WHEN x.stxstattarget >= 0 THEN format(E'\\nALTER STATISTICS %%s SET STATISTICS %%s;', q.q,"
+							   "   x.stxstattarget) ELSE '' END || %s || %s, NULL::text"
+							   " FROM pg_statistic_ext x JOIN pg_namespace n ON n.oid = x.stxnamespace"
+							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, x.stxname) AS q) q"
+							   " WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_statistic_ext", "x.oid"),
+							   sql_owner("'STATISTICS ' || q.q", "x.stxowner"),
+							   sql_comment("pg_statistic_ext", "x.oid", "'STATISTICS ' || q.q")));
+
+	/* triggers (clones on partitions come from their parent's) */
+	collect(set, cxt, psprintf(
+							   "SELECT 0::oid, 0::oid, 150, q.q || ' ' || t.tgname, format('trigger %%I on %%s', t.tgname, q.q),"
+							   " pg_get_triggerdef(t.oid) || ';'"
+							   " || CASE t.tgenabled WHEN 'D' THEN format(E'\\nALTER TABLE %%s DISABLE TRIGGER %%I;', q.q, t.tgname)"
+							   "   WHEN 'R' THEN format(E'\\nALTER TABLE %%s ENABLE REPLICA TRIGGER %%I;', q.q, t.tgname)"
+							   "   WHEN 'A' THEN format(E'\\nALTER TABLE %%s ENABLE ALWAYS TRIGGER %%I;', q.q, t.tgname) ELSE '' END"
+							   " || %s, NULL::text"
+							   " FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
+							   " WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND " USER_NS("n")
+							   " AND " NOT_MEMBER("pg_class", "c.oid"),
+							   sql_comment("pg_trigger", "t.oid", "format('TRIGGER %I ON %s', t.tgname, q.q)")));
+
+	/* rules other than the ones that make views */
+	collect(set, cxt, psprintf(
+							   "SELECT 0::oid, 0::oid, 160, q.q || ' ' || r.rulename, format('rule %%I on %%s', r.rulename, q.q),"
+							   " pg_get_ruledef(r.oid)"
+							   " || CASE r.ev_enabled WHEN 'D' THEN format(E'\\nALTER TABLE %%s DISABLE RULE %%I;', q.q, r.rulename)"
+							   "   WHEN 'R' THEN format(E'\\nALTER TABLE %%s ENABLE REPLICA RULE %%I;', q.q, r.rulename)"
+							   "   WHEN 'A' THEN format(E'\\nALTER TABLE %%s ENABLE ALWAYS RULE %%I;', q.q, r.rulename) ELSE '' END"
+							   " || %s, NULL::text"
+							   " FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace"
+							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
+							   " WHERE r.rulename <> '_RETURN' AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"),
+							   sql_comment("pg_rewrite", "r.oid", "format('RULE %I ON %s', r.rulename, q.q)")));
+
+	/* row-level security: the switches, then the policies */
+	collect(set, cxt,
+			"SELECT 0::oid, 0::oid, 170, q.q, 'table ' || q.q,"
+			" CASE WHEN c.relrowsecurity THEN format(E'ALTER TABLE %s ENABLE ROW LEVEL SECURITY;\\n', q.q) ELSE '' END"
+			" || CASE WHEN c.relforcerowsecurity THEN format(E'ALTER TABLE %s FORCE ROW LEVEL SECURITY;\\n', q.q) ELSE '' END,"
+			" NULL::text"
+			" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+			" CROSS JOIN LATERAL (SELECT format('%I.%I', n.nspname, c.relname) AS q) q"
+			" WHERE (c.relrowsecurity OR c.relforcerowsecurity) AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"));
+	/* event triggers, after everything the restore creates */
+	collect(set, cxt, psprintf(
+							   "SELECT 0::oid, 0::oid, 950, x.evtname, format('event trigger %%I', x.evtname),"
+							   " format('CREATE EVENT TRIGGER %%I ON %%I%%s EXECUTE FUNCTION %%s();', x.evtname, x.evtevent,"
+							   "   CASE WHEN x.evttags IS NOT NULL THEN ' WHEN TAG IN (' || (SELECT string_agg(quote_literal(t), ', ')"
+							   "     FROM unnest(x.evttags) t) || ')' ELSE '' END, x.evtfoid::regproc::text)"
+							   " || CASE x.evtenabled WHEN 'D' THEN format(E'\\nALTER EVENT TRIGGER %%I DISABLE;', x.evtname)"
+							   "   WHEN 'R' THEN format(E'\\nALTER EVENT TRIGGER %%I ENABLE REPLICA;', x.evtname)"
+							   "   WHEN 'A' THEN format(E'\\nALTER EVENT TRIGGER %%I ENABLE ALWAYS;', x.evtname) ELSE '' END"
+							   " || %s || %s, NULL::text"
+							   " FROM pg_event_trigger x WHERE " NOT_MEMBER("pg_event_trigger", "x.oid"),
+							   sql_owner("format('EVENT TRIGGER %I', x.evtname)", "x.evtowner"),
+							   sql_comment("pg_event_trigger", "x.oid", "format('EVENT TRIGGER %I', x.evtname)")));
+
+	/* publications, with their tables (column lists and row filters) and schemas */
+	collect(set, cxt, psprintf(
+							   "SELECT 0::oid, 0::oid, 970, x.pubname, format('publication %%I', x.pubname),"
+							   " format('CREATE PUBLICATION %%I%%s WITH (publish = %%L%%s);', x.pubname,"
+							   "   CASE WHEN x.puballtables THEN ' FOR ALL TABLES' ELSE '' END,"
+							   "   concat_ws(', ', CASE WHEN x.pubinsert THEN 'insert' END, CASE WHEN x.pubupdate THEN 'update' END,"
+							   "     CASE WHEN x.pubdelete THEN 'delete' END, CASE WHEN x.pubtruncate THEN 'truncate' END),"
+							   "   CASE WHEN x.pubviaroot THEN ', publish_via_partition_root = true' ELSE '' END)"
+							   " || coalesce((SELECT string_agg(format(E'\\nALTER PUBLICATION %%I ADD TABLE ONLY %%s%%s%%s;', x.pubname,"
+							   "   r.prrelid::regclass::text,"
+							   "   CASE WHEN r.prattrs IS NOT NULL THEN ' (' || (SELECT string_agg(quote_ident(a.attname), ', '"
+							   "     ORDER BY a.attnum) FROM pg_attribute a WHERE a.attrelid = r.prrelid"
+							   "     AND a.attnum = ANY (r.prattrs::int2[])) || ')' ELSE '' END,"
+							   "   CASE WHEN r.prqual IS NOT NULL THEN ' WHERE (' || pg_get_expr(r.prqual, r.prrelid) || ')' ELSE '' END),"
+							   "   '' ORDER BY r.prrelid::regclass::text) FROM pg_publication_rel r WHERE r.prpubid = x.oid), '')"
+							   " || coalesce((SELECT string_agg(format(E'\\nALTER PUBLICATION %%I ADD TABLES IN SCHEMA %%I;', x.pubname,"
+							   "   n.nspname), '' ORDER BY n.nspname) FROM pg_publication_namespace pn"
+							   "   JOIN pg_namespace n ON n.oid = pn.pnnspid WHERE pn.pnpubid = x.oid), '')"
+							   " || %s || %s, NULL::text"
+							   " FROM pg_publication x",
+							   sql_owner("format('PUBLICATION %I', x.pubname)", "x.pubowner"),
+							   sql_comment("pg_publication", "x.oid", "format('PUBLICATION %I', x.pubname)")));
+
+	/*
+	 * Default privileges, last so that they do not change what the restore
+	 * creates.  A global entry replaces the built-in defaults (so revoke,
+	 * then grant); an entry for one schema adds to them (so grant only).
+	 */
+	collect(set, cxt,
+			"SELECT 0::oid, 0::oid, 960, pg_get_userbyid(x.defaclrole) || ' ' || coalesce(n.nspname, ''),"
+			" 'default privileges of role ' || pg_get_userbyid(x.defaclrole),"
+			" CASE WHEN x.defaclnamespace = 0 THEN format(E'%s REVOKE ALL ON %s FROM PUBLIC;\n%s REVOKE ALL ON %s FROM %I;\n',"
+			"   p.p, k.k, p.p, k.k, pg_get_userbyid(x.defaclrole)) ELSE '' END"
+			" || coalesce((SELECT string_agg(format(E'%s GRANT %s ON %s TO %s%s;\n', p.p, a.privilege_type, k.k,"
+			"   CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END,"
+			"   CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END), '' ORDER BY a.n)"
+			"   FROM aclexplode(x.defaclacl) WITH ORDINALITY a(grantor, grantee, privilege_type, is_grantable, n)), ''),"
+			" NULL::text"
+			" FROM pg_default_acl x LEFT JOIN pg_namespace n ON n.oid = x.defaclnamespace"
+			" CROSS JOIN LATERAL (SELECT format('ALTER DEFAULT PRIVILEGES FOR ROLE %I', pg_get_userbyid(x.defaclrole))"
+			"   || CASE WHEN n.nspname IS NOT NULL THEN format(' IN SCHEMA %I', n.nspname) ELSE '' END AS p) p"
+			" CROSS JOIN LATERAL (SELECT CASE x.defaclobjtype WHEN 'r' THEN 'TABLES' WHEN 'S' THEN 'SEQUENCES'"
+			"   WHEN 'f' THEN 'FUNCTIONS' WHEN 'T' THEN 'TYPES' ELSE 'SCHEMAS' END AS k) k");
+
+	collect(set, cxt, psprintf(
+							   "SELECT 0::oid, 0::oid, 180, q.q || ' ' || p.polname, format('policy %%I on %%s', p.polname, q.q),"
+							   " format('CREATE POLICY %%I ON %%s AS %%s FOR %%s TO %%s%%s%%s;', p.polname, q.q,"
+							   "   CASE WHEN p.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END,"
+							   "   CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'"
+							   "     WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,"
+							   "   (SELECT string_agg(CASE WHEN r = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r)) END, ', ')"
+							   "     FROM unnest(p.polroles) r),"
+							   "   CASE WHEN p.polqual IS NOT NULL THEN ' USING (' || pg_get_expr(p.polqual, p.polrelid) || ')' ELSE '' END,"
+							   "   CASE WHEN p.polwithcheck IS NOT NULL THEN ' WITH CHECK (' || pg_get_expr(p.polwithcheck, p.polrelid)"
+							   "     || ')' ELSE '' END) || %s, NULL::text"
+							   " FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
+							   " WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"),
+							   sql_comment("pg_policy", "p.oid", "format('POLICY %I ON %s', p.polname, q.q)")));
+}
+
+/* ------------------------------------------------------------ data lists */
+
+static void
+collect_tables(dump_schema *s)
+{
+	/* user tables, and the configuration tables of extensions */
+	run_query("SELECT c.oid, format('%I.%I', n.nspname, c.relname) FROM pg_class c"
+			  " JOIN pg_namespace n ON n.oid = c.relnamespace"
+			  " WHERE c.relkind = 'r' AND ((" USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid") ")"
+			  "   OR c.oid IN (SELECT unnest(extconfig) FROM pg_extension))"
+			  " ORDER BY n.nspname, c.relname");
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		dump_table *t = MemoryContextAllocZero(s->cxt, sizeof(dump_table));
+
+		t->relid = value_oid(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+		t->qname = value_copy(s->cxt, SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+		s->tables = lappend(s->tables, t);
+	}
+	run_query("SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c"
+			  " JOIN pg_namespace n ON n.oid = c.relnamespace"
+			  " WHERE c.relkind = 'S' AND ((" USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid") ")"
+			  "   OR c.oid IN (SELECT unnest(extconfig) FROM pg_extension))"
+			  " ORDER BY n.nspname, c.relname");
+	for (uint64 i = 0; i < SPI_processed; i++)
+		s->sequences = lappend(s->sequences,
+							   value_copy(s->cxt, SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
+	run_query("SELECT oid FROM pg_largeobject_metadata ORDER BY oid");
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		MemoryContext old = MemoryContextSwitchTo(s->cxt);
+
+		s->large_objects = lappend_oid(s->large_objects,
+									   value_oid(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
+		MemoryContextSwitchTo(old);
+	}
+}
+
+void
+dbk_dump_schema_read(dump_schema *s)
+{
+	MemoryContext work = AllocSetContextCreate(CurrentMemoryContext, "dbkeeper schema",
+											   ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(work);
+	obj_set		pre = {0},
+				post = {0};
+	MemoryContext save;
+
+	collect_pre_data(&pre, work);
+	qsort(pre.items, pre.n, sizeof(dump_obj), obj_cmp);
+	add_edges(&pre, work);
+	order_pre_data(&pre, s);
+
+	collect_post_data(&post, work);
+	qsort(post.items, post.n, sizeof(dump_obj), obj_cmp);
+	save = MemoryContextSwitchTo(s->cxt);
+	for (int i = 0; i < post.n; i++)
+		if (post.items[i].ddl[0] != '\0')
+			s->post_data = lappend(s->post_data, pstrdup(post.items[i].ddl));
+	MemoryContextSwitchTo(save);
+
+	collect_tables(s);
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(work);
+}
+
+/* ------------------------------------------------------------ locking list */
+
+List *
+dbk_dump_relations_to_lock(void)
+{
+	List	   *oids = NIL;
+
+	run_query("SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+			  " WHERE c.relkind IN ('r', 'p', 'm', 'v', 'S', 'f')"
+			  " AND (" USER_NS("n") " OR c.oid IN (SELECT unnest(extconfig) FROM pg_extension))"
+			  " ORDER BY c.oid");
+	for (uint64 i = 0; i < SPI_processed; i++)
+		oids = lappend_oid(oids, value_oid(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
+	return oids;
+}
+
+/* ------------------------------------------------------------ refusals */
+
+/*
+ * Objects this file does not reproduce.  Each row is the name of one; the
+ * first makes the backup fail.  Keep README "What a backup contains" in step.
+ */
+static const char *const unsupported_sql =
+"SELECT NULL::text WHERE false"
+" UNION ALL SELECT format('conversion %I.%I', n.nspname, x.conname) FROM pg_conversion x"
+"  JOIN pg_namespace n ON n.oid = x.connamespace WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_conversion", "x.oid")
+" UNION ALL SELECT format('operator class %I.%I', n.nspname, x.opcname) FROM pg_opclass x"
+"  JOIN pg_namespace n ON n.oid = x.opcnamespace WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_opclass", "x.oid")
+" UNION ALL SELECT format('operator family %I.%I', n.nspname, x.opfname) FROM pg_opfamily x"
+"  JOIN pg_namespace n ON n.oid = x.opfnamespace WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_opfamily", "x.oid")
+" UNION ALL SELECT format('text search parser %I.%I', n.nspname, x.prsname) FROM pg_ts_parser x"
+"  JOIN pg_namespace n ON n.oid = x.prsnamespace WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_ts_parser", "x.oid")
+" UNION ALL SELECT format('text search template %I.%I', n.nspname, x.tmplname) FROM pg_ts_template x"
+"  JOIN pg_namespace n ON n.oid = x.tmplnamespace WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_ts_template", "x.oid")
+" UNION ALL SELECT format('transform for type %s', format_type(x.trftype, NULL)) FROM pg_transform x"
+"  WHERE " NOT_MEMBER("pg_transform", "x.oid")
+" UNION ALL SELECT format('language %I', x.lanname) FROM pg_language x WHERE x.oid >= 16384"
+"  AND " NOT_MEMBER("pg_language", "x.oid")
+" UNION ALL SELECT format('access method %I', x.amname) FROM pg_am x WHERE x.oid >= 16384"
+"  AND " NOT_MEMBER("pg_am", "x.oid")
+" UNION ALL SELECT format('subscription %I', x.subname) FROM pg_subscription x"
+"  WHERE x.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
+" UNION ALL SELECT format('security label on %s', pg_describe_object(x.classoid, x.objoid, x.objsubid))"
+"  FROM pg_seclabel x"
+" UNION ALL SELECT format('foreign table %I.%I (a partition or inheritance child)', n.nspname, c.relname)"
+"  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'f' AND " USER_NS("n")
+"  AND EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = c.oid)"
+" UNION ALL SELECT format('typed table %I.%I', n.nspname, c.relname) FROM pg_class c"
+"  JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.reloftype <> 0 AND " USER_NS("n")
+"  AND " NOT_MEMBER("pg_class", "c.oid")
+" UNION ALL SELECT format('%s %I.%I in tablespace %I', CASE c.relkind WHEN 'i' THEN 'index' WHEN 'I' THEN 'index'"
+"  WHEN 'm' THEN 'materialized view' ELSE 'table' END, n.nspname, c.relname, t.spcname)"
+"  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_tablespace t ON t.oid = c.reltablespace"
+"  WHERE c.reltablespace <> 0 AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid")
+" UNION ALL SELECT format('type %I.%I (a base or shell type)', n.nspname, x.typname) FROM pg_type x"
+"  JOIN pg_namespace n ON n.oid = x.typnamespace WHERE (x.typtype IN ('b', 'p') OR NOT x.typisdefined)"
+"  AND x.typelem = 0 AND " USER_NS("n") " AND " NOT_MEMBER("pg_type", "x.oid")
+" UNION ALL SELECT format('aggregate %s (ordered-set, hypothetical, moving or with a sort operator)',"
+"  x.aggfnoid::regprocedure) FROM pg_aggregate x JOIN pg_proc p ON p.oid = x.aggfnoid"
+"  JOIN pg_namespace n ON n.oid = p.pronamespace"
+"  WHERE (x.aggkind <> 'n' OR x.aggmtransfn <> 0 OR x.aggsortop <> 0) AND " USER_NS("n")
+"  AND " NOT_MEMBER("pg_proc", "p.oid")
+" UNION ALL SELECT format('range type %s (with a canonical function)', x.rngtypid::regtype) FROM pg_range x"
+"  JOIN pg_type t ON t.oid = x.rngtypid JOIN pg_namespace n ON n.oid = t.typnamespace"
+"  WHERE x.rngcanonical <> 0 AND " USER_NS("n") " AND " NOT_MEMBER("pg_type", "t.oid")
+" UNION ALL SELECT format('data of extension configuration table %s (filtered by \"%s\")', c.oid::regclass, cond)"
+"  FROM pg_extension x CROSS JOIN LATERAL unnest(x.extconfig, x.extcondition) u(c, cond)"
+"  JOIN pg_class c ON c.oid = u.c WHERE c.relkind = 'r' AND coalesce(cond, '') <> ''"
+" LIMIT 1";
+
+void
+dbk_dump_check_supported(void)
+{
+	run_query(unsupported_sql);
+	if (SPI_processed > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot back up %s",
+						SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1)),
+				 errdetail("dbkeeper does not reproduce this kind of object yet, so no backup was written."),
+				 errhint("Use pg_dump for this database, or remove the object.")));
+}

@@ -1,0 +1,19 @@
+/*
+ * guc.h — dbkeeper.* settings; see guc.c.
+ */
+#ifndef DBK_PG_GUC_H
+#define DBK_PG_GUC_H
+
+#define DBK_PG_PATH_MAX 4096
+
+extern char *dbk_pg_backup_dir_setting;
+extern int	dbk_pg_keep_backups;
+extern int	dbk_pg_compression_level;
+
+/* Called once from _PG_init. */
+void		dbk_pg_define_gucs(void);
+
+/* The backup directory in effect: the setting, or the default beside the data directory. */
+void		dbk_pg_backup_dir(char *buf, size_t cap);
+
+#endif

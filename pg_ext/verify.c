@@ -1,0 +1,116 @@
+/*
+ * verify.c — dbkeeper_verify([name]): reads a whole PostgreSQL backup (the
+ * latest of the current database when NULL) through the core's reader, so
+ * every zstd checksum, the SHA-256 of the content and of the file, and the
+ * trailer are checked; then checks that the header says it is a PostgreSQL
+ * backup with the metadata dbkeeper_backup() writes.  Returns true, or
+ * raises an error naming the backup and what is wrong (XX001 for damage).
+ * Reading a server file needs pg_read_server_files as well.
+ */
+#include "postgres.h"
+
+#include <unistd.h>
+
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+
+#include "../core/archive.h"
+#include "access.h"
+#include "common.h"
+
+PG_FUNCTION_INFO_V1(dbkeeper_verify);
+
+typedef struct verify_source
+{
+	dbk_fd_stream fd;
+	dbk_source	inner;
+} verify_source;
+
+/*
+ * Reads through the fd source.  A pending cancel or terminate ends the read
+ * with an error rather than a longjmp, so the core frees its decoder and
+ * digest contexts; the interrupt is then serviced after the core returns.
+ */
+static ssize_t
+interruptible_read(void *ctx, void *buf, size_t len, dbk_error *err)
+{
+	verify_source *s = ctx;
+
+	if (dbk_pg_interrupted(err))
+		return -1;
+	return s->inner.read(s->inner.ctx, buf, len, err);
+}
+
+static int
+check_header(const dbk_meta *h, const char *what, dbk_error *err)
+{
+	static const char *const required[] = {"engine", "database", "created_at", "server_version",
+	"dbkeeper_version"};
+	const char *engine = dbk_meta_get(h, "engine");
+
+	if (engine == NULL || strcmp(engine, DBK_PG_ENGINE) != 0)
+	{
+		dbk_fail(err, DBK_E_INVALID, "%s is not a PostgreSQL backup", what);
+		dbk_error_detail(err, "Its header says the engine is \"%s\".", engine ? engine : "(none)");
+		return -1;
+	}
+	for (size_t i = 0; i < lengthof(required); i++)
+		if (dbk_meta_get(h, required[i]) == NULL)
+		{
+			dbk_fail(err, DBK_E_CORRUPT, "%s has no \"%s\" in its header", what, required[i]);
+			return -1;
+		}
+	return 0;
+}
+
+Datum
+dbkeeper_verify(PG_FUNCTION_ARGS)
+{
+	char	   *given = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char	   *database;
+	char		name[DBK_NAME_MAX + 1],
+				what[DBK_NAME_MAX + 16];
+	verify_source src;
+	dbk_allocator a;
+	dbk_meta	header;
+	dbk_dir		d = {-1, ""};
+	dbk_error	err;
+	volatile int rc = -1;
+
+	dbk_pg_check_access("dbkeeper_verify", DBK_PG_READ_WRITE_FILES);
+	database = dbk_pg_database_name();
+	src.fd.fd = -1;
+	src.fd.what = what;
+	dbk_pg_allocator_init(&a, CurrentMemoryContext);
+	dbk_meta_init(&header, &a);
+	dbk_pg_open_dir(&d, false);
+	PG_TRY();
+	{
+		dbk_pg_resolve(&d, database, given, name);
+		snprintf(what, sizeof(what), "backup \"%s\"", name);
+		if (dbk_backup_open(&d, name, &src.fd.fd, &err) == 0)
+		{
+			dbk_source	outer = {interruptible_read, &src};
+
+			src.inner = dbk_fd_source(&src.fd);
+			if (dbk_archive_verify_stream(&a, outer, what, &header, &err) == 0 &&
+				check_header(&header, what, &err) == 0)
+				rc = 0;
+		}
+	}
+	PG_FINALLY();
+	{
+		if (src.fd.fd >= 0)
+			close(src.fd.fd);
+		dbk_dir_close(&d);
+	}
+	PG_END_TRY();
+	if (rc != 0)
+	{
+		CHECK_FOR_INTERRUPTS();
+		dbk_pg_raise(&err);
+	}
+	dbk_meta_free(&header);
+	PG_RETURN_BOOL(true);
+}

@@ -1,0 +1,297 @@
+-- tests/pg/backup_objects.sql — a database with every object kind a
+-- dbkeeper backup reproduces, and data that is hard to write as COPY text.
+-- Loaded by tests/pg/t_backup.sh; a round trip through dbkeeper_backup()
+-- and psql must give back the same pg_dump --schema-only, rows and sequence
+-- values.  Names are chosen so that name order is NOT a valid creation
+-- order (aa_top is a view on zz_base; the domain needs a function).
+\set ON_ERROR_STOP 1
+
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'regress_bk_owner') THEN
+    CREATE ROLE regress_bk_owner;
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'regress_bk_reader') THEN
+    CREATE ROLE regress_bk_reader;
+  END IF;
+END $$;
+
+CREATE EXTENSION hstore;
+CREATE EXTENSION btree_gist WITH SCHEMA public;
+CREATE SCHEMA "My Schema" AUTHORIZATION regress_bk_owner;
+COMMENT ON SCHEMA "My Schema" IS 'a schema with a space and capitals';
+GRANT USAGE ON SCHEMA "My Schema" TO regress_bk_reader;
+
+-- types: an enum whose sort order is not its creation order, a domain that
+-- calls a user function, a composite, a range
+CREATE TYPE "My Schema".mood AS ENUM ('sad', 'happy');
+ALTER TYPE "My Schema".mood ADD VALUE 'ok' BEFORE 'happy';
+ALTER TYPE "My Schema".mood ADD VALUE 'meh' AFTER 'sad';
+COMMENT ON TYPE "My Schema".mood IS 'how it feels';
+CREATE FUNCTION public.is_even(integer) RETURNS boolean
+    LANGUAGE sql IMMUTABLE STRICT AS 'SELECT $1 % 2 = 0';
+CREATE DOMAIN public.even_int AS integer DEFAULT 0 NOT NULL
+    CONSTRAINT even_int_check CHECK (public.is_even(VALUE));
+CREATE TYPE public.pair AS (a integer, "B text" text COLLATE "C");
+CREATE TYPE public.floatrange AS RANGE (subtype = float8, subtype_diff = float8mi);
+GRANT USAGE ON TYPE public.pair TO regress_bk_reader;
+
+CREATE SEQUENCE public.odd_seq INCREMENT BY 7 START WITH 5 MINVALUE 5 MAXVALUE 1000000 CACHE 3 CYCLE;
+CREATE FUNCTION public.next_code() RETURNS text
+    LANGUAGE sql AS $$ SELECT 'C' || nextval('public.odd_seq') $$;
+REVOKE EXECUTE ON FUNCTION public.next_code() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.next_code() TO regress_bk_reader;
+COMMENT ON FUNCTION public.next_code() IS 'codes from odd_seq';
+
+-- a table with every column feature and the tricky data
+CREATE TABLE "My Schema"."Tricky ""Table""" (
+    id integer GENERATED ALWAYS AS IDENTITY (START WITH 10 INCREMENT BY 5) PRIMARY KEY,
+    "Text Col" text COLLATE "C",
+    t2 text,
+    b bytea,
+    arr integer[],
+    tarr text[],
+    j jsonb,
+    h public.hstore,
+    f double precision,
+    n numeric,
+    r real,
+    m "My Schema".mood DEFAULT 'ok',
+    e public.even_int,
+    p public.pair,
+    fr public.floatrange,
+    code text DEFAULT public.next_code(),
+    len integer GENERATED ALWAYS AS (length("Text Col")) STORED,
+    ts timestamp with time zone,
+    iv interval,
+    d date,
+    CONSTRAINT e_not_negative CHECK (e >= 0),
+    UNIQUE (t2)
+);
+ALTER TABLE "My Schema"."Tricky ""Table""" OWNER TO regress_bk_owner;
+COMMENT ON TABLE "My Schema"."Tricky ""Table""" IS 'rows that are hard to write';
+COMMENT ON COLUMN "My Schema"."Tricky ""Table"""."Text Col" IS 'tabs, newlines and friends';
+ALTER TABLE "My Schema"."Tricky ""Table""" ALTER COLUMN t2 SET STATISTICS 500;
+
+INSERT INTO "My Schema"."Tricky ""Table""" ("Text Col", t2, b, arr, tarr, j, h, f, n, r, m, e, p, fr, ts, iv, d) VALUES
+ (E'tab\there', 'a', '\x00ff5c0a0d09', '{1,NULL,3}', '{"a,b","c\"d",NULL,"NULL",""}',
+  '{"k": "v\n\t\\", "a": [1, 2.5e10, null]}', 'a=>1, "b c"=>NULL', 'NaN', 'NaN', 'Infinity',
+  'sad', 2, ROW(1, E'x\ty'), '[1.5,2.5)', '2024-02-29 12:34:56.789+05:30', '1 year 2 mons -3 days 04:05:06.7', '2000-01-01'),
+ (E'new\nline', 'b', '\x', '{}', '{}', '[]', '', 'Infinity', '-1e-30', '-Infinity',
+  'meh', 4, ROW(NULL, NULL), 'empty', 'infinity', '-178000000 years', 'infinity'),
+ (E'cr\rhere', 'c', NULL, NULL, NULL, 'null', NULL, '-Infinity', '123456789012345678901234567890.123456789', 1.5,
+  'happy', 0, NULL, '(,)', '-infinity', '00:00:00', '-infinity'),
+ (E'back\\slash', 'd', E'\\x5c2e', '{{1,2},{3,4}}', '{"\\\\."}', '"\\."', '"\\."=>"\\."', 1e-300, 0, 3.4e38,
+  'ok', 6, ROW(-1, '\.'), NULL, '1999-12-31 23:59:59.999999+00', NULL, '0001-01-01 BC'),
+ ('\.', 'e', NULL, NULL, NULL, NULL, NULL, -0.0, 'NaN', 'NaN', NULL, 8, NULL, NULL, NULL, NULL, NULL),
+ ('', 'f', '', '{NULL}', '{""}', '""', NULL, 2.2250738585072014e-308, 1e-100, 1e-38, 'sad', 10, ROW(0, ''), NULL, NULL, NULL, NULL),
+ (NULL, 'g', NULL, NULL, NULL, NULL, NULL, 1.7976931348623157e308, NULL, NULL, NULL, 12, NULL, NULL, NULL, NULL, NULL),
+ (E'Grüße, 日本語, emoji 🎉, \u00e9\u0301', 'h', convert_to('Grüße', 'UTF8'), '{-2147483648,2147483647}',
+  '{"日本","🎉"}', '{"é": "🎉"}', 'ü=>ö', 0.1, 0.1, 0.1, 'ok', 14, ROW(7, 'ß'), '[-1e300,1e300]', now(), '1 day', now()::date),
+ (repeat(E'long\t\\\n', 200000), 'i', decode(repeat('00ff5c0a', 100000), 'hex'), NULL,
+  ARRAY[repeat('x', 100000)], jsonb_build_object('big', repeat('y', 300000)), NULL, 1, repeat('9', 1000)::numeric, 1,
+  NULL, 16, NULL, NULL, NULL, NULL, NULL),
+ (E'\\.\n\\.\n', 'j', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 18, NULL, NULL, NULL, NULL, NULL),
+ (E'\b\f\v\\N', 'k', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 20, NULL, NULL, NULL, NULL, NULL),
+ ('\N', 'l', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 22, NULL, NULL, NULL, NULL, NULL);
+
+-- a table whose only column holds, in one row, exactly "\." (a COPY end marker
+-- if written unescaped) and, in another, NULL next to the empty string
+CREATE TABLE public.just_dot (v text, w text);
+INSERT INTO public.just_dot VALUES ('\.', NULL), ('', NULL), (NULL, ''), ('\.', '\.'), (E'\\.', E'\\\\.');
+
+-- serial, foreign keys (one deferrable, one self-referencing), a unique index
+CREATE TABLE public.items (
+    id serial PRIMARY KEY,
+    name text NOT NULL,
+    parent_id integer REFERENCES public.items (id),
+    price numeric(10,2) CHECK (price >= 0)
+);
+ALTER TABLE public.items OWNER TO regress_bk_owner;
+GRANT SELECT ON public.items TO regress_bk_reader;
+GRANT INSERT, UPDATE ON public.items TO regress_bk_reader WITH GRANT OPTION;
+CREATE TABLE public.orders (
+    id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    item_id integer NOT NULL,
+    qty integer DEFAULT 1,
+    note text,
+    CONSTRAINT orders_item_fk FOREIGN KEY (item_id) REFERENCES public.items (id)
+        ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED
+);
+GRANT SELECT (id, qty) ON public.orders TO regress_bk_reader;
+INSERT INTO public.items (name, parent_id, price)
+    SELECT 'item ' || g, CASE WHEN g > 1 THEN g / 2 END, g * 1.25 FROM generate_series(1, 500) g;
+INSERT INTO public.orders (item_id, qty, note) SELECT (g % 500) + 1, g, 'o' || g FROM generate_series(1, 2000) g;
+CREATE UNIQUE INDEX items_name_lower ON public.items (lower(name));
+CREATE INDEX orders_big_qty ON public.orders (qty) INCLUDE (note) WHERE qty > 100;
+CLUSTER public.orders USING orders_pkey;
+COMMENT ON INDEX public.orders_big_qty IS 'partial';
+CREATE STATISTICS public.orders_stats (dependencies, ndistinct) ON item_id, qty FROM public.orders;
+
+-- exclusion constraint
+CREATE TABLE public.booking (room integer, during tsrange,
+    EXCLUDE USING gist (room WITH =, during WITH &&));
+INSERT INTO public.booking VALUES (1, '[2024-01-01,2024-01-02)'), (1, '[2024-01-02,2024-01-03)');
+
+-- partitioning: list partitions, a default partition, a sub-partitioned one
+CREATE TABLE public.events (id integer NOT NULL, kind text NOT NULL, at date DEFAULT CURRENT_DATE,
+    PRIMARY KEY (id, kind)) PARTITION BY LIST (kind);
+CREATE TABLE public.events_a PARTITION OF public.events FOR VALUES IN ('a');
+CREATE TABLE public.events_b PARTITION OF public.events FOR VALUES IN ('b', 'B') PARTITION BY RANGE (id);
+CREATE TABLE public.events_b_low PARTITION OF public.events_b FOR VALUES FROM (MINVALUE) TO (1000);
+CREATE TABLE public.events_b_high PARTITION OF public.events_b FOR VALUES FROM (1000) TO (MAXVALUE);
+CREATE TABLE public.events_other PARTITION OF public.events DEFAULT;
+CREATE INDEX events_at ON public.events (at);
+INSERT INTO public.events SELECT g, (ARRAY['a','b','B','zz'])[1 + g % 4], DATE '2024-01-01' + g FROM generate_series(1, 3000) g;
+
+-- inheritance
+CREATE TABLE public.animal (id integer, name text, CONSTRAINT animal_name CHECK (name <> ''));
+CREATE TABLE public.dog (good boolean DEFAULT true) INHERITS (public.animal);
+INSERT INTO public.animal VALUES (1, 'generic');
+INSERT INTO public.dog VALUES (2, 'rex', true), (3, 'fido', false);
+
+-- unlogged table, table with storage parameters
+CREATE UNLOGGED TABLE public.scratch (k text PRIMARY KEY, v integer) WITH (fillfactor = 70);
+INSERT INTO public.scratch VALUES ('x', 1), ('y', 2);
+
+-- views on views (name order is the wrong order), a view with options,
+-- materialized views with and without data
+CREATE VIEW public.zz_base AS SELECT id, name, price FROM public.items WHERE price > 10;
+CREATE VIEW public.aa_top AS SELECT id, upper(name) AS name FROM public.zz_base;
+CREATE VIEW public.cheap WITH (security_barrier) AS SELECT * FROM public.items WHERE price < 5
+    WITH LOCAL CHECK OPTION;
+COMMENT ON VIEW public.aa_top IS 'view on a view';
+GRANT SELECT ON public.aa_top TO regress_bk_reader;
+CREATE MATERIALIZED VIEW public.item_totals AS
+    SELECT i.id, sum(o.qty) AS total FROM public.items i JOIN public.orders o ON o.item_id = i.id GROUP BY i.id;
+CREATE UNIQUE INDEX item_totals_id ON public.item_totals (id);
+CREATE MATERIALIZED VIEW public.empty_mv AS SELECT 1 AS one WITH NO DATA;
+
+-- procedures, aggregates, triggers, rules
+CREATE PROCEDURE public.bump(IN n integer) LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE public.scratch SET v = v + n;
+END
+$$;
+CREATE FUNCTION public.concat_step(text, text) RETURNS text LANGUAGE sql IMMUTABLE
+    AS $$ SELECT CASE WHEN $1 = '' THEN $2 ELSE $1 || ',' || $2 END $$;
+CREATE AGGREGATE public.concat_all(text) (SFUNC = public.concat_step, STYPE = text, INITCOND = '');
+CREATE AGGREGATE public.my_sum(integer) (SFUNC = int4pl, STYPE = integer, INITCOND = '0', PARALLEL = SAFE);
+CREATE FUNCTION public.stamp() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.note := coalesce(NEW.note, '') || '+';
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER orders_stamp BEFORE INSERT OR UPDATE ON public.orders
+    FOR EACH ROW EXECUTE FUNCTION public.stamp();
+CREATE TRIGGER orders_stamp_off BEFORE DELETE ON public.orders
+    FOR EACH ROW WHEN (OLD.qty > 5) EXECUTE FUNCTION public.stamp();
+ALTER TABLE public.orders DISABLE TRIGGER orders_stamp_off;
+COMMENT ON TRIGGER orders_stamp ON public.orders IS 'marks notes';
+CREATE TABLE public.audit_log (msg text);
+CREATE RULE log_scratch AS ON DELETE TO public.scratch DO ALSO INSERT INTO public.audit_log VALUES ('deleted ' || OLD.k);
+CREATE FUNCTION public.events_guard() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE TRIGGER events_guard BEFORE UPDATE ON public.events FOR EACH ROW EXECUTE FUNCTION public.events_guard();
+
+-- row-level security
+CREATE TABLE public.secrets (owner name DEFAULT current_user, secret text);
+INSERT INTO public.secrets VALUES ('alice', 'a1'), ('bob', 'b1');
+ALTER TABLE public.secrets ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.secrets FORCE ROW LEVEL SECURITY;
+CREATE POLICY own_rows ON public.secrets FOR SELECT TO regress_bk_reader USING (owner = current_user);
+CREATE POLICY no_bob ON public.secrets AS RESTRICTIVE FOR ALL TO PUBLIC USING (owner <> 'bob') WITH CHECK (owner <> 'bob');
+
+-- sequences in several states
+CREATE SEQUENCE public.fresh_seq;
+CREATE SEQUENCE public.used_seq AS smallint;
+SELECT nextval('public.used_seq'), nextval('public.used_seq'), nextval('public.odd_seq');
+SELECT setval('public.fresh_seq', 42, false);
+
+-- more comments, privileges and table settings
+REVOKE ALL ON FUNCTION public.my_sum(integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.my_sum(integer) TO regress_bk_reader;
+GRANT USAGE ON TYPE public.even_int TO regress_bk_reader;
+GRANT SELECT, UPDATE ON SEQUENCE public.fresh_seq TO regress_bk_reader;
+COMMENT ON CONSTRAINT e_not_negative ON "My Schema"."Tricky ""Table""" IS 'non-negative';
+COMMENT ON AGGREGATE public.my_sum(integer) IS 'sum';
+COMMENT ON POLICY no_bob ON public.secrets IS 'no bob';
+COMMENT ON RULE log_scratch ON public.scratch IS 'logs';
+COMMENT ON DOMAIN public.even_int IS 'even';
+COMMENT ON SEQUENCE public.odd_seq IS 'odd';
+COMMENT ON MATERIALIZED VIEW public.item_totals IS 'totals';
+COMMENT ON PROCEDURE public.bump(integer) IS 'bumps';
+COMMENT ON STATISTICS public.orders_stats IS 'stats';
+ALTER TABLE public.items REPLICA IDENTITY FULL;
+
+-- collations, casts, event triggers, default privileges
+CREATE COLLATION public.nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+CREATE COLLATION "My Schema"."posix copy" (provider = libc, lc_collate = 'C', lc_ctype = 'C');
+CREATE TABLE public.names (n text COLLATE public.nocase PRIMARY KEY, m text COLLATE "My Schema"."posix copy");
+INSERT INTO public.names VALUES ('Alice', 'b'), ('bob', 'A');
+CREATE FUNCTION public.pair_to_text(public.pair) RETURNS text LANGUAGE sql IMMUTABLE
+    AS $$ SELECT $1.a || '/' || $1."B text" $$;
+CREATE CAST (public.pair AS text) WITH FUNCTION public.pair_to_text(public.pair) AS ASSIGNMENT;
+CREATE CAST (public.floatrange AS text) WITH INOUT;
+COMMENT ON CAST (public.pair AS text) IS 'pair as text';
+CREATE FUNCTION public.note_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN NULL; END $$;
+CREATE EVENT TRIGGER note_ddl ON ddl_command_end WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
+    EXECUTE FUNCTION public.note_ddl();
+CREATE EVENT TRIGGER note_drop ON sql_drop EXECUTE FUNCTION public.note_ddl();
+ALTER EVENT TRIGGER note_drop DISABLE;
+ALTER DEFAULT PRIVILEGES FOR ROLE regress_bk_owner GRANT SELECT ON TABLES TO regress_bk_reader;
+ALTER DEFAULT PRIVILEGES FOR ROLE regress_bk_owner REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+ALTER DEFAULT PRIVILEGES FOR ROLE regress_bk_owner IN SCHEMA "My Schema" GRANT USAGE ON SEQUENCES TO regress_bk_reader;
+
+-- text search, foreign data, publications
+CREATE TEXT SEARCH DICTIONARY public.english_stem_nostop (TEMPLATE = snowball, language = 'english');
+CREATE TEXT SEARCH DICTIONARY public.simple_keep (TEMPLATE = pg_catalog.simple, stopwords = 'english', accept = false);
+CREATE TEXT SEARCH CONFIGURATION public.my_english (COPY = pg_catalog.english);
+ALTER TEXT SEARCH CONFIGURATION public.my_english ALTER MAPPING FOR asciiword WITH public.simple_keep, public.english_stem_nostop;
+ALTER TEXT SEARCH CONFIGURATION public.my_english DROP MAPPING FOR url;
+COMMENT ON TEXT SEARCH CONFIGURATION public.my_english IS 'english, our way';
+CREATE TABLE public.docs (id integer PRIMARY KEY, body text,
+    tsv tsvector GENERATED ALWAYS AS (to_tsvector('public.my_english', body)) STORED);
+INSERT INTO public.docs (id, body) VALUES (1, 'The quick brown foxes jumped'), (2, E'tabs\tand\nlines');
+CREATE EXTENSION file_fdw;
+CREATE SERVER files FOREIGN DATA WRAPPER file_fdw;
+CREATE FOREIGN DATA WRAPPER dummy_fdw OPTIONS (debug 'true');
+CREATE SERVER elsewhere TYPE 'remote' VERSION '1.0' FOREIGN DATA WRAPPER dummy_fdw OPTIONS (host 'db.example.org', port '5432');
+CREATE USER MAPPING FOR regress_bk_reader SERVER elsewhere OPTIONS (user 'reader', password 'secret');
+CREATE USER MAPPING FOR PUBLIC SERVER elsewhere;
+GRANT USAGE ON FOREIGN SERVER elsewhere TO regress_bk_reader;
+COMMENT ON SERVER elsewhere IS 'a server';
+CREATE FOREIGN TABLE public.passwd_file (name text OPTIONS (force_null 'false') NOT NULL, rest text COLLATE "C")
+    SERVER files OPTIONS (filename '/etc/passwd', format 'text', delimiter ':');
+GRANT SELECT ON public.passwd_file TO regress_bk_reader;
+CREATE PUBLICATION pub_all FOR ALL TABLES WITH (publish = 'insert, update');
+CREATE PUBLICATION pub_some FOR TABLE public.items (id, name) WHERE (id > 10), public.orders
+    WITH (publish_via_partition_root = true);
+CREATE PUBLICATION pub_schema FOR TABLES IN SCHEMA "My Schema";
+COMMENT ON PUBLICATION pub_some IS 'some';
+
+-- large objects: several chunks, one small, one empty; owner, privileges, comment
+SELECT lo_from_bytea(4242001, convert_to(repeat(E'large\tobject\\data ', 20000), 'UTF8'));
+SELECT lo_from_bytea(4242002, '\x00ff5c');
+SELECT lo_create(4242003);
+ALTER LARGE OBJECT 4242002 OWNER TO regress_bk_owner;
+GRANT SELECT ON LARGE OBJECT 4242001 TO regress_bk_reader;
+COMMENT ON LARGE OBJECT 4242001 IS 'big';
+
+-- operators (a commutator pair across schemas), view column defaults,
+-- a domain constraint that is not validated
+CREATE FUNCTION public.pair_eq(public.pair, public.pair) RETURNS boolean LANGUAGE sql IMMUTABLE
+    AS $$ SELECT $1.a = $2.a $$;
+CREATE FUNCTION public.pair_ne(public.pair, public.pair) RETURNS boolean LANGUAGE sql IMMUTABLE
+    AS $$ SELECT $1.a <> $2.a $$;
+CREATE OPERATOR public.=~= (FUNCTION = public.pair_eq, LEFTARG = public.pair, RIGHTARG = public.pair,
+    COMMUTATOR = OPERATOR(public.=~=), NEGATOR = OPERATOR("My Schema".!~=), RESTRICT = eqsel, JOIN = eqjoinsel);
+CREATE OPERATOR "My Schema".!~= (FUNCTION = public.pair_ne, LEFTARG = public.pair, RIGHTARG = public.pair,
+    NEGATOR = OPERATOR(public.=~=));
+CREATE OPERATOR public.### (FUNCTION = int8abs, RIGHTARG = bigint);
+COMMENT ON OPERATOR public.=~= (public.pair, public.pair) IS 'same a';
+CREATE VIEW public.item_names AS SELECT id, name FROM public.items;
+ALTER VIEW public.item_names ALTER COLUMN name SET DEFAULT 'unnamed';
+CREATE DOMAIN public.short_text AS text;
+CREATE TABLE public.labels (t public.short_text);
+INSERT INTO public.labels VALUES ('a rather long label that breaks the later rule');
+ALTER DOMAIN public.short_text ADD CONSTRAINT short_text_len CHECK (length(VALUE) < 20) NOT VALID;

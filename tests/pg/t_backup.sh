@@ -1,0 +1,320 @@
+#!/usr/bin/env bash
+# tests/pg/t_backup.sh — dbkeeper_backup() across processes, on clusters of
+# its own (initdb as the postgres user; tests/pg/run.sh has installed the
+# extension and holds the install lock):
+#
+#   roundtrip_pagila, roundtrip_objects  backup, then zstd -dc | psql into an
+#       empty database: same pg_dump --schema-only, same rows in every table,
+#       same sequence values (pagila with generated rows; backup_objects.sql
+#       with every object kind and the data that is hard to write as COPY)
+#   pgbench_consistent  backups taken while pgbench writes restore to
+#       databases whose balances add up
+#   progress            pg_stat_progress_copy shows a running backup
+#   cancel, terminate, kill9, write_error  nothing published, no temporary
+#       file left once the next backup has run
+#   verify_damage       flipped bytes anywhere and truncation are caught
+#   pg_cron             a scheduled SELECT dbkeeper_backup() makes a backup
+#   standby             a replica from pg_basebackup -R takes a backup that
+#       restores to the same content
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+ROOT=$PWD
+PGBIN=$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)
+[ -x "$PGBIN/initdb" ] || PGBIN=/usr/lib/postgresql/15/bin
+WORK=$(mktemp -d /tmp/dbk-t-backup.XXXXXX)
+chown postgres "$WORK"
+chmod 755 "$WORK"
+PORT=$((20000 + RANDOM % 20000))
+RPORT=$((PORT + 1))
+BACKUPS=$WORK/backups
+export PGHOST=$WORK PGUSER=postgres PGPORT=$PORT
+unset PGPASSWORD PGDATABASE
+
+as_pg() { runuser -u postgres -- "$@"; }
+pass() { echo "PASS pg_backup/$1${2:+ $2}"; }
+fail() { echo "FAIL pg_backup/$1${2:+ $2}"; }
+q() { psql -X -At -v ON_ERROR_STOP=1 "$@"; }
+
+cleanup() {
+  as_pg "$PGBIN/pg_ctl" -D "$WORK/replica" -m immediate stop >/dev/null 2>&1
+  as_pg "$PGBIN/pg_ctl" -D "$WORK/primary" -m immediate stop >/dev/null 2>&1
+  mountpoint -q "$WORK/tiny" 2>/dev/null && umount "$WORK/tiny"
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# ---------------------------------------------------------------- cluster
+if ! as_pg "$PGBIN/initdb" -D "$WORK/primary" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$WORK/initdb.log" 2>&1; then
+  cat "$WORK/initdb.log"; fail cluster "initdb failed"; exit 1
+fi
+cat >> "$WORK/primary/postgresql.conf" <<EOF
+port = $PORT
+unix_socket_directories = '$WORK'
+listen_addresses = ''
+shared_preload_libraries = 'pg_cron'
+cron.database_name = 'cronjobs'
+cron.use_background_workers = on
+max_worker_processes = 16
+wal_level = replica
+max_wal_senders = 4
+dbkeeper.backup_dir = '$BACKUPS'
+fsync = off
+EOF
+if ! as_pg "$PGBIN/pg_ctl" -D "$WORK/primary" -l "$WORK/primary.log" -w start >/dev/null; then
+  cat "$WORK/primary.log"; fail cluster "server did not start"; exit 1
+fi
+
+# dbsig DB: the things a round trip must preserve, as comparable text
+dbsig() {
+  local db=$1 rel kind
+  pg_dump -s -d "$db" | grep -v '^\\\(un\)\?restrict '
+  psql -X -At -d "$db" -c "SELECT 'large object ' || oid || ' ' || lomowner::regrole || ' ' || coalesce(lomacl::text, '-')
+      || ' ' || md5(lo_get(oid)) || ' ' || coalesce(obj_description(oid, 'pg_largeobject'), '-')
+      FROM pg_largeobject_metadata ORDER BY oid"
+  q -d "$db" -F '|' -c "SELECT format('%I.%I', n.nspname, c.relname), c.relkind FROM pg_class c
+        JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'm', 'S')
+        AND n.nspname <> 'information_schema' AND n.nspname !~ '^pg_' ORDER BY 1" |
+  while IFS='|' read -r rel kind; do
+    if [ "$kind" = S ]; then
+      printf '%s %s\n' "$rel" "$(q -d "$db" -c "SELECT last_value, is_called FROM $rel")"
+    elif [ "$kind" = m ] && [ "$(q -d "$db" -c "SELECT relispopulated FROM pg_class WHERE oid = '$rel'::regclass")" = f ]; then
+      printf '%s not populated\n' "$rel"
+    else
+      printf '%s %s\n' "$rel" "$(q -d "$db" -c "SELECT count(*) || ' ' || coalesce(md5(string_agg(x::text, E'\n'
+          ORDER BY x::text COLLATE \"C\")), '-') FROM ONLY $rel x")"
+    fi
+  done
+}
+
+# restore FILE DB: replays a backup into a new, empty database
+restore() {
+  createdb "$2" && zstd -dc < "$1" | psql -X -q -v ON_ERROR_STOP=1 --single-transaction -d "$2" >"$WORK/restore-$2.log" 2>&1
+}
+
+# roundtrip ID DB: backup DB, restore it, compare
+roundtrip() {
+  local id=$1 db=$2 name
+  if ! name=$(q -d "$db" -c "SELECT dbkeeper_backup()" 2>"$WORK/err"); then
+    fail "$id" "backup failed: $(cat "$WORK/err")"; return
+  fi
+  if ! restore "$BACKUPS/$name" "${db}_restored"; then
+    fail "$id" "restore failed: $(grep -m3 ERROR "$WORK/restore-${db}_restored.log")"; return
+  fi
+  dbsig "$db" >"$WORK/$db.sig"
+  dbsig "${db}_restored" >"$WORK/${db}_restored.sig"
+  if ! diff -u "$WORK/$db.sig" "$WORK/${db}_restored.sig" >"$WORK/$id.diff"; then
+    fail "$id" "restored database differs:"; head -40 "$WORK/$id.diff"; return
+  fi
+  if [ "$(grep -c '^public\.\|^"' "$WORK/$db.sig")" -lt 5 ]; then
+    fail "$id" "the signature lists too few tables"; return
+  fi
+  pass "$id" "($(grep -c ' [0-9]* [0-9a-f]\{32\}$' "$WORK/$db.sig") tables with rows)"
+}
+
+files_published() { find "$BACKUPS" -maxdepth 1 -type f -name '*.sql.zst' | wc -l; }
+temp_files() { find "$BACKUPS" -maxdepth 1 -name '.dbkeeper-*' | wc -l; }
+
+# ---------------------------------------------------------------- round trips
+createdb pagila
+if q -q -d pagila -f /work/shared/corpus/pagila/pagila-schema.sql >"$WORK/pagila.log" 2>&1 &&
+   q -q -d pagila -f tests/pg/pagila_data.sql >>"$WORK/pagila.log" 2>&1 &&
+   q -q -d pagila -c "CREATE EXTENSION dbkeeper" >>"$WORK/pagila.log" 2>&1; then
+  roundtrip roundtrip_pagila pagila
+else
+  fail roundtrip_pagila "could not load pagila: $(grep -m3 ERROR "$WORK/pagila.log")"
+fi
+
+createdb objects
+if q -q -d objects -f tests/pg/backup_objects.sql >"$WORK/objects.log" 2>&1 &&
+   q -q -d objects -c "CREATE EXTENSION dbkeeper" >>"$WORK/objects.log" 2>&1; then
+  roundtrip roundtrip_objects objects
+else
+  fail roundtrip_objects "could not load the object schema: $(grep -m3 ERROR "$WORK/objects.log")"
+fi
+
+# ---------------------------------------------------------------- pgbench
+createdb bench
+nice pgbench -q -i -s 5 bench >/dev/null 2>&1
+q -d bench -c "CREATE EXTENSION dbkeeper" >/dev/null
+nice pgbench -n -c 3 -T 12 bench >"$WORK/pgbench.log" 2>&1 &
+bench_pid=$!
+names=()
+sleep 2
+for i in 1 2 3; do
+  names+=("$(q -d bench -c "SELECT dbkeeper_backup('pgbench-$i')" 2>>"$WORK/err")")
+  sleep 2
+done
+wait $bench_pid
+ok=1
+for i in 1 2 3; do
+  n=${names[$((i - 1))]}
+  if [ -z "$n" ] || ! restore "$BACKUPS/$n" "bench_r$i"; then
+    ok=0; fail pgbench_consistent "backup $i did not restore: $(cat "$WORK/err")"; break
+  fi
+  sums=$(q -d "bench_r$i" -c "SELECT (SELECT sum(abalance) FROM pgbench_accounts), (SELECT sum(tbalance) FROM pgbench_tellers),
+          (SELECT sum(bbalance) FROM pgbench_branches), (SELECT coalesce(sum(delta), 0) FROM pgbench_history),
+          (SELECT count(*) FROM pgbench_history)")
+  IFS='|' read -r a t b h count <<<"$sums"
+  if [ "$a" != "$t" ] || [ "$t" != "$b" ] || [ "$b" != "$h" ]; then
+    ok=0; fail pgbench_consistent "backup $i: accounts $a, tellers $t, branches $b, history $h"; break
+  fi
+done
+[ $ok = 1 ] && pass pgbench_consistent "(3 backups during pgbench, last has $count history rows)"
+
+# ---------------------------------------------------------------- interruptions
+# A slow backup: the highest compression level over the pgbench data.
+start_slow_backup() {
+  psql -X -At -d bench -c "SET dbkeeper.compression_level = 19" -c "SELECT dbkeeper_backup('slow')" \
+    >"$WORK/slow.out" 2>&1 &
+  slow_pid=$!
+  backend=""
+  for _ in $(seq 1 200); do
+    backend=$(q -d bench -c "SELECT pid FROM pg_stat_progress_copy WHERE datname = 'bench' AND bytes_processed > 0 LIMIT 1")
+    [ -n "$backend" ] && break
+    sleep 0.05
+  done
+}
+
+before=$(files_published)
+start_slow_backup
+if [ -n "$backend" ]; then
+  progress=$(q -d bench -c "SELECT relid::regclass || ' ' || command || ' ' || type || ' ' || (bytes_processed > 0)
+                              FROM pg_stat_progress_copy WHERE pid = $backend")
+  case $progress in
+    "pgbench_"*" COPY TO FILE true") pass progress "($progress)" ;;
+    *) fail progress "unexpected progress row: $progress" ;;
+  esac
+  q -d bench -c "SELECT pg_cancel_backend($backend)" >/dev/null
+  wait $slow_pid
+  if grep -q 'canceling statement' "$WORK/slow.out" && [ "$(files_published)" = "$before" ] && [ "$(temp_files)" = 0 ]; then
+    pass cancel
+  else
+    fail cancel "output: $(cat "$WORK/slow.out"); published $(files_published) (was $before), temp files $(temp_files)"
+  fi
+else
+  wait $slow_pid
+  fail progress "no progress row seen"; fail cancel "backup never seen running"
+fi
+
+start_slow_backup
+if [ -n "$backend" ]; then
+  q -d bench -c "SELECT pg_terminate_backend($backend)" >/dev/null
+  wait $slow_pid
+  sleep 0.5
+  if [ "$(files_published)" = "$before" ] && [ "$(temp_files)" = 0 ]; then
+    pass terminate
+  else
+    fail terminate "published $(files_published) (was $before), temp files $(temp_files)"
+  fi
+else
+  wait $slow_pid; fail terminate "backup never seen running"
+fi
+
+# write error: a full file system
+mkdir -p "$WORK/tiny"
+if mount -t tmpfs -o size=256k,mode=0700 tmpfs "$WORK/tiny" 2>/dev/null; then
+  chown postgres "$WORK/tiny"
+  out=$(psql -X -At -d bench -c "SET dbkeeper.backup_dir = '$WORK/tiny'" -c "SELECT dbkeeper_backup()" 2>&1)
+  left=$(find "$WORK/tiny" -mindepth 1 | wc -l)
+  if [[ $out == *"No space left on device"* ]] && [ "$left" = 0 ]; then
+    pass write_error "($(echo "$out" | grep -m1 ERROR))"
+  else
+    fail write_error "output: $out; files left: $(ls -A "$WORK/tiny")"
+  fi
+  umount "$WORK/tiny"
+else
+  fail write_error "cannot mount a tmpfs here"
+fi
+
+# verify: flipped bytes at the start, middle and end, and truncation
+name=$(q -d bench -c "SELECT name FROM dbkeeper_backups() WHERE is_latest AND database = 'bench'")
+size=$(stat -c %s "$BACKUPS/$name")
+ok=1
+for off in 10 $((size / 3)) $((size / 2)) $((size - 30)) $((size - 1)); do
+  bad="bench-2000-01-01T00-00-00Z-flip$off.sql.zst"
+  cp "$BACKUPS/$name" "$BACKUPS/$bad"
+  printf "$(printf '\\%03o' $(( $(od -An -tu1 -j "$off" -N1 "$BACKUPS/$bad") ^ 4 )))" |
+    dd of="$BACKUPS/$bad" bs=1 seek="$off" conv=notrunc status=none
+  chown postgres "$BACKUPS/$bad"; chmod 600 "$BACKUPS/$bad"
+  if q -d bench -c "SELECT dbkeeper_verify('$bad')" >/dev/null 2>&1; then
+    ok=0; fail verify_damage "a flipped byte at offset $off of $size was not detected"
+  fi
+  rm -f "$BACKUPS/$bad"
+done
+for cut in 1 100 $((size / 2)); do
+  bad="bench-2000-01-01T00-00-00Z-cut$cut.sql.zst"
+  head -c $((size - cut)) "$BACKUPS/$name" >"$BACKUPS/$bad"
+  chown postgres "$BACKUPS/$bad"; chmod 600 "$BACKUPS/$bad"
+  if q -d bench -c "SELECT dbkeeper_verify('$bad')" >/dev/null 2>&1; then
+    ok=0; fail verify_damage "a backup cut by $cut bytes was not detected"
+  fi
+  rm -f "$BACKUPS/$bad"
+done
+if [ $ok = 1 ] && [ "$(q -d bench -c "SELECT dbkeeper_verify('$name')")" = t ]; then
+  pass verify_damage "(5 flipped bytes, 3 truncations)"
+fi
+
+# ---------------------------------------------------------------- pg_cron
+createdb cronjobs
+q -d cronjobs -c "CREATE EXTENSION pg_cron" -c "CREATE EXTENSION dbkeeper" >/dev/null
+q -d cronjobs -c "SELECT cron.schedule('dbkeeper-nightly', '* * * * *', 'SELECT dbkeeper_backup(''cron'')')" >/dev/null
+found=""
+for _ in $(seq 1 80); do
+  found=$(find "$BACKUPS" -maxdepth 1 -type f -name 'cronjobs-*-cron.sql.zst' | head -1)
+  [ -n "$found" ] && break
+  sleep 1
+done
+if [ -n "$found" ] && [ "$(q -d cronjobs -c "SELECT dbkeeper_verify('$(basename "$found")')")" = t ]; then
+  pass pg_cron "($(basename "$found"))"
+else
+  fail pg_cron "no backup after 80 s: $(q -d cronjobs -c "SELECT status, return_message FROM cron.job_run_details" 2>&1 | head -3)"
+fi
+q -d cronjobs -c "SELECT cron.unschedule('dbkeeper-nightly')" >/dev/null
+
+# ---------------------------------------------------------------- standby
+if as_pg pg_basebackup -h "$WORK" -p "$PORT" -U postgres -D "$WORK/replica" -R -X stream -c fast >"$WORK/basebackup.log" 2>&1; then
+  as_pg "$PGBIN/pg_ctl" -D "$WORK/replica" -l "$WORK/replica.log" -w \
+    -o "-p $RPORT -c dbkeeper.backup_dir=$WORK/replica-backups -c cron.database_name=postgres" start >/dev/null
+  if [ "$(q -p "$RPORT" -d pagila -c "SELECT pg_is_in_recovery()")" = t ] &&
+     name=$(q -p "$RPORT" -d pagila -c "SELECT dbkeeper_backup('standby')" 2>"$WORK/err") &&
+     restore "$WORK/replica-backups/$name" pagila_from_standby; then
+    dbsig pagila >"$WORK/p.sig"
+    dbsig pagila_from_standby >"$WORK/s.sig"
+    if ! diff -q "$WORK/p.sig" "$WORK/s.sig" >/dev/null; then
+      fail standby "the standby's backup restores to different content"; diff "$WORK/p.sig" "$WORK/s.sig" | head -20
+    elif ! q -p "$RPORT" -d objects -c "SELECT dbkeeper_backup('standby')" >/dev/null 2>"$WORK/err"; then
+      fail standby "the backup of a database with an unlogged table failed: $(cat "$WORK/err")"
+    else
+      pass standby "($name)"
+    fi
+  else
+    fail standby "$(cat "$WORK/err"; grep -m3 ERROR "$WORK/restore-pagila_from_standby.log" 2>/dev/null)"
+  fi
+  as_pg "$PGBIN/pg_ctl" -D "$WORK/replica" -m fast stop >/dev/null
+else
+  fail standby "pg_basebackup failed: $(tail -3 "$WORK/basebackup.log")"
+fi
+
+# ---------------------------------------------------------------- kill -9
+# Last, because the postmaster restarts every backend after it.
+before=$(files_published)
+start_slow_backup
+if [ -n "$backend" ]; then
+  kill -9 "$backend"
+  wait $slow_pid
+  left=$(temp_files)
+  for _ in $(seq 1 100); do
+    q -d postgres -c "SELECT 1" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  after_name=$(q -d bench -c "SELECT dbkeeper_backup('after-kill')" 2>&1)
+  if [ "$left" = 1 ] && [ "$(temp_files)" = 0 ] && [ "$(files_published)" = $((before + 1)) ] &&
+     [[ $after_name == bench-*-after-kill.sql.zst ]]; then
+    pass kill9 "(the dead backend's temporary file was swept by the next backup)"
+  else
+    fail kill9 "temp files after kill: $left, after next backup: $(temp_files); published $(files_published) (was $before); next: $after_name"
+  fi
+else
+  wait $slow_pid; fail kill9 "backup never seen running"
+fi
+exit 0
