@@ -32,14 +32,13 @@
 #include "utils/varlena.h"
 
 #include "common.h"
+#include "guc.h"
 #include "../core/banner.h"
 
 #define ROLES_GUC "dbkeeper.maintenance_roles"
 
 /* How long maintenance_begin waits for each terminated session to exit. */
 #define TERMINATE_WAIT_MS 5000
-
-void		dbk_banner_define_gucs(void);
 
 static char *maintenance_roles_value;
 

@@ -15,12 +15,10 @@ PG_MODULE_MAGIC;
 
 void		_PG_init(void);
 
-/* Each feature's settings, defined before the prefix is reserved. */
-extern void dbk_banner_define_gucs(void);
-
 void
 _PG_init(void)
 {
+	/* Each feature's settings, defined before the prefix is reserved. */
 	dbk_pg_define_gucs();
 	dbk_banner_define_gucs();
 	MarkGUCPrefixReserved("dbkeeper");

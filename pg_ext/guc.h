@@ -10,8 +10,9 @@ extern char *dbk_pg_backup_dir_setting;
 extern int	dbk_pg_keep_backups;
 extern int	dbk_pg_compression_level;
 
-/* Called once from _PG_init. */
+/* Called once from _PG_init: the backup settings (guc.c) and the banner's (banner.c). */
 void		dbk_pg_define_gucs(void);
+void		dbk_banner_define_gucs(void);
 
 /* The backup directory in effect: the setting, or the default beside the data directory. */
 void		dbk_pg_backup_dir(char *buf, size_t cap);
