@@ -431,3 +431,26 @@ dbk_sql_normalize(const dbk_allocator *a, const char *sql, size_t len, char **ou
 	dbk_sql_tokens_free(&t);
 	return rc;
 }
+
+int
+dbk_sql_ident(const dbk_allocator *a, const char *raw, char **out, dbk_error *err)
+{
+	size_t		len = strlen(raw),
+				n = 0,
+				used;
+	char	   *quoted = dbk_alloc(a, 2 * len + 3);
+
+	if (quoted == NULL)
+		return dbk_fail(err, DBK_E_NOMEM, "out of memory normalising an identifier");
+	quoted[n++] = '"';
+	for (size_t i = 0; i < len; i++)
+	{
+		if (raw[i] == '"')
+			quoted[n++] = '"';
+		quoted[n++] = raw[i];
+	}
+	quoted[n++] = '"';
+	*out = quoted_name(a, quoted, n, &used);
+	dbk_free(a, quoted);
+	return *out ? 0 : dbk_fail(err, DBK_E_NOMEM, "out of memory normalising an identifier");
+}

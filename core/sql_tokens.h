@@ -71,6 +71,9 @@ size_t		dbk_sql_group_end(const dbk_sql_tokens *t, size_t i);
 int			dbk_sql_join(const dbk_sql_tokens *t, size_t from, size_t to, char **out,
 						 dbk_error *err);
 
+/* The canonical form of a raw identifier (as sqlite_schema or a pragma gives it). */
+int			dbk_sql_ident(const dbk_allocator *a, const char *raw, char **out, dbk_error *err);
+
 /* Tokenizes and joins in one step: the normalised form of sql. */
 int			dbk_sql_normalize(const dbk_allocator *a, const char *sql, size_t len, char **out,
 							  dbk_error *err);
