@@ -11,9 +11,10 @@
  *
  * The description (dbk_sqlite_schema_describe) reads sqlite_schema and the
  * pragmas table_list, table_xinfo, index_list, index_xinfo and
- * foreign_key_list.  What only the stored SQL text holds — CHECK
- * constraints, generated columns' expressions, collations, AUTOINCREMENT,
- * index expressions and partial-index WHERE clauses, views and triggers — is
+ * foreign_key_list (index_xinfo for the columns of UNIQUE constraints).
+ * What only the stored SQL text holds — CHECK constraints, generated
+ * columns' expressions, collations, AUTOINCREMENT, index keys and
+ * partial-index WHERE clauses, views and triggers — is
  * normalised by the core tokenizer (core/sql_tokens.c), so whitespace,
  * comments, keyword case and identifier quoting do not matter.  Names fold to
  * lower case, as SQLite compares them.  Objects named sqlite_* (SQLite's own)
@@ -27,7 +28,7 @@
  *            [; foreign key(<cols>) references <t>(<cols>) on update <a> on
  *            delete <a> match <m>]...[; without rowid][; strict]" — column
  *            order kept, constraint lists sorted, constraint names left out
- *   index    "[unique ]on <table>(<key>[ collate <c>][ desc], ...)[ where <e>]"
+ *   index    "[unique ]on <table>(<key>, ...)[ where <e>]", keys as written
  *   view, trigger, virtual table: the normalised text after the name
  *
  * These functions run SQL on the caller's connection, so they are all
@@ -174,6 +175,9 @@ typedef struct table_text
 	size_t		ncols;
 	char	  **checks;			/* "check(<e>)", normalised */
 	size_t		nchecks;
+	/* Whether the text can declare UNIQUE constraints or foreign keys at all. */
+	bool		has_unique;
+	bool		has_references;
 } table_text;
 
 static void
@@ -278,6 +282,11 @@ table_text_read(const char *sql, table_text *tt, dbk_error *err)
 		goto done;
 	}
 	split_items(&t, open, dbk_sql_group_end(&t, open), its);
+	for (size_t i = open; i < t.n; i++)
+	{
+		tt->has_unique = tt->has_unique || dbk_sql_is_keyword(&t, i, "unique");
+		tt->has_references = tt->has_references || dbk_sql_is_keyword(&t, i, "references");
+	}
 	for (size_t k = 0; k < its->n; k++)
 	{
 		size_t		from = its->starts[k],
@@ -312,12 +321,21 @@ str_cmp(const void *x, const void *y)
 	return strcmp(*(char *const *) x, *(char *const *) y);
 }
 
-/* Prepared statements reused for every object. */
+/* A table's flags from pragma table_list. */
+typedef struct table_flags
+{
+	char	   *name;
+	bool		without_rowid;
+	bool		strict;
+} table_flags;
+
+/* Prepared statements reused for every object, and the table_list. */
 typedef struct describer
 {
 	sqlite3    *db;
+	table_flags *tables;		/* sorted by name */
+	size_t		ntables;
 	sqlite3_stmt *columns;
-	sqlite3_stmt *table_list;
 	sqlite3_stmt *index_list;
 	sqlite3_stmt *index_cols;
 	sqlite3_stmt *fkeys;
@@ -331,11 +349,77 @@ prepare(describer *d, const char *sql, sqlite3_stmt **out, dbk_error *err)
 	return 0;
 }
 
+static int
+step_error(describer *d, dbk_error *err)
+{
+	return dbk_sqlite_fail(err, d->db, "reading the schema");
+}
+
+static int
+flags_cmp(const void *x, const void *y)
+{
+	return strcmp(((const table_flags *) x)->name, ((const table_flags *) y)->name);
+}
+
+/*
+ * Reads pragma table_list once: with a table name as argument it scans the
+ * whole schema on every call, which made 10,000 tables take 35 seconds.
+ */
+static int
+read_table_list(describer *d, dbk_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	size_t		cap = 0;
+	int			rc;
+
+	if (prepare(d, "SELECT name, wr, strict FROM pragma_table_list WHERE schema = 'main'", &q, err) != 0)
+		return -1;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+	{
+		table_flags *f;
+
+		if (d->ntables == cap)
+		{
+			size_t		ncap = cap ? cap * 2 : 256;
+			table_flags *t = sqlite3_realloc64(d->tables, ncap * sizeof(*t));
+
+			if (t == NULL)
+				break;
+			d->tables = t;
+			cap = ncap;
+		}
+		f = &d->tables[d->ntables];
+		if ((f->name = sqlite3_mprintf("%s", sqlite3_column_text(q, 0))) == NULL)
+			break;
+		f->without_rowid = sqlite3_column_int(q, 1) != 0;
+		f->strict = sqlite3_column_int(q, 2) != 0;
+		d->ntables++;
+	}
+	sqlite3_finalize(q);
+	if (rc == SQLITE_ROW)
+		return nomem(err);
+	if (rc != SQLITE_DONE)
+		return step_error(d, err);
+	if (d->ntables > 1)
+		qsort(d->tables, d->ntables, sizeof(*d->tables), flags_cmp);
+	return 0;
+}
+
+static const table_flags *
+table_flags_of(const describer *d, const char *name)
+{
+	table_flags key = {(char *) name, false, false};
+
+	return d->ntables ? bsearch(&key, d->tables, d->ntables, sizeof(*d->tables), flags_cmp) : NULL;
+}
+
 static void
 describer_close(describer *d)
 {
+	for (size_t i = 0; i < d->ntables; i++)
+		sqlite3_free(d->tables[i].name);
+	sqlite3_free(d->tables);
 	sqlite3_finalize(d->columns);
-	sqlite3_finalize(d->table_list);
 	sqlite3_finalize(d->index_list);
 	sqlite3_finalize(d->index_cols);
 	sqlite3_finalize(d->fkeys);
@@ -348,24 +432,18 @@ describer_open(describer *d, sqlite3 *db, dbk_error *err)
 	d->db = db;
 	if (prepare(d, "SELECT name, type, \"notnull\", dflt_value, pk, hidden "
 				"FROM pragma_table_xinfo(?1, 'main') ORDER BY cid", &d->columns, err) != 0 ||
-		prepare(d, "SELECT wr, strict FROM pragma_table_list(?1) WHERE schema = 'main'", &d->table_list, err) != 0 ||
 		prepare(d, "SELECT name, \"unique\", origin, partial FROM pragma_index_list(?1, 'main')",
 				&d->index_list, err) != 0 ||
 		prepare(d, "SELECT cid, name, \"desc\", coll FROM pragma_index_xinfo(?1, 'main') "
 				"WHERE key ORDER BY seqno", &d->index_cols, err) != 0 ||
 		prepare(d, "SELECT id, \"table\", \"from\", \"to\", on_update, on_delete, match "
-				"FROM pragma_foreign_key_list(?1, 'main') ORDER BY id, seq", &d->fkeys, err) != 0)
+				"FROM pragma_foreign_key_list(?1, 'main') ORDER BY id, seq", &d->fkeys, err) != 0 ||
+		read_table_list(d, err) != 0)
 	{
 		describer_close(d);
 		return -1;
 	}
 	return 0;
-}
-
-static int
-step_error(describer *d, dbk_error *err)
-{
-	return dbk_sqlite_fail(err, d->db, "reading the schema");
 }
 
 /* Appends one column's definition. */
@@ -579,6 +657,7 @@ describe_table(describer *d, const char *name, const char *sql, char **out, dbk_
 	sqlite3_str *s = sqlite3_str_new(d->db);
 	table_text	tt;
 	clauses		cl = {NULL, 0, 0};
+	const table_flags *flags;
 	char	   *pk = NULL;
 	int			rc,
 				ncols = 0,
@@ -634,7 +713,12 @@ describe_table(describer *d, const char *name, const char *sql, char **out, dbk_
 	}
 	if (pk)
 		sqlite3_str_appendf(s, "; primary key(%s)%s", pk, autoinc ? "; autoincrement" : "");
-	if (unique_clauses(d, name, &cl, err) != 0)
+	/*
+	 * UNIQUE constraints and foreign keys exist only when the CREATE TABLE
+	 * text declares them (ALTER TABLE ADD COLUMN appends to that text), so
+	 * the pragmas, which cost a statement each, are asked only then.
+	 */
+	if (tt.has_unique && unique_clauses(d, name, &cl, err) != 0)
 		goto done;
 	for (size_t k = 0; k < tt.nchecks; k++)
 	{
@@ -645,30 +729,22 @@ describe_table(describer *d, const char *name, const char *sql, char **out, dbk_
 		}
 		tt.checks[k] = NULL;	/* cl owns it now */
 	}
-	if (foreign_key_clauses(d, name, &cl, err) != 0)
+	if (tt.has_references && foreign_key_clauses(d, name, &cl, err) != 0)
 		goto done;
 	if (cl.n > 1)
 		qsort(cl.v, cl.n, sizeof(*cl.v), str_cmp);
 	for (size_t k = 0; k < cl.n; k++)
 		sqlite3_str_appendf(s, "; %s", cl.v[k]);
-	sqlite3_reset(d->table_list);
-	sqlite3_bind_text(d->table_list, 1, name, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(d->table_list)) == SQLITE_ROW)
+	if ((flags = table_flags_of(d, name)) != NULL)
 	{
-		if (sqlite3_column_int(d->table_list, 0))
+		if (flags->without_rowid)
 			sqlite3_str_appendall(s, "; without rowid");
-		if (sqlite3_column_int(d->table_list, 1))
+		if (flags->strict)
 			sqlite3_str_appendall(s, "; strict");
-	}
-	else if (rc != SQLITE_DONE)
-	{
-		step_error(d, err);
-		goto done;
 	}
 	result = 0;
 done:
 	sqlite3_reset(d->columns);
-	sqlite3_reset(d->table_list);
 	sqlite3_free(pk);
 	clauses_free(&cl);
 	table_text_free(&tt);
@@ -678,30 +754,27 @@ done:
 	return -1;
 }
 
-/* The item [from, to) of an index's column list without its trailing COLLATE, ASC or DESC. */
-static size_t
-key_expression_end(const dbk_sql_tokens *t, size_t from, size_t to)
-{
-	if (to > from && (dbk_sql_is_keyword(t, to - 1, "asc") || dbk_sql_is_keyword(t, to - 1, "desc")))
-		to--;
-	if (to > from + 2 && dbk_sql_is_keyword(t, to - 2, "collate"))
-		to -= 2;
-	return to;
-}
-
-/* The definition of index `name` on `table` (sql: its CREATE INDEX text). */
+/*
+ * The definition of index `name` on `table` (sql: its CREATE INDEX text):
+ * "[unique ]on <table>(<key>, ...)[ where <e>]", each key as written but
+ * normalised, without a redundant ASC.
+ *
+ * The keys come from the text, not from pragma index_xinfo: the text holds
+ * everything the pragma would say (a key's collation defaults to its
+ * column's, which the table's row records) and expressions, which the pragma
+ * does not give.  Asking the pragma per index cost more than the rest of the
+ * description together on 10,000 tables: every PRAGMA statement looks its
+ * index up in the schema's hash table, and Debian's SQLite (built with
+ * SQLITE_MALLOC_SOFT_LIMIT=1024) caps those tables at 64 buckets.
+ */
 static int
-describe_index(describer *d, const char *name, const char *table, const char *sql, char **out,
-			   dbk_error *err)
+describe_index(describer *d, const char *table, const char *sql, char **out, dbk_error *err)
 {
 	sqlite3_str *s = sqlite3_str_new(d->db);
 	dbk_sql_tokens t = {A, NULL, 0, 0};
 	items	   *its = sqlite3_malloc64(sizeof(items));
-	size_t		open = 0,
-				close = 0;
-	int			rc,
-				k = 0,
-				result = -1;
+	size_t		close = 0;
+	int			result = -1;
 
 	if (its == NULL)
 	{
@@ -715,9 +788,8 @@ describe_index(describer *d, const char *name, const char *table, const char *sq
 	for (size_t i = after_name(&t, "index"); i < t.n; i++)
 		if (dbk_sql_is_punct(&t, i, "("))
 		{
-			open = i;
 			close = dbk_sql_group_end(&t, i);
-			split_items(&t, open, close, its);
+			split_items(&t, i, close, its);
 			break;
 		}
 	/* "create [temp] unique index" */
@@ -728,40 +800,17 @@ describe_index(describer *d, const char *name, const char *table, const char *sq
 	if (append_ident(s, table, err) != 0)
 		goto done;
 	sqlite3_str_appendchar(s, 1, '(');
-	sqlite3_reset(d->index_cols);
-	sqlite3_bind_text(d->index_cols, 1, name, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(d->index_cols)) == SQLITE_ROW)
+	for (size_t k = 0; k < its->n; k++)
 	{
-		const char *coll = (const char *) sqlite3_column_text(d->index_cols, 3);
+		size_t		end = its->ends[k];
+		char	   *key;
 
-		if (k)
-			sqlite3_str_appendall(s, ", ");
-		if (sqlite3_column_int(d->index_cols, 0) == -2 && (size_t) k < its->n)
-		{
-			char	   *e;
-
-			if (dbk_sql_join(&t, its->starts[k], key_expression_end(&t, its->starts[k], its->ends[k]),
-							 &e, err) != 0)
-				goto done;
-			sqlite3_str_appendall(s, e);
-			sqlite3_free(e);
-		}
-		else if (append_ident(s, text_or(d->index_cols, 1, "rowid"), err) != 0)
+		if (end > its->starts[k] && dbk_sql_is_keyword(&t, end - 1, "asc"))
+			end--;
+		if (dbk_sql_join(&t, its->starts[k], end, &key, err) != 0)
 			goto done;
-		if (coll && strcasecmp(coll, "binary") != 0)
-		{
-			sqlite3_str_appendall(s, " collate ");
-			if (append_ident(s, coll, err) != 0)
-				goto done;
-		}
-		if (sqlite3_column_int(d->index_cols, 2))
-			sqlite3_str_appendall(s, " desc");
-		k++;
-	}
-	if (rc != SQLITE_DONE)
-	{
-		step_error(d, err);
-		goto done;
+		sqlite3_str_appendf(s, "%s%s", k ? ", " : "", key);
+		sqlite3_free(key);
 	}
 	sqlite3_str_appendchar(s, 1, ')');
 	if (close > 0 && dbk_sql_is_keyword(&t, close, "where"))
@@ -775,7 +824,6 @@ describe_index(describer *d, const char *name, const char *table, const char *sq
 	}
 	result = 0;
 done:
-	sqlite3_reset(d->index_cols);
 	sqlite3_free(its);
 	dbk_sql_tokens_free(&t);
 	if (result == 0)
@@ -845,7 +893,7 @@ dbk_sqlite_schema_describe(sqlite3 *db, dbk_schema *out, dbk_error *err)
 		else if (strcmp(type, "table") == 0)
 			r = describe_table(&d, name, sql, &def, err);
 		else if (strcmp(type, "index") == 0)
-			r = describe_index(&d, name, table, sql, &def, err);
+			r = describe_index(&d, table, sql, &def, err);
 		else
 			r = describe_text(sql, type, &def, err);
 		if (r != 0 || dbk_sql_ident(A, name, &cname, err) != 0)
