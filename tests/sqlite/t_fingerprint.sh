@@ -41,6 +41,9 @@ sqlite3 other.db "CREATE TABLE dbkeeper_private(x); CREATE INDEX dbkeeper_privat
 check 1_04 "dbkeeper_* tables are not part of the fingerprint" "$(fp other.db)" "$base"
 sq other.db "SELECT dbkeeper_schema_register('1.0');" > /dev/null
 check 1_05 "the registry table is not part of the fingerprint" "$(fp other.db)" "$base"
+sqlite3 asc1.db "CREATE TABLE t(a, b); CREATE INDEX t_ab ON t(a ASC, b DESC);"
+sqlite3 asc2.db "CREATE TABLE t(a, b); CREATE INDEX t_ab ON t(a, b DESC);"
+check 1_07 "an index key's explicit ASC is the default order" "$(fp asc1.db)" "$(fp asc2.db)"
 check 1_06 "dbkeeper_schema has one row per object, sorted" \
   "$(sq base.db "SELECT group_concat(kind || ' ' || name, ',') FROM dbkeeper_schema;")" \
   "index orders_customer,table customer,table orders,trigger orders_note,view big_orders"
