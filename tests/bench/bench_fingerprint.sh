@@ -69,7 +69,8 @@ flock -u 9
 echo "dbkeeper $(grep '^Time:' "$W/timing.txt" | sed 's/Time: \([0-9.]*\) ms.*/\1/' | sort -n | head -1 | awk '{ printf "%.3f", $1 / 1000 }')"
 echo "objects $(psql -X -qAt -d bench -c 'SELECT count(*) FROM dbkeeper_schema()')"
 PG
-pg_virtualenv -t -v 15 bash "$W/pg.sh" > "$W/pg.txt" 2>&1 || { cat "$W/pg.txt"; exit 1; }
+# pg_dump locks every table in one transaction, as does loading the schema.
+pg_virtualenv -t -v 15 -o max_locks_per_transaction=1024 bash "$W/pg.sh" > "$W/pg.txt" 2>&1 || { cat "$W/pg.txt"; exit 1; }
 pg_dump_t=$(sed -n 's/^pg_dump //p' "$W/pg.txt")
 pg_fp=$(sed -n 's/^dbkeeper //p' "$W/pg.txt")
 objects=$(sed -n 's/^objects //p' "$W/pg.txt")
