@@ -24,6 +24,7 @@ SQLITE_EXTENSION_INIT3
 
 #include "../core/archive.h"
 #include "../core/catalog.h"
+#include "../core/schema.h"
 
 #define COPY_CHUNK (1024 * 1024)
 
@@ -128,6 +129,53 @@ make_header(dbk_meta *h, const char *database, const char *file, const struct ti
 			dbk_meta_set_u64(h, "compression_level", (uint64_t) level, err)) ? -1 : 0;
 }
 
+/*
+ * Adds the schema's fingerprint and canonical description (keys
+ * "fingerprint" and "schema") to the header.  They are read from the
+ * temporary copy at path, not from the live database: the copy is one
+ * consistent snapshot by construction, so the recorded schema is exactly
+ * the schema of the content, even if another connection changed the schema
+ * while the copy ran.  The copy is opened read-only and is not changed.
+ */
+static int
+record_schema(const char *path, dbk_meta *h, dbk_error *err)
+{
+	sqlite3    *copy = NULL;
+	dbk_schema	s;
+	char		hex[DBK_SHA256_HEX_LEN + 1];
+	char	   *text = NULL,
+			   *uri;
+	size_t		len;
+	int			rc = -1;
+
+	dbk_schema_init(&s, &dbk_sqlite_allocator);
+	/* immutable=1: no locks and no -wal or -shm files beside the copy. */
+	uri = sqlite3_mprintf("file:%s?immutable=1", path);
+	if (uri == NULL)
+	{
+		dbk_fail(err, DBK_E_NOMEM, "out of memory");
+		goto done;
+	}
+	if (sqlite3_open_v2(uri, &copy, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != SQLITE_OK)
+	{
+		dbk_sqlite_fail(err, copy, "opening the temporary copy to read its schema");
+		goto done;
+	}
+	if (dbk_sqlite_schema_describe(copy, &s, err) != 0 ||
+		dbk_schema_fingerprint(&s, hex, err) != 0 ||
+		dbk_schema_text(&s, &text, &len, err) != 0 ||
+		dbk_meta_set(h, "fingerprint", hex, err) != 0 ||
+		dbk_meta_set(h, "schema", text, err) != 0)
+		goto done;
+	rc = 0;
+done:
+	dbk_free(&dbk_sqlite_allocator, text);
+	dbk_schema_free(&s);
+	sqlite3_close(copy);
+	sqlite3_free(uri);
+	return rc;
+}
+
 /* Streams the file behind fd (from its start) into a new archive on out. */
 static int
 compress_file(int fd, dbk_temp *out, const dbk_meta *header, int level, dbk_error *err)
@@ -192,6 +240,7 @@ dbk_sqlite_take_backup(sqlite3 *src, const dbk_sqlite_state *st, dbk_dir *d, con
 		goto done;
 	dbk_temp_path(d, &copy, path, sizeof(path));
 	if (copy_pages(src, database, path, err) != 0 ||
+		record_schema(path, &header, err) != 0 ||
 		dbk_temp_create(d, "backup", &archive, err) != 0 ||
 		compress_file(copy.fd, &archive, &header, st->compression_level, err) != 0)
 		goto done;

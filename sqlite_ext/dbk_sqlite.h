@@ -81,6 +81,13 @@ int			dbk_sqlite_unpack(dbk_dir *d, const char *name, dbk_temp *t, dbk_meta *hea
 int			dbk_sqlite_open_unpacked(const dbk_dir *d, const dbk_temp *t, sqlite3 **out);
 
 /*
+ * The canonical description of db's main schema (schema.c), sorted, with
+ * rows allocated from dbk_sqlite_allocator; out is initialised here.
+ */
+struct dbk_schema;
+int			dbk_sqlite_schema_describe(sqlite3 *db, struct dbk_schema *out, dbk_error *err);
+
+/*
  * Bounded waits on SQLITE_BUSY/LOCKED: start the clock, then ask before each
  * new try; false once DBK_SQLITE_LOCK_WAIT_MS have passed or rc is another
  * error.
@@ -102,6 +109,7 @@ int			dbk_sqlite_register_verify(sqlite3 *db, dbk_sqlite_state *st);
 int			dbk_sqlite_register_prune(sqlite3 *db, dbk_sqlite_state *st);
 int			dbk_sqlite_register_restore(sqlite3 *db, dbk_sqlite_state *st);
 int			dbk_sqlite_register_banner(sqlite3 *db, dbk_sqlite_state *st);
+int			dbk_sqlite_register_schema(sqlite3 *db, dbk_sqlite_state *st);
 
 /* Registers fn under name for every argument count from min_args to max_args. */
 int			dbk_sqlite_create(sqlite3 *db, const char *name, int min_args, int max_args, int flags,

@@ -28,6 +28,7 @@ static const struct
 	{"dbkeeper_prune", dbk_sqlite_register_prune},
 	{"dbkeeper_restore", dbk_sqlite_register_restore},
 	{"dbkeeper_banner", dbk_sqlite_register_banner},
+	{"dbkeeper_schema", dbk_sqlite_register_schema},
 };
 
 int			sqlite3_dbkeeper_init(sqlite3 *db, char **errmsg, const sqlite3_api_routines *api);
