@@ -50,6 +50,7 @@
 #include "dump_out.h"
 #include "dump_schema.h"
 #include "guc.h"
+#include "schema.h"
 
 PG_FUNCTION_INFO_V1(dbkeeper_backup);
 
@@ -230,6 +231,36 @@ write_list(dump_out *o, List *statements)
 	}
 }
 
+/*
+ * The schema as of the backup's snapshot goes into the header (keys
+ * "fingerprint" and "schema"), so that dbkeeper_backups() shows the
+ * fingerprint and dbkeeper_schema_diff() can compare with it later.
+ */
+static void
+record_schema(backup_state *st)
+{
+	char	   *text;
+	char		fingerprint[65];
+	dbk_error	err;
+
+	dbk_pg_schema_describe(&text, fingerprint);
+	raise_if(dbk_meta_set(&st->header, "fingerprint", fingerprint, &err) ||
+			 dbk_meta_set(&st->header, "schema", text, &err), &err);
+	pfree(text);
+}
+
+/* The header is complete once the schema is known: the archive starts here. */
+static void
+open_writer(backup_state *st)
+{
+	dbk_sink	sink = {interruptible_write, st};
+	dbk_error	err;
+
+	st->writer = dbk_archive_writer_open(&st->alloc, sink, &st->header, dbk_pg_compression_level, 0, &err);
+	raise_if(st->writer == NULL, &err);
+	dump_out_init(&st->out, st->writer);
+}
+
 /* Steps 3 and 4: everything between the header and the trailer. */
 static void
 write_content(backup_state *st)
@@ -246,6 +277,8 @@ write_content(backup_state *st)
 		elog(ERROR, "SPI_connect failed");
 	snap = lock_and_snapshot();
 	dbk_dump_check_supported();
+	record_schema(st);
+	open_writer(st);
 	dbk_dump_schema_read(&schema);
 
 	write_preamble(st);
@@ -267,7 +300,6 @@ write_content(backup_state *st)
 static void
 take_backup(backup_state *st, const char *label, const struct timespec *now)
 {
-	dbk_sink	sink = {interruptible_write, st};
 	dbk_archive_summary summary;
 	dbk_meta	trailer;
 	dbk_error	err;
@@ -276,9 +308,6 @@ take_backup(backup_state *st, const char *label, const struct timespec *now)
 	raise_if(dbk_temp_create(&st->dir, "backup", &st->temp, &err), &err);
 	st->fd.fd = st->temp.fd;
 	st->fd.what = "the new backup";
-	st->writer = dbk_archive_writer_open(&st->alloc, sink, &st->header, dbk_pg_compression_level, 0, &err);
-	raise_if(st->writer == NULL, &err);
-	dump_out_init(&st->out, st->writer);
 
 	write_content(st);
 

@@ -39,7 +39,9 @@
 #include "../core/schema.h"
 #include "../core/schema_check.h"
 #include "../core/schema_diff.h"
+#include "access.h"
 #include "common.h"
+#include "guc.h"
 #include "schema.h"
 
 #define DBK_PG_ENGINE "postgresql"
@@ -478,27 +480,12 @@ dbkeeper_schema_check(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(cstring_to_text(hex));
 }
 
-/* The backup directory the PostgreSQL backup writes to (its GUC). */
-static const char *
-backup_dir_setting(void)
-{
-	const char *dir = GetConfigOption("dbkeeper.backup_dir", true, false);
-
-	if (dir == NULL || *dir == '\0')
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("dbkeeper.backup_dir is not set"),
-				 errdetail("dbkeeper_schema_diff() reads the schema recorded in a backup in that directory."),
-				 errhint("Set dbkeeper.backup_dir in postgresql.conf and reload.")));
-	return dir;
-}
-
 Datum
 dbkeeper_schema_diff(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	char	   *given = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
-	const char *path = backup_dir_setting();
+	char		path[DBK_PG_PATH_MAX];
 	call_mem	m;
 	dbk_schema	now,
 				then;
@@ -509,6 +496,9 @@ dbkeeper_schema_diff(PG_FUNCTION_ARGS)
 				name[DBK_NAME_MAX + 1];
 	int			rc = -1;
 
+	/* It reads a backup file, as dbkeeper_verify() does. */
+	dbk_pg_check_access("dbkeeper_schema_diff", DBK_PG_READ_WRITE_FILES);
+	dbk_pg_backup_dir(path, sizeof(path));
 	InitMaterializedSRF(fcinfo, 0);
 	call_mem_init(&m);
 	dbk_schema_init(&now, &m.a);

@@ -194,11 +194,24 @@ SELECT dbkeeper_schema_version() AS version;
 SELECT pg_temp.check_detail('1.0') = format('Expected fingerprint %s, found %s, which is registered as version "1.1".', :'base', :'v11') AS detail_with_version;
 SELECT version, registered_at <= now() AS dated FROM dbkeeper_schema_version ORDER BY version;
 
--- The diff reads backups in dbkeeper.backup_dir; without it, a clear error.
-SELECT * FROM dbkeeper_schema_diff();
+-- Every backup records the schema: the diff against it lists what changed since.
+SELECT dbkeeper_backup('fp') IS NOT NULL AS backed_up;
+SELECT fingerprint = dbkeeper_fingerprint() AS backup_records_fingerprint
+  FROM dbkeeper_backups() WHERE is_latest AND database = current_database();
+SELECT count(*) AS changes_right_after_the_backup FROM dbkeeper_schema_diff();
+ALTER TABLE app.customer ADD COLUMN diff_added int;
+CREATE TABLE app.diff_new (x int);
+DROP VIEW app.big_orders;
+SELECT change, kind, name FROM dbkeeper_schema_diff() ORDER BY change, kind, name;
+SELECT count(*) AS changes_by_name FROM dbkeeper_schema_diff(
+  (SELECT name FROM dbkeeper_backups() WHERE label = 'fp' AND database = current_database()));
+\set VERBOSITY terse
+SELECT * FROM dbkeeper_schema_diff('../etc.sql.zst');
+SELECT * FROM dbkeeper_schema_diff('contrib_regression-2000-01-01T00-00-00Z.sql.zst');
 SET ROLE regress_fp_nopriv;
 SELECT * FROM dbkeeper_schema_diff();
 RESET ROLE;
+\set VERBOSITY default
 
 DROP SCHEMA app CASCADE;
 REVOKE EXECUTE ON FUNCTION dbkeeper_schema_register(text) FROM regress_fp_nopriv;
