@@ -27,6 +27,7 @@ static const struct
 	{"dbkeeper_verify", dbk_sqlite_register_verify},
 	{"dbkeeper_prune", dbk_sqlite_register_prune},
 	{"dbkeeper_restore", dbk_sqlite_register_restore},
+	{"the codelist functions", dbk_sqlite_register_codelist},
 };
 
 int			sqlite3_dbkeeper_init(sqlite3 *db, char **errmsg, const sqlite3_api_routines *api);

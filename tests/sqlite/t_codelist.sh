@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# tests/sqlite/t_codelist.sh — codelist draft regeneration on SQLite: the cases
+# of tests/codelist/cases.txt (the same ones sql/codelist.sql runs on
+# PostgreSQL), then what only SQLite has.
+#
+# The generated script is run in pieces on one database file: the checks of a
+# piece print "<id>|ok" or "<id>|got [...]"; each expected error runs on its
+# own connection (the sqlite3 shell prints errors on stderr, out of step with
+# stdout), with the databases the cases attached so far attached again.
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$ROOT/tests/sqlite/lib.sh"
+
+CASES=$ROOT/tests/codelist/cases.txt
+GEN=$ROOT/tests/codelist/gen.awk
+
+# sql/codelist.sql must be what the cases generate for PostgreSQL.
+awk -v engine=pg -f "$GEN" "$CASES" > pg.sql
+if cmp -s pg.sql "$ROOT/sql/codelist.sql"; then
+  echo "PASS sqlite/codelist/pg-script-up-to-date"
+else
+  echo "FAIL sqlite/codelist/pg-script-up-to-date: sql/codelist.sql differs from what tests/codelist/gen.awk makes of cases.txt"
+fi
+
+# ... and PostgreSQL's expected output may hold nothing but passing checks.
+bad=$(grep -E '^[a-z0-9-]+/[a-z0-9-]+\|' "$ROOT/expected/codelist.out" | grep -Ev '\|ok( [0-9A-Z]{5})?$')
+if [ -z "$bad" ] && grep -q '|ok' "$ROOT/expected/codelist.out"; then
+  echo "PASS sqlite/codelist/pg-expected-all-ok"
+else
+  echo "FAIL sqlite/codelist/pg-expected-all-ok: expected/codelist.out records [$bad]"
+fi
+
+awk -v engine=sqlite -f "$GEN" "$CASES" > cases.sql || { echo "FAIL sqlite/codelist/generate"; exit 0; }
+
+DB=$T/codelist.db
+attach=""
+chunk=""
+
+# report OUTPUT: one PASS/FAIL per verdict line.
+report() {
+  local line id verdict
+  while IFS= read -r line; do
+    case $line in
+      */*\|*) ;;
+      *) echo "FAIL sqlite/codelist/output: unexpected [$line]"; continue ;;
+    esac
+    id=${line%%|*}
+    verdict=${line#*|}
+    if [ "$verdict" = ok ]; then
+      echo "PASS sqlite/codelist/$id"
+    else
+      echo "FAIL sqlite/codelist/$id: $verdict"
+    fi
+  done <<<"$1"
+}
+
+run_chunk() {
+  local out
+  [ -n "$chunk" ] || return 0
+  if ! out=$(sq "$DB" "$attach$chunk" 2>&1); then
+    echo "FAIL sqlite/codelist/script: $out"
+  fi
+  [ -n "$out" ] && report "$out"
+  chunk=""
+}
+
+mode=sql
+while IFS= read -r line; do
+  case $mode:$line in
+    sql:"-- @attach "*)
+      name=${line#-- @attach }
+      attach="${attach}ATTACH '$name.db' AS $name;"$'\n'
+      ;;
+    sql:"-- @error "*)
+      run_chunk
+      spec=${line#-- @error }
+      err_id=${spec%%$'\t'*}
+      err_want=${spec#*$'\t'}
+      stmt=""
+      mode=error
+      ;;
+    error:"-- @end")
+      out=$(sq "$DB" "$attach$stmt" 2>&1)
+      rc=$?
+      if [ $rc -ne 0 ] && [[ $out == *"$err_want"* ]]; then
+        echo "PASS sqlite/codelist/$err_id"
+      else
+        echo "FAIL sqlite/codelist/$err_id: exit $rc, output [$out], want [$err_want]"
+      fi
+      mode=sql
+      ;;
+    error:*) stmt+="$line"$'\n' ;;
+    sql:"-- "* | sql:"") ;;
+    sql:*) chunk+="$line"$'\n' ;;
+  esac
+done < cases.sql
+run_chunk
+
+# ---- SQLite only ---------------------------------------------------------
+
+# The functions cannot be called from a view or a trigger.
+sq "$DB" "CREATE VIEW cl_view AS SELECT * FROM dbkeeper_codelist_status('ex_v1');" >/dev/null 2>&1
+check_error codelist/directonly-view "dbkeeper_codelist_status refused in a view" \
+  "unsafe use of virtual table|dbkeeper_codelist_status" "$DB" "SELECT count(*) FROM cl_view;"
+sq "$DB" "CREATE TABLE cl_trig(v text);
+          CREATE TRIGGER cl_trig_ins AFTER INSERT ON cl_trig
+          BEGIN SELECT dbkeeper_codelist_new_draft(new.v, 'mallory'); END;" >/dev/null 2>&1
+check_error codelist/directonly-trigger "dbkeeper_codelist_new_draft refused in a trigger" \
+  "unsafe use of dbkeeper_codelist_new_draft" "$DB" "INSERT INTO cl_trig VALUES ('ex_v1');"
+
+# A failed draft inside the caller's transaction leaves the transaction going and writes nothing.
+got=$(printf '%s\n' "CREATE TABLE cl_mark(x);" "BEGIN;" "INSERT INTO cl_mark VALUES (2);" \
+        "SELECT dbkeeper_codelist_new_draft('cy_v1', 'ana');" \
+        "INSERT INTO cl_mark VALUES (3);" "COMMIT;" \
+        "SELECT group_concat(x) FROM cl_mark;" \
+        "SELECT count(*) FROM dbkeeper_codelist_version WHERE id LIKE 'cycle@%';" \
+      | LD_PRELOAD="${DBK_PRELOAD:-}" sqlite3 -batch -cmd ".load $DBK_SQLITE_EXT" "$DB" 2>/dev/null)
+check codelist/failed-draft-in-transaction "the caller's transaction goes on, no draft written" \
+  "$(printf '%s' "$got" | tr '\n' ' ')" "2,3 0"
+
+# A draft in the caller's transaction is rolled back with it.
+got=$(sq "$DB" "BEGIN; SELECT dbkeeper_codelist_new_draft('nc_v1', 'ana', 'nc1'); ROLLBACK;
+                SELECT count(*) FROM dbkeeper_codelist_version WHERE id = 'newcode@nc1';" 2>&1)
+check codelist/draft-rolled-back "ROLLBACK removes the draft" "$(printf '%s' "$got" | tr '\n' ' ')" "newcode@nc1 0"
+
+# Either argument form of the table-valued functions.
+got=$(sq "$DB" "SELECT count(*) FROM dbkeeper_codelist_status WHERE version = 'ex_v1';")
+check codelist/hidden-column "WHERE version = ... works like the argument" "$got" "10"
+got=$(sq "$DB" "SELECT group_concat(c.code, '') FROM dbkeeper_codelist_version v,
+                dbkeeper_codelist_status(v.id) c WHERE v.id = 'cf_v1';")
+check codelist/lateral "the argument may come from another table" "$got" "pqxy"
+check_error codelist/no-argument "a missing argument is an error" "version cannot be NULL" \
+  "$DB" "SELECT * FROM dbkeeper_codelist_status;"
+
+# The tables appear on first use in a new database.
+sq "$T/fresh.db" "SELECT count(*) FROM dbkeeper_codelist_status('x');" >/dev/null 2>&1
+got=$(sqlite3 "$T/fresh.db" "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name LIKE 'dbkeeper_codelist_%';")
+check codelist/implicit-init "any codelist function creates the missing tables" "$got" "4"
+
+# The CHECK constraints of the tables.
+check_error codelist/bad-status "a status outside the six is refused" "CHECK constraint failed" \
+  "$DB" "INSERT INTO dbkeeper_codelist_code VALUES ('ex_v1', 'zz', '(?)');"
+check_error codelist/search-one-of "a search has exactly one of term and code" "CHECK constraint failed" \
+  "$DB" "INSERT INTO dbkeeper_codelist_search VALUES ('ex_v1', 'x', 'y');"
