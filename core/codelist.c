@@ -45,7 +45,27 @@ struct dbk_cl_release
 	dbk_codelist *hits;			/* codes whose term matched a term search */
 	char	   *folded;			/* scratch for one folded term */
 	size_t		folded_cap;
+
+	/*
+	 * A walk (dbk_cl_release_walk_down) reads part of the release: flags
+	 * say, per code id, whether a row of the release showed the code
+	 * (CODE_PRESENT) and whether its children have been asked for
+	 * (CODE_ASKED); found holds the codes to ask about in the next round.
+	 */
+	bool		walking;
+	bool		partial;		/* a walk was made: membership is in flags */
+	uint8_t    *flags;
+	size_t		flags_cap;
+	dbk_code   *found;
+	size_t		nfound;
+	size_t		found_cap;
 };
+
+#define CODE_PRESENT 1
+#define CODE_ASKED 2
+
+/* The adapter is asked for the children of this many codes at a time. */
+#define WALK_BATCH 1000
 
 static int
 nomem(dbk_error *err)
@@ -228,6 +248,27 @@ fold_case(const char *s, size_t len, char *out)
 	}
 }
 
+/*
+ * Does hay contain needle?  Terms are short (tens of bytes): a memchr for
+ * the first byte and a memcmp beat memmem's set-up here.
+ */
+static bool
+contains(const char *hay, size_t hlen, const char *needle, size_t nlen)
+{
+	const char *p = hay,
+			   *end = hay + hlen;
+
+	if (nlen == 0)
+		return true;
+	while ((size_t) (end - p) >= nlen && (p = memchr(p, needle[0], (size_t) (end - p) - nlen + 1)) != NULL)
+	{
+		if (memcmp(p + 1, needle + 1, nlen - 1) == 0)
+			return true;
+		p++;
+	}
+	return false;
+}
+
 /* ---- dbk_cl_release ---------------------------------------------------- */
 
 dbk_cl_release *
@@ -281,6 +322,8 @@ dbk_cl_release_free(dbk_cl_release *r)
 	dbk_codelist_free(r->term_searches);
 	dbk_codelist_free(r->hits);
 	dbk_free(r->a, r->folded);
+	dbk_free(r->a, r->found);
+	dbk_free(r->a, r->flags);
 	dbk_free(r->a, r);
 }
 
@@ -290,11 +333,194 @@ dbk_cl_release_hierarchy(const dbk_cl_release *r)
 	return r->h;
 }
 
+/* flags covers every id interned so far (new ones zero). */
+static int
+flags_cover(dbk_cl_release *r, dbk_error *err)
+{
+	size_t		n = dbk_hierarchy_count(r->h);
+
+	if (n > r->flags_cap)
+	{
+		size_t		cap = n > 2 * r->flags_cap ? n : 2 * r->flags_cap;
+		uint8_t    *f = dbk_resize(r->a, r->flags, r->flags_cap, cap);
+
+		if (f == NULL)
+			return nomem(err);
+		memset(f + r->flags_cap, 0, cap - r->flags_cap);
+		r->flags = f;
+		r->flags_cap = cap;
+	}
+	return 0;
+}
+
+/* Asks about c's children in the next round, unless that was done already. */
+static int
+ask_children(dbk_cl_release *r, dbk_code c, dbk_error *err)
+{
+	if (flags_cover(r, err) != 0)
+		return -1;
+	if (r->flags[c] & CODE_ASKED)
+		return 0;
+	r->flags[c] |= CODE_ASKED;
+	if (r->nfound == r->found_cap)
+	{
+		size_t		cap = r->found_cap ? r->found_cap * 2 : 1024;
+		dbk_code   *f = dbk_resize(r->a, r->found, r->nfound * sizeof(dbk_code), cap * sizeof(dbk_code));
+
+		if (f == NULL)
+			return nomem(err);
+		r->found = f;
+		r->found_cap = cap;
+	}
+	r->found[r->nfound++] = c;
+	return 0;
+}
+
 int
 dbk_cl_release_add_edge(dbk_cl_release *r, const char *code, size_t code_len, const char *parent,
 						size_t parent_len, dbk_error *err)
 {
-	return dbk_hierarchy_queue(r->h, code, code_len, parent, parent_len, err);
+	dbk_code	c,
+				p;
+
+	if (!r->walking)
+		return dbk_hierarchy_queue(r->h, code, code_len, parent, parent_len, err);
+	/* A walk needs the ids at once, to know which children are new. */
+	if (dbk_hierarchy_intern(r->h, code, code_len, &c, err) != 0 || ask_children(r, c, err) != 0)
+		return -1;
+	r->flags[c] |= CODE_PRESENT;
+	if (parent == NULL)
+		return 0;
+	if (dbk_hierarchy_intern(r->h, parent, parent_len, &p, err) != 0 || flags_cover(r, err) != 0)
+		return -1;
+	r->flags[p] |= CODE_PRESENT;
+	return dbk_hierarchy_add_edge(r->h, c, p, err);
+}
+
+/* Starts the walk at code (len bytes); it need not be in the release. */
+static int
+walk_from(dbk_cl_release *r, const char *code, size_t len, dbk_error *err)
+{
+	dbk_code	c;
+
+	return dbk_hierarchy_intern(r->h, code, len, &c, err) != 0 ? -1 : ask_children(r, c, err);
+}
+
+static int
+compare_names(const void *x, const void *y, void *h)
+{
+	size_t		la,
+				lb;
+	const char *a = dbk_hierarchy_name(h, *(const dbk_code *) x, &la);
+	const char *b = dbk_hierarchy_name(h, *(const dbk_code *) y, &lb);
+
+	return compare_bytes(a, la, b, lb);
+}
+
+/*
+ * Calls fn for the codes ids[0..n) in batches, in byte order: consecutive
+ * look-ups then fall on neighbouring pages of an index on the codes, which
+ * the database's cache still holds.
+ */
+static int
+ask_in_batches(dbk_cl_release *r, dbk_code *ids, size_t n, dbk_cl_children_fn fn, void *ctx,
+			   const char **names, size_t *lens, dbk_error *err)
+{
+	qsort_r(ids, n, sizeof(dbk_code), compare_names, r->h);
+	for (size_t start = 0; start < n; start += WALK_BATCH)
+	{
+		size_t		k = n - start < WALK_BATCH ? n - start : WALK_BATCH;
+
+		for (size_t j = 0; j < k; j++)
+			names[j] = dbk_hierarchy_name(r->h, ids[start + j], &lens[j]);
+		if (fn(ctx, r, names, lens, k, err) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+dbk_cl_release_walk_down(dbk_cl_release *r, const dbk_codelist *from, dbk_cl_walk what,
+						 dbk_cl_children_fn children, dbk_cl_children_fn exists, void *ctx,
+						 dbk_error *err)
+{
+	const char **names = dbk_alloc(r->a, WALK_BATCH * sizeof(char *));
+	size_t	   *lens = dbk_alloc(r->a, WALK_BATCH * sizeof(size_t));
+	dbk_code   *round = NULL,
+			   *starts = NULL;
+	size_t		nstart;
+	int			rc = -1;
+
+	if (names == NULL || lens == NULL)
+	{
+		nomem(err);
+		goto cleanup;
+	}
+	/* Codes read before (terms) are in the release. */
+	if (dbk_hierarchy_flush(r->h, err) != 0 || flags_cover(r, err) != 0)
+		goto cleanup;
+	for (size_t i = 0; i < dbk_hierarchy_count(r->h); i++)
+		r->flags[i] |= CODE_PRESENT;
+	r->walking = true;
+	r->partial = true;
+	r->nfound = 0;
+	for (size_t i = 0; i < from->n; i++)
+		if ((what == DBK_CL_WALK_DRAFT || dbk_cl_status_is_explicit((dbk_cl_status) from->rows[i].status)) &&
+			walk_from(r, from->rows[i].code, from->rows[i].len, err) != 0)
+			goto cleanup;
+	if (what == DBK_CL_WALK_DRAFT)
+	{
+		for (size_t i = 0; i < r->hits->n; i++)
+			if (walk_from(r, r->hits->rows[i].code, r->hits->rows[i].len, err) != 0)
+				goto cleanup;
+		for (size_t i = 0; i < from->nsearches; i++)
+			if (!from->searches[i].is_term &&
+				walk_from(r, from->searches[i].text, from->searches[i].len, err) != 0)
+				goto cleanup;
+	}
+	/* Remember where the walk started: those codes may not be in the release. */
+	nstart = r->nfound;
+	starts = dbk_alloc(r->a, (nstart ? nstart : 1) * sizeof(dbk_code));
+	if (starts == NULL)
+	{
+		nomem(err);
+		goto cleanup;
+	}
+	if (nstart > 0)
+		memcpy(starts, r->found, nstart * sizeof(dbk_code));
+	/* Breadth first: each round asks for the children of the codes the last one found. */
+	while (r->nfound > 0)
+	{
+		size_t		n = r->nfound;
+
+		dbk_free(r->a, round);
+		round = r->found;
+		r->found = NULL;
+		r->nfound = r->found_cap = 0;
+		if (ask_in_batches(r, round, n, children, ctx, names, lens, err) != 0)
+			goto cleanup;
+	}
+	/* A starting code no row has shown yet may still be a leaf of the edges. */
+	if (exists != NULL)
+	{
+		size_t		m = 0;
+
+		for (size_t i = 0; i < nstart; i++)
+			if (!(r->flags[starts[i]] & CODE_PRESENT))
+				starts[m++] = starts[i];
+		if (ask_in_batches(r, starts, m, exists, ctx, names, lens, err) != 0)
+			goto cleanup;
+		r->nfound = 0;			/* nothing more to walk: those codes were asked about */
+	}
+	rc = 0;
+
+cleanup:
+	r->walking = false;
+	dbk_free(r->a, round);
+	dbk_free(r->a, starts);
+	dbk_free(r->a, names);
+	dbk_free(r->a, lens);
+	return rc;
 }
 
 int
@@ -320,7 +546,7 @@ dbk_cl_release_add_term(dbk_cl_release *r, const char *code, size_t code_len, co
 	}
 	fold_case(term, term_len, r->folded);
 	for (size_t i = 0; i < ts->nsearches; i++)
-		if (memmem(r->folded, term_len, ts->searches[i].text, ts->searches[i].len) != NULL)
+		if (contains(r->folded, term_len, ts->searches[i].text, ts->searches[i].len))
 			return add_row(r->hits, code, code_len, DBK_CL_UNDECIDED, err);
 	return 0;
 }
@@ -339,6 +565,15 @@ dbk_cl_release_finish(dbk_cl_release *r, dbk_error *err)
 }
 
 /* ---- the operations ---------------------------------------------------- */
+
+/* Is code c (DBK_NO_CODE allowed) one of the release's codes? */
+static bool
+release_has(const dbk_cl_release *r, dbk_code c)
+{
+	if (c == DBK_NO_CODE)
+		return false;
+	return !r->partial || (c < r->flags_cap && (r->flags[c] & CODE_PRESENT));
+}
 
 /* The rows of codes marked in mark, with statuses from status, sorted. */
 static int
@@ -452,7 +687,7 @@ dbk_cl_regenerate(const dbk_cl_release *r, const dbk_codelist *version, dbk_code
 		const cl_row *row = &version->rows[i];
 		dbk_code	c = dbk_hierarchy_find(h, row->code, row->len);
 
-		if (c == DBK_NO_CODE)
+		if (!release_has(r, c))
 			continue;
 		mark[c] = 1;
 		if (dbk_cl_status_is_explicit((dbk_cl_status) row->status))
@@ -470,7 +705,7 @@ dbk_cl_regenerate(const dbk_cl_release *r, const dbk_codelist *version, dbk_code
 		if (s->is_term)
 			continue;
 		c = dbk_hierarchy_find(h, s->text, s->len);
-		if (c != DBK_NO_CODE)
+		if (release_has(r, c))
 			mark[c] = 1;
 	}
 

@@ -74,6 +74,44 @@ int			dbk_cl_release_add_edge(dbk_cl_release *r, const char *code, size_t code_l
 /* One row of the terms table; term may be NULL. */
 int			dbk_cl_release_add_term(dbk_cl_release *r, const char *code, size_t code_len,
 									const char *term, size_t term_len, dbk_error *err);
+/*
+ * Reading only part of a release: the codes below some codes, instead of
+ * every edge.  The adapter does this when the edges table has an index on
+ * parent, so that a walk costs index look-ups for the codes it reaches
+ * rather than a scan of the whole release.
+ *
+ * children is asked for the children of up to 1,000 codes at a time and
+ * adds each row with dbk_cl_release_add_edge (code = the child, parent = the
+ * code asked about); each code is asked about once.
+ *
+ *   DBK_CL_WALK_RULES  from the explicit codes of `from`: enough for
+ *                      statuses, since a ruled ancestor of a code, and every
+ *                      path from it to the code, lie below the ruled codes,
+ *                      and a parent outside that part has no rule to pass on.
+ *   DBK_CL_WALK_DRAFT  from all codes of `from`, the codes its term searches
+ *                      matched (read the terms first) and its code searches:
+ *                      every code a draft can hold, and all that decides
+ *                      their statuses.  Then exists is asked about the
+ *                      starting codes that neither a term nor an edge showed
+ *                      (leaves of the edges without a term): it adds each
+ *                      one the edges have, with parent NULL.  The others are
+ *                      not in the release.
+ *
+ * A cycle is found when it lies in the part read.
+ */
+typedef enum dbk_cl_walk
+{
+	DBK_CL_WALK_RULES,
+	DBK_CL_WALK_DRAFT
+} dbk_cl_walk;
+
+typedef int (*dbk_cl_children_fn) (void *ctx, dbk_cl_release *rel, const char *const *codes,
+								   const size_t *lens, size_t n, dbk_error *err);
+
+int			dbk_cl_release_walk_down(dbk_cl_release *r, const dbk_codelist *from, dbk_cl_walk what,
+									 dbk_cl_children_fn children, dbk_cl_children_fn exists,
+									 void *ctx, dbk_error *err);
+
 /* After the last row: builds the hierarchy; names a cycle, with the release. */
 int			dbk_cl_release_finish(dbk_cl_release *r, dbk_error *err);
 

@@ -363,6 +363,12 @@ flush_queue(dbk_hierarchy *h, dbk_error *err)
 	return 0;
 }
 
+int
+dbk_hierarchy_flush(dbk_hierarchy *h, dbk_error *err)
+{
+	return flush_queue(h, err);
+}
+
 static int
 queue_bytes(dbk_hierarchy *h, const char *s, size_t len, uint32_t *off, dbk_error *err)
 {

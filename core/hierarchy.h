@@ -58,6 +58,9 @@ int			dbk_hierarchy_intern(dbk_hierarchy *h, const char *code, size_t len, dbk_c
 int			dbk_hierarchy_queue(dbk_hierarchy *h, const char *code, size_t code_len,
 								const char *parent, size_t parent_len, dbk_error *err);
 
+/* Does the work of the rows queued so far (dbk_hierarchy_finish does it too). */
+int			dbk_hierarchy_flush(dbk_hierarchy *h, dbk_error *err);
+
 /* Records that parent is a parent of child (both interned). */
 int			dbk_hierarchy_add_edge(dbk_hierarchy *h, dbk_code child, dbk_code parent,
 								   dbk_error *err);

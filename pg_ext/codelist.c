@@ -37,6 +37,7 @@
 #include "tcop/dest.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "nodes/params.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/regproc.h"
@@ -234,6 +235,9 @@ load_codes(cl_call *c, const char *id, bool with_searches)
 
 /* ---- reading a release's edges and terms --------------------------------- */
 
+static dbk_cl_release *read_release(cl_call *c, const cl_release_row *r, bool with_terms,
+									const dbk_codelist *searches);
+
 typedef int (*row_fn) (dbk_cl_release *rel, const char *code, size_t code_len,
 					   const char *other, size_t other_len, dbk_error *err);
 
@@ -351,46 +355,198 @@ release_table(const cl_release_row *r, const char *which, const char *spec, cons
 }
 
 static void
+init_receiver(cl_receiver *recv, dbk_cl_release *rel, row_fn fn, const cl_release_row *r,
+			  const char *which, const char *spec)
+{
+	memset(recv, 0, sizeof(*recv));
+	recv->pub.receiveSlot = receive_row;
+	recv->pub.rStartup = receive_startup;
+	recv->pub.rShutdown = receive_nothing;
+	recv->pub.rDestroy = receive_nothing;
+	recv->pub.mydest = DestNone;
+	recv->rel = rel;
+	recv->fn = fn;
+	recv->release = r;
+	recv->which = which;
+	recv->spec = spec;
+	recv->tmp = AllocSetContextCreate(CurrentMemoryContext, "dbkeeper codelist row", ALLOCSET_SMALL_SIZES);
+}
+
+/* "code::text, <other>::text FROM <the table, quoted>" */
+static char *
+select_list(Oid relid, const char *other)
+{
+	return psprintf("code::pg_catalog.text, %s::pg_catalog.text FROM %s", quote_identifier(other),
+					quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+											   get_rel_name(relid)));
+}
+
+static void
 read_release_table(cl_call *c, const cl_release_row *r, const char *which, const char *spec,
 				   const char *other, dbk_cl_release *rel, row_fn fn)
 {
 	Oid			relid = release_table(r, which, spec, other);
-	char	   *sql = psprintf("SELECT code::pg_catalog.text, %s::pg_catalog.text FROM %s",
-							   quote_identifier(other),
-							   quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
-														  get_rel_name(relid)));
+	char	   *sql = psprintf("SELECT %s", select_list(relid, other));
 	cl_receiver recv;
 	SPIExecuteOptions options;
 	read_context ctx = {r, which, spec};
-	ErrorContextCallback callback;
+	ErrorContextCallback callback = {error_context_stack, read_error_context, &ctx};
 	int			rc;
 
-	memset(&recv, 0, sizeof(recv));
-	recv.pub.receiveSlot = receive_row;
-	recv.pub.rStartup = receive_startup;
-	recv.pub.rShutdown = receive_nothing;
-	recv.pub.rDestroy = receive_nothing;
-	recv.pub.mydest = DestNone;
-	recv.rel = rel;
-	recv.fn = fn;
-	recv.release = r;
-	recv.which = which;
-	recv.spec = spec;
-	recv.tmp = AllocSetContextCreate(CurrentMemoryContext, "dbkeeper codelist row", ALLOCSET_SMALL_SIZES);
-
+	init_receiver(&recv, rel, fn, r, which, spec);
 	memset(&options, 0, sizeof(options));
 	options.read_only = c->read_only;
 	options.dest = &recv.pub;
-
-	callback.callback = read_error_context;
-	callback.arg = &ctx;
-	callback.previous = error_context_stack;
 	error_context_stack = &callback;
 	rc = SPI_execute_extended(sql, &options);
 	error_context_stack = callback.previous;
 	if (rc < 0)
 		elog(ERROR, "SPI_execute_extended failed (%d): %s", rc, sql);
 	MemoryContextDelete(recv.tmp);
+}
+
+/*
+ * Statuses need only what lies below the ruled codes (core/codelist.h,
+ * dbk_cl_release_walk_down).  When the edges table has a btree or hash
+ * index on parent, asking for the children of the codes reached, a batch at
+ * a time with "parent = ANY($1)", costs index look-ups instead of a scan of
+ * every edge.
+ */
+typedef struct pg_walk
+{
+	cl_call    *c;
+	SPIPlanPtr	plan;			/* the children of $1 */
+	SPIPlanPtr	exists_plan;	/* the codes of $1 that the edges have */
+	cl_receiver recv;
+	MemoryContext batch;
+	read_context ctx;
+} pg_walk;
+
+static bool
+parent_indexed(cl_call *c, Oid relid, AttrNumber attnum)
+{
+	Oid			types[2] = {OIDOID, INT2OID};
+	Datum		values[2] = {ObjectIdGetDatum(relid), Int16GetDatum(attnum)};
+	int			rc;
+
+	rc = SPI_execute_with_args("SELECT 1 FROM pg_catalog.pg_index i "
+							   "JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid "
+							   "JOIN pg_catalog.pg_am am ON am.oid = ic.relam "
+							   "WHERE i.indrelid = $1 AND i.indkey[0] = $2 AND i.indisvalid "
+							   "AND i.indpred IS NULL AND am.amname IN ('btree', 'hash')",
+							   2, types, values, NULL, true, 1);
+	if (rc < 0)
+		elog(ERROR, "SPI_execute_with_args failed (%d)", rc);
+	return SPI_processed > 0;
+}
+
+static int
+run_batch(pg_walk *w, SPIPlanPtr plan, const char *const *codes, const size_t *lens, size_t n)
+{
+	MemoryContext old = MemoryContextSwitchTo(w->batch);
+	Datum	   *d = palloc(sizeof(Datum) * n);
+	ParamListInfo params = makeParamList(1);
+	SPIExecuteOptions options;
+	ErrorContextCallback callback = {error_context_stack, read_error_context, &w->ctx};
+	int			rc;
+
+	for (size_t i = 0; i < n; i++)
+		d[i] = PointerGetDatum(cstring_to_text_with_len(codes[i], (int) lens[i]));
+	params->params[0].value = PointerGetDatum(construct_array(d, (int) n, TEXTOID, -1, false, TYPALIGN_INT));
+	params->params[0].isnull = false;
+	params->params[0].pflags = PARAM_FLAG_CONST;
+	params->params[0].ptype = TEXTARRAYOID;
+	memset(&options, 0, sizeof(options));
+	options.params = params;
+	options.read_only = w->c->read_only;
+	options.dest = &w->recv.pub;
+	MemoryContextSwitchTo(old);
+	error_context_stack = &callback;
+	rc = SPI_execute_plan_extended(plan, &options);
+	error_context_stack = callback.previous;
+	if (rc < 0)
+		elog(ERROR, "SPI_execute_plan_extended failed (%d)", rc);
+	MemoryContextReset(w->batch);
+	return 0;
+}
+
+static int
+pg_children(void *arg, dbk_cl_release *rel, const char *const *codes, const size_t *lens, size_t n,
+			dbk_error *err)
+{
+	return run_batch(arg, ((pg_walk *) arg)->plan, codes, lens, n);
+}
+
+static int
+pg_exists(void *arg, dbk_cl_release *rel, const char *const *codes, const size_t *lens, size_t n,
+		  dbk_error *err)
+{
+	return run_batch(arg, ((pg_walk *) arg)->exists_plan, codes, lens, n);
+}
+
+static SPIPlanPtr
+prepare_batch(const char *sql)
+{
+	Oid			argtype = TEXTARRAYOID;
+	SPIPlanPtr	plan = SPI_prepare(sql, 1, &argtype);
+
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed (%d): %s", SPI_result, sql);
+	return plan;
+}
+
+/*
+ * The part of the release that `version` needs: for statuses
+ * (DBK_CL_WALK_RULES) what lies below its explicit codes; for a draft
+ * (DBK_CL_WALK_DRAFT, with its searches) its terms and what lies below its
+ * codes and search matches.  Walked when the edges table has an index on
+ * parent, otherwise read whole.
+ */
+static dbk_cl_release *
+read_release_for(cl_call *c, const cl_release_row *r, const dbk_codelist *version, dbk_cl_walk what)
+{
+	Oid			relid = release_table(r, "edges", r->edges, "parent");
+	AttrNumber	attnum = get_attnum(relid, "parent");
+	bool		draft = what == DBK_CL_WALK_DRAFT;
+	dbk_error	err;
+	dbk_cl_release *rel;
+	pg_walk		w;
+	char	   *type;
+
+	if (!parent_indexed(c, relid, attnum))
+		return read_release(c, r, draft, draft ? version : NULL);
+	if (draft)
+		release_table(r, "terms", r->terms, "term");
+	rel = dbk_cl_release_new(&c->alloc, r->name, draft ? version : NULL, &err);
+	if (rel == NULL)
+		dbk_pg_raise(&err);
+	memset(&w, 0, sizeof(w));
+	w.c = c;
+	w.ctx = (read_context) {r, "edges", r->edges};
+	/* Compare in the columns' own type, so that the indexes serve the conditions. */
+	type = format_type_be_qualified(get_atttype(relid, attnum));
+	w.plan = prepare_batch(psprintf("SELECT %s WHERE parent = ANY ($1::pg_catalog.text[]::%s[])",
+									select_list(relid, "parent"), type));
+	if (draft)
+	{
+		type = format_type_be_qualified(get_atttype(relid, get_attnum(relid, "code")));
+		w.exists_plan = prepare_batch(psprintf("SELECT DISTINCT code::pg_catalog.text, NULL::pg_catalog.text "
+											   "FROM %s WHERE code = ANY ($1::pg_catalog.text[]::%s[])",
+											   quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+																		  get_rel_name(relid)), type));
+		read_release_table(c, r, "terms", r->terms, "term", rel, dbk_cl_release_add_term);
+	}
+	init_receiver(&w.recv, rel, dbk_cl_release_add_edge, r, "edges", r->edges);
+	w.batch = AllocSetContextCreate(CurrentMemoryContext, "dbkeeper codelist batch", ALLOCSET_DEFAULT_SIZES);
+	if (dbk_cl_release_walk_down(rel, version, what, pg_children, draft ? pg_exists : NULL, &w, &err) != 0 ||
+		dbk_cl_release_finish(rel, &err) != 0)
+		dbk_pg_raise(&err);
+	SPI_freeplan(w.plan);
+	if (w.exists_plan)
+		SPI_freeplan(w.exists_plan);
+	MemoryContextDelete(w.batch);
+	MemoryContextDelete(w.recv.tmp);
+	return rel;
 }
 
 /* The release's hierarchy; with_terms also reads its terms (for the searches of `searches`). */
@@ -451,7 +607,7 @@ dbkeeper_codelist_status(PG_FUNCTION_ARGS)
 	load_version(&c, version, &v);
 	load_version_release(&c, &v, &own);
 	cl = load_codes(&c, v.id, false);
-	rel = read_release(&c, &own, false, NULL);
+	rel = read_release_for(&c, &own, cl, DBK_CL_WALK_RULES);
 	if (dbk_cl_recompute(rel, cl, &result, &err) != 0)
 		dbk_pg_raise(&err);
 	for (size_t i = 0; i < dbk_codelist_count(result); i++)
@@ -576,7 +732,7 @@ dbkeeper_codelist_new_draft(PG_FUNCTION_ARGS)
 		dbk_pg_raise(&err);
 	}
 	cl = load_codes(&c, v.id, true);
-	rel = read_release(&c, &target, true, cl);
+	rel = read_release_for(&c, &target, cl, DBK_CL_WALK_DRAFT);
 	if (dbk_cl_regenerate(rel, cl, &draft, &err) != 0)
 		dbk_pg_raise(&err);
 	dbk_cl_release_free(rel);	/* its memory back before writing */

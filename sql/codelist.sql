@@ -6,6 +6,9 @@
 \pset format unaligned
 SET client_min_messages = warning;
 CREATE EXTENSION dbkeeper;
+-- The cases' own tables go in a schema of their own, dropped at the end.
+CREATE SCHEMA codelist_cases;
+SET search_path = codelist_cases, public;
 -- expect_error(check, sql, message): 'ok' when sql fails with exactly that message.
 CREATE FUNCTION pg_temp.expect_error(id text, sql text, want text) RETURNS text
 LANGUAGE plpgsql AS $$
@@ -355,4 +358,7 @@ WITH r(g) AS MATERIALIZED (SELECT (SELECT codelist || ' ' || release || ' ' || s
 SELECT 'errors/row2', CASE WHEN coalesce(g, '<NULL>') = '<NULL>' THEN 'ok' ELSE 'got [' || coalesce(g, '<NULL>') || ']' END FROM r;
 
 -- The extension's tables go with it; the next test starts without dbkeeper.
+RESET search_path;
+DROP SCHEMA codelist_cases CASCADE;
+DROP SCHEMA snap CASCADE;
 DROP EXTENSION dbkeeper;

@@ -370,7 +370,7 @@ fail:
  */
 static int
 prepare_release_table(sqlite3 *db, const cl_release_row *r, const char *which, const char *spec,
-					   const char *other, sqlite3_stmt **out, dbk_error *err)
+					   const char *other, bool by_parent, sqlite3_stmt **out, dbk_error *err)
 {
 	char	   *schema = NULL,
 			   *table = NULL,
@@ -423,8 +423,10 @@ prepare_release_table(sqlite3 *db, const cl_release_row *r, const char *which, c
 		dbk_cl_fail_missing_column(err, r->name, which, spec, has_code ? other : "code");
 		goto cleanup;
 	}
-	sql = schema ? sqlite3_mprintf("SELECT \"code\", \"%w\" FROM \"%w\".\"%w\"", other, schema, table)
-		: sqlite3_mprintf("SELECT \"code\", \"%w\" FROM \"%w\"", other, table);
+	sql = schema ? sqlite3_mprintf("SELECT \"code\", \"%w\" FROM \"%w\".\"%w\"%s", other, schema, table,
+								   by_parent ? " WHERE \"parent\" = ?1" : "")
+		: sqlite3_mprintf("SELECT \"code\", \"%w\" FROM \"%w\"%s", other, table,
+						  by_parent ? " WHERE \"parent\" = ?1" : "");
 	if (sql == NULL)
 	{
 		dbk_fail(err, DBK_E_NOMEM, "out of memory");
@@ -456,7 +458,7 @@ read_release_table(sqlite3 *db, const cl_release_row *r, const char *which, cons
 	sqlite3_stmt *st;
 	int			rc;
 
-	if (prepare_release_table(db, r, which, spec, other, &st, err) != 0)
+	if (prepare_release_table(db, r, which, spec, other, false, &st, err) != 0)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 	{
@@ -504,7 +506,7 @@ read_release(sqlite3 *db, const cl_release_row *r, bool with_terms, const dbk_co
 	{
 		sqlite3_stmt *st;
 
-		if (prepare_release_table(db, r, "terms", r->terms, "term", &st, err) != 0)
+		if (prepare_release_table(db, r, "terms", r->terms, "term", false, &st, err) != 0)
 			goto fail;
 		sqlite3_finalize(st);
 	}
@@ -521,6 +523,166 @@ read_release(sqlite3 *db, const cl_release_row *r, bool with_terms, const dbk_co
 fail:
 	dbk_cl_release_free(rel);
 	return -1;
+}
+
+/*
+ * Statuses need only what lies below the ruled codes (core/codelist.h,
+ * dbk_cl_release_walk_down).  When SQLite would answer "WHERE parent = ?"
+ * from an index, asking for the children of each code reached is much
+ * cheaper than reading every edge of the release.
+ */
+typedef struct walk_ctx
+{
+	sqlite3_stmt *children;		/* SELECT code, parent FROM edges WHERE parent = ?1 */
+	sqlite3_stmt *exists;		/* SELECT 1 FROM (SELECT code, parent FROM edges) WHERE code = ?1 */
+	const cl_release_row *r;
+} walk_ctx;
+
+static bool
+uses_index(sqlite3 *db, sqlite3_stmt *st)
+{
+	char	   *sql = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sqlite3_sql(st));
+	sqlite3_stmt *plan = NULL;
+	bool		indexed = false;
+
+	if (sql && sqlite3_prepare_v2(db, sql, -1, &plan, NULL) == SQLITE_OK)
+		while (sqlite3_step(plan) == SQLITE_ROW)
+		{
+			const char *detail = (const char *) sqlite3_column_text(plan, 3);
+
+			indexed |= detail && strncmp(detail, "SEARCH ", 7) == 0 && strstr(detail, "INDEX") != NULL;
+		}
+	sqlite3_finalize(plan);
+	sqlite3_free(sql);
+	return indexed;
+}
+
+static int
+sqlite_children(void *ctx, dbk_cl_release *rel, const char *const *codes, const size_t *lens,
+				size_t n, dbk_error *err)
+{
+	walk_ctx   *w = ctx;
+	sqlite3_stmt *st = w->children;
+
+	for (size_t i = 0; i < n; i++)
+	{
+		int			rc;
+
+		sqlite3_bind_text(st, 1, codes[i], (int) lens[i], SQLITE_STATIC);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		{
+			const char *code = (const char *) sqlite3_column_text(st, 0);
+
+			if (code == NULL)
+			{
+				sqlite3_reset(st);
+				return dbk_cl_fail_null_code(err, w->r->name, "edges", w->r->edges);
+			}
+			if (dbk_cl_release_add_edge(rel, code, (size_t) sqlite3_column_bytes(st, 0), codes[i],
+										lens[i], err) != 0)
+			{
+				sqlite3_reset(st);
+				return -1;
+			}
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+		{
+			dbk_sqlite_fail(err, sqlite3_db_handle(st), "reading a release table");
+			dbk_error_prefix(err, "edges table \"%s\" of release \"%s\": ", w->r->edges, w->r->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* exists: the asked codes that are a code of the edges (a parent would have shown). */
+static int
+sqlite_exists(void *ctx, dbk_cl_release *rel, const char *const *codes, const size_t *lens,
+			  size_t n, dbk_error *err)
+{
+	walk_ctx   *w = ctx;
+	sqlite3_stmt *st = w->exists;
+
+	for (size_t i = 0; i < n; i++)
+	{
+		int			rc;
+
+		sqlite3_bind_text(st, 1, codes[i], (int) lens[i], SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc == SQLITE_ROW && dbk_cl_release_add_edge(rel, codes[i], lens[i], NULL, 0, err) != 0)
+			return -1;
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		{
+			dbk_sqlite_fail(err, sqlite3_db_handle(st), "reading a release table");
+			dbk_error_prefix(err, "edges table \"%s\" of release \"%s\": ", w->r->edges, w->r->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The part of the release that `version` needs: for statuses
+ * (DBK_CL_WALK_RULES) what lies below its explicit codes; for a draft
+ * (DBK_CL_WALK_DRAFT, with its searches) its terms and what lies below its
+ * codes and search matches.  Walked when the edges table has an index that
+ * serves "parent = ?", otherwise read whole.
+ */
+static int
+read_release_for(sqlite3 *db, const cl_release_row *r, const dbk_codelist *version, dbk_cl_walk what,
+				 dbk_cl_release **out, dbk_error *err)
+{
+	walk_ctx	w = {NULL, NULL, r};
+	dbk_cl_release *rel = NULL;
+	bool		draft = what == DBK_CL_WALK_DRAFT;
+	int			rc = -1;
+
+	*out = NULL;
+	if (prepare_release_table(db, r, "edges", r->edges, "parent", true, &w.children, err) != 0)
+		return -1;
+	if (!uses_index(db, w.children))
+	{
+		sqlite3_finalize(w.children);
+		return read_release(db, r, draft, draft ? version : NULL, out, err);
+	}
+	rel = dbk_cl_release_new(&dbk_sqlite_allocator, r->name, draft ? version : NULL, err);
+	if (rel == NULL)
+		goto cleanup;
+	if (draft)
+	{
+		char	   *sql;
+
+		/* exists wraps the plain "SELECT code, parent FROM t" (SQLite flattens it). */
+		if (prepare_release_table(db, r, "edges", r->edges, "parent", false, &w.exists, err) != 0)
+			goto cleanup;
+		sql = sqlite3_mprintf("SELECT 1 FROM (%s) WHERE \"code\" = ?1 LIMIT 1", sqlite3_sql(w.exists));
+		sqlite3_finalize(w.exists);
+		w.exists = NULL;
+		if (sql == NULL || sqlite3_prepare_v2(db, sql, -1, &w.exists, NULL) != SQLITE_OK)
+		{
+			sqlite3_free(sql);
+			dbk_sqlite_fail(err, db, "reading a release table");
+			goto cleanup;
+		}
+		sqlite3_free(sql);
+		if (read_release_table(db, r, "terms", r->terms, "term", rel, dbk_cl_release_add_term, err) != 0)
+			goto cleanup;
+	}
+	if (dbk_cl_release_walk_down(rel, version, what, sqlite_children, draft ? sqlite_exists : NULL,
+								 &w, err) != 0 ||
+		dbk_cl_release_finish(rel, err) != 0)
+		goto cleanup;
+	*out = rel;
+	rel = NULL;
+	rc = 0;
+
+cleanup:
+	sqlite3_finalize(w.children);
+	sqlite3_finalize(w.exists);
+	dbk_cl_release_free(rel);
+	return rc;
 }
 
 /* ---- dbkeeper_codelist_init ---------------------------------------------- */
@@ -659,7 +821,7 @@ new_draft(sqlite3 *db, const char *version, const char *author, const char *rele
 	cl = dbk_codelist_new(&dbk_sqlite_allocator, err);
 	if (cl == NULL || load_codes(db, v.id, true, cl, err) != 0)
 		goto cleanup;
-	if (read_release(db, &target, true, cl, &rel, err) != 0)
+	if (read_release_for(db, &target, cl, DBK_CL_WALK_DRAFT, &rel, err) != 0)
 		goto cleanup;
 	if (dbk_cl_regenerate(rel, cl, &draft, err) != 0)
 		goto cleanup;
@@ -875,7 +1037,7 @@ compute_status(sqlite3 *db, const char *version, cl_cursor *c, dbk_error *err)
 	cl = dbk_codelist_new(&dbk_sqlite_allocator, err);
 	if (cl == NULL || load_codes(db, v.id, false, cl, err) != 0)
 		goto cleanup;
-	if (read_release(db, &own, false, NULL, &rel, err) != 0 ||
+	if (read_release_for(db, &own, cl, DBK_CL_WALK_RULES, &rel, err) != 0 ||
 		dbk_cl_recompute(rel, cl, &c->rows, err) != 0)
 		goto cleanup;
 	c->n = dbk_codelist_count(c->rows);

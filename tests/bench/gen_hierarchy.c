@@ -157,6 +157,86 @@ add_parent(int c, int p)
 		codes[c].parents[codes[c].nparents++] = p;
 }
 
+/* Children by first (primary) parent, a CSR built once the primary parents are known. */
+static int *primary_start,
+		   *primary_list;
+
+static void
+index_primary_children(void)
+{
+	int		   *pos;
+
+	primary_start = calloc((size_t) ncodes + 1, sizeof(int));
+	primary_list = malloc(sizeof(int) * (size_t) ncodes);
+	pos = malloc(sizeof(int) * (size_t) ncodes);
+	for (int i = 1; i < ncodes; i++)
+		primary_start[codes[i].parents[0] + 1]++;
+	for (int i = 0; i < ncodes; i++)
+		primary_start[i + 1] += primary_start[i];
+	memcpy(pos, primary_start, sizeof(int) * (size_t) ncodes);
+	for (int i = 1; i < ncodes; i++)
+		primary_list[pos[codes[i].parents[0]]++] = i;
+	free(pos);
+}
+
+/* A random child of p (by first parent) other than not, or -1. */
+static int
+random_primary_child(int p, int not)
+{
+	int			n = primary_start[p + 1] - primary_start[p];
+	int			c;
+
+	if (n < 2)
+		return -1;
+	do
+		c = primary_list[primary_start[p] + (int) rnd((unsigned) n)];
+	while (c == not);
+	return c;
+}
+
+/* Mean number of ancestors of a sample of codes, for the record (stderr). */
+static void
+report_ancestors(void)
+{
+	char	   *seen = calloc((size_t) ncodes, 1);
+	int		   *stack = malloc(sizeof(int) * (size_t) ncodes),
+			   *visited = malloc(sizeof(int) * (size_t) ncodes);
+	long		total = 0;
+	int			sample = 5000,
+				max = 0;
+
+	for (int k = 0; k < sample; k++)
+	{
+		int			c = (int) ((long) k * ncodes / sample),
+					top = 0,
+					nv = 0;
+
+		stack[top++] = c;
+		while (top > 0)
+		{
+			int			v = stack[--top];
+
+			for (int p = 0; p < codes[v].nparents; p++)
+				if (!seen[codes[v].parents[p]])
+				{
+					seen[codes[v].parents[p]] = 1;
+					visited[nv++] = codes[v].parents[p];
+					stack[top++] = codes[v].parents[p];
+				}
+		}
+		total += nv;
+		if (nv > max)
+			max = nv;
+		for (int q = 0; q < nv; q++)
+			seen[visited[q]] = 0;
+	}
+	fprintf(stderr, "gen_hierarchy: %d codes, mean %.1f ancestors per code (largest %d, of %d sampled)\n",
+			ncodes, (double) total / sample, max, sample);
+	free(seen);
+	free(stack);
+	free(visited);
+}
+
 static void
 build(int total)
 {
@@ -199,36 +279,60 @@ build(int total)
 		for (int i = 0; i < ncodes; i++)
 			by_lt[lt_start[codes[i].level][codes[i].top] + fill[codes[i].level][codes[i].top]++] = i;
 	}
+	/* Primary parents: one level up, in the same top-level hierarchy. */
 	for (int i = 1; i < ncodes; i++)
 	{
 		code_t	   *c = &codes[i];
-		int			extra;
-		double		u;
+		int			p;
 
 		if (c->level == 1)
 		{
 			add_parent(i, 0);
 			continue;
 		}
+		p = random_in(c->level - 1, c->top);
+		/* A thin level may lack this top-level hierarchy: adopt the code into another. */
+		for (int t = 0; p < 0; t++)
 		{
-			int			p = random_in(c->level - 1, c->top);
-
-			/* A thin level may lack this top-level hierarchy: adopt the code into another. */
-			for (int t = 0; p < 0; t++)
-			{
-				p = random_in(c->level - 1, t);
-				c->top = t;
-			}
-			add_parent(i, p);
+			p = random_in(c->level - 1, t);
+			c->top = t;
 		}
-		u = unit();
-		extra = u < 0.56 ? 0 : u < 0.83 ? 1 : u < 0.94 ? 2 : 3;
+		add_parent(i, p);
+	}
+	index_primary_children();
+
+	/*
+	 * Extra parents, as SNOMED CT has them: mostly near the first one (a
+	 * sibling of it, or of its parent: "fracture of femur" is a "fracture of
+	 * lower limb" and an "injury of femur"), so that ancestor sets stay about
+	 * as large as SNOMED CT's; sometimes anywhere one to three levels up in
+	 * the same top-level hierarchy.
+	 */
+	for (int i = 1; i < ncodes; i++)
+	{
+		code_t	   *c = &codes[i];
+		double		u = unit();
+		int			extra = u < 0.45 ? 0 : u < 0.75 ? 1 : u < 0.92 ? 2 : 3;
+
 		for (int k = 0; k < extra && c->level > 2; k++)
 		{
-			int			up = 1 + (int) rnd(3);
-			int			level = c->level - up < 2 ? 2 : c->level - up;
-			int			p = random_in(level, c->top);
+			int			p = -1;
 
+			if (unit() < 0.9)
+			{
+				int			gp = codes[c->parents[0]].parents[0];
+
+				p = random_primary_child(gp, c->parents[0]);
+				if (p < 0 && c->level > 3)
+					p = random_primary_child(codes[gp].parents[0], gp);
+			}
+			else
+			{
+				int			up = 1 + (int) rnd(3);
+				int			level = c->level - up < 2 ? 2 : c->level - up;
+
+				p = random_in(level, c->top);
+			}
 			if (p >= 0)
 				add_parent(i, p);
 		}
@@ -475,7 +579,7 @@ write_codelist(const char *dir)
 
 	index_children();
 	/* Included anchors: subtrees of 800 to 4,000 codes, until about 21,000. */
-	while (covered < 21000 && nanchors < 14)
+	while (covered < 21000 && nanchors < 18)
 	{
 		int			c = 1 + (int) rnd((unsigned) ncodes - 1),
 					n;
@@ -567,6 +671,7 @@ main(int argc, char **argv)
 	}
 	make_vocab();
 	build(total);
+	report_ancestors();
 	write_codelist(argv[1]);
 	write_release(argv[1], "a");
 	evolve();

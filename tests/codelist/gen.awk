@@ -1,8 +1,13 @@
 # tests/codelist/gen.awk — turns tests/codelist/cases.txt into SQL for one engine.
 #
 #   awk -v engine=pg     -f tests/codelist/gen.awk tests/codelist/cases.txt > sql/codelist.sql
+#   awk -v engine=pg -v indexed=1 -f tests/codelist/gen.awk tests/codelist/cases.txt > sql/codelist_indexed.sql
 #   awk -v engine=sqlite -f tests/codelist/gen.awk tests/codelist/cases.txt   (tests/sqlite/t_codelist.sh)
 #
+# With indexed=1 every release's edges table gets indexes on parent and on
+# code, so the functions walk down the hierarchy instead of reading every
+# edge (core/codelist.h, dbk_cl_release_walk_down): the same cases must give
+# the same results both ways.
 # Both engines run the same cases and compare with the same expected values.
 # Every check prints one line "<check id>|ok", or "<check id>|got [...]"
 # with what it got instead.  PostgreSQL checks errors in a plpgsql helper;
@@ -71,13 +76,21 @@ BEGIN {
   }
   print "-- Codelist draft regeneration, the same cases on PostgreSQL and SQLite."
   print "-- Generated from tests/codelist/cases.txt by tests/codelist/gen.awk: edit those, then run"
-  print "--   awk -v engine=pg -f tests/codelist/gen.awk tests/codelist/cases.txt > sql/codelist.sql"
+  if (indexed)
+    print "--   awk -v engine=pg -v indexed=1 -f tests/codelist/gen.awk tests/codelist/cases.txt > sql/codelist_indexed.sql"
+  else
+    print "--   awk -v engine=pg -f tests/codelist/gen.awk tests/codelist/cases.txt > sql/codelist.sql"
+  if (indexed)
+    print "-- Every edges table has indexes on parent and code: the functions walk the hierarchy."
   if (engine == "pg") {
     print "\\set VERBOSITY terse"
     print "\\pset tuples_only on"
     print "\\pset format unaligned"
     print "SET client_min_messages = warning;"
     print "CREATE EXTENSION dbkeeper;"
+    print "-- The cases' own tables go in a schema of their own, dropped at the end."
+    print "CREATE SCHEMA codelist_cases;"
+    print "SET search_path = codelist_cases, public;"
     print "-- expect_error(check, sql, message): 'ok' when sql fails with exactly that message."
     print "CREATE FUNCTION pg_temp.expect_error(id text, sql text, want text) RETURNS text"
     print "LANGUAGE plpgsql AS $$"
@@ -106,7 +119,7 @@ $1 == "case" {
 }
 
 $1 == "schema" {
-  if (engine == "pg") print "CREATE SCHEMA " $2 ";"
+  if (engine == "pg") { print "CREATE SCHEMA " $2 ";"; schemas = schemas " " $2 }
   else print "-- @attach " $2	# t_codelist.sh attaches it to every connection from here on
   next
 }
@@ -118,6 +131,18 @@ $1 == "release" {
   type = NF >= 7 ? $7 : "text"
   print "CREATE TABLE " edges[$2] " (code " type ", parent " type ");"
   print "CREATE TABLE " terms[$2] " (code " type ", term text);"
+  if (indexed) {
+    for (k = 1; k <= 2; k++) {
+      col = k == 1 ? "parent" : "code"
+      idx = edges[$2] "_" col; gsub(/\./, "_", idx)
+      if (engine == "pg")
+        print "CREATE INDEX " idx " ON " edges[$2] " (" col ");"
+      else if (split(edges[$2], qual, ".") == 2)
+        print "CREATE INDEX " qual[1] "." idx " ON " qual[2] " (" col ");"
+      else
+        print "CREATE INDEX " idx " ON " edges[$2] " (" col ");"
+    }
+  }
   print "INSERT INTO dbkeeper_codelist_release VALUES (" q($2) ", " q($3) ", " q($4) ", " q(edges[$2]) ", " q(terms[$2]) ");"
   next
 }
@@ -227,6 +252,9 @@ END {
   if (engine == "pg") {
     print ""
     print "-- The extension's tables go with it; the next test starts without dbkeeper."
+    print "RESET search_path;"
+    n = split("codelist_cases" schemas, drop, " ")
+    for (i = 1; i <= n; i++) print "DROP SCHEMA " drop[i] " CASCADE;"
     print "DROP EXTENSION dbkeeper;"
   }
 }

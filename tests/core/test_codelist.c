@@ -7,6 +7,7 @@
  * status" pairs, the way DESIGN.md writes its example.  The status engine is
  * also checked against a brute-force reading of the rule on random DAGs.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,6 +105,20 @@ render(const dbk_codelist *cl)
 								  dbk_codelist_code(cl, i, NULL),
 								  dbk_cl_status_text(dbk_codelist_status(cl, i)));
 	return out;
+}
+
+/* render() has one buffer: compare a copy. */
+static bool
+same_rendering(const dbk_codelist *a, const dbk_codelist *b)
+{
+	static char first[8192];
+	bool		same;
+
+	snprintf(first, sizeof(first), "%s", render(a));
+	same = strcmp(first, render(b)) == 0;
+	if (!same)
+		printf("  one:   %s\n  other: %s\n", first, render(b));
+	return same;
 }
 
 /* dbkeeper_codelist_status over one release. */
@@ -442,6 +457,201 @@ test_random(void)
 	CHECK("codelist/status/random-dags-match-the-rule", mismatches == 0);
 }
 
+/* ---- reading only what lies below the rules gives the same statuses ------ */
+
+typedef struct walk_edges
+{
+	int			n;
+	const unsigned char *edge;	/* edge[p * n + c]: p is a parent of c */
+	int			asked;
+} walk_edges;
+
+static int
+children_of(void *ctx, dbk_cl_release *rel, const char *const *codes, const size_t *lens, size_t n,
+			dbk_error *e)
+{
+	walk_edges *w = ctx;
+
+	for (size_t i = 0; i < n; i++)
+	{
+		int			p = codes[i][0] == 'c' ? atoi(codes[i] + 1) : -1;
+
+		w->asked++;
+		if (p < 0 || p >= w->n)
+			continue;
+		for (int c = 0; c < w->n; c++)
+			if (w->edge[p * w->n + c])
+			{
+				char		name[16];
+
+				snprintf(name, sizeof(name), "c%d", c);
+				if (dbk_cl_release_add_edge(rel, name, strlen(name), codes[i], lens[i], e) != 0)
+					return -1;
+			}
+	}
+	return 0;
+}
+
+/* exists: the asked codes that are a code or a parent in the edges. */
+static int
+exists_in(void *ctx, dbk_cl_release *rel, const char *const *codes, const size_t *lens, size_t n,
+		  dbk_error *e)
+{
+	walk_edges *w = ctx;
+
+	for (size_t i = 0; i < n; i++)
+	{
+		int			x = codes[i][0] == 'c' ? atoi(codes[i] + 1) : -1;
+		bool		found = false;
+
+		for (int y = 0; x >= 0 && x < w->n && y < w->n && !found; y++)
+			found = w->edge[y * w->n + x] || w->edge[x * w->n + y];
+		if (found && dbk_cl_release_add_edge(rel, codes[i], lens[i], NULL, 0, e) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Regeneration reading everything, and walking down from the draft's codes, agree. */
+static void
+test_walk_draft(void)
+{
+	enum
+	{
+		N = 150, ROUNDS = 60
+	};
+	static unsigned char edge[N * N];
+	int			mismatches = 0;
+
+	for (int round = 0; round < ROUNDS; round++)
+	{
+		dbk_codelist *v = dbk_codelist_new(&dbk_libc_allocator, &err),
+				   *a = NULL,
+				   *b = NULL;
+		dbk_cl_release *full,
+				   *part;
+		walk_edges	w = {N, edge, 0};
+		char		name[16],
+					pname[16];
+
+		for (int x = 0; x < N; x += 3)
+		{
+			unsigned	r = next_random(10);
+			const char *st = r == 0 ? "+" : r == 1 ? "-" : "?";
+
+			snprintf(name, sizeof(name), "c%d", x + (int) next_random(3));
+			dbk_codelist_add_code(v, name, strlen(name), st, strlen(st), &err);
+		}
+		dbk_codelist_add_code(v, "gone", 4, "-", 1, &err);
+		dbk_codelist_add_code(v, "t1", 2, "+", 1, &err);
+		dbk_codelist_add_search(v, "ast", 3, NULL, 0, &err);
+		dbk_codelist_add_search(v, NULL, 0, "c7", 2, &err);
+		dbk_codelist_add_search(v, NULL, 0, "nope", 4, &err);
+		full = dbk_cl_release_new(&dbk_libc_allocator, "r", v, &err);
+		part = dbk_cl_release_new(&dbk_libc_allocator, "r", v, &err);
+		memset(edge, 0, sizeof(edge));
+		/* Codes from 140 on are not in the edges at all. */
+		for (int x = 1; x < 140; x++)
+			for (int k = 0, parents = 1 + (int) next_random(3); k < parents; k++)
+			{
+				int			p = x - 1 - (int) next_random((unsigned) (x < 20 ? x : 20));
+
+				edge[p * N + x] = 1;
+				snprintf(name, sizeof(name), "c%d", x);
+				snprintf(pname, sizeof(pname), "c%d", p);
+				dbk_cl_release_add_edge(full, name, strlen(name), pname, strlen(pname), &err);
+			}
+		/* Terms for some codes; t1 and t2 have a term and no edge. */
+		for (int x = 0; x < N + 2; x += 4)
+		{
+			const char *term = next_random(6) == 0 ? "Asthma" : "other";
+
+			if (x >= N)
+				snprintf(name, sizeof(name), "t%d", x - N + 1);
+			else
+				snprintf(name, sizeof(name), "c%d", x);
+			dbk_cl_release_add_term(full, name, strlen(name), term, strlen(term), &err);
+			dbk_cl_release_add_term(part, name, strlen(name), term, strlen(term), &err);
+		}
+		dbk_cl_release_add_term(full, "t1", 2, "x", 1, &err);
+		dbk_cl_release_add_term(part, "t1", 2, "x", 1, &err);
+		if (dbk_cl_release_finish(full, &err) != 0 ||
+			dbk_cl_release_walk_down(part, v, DBK_CL_WALK_DRAFT, children_of, exists_in, &w, &err) != 0 ||
+			dbk_cl_release_finish(part, &err) != 0 ||
+			dbk_cl_regenerate(full, v, &a, &err) != 0 || dbk_cl_regenerate(part, v, &b, &err) != 0)
+			mismatches++;
+		else if (!same_rendering(a, b))
+			mismatches++;
+		dbk_codelist_free(a);
+		dbk_codelist_free(b);
+		dbk_codelist_free(v);
+		dbk_cl_release_free(full);
+		dbk_cl_release_free(part);
+	}
+	CHECK("codelist/walk/same-draft-as-full-read", mismatches == 0);
+}
+
+static void
+test_walk(void)
+{
+	enum
+	{
+		N = 150, ROUNDS = 60
+	};
+	static unsigned char edge[N * N];
+	int			mismatches = 0,
+				asked_too_often = 0;
+
+	for (int round = 0; round < ROUNDS; round++)
+	{
+		dbk_cl_release *full = dbk_cl_release_new(&dbk_libc_allocator, "r", NULL, &err);
+		dbk_cl_release *part = dbk_cl_release_new(&dbk_libc_allocator, "r", NULL, &err);
+		dbk_codelist *v = dbk_codelist_new(&dbk_libc_allocator, &err),
+				   *a = NULL,
+				   *b = NULL;
+		walk_edges	w = {N, edge, 0};
+		char		name[16],
+					pname[16];
+
+		memset(edge, 0, sizeof(edge));
+		for (int x = 1; x < N; x++)
+			for (int k = 0, parents = 1 + (int) next_random(3); k < parents; k++)
+			{
+				int			p = x - 1 - (int) next_random((unsigned) (x < 20 ? x : 20));
+
+				edge[p * N + x] = 1;
+				snprintf(name, sizeof(name), "c%d", x);
+				snprintf(pname, sizeof(pname), "c%d", p);
+				dbk_cl_release_add_edge(full, name, strlen(name), pname, strlen(pname), &err);
+			}
+		/* The version: every third code, a few of them ruled, and one code the release lacks. */
+		for (int x = 0; x < N; x += 3)
+		{
+			unsigned	r = next_random(12);
+			const char *st = r == 0 ? "+" : r == 1 ? "-" : "?";
+
+			snprintf(name, sizeof(name), "c%d", x);
+			dbk_codelist_add_code(v, name, strlen(name), st, strlen(st), &err);
+		}
+		dbk_codelist_add_code(v, "gone", 4, "+", 1, &err);
+		if (dbk_cl_release_finish(full, &err) != 0 ||
+			dbk_cl_release_walk_down(part, v, DBK_CL_WALK_RULES, children_of, NULL, &w, &err) != 0 ||
+			dbk_cl_release_finish(part, &err) != 0 ||
+			dbk_cl_recompute(full, v, &a, &err) != 0 || dbk_cl_recompute(part, v, &b, &err) != 0 ||
+			!same_rendering(a, b))
+			mismatches++;
+		else
+			asked_too_often += w.asked > (int) dbk_hierarchy_count(dbk_cl_release_hierarchy(part));
+		dbk_codelist_free(a);
+		dbk_codelist_free(b);
+		dbk_codelist_free(v);
+		dbk_cl_release_free(full);
+		dbk_cl_release_free(part);
+	}
+	CHECK("codelist/walk/same-statuses-as-full-read", mismatches == 0);
+	CHECK("codelist/walk/each-code-asked-once", asked_too_often == 0);
+}
+
 int
 main(void)
 {
@@ -451,5 +661,7 @@ main(void)
 	test_changes();
 	test_misc();
 	test_random();
+	test_walk();
+	test_walk_draft();
 	return unit_exit();
 }

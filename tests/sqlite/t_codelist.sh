@@ -13,27 +13,23 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CASES=$ROOT/tests/codelist/cases.txt
 GEN=$ROOT/tests/codelist/gen.awk
 
-# sql/codelist.sql must be what the cases generate for PostgreSQL.
-awk -v engine=pg -f "$GEN" "$CASES" > pg.sql
-if cmp -s pg.sql "$ROOT/sql/codelist.sql"; then
-  echo "PASS sqlite/codelist/pg-script-up-to-date"
-else
-  echo "FAIL sqlite/codelist/pg-script-up-to-date: sql/codelist.sql differs from what tests/codelist/gen.awk makes of cases.txt"
-fi
-
-# ... and PostgreSQL's expected output may hold nothing but passing checks.
-bad=$(grep -E '^[a-z0-9-]+/[a-z0-9-]+\|' "$ROOT/expected/codelist.out" | grep -Ev '\|ok( [0-9A-Z]{5})?$')
-if [ -z "$bad" ] && grep -q '|ok' "$ROOT/expected/codelist.out"; then
-  echo "PASS sqlite/codelist/pg-expected-all-ok"
-else
-  echo "FAIL sqlite/codelist/pg-expected-all-ok: expected/codelist.out records [$bad]"
-fi
-
-awk -v engine=sqlite -f "$GEN" "$CASES" > cases.sql || { echo "FAIL sqlite/codelist/generate"; exit 0; }
-
-DB=$T/codelist.db
-attach=""
-chunk=""
+# sql/codelist.sql and sql/codelist_indexed.sql must be what the cases
+# generate for PostgreSQL, and PostgreSQL's expected output may hold nothing
+# but passing checks.
+for variant in codelist codelist_indexed; do
+  awk -v engine=pg -v indexed=$([ $variant = codelist ] && echo 0 || echo 1) -f "$GEN" "$CASES" > pg.sql
+  if cmp -s pg.sql "$ROOT/sql/$variant.sql"; then
+    echo "PASS sqlite/$variant/pg-script-up-to-date"
+  else
+    echo "FAIL sqlite/$variant/pg-script-up-to-date: sql/$variant.sql differs from what tests/codelist/gen.awk makes of cases.txt"
+  fi
+  bad=$(grep -E '^[a-z0-9-]+/[a-z0-9-]+\|' "$ROOT/expected/$variant.out" | grep -Ev '\|ok( [0-9A-Z]{5})?$')
+  if [ -z "$bad" ] && grep -q '|ok' "$ROOT/expected/$variant.out"; then
+    echo "PASS sqlite/$variant/pg-expected-all-ok"
+  else
+    echo "FAIL sqlite/$variant/pg-expected-all-ok: expected/$variant.out records [$bad]"
+  fi
+done
 
 # report OUTPUT: one PASS/FAIL per verdict line.
 report() {
@@ -41,14 +37,14 @@ report() {
   while IFS= read -r line; do
     case $line in
       */*\|*) ;;
-      *) echo "FAIL sqlite/codelist/output: unexpected [$line]"; continue ;;
+      *) echo "FAIL sqlite/$prefix/output: unexpected [$line]"; continue ;;
     esac
     id=${line%%|*}
     verdict=${line#*|}
     if [ "$verdict" = ok ]; then
-      echo "PASS sqlite/codelist/$id"
+      echo "PASS sqlite/$prefix/$id"
     else
-      echo "FAIL sqlite/codelist/$id: $verdict"
+      echo "FAIL sqlite/$prefix/$id: $verdict"
     fi
   done <<<"$1"
 }
@@ -57,18 +53,25 @@ run_chunk() {
   local out
   [ -n "$chunk" ] || return 0
   if ! out=$(sq "$DB" "$attach$chunk" 2>&1); then
-    echo "FAIL sqlite/codelist/script: $out"
+    echo "FAIL sqlite/$prefix/script: $out"
   fi
   [ -n "$out" ] && report "$out"
   chunk=""
 }
 
+# run_cases PREFIX INDEXED DB: the cases on database DB.
+run_cases() {
+prefix=$1
+DB=$3
+attach=""
+chunk=""
+awk -v engine=sqlite -v indexed="$2" -f "$GEN" "$CASES" > cases.sql || { echo "FAIL sqlite/$prefix/generate"; return; }
 mode=sql
 while IFS= read -r line; do
   case $mode:$line in
     sql:"-- @attach "*)
       name=${line#-- @attach }
-      attach="${attach}ATTACH '$name.db' AS $name;"$'\n'
+      attach="${attach}ATTACH '$prefix-$name.db' AS $name;"$'\n'
       ;;
     sql:"-- @error "*)
       run_chunk
@@ -82,9 +85,9 @@ while IFS= read -r line; do
       out=$(sq "$DB" "$attach$stmt" 2>&1)
       rc=$?
       if [ $rc -ne 0 ] && [[ $out == *"$err_want"* ]]; then
-        echo "PASS sqlite/codelist/$err_id"
+        echo "PASS sqlite/$prefix/$err_id"
       else
-        echo "FAIL sqlite/codelist/$err_id: exit $rc, output [$out], want [$err_want]"
+        echo "FAIL sqlite/$prefix/$err_id: exit $rc, output [$out], want [$err_want]"
       fi
       mode=sql
       ;;
@@ -94,6 +97,11 @@ while IFS= read -r line; do
   esac
 done < cases.sql
 run_chunk
+}
+
+# Edges read whole, then walked through indexes; the SQLite-only checks use the first.
+run_cases codelist-indexed 1 "$T/indexed.db"
+run_cases codelist 0 "$T/codelist.db"
 
 # ---- SQLite only ---------------------------------------------------------
 
