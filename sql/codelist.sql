@@ -230,7 +230,7 @@ SELECT 'swap/codes', CASE WHEN coalesce(g, '<NULL>') = 'p + q ? r ? x (+)' THEN 
 WITH r(g) AS MATERIALIZED (SELECT (SELECT string_agg(code || ' ' || coalesce(status, '_') || ' ' || coalesce(previous_status, '_') || ' ' || change, ' ' ORDER BY code COLLATE "C") FROM dbkeeper_codelist_changes('swap@sw2')))
 SELECT 'swap/changes', CASE WHEN coalesce(g, '<NULL>') = 'q ? (+) changed r ? ? unchanged' THEN 'ok' ELSE 'got [' || coalesce(g, '<NULL>') || ']' END FROM r;
 
--- defaults: without a release the newest of the same coding system; draft ids stay unique
+-- defaults: without a release the newest of the same coding system; draft ids stay unique; a deleted version takes its codes and searches
 CREATE TABLE df1_edges (code text, parent text);
 CREATE TABLE df1_terms (code text, term text);
 INSERT INTO dbkeeper_codelist_release VALUES ('df1', 'dfsys', '2024-01-01', 'df1_edges', 'df1_terms');
@@ -249,6 +249,7 @@ INSERT INTO dbkeeper_codelist_release VALUES ('dfi', 'icd10', '2025-01-01', 'dfi
 INSERT INTO dfi_edges (code, parent) VALUES ('b', 'a');
 INSERT INTO dbkeeper_codelist_version (id, codelist, release, status) VALUES ('df_v1', 'dflt', 'df1', 'published');
 INSERT INTO dbkeeper_codelist_code (version, code, status) VALUES ('df_v1', 'a', '+'), ('df_v1', 'b', '(+)');
+INSERT INTO dbkeeper_codelist_search (version, code) VALUES ('df_v1', 'b');
 WITH r(g) AS MATERIALIZED (SELECT dbkeeper_codelist_new_draft('df_v1', 'ana'))
 SELECT 'defaults/draft', CASE WHEN coalesce(g, '<NULL>') = 'dflt@df2' THEN 'ok' ELSE 'got [' || coalesce(g, '<NULL>') || ']' END FROM r;
 WITH r(g) AS MATERIALIZED (SELECT dbkeeper_codelist_new_draft('df_v1', 'bob', NULL))
@@ -265,6 +266,17 @@ WITH r(g) AS MATERIALIZED (SELECT (SELECT string_agg(code || ' ' || status, ' ' 
 SELECT 'defaults/codes2', CASE WHEN coalesce(g, '<NULL>') = 'a +' THEN 'ok' ELSE 'got [' || coalesce(g, '<NULL>') || ']' END FROM r;
 WITH r(g) AS MATERIALIZED (SELECT (SELECT string_agg(code || ' ' || status, ' ' ORDER BY code COLLATE "C") FROM dbkeeper_codelist_status('df_v1')))
 SELECT 'defaults/status', CASE WHEN coalesce(g, '<NULL>') = 'a + b (+)' THEN 'ok' ELSE 'got [' || coalesce(g, '<NULL>') || ']' END FROM r;
+WITH r(g) AS MATERIALIZED (SELECT (SELECT string_agg(CASE WHEN term IS NULL THEN 'code:' || code ELSE 'term:' || term END, ' ' ORDER BY CASE WHEN term IS NULL THEN 'code:' || code ELSE 'term:' || term END COLLATE "C") FROM dbkeeper_codelist_search WHERE version = 'dflt@df2'))
+SELECT 'defaults/searches', CASE WHEN coalesce(g, '<NULL>') = 'code:b' THEN 'ok' ELSE 'got [' || coalesce(g, '<NULL>') || ']' END FROM r;
+DELETE FROM dbkeeper_codelist_version WHERE id = 'dflt@df2';
+WITH r(g) AS MATERIALIZED (SELECT (SELECT string_agg(code || ' ' || status, ' ' ORDER BY code COLLATE "C") FROM dbkeeper_codelist_code WHERE version = 'dflt@df2'))
+SELECT 'defaults/codes3', CASE WHEN coalesce(g, '<NULL>') = '<NULL>' THEN 'ok' ELSE 'got [' || coalesce(g, '<NULL>') || ']' END FROM r;
+WITH r(g) AS MATERIALIZED (SELECT (SELECT string_agg(CASE WHEN term IS NULL THEN 'code:' || code ELSE 'term:' || term END, ' ' ORDER BY CASE WHEN term IS NULL THEN 'code:' || code ELSE 'term:' || term END COLLATE "C") FROM dbkeeper_codelist_search WHERE version = 'dflt@df2'))
+SELECT 'defaults/searches2', CASE WHEN coalesce(g, '<NULL>') = '<NULL>' THEN 'ok' ELSE 'got [' || coalesce(g, '<NULL>') || ']' END FROM r;
+WITH r(g) AS MATERIALIZED (SELECT (SELECT codelist || ' ' || release || ' ' || status || ' ' || coalesce(author, '_') || ' ' || coalesce(derived_from, '_') FROM dbkeeper_codelist_version WHERE id = 'dflt@df2'))
+SELECT 'defaults/row3', CASE WHEN coalesce(g, '<NULL>') = '<NULL>' THEN 'ok' ELSE 'got [' || coalesce(g, '<NULL>') || ']' END FROM r;
+WITH r(g) AS MATERIALIZED (SELECT (SELECT string_agg(code || ' ' || status, ' ' ORDER BY code COLLATE "C") FROM dbkeeper_codelist_code WHERE version = 'dflt@df2#2'))
+SELECT 'defaults/codes4', CASE WHEN coalesce(g, '<NULL>') = 'a + b (+) c (+)' THEN 'ok' ELSE 'got [' || coalesce(g, '<NULL>') || ']' END FROM r;
 
 -- attached: edges and terms of another schema (on SQLite an attached database), codes stored as integers
 CREATE SCHEMA snap;

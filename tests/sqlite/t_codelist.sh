@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # tests/sqlite/t_codelist.sh — codelist draft regeneration on SQLite: the cases
-# of tests/codelist/cases.txt (the same ones sql/codelist.sql runs on
-# PostgreSQL), then what only SQLite has.
+# of tests/codelist/cases.txt (the same ones sql/codelist.sql and
+# sql/codelist_indexed.sql run on PostgreSQL), twice — with indexes on the
+# edges tables, so that the functions walk the hierarchy, and without, so
+# that they read every edge — then what only SQLite has.
 #
 # The generated script is run in pieces on one database file: the checks of a
 # piece print "<id>|ok" or "<id>|got [...]"; each expected error runs on its
