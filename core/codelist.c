@@ -406,27 +406,11 @@ walk_from(dbk_cl_release *r, const char *code, size_t len, dbk_error *err)
 	return dbk_hierarchy_intern(r->h, code, len, &c, err) != 0 ? -1 : ask_children(r, c, err);
 }
 
+/* Calls fn for the codes ids[0..n) in batches. */
 static int
-compare_names(const void *x, const void *y, void *h)
-{
-	size_t		la,
-				lb;
-	const char *a = dbk_hierarchy_name(h, *(const dbk_code *) x, &la);
-	const char *b = dbk_hierarchy_name(h, *(const dbk_code *) y, &lb);
-
-	return compare_bytes(a, la, b, lb);
-}
-
-/*
- * Calls fn for the codes ids[0..n) in batches, in byte order: consecutive
- * look-ups then fall on neighbouring pages of an index on the codes, which
- * the database's cache still holds.
- */
-static int
-ask_in_batches(dbk_cl_release *r, dbk_code *ids, size_t n, dbk_cl_children_fn fn, void *ctx,
+ask_in_batches(dbk_cl_release *r, const dbk_code *ids, size_t n, dbk_cl_children_fn fn, void *ctx,
 			   const char **names, size_t *lens, dbk_error *err)
 {
-	qsort_r(ids, n, sizeof(dbk_code), compare_names, r->h);
 	for (size_t start = 0; start < n; start += WALK_BATCH)
 	{
 		size_t		k = n - start < WALK_BATCH ? n - start : WALK_BATCH;

@@ -7,7 +7,9 @@
  *
  *   dbk_codelist     a version's codes with their statuses, and its searches
  *   dbk_cl_release   a release: its hierarchy (hierarchy.h), and the codes
- *                    whose terms match the term searches it was told about
+ *                    whose terms match the term searches it was told about;
+ *                    read whole, row by row, or only the part below some
+ *                    codes (dbk_cl_release_walk_down) through the adapter
  *   dbk_cl_recompute        dbkeeper_codelist_status
  *   dbk_cl_regenerate       the five steps of dbkeeper_codelist_new_draft
  *   dbk_cl_changes          dbkeeper_codelist_changes
