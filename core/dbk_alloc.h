@@ -13,6 +13,7 @@
 #define DBK_ALLOC_H
 
 #include <stddef.h>
+#include <string.h>
 
 typedef struct dbk_allocator
 {
@@ -32,6 +33,26 @@ dbk_free(const dbk_allocator *a, void *ptr)
 {
 	if (ptr)
 		a->free(a->ctx, ptr);
+}
+
+/*
+ * Moves a block of old_size bytes into a new one of new_size bytes (the
+ * allocator has no realloc).  Returns NULL on failure, leaving ptr intact;
+ * otherwise ptr has been freed.
+ */
+static inline void *
+dbk_resize(const dbk_allocator *a, void *ptr, size_t old_size, size_t new_size)
+{
+	void	   *p = dbk_alloc(a, new_size);
+
+	if (p == NULL)
+		return NULL;
+	if (ptr)
+	{
+		memcpy(p, ptr, old_size < new_size ? old_size : new_size);
+		dbk_free(a, ptr);
+	}
+	return p;
 }
 
 /* The C library's allocator, for tests and command-line tools. */

@@ -26,7 +26,12 @@ typedef enum dbk_error_kind
 	DBK_E_STATE,				/* wrong moment: 25000 invalid_transaction_state */
 	DBK_E_BUSY,					/* lock not obtained in time: 55P03 lock_not_available */
 	DBK_E_UNSAFE,				/* unsafe directory or file: 42501 insufficient_privilege */
-	DBK_E_INTERNAL				/* a bug: XX000 internal_error */
+	DBK_E_INTERNAL,				/* a bug: XX000 internal_error */
+	DBK_E_UNDEFINED,			/* no such named thing (codelist version, release): 42704 undefined_object */
+	DBK_E_UNDEFINED_TABLE,		/* a table named in data does not exist: 42P01 undefined_table */
+	DBK_E_UNDEFINED_COLUMN,		/* it lacks a column: 42703 undefined_column */
+	DBK_E_NULL,					/* a required argument is NULL: 22004 null_value_not_allowed */
+	DBK_E_DATA					/* data that breaks its rules (a cycle in a hierarchy): 22000 data_exception */
 } dbk_error_kind;
 
 typedef struct dbk_error

@@ -53,6 +53,16 @@ dbk_pg_sqlstate(const dbk_error *err)
 			return ERRCODE_INSUFFICIENT_PRIVILEGE;
 		case DBK_E_IO:
 			return ERRCODE_IO_ERROR;
+		case DBK_E_UNDEFINED:
+			return ERRCODE_UNDEFINED_OBJECT;
+		case DBK_E_UNDEFINED_TABLE:
+			return ERRCODE_UNDEFINED_TABLE;
+		case DBK_E_UNDEFINED_COLUMN:
+			return ERRCODE_UNDEFINED_COLUMN;
+		case DBK_E_NULL:
+			return ERRCODE_NULL_VALUE_NOT_ALLOWED;
+		case DBK_E_DATA:
+			return ERRCODE_DATA_EXCEPTION;
 		case DBK_OK:
 		case DBK_E_INTERNAL:
 			break;

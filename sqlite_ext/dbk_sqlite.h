@@ -110,6 +110,7 @@ int			dbk_sqlite_register_prune(sqlite3 *db, dbk_sqlite_state *st);
 int			dbk_sqlite_register_restore(sqlite3 *db, dbk_sqlite_state *st);
 int			dbk_sqlite_register_banner(sqlite3 *db, dbk_sqlite_state *st);
 int			dbk_sqlite_register_schema(sqlite3 *db, dbk_sqlite_state *st);
+int			dbk_sqlite_register_codelist(sqlite3 *db, dbk_sqlite_state *st);
 
 /* Registers fn under name for every argument count from min_args to max_args. */
 int			dbk_sqlite_create(sqlite3 *db, const char *name, int min_args, int max_args, int flags,

@@ -29,6 +29,7 @@ static const struct
 	{"dbkeeper_restore", dbk_sqlite_register_restore},
 	{"dbkeeper_banner", dbk_sqlite_register_banner},
 	{"dbkeeper_schema", dbk_sqlite_register_schema},
+	{"dbkeeper_codelist", dbk_sqlite_register_codelist},
 };
 
 int			sqlite3_dbkeeper_init(sqlite3 *db, char **errmsg, const sqlite3_api_routines *api);

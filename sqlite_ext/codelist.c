@@ -1,0 +1,1218 @@
+/*
+ * codelist.c — codelist draft regeneration for SQLite (DESIGN.md "Codelist
+ * draft regeneration"; the rule and the steps live in core/codelist.c).
+ *
+ *   SELECT dbkeeper_codelist_init();                       → tables created (0..4)
+ *   SELECT * FROM dbkeeper_codelist_status('v1');          → code, status
+ *   SELECT dbkeeper_codelist_new_draft('v1', 'ana' [, 'snomed_20240701']);
+ *                                                          → the new draft's id
+ *   SELECT * FROM dbkeeper_codelist_changes('v1@snomed_20240701');
+ *                                                          → code, status, previous_status, change
+ *
+ * The four tables live in the main database and are created by
+ * dbkeeper_codelist_init(), which every codelist function calls first when
+ * one is missing; as on PostgreSQL, a trigger deletes a version's codes and
+ * searches with it (no foreign key: checking one per inserted code would
+ * cost a third of a draft where foreign keys are on).  A release's edges and terms tables (or views) are named in
+ * its row, optionally schema-qualified to live in an ATTACHed database
+ * ("snomed_20240101.edges"; double quotes for names with dots); they are
+ * checked for existence and columns before they are read, and queried with
+ * the names quoted.
+ *
+ * Everything runs on the caller's connection, in the caller's transaction;
+ * dbkeeper_codelist_new_draft writes inside a savepoint, so that it writes a
+ * whole draft or nothing.  All four are SQLITE_DIRECTONLY: they may create
+ * tables and read any table a release row names, which a view or trigger
+ * planted in an untrusted database must not be able to make them do.
+ */
+#include "dbk_sqlite.h"
+
+SQLITE_EXTENSION_INIT3
+
+#include <string.h>
+
+#include "../core/codelist.h"
+
+static const struct
+{
+	const char *name;
+	const char *ddl;
+}			cl_tables[] =
+{
+	{"dbkeeper_codelist_release",
+		"CREATE TABLE main.dbkeeper_codelist_release ("
+		"name TEXT PRIMARY KEY, coding_system TEXT NOT NULL, valid_from TEXT NOT NULL, "
+		"edges TEXT NOT NULL, terms TEXT NOT NULL)"},
+	{"dbkeeper_codelist_version",
+		"CREATE TABLE main.dbkeeper_codelist_version ("
+		"id TEXT PRIMARY KEY, codelist TEXT NOT NULL, release TEXT NOT NULL, "
+		"status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'under review', 'published')), "
+		"author TEXT, created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), "
+		"derived_from TEXT REFERENCES dbkeeper_codelist_version (id) ON DELETE SET NULL);"
+		"CREATE TRIGGER main.dbkeeper_codelist_version_deleted AFTER DELETE ON dbkeeper_codelist_version "
+		"BEGIN DELETE FROM dbkeeper_codelist_code WHERE version = old.id; "
+		"DELETE FROM dbkeeper_codelist_search WHERE version = old.id; END"},
+	{"dbkeeper_codelist_code",
+		"CREATE TABLE main.dbkeeper_codelist_code ("
+		"version TEXT NOT NULL, "
+		"code TEXT NOT NULL, "
+		"status TEXT NOT NULL CHECK (status IN ('+', '(+)', '-', '(-)', '?', '!')), "
+		"PRIMARY KEY (version, code)) WITHOUT ROWID"},
+	{"dbkeeper_codelist_search",
+		"CREATE TABLE main.dbkeeper_codelist_search ("
+		"version TEXT NOT NULL, "
+		"term TEXT, code TEXT, CHECK ((term IS NULL) <> (code IS NULL)));"
+		"CREATE INDEX main.dbkeeper_codelist_search_version ON dbkeeper_codelist_search (version)"},
+};
+
+#define CL_NTABLES (sizeof(cl_tables) / sizeof(cl_tables[0]))
+
+/* The rows of the release and version tables this file reads. */
+typedef struct cl_version
+{
+	char	   *id;
+	char	   *codelist;
+	char	   *release;
+	char	   *derived_from;
+} cl_version;
+
+typedef struct cl_release_row
+{
+	char	   *name;
+	char	   *coding_system;
+	char	   *edges;
+	char	   *terms;
+} cl_release_row;
+
+static void
+version_clear(cl_version *v)
+{
+	sqlite3_free(v->id);
+	sqlite3_free(v->codelist);
+	sqlite3_free(v->release);
+	sqlite3_free(v->derived_from);
+	memset(v, 0, sizeof(*v));
+}
+
+static void
+release_clear(cl_release_row *r)
+{
+	sqlite3_free(r->name);
+	sqlite3_free(r->coding_system);
+	sqlite3_free(r->edges);
+	sqlite3_free(r->terms);
+	memset(r, 0, sizeof(*r));
+}
+
+static char *
+column_dup(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	return t ? sqlite3_mprintf("%s", t) : NULL;
+}
+
+/* ---- tables ------------------------------------------------------------- */
+
+static int
+table_exists(sqlite3 *db, const char *name, bool *exists, dbk_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int			rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM main.sqlite_schema WHERE type = 'table' AND name = ?1",
+						   -1, &st, NULL) != SQLITE_OK)
+		return dbk_sqlite_fail(err, db, "looking for the codelist tables");
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*exists = rc == SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return dbk_sqlite_fail(err, db, "looking for the codelist tables");
+	return 0;
+}
+
+/* Creates the tables that are missing; *created counts them (may be NULL). */
+static int
+cl_init(sqlite3 *db, int *created, dbk_error *err)
+{
+	int			n = 0;
+
+	for (size_t i = 0; i < CL_NTABLES; i++)
+	{
+		bool		exists = false;
+
+		if (table_exists(db, cl_tables[i].name, &exists, err) != 0)
+			return -1;
+		if (exists)
+			continue;
+		if (sqlite3_exec(db, cl_tables[i].ddl, NULL, NULL, NULL) != SQLITE_OK)
+			return dbk_sqlite_fail(err, db, "creating the codelist tables");
+		n++;
+	}
+	if (created)
+		*created = n;
+	return 0;
+}
+
+/* ---- reading the rows of dbkeeper's own tables --------------------------- */
+
+static int
+load_version(sqlite3 *db, const char *id, cl_version *v, dbk_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int			rc;
+
+	memset(v, 0, sizeof(*v));
+	if (sqlite3_prepare_v2(db, "SELECT id, codelist, release, derived_from "
+						   "FROM main.dbkeeper_codelist_version WHERE id = ?1",
+						   -1, &st, NULL) != SQLITE_OK)
+		return dbk_sqlite_fail(err, db, "reading dbkeeper_codelist_version");
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+	{
+		v->id = column_dup(st, 0);
+		v->codelist = column_dup(st, 1);
+		v->release = column_dup(st, 2);
+		v->derived_from = column_dup(st, 3);
+		rc = (v->id && v->codelist && v->release) ? SQLITE_OK : SQLITE_NOMEM;
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return dbk_cl_fail_unknown_version(err, id);
+	if (rc != SQLITE_OK)
+	{
+		version_clear(v);
+		return rc == SQLITE_NOMEM ? dbk_fail(err, DBK_E_NOMEM, "out of memory")
+			: dbk_sqlite_fail(err, db, "reading dbkeeper_codelist_version");
+	}
+	return 0;
+}
+
+/*
+ * The release row named name, or with name NULL the newest release (by
+ * valid_from, then name) of coding_system.  *found says whether there is one.
+ */
+static int
+load_release(sqlite3 *db, const char *name, const char *coding_system, cl_release_row *r,
+			 bool *found, dbk_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int			rc;
+	const char *sql = name
+		? "SELECT name, coding_system, edges, terms FROM main.dbkeeper_codelist_release "
+		"WHERE name = ?1"
+		: "SELECT name, coding_system, edges, terms FROM main.dbkeeper_codelist_release "
+		"WHERE coding_system = ?1 ORDER BY valid_from DESC, name DESC LIMIT 1";
+
+	memset(r, 0, sizeof(*r));
+	*found = false;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return dbk_sqlite_fail(err, db, "reading dbkeeper_codelist_release");
+	sqlite3_bind_text(st, 1, name ? name : coding_system, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+	{
+		r->name = column_dup(st, 0);
+		r->coding_system = column_dup(st, 1);
+		r->edges = column_dup(st, 2);
+		r->terms = column_dup(st, 3);
+		rc = (r->name && r->coding_system && r->edges && r->terms) ? SQLITE_OK : SQLITE_NOMEM;
+		*found = true;
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_OK)
+	{
+		release_clear(r);
+		return rc == SQLITE_NOMEM ? dbk_fail(err, DBK_E_NOMEM, "out of memory")
+			: dbk_sqlite_fail(err, db, "reading dbkeeper_codelist_release");
+	}
+	return 0;
+}
+
+/* The version's own release row, which must exist. */
+static int
+load_version_release(sqlite3 *db, const cl_version *v, cl_release_row *r, dbk_error *err)
+{
+	bool		found;
+
+	if (load_release(db, v->release, NULL, r, &found, err) != 0)
+		return -1;
+	return found ? 0 : dbk_cl_fail_missing_release(err, v->id, v->release);
+}
+
+/* The codes of version id into cl, and its searches when with_searches. */
+static int
+load_codes(sqlite3 *db, const char *id, bool with_searches, dbk_codelist *cl, dbk_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int			rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT code, status FROM main.dbkeeper_codelist_code WHERE version = ?1",
+						   -1, &st, NULL) != SQLITE_OK)
+		return dbk_sqlite_fail(err, db, "reading dbkeeper_codelist_code");
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	{
+		const char *code = (const char *) sqlite3_column_text(st, 0);
+		int			clen = sqlite3_column_bytes(st, 0);
+		const char *status = (const char *) sqlite3_column_text(st, 1);
+		int			slen = sqlite3_column_bytes(st, 1);
+
+		if (dbk_codelist_add_code(cl, code ? code : "", (size_t) clen, status ? status : "",
+								  (size_t) slen, err) != 0)
+		{
+			sqlite3_finalize(st);
+			dbk_error_prefix(err, "codelist version \"%s\": ", id);
+			return -1;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return dbk_sqlite_fail(err, db, "reading dbkeeper_codelist_code");
+	if (!with_searches)
+		return 0;
+	if (sqlite3_prepare_v2(db, "SELECT term, code FROM main.dbkeeper_codelist_search WHERE version = ?1",
+						   -1, &st, NULL) != SQLITE_OK)
+		return dbk_sqlite_fail(err, db, "reading dbkeeper_codelist_search");
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	{
+		const char *term = (const char *) sqlite3_column_text(st, 0);
+		const char *code = (const char *) sqlite3_column_text(st, 1);
+
+		if (dbk_codelist_add_search(cl, term, (size_t) sqlite3_column_bytes(st, 0), code,
+									(size_t) sqlite3_column_bytes(st, 1), err) != 0)
+		{
+			sqlite3_finalize(st);
+			return -1;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return dbk_sqlite_fail(err, db, "reading dbkeeper_codelist_search");
+	return 0;
+}
+
+/* ---- reading a release's edges and terms --------------------------------- */
+
+/*
+ * Splits "table", "schema.table" or the same with double-quoted parts (a
+ * doubled quote inside stands for one) into sqlite3_malloc'd strings;
+ * *schema is NULL when there is none.  False on a malformed name.
+ */
+static bool
+parse_part(const char **p, char **out)
+{
+	const char *s = *p;
+	sqlite3_str *b = sqlite3_str_new(NULL);
+
+	if (*s == '"')
+	{
+		bool		closed = false;
+
+		for (s++; *s && !closed; s++)
+		{
+			if (*s == '"' && s[1] != '"')
+				closed = true;
+			else
+			{
+				if (*s == '"')
+					s++;		/* "" stands for " */
+				sqlite3_str_appendchar(b, 1, *s);
+			}
+		}
+		if (!closed)
+		{
+			sqlite3_free(sqlite3_str_finish(b));
+			return false;
+		}
+	}
+	else
+		for (; *s && *s != '.'; s++)
+			sqlite3_str_appendchar(b, 1, *s);
+	*out = sqlite3_str_finish(b);
+	*p = s;
+	return *out != NULL && **out != '\0';
+}
+
+static bool
+parse_table_name(const char *spec, char **schema, char **table)
+{
+	const char *p = spec;
+	char	   *first = NULL,
+			   *second = NULL;
+
+	*schema = *table = NULL;
+	if (!parse_part(&p, &first))
+		goto fail;
+	if (*p == '\0')
+	{
+		*table = first;
+		return true;
+	}
+	if (*p != '.')
+		goto fail;
+	p++;
+	if (!parse_part(&p, &second) || *p != '\0')
+		goto fail;
+	*schema = first;
+	*table = second;
+	return true;
+
+fail:
+	sqlite3_free(first);
+	sqlite3_free(second);
+	return false;
+}
+
+/*
+ * Checks that the release's table `spec` exists with the columns code and
+ * `other`, and prepares "SELECT code, other FROM it".
+ */
+static int
+prepare_release_table(sqlite3 *db, const cl_release_row *r, const char *which, const char *spec,
+					   const char *other, bool by_parent, sqlite3_stmt **out, dbk_error *err)
+{
+	char	   *schema = NULL,
+			   *table = NULL,
+			   *sql = NULL;
+	sqlite3_stmt *st = NULL;
+	bool		has_code = false,
+				has_other = false,
+				any = false;
+	int			rc = -1;
+
+	*out = NULL;
+	if (!parse_table_name(spec, &schema, &table))
+	{
+		dbk_cl_fail_bad_table_name(err, r->name, which, spec);
+		goto cleanup;
+	}
+	if (schema && sqlite3_db_filename(db, schema) == NULL)
+	{
+		dbk_cl_fail_missing_table(err, r->name, which, spec);
+		dbk_error_detail(err, "No database named \"%s\" is attached.", schema);
+		goto cleanup;
+	}
+	if (sqlite3_prepare_v2(db, "SELECT name FROM pragma_table_info(?1, ?2)", -1, &st, NULL) != SQLITE_OK)
+	{
+		dbk_sqlite_fail(err, db, "reading the columns of a release table");
+		goto cleanup;
+	}
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, schema, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW)
+	{
+		const char *col = (const char *) sqlite3_column_text(st, 0);
+
+		any = true;
+		has_code |= col && sqlite3_stricmp(col, "code") == 0;
+		has_other |= col && sqlite3_stricmp(col, other) == 0;
+	}
+	if (sqlite3_finalize(st) != SQLITE_OK)
+	{
+		dbk_sqlite_fail(err, db, "reading the columns of a release table");
+		goto cleanup;
+	}
+	if (!any)
+	{
+		dbk_cl_fail_missing_table(err, r->name, which, spec);
+		goto cleanup;
+	}
+	if (!has_code || !has_other)
+	{
+		dbk_cl_fail_missing_column(err, r->name, which, spec, has_code ? other : "code");
+		goto cleanup;
+	}
+	sql = schema ? sqlite3_mprintf("SELECT \"code\", \"%w\" FROM \"%w\".\"%w\"%s", other, schema, table,
+								   by_parent ? " WHERE \"parent\" = ?1" : "")
+		: sqlite3_mprintf("SELECT \"code\", \"%w\" FROM \"%w\"%s", other, table,
+						  by_parent ? " WHERE \"parent\" = ?1" : "");
+	if (sql == NULL)
+	{
+		dbk_fail(err, DBK_E_NOMEM, "out of memory");
+		goto cleanup;
+	}
+	if (sqlite3_prepare_v2(db, sql, -1, out, NULL) != SQLITE_OK)
+	{
+		dbk_sqlite_fail(err, db, "reading a release table");
+		dbk_error_prefix(err, "%s table \"%s\" of release \"%s\": ", which, spec, r->name);
+		goto cleanup;
+	}
+	rc = 0;
+
+cleanup:
+	sqlite3_free(schema);
+	sqlite3_free(table);
+	sqlite3_free(sql);
+	return rc;
+}
+
+typedef int (*row_fn) (dbk_cl_release *rel, const char *code, size_t code_len,
+					   const char *other, size_t other_len, dbk_error *err);
+
+/* Feeds every row of the release table to fn. */
+static int
+read_release_table(sqlite3 *db, const cl_release_row *r, const char *which, const char *spec,
+				   const char *other, dbk_cl_release *rel, row_fn fn, dbk_error *err)
+{
+	sqlite3_stmt *st;
+	int			rc;
+
+	if (prepare_release_table(db, r, which, spec, other, false, &st, err) != 0)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	{
+		const char *code = (const char *) sqlite3_column_text(st, 0);
+		size_t		clen = (size_t) sqlite3_column_bytes(st, 0);
+		const char *value = (const char *) sqlite3_column_text(st, 1);
+		size_t		vlen = (size_t) sqlite3_column_bytes(st, 1);
+
+		if (code == NULL)
+		{
+			sqlite3_finalize(st);
+			return dbk_cl_fail_null_code(err, r->name, which, spec);
+		}
+		if (fn(rel, code, clen, value, vlen, err) != 0)
+		{
+			sqlite3_finalize(st);
+			return -1;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+	{
+		dbk_sqlite_fail(err, db, "reading a release table");
+		dbk_error_prefix(err, "%s table \"%s\" of release \"%s\": ", which, spec, r->name);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The release's hierarchy; its terms are read too when with_terms (the
+ * codes that only have a term, and the term searches of `searches`).
+ */
+static int
+read_release(sqlite3 *db, const cl_release_row *r, bool with_terms, const dbk_codelist *searches,
+			 dbk_cl_release **out, dbk_error *err)
+{
+	dbk_cl_release *rel = dbk_cl_release_new(&dbk_sqlite_allocator, r->name, searches, err);
+
+	*out = NULL;
+	if (rel == NULL)
+		return -1;
+	/* Check both tables before reading either, so a bad name fails fast. */
+	if (with_terms)
+	{
+		sqlite3_stmt *st;
+
+		if (prepare_release_table(db, r, "terms", r->terms, "term", false, &st, err) != 0)
+			goto fail;
+		sqlite3_finalize(st);
+	}
+	if (read_release_table(db, r, "edges", r->edges, "parent", rel, dbk_cl_release_add_edge, err) != 0)
+		goto fail;
+	if (with_terms &&
+		read_release_table(db, r, "terms", r->terms, "term", rel, dbk_cl_release_add_term, err) != 0)
+		goto fail;
+	if (dbk_cl_release_finish(rel, err) != 0)
+		goto fail;
+	*out = rel;
+	return 0;
+
+fail:
+	dbk_cl_release_free(rel);
+	return -1;
+}
+
+/*
+ * Statuses need only what lies below the ruled codes (core/codelist.h,
+ * dbk_cl_release_walk_down).  When SQLite would answer "WHERE parent = ?"
+ * from an index, asking for the children of each code reached is much
+ * cheaper than reading every edge of the release.
+ */
+typedef struct walk_ctx
+{
+	sqlite3_stmt *children;		/* SELECT code, parent FROM edges WHERE parent = ?1 */
+	sqlite3_stmt *exists;		/* SELECT 1 FROM (SELECT code, parent FROM edges) WHERE code = ?1 */
+	const cl_release_row *r;
+} walk_ctx;
+
+static bool
+uses_index(sqlite3 *db, sqlite3_stmt *st)
+{
+	char	   *sql = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", sqlite3_sql(st));
+	sqlite3_stmt *plan = NULL;
+	bool		indexed = false;
+
+	if (sql && sqlite3_prepare_v2(db, sql, -1, &plan, NULL) == SQLITE_OK)
+		while (sqlite3_step(plan) == SQLITE_ROW)
+		{
+			const char *detail = (const char *) sqlite3_column_text(plan, 3);
+
+			indexed |= detail && strncmp(detail, "SEARCH ", 7) == 0 && strstr(detail, "INDEX") != NULL;
+		}
+	sqlite3_finalize(plan);
+	sqlite3_free(sql);
+	return indexed;
+}
+
+static int
+sqlite_children(void *ctx, dbk_cl_release *rel, const char *const *codes, const size_t *lens,
+				size_t n, dbk_error *err)
+{
+	walk_ctx   *w = ctx;
+	sqlite3_stmt *st = w->children;
+
+	for (size_t i = 0; i < n; i++)
+	{
+		int			rc;
+
+		sqlite3_bind_text(st, 1, codes[i], (int) lens[i], SQLITE_STATIC);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		{
+			const char *code = (const char *) sqlite3_column_text(st, 0);
+
+			if (code == NULL)
+			{
+				sqlite3_reset(st);
+				return dbk_cl_fail_null_code(err, w->r->name, "edges", w->r->edges);
+			}
+			if (dbk_cl_release_add_edge(rel, code, (size_t) sqlite3_column_bytes(st, 0), codes[i],
+										lens[i], err) != 0)
+			{
+				sqlite3_reset(st);
+				return -1;
+			}
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+		{
+			dbk_sqlite_fail(err, sqlite3_db_handle(st), "reading a release table");
+			dbk_error_prefix(err, "edges table \"%s\" of release \"%s\": ", w->r->edges, w->r->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* exists: the asked codes that are a code of the edges (a parent would have shown). */
+static int
+sqlite_exists(void *ctx, dbk_cl_release *rel, const char *const *codes, const size_t *lens,
+			  size_t n, dbk_error *err)
+{
+	walk_ctx   *w = ctx;
+	sqlite3_stmt *st = w->exists;
+
+	for (size_t i = 0; i < n; i++)
+	{
+		int			rc;
+
+		sqlite3_bind_text(st, 1, codes[i], (int) lens[i], SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc == SQLITE_ROW && dbk_cl_release_add_edge(rel, codes[i], lens[i], NULL, 0, err) != 0)
+			return -1;
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		{
+			dbk_sqlite_fail(err, sqlite3_db_handle(st), "reading a release table");
+			dbk_error_prefix(err, "edges table \"%s\" of release \"%s\": ", w->r->edges, w->r->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The part of the release that `version` needs: for statuses
+ * (DBK_CL_WALK_RULES) what lies below its explicit codes; for a draft
+ * (DBK_CL_WALK_DRAFT, with its searches) its terms and what lies below its
+ * codes and search matches.  Walked when the edges table has an index that
+ * serves "parent = ?", otherwise read whole.
+ */
+static int
+read_release_for(sqlite3 *db, const cl_release_row *r, const dbk_codelist *version, dbk_cl_walk what,
+				 dbk_cl_release **out, dbk_error *err)
+{
+	walk_ctx	w = {NULL, NULL, r};
+	dbk_cl_release *rel = NULL;
+	bool		draft = what == DBK_CL_WALK_DRAFT;
+	int			rc = -1;
+
+	*out = NULL;
+	if (prepare_release_table(db, r, "edges", r->edges, "parent", true, &w.children, err) != 0)
+		return -1;
+	if (!uses_index(db, w.children))
+	{
+		sqlite3_finalize(w.children);
+		return read_release(db, r, draft, draft ? version : NULL, out, err);
+	}
+	rel = dbk_cl_release_new(&dbk_sqlite_allocator, r->name, draft ? version : NULL, err);
+	if (rel == NULL)
+		goto cleanup;
+	if (draft)
+	{
+		char	   *sql;
+
+		/* exists wraps the plain "SELECT code, parent FROM t" (SQLite flattens it). */
+		if (prepare_release_table(db, r, "edges", r->edges, "parent", false, &w.exists, err) != 0)
+			goto cleanup;
+		sql = sqlite3_mprintf("SELECT 1 FROM (%s) WHERE \"code\" = ?1 LIMIT 1", sqlite3_sql(w.exists));
+		sqlite3_finalize(w.exists);
+		w.exists = NULL;
+		if (sql == NULL || sqlite3_prepare_v2(db, sql, -1, &w.exists, NULL) != SQLITE_OK)
+		{
+			sqlite3_free(sql);
+			dbk_sqlite_fail(err, db, "reading a release table");
+			goto cleanup;
+		}
+		sqlite3_free(sql);
+		if (read_release_table(db, r, "terms", r->terms, "term", rel, dbk_cl_release_add_term, err) != 0)
+			goto cleanup;
+	}
+	if (dbk_cl_release_walk_down(rel, version, what, sqlite_children, draft ? sqlite_exists : NULL,
+								 &w, err) != 0 ||
+		dbk_cl_release_finish(rel, err) != 0)
+		goto cleanup;
+	*out = rel;
+	rel = NULL;
+	rc = 0;
+
+cleanup:
+	sqlite3_finalize(w.children);
+	sqlite3_finalize(w.exists);
+	dbk_cl_release_free(rel);
+	return rc;
+}
+
+/* ---- dbkeeper_codelist_init ---------------------------------------------- */
+
+static void
+codelist_init_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	dbk_error	err;
+	int			created;
+
+	(void) argc;
+	(void) argv;
+	if (cl_init(sqlite3_context_db_handle(ctx), &created, &err) != 0)
+		dbk_sqlite_result_error(ctx, &err);
+	else
+		sqlite3_result_int(ctx, created);
+}
+
+/* ---- dbkeeper_codelist_new_draft ----------------------------------------- */
+
+static const char *
+arg_text(sqlite3_value *v)
+{
+	return (const char *) sqlite3_value_text(v);
+}
+
+/* Writes the draft: its version row, codes and the version's searches. */
+static int
+write_draft(sqlite3 *db, const cl_version *v, const cl_release_row *target, const char *author,
+			const dbk_codelist *draft, char *id, size_t idcap, dbk_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int			rc;
+
+	/* A new, unique id. */
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM main.dbkeeper_codelist_version WHERE id = ?1", -1, &st,
+						   NULL) != SQLITE_OK)
+		return dbk_sqlite_fail(err, db, "choosing a draft id");
+	for (unsigned attempt = 1;; attempt++)
+	{
+		if (dbk_cl_draft_id(id, idcap, v->codelist, target->name, attempt, err) != 0)
+		{
+			sqlite3_finalize(st);
+			return -1;
+		}
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_DONE)
+			break;
+		if (rc != SQLITE_ROW)
+		{
+			sqlite3_finalize(st);
+			return dbk_sqlite_fail(err, db, "choosing a draft id");
+		}
+	}
+	sqlite3_finalize(st);
+
+	if (sqlite3_prepare_v2(db, "INSERT INTO main.dbkeeper_codelist_version "
+						   "(id, codelist, release, status, author, derived_from) "
+						   "VALUES (?1, ?2, ?3, 'draft', ?4, ?5)", -1, &st, NULL) != SQLITE_OK)
+		return dbk_sqlite_fail(err, db, "writing the draft");
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, v->codelist, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, target->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, author, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, v->id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return dbk_sqlite_fail(err, db, "writing the draft");
+
+	if (sqlite3_prepare_v2(db, "INSERT INTO main.dbkeeper_codelist_code (version, code, status) "
+						   "VALUES (?1, ?2, ?3)", -1, &st, NULL) != SQLITE_OK)
+		return dbk_sqlite_fail(err, db, "writing the draft's codes");
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	for (size_t i = 0; i < dbk_codelist_count(draft); i++)
+	{
+		size_t		len;
+		const char *code = dbk_codelist_code(draft, i, &len);
+
+		sqlite3_bind_text(st, 2, code, (int) len, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, dbk_cl_status_text(dbk_codelist_status(draft, i)), -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+		{
+			sqlite3_finalize(st);
+			return dbk_sqlite_fail(err, db, "writing the draft's codes");
+		}
+	}
+	sqlite3_finalize(st);
+
+	if (sqlite3_prepare_v2(db, "INSERT INTO main.dbkeeper_codelist_search (version, term, code) "
+						   "SELECT ?1, term, code FROM main.dbkeeper_codelist_search WHERE version = ?2",
+						   -1, &st, NULL) != SQLITE_OK)
+		return dbk_sqlite_fail(err, db, "writing the draft's searches");
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, v->id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return dbk_sqlite_fail(err, db, "writing the draft's searches");
+	return 0;
+}
+
+/* Everything but the savepoint: checks, reads, the five steps, the writes. */
+static int
+new_draft(sqlite3 *db, const char *version, const char *author, const char *release, char *id,
+		  size_t idcap, dbk_error *err)
+{
+	cl_version	v = {0};
+	cl_release_row own = {0},
+				target = {0};
+	dbk_codelist *cl = NULL,
+			   *draft = NULL;
+	dbk_cl_release *rel = NULL;
+	bool		found;
+	int			rc = -1;
+
+	if (load_version(db, version, &v, err) != 0 || load_version_release(db, &v, &own, err) != 0)
+		goto cleanup;
+	if (load_release(db, release, own.coding_system, &target, &found, err) != 0)
+		goto cleanup;
+	if (!found)
+	{
+		/* Without a release argument the version's own release is a candidate. */
+		dbk_cl_fail_unknown_release(err, release ? release : own.name);
+		goto cleanup;
+	}
+	if (strcmp(target.coding_system, own.coding_system) != 0)
+	{
+		dbk_cl_fail_other_system(err, target.name, target.coding_system, v.id, own.coding_system);
+		goto cleanup;
+	}
+	cl = dbk_codelist_new(&dbk_sqlite_allocator, err);
+	if (cl == NULL || load_codes(db, v.id, true, cl, err) != 0)
+		goto cleanup;
+	if (read_release_for(db, &target, cl, DBK_CL_WALK_DRAFT, &rel, err) != 0)
+		goto cleanup;
+	if (dbk_cl_regenerate(rel, cl, &draft, err) != 0)
+		goto cleanup;
+	dbk_cl_release_free(rel);	/* before writing: memory back early */
+	rel = NULL;
+	if (write_draft(db, &v, &target, author, draft, id, idcap, err) != 0)
+		goto cleanup;
+	rc = 0;
+
+cleanup:
+	dbk_codelist_free(draft);
+	dbk_cl_release_free(rel);
+	dbk_codelist_free(cl);
+	release_clear(&target);
+	release_clear(&own);
+	version_clear(&v);
+	return rc;
+}
+
+static void
+codelist_new_draft_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	sqlite3    *db = sqlite3_context_db_handle(ctx);
+	const char *version = arg_text(argv[0]);
+	const char *author = arg_text(argv[1]);
+	const char *release = argc > 2 ? arg_text(argv[2]) : NULL;
+	char		id[1024];
+	dbk_error	err;
+
+	if (version == NULL || author == NULL)
+	{
+		dbk_cl_fail_null(&err, version == NULL ? "version" : "author");
+		dbk_sqlite_result_error(ctx, &err);
+		return;
+	}
+	if (sqlite3_exec(db, "SAVEPOINT dbkeeper_codelist_new_draft", NULL, NULL, NULL) != SQLITE_OK)
+	{
+		dbk_sqlite_fail(&err, db, "starting a savepoint");
+		dbk_sqlite_result_error(ctx, &err);
+		return;
+	}
+	if (cl_init(db, NULL, &err) != 0 || new_draft(db, version, author, release, id, sizeof(id), &err) != 0)
+	{
+		sqlite3_exec(db, "ROLLBACK TO dbkeeper_codelist_new_draft; RELEASE dbkeeper_codelist_new_draft",
+					 NULL, NULL, NULL);
+		dbk_sqlite_result_error(ctx, &err);
+		return;
+	}
+	if (sqlite3_exec(db, "RELEASE dbkeeper_codelist_new_draft", NULL, NULL, NULL) != SQLITE_OK)
+	{
+		dbk_sqlite_fail(&err, db, "committing the draft");
+		sqlite3_exec(db, "ROLLBACK TO dbkeeper_codelist_new_draft; RELEASE dbkeeper_codelist_new_draft",
+					 NULL, NULL, NULL);
+		dbk_sqlite_result_error(ctx, &err);
+		return;
+	}
+	sqlite3_result_text(ctx, id, -1, SQLITE_TRANSIENT);
+}
+
+/* ---- the table-valued functions ------------------------------------------ */
+
+/*
+ * dbkeeper_codelist_status(version) and dbkeeper_codelist_changes(draft):
+ * eponymous virtual tables with one hidden argument column.  The whole
+ * result is computed when a scan starts and kept in the cursor.
+ */
+typedef enum
+{
+	CL_STATUS,
+	CL_CHANGES
+} cl_kind;
+
+typedef struct cl_vtab
+{
+	sqlite3_vtab base;
+	sqlite3    *db;
+	cl_kind		kind;
+} cl_vtab;
+
+typedef struct cl_cursor
+{
+	sqlite3_vtab_cursor base;
+	dbk_codelist *rows;			/* status: the result; changes: the draft */
+	dbk_codelist *previous;		/* changes: the version it was derived from */
+	dbk_cl_change *changes;
+	size_t		n;
+	size_t		row;
+} cl_cursor;
+
+#define STATUS_ARG 2			/* column index of the hidden argument */
+#define CHANGES_ARG 4
+
+static int
+cl_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out,
+		   char **errmsg)
+{
+	cl_kind		kind = (cl_kind) (size_t) aux;
+	cl_vtab    *vt;
+	int			rc;
+
+	(void) argc;
+	(void) argv;
+	(void) errmsg;
+	rc = sqlite3_declare_vtab(db, kind == CL_STATUS
+							  ? "CREATE TABLE x(code TEXT, status TEXT, version TEXT HIDDEN)"
+							  : "CREATE TABLE x(code TEXT, status TEXT, previous_status TEXT, "
+							  "change TEXT, draft TEXT HIDDEN)");
+	if (rc != SQLITE_OK)
+		return rc;
+	vt = sqlite3_malloc64(sizeof(*vt));
+	if (vt == NULL)
+		return SQLITE_NOMEM;
+	memset(vt, 0, sizeof(*vt));
+	vt->db = db;
+	vt->kind = kind;
+	sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+	*out = &vt->base;
+	return SQLITE_OK;
+}
+
+static int
+cl_disconnect(sqlite3_vtab *vt)
+{
+	sqlite3_free(vt);
+	return SQLITE_OK;
+}
+
+/* The argument must be given as an equality on the hidden column. */
+static int
+cl_best_index(sqlite3_vtab *vt, sqlite3_index_info *info)
+{
+	int			arg = ((cl_vtab *) vt)->kind == CL_STATUS ? STATUS_ARG : CHANGES_ARG;
+	bool		unusable = false;
+
+	for (int i = 0; i < info->nConstraint; i++)
+	{
+		const struct sqlite3_index_constraint *c = &info->aConstraint[i];
+
+		if (c->iColumn != arg || c->op != SQLITE_INDEX_CONSTRAINT_EQ)
+			continue;
+		if (!c->usable)
+		{
+			unusable = true;
+			continue;
+		}
+		info->aConstraintUsage[i].argvIndex = 1;
+		info->aConstraintUsage[i].omit = 1;
+		info->idxNum = 1;
+		info->estimatedCost = 1000;
+		info->estimatedRows = 20000;
+		return SQLITE_OK;
+	}
+	if (unusable)
+		return SQLITE_CONSTRAINT;	/* try another join order */
+	info->idxNum = 0;
+	info->estimatedCost = 1e12;
+	return SQLITE_OK;
+}
+
+static int
+cl_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **out)
+{
+	cl_cursor  *c = sqlite3_malloc64(sizeof(*c));
+
+	(void) vt;
+	if (c == NULL)
+		return SQLITE_NOMEM;
+	memset(c, 0, sizeof(*c));
+	*out = &c->base;
+	return SQLITE_OK;
+}
+
+static void
+cursor_clear(cl_cursor *c)
+{
+	dbk_codelist_free(c->rows);
+	dbk_codelist_free(c->previous);
+	sqlite3_free(c->changes);
+	c->rows = c->previous = NULL;
+	c->changes = NULL;
+	c->n = c->row = 0;
+}
+
+static int
+cl_close(sqlite3_vtab_cursor *cur)
+{
+	cursor_clear((cl_cursor *) cur);
+	sqlite3_free(cur);
+	return SQLITE_OK;
+}
+
+static int
+cl_vtab_error(sqlite3_vtab *vt, const dbk_error *err)
+{
+	sqlite3_free(vt->zErrMsg);
+	vt->zErrMsg = sqlite3_mprintf("%s%s%s%s%s", err->message, err->detail[0] ? "\nDETAIL: " : "",
+								  err->detail, err->hint[0] ? "\nHINT: " : "", err->hint);
+	return err->kind == DBK_E_NOMEM ? SQLITE_NOMEM : SQLITE_ERROR;
+}
+
+/* dbkeeper_codelist_status: the version's codes, recomputed over its release. */
+static int
+compute_status(sqlite3 *db, const char *version, cl_cursor *c, dbk_error *err)
+{
+	cl_version	v = {0};
+	cl_release_row own = {0};
+	dbk_codelist *cl = NULL;
+	dbk_cl_release *rel = NULL;
+	int			rc = -1;
+
+	if (load_version(db, version, &v, err) != 0 || load_version_release(db, &v, &own, err) != 0)
+		goto cleanup;
+	cl = dbk_codelist_new(&dbk_sqlite_allocator, err);
+	if (cl == NULL || load_codes(db, v.id, false, cl, err) != 0)
+		goto cleanup;
+	if (read_release_for(db, &own, cl, DBK_CL_WALK_RULES, &rel, err) != 0 ||
+		dbk_cl_recompute(rel, cl, &c->rows, err) != 0)
+		goto cleanup;
+	c->n = dbk_codelist_count(c->rows);
+	rc = 0;
+
+cleanup:
+	dbk_cl_release_free(rel);
+	dbk_codelist_free(cl);
+	release_clear(&own);
+	version_clear(&v);
+	return rc;
+}
+
+/* dbkeeper_codelist_changes: the draft against the version it came from. */
+static int
+compute_changes(sqlite3 *db, const char *draft, cl_cursor *c, dbk_error *err)
+{
+	cl_version	v = {0};
+	int			rc = -1;
+
+	if (load_version(db, draft, &v, err) != 0)
+		goto cleanup;
+	c->rows = dbk_codelist_new(&dbk_sqlite_allocator, err);
+	if (c->rows == NULL || load_codes(db, v.id, false, c->rows, err) != 0)
+		goto cleanup;
+	if (v.derived_from)
+	{
+		c->previous = dbk_codelist_new(&dbk_sqlite_allocator, err);
+		if (c->previous == NULL || load_codes(db, v.derived_from, false, c->previous, err) != 0)
+			goto cleanup;
+	}
+	if (dbk_cl_changes(&dbk_sqlite_allocator, c->previous, c->rows, &c->changes, &c->n, err) != 0)
+		goto cleanup;
+	rc = 0;
+
+cleanup:
+	version_clear(&v);
+	return rc;
+}
+
+static int
+cl_filter(sqlite3_vtab_cursor *cur, int idx, const char *idxstr, int argc, sqlite3_value **argv)
+{
+	cl_cursor  *c = (cl_cursor *) cur;
+	cl_vtab    *vt = (cl_vtab *) cur->pVtab;
+	const char *arg = idx == 1 && argc > 0 ? arg_text(argv[0]) : NULL;
+	dbk_error	err;
+	int			rc;
+
+	(void) idxstr;
+	cursor_clear(c);
+	if (arg == NULL)
+	{
+		dbk_cl_fail_null(&err, vt->kind == CL_STATUS ? "version" : "draft");
+		dbk_error_hint(&err, "Call it as %s('<version id>').", vt->kind == CL_STATUS
+					   ? "dbkeeper_codelist_status" : "dbkeeper_codelist_changes");
+		return cl_vtab_error(cur->pVtab, &err);
+	}
+	if (cl_init(vt->db, NULL, &err) != 0)
+		return cl_vtab_error(cur->pVtab, &err);
+	rc = vt->kind == CL_STATUS ? compute_status(vt->db, arg, c, &err)
+		: compute_changes(vt->db, arg, c, &err);
+	if (rc != 0)
+	{
+		cursor_clear(c);
+		return cl_vtab_error(cur->pVtab, &err);
+	}
+	return SQLITE_OK;
+}
+
+static int
+cl_next(sqlite3_vtab_cursor *cur)
+{
+	((cl_cursor *) cur)->row++;
+	return SQLITE_OK;
+}
+
+static int
+cl_eof(sqlite3_vtab_cursor *cur)
+{
+	cl_cursor  *c = (cl_cursor *) cur;
+
+	return c->row >= c->n;
+}
+
+static void
+result_status(sqlite3_context *ctx, dbk_cl_status s)
+{
+	if (s == DBK_CL_NONE)
+		sqlite3_result_null(ctx);
+	else
+		sqlite3_result_text(ctx, dbk_cl_status_text(s), -1, SQLITE_STATIC);
+}
+
+static int
+cl_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col)
+{
+	cl_cursor  *c = (cl_cursor *) cur;
+
+	if (((cl_vtab *) cur->pVtab)->kind == CL_STATUS)
+	{
+		size_t		len;
+		const char *code = dbk_codelist_code(c->rows, c->row, &len);
+
+		if (col == 0)
+			sqlite3_result_text(ctx, code, (int) len, SQLITE_TRANSIENT);
+		else if (col == 1)
+			result_status(ctx, dbk_codelist_status(c->rows, c->row));
+	}
+	else
+	{
+		const dbk_cl_change *ch = &c->changes[c->row];
+
+		switch (col)
+		{
+			case 0:
+				sqlite3_result_text(ctx, ch->code, (int) ch->len, SQLITE_TRANSIENT);
+				break;
+			case 1:
+				result_status(ctx, ch->status);
+				break;
+			case 2:
+				result_status(ctx, ch->previous);
+				break;
+			case 3:
+				sqlite3_result_text(ctx, dbk_cl_change_text(ch->change), -1, SQLITE_STATIC);
+				break;
+		}
+	}
+	return SQLITE_OK;
+}
+
+static int
+cl_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid)
+{
+	*rowid = (sqlite3_int64) ((cl_cursor *) cur)->row + 1;
+	return SQLITE_OK;
+}
+
+static const sqlite3_module cl_module = {
+	.iVersion = 0,
+	.xCreate = NULL,			/* eponymous only */
+	.xConnect = cl_connect,
+	.xBestIndex = cl_best_index,
+	.xDisconnect = cl_disconnect,
+	.xDestroy = cl_disconnect,
+	.xOpen = cl_open,
+	.xClose = cl_close,
+	.xFilter = cl_filter,
+	.xNext = cl_next,
+	.xEof = cl_eof,
+	.xColumn = cl_column,
+	.xRowid = cl_rowid,
+};
+
+int
+dbk_sqlite_register_codelist(sqlite3 *db, dbk_sqlite_state *st)
+{
+	int			rc;
+
+	rc = dbk_sqlite_create(db, "dbkeeper_codelist_init", 0, 0, DBK_SQLITE_SIDE_EFFECTS,
+						   codelist_init_fn, st);
+	if (rc == SQLITE_OK)
+		rc = dbk_sqlite_create(db, "dbkeeper_codelist_new_draft", 2, 3, DBK_SQLITE_SIDE_EFFECTS,
+							   codelist_new_draft_fn, st);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_module_v2(db, "dbkeeper_codelist_status", &cl_module,
+									  (void *) (size_t) CL_STATUS, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_module_v2(db, "dbkeeper_codelist_changes", &cl_module,
+									  (void *) (size_t) CL_CHANGES, NULL);
+	return rc;
+}
