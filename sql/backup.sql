@@ -106,6 +106,10 @@ CREATE ROLE regress_bk_nobody;
 CREATE ROLE regress_bk_writer IN ROLE pg_write_server_files;
 GRANT EXECUTE ON FUNCTION dbkeeper_backup(text), dbkeeper_verify(text), dbkeeper_backups(),
     dbkeeper_prune(integer) TO regress_bk_nobody, regress_bk_writer;
+-- The codelist tables are extension configuration tables: their rows are in
+-- every backup, so whoever backs up must be able to read them.
+GRANT SELECT ON dbkeeper_codelist_release, dbkeeper_codelist_version, dbkeeper_codelist_code,
+    dbkeeper_codelist_search TO regress_bk_writer;
 CREATE FUNCTION pg_temp.sqlstate_of(sql text) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
     EXECUTE sql;
