@@ -467,6 +467,18 @@ dbk_latest_resolve(dbk_dir *d, const char *database, const char *ext, char *name
 }
 
 int
+dbk_backup_resolve(dbk_dir *d, const char *database, const char *ext, const char *name,
+				   char *name_out, dbk_error *err)
+{
+	if (name == NULL)
+		return dbk_latest_resolve(d, database, ext, name_out, err);
+	if (dbk_backup_name_check(name, err) != 0)
+		return -1;
+	snprintf(name_out, DBK_NAME_MAX + 1, "%s", name);
+	return 0;
+}
+
+int
 dbk_backup_open(dbk_dir *d, const char *name, int *fd_out, dbk_error *err)
 {
 	struct stat st;

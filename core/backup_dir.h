@@ -84,6 +84,14 @@ int			dbk_publish(dbk_dir *d, dbk_temp *t, const char *database, time_t created,
 int			dbk_latest_resolve(dbk_dir *d, const char *database, const char *ext,
 							   char *name_out, dbk_error *err);
 
+/*
+ * The backup a caller means: name when given (checked as a plain backup
+ * name), else the one database's latest link points to.  name_out gets at
+ * least DBK_NAME_MAX + 1 bytes.
+ */
+int			dbk_backup_resolve(dbk_dir *d, const char *database, const char *ext,
+							   const char *name, char *name_out, dbk_error *err);
+
 /* Opens a published backup for reading, by plain file name. */
 int			dbk_backup_open(dbk_dir *d, const char *name, int *fd_out, dbk_error *err);
 

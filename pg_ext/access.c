@@ -68,13 +68,6 @@ dbk_pg_resolve(dbk_dir *d, const char *database, const char *name, char *out)
 {
 	dbk_error	err;
 
-	if (name == NULL)
-	{
-		if (dbk_latest_resolve(d, database, DBK_EXT_PG, out, &err) != 0)
-			dbk_pg_raise(&err);
-		return;
-	}
-	if (dbk_backup_name_check(name, &err) != 0)
+	if (dbk_backup_resolve(d, database, DBK_EXT_PG, name, out, &err) != 0)
 		dbk_pg_raise(&err);
-	snprintf(out, DBK_NAME_MAX + 1, "%s", name);
 }

@@ -507,9 +507,8 @@ dbkeeper_schema_diff(PG_FUNCTION_ARGS)
 	dbk_database_name_component(get_database_name(MyDatabaseId), database, sizeof(database));
 	/* No ereport while the directory is open: collect the result, close, then raise. */
 	if (dbk_dir_open(&d, path, false, &err) == 0 &&
-		(given ? dbk_backup_name_check(given, &err) :
-		 dbk_latest_resolve(&d, database, DBK_EXT_PG, name, &err)) == 0 &&
-		dbk_schema_from_backup(&m.a, &d, given ? given : name, DBK_PG_ENGINE, &then, &err) == 0)
+		dbk_backup_resolve(&d, database, DBK_EXT_PG, given, name, &err) == 0 &&
+		dbk_schema_from_backup(&m.a, &d, name, DBK_PG_ENGINE, &then, &err) == 0)
 		rc = dbk_schema_diff_make(&m.a, &then, &now, &changes, &err);
 	dbk_dir_close(&d);
 	if (rc != 0)

@@ -144,18 +144,6 @@ dbk_sqlite_open_dir(const dbk_sqlite_state *st, sqlite3 *db, bool create, dbk_di
 	return dbk_dir_open(d, path, create, err);
 }
 
-int
-dbk_sqlite_resolve(dbk_dir *d, const char *database, const char *name, char *out,
-				   dbk_error *err)
-{
-	if (name == NULL)
-		return dbk_latest_resolve(d, database, DBK_EXT_SQLITE, out, err);
-	if (dbk_backup_name_check(name, err) != 0)
-		return -1;
-	snprintf(out, DBK_NAME_MAX + 1, "%s", name);
-	return 0;
-}
-
 static long
 elapsed_ms(const struct timespec *since)
 {

@@ -56,10 +56,6 @@ int			dbk_sqlite_backup_dir(const dbk_sqlite_state *st, sqlite3 *db, char *buf, 
 int			dbk_sqlite_open_dir(const dbk_sqlite_state *st, sqlite3 *db, bool create, dbk_dir *d,
 								dbk_error *err);
 
-/* The named backup, or the latest of this database when name is NULL. */
-int			dbk_sqlite_resolve(dbk_dir *d, const char *database, const char *name, char *out,
-							   dbk_error *err);
-
 /*
  * Backs up the main database of src (a connection to the database file) into
  * the directory and publishes it; name_out gets the file name.  Retention is

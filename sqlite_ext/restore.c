@@ -213,7 +213,7 @@ sql_restore(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	if (dbk_sqlite_main_file(db, &file, database, sizeof(database), &err) != 0 ||
 		check_connection(db, &err) != 0 ||
 		dbk_sqlite_open_dir(st, db, false, &d, &err) != 0 ||
-		dbk_sqlite_resolve(&d, database, given, name, &err) != 0 ||
+		dbk_backup_resolve(&d, database, DBK_EXT_SQLITE, given, name, &err) != 0 ||
 		dbk_sqlite_unpack(&d, name, &t, &header, &err) != 0 ||
 		check_database(&header, database, name, other_ok, &err) != 0)
 		goto done;
