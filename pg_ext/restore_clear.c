@@ -53,7 +53,7 @@
 /* Not an internal part of another object (array types, constraint indexes...). */
 #define NOT_INTERNAL(cat, oid) \
 	"NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = '" cat "'::regclass" \
-	" AND i.objid = " oid " AND i.deptype = 'i')"
+	" AND i.objid = " oid " AND i.objsubid = 0 AND i.deptype = 'i')"
 
 /* An object created after initdb, by a user or an extension. */
 #define NOT_SYSTEM(oid) "(" oid " >= 16384)"
@@ -128,7 +128,8 @@ GLOBAL("pg_foreign_server", "o", "o.srvowner", "")
 GLOBAL("pg_event_trigger", "o", "o.evtowner", "")
 GLOBAL("pg_publication", "o", "o.pubowner", "")
 GLOBAL("pg_default_acl", "o", "o.defaclrole", "")
-GLOBAL("pg_largeobject_metadata", "o", "o.lomowner", "")
+/* a large object's address names pg_largeobject, not its metadata catalog */
+" UNION ALL SELECT 'pg_largeobject'::regclass::oid, o.oid, o.lomowner FROM pg_largeobject_metadata o"
 ")";
 
 static void

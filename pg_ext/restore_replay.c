@@ -327,6 +327,23 @@ execute(replay *r, const char *sql)
 }
 
 /*
+ * SPI's context line repeats the whole statement, which the restore's own
+ * context line already shows (shortened): leave it out.
+ */
+static const char *
+without_spi_context(const char *context, const char *sql)
+{
+	char	   *spi = psprintf("SQL statement \"%s\"", sql);
+	size_t		n = strlen(spi);
+	const char *rest = context;
+
+	if (strncmp(context, spi, n) == 0)
+		rest = context[n] == '\n' ? context + n + 1 : context + n;
+	pfree(spi);
+	return rest;
+}
+
+/*
  * Raises the error being handled again, saying in which backup and at which
  * statement it happened.
  */
@@ -343,8 +360,8 @@ rethrow_at_statement(replay *r, MemoryContext cxt, uint64 line, const char *sql)
 	initStringInfo(&context);
 	appendStringInfo(&context, "statement at line " UINT64_FORMAT " of backup \"%s\": %.*s%s",
 					 line, r->name, shown, sql, shown < (int) strlen(sql) ? "..." : "");
-	if (e->context != NULL)
-		appendStringInfo(&context, "\n%s", e->context);
+	if (e->context != NULL && *without_spi_context(e->context, sql) != '\0')
+		appendStringInfo(&context, "\n%s", without_spi_context(e->context, sql));
 	e->context = context.data;
 	e->message = psprintf("restoring backup \"%s\" failed at line " UINT64_FORMAT ": %s",
 						  r->name, line, e->message);
