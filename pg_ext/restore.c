@@ -34,6 +34,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "portability/instr_time.h"
 #include "tcop/utility.h"
 #include "utils/builtins.h"
 
@@ -83,17 +84,35 @@ check_database(const dbk_meta *header, const char *database, const char *name, b
 			 errhint("To restore it here anyway, call dbkeeper_restore('%s', true).", name)));
 }
 
+/* Milliseconds since *since, which moves to now: for the DEBUG1 timings. */
+static double
+lap(instr_time *since)
+{
+	instr_time	now;
+	double		ms;
+
+	INSTR_TIME_SET_CURRENT(now);
+	ms = INSTR_TIME_GET_MILLISEC(now) - INSTR_TIME_GET_MILLISEC(*since);
+	*since = now;
+	return ms;
+}
+
 static void
-restore(const char *name, int fd, char *safety)
+restore(const char *name, int fd, char *safety, instr_time *clock)
 {
 	List	   *kept = NIL;
+	uint64		statements;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	dbk_restore_lock();
+	elog(DEBUG1, "dbkeeper_restore: locks taken in %.0f ms", lap(clock));
 	dbk_pg_backup_take("pre-restore", false, safety);
+	elog(DEBUG1, "dbkeeper_restore: safety backup %s written in %.0f ms", safety, lap(clock));
 	dbk_restore_clear(&kept);
-	(void) dbk_restore_replay(fd, name, kept);
+	elog(DEBUG1, "dbkeeper_restore: database emptied in %.0f ms", lap(clock));
+	statements = dbk_restore_replay(fd, name, kept);
+	elog(DEBUG1, "dbkeeper_restore: " UINT64_FORMAT " statements replayed in %.0f ms", statements, lap(clock));
 	SPI_finish();
 }
 
@@ -109,7 +128,9 @@ dbkeeper_restore(PG_FUNCTION_ARGS)
 	dbk_meta	header;
 	dbk_dir		d = {-1, ""};
 	volatile int fd = -1;
+	instr_time	clock;
 
+	INSTR_TIME_SET_CURRENT(clock);
 	dbk_pg_check_access("dbkeeper_restore", DBK_PG_READ_WRITE_FILES);
 	if (PG_ARGISNULL(1))
 		ereport(ERROR,
@@ -128,8 +149,9 @@ dbkeeper_restore(PG_FUNCTION_ARGS)
 		dbk_pg_resolve(&d, database, given, name);
 		dbk_pg_verify_backup(&d, name, &header, &opened);
 		fd = opened;
+		elog(DEBUG1, "dbkeeper_restore: %s verified in %.0f ms", name, lap(&clock));
 		check_database(&header, database, name, other_ok);
-		restore(name, fd, safety);
+		restore(name, fd, safety, &clock);
 	}
 	PG_FINALLY();
 	{
