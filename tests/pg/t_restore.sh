@@ -6,6 +6,8 @@
 #       ways a bad upgrade does; dbkeeper_restore(); the database equals a
 #       copy made from the same backup with zstd -dc | psql (pg_dump
 #       --schema-only, rows, sequence values)
+#   fingerprint_*       the restored database has the fingerprint it had
+#       when the backup was taken (issue 5)
 #   safety_undo_*       restoring the safety backup gives back the state just
 #       before the restore (materialized views refreshed before it: a
 #       restore refreshes them, as pg_dump's scripts do)
@@ -31,7 +33,8 @@ backups_count() { find "$BACKUPS" -maxdepth 1 -type f -name '*.sql.zst' | wc -l;
 # bad_upgrade ID DB MUTATION_SQL: the round trip of issue 4, test 1, then
 # the safety backup's undo (test 2)
 bad_upgrade() {
-  local id=$1 db=$2 mutation=$3 name safety
+  local id=$1 db=$2 mutation=$3 name safety fp_before fp_after
+  fp_before=$(q -d "$db" -c "SELECT dbkeeper_fingerprint()")
   if ! name=$(q -d "$db" -c "SELECT dbkeeper_backup('before-upgrade')" 2>"$WORK/err"); then
     fail "bad_upgrade_$id" "backup failed: $(cat "$WORK/err")"; return
   fi
@@ -52,6 +55,13 @@ bad_upgrade() {
   dbsig "$db" >"$WORK/$db.restored.sig"
   sig_diff "bad_upgrade_$id" "$WORK/$db.copy.sig" "$WORK/$db.restored.sig" &&
     pass "bad_upgrade_$id" "($(grep -c ' [0-9]* [0-9a-f]\{32\}$' "$WORK/$db.restored.sig") tables with rows)"
+  # issue 5: a database restored by dbkeeper has the original fingerprint
+  fp_after=$(q -d "$db" -c "SELECT dbkeeper_fingerprint()")
+  if [ -n "$fp_before" ] && [ "$fp_before" = "$fp_after" ]; then
+    pass "fingerprint_$id" "(${fp_before:0:16}...)"
+  else
+    fail "fingerprint_$id" "before the upgrade $fp_before, after the restore $fp_after"
+  fi
 
   case $safety in
     "$db"-*-pre-restore.sql.zst) ;;
