@@ -14,6 +14,7 @@
 #include "commands/dbcommands.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
+#include "utils/builtins.h"
 
 #include "access.h"
 #include "common.h"
@@ -23,22 +24,24 @@ void
 dbk_pg_check_access(const char *function, dbk_pg_access access)
 {
 	Oid			user = GetUserId();
-	bool		ok;
+	bool		can_write,
+				can_read;
 
 	if (superuser())
 		return;
-	ok = has_privs_of_role(user, ROLE_PG_WRITE_SERVER_FILES);
-	if (access == DBK_PG_READ_WRITE_FILES)
-		ok = ok && has_privs_of_role(user, ROLE_PG_READ_SERVER_FILES);
-	if (!ok)
+	can_write = has_privs_of_role(user, ROLE_PG_WRITE_SERVER_FILES);
+	can_read = access == DBK_PG_WRITE_FILES || has_privs_of_role(user, ROLE_PG_READ_SERVER_FILES);
+	if (!can_write || !can_read)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied to call %s", function),
 				 access == DBK_PG_WRITE_FILES
 				 ? errdetail("Only superusers and members of pg_write_server_files may write backup files.")
 				 : errdetail("Only superusers and members of both pg_read_server_files and pg_write_server_files may read backup files."),
-				 errhint("A superuser can grant the role, for example: GRANT pg_write_server_files TO %s;",
-						 GetUserNameFromId(user, false))));
+				 errhint("A superuser can grant the role: GRANT %s TO %s;",
+						 !can_write && !can_read ? "pg_read_server_files, pg_write_server_files"
+						 : !can_write ? "pg_write_server_files" : "pg_read_server_files",
+						 quote_identifier(GetUserNameFromId(user, false)))));
 }
 
 char *

@@ -10,6 +10,7 @@
 
 #include "../core/backup_dir.h"
 #include "../core/error.h"
+#include "../core/metadata.h"
 
 #define DBK_PG_ENGINE "postgresql"
 
@@ -38,5 +39,12 @@ void		dbk_pg_open_dir(dbk_dir *d, bool create);
  * database when NULL) into out (DBK_NAME_MAX + 1 bytes).  Raises on error.
  */
 void		dbk_pg_resolve(dbk_dir *d, const char *database, const char *name, char *out);
+
+/*
+ * 0 when a verified backup's header says it is a PostgreSQL backup with the
+ * metadata dbkeeper_backup() writes; else fills err (what names the backup).
+ * Defined in verify.c.
+ */
+int			dbk_pg_check_backup_header(const dbk_meta *h, const char *what, dbk_error *err);
 
 #endif

@@ -45,6 +45,7 @@
 #include "../core/archive.h"
 #include "../core/catalog.h"
 #include "access.h"
+#include "backup.h"
 #include "common.h"
 #include "dump_data.h"
 #include "dump_out.h"
@@ -298,7 +299,7 @@ write_content(backup_state *st)
 }
 
 static void
-take_backup(backup_state *st, const char *label, const struct timespec *now)
+take_backup(backup_state *st, const char *label, const struct timespec *now, bool apply_retention)
 {
 	dbk_archive_summary summary;
 	dbk_meta	trailer;
@@ -316,7 +317,7 @@ take_backup(backup_state *st, const char *label, const struct timespec *now)
 	raise_if(dbk_archive_writer_finish(st->writer, &trailer, &summary, &err), &err);
 	raise_if(dbk_publish(&st->dir, &st->temp, st->database, now->tv_sec, label, DBK_EXT_PG,
 						 st->name, &err), &err);
-	if (dbk_pg_keep_backups > 0)
+	if (apply_retention && dbk_pg_keep_backups > 0)
 	{
 		int			deleted;
 
@@ -325,23 +326,19 @@ take_backup(backup_state *st, const char *label, const struct timespec *now)
 	}
 }
 
-Datum
-dbkeeper_backup(PG_FUNCTION_ARGS)
+/*
+ * Takes a backup of the current database; see backup.h.  Used by
+ * dbkeeper_backup() and by dbkeeper_restore() for its safety backup.
+ */
+void
+dbk_pg_backup_take(const char *label, bool apply_retention, char *name_out)
 {
-	char	   *label = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
 	backup_state *st;
 	struct timespec now;
 	dbk_error	err;
 
-	dbk_pg_check_access("dbkeeper_backup", DBK_PG_WRITE_FILES);
 	if (dbk_label_check(label, &err) != 0)
 		dbk_pg_raise(&err);
-	if (TransactionIdIsValid(GetTopTransactionIdIfAny()))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
-				 errmsg("cannot back up a database inside a write transaction"),
-				 errdetail("The backup would contain this transaction's uncommitted changes."),
-				 errhint("COMMIT or ROLLBACK first, then call dbkeeper_backup().")));
 	if (active != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -365,7 +362,7 @@ dbkeeper_backup(PG_FUNCTION_ARGS)
 	active = st;
 	PG_TRY();
 	{
-		take_backup(st, label, &now);
+		take_backup(st, label, &now, apply_retention);
 	}
 	PG_FINALLY();
 	{
@@ -377,5 +374,23 @@ dbkeeper_backup(PG_FUNCTION_ARGS)
 	}
 	PG_END_TRY();
 	dbk_meta_free(&st->header);
-	PG_RETURN_TEXT_P(cstring_to_text(st->name));
+	strlcpy(name_out, st->name, DBK_NAME_MAX + 1);
+	pfree(st);
+}
+
+Datum
+dbkeeper_backup(PG_FUNCTION_ARGS)
+{
+	char	   *label = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char		name[DBK_NAME_MAX + 1];
+
+	dbk_pg_check_access("dbkeeper_backup", DBK_PG_WRITE_FILES);
+	if (TransactionIdIsValid(GetTopTransactionIdIfAny()))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
+				 errmsg("cannot back up a database inside a write transaction"),
+				 errdetail("The backup would contain this transaction's uncommitted changes."),
+				 errhint("COMMIT or ROLLBACK first, then call dbkeeper_backup().")));
+	dbk_pg_backup_take(label, true, name);
+	PG_RETURN_TEXT_P(cstring_to_text(name));
 }

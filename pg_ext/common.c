@@ -99,3 +99,24 @@ dbk_pg_interrupted(dbk_error *err)
 	dbk_fail(err, DBK_E_STATE, "interrupted");
 	return true;
 }
+
+static ssize_t
+interruptible_read(void *ctx, void *buf, size_t len, dbk_error *err)
+{
+	dbk_pg_fd_source *s = ctx;
+
+	if (dbk_pg_interrupted(err))
+		return -1;
+	return s->inner.read(s->inner.ctx, buf, len, err);
+}
+
+dbk_source
+dbk_pg_fd_source_init(dbk_pg_fd_source *s, int fd, const char *what)
+{
+	dbk_source	outer = {interruptible_read, s};
+
+	s->fd.fd = fd;
+	s->fd.what = what;
+	s->inner = dbk_fd_source(&s->fd);
+	return outer;
+}

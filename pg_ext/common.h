@@ -9,6 +9,7 @@
 
 #include "../core/dbk_alloc.h"
 #include "../core/error.h"
+#include "../core/stream.h"
 
 /*
  * An allocator drawing from cxt.  It returns NULL instead of raising an
@@ -29,5 +30,19 @@ void		dbk_pg_raise(const dbk_error *err) pg_attribute_noreturn();
  * can release what it holds; the caller services the interrupt afterwards.
  */
 bool		dbk_pg_interrupted(dbk_error *err);
+
+/*
+ * A file descriptor as a core source whose reads end with an error, rather
+ * than a longjmp, when a cancel or terminate is pending: the core then
+ * frees its decoder and digest contexts, and the caller services the
+ * interrupt after the core returns.  The struct must outlive the source.
+ */
+typedef struct dbk_pg_fd_source
+{
+	dbk_fd_stream fd;
+	dbk_source	inner;
+} dbk_pg_fd_source;
+
+dbk_source	dbk_pg_fd_source_init(dbk_pg_fd_source *s, int fd, const char *what);
 
 #endif

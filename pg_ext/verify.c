@@ -18,32 +18,12 @@
 #include "../core/archive.h"
 #include "access.h"
 #include "common.h"
+#include "verify.h"
 
 PG_FUNCTION_INFO_V1(dbkeeper_verify);
 
-typedef struct verify_source
-{
-	dbk_fd_stream fd;
-	dbk_source	inner;
-} verify_source;
-
-/*
- * Reads through the fd source.  A pending cancel or terminate ends the read
- * with an error rather than a longjmp, so the core frees its decoder and
- * digest contexts; the interrupt is then serviced after the core returns.
- */
-static ssize_t
-interruptible_read(void *ctx, void *buf, size_t len, dbk_error *err)
-{
-	verify_source *s = ctx;
-
-	if (dbk_pg_interrupted(err))
-		return -1;
-	return s->inner.read(s->inner.ctx, buf, len, err);
-}
-
-static int
-check_header(const dbk_meta *h, const char *what, dbk_error *err)
+int
+dbk_pg_check_backup_header(const dbk_meta *h, const char *what, dbk_error *err)
 {
 	static const char *const required[] = {"engine", "database", "created_at", "server_version",
 	"dbkeeper_version"};
@@ -64,53 +44,74 @@ check_header(const dbk_meta *h, const char *what, dbk_error *err)
 	return 0;
 }
 
-Datum
-dbkeeper_verify(PG_FUNCTION_ARGS)
+void
+dbk_pg_verify_backup(dbk_dir *d, const char *name, dbk_meta *header, int *fd_out)
 {
-	char	   *given = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
-	char	   *database;
-	char		name[DBK_NAME_MAX + 1],
-				what[DBK_NAME_MAX + 16];
-	verify_source src;
+	char	   *what = psprintf("backup \"%s\"", name);
+	dbk_pg_fd_source src;
 	dbk_allocator a;
-	dbk_meta	header;
-	dbk_dir		d = {-1, ""};
 	dbk_error	err;
+	int			opened = -1;
+	volatile int fd = -1;
 	volatile int rc = -1;
 
-	dbk_pg_check_access("dbkeeper_verify", DBK_PG_READ_WRITE_FILES);
-	database = dbk_pg_database_name();
-	src.fd.fd = -1;
-	src.fd.what = what;
 	dbk_pg_allocator_init(&a, CurrentMemoryContext);
-	dbk_meta_init(&header, &a);
-	dbk_pg_open_dir(&d, false);
 	PG_TRY();
 	{
-		dbk_pg_resolve(&d, database, given, name);
-		snprintf(what, sizeof(what), "backup \"%s\"", name);
-		if (dbk_backup_open(&d, name, &src.fd.fd, &err) == 0)
+		if (dbk_backup_open(d, name, &opened, &err) == 0)
 		{
-			dbk_source	outer = {interruptible_read, &src};
-
-			src.inner = dbk_fd_source(&src.fd);
-			if (dbk_archive_verify_stream(&a, outer, what, &header, &err) == 0 &&
-				check_header(&header, what, &err) == 0)
+			fd = opened;
+			if (dbk_archive_verify_stream(&a, dbk_pg_fd_source_init(&src, fd, what), what, header, &err) == 0 &&
+				dbk_pg_check_backup_header(header, what, &err) == 0)
 				rc = 0;
 		}
 	}
-	PG_FINALLY();
+	PG_CATCH();
 	{
-		if (src.fd.fd >= 0)
-			close(src.fd.fd);
-		dbk_dir_close(&d);
+		if (fd >= 0)
+			close(fd);
+		PG_RE_THROW();
 	}
 	PG_END_TRY();
+	if (rc != 0 || fd_out == NULL)
+	{
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+	}
 	if (rc != 0)
 	{
 		CHECK_FOR_INTERRUPTS();
 		dbk_pg_raise(&err);
 	}
+	if (fd_out != NULL)
+		*fd_out = fd;
+	pfree(what);
+}
+
+Datum
+dbkeeper_verify(PG_FUNCTION_ARGS)
+{
+	char	   *given = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char		name[DBK_NAME_MAX + 1];
+	dbk_allocator a;
+	dbk_meta	header;
+	dbk_dir		d = {-1, ""};
+
+	dbk_pg_check_access("dbkeeper_verify", DBK_PG_READ_WRITE_FILES);
+	dbk_pg_allocator_init(&a, CurrentMemoryContext);
+	dbk_meta_init(&header, &a);
+	dbk_pg_open_dir(&d, false);
+	PG_TRY();
+	{
+		dbk_pg_resolve(&d, dbk_pg_database_name(), given, name);
+		dbk_pg_verify_backup(&d, name, &header, NULL);
+	}
+	PG_FINALLY();
+	{
+		dbk_dir_close(&d);
+	}
+	PG_END_TRY();
 	dbk_meta_free(&header);
 	PG_RETURN_BOOL(true);
 }

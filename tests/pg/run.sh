@@ -26,7 +26,10 @@ rm -rf pg_ext/regress
 REGRESS_BACKUP_DIR=/tmp/dbkeeper-regress-backups
 rm -rf "$REGRESS_BACKUP_DIR"
 install -d -m 700 -o postgres -g postgres "$REGRESS_BACKUP_DIR"
-out=$(pg_virtualenv -t -v 15 \
+# A port of its own: pg_virtualenv's default clashes with any other
+# throwaway cluster running on the machine.
+REGRESS_PORT=$((30000 + RANDOM % 20000))
+out=$(pg_virtualenv -t -v 15 -c "-p $REGRESS_PORT" \
         -o "shared_preload_libraries=pg_cron" -o "cron.database_name=contrib_regression" \
         -o "dbkeeper.backup_dir=$REGRESS_BACKUP_DIR" \
         make -s -C pg_ext installcheck 2>&1)

@@ -1,0 +1,20 @@
+/*
+ * backup.h — taking a backup of the current database, for the SQL function
+ * dbkeeper_backup() and for the safety backup of dbkeeper_restore().
+ */
+#ifndef DBK_PG_BACKUP_H
+#define DBK_PG_BACKUP_H
+
+#include "postgres.h"
+
+/*
+ * Writes a backup of the current database (label may be NULL) and publishes
+ * it; its file name goes into name_out (DBK_NAME_MAX + 1 bytes).  With
+ * apply_retention, dbkeeper.keep_backups is applied afterwards.  The caller
+ * has checked the privileges, and that its transaction has written nothing
+ * the backup would hold uncommitted (it may hold an xid for its locks only).
+ * Raises an error, publishing nothing, on failure.
+ */
+void		dbk_pg_backup_take(const char *label, bool apply_retention, char *name_out);
+
+#endif

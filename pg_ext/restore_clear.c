@@ -1,0 +1,353 @@
+/*
+ * restore_clear.c — the two steps of dbkeeper_restore() that come before the
+ * replay: locking what the restore will replace, and emptying the database.
+ *
+ * What "the database" means here is what a backup holds (dump_schema.c):
+ * every object that is neither a system object nor a member of an
+ * extension.  Extensions stay installed with all their members (dbkeeper
+ * too); the rows of their configuration tables, which a backup carries, are
+ * emptied so that the replay can load them again.
+ *
+ * Dropping is done with performMultipleDeletions(CASCADE) on the list of
+ * objects, so the dependency machinery decides the order.  Schemas that
+ * cannot go because an extension or an extension member lives in them
+ * (public, usually) stay, and their own non-member contents are dropped one
+ * by one; the replay then skips their CREATE SCHEMA (restore_replay.c).
+ * Because performMultipleDeletions checks no ownership, this file does:
+ * a caller who is not a superuser must have the privileges of the owner of
+ * every object dropped, as DROP would require.
+ *
+ * Refused up front, with an error naming the object: a subscription in the
+ * database (DROP SUBSCRIPTION cannot run inside a transaction), and an
+ * extension member that depends on an object to be dropped (CASCADE would
+ * take the member, or its whole extension, with it).
+ *
+ * Everything here runs in the caller's transaction: an error anywhere later
+ * rolls it all back.  Runs inside the restore's SPI connection.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/dependency.h"
+#include "catalog/objectaddress.h"
+#include "catalog/pg_namespace.h"
+#include "commands/comment.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+#include "restore_clear.h"
+
+/* A schema name that belongs to the user (pg_* is reserved to the system). */
+#define USER_NS(n) "(" n ".nspname <> 'information_schema' AND " n ".nspname !~ '^pg_')"
+
+/* The object (catalog cat, oid expression) is not a member of an extension. */
+#define NOT_MEMBER(cat, oid) \
+	"NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = '" cat "'::regclass" \
+	" AND e.objid = " oid " AND e.deptype = 'e')"
+
+/* Not an internal part of another object (array types, constraint indexes...). */
+#define NOT_INTERNAL(cat, oid) \
+	"NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = '" cat "'::regclass" \
+	" AND i.objid = " oid " AND i.objsubid = 0 AND i.deptype = 'i')"
+
+/* An object created after initdb, by a user or an extension. */
+#define NOT_SYSTEM(oid) "(" oid " >= 16384)"
+
+/*
+ * Schemas that stay: those an extension is installed in or an extension
+ * member lives in, and those that are members themselves.
+ */
+#define KEPT_NS_CTE \
+	"kept_ns AS (" \
+	"  SELECT x.extnamespace AS oid FROM pg_extension x" \
+	"  UNION SELECT n.oid FROM pg_depend m" \
+	"   CROSS JOIN LATERAL pg_identify_object(m.classid, m.objid, 0) i" \
+	"   JOIN pg_namespace n ON n.nspname = i.schema WHERE m.deptype = 'e'" \
+	"  UNION SELECT m.objid FROM pg_depend m" \
+	"   WHERE m.deptype = 'e' AND m.classid = 'pg_namespace'::regclass)," \
+	" user_ns AS (SELECT n.oid, n.oid IN (SELECT oid FROM kept_ns) AS kept" \
+	"  FROM pg_namespace n WHERE " USER_NS("n") ")"
+
+/* One kind of schema object: in a kept user schema, not a member, not internal. */
+#define IN_KEPT_NS(cat, alias, nsp, owner) \
+	" UNION ALL SELECT '" cat "'::regclass::oid, " alias ".oid, " owner \
+	" FROM " cat " " alias " JOIN user_ns u ON u.oid = " alias "." nsp " AND u.kept" \
+	" WHERE " NOT_SYSTEM(alias ".oid") " AND " NOT_MEMBER(cat, alias ".oid") \
+	" AND " NOT_INTERNAL(cat, alias ".oid")
+
+/* One kind of object outside schemas. */
+#define GLOBAL(cat, alias, owner, extra) \
+	" UNION ALL SELECT '" cat "'::regclass::oid, " alias ".oid, " owner \
+	" FROM " cat " " alias " WHERE " NOT_MEMBER(cat, alias ".oid") extra
+
+/* Rules, triggers, policies and constraints users added to extension members' tables. */
+#define ON_MEMBER_TABLE(cat, alias, relcol, extra) \
+	" UNION ALL SELECT '" cat "'::regclass::oid, " alias ".oid, r.relowner" \
+	" FROM " cat " " alias " JOIN pg_class r ON r.oid = " alias "." relcol \
+	" WHERE " NOT_SYSTEM(alias ".oid") " AND " NOT_MEMBER(cat, alias ".oid") \
+	" AND " NOT_INTERNAL(cat, alias ".oid") \
+	" AND NOT " NOT_MEMBER("pg_class", "r.oid") extra
+
+/*
+ * Every object to drop: classid, objid, and the owner whose privileges the
+ * caller needs (NULL: only a superuser may drop it).
+ */
+static const char *const targets_cte =
+"WITH " KEPT_NS_CTE ","
+" targets(classid, objid, owner) AS ("
+"  SELECT 'pg_namespace'::regclass::oid, n.oid, n.nspowner FROM pg_namespace n"
+"   JOIN user_ns u ON u.oid = n.oid AND NOT u.kept"
+IN_KEPT_NS("pg_class", "c", "relnamespace", "c.relowner") " AND c.relkind IN ('r','p','v','m','f','S','c','i','I')"
+IN_KEPT_NS("pg_proc", "p", "pronamespace", "p.proowner")
+IN_KEPT_NS("pg_type", "t", "typnamespace", "t.typowner")
+IN_KEPT_NS("pg_operator", "o", "oprnamespace", "o.oprowner")
+IN_KEPT_NS("pg_opclass", "o", "opcnamespace", "o.opcowner")
+IN_KEPT_NS("pg_opfamily", "o", "opfnamespace", "o.opfowner")
+IN_KEPT_NS("pg_collation", "o", "collnamespace", "o.collowner")
+IN_KEPT_NS("pg_conversion", "o", "connamespace", "o.conowner")
+IN_KEPT_NS("pg_ts_dict", "o", "dictnamespace", "o.dictowner")
+IN_KEPT_NS("pg_ts_config", "o", "cfgnamespace", "o.cfgowner")
+IN_KEPT_NS("pg_ts_parser", "o", "prsnamespace", "NULL::oid")
+IN_KEPT_NS("pg_ts_template", "o", "tmplnamespace", "NULL::oid")
+IN_KEPT_NS("pg_statistic_ext", "o", "stxnamespace", "o.stxowner")
+ON_MEMBER_TABLE("pg_trigger", "o", "tgrelid", " AND NOT o.tgisinternal")
+ON_MEMBER_TABLE("pg_policy", "o", "polrelid", "")
+ON_MEMBER_TABLE("pg_rewrite", "o", "ev_class", " AND o.rulename <> '_RETURN'")
+ON_MEMBER_TABLE("pg_constraint", "o", "conrelid", "")
+GLOBAL("pg_cast", "o", "NULL::oid", " AND " NOT_SYSTEM("o.oid"))
+GLOBAL("pg_transform", "o", "NULL::oid", " AND " NOT_SYSTEM("o.oid"))
+GLOBAL("pg_language", "o", "o.lanowner", " AND " NOT_SYSTEM("o.oid"))
+GLOBAL("pg_am", "o", "NULL::oid", " AND " NOT_SYSTEM("o.oid"))
+GLOBAL("pg_foreign_data_wrapper", "o", "o.fdwowner", "")
+GLOBAL("pg_foreign_server", "o", "o.srvowner", "")
+GLOBAL("pg_event_trigger", "o", "o.evtowner", "")
+GLOBAL("pg_publication", "o", "o.pubowner", "")
+GLOBAL("pg_default_acl", "o", "o.defaclrole", "")
+/* a large object's address names pg_largeobject, not its metadata catalog */
+" UNION ALL SELECT 'pg_largeobject'::regclass::oid, o.oid, o.lomowner FROM pg_largeobject_metadata o"
+")";
+
+static void
+run(const char *sql, bool read_only)
+{
+	int			rc = SPI_execute(sql, read_only, 0);
+
+	if (rc < 0)
+		elog(ERROR, "dbkeeper_restore: SPI_execute failed (%d) on: %s", rc, sql);
+}
+
+static Oid
+column_oid(uint64 row, int col, bool *isnull)
+{
+	return DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, isnull));
+}
+
+static char *
+column_text(uint64 row, int col)
+{
+	return SPI_getvalue(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col);
+}
+
+/* ------------------------------------------------------------ locks */
+
+typedef struct lock_context
+{
+	Oid			relid;
+} lock_context;
+
+static void
+lock_error_context(void *arg)
+{
+	lock_context *lc = arg;
+	char	   *name = get_rel_name(lc->relid);
+
+	if (name != NULL)
+		errcontext("dbkeeper_restore waiting for an ACCESS EXCLUSIVE lock on \"%s\"", name);
+}
+
+void
+dbk_restore_lock(void)
+{
+	List	   *oids = NIL;
+	ListCell   *lc;
+	lock_context ctx;
+	ErrorContextCallback cb;
+
+	run("SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+		" WHERE (c.relkind IN ('r', 'p', 'm', 'v', 'S', 'f') AND " USER_NS("n")
+		"        AND " NOT_MEMBER("pg_class", "c.oid") ")"
+		"    OR c.oid IN (SELECT unnest(extconfig) FROM pg_extension)"
+		" ORDER BY c.oid", true);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+
+		oids = lappend_oid(oids, column_oid(i, 1, &isnull));
+	}
+
+	cb.callback = lock_error_context;
+	cb.arg = &ctx;
+	cb.previous = error_context_stack;
+	error_context_stack = &cb;
+	foreach(lc, oids)
+	{
+		ctx.relid = lfirst_oid(lc);
+		LockRelationOid(ctx.relid, AccessExclusiveLock);
+	}
+	error_context_stack = cb.previous;
+	list_free(oids);
+}
+
+/* ------------------------------------------------------------ refusals */
+
+static void
+refuse_subscriptions(void)
+{
+	run("SELECT s.subname FROM pg_subscription s JOIN pg_database d ON d.oid = s.subdbid"
+		" WHERE d.datname = current_database() ORDER BY 1 LIMIT 1", true);
+	if (SPI_processed > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot restore: the database has subscription %s",
+						quote_identifier(column_text(0, 1))),
+				 errdetail("DROP SUBSCRIPTION cannot run inside the restore's transaction."),
+				 errhint("Drop the subscription first, then call dbkeeper_restore() again.")));
+}
+
+/*
+ * An extension member that depends on an object the restore drops (or on
+ * one inside a schema it drops) would be dropped by the cascade.
+ */
+static void
+refuse_member_dependents(void)
+{
+	char	   *sql = psprintf("%s SELECT pg_describe_object(d.classid, d.objid, 0),"
+							   " pg_describe_object(d.refclassid, d.refobjid, 0)"
+							   " FROM pg_depend d"
+							   " WHERE d.deptype = 'n'"
+							   " AND EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype = 'e'"
+							   "             AND m.classid = d.classid AND m.objid = d.objid)"
+							   " AND (EXISTS (SELECT 1 FROM targets t WHERE t.classid = d.refclassid"
+							   "              AND t.objid = d.refobjid)"
+							   "      OR (pg_identify_object(d.refclassid, d.refobjid, 0)).schema IN"
+							   "         (SELECT n.nspname FROM pg_namespace n JOIN user_ns u"
+							   "          ON u.oid = n.oid AND NOT u.kept))"
+							   " ORDER BY 1, 2 LIMIT 1", targets_cte);
+
+	run(sql, true);
+	if (SPI_processed > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+				 errmsg("cannot restore: %s, a member of an extension, depends on %s",
+						column_text(0, 1), column_text(0, 2)),
+				 errdetail("Emptying the database would drop the extension member with it.")));
+	pfree(sql);
+}
+
+/* ------------------------------------------------------------ clearing */
+
+static void
+check_owner(Oid classid, Oid objid, bool owner_null, Oid owner)
+{
+	ObjectAddress addr;
+
+	if (superuser())
+		return;
+	addr.classId = classid;
+	addr.objectId = objid;
+	addr.objectSubId = 0;
+	if (owner_null)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to drop %s", getObjectDescription(&addr, false)),
+				 errdetail("dbkeeper_restore() drops every object of the database first; "
+						   "only a superuser may drop this one.")));
+	if (!has_privs_of_role(GetUserId(), owner))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to drop %s", getObjectDescription(&addr, false)),
+				 errdetail("dbkeeper_restore() drops every object of the database first; "
+						   "that needs the privileges of its owner, %s.",
+						   GetUserNameFromId(owner, false))));
+}
+
+static void
+drop_targets(void)
+{
+	char	   *sql = psprintf("%s SELECT classid, objid, owner FROM targets", targets_cte);
+	ObjectAddresses *objects = new_object_addresses();
+
+	run(sql, true);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		ObjectAddress addr;
+		bool		isnull,
+					owner_null;
+		Oid			owner;
+
+		addr.classId = column_oid(i, 1, &isnull);
+		addr.objectId = column_oid(i, 2, &isnull);
+		addr.objectSubId = 0;
+		owner = column_oid(i, 3, &owner_null);
+		check_owner(addr.classId, addr.objectId, owner_null, owner);
+		add_exact_object_address(&addr, objects);
+	}
+	pfree(sql);
+	performMultipleDeletions(objects, DROP_CASCADE, PERFORM_DELETION_QUIETLY);
+	free_object_addresses(objects);
+	CommandCounterIncrement();
+}
+
+/* The rows of extension configuration tables, which every backup holds. */
+static void
+truncate_config_tables(void)
+{
+	StringInfoData sql;
+
+	run("SELECT c.oid::regclass::text FROM pg_extension x"
+		" CROSS JOIN LATERAL unnest(x.extconfig, x.extcondition) u(c, cond)"
+		" JOIN pg_class c ON c.oid = u.c"
+		" WHERE c.relkind IN ('r', 'p') AND coalesce(u.cond, '') = '' ORDER BY 1", true);
+	if (SPI_processed == 0)
+		return;
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "TRUNCATE ONLY ");
+	for (uint64 i = 0; i < SPI_processed; i++)
+		appendStringInfo(&sql, "%s%s", i > 0 ? ", " : "", column_text(i, 1));
+	run(sql.data, false);
+	pfree(sql.data);
+}
+
+/* Kept schemas (public): their comment goes, the backup says it again. */
+static void
+reset_kept_schemas(List **kept)
+{
+	run("WITH " KEPT_NS_CTE " SELECT n.oid, n.nspname, n.nspowner"
+		" FROM pg_namespace n JOIN user_ns u ON u.oid = n.oid AND u.kept"
+		" ORDER BY n.nspname", true);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		Oid			nsp = column_oid(i, 1, &isnull);
+
+		*kept = lappend(*kept, pstrdup(column_text(i, 2)));
+		if (superuser() || has_privs_of_role(GetUserId(), column_oid(i, 3, &isnull)))
+			DeleteComments(nsp, NamespaceRelationId, 0);
+	}
+	CommandCounterIncrement();
+}
+
+void
+dbk_restore_clear(List **kept_schemas)
+{
+	refuse_subscriptions();
+	refuse_member_dependents();
+	drop_targets();
+	truncate_config_tables();
+	reset_kept_schemas(kept_schemas);
+}

@@ -1,0 +1,27 @@
+/*
+ * restore_clear.h — before dbkeeper_restore() replays a backup: lock what
+ * it will replace, then empty the database of everything a backup holds.
+ */
+#ifndef DBK_PG_RESTORE_CLEAR_H
+#define DBK_PG_RESTORE_CLEAR_H
+
+#include "postgres.h"
+
+#include "nodes/pg_list.h"
+
+/*
+ * Takes ACCESS EXCLUSIVE locks on every relation the restore drops or
+ * empties, waiting as lock_timeout allows; a timeout names the relation.
+ * From then on no other session can change what the safety backup reads.
+ */
+void		dbk_restore_lock(void);
+
+/*
+ * Drops every object that is neither a system object nor an extension
+ * member and empties extension configuration tables.  *kept_schemas gets
+ * the names (palloc'd char *) of user schemas that stay because extensions
+ * live in them.  Raises an error naming the object it cannot drop.
+ */
+void		dbk_restore_clear(List **kept_schemas);
+
+#endif

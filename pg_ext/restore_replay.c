@@ -1,0 +1,445 @@
+/*
+ * restore_replay.c — runs a verified backup's SQL script inside the
+ * backend, in the caller's transaction, for dbkeeper_restore().
+ *
+ * The archive is read again from its start (every checksum is checked again
+ * as it streams) and cut into statements by the core's splitter
+ * (core/sql_split.c).  Each statement is parsed once with the raw parser to
+ * pick its path:
+ *   - COPY ... FROM stdin: the rows go to BeginCopyFrom/CopyFrom through a
+ *     data-source callback that pulls the following lines from the
+ *     splitter, so a table's rows stream from the file into the table and
+ *     never sit in memory.  The privileges checked are those COPY checks
+ *     (INSERT on the columns; row-level security refuses, as COPY FROM does).
+ *     The data's encoding is the database's (the script was written in it),
+ *     whatever the caller's client_encoding.
+ *   - SET and RESET: applied as a function's SET clause is, so that every
+ *     setting the script makes (search_path, role, ...) is undone when the
+ *     restore returns, commit or not.  The script's own timeouts are not
+ *     applied: the caller's lock_timeout governs the whole restore.  A
+ *     client_encoding other than the database's is refused: the script
+ *     would be misread.
+ *   - CREATE SCHEMA of a schema that stayed because an extension lives in
+ *     it (public): skipped, the statements after it set its owner, comment
+ *     and privileges.
+ *   - everything else: SPI_execute.
+ * An error in a statement is raised again with the backup's name and the
+ * line of the statement in the message, and the statement in the context,
+ * keeping its SQLSTATE.  Memory per statement is a context reset after it.
+ */
+#include "postgres.h"
+
+#include <unistd.h>
+
+#include "access/table.h"
+#include "commands/copy.h"
+#include "executor/executor.h"
+#include "executor/spi.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "parser/parse_node.h"
+#include "parser/parse_relation.h"
+#include "parser/parser.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/rls.h"
+
+#include "../core/archive.h"
+#include "../core/sql_split.h"
+#include "common.h"
+#include "restore_replay.h"
+
+/* A statement longer than this (a huge function body?) is refused. */
+#define MAX_STATEMENT (256 * 1024 * 1024)
+#define READ_CHUNK (256 * 1024)
+/* How much of a failed statement the error context shows. */
+#define SHOWN_STATEMENT 300
+
+typedef struct replay
+{
+	const char *name;			/* the backup's file name */
+	const char *what;			/* 'backup "name"' for the core's errors */
+	List	   *kept_schemas;
+	dbk_allocator alloc;
+	dbk_pg_fd_source src;
+	dbk_archive_reader *reader;
+	dbk_splitter *split;
+	char	   *buf;
+	bool		input_done;		/* the reader said the content ended */
+	/* the current event */
+	dbk_split_event ev;
+	const char *text;
+	size_t		len;
+	uint64		line;
+	/* COPY data not yet handed to CopyFrom */
+	const char *pending;
+	size_t		pending_len;
+	bool		copy_ended;
+} replay;
+
+/* The replay whose COPY is running: CopyFrom's callback has no argument. */
+static replay *copying = NULL;
+
+static void
+raise_core(replay *r, const dbk_error *err)
+{
+	CHECK_FOR_INTERRUPTS();
+	dbk_pg_raise(err);
+}
+
+/* The next event of the script, reading and feeding as needed. */
+static dbk_split_event
+next_event(replay *r)
+{
+	dbk_error	err;
+
+	for (;;)
+	{
+		size_t		got;
+
+		if (dbk_splitter_next(r->split, &r->ev, &r->text, &r->len, &r->line, &err) != 0)
+		{
+			dbk_error_prefix(&err, "%s: ", r->what);
+			raise_core(r, &err);
+		}
+		if (r->ev != DBK_SPLIT_MORE)
+			return r->ev;
+		if (r->input_done)
+			elog(ERROR, "dbkeeper_restore: the splitter asked for input after its end");
+		if (dbk_archive_read(r->reader, r->buf, READ_CHUNK, &got, &err) != 0)
+			raise_core(r, &err);
+		if (got == 0)
+		{
+			r->input_done = true;
+			dbk_splitter_finish(r->split);
+		}
+		else if (dbk_splitter_feed(r->split, r->buf, got, &err) != 0)
+			raise_core(r, &err);
+	}
+}
+
+/* ------------------------------------------------------------ COPY */
+
+/*
+ * CopyFrom's data source: whole lines of the COPY block, up to maxread
+ * bytes; 0 once the "\." line has been reached.
+ */
+static int
+copy_source(void *outbuf, int minread, int maxread)
+{
+	replay	   *r = copying;
+	int			n = 0;
+
+	while (n < maxread)
+	{
+		size_t		take;
+
+		if (r->pending_len == 0)
+		{
+			if (r->copy_ended || n >= minread)
+				break;
+			switch (next_event(r))
+			{
+				case DBK_SPLIT_COPY_DATA:
+					r->pending = r->text;
+					r->pending_len = r->len;
+					break;
+				case DBK_SPLIT_COPY_END:
+					r->copy_ended = true;
+					continue;
+				default:
+					ereport(ERROR,
+							(errcode(ERRCODE_DATA_CORRUPTED),
+							 errmsg("backup \"%s\" has COPY data without its end line \"\\.\"", r->name)));
+			}
+		}
+		take = Min(r->pending_len, (size_t) (maxread - n));
+		memcpy((char *) outbuf + n, r->pending, take);
+		r->pending += take;
+		r->pending_len -= take;
+		n += (int) take;
+	}
+	return n;
+}
+
+/* COPY's own permission checks: INSERT on the columns, no row-level security. */
+static void
+check_copy_permissions(ParseState *pstate, Relation rel, List *attlist)
+{
+	ParseNamespaceItem *nsitem = addRangeTableEntryForRelation(pstate, rel, RowExclusiveLock,
+															   NULL, false, false);
+	RangeTblEntry *rte = nsitem->p_rte;
+	ListCell   *lc;
+
+	rte->requiredPerms = ACL_INSERT;
+	foreach(lc, CopyGetAttnums(RelationGetDescr(rel), rel, attlist))
+		rte->insertedCols = bms_add_member(rte->insertedCols,
+										   lfirst_int(lc) - FirstLowInvalidHeapAttributeNumber);
+	ExecCheckRTPerms(pstate->p_rtable, true);
+	if (check_enable_rls(RelationGetRelid(rel), InvalidOid, false) == RLS_ENABLED)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("COPY FROM not supported with row-level security"),
+				 errhint("Use a role that bypasses row-level security or owns table \"%s\".",
+						 RelationGetRelationName(rel))));
+}
+
+static void
+copy_in(replay *r, CopyStmt *stmt, const char *sql)
+{
+	ParseState *pstate = make_parsestate(NULL);
+	Relation	rel;
+	CopyFromState cstate;
+	List	   *options = list_copy(stmt->options);
+
+	pstate->p_sourcetext = sql;
+	rel = table_openrv(stmt->relation, RowExclusiveLock);
+	check_copy_permissions(pstate, rel, stmt->attlist);
+	options = lappend(options, makeDefElem("encoding",
+										   (Node *) makeString((char *) GetDatabaseEncodingName()), -1));
+
+	r->pending_len = 0;
+	r->copy_ended = false;
+	copying = r;
+	cstate = BeginCopyFrom(pstate, rel, NULL, NULL, false, copy_source, stmt->attlist, options);
+	(void) CopyFrom(cstate);
+	EndCopyFrom(cstate);
+	copying = NULL;
+	/* CopyFrom stops at a "\." of its own; the rest up to ours is not data. */
+	while (!r->copy_ended)
+		if (next_event(r) == DBK_SPLIT_COPY_END)
+			r->copy_ended = true;
+		else if (r->ev != DBK_SPLIT_COPY_DATA)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("backup \"%s\" has COPY data without its end line \"\\.\"", r->name)));
+	table_close(rel, NoLock);
+	free_parsestate(pstate);
+}
+
+/* ------------------------------------------------------------ settings */
+
+static bool
+is_timeout(const char *name)
+{
+	return strcmp(name, "lock_timeout") == 0 || strcmp(name, "statement_timeout") == 0 ||
+		strcmp(name, "idle_in_transaction_session_timeout") == 0;
+}
+
+static void
+apply_setting(replay *r, const char *name, const char *value)
+{
+	if (is_timeout(name))
+		return;
+	if (strcmp(name, "client_encoding") == 0)
+	{
+		if (value == NULL || pg_char_to_encoding(value) != GetDatabaseEncoding())
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("backup \"%s\" is in encoding %s, the database in %s", r->name,
+							value ? value : "(default)", GetDatabaseEncodingName()),
+					 errhint("Restore it into a database of its encoding, or with psql, which converts.")));
+		return;
+	}
+	(void) set_config_option(name, value, superuser() ? PGC_SUSET : PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+}
+
+static void
+set_statement(replay *r, VariableSetStmt *stmt)
+{
+	switch (stmt->kind)
+	{
+		case VAR_SET_VALUE:
+			apply_setting(r, stmt->name, ExtractSetVariableArgs(stmt));
+			break;
+		case VAR_SET_DEFAULT:
+		case VAR_RESET:
+			apply_setting(r, stmt->name, NULL);
+			break;
+		default:
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("a backup replayed by dbkeeper_restore() cannot use SET LOCAL/SET TRANSACTION/RESET ALL or SET ... FROM CURRENT")));
+	}
+}
+
+/* The backup's preamble sets search_path with set_config(), as pg_dump does. */
+static bool
+is_search_path_reset(const char *sql)
+{
+	return strcmp(sql, "SELECT pg_catalog.set_config('search_path', '', false);") == 0;
+}
+
+/* ------------------------------------------------------------ statements */
+
+static bool
+is_kept_schema(replay *r, CreateSchemaStmt *stmt)
+{
+	ListCell   *lc;
+
+	if (stmt->schemaname == NULL || stmt->schemaElts != NIL || stmt->authrole != NULL)
+		return false;
+	foreach(lc, r->kept_schemas)
+		if (strcmp((const char *) lfirst(lc), stmt->schemaname) == 0)
+			return true;
+	return false;
+}
+
+static void
+execute(replay *r, const char *sql)
+{
+	List	   *parsed;
+	Node	   *stmt;
+
+	if (is_search_path_reset(sql))
+	{
+		apply_setting(r, "search_path", "");
+		return;
+	}
+	parsed = raw_parser(sql, RAW_PARSE_DEFAULT);
+	if (parsed == NIL)
+		return;					/* only comments */
+	stmt = linitial_node(RawStmt, parsed)->stmt;
+	if (list_length(parsed) == 1)
+	{
+		if (IsA(stmt, VariableSetStmt))
+		{
+			set_statement(r, (VariableSetStmt *) stmt);
+			return;
+		}
+		if (IsA(stmt, CopyStmt) && ((CopyStmt *) stmt)->is_from &&
+			((CopyStmt *) stmt)->filename == NULL && ((CopyStmt *) stmt)->relation != NULL)
+		{
+			copy_in(r, (CopyStmt *) stmt, sql);
+			return;
+		}
+		if (IsA(stmt, CreateSchemaStmt) && is_kept_schema(r, (CreateSchemaStmt *) stmt))
+			return;
+	}
+	if (SPI_execute(sql, false, 0) < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("this statement cannot run inside dbkeeper_restore()")));
+}
+
+/*
+ * SPI's context line repeats the whole statement, which the restore's own
+ * context line already shows (shortened): leave it out.
+ */
+static const char *
+without_spi_context(const char *context, const char *sql)
+{
+	char	   *spi = psprintf("SQL statement \"%s\"", sql);
+	size_t		n = strlen(spi);
+	const char *rest = context;
+
+	if (strncmp(context, spi, n) == 0)
+		rest = context[n] == '\n' ? context + n + 1 : context + n;
+	pfree(spi);
+	return rest;
+}
+
+/*
+ * Raises the error being handled again, saying in which backup and at which
+ * statement it happened.
+ */
+static void
+rethrow_at_statement(replay *r, MemoryContext cxt, uint64 line, const char *sql)
+{
+	ErrorData  *e;
+	StringInfoData context;
+	int			shown = Min((int) strlen(sql), SHOWN_STATEMENT);
+
+	MemoryContextSwitchTo(cxt);
+	e = CopyErrorData();
+	FlushErrorState();
+	initStringInfo(&context);
+	appendStringInfo(&context, "statement at line " UINT64_FORMAT " of backup \"%s\": %.*s%s",
+					 line, r->name, shown, sql, shown < (int) strlen(sql) ? "..." : "");
+	if (e->context != NULL && *without_spi_context(e->context, sql) != '\0')
+		appendStringInfo(&context, "\n%s", without_spi_context(e->context, sql));
+	e->context = context.data;
+	e->message = psprintf("restoring backup \"%s\" failed at line " UINT64_FORMAT ": %s",
+						  r->name, line, e->message);
+	ReThrowError(e);
+}
+
+static void
+run_statement(replay *r, MemoryContext stmt_cxt)
+{
+	MemoryContext outer = MemoryContextSwitchTo(stmt_cxt);
+	char	   *sql = pnstrdup(r->text, r->len);
+	uint64		line = r->line;
+
+	PG_TRY();
+	{
+		execute(r, sql);
+	}
+	PG_CATCH();
+	{
+		copying = NULL;
+		rethrow_at_statement(r, outer, line, sql);
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(outer);
+	MemoryContextReset(stmt_cxt);
+}
+
+uint64
+dbk_restore_replay(int fd, const char *name, List *kept_schemas)
+{
+	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "dbkeeper restore",
+											  ALLOCSET_DEFAULT_SIZES);
+	MemoryContext stmt_cxt = AllocSetContextCreate(cxt, "dbkeeper restore statement",
+												   ALLOCSET_DEFAULT_SIZES);
+	MemoryContext outer = MemoryContextSwitchTo(cxt);
+	int			nest = NewGUCNestLevel();
+	replay		r;
+	dbk_error	err;
+	uint64		statements = 0;
+
+	memset(&r, 0, sizeof(r));
+	r.name = name;
+	r.what = psprintf("backup \"%s\"", name);
+	r.kept_schemas = kept_schemas;
+	dbk_pg_allocator_init(&r.alloc, cxt);
+	r.buf = palloc(READ_CHUNK);
+	if (lseek(fd, 0, SEEK_SET) != 0)
+		ereport(ERROR, (errcode_for_file_access(), errmsg("could not rewind %s: %m", r.what)));
+	r.reader = dbk_archive_reader_open(&r.alloc, dbk_pg_fd_source_init(&r.src, fd, r.what), r.what, &err);
+	if (r.reader == NULL)
+		raise_core(&r, &err);
+	r.split = dbk_splitter_new(&r.alloc, MAX_STATEMENT, &err);
+	if (r.split == NULL)
+		raise_core(&r, &err);
+
+	for (;;)
+	{
+		CHECK_FOR_INTERRUPTS();
+		switch (next_event(&r))
+		{
+			case DBK_SPLIT_STATEMENT:
+				run_statement(&r, stmt_cxt);
+				statements++;
+				break;
+			case DBK_SPLIT_END:
+				goto done;
+			default:
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_CORRUPTED),
+						 errmsg("backup \"%s\" has COPY data at line " UINT64_FORMAT " after no COPY statement",
+								name, r.line)));
+		}
+	}
+done:
+	AtEOXact_GUC(true, nest);
+	dbk_splitter_free(r.split);
+	dbk_archive_reader_free(r.reader);
+	MemoryContextSwitchTo(outer);
+	MemoryContextDelete(cxt);
+	return statements;
+}

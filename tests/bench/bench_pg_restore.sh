@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# tests/bench/bench_pg_restore.sh — SELECT dbkeeper_restore() against what a
+# user would run instead, on pgbench databases (scales in DBK_BENCH_SCALES,
+# default "10 100"):
+#
+#   zstd -dc <backup> | psql --single-transaction   the same backup file,
+#       replayed into a new, empty database by the standard tools
+#   pg_restore -j 2      a pg_dump -Fc of the same database, restored into a
+#       new, empty database with two jobs
+#
+# dbkeeper_restore() does more than either: it verifies the file first,
+# takes a safety backup of the database it replaces and empties it; its
+# phases are reported from its DEBUG1 timings.  Wall time and memory of the
+# server backends doing the work (peak RssAnon, private memory, sampled
+# every 50 ms; VmHWM, peak resident set including shared buffers touched).
+# The restore needs dbkeeper installed as an extension (it keeps extension
+# members), so this script installs the build under the install lock and
+# holds the lock while it runs.  Prints Markdown tables; never asserts.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+SCALES=${DBK_BENCH_SCALES:-10 100}
+PGBIN=/usr/lib/postgresql/15/bin
+WORK=$(mktemp -d /tmp/dbk-bench-restore.XXXXXX)
+chown postgres "$WORK"
+PORT=$((20000 + RANDOM % 20000))
+export PGHOST=$WORK PGPORT=$PORT PGUSER=postgres
+unset PGDATABASE PGPASSWORD
+as_pg() { runuser -u postgres -- "$@"; }
+cleanup() {
+  as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -m immediate stop >/dev/null 2>&1
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+exec 9>/tmp/dbkeeper-pg.lock
+flock 9
+make -s -C pg_ext install >/dev/null || { echo "install failed" >&2; exit 1; }
+as_pg "$PGBIN/initdb" -D "$WORK/data" -U postgres -A trust >/dev/null 2>&1 || { echo "initdb failed" >&2; exit 1; }
+cat >> "$WORK/data/postgresql.conf" <<EOF
+port = $PORT
+unix_socket_directories = '$WORK'
+listen_addresses = ''
+max_wal_size = 4GB
+dbkeeper.backup_dir = '$WORK/backups'
+dbkeeper.keep_backups = 0
+EOF
+as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/log" -w start >/dev/null || { cat "$WORK/log" >&2; exit 1; }
+
+# sample_memory DB FILE: until killed, records the largest RssAnon and VmHWM
+# (kB) of any client backend of database DB.
+sample_memory() {
+  local db=$1 out=$2 anon=0 hwm=0 pid a h
+  while :; do
+    for pid in $(psql -X -At -d postgres -c "SELECT pid FROM pg_stat_activity
+                   WHERE datname = '$db' AND backend_type = 'client backend' AND pid <> pg_backend_pid()" 2>/dev/null); do
+      a=$(awk '/^RssAnon/ {print $2}' "/proc/$pid/status" 2>/dev/null)
+      h=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null)
+      [ -n "$a" ] && [ "$a" -gt "$anon" ] && anon=$a
+      [ -n "$h" ] && [ "$h" -gt "$hwm" ] && hwm=$h
+    done
+    echo "$anon $hwm" >"$out.new" && mv "$out.new" "$out"
+    sleep 0.05
+  done
+}
+
+# measure NAME DB CMD...: runs CMD, records its time and DB's backends' memory
+measure() {
+  local name=$1 db=$2 t0 t1 sampler
+  shift 2
+  echo "0 0" >"$WORK/mem"
+  sample_memory "$db" "$WORK/mem" &
+  sampler=$!
+  t0=$(date +%s.%N)
+  "$@" >"$WORK/out" 2>"$WORK/err" || { echo "$name failed: $(tail -5 "$WORK/err")" >&2; }
+  t1=$(date +%s.%N)
+  kill $sampler; wait $sampler 2>/dev/null
+  read -r anon hwm <"$WORK/mem"
+  printf '%s\t%.2f\t%s\t%s\n' "$name" "$(echo "$t1 - $t0" | bc -l)" "$anon" "$hwm" >>"$WORK/results"
+}
+
+dbkeeper_restore() {
+  psql -X -At -d bench -c "SET client_min_messages = debug1" -c "SELECT dbkeeper_restore('$(cat "$WORK/name")')"
+}
+psql_replay() {
+  zstd -dc "$WORK/backups/$(cat "$WORK/name")" | psql -X -q -v ON_ERROR_STOP=1 --single-transaction -d bench_psql
+}
+
+for scale in $SCALES; do
+  for db in bench bench_psql bench_pgr; do dropdb --if-exists "$db" >/dev/null 2>&1; done
+  createdb bench
+  nice pgbench -q -i -s "$scale" bench >/dev/null 2>&1
+  psql -X -q -d bench -c "CREATE EXTENSION dbkeeper" -c "VACUUM ANALYZE"
+  dbsize=$(psql -X -At -d bench -c "SELECT pg_size_pretty(pg_database_size('bench'))")
+  rm -rf "$WORK/backups"
+  psql -X -At -d bench -c "SELECT dbkeeper_backup('bench')" >"$WORK/name"
+  backup_size=$(stat -c %s "$WORK/backups/$(cat "$WORK/name")")
+  pg_dump -Fc -d bench -f "$WORK/bench.dump" 2>/dev/null
+  createdb bench_psql
+  createdb bench_pgr
+  psql -X -q -c CHECKPOINT
+  : >"$WORK/results"
+
+  measure "SELECT dbkeeper_restore()" bench dbkeeper_restore
+  phases=$(sed -n 's/.*dbkeeper_restore: \(.*\) in \([0-9]*\) ms$/\1: \2 ms/p' "$WORK/err" |
+           sed 's/^[^ ]*\.sql\.zst verified/verify/; s/^safety backup [^ ]* written/safety backup/' | paste -sd ';' | sed 's/;/; /g')
+  psql -X -q -c CHECKPOINT
+  measure "zstd -dc \\| psql --single-transaction" bench_psql psql_replay
+  psql -X -q -c CHECKPOINT
+  measure "pg_restore -j 2 (of pg_dump -Fc)" bench_pgr pg_restore -j 2 -d bench_pgr "$WORK/bench.dump"
+
+  echo
+  echo "pgbench scale $scale (database $dbsize, backup $(echo "$backup_size / 1048576" | bc -l | xargs printf '%.1f') MB), $(nproc) cores, $(date -u +%Y-%m-%d):"
+  echo
+  echo "| method | wall time | vs dbkeeper_restore() | backend RssAnon peak | backend VmHWM |"
+  echo "|---|---:|---:|---:|---:|"
+  IFS=$'\t' read -r _ base_t _ _ < <(head -1 "$WORK/results")
+  while IFS=$'\t' read -r name secs anon hwm; do
+    printf '| %s | %s s | %.2f× | %.1f MB | %.1f MB |\n' "$name" "$secs" "$(echo "$secs / $base_t" | bc -l)" \
+      "$(echo "$anon / 1024" | bc -l)" "$(echo "$hwm / 1024" | bc -l)"
+  done <"$WORK/results"
+  echo
+  echo "dbkeeper_restore() phases: $phases."
+done

@@ -1,0 +1,88 @@
+# tests/pg/lib.sh — what the multi-process PostgreSQL tests share: a private
+# cluster (initdb as the postgres user, a Unix socket in the work directory)
+# and dbsig, the text that two databases with the same content share.
+#
+# Source it after setting SUITE (the prefix of PASS/FAIL lines); it sets
+# WORK, PORT, BACKUPS, PGBIN and PG* variables, and stops the cluster and
+# removes WORK on exit (add to pg_lib_cleanup_hooks for more).
+
+PGBIN=$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)
+[ -x "$PGBIN/initdb" ] || PGBIN=/usr/lib/postgresql/15/bin
+WORK=$(mktemp -d "/tmp/dbk-t-$SUITE.XXXXXX")
+chown postgres "$WORK"
+chmod 755 "$WORK"
+PORT=$((20000 + RANDOM % 20000))
+BACKUPS=$WORK/backups
+export PGHOST=$WORK PGUSER=postgres PGPORT=$PORT
+unset PGPASSWORD PGDATABASE
+
+as_pg() { runuser -u postgres -- "$@"; }
+pass() { echo "PASS $SUITE/$1${2:+ $2}"; }
+fail() { echo "FAIL $SUITE/$1${2:+ $2}"; }
+q() { psql -X -At -v ON_ERROR_STOP=1 "$@"; }
+
+pg_lib_cleanup_hooks=""
+pg_lib_cleanup() {
+  local hook
+  for hook in $pg_lib_cleanup_hooks; do "$hook"; done
+  as_pg "$PGBIN/pg_ctl" -D "$WORK/primary" -m immediate stop >/dev/null 2>&1
+  rm -rf "$WORK"
+}
+trap pg_lib_cleanup EXIT
+
+# start_cluster [conf lines...]: initdb and start $WORK/primary; exits on failure
+start_cluster() {
+  local line
+  if ! as_pg "$PGBIN/initdb" -D "$WORK/primary" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$WORK/initdb.log" 2>&1; then
+    cat "$WORK/initdb.log"; fail cluster "initdb failed"; exit 1
+  fi
+  {
+    echo "port = $PORT"
+    echo "unix_socket_directories = '$WORK'"
+    echo "listen_addresses = ''"
+    echo "dbkeeper.backup_dir = '$BACKUPS'"
+    echo "fsync = off"
+    for line in "$@"; do echo "$line"; done
+  } >>"$WORK/primary/postgresql.conf"
+  if ! as_pg "$PGBIN/pg_ctl" -D "$WORK/primary" -l "$WORK/primary.log" -w start >/dev/null; then
+    cat "$WORK/primary.log"; fail cluster "server did not start"; exit 1
+  fi
+}
+
+# dbsig DB: the things a restore must preserve, as comparable text: the
+# schema as pg_dump prints it, large objects, the rows of every table and
+# materialized view, and every sequence's value
+dbsig() {
+  local db=$1 rel kind
+  pg_dump -s -d "$db" 2>/dev/null | grep -v '^\\\(un\)\?restrict '
+  psql -X -At -d "$db" -c "SELECT 'large object ' || oid || ' ' || lomowner::regrole || ' ' || coalesce(lomacl::text, '-')
+      || ' ' || md5(lo_get(oid)) || ' ' || coalesce(obj_description(oid, 'pg_largeobject'), '-')
+      FROM pg_largeobject_metadata ORDER BY oid"
+  q -d "$db" -F '|' -c "SELECT format('%I.%I', n.nspname, c.relname), c.relkind FROM pg_class c
+        JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'm', 'S')
+        AND n.nspname <> 'information_schema' AND n.nspname !~ '^pg_' ORDER BY 1" |
+  while IFS='|' read -r rel kind; do
+    if [ "$kind" = S ]; then
+      printf '%s %s\n' "$rel" "$(q -d "$db" -c "SELECT last_value, is_called FROM $rel")"
+    elif [ "$kind" = m ] && [ "$(q -d "$db" -c "SELECT relispopulated FROM pg_class WHERE oid = '$rel'::regclass")" = f ]; then
+      printf '%s not populated\n' "$rel"
+    else
+      printf '%s %s\n' "$rel" "$(q -d "$db" -c "SELECT count(*) || ' ' || coalesce(md5(string_agg(x::text, E'\n'
+          ORDER BY x::text COLLATE \"C\")), '-') FROM ONLY $rel x")"
+    fi
+  done
+}
+
+# psql_restore FILE DB: replays a backup into a new, empty database with the standard tools
+psql_restore() {
+  createdb "$2" && zstd -dc < "$1" | psql -X -q -v ON_ERROR_STOP=1 --single-transaction -d "$2" >"$WORK/restore-$2.log" 2>&1
+}
+
+# sig_diff ID FILE_A FILE_B: false, after a FAIL line with the diff, when two dbsig files differ
+sig_diff() {
+  local id=$1
+  if ! diff -u "$2" "$3" >"$WORK/$id.diff"; then
+    fail "$id" "databases differ:"; head -40 "$WORK/$id.diff" | sed 's/^/    /'; return 1
+  fi
+  return 0
+}

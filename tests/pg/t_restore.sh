@@ -1,0 +1,246 @@
+#!/usr/bin/env bash
+# tests/pg/t_restore.sh — dbkeeper_restore() on a cluster of its own
+# (tests/pg/run.sh has installed the extension and holds the install lock):
+#
+#   bad_upgrade_pagila, bad_upgrade_objects  backup; change the database the
+#       ways a bad upgrade does; dbkeeper_restore(); the database equals a
+#       copy made from the same backup with zstd -dc | psql (pg_dump
+#       --schema-only, rows, sequence values)
+#   fingerprint_*       the restored database has the fingerprint it had
+#       when the backup was taken (issue 5)
+#   safety_undo_*       restoring the safety backup gives back the state just
+#       before the restore (materialized views refreshed before it: a
+#       restore refreshes them, as pg_dump's scripts do)
+#   corrupt             a damaged backup is refused, nothing changes, no
+#       safety backup is written
+#   replay_fails        a backup whose GRANT names a dropped role: the error
+#       names the backup, the line and the statement; nothing changes
+#   other_database      refused without from_other_database, restored with it
+#   rollback            BEGIN; restore; ROLLBACK leaves everything as it was
+#   lock_timeout        a session holding a lock: the restore fails under
+#       lock_timeout naming the table, or waits for it without one
+#   not_owner           a role with the file privileges but not owning the
+#       objects gets a permission error naming an object; nothing changes
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+SUITE=pg_restore
+. tests/pg/lib.sh
+
+start_cluster "max_connections = 40"
+
+backups_count() { find "$BACKUPS" -maxdepth 1 -type f -name '*.sql.zst' | wc -l; }
+
+# bad_upgrade ID DB MUTATION_SQL: the round trip of issue 4, test 1, then
+# the safety backup's undo (test 2)
+bad_upgrade() {
+  local id=$1 db=$2 mutation=$3 name safety fp_before fp_after
+  fp_before=$(q -d "$db" -c "SELECT dbkeeper_fingerprint()")
+  if ! name=$(q -d "$db" -c "SELECT dbkeeper_backup('before-upgrade')" 2>"$WORK/err"); then
+    fail "bad_upgrade_$id" "backup failed: $(cat "$WORK/err")"; return
+  fi
+  if ! psql_restore "$BACKUPS/$name" "${db}_copy"; then
+    fail "bad_upgrade_$id" "psql replay failed: $(grep -m3 ERROR "$WORK/restore-${db}_copy.log")"; return
+  fi
+  if ! q -q -d "$db" -c "$mutation" >"$WORK/mutate.log" 2>&1; then
+    fail "bad_upgrade_$id" "the mutation failed: $(grep -m3 ERROR "$WORK/mutate.log")"; return
+  fi
+  dbsig "$db" >"$WORK/$db.mutated.sig"
+  dbsig "${db}_copy" >"$WORK/$db.copy.sig"
+  if cmp -s "$WORK/$db.mutated.sig" "$WORK/$db.copy.sig"; then
+    fail "bad_upgrade_$id" "the mutation changed nothing"; return
+  fi
+  if ! safety=$(q -d "$db" -c "SELECT dbkeeper_restore('$name')" 2>"$WORK/err"); then
+    fail "bad_upgrade_$id" "restore failed: $(cat "$WORK/err")"; return
+  fi
+  dbsig "$db" >"$WORK/$db.restored.sig"
+  sig_diff "bad_upgrade_$id" "$WORK/$db.copy.sig" "$WORK/$db.restored.sig" &&
+    pass "bad_upgrade_$id" "($(grep -c ' [0-9]* [0-9a-f]\{32\}$' "$WORK/$db.restored.sig") tables with rows)"
+  # issue 5: a database restored by dbkeeper has the original fingerprint
+  fp_after=$(q -d "$db" -c "SELECT dbkeeper_fingerprint()")
+  if [ -n "$fp_before" ] && [ "$fp_before" = "$fp_after" ]; then
+    pass "fingerprint_$id" "(${fp_before:0:16}...)"
+  else
+    fail "fingerprint_$id" "before the upgrade $fp_before, after the restore $fp_after"
+  fi
+
+  case $safety in
+    "$db"-*-pre-restore.sql.zst) ;;
+    *) fail "safety_undo_$id" "unexpected safety backup name: $safety"; return ;;
+  esac
+  if ! q -d "$db" -c "SELECT dbkeeper_restore('$safety')" >/dev/null 2>"$WORK/err"; then
+    fail "safety_undo_$id" "restoring $safety failed: $(cat "$WORK/err")"; return
+  fi
+  dbsig "$db" >"$WORK/$db.undone.sig"
+  sig_diff "safety_undo_$id" "$WORK/$db.mutated.sig" "$WORK/$db.undone.sig" && pass "safety_undo_$id" "($safety)"
+  # Leave the database restored, for the tests below.
+  q -d "$db" -c "SELECT dbkeeper_restore('$name')" >/dev/null 2>&1
+}
+
+# ---------------------------------------------------------------- bad upgrades
+createdb pagila
+if q -q -d pagila -f /work/shared/corpus/pagila/pagila-schema.sql >"$WORK/pagila.log" 2>&1 &&
+   q -q -d pagila -f tests/pg/pagila_data.sql >>"$WORK/pagila.log" 2>&1 &&
+   q -q -d pagila -c "CREATE EXTENSION dbkeeper" >>"$WORK/pagila.log" 2>&1; then
+  bad_upgrade pagila pagila "
+    INSERT INTO actor (first_name, last_name) VALUES ('NEW', 'ACTOR');
+    UPDATE film SET rental_rate = rental_rate + 1 WHERE film_id % 3 = 0;
+    DELETE FROM payment WHERE payment_id % 7 = 0;
+    DELETE FROM film_actor WHERE actor_id < 20;
+    ALTER TABLE customer ADD COLUMN loyalty integer DEFAULT 0;
+    ALTER TABLE staff DROP COLUMN picture;
+    ALTER TABLE film DROP COLUMN rating CASCADE;
+    DROP TYPE mpaa_rating;
+    CREATE TYPE mpaa_rating AS ENUM ('all', 'adults');
+    DROP VIEW actor_info;
+    CREATE VIEW upgrade_view AS SELECT 1 AS one;
+    DROP FUNCTION last_day(timestamp with time zone);
+    CREATE FUNCTION last_day(integer) RETURNS integer LANGUAGE sql AS 'SELECT 31';
+    CREATE TABLE upgrade_log (id serial PRIMARY KEY, note text);
+    INSERT INTO upgrade_log (note) VALUES ('v2');
+    CREATE SCHEMA v2;
+    CREATE TABLE v2.settings (k text PRIMARY KEY, v text);
+    SELECT setval('actor_actor_id_seq', 99999);
+    SELECT nextval('customer_customer_id_seq');
+    COMMENT ON SCHEMA public IS 'upgraded';
+    GRANT SELECT ON film TO PUBLIC;
+    REFRESH MATERIALIZED VIEW rental_by_category;"
+else
+  fail bad_upgrade_pagila "could not load pagila: $(grep -m3 ERROR "$WORK/pagila.log")"
+fi
+
+createdb objects
+if q -q -d objects -f tests/pg/backup_objects.sql >"$WORK/objects.log" 2>&1 &&
+   q -q -d objects -c "CREATE EXTENSION dbkeeper" >>"$WORK/objects.log" 2>&1; then
+  bad_upgrade objects objects "
+    INSERT INTO public.items (id, name, price) VALUES (100001, 'new', 1);
+    UPDATE public.orders SET qty = qty + 1 WHERE id % 3 = 0;
+    DELETE FROM public.events WHERE id % 2 = 0;
+    ALTER TABLE public.orders ADD COLUMN upgraded boolean;
+    ALTER TABLE public.names DROP COLUMN m;
+    DROP VIEW public.aa_top;
+    DROP TYPE public.floatrange CASCADE;
+    ALTER TYPE \"My Schema\".mood ADD VALUE 'grumpy';
+    CREATE DOMAIN public.pos AS integer CHECK (VALUE > 0);
+    CREATE TABLE public.upgrade_log (id serial PRIMARY KEY, at public.pos);
+    DROP SCHEMA \"My Schema\" CASCADE;
+    DROP EVENT TRIGGER note_ddl;
+    SELECT setval('public.odd_seq', 999);
+    SELECT lo_unlink(oid) FROM pg_largeobject_metadata;
+    ALTER DEFAULT PRIVILEGES FOR ROLE regress_bk_owner REVOKE SELECT ON TABLES FROM regress_bk_reader;
+    REFRESH MATERIALIZED VIEW public.item_totals;"
+else
+  fail bad_upgrade_objects "could not load the object schema: $(grep -m3 ERROR "$WORK/objects.log")"
+fi
+
+# ---------------------------------------------------------------- failures leave everything unchanged
+createdb app
+q -q -d app -c "CREATE EXTENSION dbkeeper" \
+  -c "CREATE TABLE account (id integer PRIMARY KEY, balance numeric NOT NULL)" \
+  -c "INSERT INTO account SELECT g, g * 10 FROM generate_series(1, 5000) g" \
+  -c "CREATE ROLE regress_gone" -c "GRANT SELECT ON account TO regress_gone"
+granting=$(q -d app -c "SELECT dbkeeper_backup('grants-gone-role')")
+q -q -d app -c "REVOKE ALL ON account FROM regress_gone" -c "DROP ROLE regress_gone" \
+  -c "UPDATE account SET balance = balance + 1 WHERE id <= 100" -c "CREATE TABLE later (x integer)"
+good=$(q -d app -c "SELECT dbkeeper_backup('good')")
+q -q -d app -c "INSERT INTO later VALUES (1), (2)"
+dbsig app >"$WORK/app.before.sig"
+
+# corrupt: a copy of the good backup with one byte flipped in the middle
+damaged=app-2001-01-01T00-00-00Z-damaged.sql.zst
+install -m 600 -o postgres -g postgres "$BACKUPS/$good" "$BACKUPS/$damaged"
+size=$(stat -c %s "$BACKUPS/$damaged")
+printf '\x55' | dd of="$BACKUPS/$damaged" bs=1 seek=$((size / 2)) conv=notrunc status=none
+before_files=$(backups_count)
+if out=$(q -d app -c "SELECT dbkeeper_restore('$damaged')" 2>&1); then
+  fail corrupt "a damaged backup was restored: $out"
+else
+  dbsig app >"$WORK/app.after.sig"
+  if ! grep -q "backup \"$damaged\"" <<<"$out" || ! grep -qi 'checksum\|corrupt\|damaged' <<<"$out"; then
+    fail corrupt "the error does not name the backup: $out"
+  elif [ "$(backups_count)" != "$before_files" ]; then
+    fail corrupt "a safety backup was written for a backup that does not verify"
+  elif sig_diff corrupt "$WORK/app.before.sig" "$WORK/app.after.sig"; then
+    pass corrupt "($(head -1 <<<"$out"))"
+  fi
+fi
+
+# replay_fails: the GRANT to the dropped role fails part way through
+if out=$(q -d app -c "SELECT dbkeeper_restore('$granting')" 2>&1); then
+  fail replay_fails "the restore succeeded: $out"
+else
+  dbsig app >"$WORK/app.after.sig"
+  if ! grep -q "restoring backup \"$granting\" failed at line [0-9]*: role \"regress_gone\" does not exist" <<<"$out"; then
+    fail replay_fails "the error does not name backup, line and cause: $out"
+  elif ! grep -q "^CONTEXT:  statement at line [0-9]* of backup \"$granting\": .*GRANT SELECT ON TABLE public.account TO regress_gone" <<<"$out"; then
+    fail replay_fails "the error does not show the statement: $out"
+  elif sig_diff replay_fails "$WORK/app.before.sig" "$WORK/app.after.sig"; then
+    pass replay_fails "($(head -1 <<<"$out"))"
+  fi
+fi
+
+# rollback: a successful restore inside a transaction that is rolled back
+out=$(psql -X -At -v ON_ERROR_STOP=1 -d app -c "BEGIN" -c "SELECT dbkeeper_restore('$good')" \
+        -c "SELECT count(*) FROM later" -c "ROLLBACK" 2>&1)
+dbsig app >"$WORK/app.after.sig"
+if [ "$(sed -n 3p <<<"$out")" != 0 ]; then
+  fail rollback "inside the transaction the restore did not show: $out"
+elif sig_diff rollback "$WORK/app.before.sig" "$WORK/app.after.sig"; then
+  pass rollback
+fi
+
+# other_database: the pagila backup is not restored into app without consent
+pagila_backup=$(q -d pagila -c "SELECT name FROM dbkeeper_backups() WHERE label = 'before-upgrade' AND database = 'pagila' LIMIT 1")
+createdb elsewhere
+q -q -d elsewhere -c "CREATE EXTENSION dbkeeper" -c "CREATE TABLE doomed (x integer)"
+if out=$(q -d elsewhere -c "SELECT dbkeeper_restore('$pagila_backup')" 2>&1); then
+  fail other_database "a backup of pagila was restored into elsewhere without from_other_database"
+elif ! grep -q "backup \"$pagila_backup\" is of database \"pagila\", not \"elsewhere\"" <<<"$out"; then
+  fail other_database "unexpected error: $out"
+elif ! q -d elsewhere -c "SELECT dbkeeper_restore('$pagila_backup', from_other_database => true)" >/dev/null 2>"$WORK/err"; then
+  fail other_database "with from_other_database: $(cat "$WORK/err")"
+else
+  dbsig elsewhere >"$WORK/elsewhere.sig"
+  sig_diff other_database "$WORK/pagila.copy.sig" "$WORK/elsewhere.sig" && pass other_database
+fi
+
+# lock_timeout: another session holds a lock on account
+psql -X -q -d app -c "BEGIN" -c "LOCK TABLE account IN ACCESS SHARE MODE" -c "SELECT pg_sleep(4)" -c "COMMIT" \
+  >/dev/null 2>&1 &
+holder=$!
+for _ in $(seq 1 100); do
+  [ "$(q -d app -c "SELECT count(*) FROM pg_locks WHERE relation = 'account'::regclass AND granted AND pid <> pg_backend_pid()")" != 0 ] && break
+  sleep 0.05
+done
+out=$(psql -X -At -d app -c "SET lock_timeout = '300ms'" -c "SELECT dbkeeper_restore('$good')" 2>&1)
+dbsig app >"$WORK/app.after.sig"
+if ! grep -q 'canceling statement due to lock timeout' <<<"$out" ||
+   ! grep -q 'dbkeeper_restore waiting for an ACCESS EXCLUSIVE lock on "account"' <<<"$out"; then
+  fail lock_timeout "unexpected: $out"
+elif sig_diff lock_timeout "$WORK/app.before.sig" "$WORK/app.after.sig"; then
+  # Without a timeout the restore waits for the holder, then succeeds.
+  start=$(date +%s)
+  if q -d app -c "SELECT dbkeeper_restore('$good')" >/dev/null 2>"$WORK/err" &&
+     [ "$(q -d app -c "SELECT count(*) FROM later")" = 0 ]; then
+    pass lock_timeout "(timed out naming the table; then waited $(( $(date +%s) - start )) s for the lock and restored)"
+  else
+    fail lock_timeout "the waiting restore failed: $(cat "$WORK/err")"
+  fi
+fi
+wait $holder
+
+# not_owner: file privileges alone do not allow dropping other roles' objects
+q -q -d app -c "CREATE ROLE regress_restorer LOGIN IN ROLE pg_read_server_files, pg_write_server_files" \
+  -c "GRANT EXECUTE ON FUNCTION dbkeeper_restore(text, boolean), dbkeeper_backup(text) TO regress_restorer" \
+  -c "GRANT SELECT ON ALL TABLES IN SCHEMA public TO regress_restorer" \
+  -c "GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO regress_restorer"
+dbsig app >"$WORK/app.before.sig"
+if out=$(q -U regress_restorer -d app -c "SELECT dbkeeper_restore('$good')" 2>&1); then
+  fail not_owner "a role owning nothing restored the database"
+else
+  dbsig app >"$WORK/app.after.sig"
+  if ! grep -q 'permission denied to drop .*' <<<"$out"; then
+    fail not_owner "unexpected error: $out"
+  elif sig_diff not_owner "$WORK/app.before.sig" "$WORK/app.after.sig"; then
+    pass not_owner "($(head -1 <<<"$out"))"
+  fi
+fi
