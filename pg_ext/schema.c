@@ -52,7 +52,7 @@
 
 /*
  * Each query returns kind, name, definition.  Tables and indexes, most of a
- * large schema, are described in C (schema_relations.c).
+ * large schema, and constraints are described in C (schema_relations.c).
  */
 static const char *const describe_queries[] = {
 	/* schemas */
@@ -78,13 +78,6 @@ static const char *const describe_queries[] = {
 	"       AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') LIMIT 1)) "
 	"FROM pg_class c JOIN pg_sequence s ON s.seqrelid = c.oid JOIN pg_namespace n ON n.oid = c.relnamespace "
 	"WHERE " USER_NS("n") " AND NOT " MEMBER("pg_class", "c.oid"),
-
-	/* constraints of tables and domains, of every kind */
-	"SELECT 'constraint', CASE WHEN co.conrelid <> 0 THEN co.conrelid::regclass::text ELSE co.contypid::regtype::text END || '.' || "
-	"  quote_ident(co.conname), pg_get_constraintdef(co.oid) "
-	"FROM pg_constraint co JOIN pg_namespace n ON n.oid = co.connamespace "
-	"WHERE " USER_NS("n") " AND (co.conrelid <> 0 OR co.contypid <> 0) "
-	"  AND NOT " MEMBER("pg_class", "co.conrelid") " AND NOT " MEMBER("pg_type", "co.contypid"),
 
 	/* functions, procedures, window functions: their full definition */
 	"SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'w' THEN 'window function' ELSE 'function' END, "
@@ -212,9 +205,10 @@ describe(dbk_schema *s)
 								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	/* tables first: the index pass reuses their columns */
+	/* tables first: the index and constraint passes reuse their columns */
 	dbk_pg_describe_tables(s, ri);
 	dbk_pg_describe_indexes(s, ri);
+	dbk_pg_describe_constraints(s, ri);
 	for (size_t q = 0; q < lengthof(describe_queries); q++)
 	{
 		int			rc = SPI_execute(describe_queries[q], true, 0);

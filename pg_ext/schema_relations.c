@@ -44,12 +44,15 @@
 #include "access/table.h"
 #include "catalog/pg_attrdef.h"
 #include "catalog/pg_attribute.h"
+#include "catalog/pg_constraint.h"
+#include "catalog/pg_type.h"
 #include "catalog/pg_index.h"
 #include "commands/defrem.h"
 #include "common/hashfn.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/fmgrprotos.h"
@@ -122,9 +125,17 @@ typedef struct default_entry
 	List	   *trees;			/* pairs: stripped tree, deparsed text */
 } default_entry;
 
+/* An object that is a member of an extension. */
+typedef struct member_key
+{
+	Oid			classid;
+	Oid			objid;
+} member_key;
+
 struct dbk_pg_relinfo
 {
 	MemoryContext cxt;
+	HTAB	   *members;		/* member_key of every extension member */
 	HTAB	   *rels;
 	HTAB	   *types;
 	HTAB	   *collations;
@@ -150,6 +161,7 @@ dbk_pg_relinfo_create(MemoryContext cxt)
 	dbk_pg_relinfo *ri = MemoryContextAllocZero(cxt, sizeof(*ri));
 
 	ri->cxt = cxt;
+	ri->members = NULL;
 	ri->rels = new_hash("dbkeeper schema tables", sizeof(Oid), sizeof(rel_entry), cxt);
 	ri->types = new_hash("dbkeeper schema types", sizeof(type_key), sizeof(type_entry), cxt);
 	ri->collations = new_hash("dbkeeper schema collations", sizeof(Oid), sizeof(oid_text_entry), cxt);
@@ -176,6 +188,44 @@ call_text(PGFunction fn, int nargs, Datum arg0, Datum arg1)
 	fcinfo->args[1].isnull = false;
 	result = fn(fcinfo);
 	return fcinfo->isnull ? NULL : TextDatumGetCString(result);
+}
+
+/* ---- extension members ---- */
+
+/*
+ * Reads the members of every extension once.  Each set-based query used to
+ * test membership itself, and each such test read pg_depend whole.
+ */
+static void
+read_members(dbk_pg_relinfo *ri)
+{
+	int			rc = SPI_execute("SELECT classid, objid FROM pg_depend WHERE deptype = 'e'", true, 0);
+
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "reading the extension members for the schema description failed: %s",
+			 SPI_result_code_string(rc));
+	ri->members = new_hash("dbkeeper schema extension members", sizeof(member_key),
+						   sizeof(member_key), ri->cxt);
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		bool		isnull;
+		member_key	key;
+
+		key.classid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &isnull));
+		key.objid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2, &isnull));
+		(void) hash_search(ri->members, &key, HASH_ENTER, NULL);
+	}
+	SPI_freetuptable(SPI_tuptable);
+}
+
+/* True when (classid, objid) is a member of an extension; read_members first. */
+static bool
+is_member(dbk_pg_relinfo *ri, Oid classid, Oid objid)
+{
+	member_key	key = {classid, objid};
+
+	Assert(ri->members != NULL);
+	return hash_search(ri->members, &key, HASH_FIND, NULL) != NULL;
 }
 
 /* ---- caches ---- */
@@ -311,7 +361,10 @@ deparse_default(dbk_pg_relinfo *ri, const char *adbin, Oid relid, bool generated
 
 /* ---- tables ---- */
 
-/* The tables, each with its table-level parts already joined by "; " (or ''). */
+/*
+ * The tables, each with its table-level parts already joined by "; " (or
+ * ''); extension members are skipped in C.
+ */
 static const char tables_query[] =
 	"SELECT c.oid, CASE c.relkind WHEN 'p' THEN 'partitioned table' WHEN 'f' THEN 'foreign table' ELSE 'table' END, "
 	"  c.oid::regclass::text, concat_ws('; ', "
@@ -326,7 +379,7 @@ static const char tables_query[] =
 	"   CASE WHEN c.relrowsecurity THEN 'row level security' END, "
 	"   CASE WHEN c.relforcerowsecurity THEN 'force row level security' END) "
 	"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-	"WHERE c.relkind IN ('r', 'p', 'f') AND " DBK_USER_NS("n") " AND NOT " DBK_MEMBER("pg_class", "c.oid");
+	"WHERE c.relkind IN ('r', 'p', 'f') AND " DBK_USER_NS("n");
 
 /* What one column contributes, read from its pg_attribute row. */
 typedef struct column_row
@@ -478,7 +531,10 @@ dbk_pg_describe_tables(dbk_schema *s, dbk_pg_relinfo *ri)
 													ALLOCSET_DEFAULT_SIZES);
 	Relation	attrel,
 				defrel;
-	int			rc = SPI_execute(tables_query, true, 0);
+	int			rc;
+
+	read_members(ri);
+	rc = SPI_execute(tables_query, true, 0);
 
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "reading the tables for the schema description failed: %s",
@@ -501,6 +557,11 @@ dbk_pg_describe_tables(dbk_schema *s, dbk_pg_relinfo *ri)
 		bool		any = false;
 
 		CHECK_FOR_INTERRUPTS();
+		if (is_member(ri, RelationRelationId, relid))
+		{
+			MemoryContextSwitchTo(old);
+			continue;
+		}
 		cols = read_columns(attrel, relid, snap, &n);
 		for (int i = 0; i < n && !any; i++)
 			any = cols[i].hasdef;
@@ -539,7 +600,8 @@ dbk_pg_describe_tables(dbk_schema *s, dbk_pg_relinfo *ri)
  * Indexes of tables and materialized views; not those of primary key,
  * unique and exclusion constraints, whose constraint row (same name,
  * pg_get_constraintdef) describes them.  "plain" is false for the indexes
- * that only pg_get_indexdef writes.
+ * that only pg_get_indexdef writes.  Indexes of extension members are
+ * skipped in C.
  */
 static const char indexes_query[] =
 	"SELECT i.indexrelid, quote_ident(n.nspname) || '.' || quote_ident(ic.relname), "
@@ -552,7 +614,7 @@ static const char indexes_query[] =
 	"FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid "
 	"JOIN pg_namespace n ON n.oid = ic.relnamespace JOIN pg_namespace tn ON tn.oid = c.relnamespace "
 	"JOIN pg_am am ON am.oid = ic.relam "
-	"WHERE " DBK_USER_NS("n") " AND NOT " DBK_MEMBER("pg_class", "c.oid") " "
+	"WHERE " DBK_USER_NS("n") " "
 	"  AND i.indexrelid NOT IN (SELECT conindid FROM pg_constraint WHERE contype IN ('p', 'u', 'x'))";
 
 enum
@@ -644,6 +706,11 @@ dbk_pg_describe_indexes(dbk_schema *s, dbk_pg_relinfo *ri)
 		char	   *def = NULL;
 
 		CHECK_FOR_INTERRUPTS();
+		if (is_member(ri, RelationRelationId, DatumGetObjectId(index_attr(tup, desc, IX_TABLE))))
+		{
+			MemoryContextSwitchTo(old);
+			continue;
+		}
 		if (DatumGetBool(index_attr(tup, desc, IX_PLAIN)))
 			def = plain_indexdef(ri, tup, desc);
 		if (def == NULL)
@@ -654,4 +721,175 @@ dbk_pg_describe_indexes(dbk_schema *s, dbk_pg_relinfo *ri)
 	}
 	SPI_freetuptable(SPI_tuptable);
 	MemoryContextDelete(per_index);
+}
+
+/* ---- constraints ---- */
+
+/*
+ * Constraints of tables and domains, of every kind.  "plain" is true for
+ * the primary keys, unique constraints and foreign keys written here;
+ * extension members' constraints are skipped in C.
+ */
+static const char constraints_query[] =
+	"SELECT co.oid, CASE WHEN co.conrelid <> 0 THEN co.conrelid::regclass::text ELSE co.contypid::regtype::text END || '.' || "
+	"  quote_ident(co.conname), co.conrelid, co.contypid, co.contype, "
+	"  CASE WHEN co.contype = 'f' THEN co.confrelid::regclass::text END, co.confrelid, co.conkey, co.confkey, "
+	"  co.confmatchtype, co.confupdtype, co.confdeltype, co.condeferrable, co.condeferred, co.convalidated, "
+	"  CASE co.contype WHEN 'f' THEN co.confdelsetcols IS NULL "
+	"    WHEN 'p' THEN NOT (x.indnullsnotdistinct OR x.indnatts <> x.indnkeyatts) "
+	"    WHEN 'u' THEN NOT (x.indnullsnotdistinct OR x.indnatts <> x.indnkeyatts) ELSE false END "
+	"FROM pg_constraint co JOIN pg_namespace n ON n.oid = co.connamespace "
+	"LEFT JOIN pg_index x ON x.indexrelid = co.conindid AND co.contype IN ('p', 'u') "
+	"WHERE " DBK_USER_NS("n") " AND (co.conrelid <> 0 OR co.contypid <> 0)";
+
+enum
+{
+	CO_OID = 1, CO_NAME, CO_REL, CO_TYPE, CO_KIND, CO_FREL_NAME, CO_FREL, CO_KEY, CO_FKEY,
+	CO_MATCH, CO_UPDATE, CO_DELETE, CO_DEFERRABLE, CO_DEFERRED, CO_VALIDATED, CO_PLAIN
+};
+
+/* Appends the names of the columns an int2[] of attnums lists; false if one is unknown. */
+static bool
+append_key_columns(dbk_pg_relinfo *ri, StringInfo buf, Oid relid, Datum attnums)
+{
+	rel_entry  *rel = hash_search(ri->rels, &relid, HASH_FIND, NULL);
+	Datum	   *keys;
+	int			n;
+
+	if (rel == NULL)
+		return false;
+	deconstruct_array(DatumGetArrayTypeP(attnums), INT2OID, 2, true, TYPALIGN_SHORT, &keys, NULL, &n);
+	for (int j = 0; j < n; j++)
+	{
+		int16		attnum = DatumGetInt16(keys[j]);
+
+		if (attnum < 1 || attnum > rel->ncols || rel->cols[attnum - 1].quoted == NULL)
+			return false;
+		if (j > 0)
+			appendStringInfoString(buf, ", ");
+		appendStringInfoString(buf, rel->cols[attnum - 1].quoted);
+	}
+	return true;
+}
+
+static const char *
+fk_action(char action)
+{
+	switch (action)
+	{
+		case FKCONSTR_ACTION_RESTRICT:
+			return "RESTRICT";
+		case FKCONSTR_ACTION_CASCADE:
+			return "CASCADE";
+		case FKCONSTR_ACTION_SETNULL:
+			return "SET NULL";
+		case FKCONSTR_ACTION_SETDEFAULT:
+			return "SET DEFAULT";
+		default:
+			return NULL;		/* no action: not written */
+	}
+}
+
+/*
+ * pg_get_constraintdef's text for a primary key, a unique constraint (no
+ * INCLUDE, no NULLS NOT DISTINCT) or a foreign key (no column list after
+ * ON DELETE SET NULL/DEFAULT) of described tables; NULL otherwise.
+ */
+static char *
+plain_constraintdef(dbk_pg_relinfo *ri, HeapTuple tup, TupleDesc desc)
+{
+	bool		isnull;
+	char		kind = DatumGetChar(SPI_getbinval(tup, desc, CO_KIND, &isnull));
+	Oid			relid = DatumGetObjectId(SPI_getbinval(tup, desc, CO_REL, &isnull));
+	Datum		key = SPI_getbinval(tup, desc, CO_KEY, &isnull);
+	StringInfoData buf;
+
+	if (isnull)
+		return NULL;
+	initStringInfo(&buf);
+	if (kind == CONSTRAINT_PRIMARY || kind == CONSTRAINT_UNIQUE)
+	{
+		appendStringInfoString(&buf, kind == CONSTRAINT_PRIMARY ? "PRIMARY KEY (" : "UNIQUE (");
+		if (!append_key_columns(ri, &buf, relid, key))
+			return NULL;
+		appendStringInfoChar(&buf, ')');
+	}
+	else if (kind == CONSTRAINT_FOREIGN)
+	{
+		Oid			frelid = DatumGetObjectId(SPI_getbinval(tup, desc, CO_FREL, &isnull));
+		bool		fkey_null;
+		Datum		fkey = SPI_getbinval(tup, desc, CO_FKEY, &fkey_null);
+		char		match = DatumGetChar(SPI_getbinval(tup, desc, CO_MATCH, &isnull));
+		const char *update = fk_action(DatumGetChar(SPI_getbinval(tup, desc, CO_UPDATE, &isnull)));
+		const char *delete = fk_action(DatumGetChar(SPI_getbinval(tup, desc, CO_DELETE, &isnull)));
+
+		if (fkey_null || SPI_getvalue(tup, desc, CO_FREL_NAME) == NULL)
+			return NULL;
+		appendStringInfoString(&buf, "FOREIGN KEY (");
+		if (!append_key_columns(ri, &buf, relid, key))
+			return NULL;
+		appendStringInfo(&buf, ") REFERENCES %s(", SPI_getvalue(tup, desc, CO_FREL_NAME));
+		if (!append_key_columns(ri, &buf, frelid, fkey))
+			return NULL;
+		appendStringInfoChar(&buf, ')');
+		if (match == FKCONSTR_MATCH_FULL)
+			appendStringInfoString(&buf, " MATCH FULL");
+		else if (match == FKCONSTR_MATCH_PARTIAL)
+			appendStringInfoString(&buf, " MATCH PARTIAL");
+		else if (match != FKCONSTR_MATCH_SIMPLE)
+			return NULL;
+		if (update)
+			appendStringInfo(&buf, " ON UPDATE %s", update);
+		if (delete)
+			appendStringInfo(&buf, " ON DELETE %s", delete);
+	}
+	else
+		return NULL;
+	if (DatumGetBool(SPI_getbinval(tup, desc, CO_DEFERRABLE, &isnull)))
+		appendStringInfoString(&buf, " DEFERRABLE");
+	if (DatumGetBool(SPI_getbinval(tup, desc, CO_DEFERRED, &isnull)))
+		appendStringInfoString(&buf, " INITIALLY DEFERRED");
+	if (!DatumGetBool(SPI_getbinval(tup, desc, CO_VALIDATED, &isnull)))
+		appendStringInfoString(&buf, " NOT VALID");
+	return buf.data;
+}
+
+void
+dbk_pg_describe_constraints(dbk_schema *s, dbk_pg_relinfo *ri)
+{
+	MemoryContext per_row = AllocSetContextCreate(CurrentMemoryContext, "dbkeeper schema constraint",
+												  ALLOCSET_DEFAULT_SIZES);
+	int			rc = SPI_execute(constraints_query, true, 0);
+
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "reading the constraints for the schema description failed: %s",
+			 SPI_result_code_string(rc));
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[r];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		MemoryContext old = MemoryContextSwitchTo(per_row);
+		bool		isnull;
+		bool		plain = DatumGetBool(SPI_getbinval(tup, desc, CO_PLAIN, &isnull)) && !isnull;
+		char	   *def = NULL;
+		char	   *name;
+
+		CHECK_FOR_INTERRUPTS();
+		if (is_member(ri, RelationRelationId, DatumGetObjectId(SPI_getbinval(tup, desc, CO_REL, &isnull))) ||
+			is_member(ri, TypeRelationId, DatumGetObjectId(SPI_getbinval(tup, desc, CO_TYPE, &isnull))))
+		{
+			MemoryContextSwitchTo(old);
+			continue;
+		}
+		if (plain)
+			def = plain_constraintdef(ri, tup, desc);
+		if (def == NULL)
+			def = call_text(pg_get_constraintdef, 1, SPI_getbinval(tup, desc, CO_OID, &isnull), (Datum) 0);
+		name = SPI_getvalue(tup, desc, CO_NAME);
+		add_row(s, "constraint", name ? name : "", def);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(per_row);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	MemoryContextDelete(per_row);
 }

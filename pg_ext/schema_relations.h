@@ -32,11 +32,14 @@ dbk_pg_relinfo *dbk_pg_relinfo_create(MemoryContext cxt);
 
 /*
  * Add the rows of kind "table", "partitioned table" and "foreign table",
- * then those of kind "index".  Both run inside the caller's SPI connection,
+ * then those of kind "index", then those of kind "constraint" (of tables
+ * and domains), in this order: the later passes reuse what the table pass
+ * read.  They run inside the caller's SPI connection,
  * with the description's settings in force, and read the catalogs as of
  * the active snapshot.  Errors are raised with ereport.
  */
 void		dbk_pg_describe_tables(dbk_schema *s, dbk_pg_relinfo *ri);
 void		dbk_pg_describe_indexes(dbk_schema *s, dbk_pg_relinfo *ri);
+void		dbk_pg_describe_constraints(dbk_schema *s, dbk_pg_relinfo *ri);
 
 #endif
