@@ -77,6 +77,7 @@ typedef struct rel_column
 typedef struct rel_entry
 {
 	Oid			relid;			/* hash key */
+	char	   *qualified;		/* quote_ident(schema) || '.' || quote_ident(name) */
 	int			ncols;
 	rel_column *cols;
 } rel_entry;
@@ -377,7 +378,8 @@ static const char tables_query[] =
 	"   CASE WHEN c.reloptions IS NOT NULL THEN 'with (' || "
 	"     array_to_string(ARRAY(SELECT o FROM unnest(c.reloptions) o ORDER BY o COLLATE \"C\"), ', ') || ')' END, "
 	"   CASE WHEN c.relrowsecurity THEN 'row level security' END, "
-	"   CASE WHEN c.relforcerowsecurity THEN 'force row level security' END) "
+	"   CASE WHEN c.relforcerowsecurity THEN 'force row level security' END), "
+	"  quote_ident(n.nspname) || '.' || quote_ident(c.relname) "
 	"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
 	"WHERE c.relkind IN ('r', 'p', 'f') AND " DBK_USER_NS("n");
 
@@ -494,14 +496,15 @@ append_column(dbk_pg_relinfo *ri, StringInfo out, Oid relid, const column_row *c
 	}
 }
 
-/* Keeps the table's columns for the index pass. */
+/* Keeps the table's name and columns for the index and constraint passes. */
 static void
-keep_columns(dbk_pg_relinfo *ri, Oid relid, const column_row *cols, int n)
+keep_table(dbk_pg_relinfo *ri, Oid relid, const char *qualified, const column_row *cols, int n)
 {
 	bool		found;
 	rel_entry  *r = hash_search(ri->rels, &relid, HASH_ENTER, &found);
 	int			max = n > 0 ? cols[n - 1].attnum : 0;
 
+	r->qualified = MemoryContextStrdup(ri->cxt, qualified ? qualified : "");
 	r->ncols = max;
 	r->cols = MemoryContextAllocZero(ri->cxt, (max > 0 ? max : 1) * sizeof(rel_column));
 	for (int i = 0; i < n; i++)
@@ -583,7 +586,7 @@ dbk_pg_describe_tables(dbk_schema *s, dbk_pg_relinfo *ri)
 				appendStringInfoString(&def, "; ");
 			appendStringInfoString(&def, rest);
 		}
-		keep_columns(ri, relid, cols, n);
+		keep_table(ri, relid, SPI_getvalue(tup, desc, 5), cols, n);
 		add_row(s, kind, name ? name : "", def.data);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(per_table);
@@ -599,27 +602,26 @@ dbk_pg_describe_tables(dbk_schema *s, dbk_pg_relinfo *ri)
 /*
  * Indexes of tables and materialized views; not those of primary key,
  * unique and exclusion constraints, whose constraint row (same name,
- * pg_get_constraintdef) describes them.  "plain" is false for the indexes
- * that only pg_get_indexdef writes.  Indexes of extension members are
- * skipped in C.
+ * pg_get_constraintdef) describes them.  An index lies in its table's
+ * schema.  "plain" is false for the indexes that only pg_get_indexdef
+ * writes.  Indexes of extension members' tables are skipped in C.
  */
 static const char indexes_query[] =
 	"SELECT i.indexrelid, quote_ident(n.nspname) || '.' || quote_ident(ic.relname), "
 	"  quote_ident(ic.relname), ic.relkind = 'I', i.indisunique, i.indrelid, "
-	"  quote_ident(tn.nspname) || '.' || quote_ident(c.relname), ic.relam, quote_ident(am.amname), "
+	"  ic.relam, quote_ident(am.amname), "
 	"  i.indkey, i.indclass, i.indcollation, i.indoption, "
 	"  NOT (i.indexprs IS NOT NULL OR i.indpred IS NOT NULL OR ic.reloptions IS NOT NULL "
 	"       OR i.indnatts <> i.indnkeyatts OR i.indnullsnotdistinct "
 	"       OR EXISTS (SELECT FROM pg_attribute ia WHERE ia.attrelid = i.indexrelid AND ia.attoptions IS NOT NULL)) "
-	"FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid "
-	"JOIN pg_namespace n ON n.oid = ic.relnamespace JOIN pg_namespace tn ON tn.oid = c.relnamespace "
-	"JOIN pg_am am ON am.oid = ic.relam "
+	"FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
+	"JOIN pg_namespace n ON n.oid = ic.relnamespace JOIN pg_am am ON am.oid = ic.relam "
 	"WHERE " DBK_USER_NS("n") " "
 	"  AND i.indexrelid NOT IN (SELECT conindid FROM pg_constraint WHERE contype IN ('p', 'u', 'x'))";
 
 enum
 {
-	IX_OID = 1, IX_NAME, IX_RELNAME, IX_PARTITIONED, IX_UNIQUE, IX_TABLE, IX_TABLE_NAME,
+	IX_OID = 1, IX_NAME, IX_RELNAME, IX_PARTITIONED, IX_UNIQUE, IX_TABLE,
 	IX_AM, IX_AM_NAME, IX_KEY, IX_CLASS, IX_COLLATION, IX_OPTION, IX_PLAIN
 };
 
@@ -661,7 +663,7 @@ plain_indexdef(dbk_pg_relinfo *ri, HeapTuple tup, TupleDesc desc)
 					 DatumGetBool(index_attr(tup, desc, IX_UNIQUE)) ? "UNIQUE " : "",
 					 SPI_getvalue(tup, desc, IX_RELNAME),
 					 DatumGetBool(index_attr(tup, desc, IX_PARTITIONED)) ? "ONLY " : "",
-					 SPI_getvalue(tup, desc, IX_TABLE_NAME),
+					 rel->qualified,
 					 SPI_getvalue(tup, desc, IX_AM_NAME));
 	for (int k = 0; k < key->dim1; k++)
 	{
