@@ -364,23 +364,24 @@ deparse_default(dbk_pg_relinfo *ri, const char *adbin, Oid relid, bool generated
 
 /*
  * The tables, each with its table-level parts already joined by "; " (or
- * ''); extension members are skipped in C.
+ * ''); extension members are skipped in C.  A partition has one parent, so
+ * "partition of" names the one the aggregate lists.
  */
 static const char tables_query[] =
 	"SELECT c.oid, CASE c.relkind WHEN 'p' THEN 'partitioned table' WHEN 'f' THEN 'foreign table' ELSE 'table' END, "
 	"  c.oid::regclass::text, concat_ws('; ', "
 	"   CASE WHEN c.relpersistence = 'u' THEN 'unlogged' END, "
 	"   CASE WHEN c.relkind = 'p' THEN 'partition by ' || pg_get_partkeydef(c.oid) END, "
-	"   (SELECT 'partition of ' || i.inhparent::regclass::text || ' ' || pg_get_expr(c.relpartbound, c.oid) "
-	"      FROM pg_inherits i WHERE i.inhrelid = c.oid AND c.relispartition), "
-	"   (SELECT 'inherits ' || string_agg(i.inhparent::regclass::text, ', ' ORDER BY i.inhseqno) "
-	"      FROM pg_inherits i WHERE i.inhrelid = c.oid AND NOT c.relispartition), "
+	"   CASE WHEN c.relispartition THEN 'partition of ' || h.parents || ' ' || pg_get_expr(c.relpartbound, c.oid) END, "
+	"   CASE WHEN NOT c.relispartition THEN 'inherits ' || h.parents END, "
 	"   CASE WHEN c.reloptions IS NOT NULL THEN 'with (' || "
 	"     array_to_string(ARRAY(SELECT o FROM unnest(c.reloptions) o ORDER BY o COLLATE \"C\"), ', ') || ')' END, "
 	"   CASE WHEN c.relrowsecurity THEN 'row level security' END, "
 	"   CASE WHEN c.relforcerowsecurity THEN 'force row level security' END), "
 	"  quote_ident(n.nspname) || '.' || quote_ident(c.relname) "
 	"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+	"LEFT JOIN (SELECT i.inhrelid, string_agg(i.inhparent::regclass::text, ', ' ORDER BY i.inhseqno) AS parents "
+	"           FROM pg_inherits i GROUP BY i.inhrelid) h ON h.inhrelid = c.oid "
 	"WHERE c.relkind IN ('r', 'p', 'f') AND " DBK_USER_NS("n");
 
 /* What one column contributes, read from its pg_attribute row. */
