@@ -365,11 +365,13 @@ deparse_default(dbk_pg_relinfo *ri, const char *adbin, Oid relid, bool generated
 /*
  * The tables, each with its table-level parts already joined by "; " (or
  * ''); extension members are skipped in C.  A partition has one parent, so
- * "partition of" names the one the aggregate lists.
+ * "partition of" names the one the aggregate lists.  The name is always
+ * qualified, as regclass writes it while search_path is pg_catalog: no
+ * described schema is on that path.
  */
 static const char tables_query[] =
 	"SELECT c.oid, CASE c.relkind WHEN 'p' THEN 'partitioned table' WHEN 'f' THEN 'foreign table' ELSE 'table' END, "
-	"  c.oid::regclass::text, concat_ws('; ', "
+	"  quote_ident(n.nspname) || '.' || quote_ident(c.relname), concat_ws('; ', "
 	"   CASE WHEN c.relpersistence = 'u' THEN 'unlogged' END, "
 	"   CASE WHEN c.relkind = 'p' THEN 'partition by ' || pg_get_partkeydef(c.oid) END, "
 	"   CASE WHEN c.relispartition THEN 'partition of ' || h.parents || ' ' || pg_get_expr(c.relpartbound, c.oid) END, "
@@ -377,8 +379,7 @@ static const char tables_query[] =
 	"   CASE WHEN c.reloptions IS NOT NULL THEN 'with (' || "
 	"     array_to_string(ARRAY(SELECT o FROM unnest(c.reloptions) o ORDER BY o COLLATE \"C\"), ', ') || ')' END, "
 	"   CASE WHEN c.relrowsecurity THEN 'row level security' END, "
-	"   CASE WHEN c.relforcerowsecurity THEN 'force row level security' END), "
-	"  quote_ident(n.nspname) || '.' || quote_ident(c.relname) "
+	"   CASE WHEN c.relforcerowsecurity THEN 'force row level security' END) "
 	"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
 	"LEFT JOIN (SELECT i.inhrelid, string_agg(i.inhparent::regclass::text, ', ' ORDER BY i.inhseqno) AS parents "
 	"           FROM pg_inherits i GROUP BY i.inhrelid) h ON h.inhrelid = c.oid "
@@ -587,7 +588,7 @@ dbk_pg_describe_tables(dbk_schema *s, dbk_pg_relinfo *ri)
 				appendStringInfoString(&def, "; ");
 			appendStringInfoString(&def, rest);
 		}
-		keep_table(ri, relid, SPI_getvalue(tup, desc, 5), cols, n);
+		keep_table(ri, relid, name, cols, n);
 		add_row(s, kind, name ? name : "", def.data);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(per_table);
@@ -734,9 +735,8 @@ dbk_pg_describe_indexes(dbk_schema *s, dbk_pg_relinfo *ri)
  * extension members' constraints are skipped in C.
  */
 static const char constraints_query[] =
-	"SELECT co.oid, CASE WHEN co.conrelid <> 0 THEN co.conrelid::regclass::text ELSE co.contypid::regtype::text END || '.' || "
-	"  quote_ident(co.conname), co.conrelid, co.contypid, co.contype, "
-	"  CASE WHEN co.contype = 'f' THEN co.confrelid::regclass::text END, co.confrelid, co.conkey, co.confkey, "
+	"SELECT co.oid, CASE WHEN co.conrelid = 0 THEN co.contypid::regtype::text || '.' || quote_ident(co.conname) END, "
+	"  co.conrelid, co.contypid, co.contype, quote_ident(co.conname), co.confrelid, co.conkey, co.confkey, "
 	"  co.confmatchtype, co.confupdtype, co.confdeltype, co.condeferrable, co.condeferred, co.convalidated, "
 	"  CASE co.contype WHEN 'f' THEN co.confdelsetcols IS NULL "
 	"    WHEN 'p' THEN NOT (x.indnullsnotdistinct OR x.indnatts <> x.indnkeyatts) "
@@ -747,7 +747,7 @@ static const char constraints_query[] =
 
 enum
 {
-	CO_OID = 1, CO_NAME, CO_REL, CO_TYPE, CO_KIND, CO_FREL_NAME, CO_FREL, CO_KEY, CO_FKEY,
+	CO_OID = 1, CO_DOMAIN_NAME, CO_REL, CO_TYPE, CO_KIND, CO_CONNAME, CO_FREL, CO_KEY, CO_FKEY,
 	CO_MATCH, CO_UPDATE, CO_DELETE, CO_DEFERRABLE, CO_DEFERRED, CO_VALIDATED, CO_PLAIN
 };
 
@@ -822,16 +822,18 @@ plain_constraintdef(dbk_pg_relinfo *ri, HeapTuple tup, TupleDesc desc)
 		Oid			frelid = DatumGetObjectId(SPI_getbinval(tup, desc, CO_FREL, &isnull));
 		bool		fkey_null;
 		Datum		fkey = SPI_getbinval(tup, desc, CO_FKEY, &fkey_null);
+		rel_entry  *frel = hash_search(ri->rels, &frelid, HASH_FIND, NULL);
 		char		match = DatumGetChar(SPI_getbinval(tup, desc, CO_MATCH, &isnull));
 		const char *update = fk_action(DatumGetChar(SPI_getbinval(tup, desc, CO_UPDATE, &isnull)));
 		const char *delete = fk_action(DatumGetChar(SPI_getbinval(tup, desc, CO_DELETE, &isnull)));
 
-		if (fkey_null || SPI_getvalue(tup, desc, CO_FREL_NAME) == NULL)
+		if (fkey_null || frel == NULL)
 			return NULL;
 		appendStringInfoString(&buf, "FOREIGN KEY (");
 		if (!append_key_columns(ri, &buf, relid, key))
 			return NULL;
-		appendStringInfo(&buf, ") REFERENCES %s(", SPI_getvalue(tup, desc, CO_FREL_NAME));
+		/* generate_relation_name: qualified, as the table's name */
+		appendStringInfo(&buf, ") REFERENCES %s(", frel->qualified);
 		if (!append_key_columns(ri, &buf, frelid, fkey))
 			return NULL;
 		appendStringInfoChar(&buf, ')');
@@ -857,6 +859,23 @@ plain_constraintdef(dbk_pg_relinfo *ri, HeapTuple tup, TupleDesc desc)
 	return buf.data;
 }
 
+/*
+ * table.name or domain.name: a table's name as the table row has it (as
+ * regclass writes it, for a table that is not described).
+ */
+static char *
+constraint_name(dbk_pg_relinfo *ri, HeapTuple tup, TupleDesc desc, Oid relid)
+{
+	rel_entry  *rel;
+
+	if (!OidIsValid(relid))
+		return SPI_getvalue(tup, desc, CO_DOMAIN_NAME);
+	rel = hash_search(ri->rels, &relid, HASH_FIND, NULL);
+	return psprintf("%s.%s",
+					rel ? rel->qualified : DatumGetCString(DirectFunctionCall1(regclassout, ObjectIdGetDatum(relid))),
+					SPI_getvalue(tup, desc, CO_CONNAME));
+}
+
 void
 dbk_pg_describe_constraints(dbk_schema *s, dbk_pg_relinfo *ri)
 {
@@ -876,9 +895,10 @@ dbk_pg_describe_constraints(dbk_schema *s, dbk_pg_relinfo *ri)
 		bool		plain = DatumGetBool(SPI_getbinval(tup, desc, CO_PLAIN, &isnull)) && !isnull;
 		char	   *def = NULL;
 		char	   *name;
+		Oid			relid = DatumGetObjectId(SPI_getbinval(tup, desc, CO_REL, &isnull));
 
 		CHECK_FOR_INTERRUPTS();
-		if (is_member(ri, RelationRelationId, DatumGetObjectId(SPI_getbinval(tup, desc, CO_REL, &isnull))) ||
+		if (is_member(ri, RelationRelationId, relid) ||
 			is_member(ri, TypeRelationId, DatumGetObjectId(SPI_getbinval(tup, desc, CO_TYPE, &isnull))))
 		{
 			MemoryContextSwitchTo(old);
@@ -888,7 +908,7 @@ dbk_pg_describe_constraints(dbk_schema *s, dbk_pg_relinfo *ri)
 			def = plain_constraintdef(ri, tup, desc);
 		if (def == NULL)
 			def = call_text(pg_get_constraintdef, 1, SPI_getbinval(tup, desc, CO_OID, &isnull), (Datum) 0);
-		name = SPI_getvalue(tup, desc, CO_NAME);
+		name = constraint_name(ri, tup, desc, relid);
 		add_row(s, "constraint", name ? name : "", def);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(per_row);
