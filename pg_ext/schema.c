@@ -5,9 +5,11 @@
  * plus dbk_pg_schema_describe() for the backup (schema.h).
  *
  * The description is read from pg_catalog only — never information_schema,
- * which hides what the caller may not access — by a dozen set-based queries
- * (one per kind of object, not one per object), through read-only SPI so that
- * they run in the caller's snapshot.  Every catalog used is readable by
+ * which hides what the caller may not access — by set-based queries (one
+ * per kind of object, not one per object) through read-only SPI, so that
+ * they run in the caller's snapshot; tables, indexes and constraints are
+ * built in C from catalog scans in that snapshot (schema_relations.c), with
+ * the same text.  Every catalog used is readable by
  * every role and the deparsing functions (pg_get_viewdef, pg_get_indexdef,
  * pg_get_constraintdef, pg_get_functiondef, pg_get_triggerdef, pg_get_expr,
  * format_type) check no privilege, so any role computes the owner's

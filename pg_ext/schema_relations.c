@@ -1,6 +1,6 @@
 /*
- * schema_relations.c — the table and index rows of the schema description,
- * built in C; see schema_relations.h.
+ * schema_relations.c — the table, index and constraint rows of the schema
+ * description, built in C; see schema_relations.h.
  *
  * Why not SQL: on a schema of 10,000 tables the set-based queries spent
  * most of their time in a per-table subquery over pg_attribute (whose plan
@@ -22,14 +22,20 @@
  *     storage or operator class options and no NULLS NOT DISTINCT, is
  *     written here with pg_get_indexdef's words from the columns the table
  *     pass kept; the default operator class is looked up once per (type,
- *     access method).  Every other index goes to pg_get_indexdef itself.
+ *     access method).  Every other index goes to pg_get_indexdef itself;
+ *   - primary keys and unique constraints (no INCLUDE, no NULLS NOT
+ *     DISTINCT) and foreign keys (no column list after ON DELETE SET
+ *     NULL/DEFAULT) between described tables are written with
+ *     pg_get_constraintdef's words; every other constraint goes to it;
+ *   - the members of extensions are read once; each query used to read
+ *     pg_depend whole to leave them out.
  *
  * The text is exactly what the replaced queries produced (canonical form 1):
  * the columns' "name type[ collate c][ not null][ identity][ default e |
  * generated always as (e) stored]" joined by ", ", then the table-level
- * parts, all joined by "; " as concat_ws did.  sql/fingerprint.sql checks
- * both kinds against those queries and pg_get_indexdef on a schema with the
- * unusual cases.
+ * parts, all joined by "; " as concat_ws did.  sql/fingerprint_reference.sql
+ * checks the three kinds against that query, pg_get_indexdef and
+ * pg_get_constraintdef on a schema of unusual cases.
  *
  * Catalog scans use the active snapshot, the one the SPI queries of
  * schema.c see.  Memory: caches and kept columns live in the context given

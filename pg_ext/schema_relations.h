@@ -1,12 +1,13 @@
 /*
- * schema_relations.h — the table and index rows of the PostgreSQL schema
- * description, built in C from catalog scans (schema_relations.c), and the
- * SQL filters that schema.c's queries share with them.
+ * schema_relations.h — the table, index and constraint rows of the
+ * PostgreSQL schema description, built in C from catalog scans
+ * (schema_relations.c), and the SQL filters that schema.c's queries share
+ * with them.
  *
- * These two kinds are most of a large schema's objects.  Their rows are
- * byte for byte those of the set-based queries they replace (canonical
- * form 1, README "Schema fingerprint"); sql/fingerprint.sql compares them
- * with those queries, kept there as the reference.
+ * These kinds are most of a large schema's objects.  Their rows are byte
+ * for byte those of the set-based queries they replace (canonical form 1,
+ * README "Schema fingerprint"); sql/fingerprint_reference.sql compares
+ * them with those queries, kept there as the reference.
  */
 #ifndef DBK_PG_SCHEMA_RELATIONS_H
 #define DBK_PG_SCHEMA_RELATIONS_H
