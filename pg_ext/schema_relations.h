@@ -1,0 +1,46 @@
+/*
+ * schema_relations.h — the table, index and constraint rows of the
+ * PostgreSQL schema description, built in C from catalog scans
+ * (schema_relations.c), and the SQL filters that schema.c's queries share
+ * with them.
+ *
+ * These kinds are most of a large schema's objects.  Their rows are byte
+ * for byte those of the set-based queries they replace (canonical form 1,
+ * README "Schema fingerprint"); sql/fingerprint_reference.sql compares
+ * them with those queries, kept there as the reference.
+ */
+#ifndef DBK_PG_SCHEMA_RELATIONS_H
+#define DBK_PG_SCHEMA_RELATIONS_H
+
+#include "postgres.h"
+
+#include "../core/schema.h"
+
+/* Schemas whose objects are described (n is a pg_namespace alias). */
+#define DBK_USER_NS(n) "(" n ".nspname OPERATOR(pg_catalog.!~) '^pg_' AND " n ".nspname OPERATOR(pg_catalog.<>) 'information_schema')"
+/* True when the object (class, oid) is a member of an extension. */
+#define DBK_MEMBER(cls, oid) "EXISTS (SELECT FROM pg_depend e WHERE e.classid = '" cls "'::regclass " \
+	"AND e.objid = " oid " AND e.deptype = 'e')"
+
+/*
+ * What the table pass learns and the index pass reuses (the columns of
+ * every described table), and the caches of deparsed types and defaults;
+ * allocated in the memory context given, freed with it.
+ */
+typedef struct dbk_pg_relinfo dbk_pg_relinfo;
+
+dbk_pg_relinfo *dbk_pg_relinfo_create(MemoryContext cxt);
+
+/*
+ * Add the rows of kind "table", "partitioned table" and "foreign table",
+ * then those of kind "index", then those of kind "constraint" (of tables
+ * and domains), in this order: the later passes reuse what the table pass
+ * read.  They run inside the caller's SPI connection,
+ * with the description's settings in force, and read the catalogs as of
+ * the active snapshot.  Errors are raised with ereport.
+ */
+void		dbk_pg_describe_tables(dbk_schema *s, dbk_pg_relinfo *ri);
+void		dbk_pg_describe_indexes(dbk_schema *s, dbk_pg_relinfo *ri);
+void		dbk_pg_describe_constraints(dbk_schema *s, dbk_pg_relinfo *ri);
+
+#endif
