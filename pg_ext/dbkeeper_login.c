@@ -29,7 +29,11 @@
  *   the session user is a superuser or a member of a role listed in
  *   dbkeeper.maintenance_roles.  That setting is defined here (superuser
  *   only) before it is read, so a value a client sends in its start-up
- *   packet for a placeholder is discarded instead of obeyed.
+ *   packet for a placeholder is discarded instead of obeyed.  It is defined
+ *   only then, or when the library is loaded where it checks no login: on
+ *   PostgreSQL 15 defining a setting sorts the whole table of settings
+ *   again, which cost more than everything else the module does at a login
+ *   (measured: README "Cost of the login module").
  * - Loaded through shared_preload_libraries, the library would run once in
  *   the postmaster and never per session; it says so in the log and does
  *   nothing.
@@ -171,6 +175,7 @@ login_admitted(void)
 
 	if (superuser_arg(user))
 		return true;
+	login_define_gucs();
 	value = GetConfigOption(ROLES_GUC, true, false);
 	copy = pstrdup(value ? value : "");
 	if (!SplitIdentifierString(copy, ',', &names))
@@ -314,9 +319,11 @@ _PG_init(void)
 				 errhint("List it in session_preload_libraries instead.")));
 		return;
 	}
-	login_define_gucs();
 	if (!IsUnderPostmaster || MyBackendType != B_BACKEND || !OidIsValid(MyDatabaseId) ||
 		!IsTransactionState())
+	{
+		login_define_gucs();
 		return;
+	}
 	login_check();
 }
