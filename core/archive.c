@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -74,7 +75,8 @@ struct dbk_archive_writer
 {
 	const dbk_allocator *a;
 	dbk_sink	sink;
-	ZSTD_CCtx  *cctx;
+	ZSTD_CCtx  *cctx;			/* from the zstd allocator */
+	bool		threaded;		/* zstd runs worker threads */
 	dbk_sha256	file_sha;
 	dbk_sha256	content_sha;
 	uint64_t	file_bytes;
@@ -123,6 +125,14 @@ dbk_archive_writer *
 dbk_archive_writer_open(const dbk_allocator *a, dbk_sink sink, const dbk_meta *header,
 						int level, int workers, dbk_error *err)
 {
+	return dbk_archive_writer_open_threaded(a, a, sink, header, level, workers, err);
+}
+
+dbk_archive_writer *
+dbk_archive_writer_open_threaded(const dbk_allocator *a, const dbk_allocator *zstd_alloc,
+								 dbk_sink sink, const dbk_meta *header, int level,
+								 int workers, dbk_error *err)
+{
 	dbk_archive_writer *w = dbk_alloc(a, sizeof(*w));
 	char	   *payload = NULL;
 	size_t		plen = 0;
@@ -137,7 +147,7 @@ dbk_archive_writer_open(const dbk_allocator *a, dbk_sink sink, const dbk_meta *h
 	w->sink = sink;
 	w->outcap = ZSTD_CStreamOutSize();
 	w->out = dbk_alloc(a, w->outcap);
-	w->cctx = ZSTD_createCCtx_advanced(zstd_mem(a));
+	w->cctx = ZSTD_createCCtx_advanced(zstd_mem(zstd_alloc));
 	if (w->out == NULL || w->cctx == NULL)
 	{
 		dbk_fail(err, DBK_E_NOMEM, "out of memory creating the zstd compressor");
@@ -162,6 +172,7 @@ dbk_archive_writer_open(const dbk_allocator *a, dbk_sink sink, const dbk_meta *h
 		(zstd_check(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_nbWorkers, workers), "setting workers", err) ||
 		 zstd_check(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_jobSize, DBK_ARCHIVE_JOB_SIZE), "setting the job size", err)))
 		goto fail;
+	w->threaded = workers > 0;
 	if (dbk_sha256_init(&w->file_sha, err) != 0 || dbk_sha256_init(&w->content_sha, err) != 0)
 		goto fail;
 	if (dbk_meta_encode(header, DBK_ARCHIVE_HEADER_LINE, &payload, &plen, err) != 0)
@@ -177,6 +188,30 @@ fail:
 	return NULL;
 }
 
+/*
+ * One ZSTD_compressStream2 call.  zstd starts its worker threads inside such
+ * a call (the first one, in the versions seen), and a new thread inherits
+ * the signal mask of its creator: so with workers, every call runs with all
+ * signals blocked, and the workers never run a host's signal handler.  A
+ * signal that arrives meanwhile is delivered when the mask is restored.
+ */
+static size_t
+compress_call(dbk_archive_writer *w, ZSTD_outBuffer *out, ZSTD_inBuffer *in,
+			  ZSTD_EndDirective mode)
+{
+	sigset_t	all,
+				saved;
+	size_t		rc;
+
+	if (!w->threaded)
+		return ZSTD_compressStream2(w->cctx, out, in, mode);
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &saved);
+	rc = ZSTD_compressStream2(w->cctx, out, in, mode);
+	pthread_sigmask(SIG_SETMASK, &saved, NULL);
+	return rc;
+}
+
 static int
 writer_compress(dbk_archive_writer *w, const void *buf, size_t len, ZSTD_EndDirective mode,
 				dbk_error *err)
@@ -186,7 +221,7 @@ writer_compress(dbk_archive_writer *w, const void *buf, size_t len, ZSTD_EndDire
 	for (;;)
 	{
 		ZSTD_outBuffer out = {w->out, w->outcap, 0};
-		size_t		remaining = ZSTD_compressStream2(w->cctx, &out, &in, mode);
+		size_t		remaining = compress_call(w, &out, &in, mode);
 
 		if (zstd_check(remaining, "compressing", err) != 0)
 			return -1;

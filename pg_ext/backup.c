@@ -22,8 +22,16 @@
  * Nothing is written into the database, so a hot standby can take backups.
  * On any ERROR (including cancel) PG_FINALLY frees the writer and removes
  * the temporary file; on FATAL (terminate) a before_shmem_exit callback
- * removes it; a killed backend leaves it to the next backup's sweep, which
- * the flock held on it makes safe.
+ * does both; a killed backend leaves the file to the next backup's sweep,
+ * which the flock held on it makes safe.
+ *
+ * Threads: zstd compresses on one worker thread (4 MB jobs) while this
+ * backend scans, encodes and hashes.  That thread runs zstd code only: it
+ * never calls a PostgreSQL function, and its memory comes from malloc
+ * (dbk_libc_allocator), because palloc is not thread-safe.  Everything else
+ * the writer allocates comes from the backup's memory context, on this
+ * thread.  The compressor lives outside every memory context, so each exit
+ * path above frees it explicitly (dbk_archive_writer_free joins the thread).
  */
 #include "postgres.h"
 
@@ -54,6 +62,13 @@
 
 PG_FUNCTION_INFO_V1(dbkeeper_backup);
 
+/*
+ * zstd worker threads.  One lets compression overlap the scan (as on
+ * SQLite); the backend itself stays the bottleneck, so more would only
+ * take cores from other sessions.
+ */
+#define COMPRESSION_WORKERS 1
+
 typedef struct backup_state
 {
 	dbk_allocator alloc;
@@ -76,6 +91,8 @@ remove_temp_at_exit(int code, Datum arg)
 {
 	if (active != NULL)
 	{
+		dbk_archive_writer_free(active->writer);
+		active->writer = NULL;
 		dbk_temp_remove(&active->dir, &active->temp);
 		active = NULL;
 	}
@@ -256,7 +273,8 @@ open_writer(backup_state *st)
 	dbk_sink	sink = {interruptible_write, st};
 	dbk_error	err;
 
-	st->writer = dbk_archive_writer_open(&st->alloc, sink, &st->header, dbk_pg_compression_level, 0, &err);
+	st->writer = dbk_archive_writer_open_threaded(&st->alloc, &dbk_libc_allocator, sink, &st->header,
+												  dbk_pg_compression_level, COMPRESSION_WORKERS, &err);
 	raise_if(st->writer == NULL, &err);
 	dump_out_init(&st->out, st->writer);
 }
