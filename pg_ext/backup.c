@@ -15,7 +15,7 @@
  *      refusal of objects dbkeeper cannot reproduce, the DDL
  *      (dump_schema.c), the rows (dump_data.c) and sequence values, the
  *      post-data DDL, all streamed through the writer;
- *   5. the trailer, then dbk_publish: fsync, link under the final name,
+ *   5. the trailer (total rows and rows per table), then dbk_publish: fsync, link under the final name,
  *      directory fsync, latest link; then retention, best effort (as on
  *      SQLite: the backup is already safe; dbkeeper_prune() reports errors).
  *
@@ -54,6 +54,7 @@
 #include "../core/catalog.h"
 #include "access.h"
 #include "common.h"
+#include "copy_text.h"
 #include "dump_data.h"
 #include "dump_out.h"
 #include "dump_schema.h"
@@ -78,6 +79,7 @@ typedef struct backup_state
 	dbk_archive_writer *writer;
 	dbk_meta	header;
 	dump_out	out;
+	StringInfoData table_rows;	/* the trailer's table_rows value */
 	char		database[NAMEDATALEN];
 	char		name[DBK_NAME_MAX + 1];
 } backup_state;
@@ -235,6 +237,21 @@ write_preamble(backup_state *st)
 					 quote_literal_cstr(GetDatabaseEncodingName()));
 }
 
+/*
+ * One line of the trailer's table_rows: the number of rows, a space, and the
+ * table's name as the script's COPY statement gives it (schema-qualified,
+ * quoted where needed), with a backslash, newline or carriage return in it
+ * escaped as COPY text escapes them, so that every table takes one line.
+ */
+static void
+note_table_rows(StringInfo list, const dump_table *t, uint64 rows)
+{
+	if (list->len > 0)
+		appendStringInfoChar(list, '\n');
+	appendStringInfo(list, UINT64_FORMAT " ", rows);
+	copy_text_append(list, t->qname);
+}
+
 static void
 write_list(dump_out *o, List *statements)
 {
@@ -302,7 +319,13 @@ write_content(backup_state *st)
 	write_preamble(st);
 	write_list(&st->out, schema.pre_data);
 	foreach(lc, schema.tables)
-		dbk_dump_table_data(&st->out, lfirst(lc), snap);
+	{
+		const dump_table *t = lfirst(lc);
+		uint64		rows;
+
+		if (dbk_dump_table_data(&st->out, t, snap, &rows))
+			note_table_rows(&st->table_rows, t, rows);
+	}
 	dbk_dump_sequence_values(&st->out, schema.sequences);
 	dbk_dump_large_objects(&st->out, schema.large_objects);
 	write_list(&st->out, schema.post_data);
@@ -330,7 +353,8 @@ take_backup(backup_state *st, const char *label, const struct timespec *now)
 	write_content(st);
 
 	dbk_meta_init(&trailer, &st->alloc);
-	raise_if(dbk_meta_set_u64(&trailer, "rows", st->out.rows, &err), &err);
+	raise_if(dbk_meta_set_u64(&trailer, "rows", st->out.rows, &err) ||
+			 dbk_meta_set(&trailer, "table_rows", st->table_rows.data, &err), &err);
 	raise_if(dbk_archive_writer_finish(st->writer, &trailer, &summary, &err), &err);
 	raise_if(dbk_publish(&st->dir, &st->temp, st->database, now->tv_sec, label, DBK_EXT_PG,
 						 st->name, &err), &err);
@@ -374,6 +398,7 @@ dbkeeper_backup(PG_FUNCTION_ARGS)
 	st->temp.fd = -1;
 	st->dir.fd = -1;
 	dbk_pg_allocator_init(&st->alloc, CurrentMemoryContext);
+	initStringInfo(&st->table_rows);
 	dbk_meta_init(&st->header, &st->alloc);
 	strlcpy(st->database, dbk_pg_database_name(), sizeof(st->database));
 	clock_gettime(CLOCK_REALTIME, &now);

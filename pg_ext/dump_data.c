@@ -134,8 +134,8 @@ check_readable(Relation rel, const char *qname)
 				 errhint("Run dbkeeper_backup() as a superuser or as a role with BYPASSRLS.")));
 }
 
-uint64
-dbk_dump_table_data(dump_out *o, const dump_table *t, Snapshot snapshot)
+bool
+dbk_dump_table_data(dump_out *o, const dump_table *t, Snapshot snapshot, uint64 *rows_out)
 {
 	Relation	rel = table_open(t->relid, NoLock);	/* locked by backup.c */
 	TupleDesc	desc = RelationGetDescr(rel);
@@ -154,7 +154,8 @@ dbk_dump_table_data(dump_out *o, const dump_table *t, Snapshot snapshot)
 	{
 		/* A standby has no rows of unlogged tables (pg_dump skips them too). */
 		table_close(rel, NoLock);
-		return 0;
+		*rows_out = 0;
+		return false;
 	}
 	appendStringInfo(&o->buf, "COPY %s (", t->qname);
 	for (int i = 0; i < desc->natts; i++)
@@ -222,7 +223,8 @@ dbk_dump_table_data(dump_out *o, const dump_table *t, Snapshot snapshot)
 	pfree(kinds);
 	pfree(out);
 	o->rows += rows;
-	return rows;
+	*rows_out = rows;
+	return true;
 }
 
 void

@@ -345,3 +345,10 @@ ALTER MATERIALIZED VIEW public.item_totals ALTER COLUMN total SET STATISTICS 12;
 ALTER MATERIALIZED VIEW public.item_totals ALTER COLUMN total SET (n_distinct = 7);
 ALTER FOREIGN TABLE public.passwd_file ALTER COLUMN rest SET STATISTICS 11;
 ALTER FOREIGN TABLE public.passwd_file ADD CONSTRAINT name_not_empty CHECK (name <> '');
+
+-- a table whose name holds a newline and a backslash: the COPY block and the
+-- trailer's table_rows line (which escapes both) must name it right
+CREATE TABLE "My Schema"."odd
+na\me" (v integer);
+INSERT INTO "My Schema"."odd
+na\me" VALUES (1), (2), (3);

@@ -7,6 +7,9 @@
 #       empty database: same pg_dump --schema-only, same rows in every table,
 #       same sequence values (pagila with generated rows; backup_objects.sql
 #       with every object kind and the data that is hard to write as COPY)
+#   trailer_rows        the trailer's table_rows names every table whose
+#       rows the backup holds, each with its number of rows, and rows is
+#       their sum
 #   pgbench_consistent  backups taken while pgbench writes restore to
 #       databases whose balances add up
 #   progress            pg_stat_progress_copy shows a running backup
@@ -71,10 +74,11 @@ dbsig() {
   psql -X -At -d "$db" -c "SELECT 'large object ' || oid || ' ' || lomowner::regrole || ' ' || coalesce(lomacl::text, '-')
       || ' ' || md5(lo_get(oid)) || ' ' || coalesce(obj_description(oid, 'pg_largeobject'), '-')
       FROM pg_largeobject_metadata ORDER BY oid"
-  q -d "$db" -F '|' -c "SELECT format('%I.%I', n.nspname, c.relname), c.relkind FROM pg_class c
+  # NUL-separated records: a table name may hold a newline
+  q -d "$db" -F '|' -0 -c "SELECT c.relkind, format('%I.%I', n.nspname, c.relname) FROM pg_class c
         JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'm', 'S')
-        AND n.nspname <> 'information_schema' AND n.nspname !~ '^pg_' ORDER BY 1" |
-  while IFS='|' read -r rel kind; do
+        AND n.nspname <> 'information_schema' AND n.nspname !~ '^pg_' ORDER BY 2" |
+  while IFS='|' read -r -d '' kind rel; do
     if [ "$kind" = S ]; then
       printf '%s %s\n' "$rel" "$(q -d "$db" -c "SELECT last_value, is_called FROM $rel")"
     elif [ "$kind" = m ] && [ "$(q -d "$db" -c "SELECT relispopulated FROM pg_class WHERE oid = '$rel'::regclass")" = f ]; then
@@ -131,6 +135,47 @@ if q -q -d objects -f tests/pg/backup_objects.sql >"$WORK/objects.log" 2>&1 &&
 else
   fail roundtrip_objects "could not load the object schema: $(grep -m3 ERROR "$WORK/objects.log")"
 fi
+
+# ---------------------------------------------------------------- trailer
+# trailer_value FILE KEY: KEY's value in FILE's trailer, unescaped (README
+# "Archive format": the trailer frame's last line gives its length)
+trailer_value() {
+  local len
+  len=$(tail -c 15 "$1" | sed -n 's/^end=0*\([0-9]*\)$/\1/p')
+  tail -c "$len" "$1" | tail -c +9 | sed -n "s/^$2=//p" |
+    perl -pe 's/\\(.)/$1 eq "n" ? "\n" : $1 eq "r" ? "\r" : $1/ge'
+}
+
+name=$(q -d objects -c "SELECT name FROM dbkeeper_backups() WHERE is_latest AND database = 'objects'")
+table_rows=$(trailer_value "$BACKUPS/$name" table_rows)
+total=$(trailer_value "$BACKUPS/$name" rows)
+# Each line is "<rows> <name>", the name as COPY names the table, with COPY
+# text's escapes; the check counts the rows of each table itself.
+check=$(q -d objects -v list="$table_rows" -v total="$total" -c "
+  WITH l AS (SELECT split_part(x, ' ', 1)::bigint AS n,
+                    replace(replace(substr(x, strpos(x, ' ') + 1), '\\n', E'\n'), '\\\\', '\\') AS t
+               FROM regexp_split_to_table(:'list', E'\n') x),
+       want AS (SELECT format('%I.%I', s.nspname, c.relname) AS t FROM pg_class c
+                  JOIN pg_namespace s ON s.oid = c.relnamespace
+                 WHERE c.relkind = 'r' AND ((s.nspname <> 'information_schema' AND s.nspname !~ '^pg_'
+                   AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass
+                                     AND e.objid = c.oid AND e.deptype = 'e'))
+                   OR c.oid IN (SELECT unnest(extconfig) FROM pg_extension)))
+  SELECT (SELECT count(*) FROM l) || ' tables, '
+      || (SELECT count(*) FROM l WHERE n <> (xpath('/row/c/text()',
+            query_to_xml(format('SELECT count(*) AS c FROM ONLY %s', t), false, true, '')))[1]::text::bigint)
+      || ' miscounted, ' || (SELECT count(*) FROM (SELECT t FROM want EXCEPT SELECT t FROM l) m) || ' missing, '
+      || (SELECT count(*) FROM (SELECT t FROM l EXCEPT SELECT t FROM want) m) || ' unknown, sum '
+      || CASE WHEN (SELECT sum(n) FROM l) = :'total'::bigint THEN 'matches' ELSE 'differs' END" 2>&1)
+case $check in
+  *" tables, 0 miscounted, 0 missing, 0 unknown, sum matches")
+    if [[ $table_rows == *'"My Schema"."odd\nna\\me"'* ]]; then
+      pass trailer_rows "($check)"
+    else
+      fail trailer_rows "the table with a newline in its name is not escaped: $table_rows"
+    fi ;;
+  *) fail trailer_rows "$check; table_rows: $(printf '%s' "$table_rows" | head -5)" ;;
+esac
 
 # ---------------------------------------------------------------- pgbench
 createdb bench
