@@ -151,9 +151,10 @@ table_rows=$(trailer_value "$BACKUPS/$name" table_rows)
 total=$(trailer_value "$BACKUPS/$name" rows)
 # Each line is "<rows> <name>", the name as COPY names the table, with COPY
 # text's escapes; the check counts the rows of each table itself.
-check=$(q -d objects -v list="$table_rows" -v total="$total" -c "
+# (psql expands :'list' only in a script, not in -c)
+check=$(q -d objects -v list="$table_rows" -v total="$total" 2>&1 <<'SQL'
   WITH l AS (SELECT split_part(x, ' ', 1)::bigint AS n,
-                    replace(replace(substr(x, strpos(x, ' ') + 1), '\\n', E'\n'), '\\\\', '\\') AS t
+                    replace(replace(substr(x, strpos(x, ' ') + 1), '\n', E'\n'), '\\', '\') AS t
                FROM regexp_split_to_table(:'list', E'\n') x),
        want AS (SELECT format('%I.%I', s.nspname, c.relname) AS t FROM pg_class c
                   JOIN pg_namespace s ON s.oid = c.relnamespace
@@ -166,7 +167,9 @@ check=$(q -d objects -v list="$table_rows" -v total="$total" -c "
             query_to_xml(format('SELECT count(*) AS c FROM ONLY %s', t), false, true, '')))[1]::text::bigint)
       || ' miscounted, ' || (SELECT count(*) FROM (SELECT t FROM want EXCEPT SELECT t FROM l) m) || ' missing, '
       || (SELECT count(*) FROM (SELECT t FROM l EXCEPT SELECT t FROM want) m) || ' unknown, sum '
-      || CASE WHEN (SELECT sum(n) FROM l) = :'total'::bigint THEN 'matches' ELSE 'differs' END" 2>&1)
+      || CASE WHEN (SELECT sum(n) FROM l) = :'total'::bigint THEN 'matches' ELSE 'differs' END;
+SQL
+)
 case $check in
   *" tables, 0 miscounted, 0 missing, 0 unknown, sum matches")
     if [[ $table_rows == *'"My Schema"."odd\nna\\me"'* ]]; then
