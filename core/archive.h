@@ -69,9 +69,12 @@ dbk_archive_writer *dbk_archive_writer_open(const dbk_allocator *a, dbk_sink sin
  *
  * Threads: zstd's worker threads run zstd code only and never call back
  * into the caller: the sink, the hashing and every use of a happen on the
- * calling thread.  The workers are started with every signal blocked, so a
- * host's signal handlers only ever run on the host's own thread.
- * dbk_archive_writer_free stops and joins them.
+ * calling thread.  The workers are started (in this call) with every
+ * signal blocked, so a host's signal handlers only ever run on the host's
+ * own thread.
+ * dbk_archive_writer_free stops and joins them.  With workers, each job
+ * overlaps the whole compression window of the previous one, so the file is
+ * no larger than one thread would make it (archive.c says what it costs).
  */
 dbk_archive_writer *dbk_archive_writer_open_threaded(const dbk_allocator *a,
 													 const dbk_allocator *zstd_alloc,

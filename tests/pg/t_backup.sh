@@ -14,7 +14,8 @@
 #       databases whose balances add up
 #   progress            pg_stat_progress_copy shows a running backup
 #   cancel, terminate, kill9, write_error  nothing published, no temporary
-#       file left once the next backup has run
+#       file left once the next backup has run; after the cancel, the
+#       backend that goes on has no zstd worker thread left
 #   verify_damage       flipped bytes anywhere and truncation are caught
 #   pg_cron             a scheduled SELECT dbkeeper_backup() makes a backup
 #   standby             a replica from pg_basebackup -R takes a backup that
@@ -211,9 +212,10 @@ done
 
 # ---------------------------------------------------------------- interruptions
 # A slow backup: the highest compression level over the pgbench data.
+# The session stays a few seconds after the backup (for the cancel case).
 start_slow_backup() {
   psql -X -At -d bench -c "SET dbkeeper.compression_level = 19" -c "SELECT dbkeeper_backup('slow')" \
-    >"$WORK/slow.out" 2>&1 &
+    -c "SELECT pg_sleep(2)" >"$WORK/slow.out" 2>&1 &
   slow_pid=$!
   backend=""
   for _ in $(seq 1 200); do
@@ -232,12 +234,26 @@ if [ -n "$backend" ]; then
     "pgbench_"*" COPY TO FILE true") pass progress "($progress)" ;;
     *) fail progress "unexpected progress row: $progress" ;;
   esac
+  for _ in $(seq 1 40); do
+    threads_during=$(ls "/proc/$backend/task" | wc -l)
+    [ "$threads_during" -gt 1 ] && break
+    sleep 0.05
+  done
   q -d bench -c "SELECT pg_cancel_backend($backend)" >/dev/null
+  # At level 19 the cancel is served once zstd hands back the job in
+  # progress (4 MB), which can take seconds on a busy machine.
+  threads_after=""
+  for _ in $(seq 1 400); do
+    grep -q 'canceling statement' "$WORK/slow.out" && { sleep 0.5; threads_after=$(ls "/proc/$backend/task" | wc -l); break; }
+    sleep 0.05
+  done
   wait $slow_pid
-  if grep -q 'canceling statement' "$WORK/slow.out" && [ "$(files_published)" = "$before" ] && [ "$(temp_files)" = 0 ]; then
-    pass cancel
+  if grep -q 'canceling statement' "$WORK/slow.out" && [ "$(files_published)" = "$before" ] && [ "$(temp_files)" = 0 ] &&
+     [ "$threads_during" = 2 ] && [ "$threads_after" = 1 ]; then
+    pass cancel "(threads of the backend: $threads_during while compressing, $threads_after after the cancel)"
   else
-    fail cancel "output: $(cat "$WORK/slow.out"); published $(files_published) (was $before), temp files $(temp_files)"
+    fail cancel "output: $(cat "$WORK/slow.out"); published $(files_published) (was $before), temp files $(temp_files);
+      threads $threads_during while compressing, ${threads_after:-?} after the cancel"
   fi
 else
   wait $slow_pid
