@@ -17,9 +17,12 @@
  *              replays.
  *   data       one COPY block per table (dump_data.c), setval for every
  *              sequence, and the contents of large objects.
- *   post-data  sequence ownership, constraints, indexes, statistics objects,
- *              triggers, rules, row-level security, foreign keys last, then
- *              REFRESH of the materialized views that were populated.
+ *   post-data  sequence ownership, constraints, indexes (each on its own
+ *              table, partitions' then attached to their parent's, so that
+ *              every index keeps its name), statistics objects, triggers,
+ *              rules, row-level security, foreign keys, privileges changed on
+ *              extension members and system objects, then REFRESH of the
+ *              materialized views that were populated.
  *
  * What the catalogs hold that this file does not reproduce is refused by
  * dbk_dump_check_supported(): the backup fails with an error naming the
