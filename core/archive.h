@@ -53,11 +53,33 @@ typedef struct dbk_archive_reader dbk_archive_reader;
 /*
  * Starts an archive on sink: writes the header frame made of header's
  * entries.  level is the zstd level; workers > 0 compresses on that many
- * threads.  Returns NULL after filling err.
+ * threads.  Returns NULL after filling err.  Everything is allocated from a,
+ * zstd's compressor included: with workers > 0, a must be thread-safe.
  */
 dbk_archive_writer *dbk_archive_writer_open(const dbk_allocator *a, dbk_sink sink,
 											const dbk_meta *header, int level,
 											int workers, dbk_error *err);
+
+/*
+ * The same, with zstd's compressor (its contexts, job buffers and worker
+ * threads' memory) drawn from zstd_alloc instead of a.  With workers > 0,
+ * zstd allocates and frees from its worker threads, so zstd_alloc must be
+ * thread-safe (dbk_libc_allocator is); a, used only by the calling thread,
+ * need not be.  Both allocators must outlive the writer.
+ *
+ * Threads: zstd's worker threads run zstd code only and never call back
+ * into the caller: the sink, the hashing and every use of a happen on the
+ * calling thread.  The workers are started (in this call) with every
+ * signal blocked, so a host's signal handlers only ever run on the host's
+ * own thread.
+ * dbk_archive_writer_free stops and joins them.  With workers, each job
+ * overlaps the whole compression window of the previous one, so the file is
+ * no larger than one thread would make it (archive.c says what it costs).
+ */
+dbk_archive_writer *dbk_archive_writer_open_threaded(const dbk_allocator *a,
+													 const dbk_allocator *zstd_alloc,
+													 dbk_sink sink, const dbk_meta *header,
+													 int level, int workers, dbk_error *err);
 int			dbk_archive_write(dbk_archive_writer *w, const void *buf, size_t len,
 							  dbk_error *err);
 /* Ends the content and writes the trailer with extra's entries (may be NULL). */

@@ -15,15 +15,23 @@
  *      refusal of objects dbkeeper cannot reproduce, the DDL
  *      (dump_schema.c), the rows (dump_data.c) and sequence values, the
  *      post-data DDL, all streamed through the writer;
- *   5. the trailer, then dbk_publish: fsync, link under the final name,
+ *   5. the trailer (total rows and rows per table), then dbk_publish: fsync, link under the final name,
  *      directory fsync, latest link; then retention, best effort (as on
  *      SQLite: the backup is already safe; dbkeeper_prune() reports errors).
  *
  * Nothing is written into the database, so a hot standby can take backups.
  * On any ERROR (including cancel) PG_FINALLY frees the writer and removes
  * the temporary file; on FATAL (terminate) a before_shmem_exit callback
- * removes it; a killed backend leaves it to the next backup's sweep, which
- * the flock held on it makes safe.
+ * does both; a killed backend leaves the file to the next backup's sweep,
+ * which the flock held on it makes safe.
+ *
+ * Threads: zstd compresses on one worker thread (4 MB jobs) while this
+ * backend scans, encodes and hashes.  That thread runs zstd code only: it
+ * never calls a PostgreSQL function, and its memory comes from malloc
+ * (dbk_libc_allocator), because palloc is not thread-safe.  Everything else
+ * the writer allocates comes from the backup's memory context, on this
+ * thread.  The compressor lives outside every memory context, so each exit
+ * path above frees it explicitly (dbk_archive_writer_free joins the thread).
  */
 #include "postgres.h"
 
@@ -47,6 +55,7 @@
 #include "access.h"
 #include "backup.h"
 #include "common.h"
+#include "copy_text.h"
 #include "dump_data.h"
 #include "dump_out.h"
 #include "dump_schema.h"
@@ -54,6 +63,13 @@
 #include "schema.h"
 
 PG_FUNCTION_INFO_V1(dbkeeper_backup);
+
+/*
+ * zstd worker threads.  One lets compression overlap the scan (as on
+ * SQLite); the backend itself stays the bottleneck, so more would only
+ * take cores from other sessions.
+ */
+#define COMPRESSION_WORKERS 1
 
 typedef struct backup_state
 {
@@ -64,6 +80,7 @@ typedef struct backup_state
 	dbk_archive_writer *writer;
 	dbk_meta	header;
 	dump_out	out;
+	StringInfoData table_rows;	/* the trailer's table_rows value */
 	char		database[NAMEDATALEN];
 	char		name[DBK_NAME_MAX + 1];
 } backup_state;
@@ -77,6 +94,8 @@ remove_temp_at_exit(int code, Datum arg)
 {
 	if (active != NULL)
 	{
+		dbk_archive_writer_free(active->writer);
+		active->writer = NULL;
 		dbk_temp_remove(&active->dir, &active->temp);
 		active = NULL;
 	}
@@ -219,6 +238,21 @@ write_preamble(backup_state *st)
 					 quote_literal_cstr(GetDatabaseEncodingName()));
 }
 
+/*
+ * One line of the trailer's table_rows: the number of rows, a space, and the
+ * table's name as the script's COPY statement gives it (schema-qualified,
+ * quoted where needed), with a backslash, newline or carriage return in it
+ * escaped as COPY text escapes them, so that every table takes one line.
+ */
+static void
+note_table_rows(StringInfo list, const dump_table *t, uint64 rows)
+{
+	if (list->len > 0)
+		appendStringInfoChar(list, '\n');
+	appendStringInfo(list, UINT64_FORMAT " ", rows);
+	copy_text_append(list, t->qname);
+}
+
 static void
 write_list(dump_out *o, List *statements)
 {
@@ -257,7 +291,8 @@ open_writer(backup_state *st)
 	dbk_sink	sink = {interruptible_write, st};
 	dbk_error	err;
 
-	st->writer = dbk_archive_writer_open(&st->alloc, sink, &st->header, dbk_pg_compression_level, 0, &err);
+	st->writer = dbk_archive_writer_open_threaded(&st->alloc, &dbk_libc_allocator, sink, &st->header,
+												  dbk_pg_compression_level, COMPRESSION_WORKERS, &err);
 	raise_if(st->writer == NULL, &err);
 	dump_out_init(&st->out, st->writer);
 }
@@ -285,7 +320,13 @@ write_content(backup_state *st)
 	write_preamble(st);
 	write_list(&st->out, schema.pre_data);
 	foreach(lc, schema.tables)
-		dbk_dump_table_data(&st->out, lfirst(lc), snap);
+	{
+		const dump_table *t = lfirst(lc);
+		uint64		rows;
+
+		if (dbk_dump_table_data(&st->out, t, snap, &rows))
+			note_table_rows(&st->table_rows, t, rows);
+	}
 	dbk_dump_sequence_values(&st->out, schema.sequences);
 	dbk_dump_large_objects(&st->out, schema.large_objects);
 	write_list(&st->out, schema.post_data);
@@ -313,7 +354,8 @@ take_backup(backup_state *st, const char *label, const struct timespec *now, boo
 	write_content(st);
 
 	dbk_meta_init(&trailer, &st->alloc);
-	raise_if(dbk_meta_set_u64(&trailer, "rows", st->out.rows, &err), &err);
+	raise_if(dbk_meta_set_u64(&trailer, "rows", st->out.rows, &err) ||
+			 dbk_meta_set(&trailer, "table_rows", st->table_rows.data, &err), &err);
 	raise_if(dbk_archive_writer_finish(st->writer, &trailer, &summary, &err), &err);
 	raise_if(dbk_publish(&st->dir, &st->temp, st->database, now->tv_sec, label, DBK_EXT_PG,
 						 st->name, &err), &err);
@@ -353,6 +395,7 @@ dbk_pg_backup_take(const char *label, bool apply_retention, char *name_out)
 	st->temp.fd = -1;
 	st->dir.fd = -1;
 	dbk_pg_allocator_init(&st->alloc, CurrentMemoryContext);
+	initStringInfo(&st->table_rows);
 	dbk_meta_init(&st->header, &st->alloc);
 	strlcpy(st->database, dbk_pg_database_name(), sizeof(st->database));
 	clock_gettime(CLOCK_REALTIME, &now);

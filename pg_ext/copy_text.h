@@ -21,4 +21,7 @@
  */
 void		copy_text_append(StringInfo buf, const char *value);
 
+/* The same for len bytes at value, which need not end in a NUL (nor hold one). */
+void		copy_text_append_len(StringInfo buf, const char *value, size_t len);
+
 #endif

@@ -11,8 +11,12 @@
 #include "dump_out.h"
 #include "dump_schema.h"
 
-/* Writes t's rows as a COPY ... FROM stdin block; returns how many. */
-uint64		dbk_dump_table_data(dump_out *o, const dump_table *t, Snapshot snapshot);
+/*
+ * Writes t's rows as a COPY ... FROM stdin block and sets *rows to how many.
+ * False when the table has no rows to back up and got no block: an unlogged
+ * table on a hot standby.
+ */
+bool		dbk_dump_table_data(dump_out *o, const dump_table *t, Snapshot snapshot, uint64 *rows);
 
 /* Writes setval() for each sequence in seqs (SPI connected). */
 void		dbk_dump_sequence_values(dump_out *o, List *seqs);

@@ -17,9 +17,12 @@
  *              replays.
  *   data       one COPY block per table (dump_data.c), setval for every
  *              sequence, and the contents of large objects.
- *   post-data  sequence ownership, constraints, indexes, statistics objects,
- *              triggers, rules, row-level security, foreign keys last, then
- *              REFRESH of the materialized views that were populated.
+ *   post-data  sequence ownership, constraints, indexes (each on its own
+ *              table, partitions' then attached to their parent's, so that
+ *              every index keeps its name), statistics objects, triggers,
+ *              rules, row-level security, foreign keys, privileges changed on
+ *              extension members and system objects, then REFRESH of the
+ *              materialized views that were populated.
  *
  * What the catalogs hold that this file does not reproduce is refused by
  * dbk_dump_check_supported(): the backup fails with an error naming the
@@ -78,35 +81,70 @@ sql_owner(const char *target, const char *owner)
 }
 
 /*
+ * One row "ax" of aclexplode() as a GRANT statement; what is a SQL
+ * expression for the text between GRANT and TO ("SELECT ON TABLE t").  An
+ * entry whose grantor is not the owner (a role that held the privilege WITH
+ * GRANT OPTION passed it on) is granted under SET ROLE to that grantor, so
+ * that the restored entry names the same grantor; pg_dump does the same with
+ * SET SESSION AUTHORIZATION.  The script runs as a superuser, which may SET
+ * ROLE to any role.
+ */
+static char *
+sql_grant_entry(const char *what, const char *owner)
+{
+	return psprintf("CASE WHEN ax.grantor <> %s THEN format(E'\\nSET ROLE %%I;', pg_get_userbyid(ax.grantor)) ELSE '' END"
+					" || format(E'\\nGRANT %%s TO %%s%%s;', %s, CASE WHEN ax.grantee = 0 THEN 'PUBLIC'"
+					" ELSE quote_ident(pg_get_userbyid(ax.grantee)) END,"
+					" CASE WHEN ax.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)"
+					" || CASE WHEN ax.grantor <> %s THEN E'\\nRESET ROLE;' ELSE '' END", owner, what, owner);
+}
+
+/* The columns aclexplode() ... WITH ORDINALITY is given in these texts. */
+#define ACLX_COLUMNS "ax(grantor, grantee, privilege_type, is_grantable, n)"
+
+/*
  * The privileges in acl as statements: when acl is NULL the object has its
  * default privileges and nothing is said; otherwise everything is revoked
  * and each entry granted again, in the order of the array, so that the
- * restored array equals the original one (grantors become the owner).
+ * restored array equals the original one, grantors included.
  */
 static char *
 sql_acl(const char *target, const char *acl, const char *owner)
 {
 	return psprintf("CASE WHEN %s IS NULL THEN '' ELSE"
 					" format(E'\\nREVOKE ALL ON %%s FROM PUBLIC;\\nREVOKE ALL ON %%s FROM %%I;', %s, %s,"
-					" pg_get_userbyid(%s)) || coalesce((SELECT string_agg(format(E'\\nGRANT %%s ON %%s TO %%s%%s;',"
-					" ax.privilege_type, %s, CASE WHEN ax.grantee = 0 THEN 'PUBLIC'"
-					" ELSE quote_ident(pg_get_userbyid(ax.grantee)) END,"
-					" CASE WHEN ax.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END), '' ORDER BY ax.n)"
-					" FROM aclexplode(%s) WITH ORDINALITY ax(grantor, grantee, privilege_type, is_grantable, n)),"
-					" '') END", acl, target, target, owner, target, acl);
+					" pg_get_userbyid(%s)) || coalesce((SELECT string_agg(%s, '' ORDER BY ax.n)"
+					" FROM aclexplode(%s) WITH ORDINALITY " ACLX_COLUMNS "), '') END",
+					acl, target, target, owner,
+					sql_grant_entry(psprintf("ax.privilege_type || ' ON ' || %s", target), owner), acl);
 }
 
-/* Column privileges of relation oid (q: its qualified name). */
+/* Column privileges of relation oid (q: its qualified name, owner: its owner). */
 static char *
-sql_column_acl(const char *oid, const char *q)
+sql_column_acl(const char *oid, const char *q, const char *owner)
 {
-	return psprintf("coalesce((SELECT string_agg(format(E'\\nGRANT %%s (%%I) ON TABLE %%s TO %%s%%s;',"
-					" ax.privilege_type, a.attname, %s, CASE WHEN ax.grantee = 0 THEN 'PUBLIC'"
-					" ELSE quote_ident(pg_get_userbyid(ax.grantee)) END,"
-					" CASE WHEN ax.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END), '' ORDER BY a.attnum, ax.n)"
-					" FROM pg_attribute a CROSS JOIN LATERAL aclexplode(a.attacl) WITH ORDINALITY"
-					" ax(grantor, grantee, privilege_type, is_grantable, n)"
-					" WHERE a.attrelid = %s AND a.attacl IS NOT NULL AND NOT a.attisdropped), '')", q, oid);
+	return psprintf("coalesce((SELECT string_agg(%s, '' ORDER BY a.attnum, ax.n)"
+					" FROM pg_attribute a CROSS JOIN LATERAL aclexplode(a.attacl) WITH ORDINALITY " ACLX_COLUMNS
+					" WHERE a.attrelid = %s AND a.attacl IS NOT NULL AND NOT a.attisdropped), '')",
+					sql_grant_entry(psprintf("format('%%s (%%I) ON TABLE %%s', ax.privilege_type, a.attname, %s)", q),
+									owner), oid);
+}
+
+/*
+ * The statistics targets and options (n_distinct, ...) of the columns of
+ * relation oid, as ALTER statements; alter is a SQL expression for the text
+ * before ALTER COLUMN ("ALTER TABLE ONLY t").
+ */
+static char *
+sql_column_settings(const char *oid, const char *alter)
+{
+	return psprintf("coalesce((SELECT string_agg("
+					"   CASE WHEN a.attstattarget >= 0 THEN format(E'\\n%%s ALTER COLUMN %%I SET STATISTICS %%s;', %s, a.attname,"
+					"     a.attstattarget) ELSE '' END"
+					"   || CASE WHEN a.attoptions IS NOT NULL THEN format(E'\\n%%s ALTER COLUMN %%I SET (%%s);', %s, a.attname,"
+					"     array_to_string(a.attoptions, ', ')) ELSE '' END, '' ORDER BY a.attnum)"
+					" FROM pg_attribute a WHERE a.attrelid = %s AND a.attnum > 0 AND NOT a.attisdropped), '')",
+					alter, alter, oid);
 }
 
 /* " OPTIONS (name 'value', ...)" from an options array, or '' (for psprintf arguments). */
@@ -374,7 +412,11 @@ collect_pre_data(obj_set *set, MemoryContext cxt)
 							   "   JOIN pg_opclass opc ON opc.oid = r.rngsubopc JOIN pg_namespace opcn ON opcn.oid = opc.opcnamespace"
 							   "   JOIN pg_type mt ON mt.oid = r.rngmultitypid JOIN pg_namespace mn ON mn.oid = mt.typnamespace"
 							   "   WHERE r.rngtypid = t.oid)"
-							   " END || %s || %s || %s, NULL::text"
+							   " END || CASE WHEN t.typtype = 'd' THEN coalesce((SELECT string_agg(format("
+							   "   E'\\nCOMMENT ON CONSTRAINT %%I ON DOMAIN %%s IS %%L;', co.conname, q.q, d.description), '' ORDER BY co.conname)"
+							   "   FROM pg_constraint co JOIN pg_description d ON d.classoid = 'pg_constraint'::regclass AND d.objoid = co.oid"
+							   "   WHERE co.contypid = t.oid AND co.convalidated), '') ELSE '' END"
+							   " || %s || %s || %s, NULL::text"
 							   " FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
 							   " LEFT JOIN pg_type bt ON bt.oid = t.typbasetype"
 							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, t.typname) AS q,"
@@ -514,7 +556,9 @@ collect_pre_data(obj_set *set, MemoryContext cxt)
 							   "     FROM pg_inherits i WHERE i.inhrelid = c.oid), '') ELSE '' END,"
 							   "   CASE WHEN c.relkind = 'p' THEN E'\\nPARTITION BY ' || pg_get_partkeydef(c.oid) ELSE '' END,"
 							   "   CASE WHEN am.amname IS NOT NULL AND am.amname <> 'heap' THEN ' USING ' || quote_ident(am.amname) ELSE '' END,"
-							   "   CASE WHEN c.reloptions IS NOT NULL THEN ' WITH (' || array_to_string(c.reloptions, ', ') || ')' ELSE '' END)"
+							   "   coalesce(' WITH (' || nullif(concat_ws(', ', array_to_string(c.reloptions, ', '),"
+							   "     (SELECT string_agg('toast.' || o, ', ') FROM pg_class tc CROSS JOIN LATERAL unnest(tc.reloptions) o"
+							   "     WHERE tc.oid = c.reltoastrelid)), '') || ')', ''))"
 							   " || CASE WHEN c.relispartition THEN (SELECT format(E'\\nALTER TABLE ONLY %%s ATTACH PARTITION %%s %%s;',"
 							   "     i.inhparent::regclass::text, q.q, pg_get_expr(c.relpartbound, c.oid))"
 							   "     FROM pg_inherits i WHERE i.inhrelid = c.oid) ELSE '' END"
@@ -531,6 +575,24 @@ collect_pre_data(obj_set *set, MemoryContext cxt)
 							   "     AND a.attcompression <> ''), '')"
 							   " || CASE c.relreplident WHEN 'f' THEN format(E'\\nALTER TABLE ONLY %%s REPLICA IDENTITY FULL;', q.q)"
 							   "     WHEN 'n' THEN format(E'\\nALTER TABLE ONLY %%s REPLICA IDENTITY NOTHING;', q.q) ELSE '' END"
+							   " || coalesce((SELECT string_agg(format(E'\\nALTER TABLE ONLY %%s ALTER COLUMN %%I SET (%%s);',"
+							   "     q.q, a.attname, array_to_string(a.attoptions, ', ')), '' ORDER BY a.attnum) FROM pg_attribute a"
+							   "     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attoptions IS NOT NULL), '')"
+							   /* an inheritance child's own default and NOT NULL on a column its parents define */
+							   " || CASE WHEN NOT c.relispartition THEN coalesce((SELECT string_agg("
+							   "     CASE WHEN ad.adbin IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_inherits i"
+							   "       JOIN pg_attribute pa ON pa.attrelid = i.inhparent AND pa.attname = a.attname"
+							   "       JOIN pg_attrdef pd ON pd.adrelid = pa.attrelid AND pd.adnum = pa.attnum WHERE i.inhrelid = c.oid"
+							   "       AND pg_get_expr(pd.adbin, pd.adrelid) = pg_get_expr(ad.adbin, ad.adrelid))"
+							   "     THEN format(E'\\nALTER TABLE ONLY %%s ALTER COLUMN %%I SET DEFAULT %%s;', q.q, a.attname,"
+							   "       pg_get_expr(ad.adbin, ad.adrelid)) ELSE '' END"
+							   "     || CASE WHEN a.attnotnull AND NOT EXISTS (SELECT 1 FROM pg_inherits i JOIN pg_attribute pa"
+							   "       ON pa.attrelid = i.inhparent AND pa.attname = a.attname WHERE i.inhrelid = c.oid AND pa.attnotnull)"
+							   "     THEN format(E'\\nALTER TABLE ONLY %%s ALTER COLUMN %%I SET NOT NULL;', q.q, a.attname) ELSE '' END,"
+							   "     '' ORDER BY a.attnum) FROM pg_attribute a"
+							   "     LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
+							   "     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND NOT a.attislocal"
+							   "     AND a.attgenerated = ''), '') ELSE '' END"
 							   " || %s || %s || %s || %s || %s, NULL::text"
 							   " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_am am ON am.oid = c.relam"
 							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
@@ -539,7 +601,7 @@ collect_pre_data(obj_set *set, MemoryContext cxt)
 							   sql_comment("pg_class", "c.oid", "'TABLE ' || q.q"),
 							   sql_column_comments("c.oid", "q.q"),
 							   sql_acl("'TABLE ' || q.q", "c.relacl", "c.relowner"),
-							   sql_column_acl("c.oid", "q.q")));
+							   sql_column_acl("c.oid", "q.q", "c.relowner")));
 
 	/* foreign tables (no rows: those live elsewhere) */
 	collect(set, cxt, psprintf(
@@ -554,17 +616,18 @@ collect_pre_data(obj_set *set, MemoryContext cxt)
 							   "     LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
 							   "     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), ''),"
 							   "   s.srvname, %s)"
-							   " || %s || %s || %s || %s || %s, NULL::text"
+							   " || %s || %s || %s || %s || %s || %s, NULL::text"
 							   " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
 							   " JOIN pg_foreign_table ft ON ft.ftrelid = c.oid JOIN pg_foreign_server s ON s.oid = ft.ftserver"
 							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
 							   " WHERE c.relkind = 'f' AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"),
 							   OPTS_SQL("a.attfdwoptions"), OPTS_SQL("ft.ftoptions"),
+							   sql_column_settings("c.oid", "'ALTER FOREIGN TABLE ONLY ' || q.q"),
 							   sql_owner("'FOREIGN TABLE ' || q.q", "c.relowner"),
 							   sql_comment("pg_class", "c.oid", "'FOREIGN TABLE ' || q.q"),
 							   sql_column_comments("c.oid", "q.q"),
 							   sql_acl("'TABLE ' || q.q", "c.relacl", "c.relowner"),
-							   sql_column_acl("c.oid", "q.q")));
+							   sql_column_acl("c.oid", "q.q", "c.relowner")));
 
 	/* large objects: created empty here, filled in the data section */
 	collect(set, cxt, psprintf(
@@ -590,17 +653,19 @@ collect_pre_data(obj_set *set, MemoryContext cxt)
 							   " || coalesce((SELECT string_agg(format(E'\\nALTER VIEW %%s ALTER COLUMN %%I SET DEFAULT %%s;', q.q,"
 							   "   a.attname, pg_get_expr(ad.adbin, ad.adrelid)), '' ORDER BY a.attnum) FROM pg_attrdef ad"
 							   "   JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum WHERE ad.adrelid = c.oid), '')"
+							   " || CASE WHEN c.relkind = 'm' THEN %s ELSE '' END"
 							   " || %s || %s || %s || %s || %s,"
 							   " CASE WHEN c.relkind = 'm' AND c.relispopulated THEN format('REFRESH MATERIALIZED VIEW %%s;', q.q) END"
 							   " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_am am ON am.oid = c.relam"
 							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q,"
 							   "   CASE c.relkind WHEN 'v' THEN 'VIEW ' ELSE 'MATERIALIZED VIEW ' END || format('%%I.%%I', n.nspname, c.relname) AS t) q"
 							   " WHERE c.relkind IN ('v', 'm') AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"),
+							   sql_column_settings("c.oid", "'ALTER MATERIALIZED VIEW ' || q.q"),
 							   sql_owner("'TABLE ' || q.q", "c.relowner"),
 							   sql_comment("pg_class", "c.oid", "q.t"),
 							   sql_column_comments("c.oid", "q.q"),
 							   sql_acl("'TABLE ' || q.q", "c.relacl", "c.relowner"),
-							   sql_column_acl("c.oid", "q.q")));
+							   sql_column_acl("c.oid", "q.q", "c.relowner")));
 }
 
 /*
@@ -760,42 +825,79 @@ collect_post_data(obj_set *set, MemoryContext cxt)
 			" CROSS JOIN LATERAL (SELECT format('%I.%I', n.nspname, c.relname) AS q) q"
 			" WHERE c.relkind = 'S' AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"));
 
-	/* constraints of tables: checks, keys, exclusions, and foreign keys last */
+	/*
+	 * Constraints of tables: checks, keys, exclusions, and foreign keys last.
+	 * A key or exclusion is made on its own table only (ONLY), partitions'
+	 * included, so that every index keeps its name; the partitions' indexes
+	 * are attached to their parent's below, as pg_dump does.
+	 */
 	collect(set, cxt, psprintf(
 							   "SELECT 0::oid, 0::oid, CASE co.contype WHEN 'f' THEN 900 WHEN 'c' THEN 100 ELSE 110 END,"
 							   " q.q || ' ' || co.conname, format('constraint %%I on %%s', co.conname, q.q),"
-							   " format('ALTER TABLE %%s%%s ADD CONSTRAINT %%I %%s;',"
-							   "   CASE WHEN c.relkind = 'p' OR (co.contype = 'c' AND NOT co.connoinherit) THEN '' ELSE 'ONLY ' END,"
-							   "   q.q, co.conname, pg_get_constraintdef(co.oid)) || %s, NULL::text"
+							   " format('ALTER %%sTABLE %%s%%s ADD CONSTRAINT %%I %%s;', CASE WHEN c.relkind = 'f' THEN 'FOREIGN ' ELSE '' END,"
+							   "   CASE WHEN co.contype IN ('p', 'u', 'x') THEN 'ONLY '"
+							   "     WHEN c.relkind = 'p' OR (co.contype = 'c' AND NOT co.connoinherit) THEN '' ELSE 'ONLY ' END,"
+							   "   q.q, co.conname, pg_get_constraintdef(co.oid)) || %s"
+							   " || CASE WHEN co.contype IN ('p', 'u', 'x') THEN %s ELSE '' END, NULL::text"
 							   " FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid"
 							   " JOIN pg_namespace n ON n.oid = c.relnamespace"
 							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
-							   " WHERE co.contype IN ('c', 'p', 'u', 'x', 'f') AND co.conparentid = 0 AND co.conislocal"
-							   " AND c.relkind IN ('r', 'p') AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"),
-							   sql_comment("pg_constraint", "co.oid", "format('CONSTRAINT %I ON %s', co.conname, q.q)")));
+							   " WHERE (co.contype IN ('p', 'u', 'x') OR (co.contype IN ('c', 'f') AND co.conparentid = 0 AND co.conislocal))"
+							   " AND c.relkind IN ('r', 'p', 'f') AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"),
+							   sql_comment("pg_constraint", "co.oid", "format('CONSTRAINT %I ON %s', co.conname, q.q)"),
+							   sql_comment("pg_class", "co.conindid", "format('INDEX %I.%I', n.nspname, co.conname)")));
 
 	/* domain constraints that are NOT VALID: after the rows they do not accept */
 	collect(set, cxt,
 			"SELECT 0::oid, 0::oid, 105, format('%I.%I', n.nspname, t.typname) || ' ' || co.conname,"
 			" format('constraint %I of domain %I.%I', co.conname, n.nspname, t.typname),"
 			" format('ALTER DOMAIN %I.%I ADD CONSTRAINT %I %s;', n.nspname, t.typname, co.conname,"
-			"   pg_get_constraintdef(co.oid)), NULL::text"
+			"   pg_get_constraintdef(co.oid)) || coalesce((SELECT format(E'\\nCOMMENT ON CONSTRAINT %I ON DOMAIN %I.%I IS %L;',"
+			"   co.conname, n.nspname, t.typname, d.description) FROM pg_description d"
+			"   WHERE d.classoid = 'pg_constraint'::regclass AND d.objoid = co.oid), ''), NULL::text"
 			" FROM pg_constraint co JOIN pg_type t ON t.oid = co.contypid JOIN pg_namespace n ON n.oid = t.typnamespace"
 			" WHERE co.contype = 'c' AND NOT co.convalidated AND " USER_NS("n") " AND " NOT_MEMBER("pg_type", "t.oid"));
 
-	/* indexes that no constraint owns; a partitioned index builds its partitions' */
+	/*
+	 * Indexes that no constraint owns.  An index of a partitioned table is
+	 * made on that table only (pg_get_indexdef says ON ONLY) and each
+	 * partition's index under its own name, which need not be the one
+	 * PostgreSQL would choose; then they are attached.
+	 */
 	collect(set, cxt, psprintf(
 							   "SELECT 0::oid, 0::oid, 120, q.q || ' ' || ic.relname, format('index %%I.%%I', n.nspname, ic.relname),"
-							   " CASE WHEN c.relkind = 'p' THEN regexp_replace(pg_get_indexdef(i.indexrelid), ' ON ONLY ', ' ON ')"
-							   "   ELSE pg_get_indexdef(i.indexrelid) END || ';' || %s, NULL::text"
+							   " pg_get_indexdef(i.indexrelid) || ';' || %s, NULL::text"
 							   " FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid"
 							   " JOIN pg_namespace n ON n.oid = c.relnamespace"
 							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
 							   " WHERE c.relkind IN ('r', 'p', 'm') AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid")
 							   " AND NOT EXISTS (SELECT 1 FROM pg_constraint co WHERE co.conindid = i.indexrelid"
-							   "   AND co.contype IN ('p', 'u', 'x') AND co.conrelid = c.oid)"
-							   " AND NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = i.indexrelid)",
+							   "   AND co.contype IN ('p', 'u', 'x') AND co.conrelid = c.oid)",
 							   sql_comment("pg_class", "ic.oid", "format('INDEX %I.%I', n.nspname, ic.relname)")));
+
+	/*
+	 * Partitions' indexes (constraints' included) to their parent index, once
+	 * every index exists.  The order among them does not matter: a parent
+	 * index becomes valid when its last partition is attached, and that
+	 * propagates upwards.
+	 */
+	collect(set, cxt,
+			"SELECT 0::oid, 0::oid, 125, format('%I.%I', n.nspname, ci.relname), format('index %I.%I', n.nspname, ci.relname),"
+			" format('ALTER INDEX %I.%I ATTACH PARTITION %I.%I;', pn.nspname, pi.relname, n.nspname, ci.relname), NULL::text"
+			" FROM pg_inherits h JOIN pg_class ci ON ci.oid = h.inhrelid JOIN pg_namespace n ON n.oid = ci.relnamespace"
+			" JOIN pg_class pi ON pi.oid = h.inhparent JOIN pg_namespace pn ON pn.oid = pi.relnamespace"
+			" WHERE ci.relkind IN ('i', 'I') AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "ci.oid"));
+
+	/* statistics targets of index columns (expressions), constraints' indexes included */
+	collect(set, cxt,
+			"SELECT 0::oid, 0::oid, 135, format('%I.%I', n.nspname, ic.relname), format('index %I.%I', n.nspname, ic.relname),"
+			" string_agg(format('ALTER INDEX %I.%I ALTER COLUMN %s SET STATISTICS %s;', n.nspname, ic.relname,"
+			"   a.attnum, a.attstattarget), E'\\n' ORDER BY a.attnum), NULL::text"
+			" FROM pg_class ic JOIN pg_namespace n ON n.oid = ic.relnamespace JOIN pg_attribute a ON a.attrelid = ic.oid"
+			" WHERE ic.relkind IN ('i', 'I') AND a.attstattarget >= 0 AND " USER_NS("n")
+			" AND " NOT_MEMBER("pg_class", "ic.oid") " AND NOT EXISTS (SELECT 1 FROM pg_index i JOIN pg_depend e"
+			"   ON e.classid = 'pg_class'::regclass AND e.objid = i.indrelid AND e.deptype = 'e' WHERE i.indexrelid = ic.oid)"
+			" GROUP BY n.nspname, ic.relname");
 
 	/* CLUSTER ON and REPLICA IDENTITY USING INDEX */
 	collect(set, cxt,
@@ -834,6 +936,20 @@ collect_post_data(obj_set *set, MemoryContext cxt)
 							   " AND " NOT_MEMBER("pg_class", "c.oid"),
 							   sql_comment("pg_trigger", "t.oid", "format('TRIGGER %I ON %s', t.tgname, q.q)")));
 
+	/*
+	 * A partition's clone of its parent's trigger whose enabled state was
+	 * changed on that partition alone (the clone itself comes with the
+	 * parent's CREATE TRIGGER).
+	 */
+	collect(set, cxt,
+			"SELECT 0::oid, 0::oid, 155, q.q || ' ' || t.tgname, format('trigger %I on %s', t.tgname, q.q),"
+			" format('ALTER TABLE ONLY %s %s TRIGGER %I;', q.q, CASE t.tgenabled WHEN 'D' THEN 'DISABLE'"
+			"   WHEN 'R' THEN 'ENABLE REPLICA' WHEN 'A' THEN 'ENABLE ALWAYS' ELSE 'ENABLE' END, t.tgname), NULL::text"
+			" FROM pg_trigger t JOIN pg_trigger pt ON pt.oid = t.tgparentid"
+			" JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+			" CROSS JOIN LATERAL (SELECT format('%I.%I', n.nspname, c.relname) AS q) q"
+			" WHERE t.tgenabled <> pt.tgenabled AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"));
+
 	/* rules other than the ones that make views */
 	collect(set, cxt, psprintf(
 							   "SELECT 0::oid, 0::oid, 160, q.q || ' ' || r.rulename, format('rule %%I on %%s', r.rulename, q.q),"
@@ -846,6 +962,67 @@ collect_post_data(obj_set *set, MemoryContext cxt)
 							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
 							   " WHERE r.rulename <> '_RETURN' AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"),
 							   sql_comment("pg_rewrite", "r.oid", "format('RULE %I ON %s', r.rulename, q.q)")));
+
+	/*
+	 * Privileges changed on objects the script does not create: members of
+	 * extensions (CREATE EXTENSION gives them their initial privileges, which
+	 * pg_init_privs records) and system objects (their initial privileges are
+	 * initdb's, also in pg_init_privs, or the built-in default).  Where the
+	 * current privileges differ from the initial ones, every initial grantee
+	 * loses everything and the current entries are granted again, as for
+	 * objects the script creates.
+	 */
+	collect(set, cxt, psprintf(
+							   "WITH o AS ("
+							   " SELECT 'pg_class'::regclass::oid AS cat, c.oid, c.relacl AS acl, c.relowner AS owner,"
+							   "   CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::\"char\" AS k, n.nspname AS ns,"
+							   "   CASE WHEN c.relkind = 'S' THEN 'SEQUENCE ' ELSE 'TABLE ' END || format('%%I.%%I', n.nspname, c.relname) AS t"
+							   "   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')"
+							   " UNION ALL SELECT 'pg_proc'::regclass::oid, p.oid, p.proacl, p.proowner, 'f', n.nspname,"
+							   "   CASE p.prokind WHEN 'p' THEN 'PROCEDURE ' ELSE 'FUNCTION ' END"
+							   "   || format('%%I.%%I(%%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid))"
+							   "   FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+							   " UNION ALL SELECT 'pg_type'::regclass::oid, t.oid, t.typacl, t.typowner, 'T', n.nspname,"
+							   "   'TYPE ' || format('%%I.%%I', n.nspname, t.typname)"
+							   "   FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.typacl IS NOT NULL"
+							   " UNION ALL SELECT 'pg_namespace'::regclass::oid, n.oid, n.nspacl, n.nspowner, 'n', n.nspname,"
+							   "   'SCHEMA ' || quote_ident(n.nspname) FROM pg_namespace n WHERE NOT " USER_NS("n")
+							   " UNION ALL SELECT 'pg_language'::regclass::oid, l.oid, l.lanacl, l.lanowner, 'l', NULL,"
+							   "   'LANGUAGE ' || quote_ident(l.lanname) FROM pg_language l"
+							   " UNION ALL SELECT 'pg_foreign_data_wrapper'::regclass::oid, w.oid, w.fdwacl, w.fdwowner, 'F', NULL,"
+							   "   'FOREIGN DATA WRAPPER ' || quote_ident(w.fdwname) FROM pg_foreign_data_wrapper w"
+							   " UNION ALL SELECT 'pg_foreign_server'::regclass::oid, s.oid, s.srvacl, s.srvowner, 'S', NULL,"
+							   "   'FOREIGN SERVER ' || quote_ident(s.srvname) FROM pg_foreign_server s)"
+							   " SELECT 0::oid, 0::oid, 945, o.t, lower(o.t),"
+							   "   (SELECT string_agg(format(E'REVOKE ALL ON %%s FROM %%s;', o.t, g.g), E'\\n' ORDER BY g.g)"
+							   "     FROM (SELECT CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(x.grantee)) END AS g"
+							   "       FROM aclexplode(nullif(a.init, '{}')) x UNION SELECT 'PUBLIC' UNION SELECT quote_ident(pg_get_userbyid(o.owner))) g)"
+							   "   || coalesce((SELECT string_agg(%s, '' ORDER BY ax.n) FROM aclexplode(nullif(a.cur, '{}')) WITH ORDINALITY " ACLX_COLUMNS "), ''),"
+							   "   NULL::text"
+							   " FROM o LEFT JOIN pg_init_privs ip ON ip.objoid = o.oid AND ip.classoid = o.cat AND ip.objsubid = 0"
+							   " CROSS JOIN LATERAL (SELECT coalesce(o.acl, acldefault(o.k, o.owner)) AS cur,"
+							   "   coalesce(ip.initprivs, acldefault(o.k, o.owner)) AS init) a"
+							   " WHERE a.cur <> a.init AND (EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = o.cat AND e.objid = o.oid"
+							   "   AND e.deptype = 'e') OR CASE WHEN o.ns IS NULL THEN o.oid < 16384"
+							   "   ELSE NOT (o.ns <> 'information_schema' AND o.ns !~ '^pg_') END)",
+							   sql_grant_entry("ax.privilege_type || ' ON ' || o.t", "o.owner")));
+
+	/* the same for the columns of such relations */
+	collect(set, cxt, psprintf(
+							   "SELECT 0::oid, 0::oid, 946, q.q || ' ' || a.attname, format('column %%I of %%s', a.attname, q.q),"
+							   "   (SELECT string_agg(format(E'REVOKE ALL (%%I) ON TABLE %%s FROM %%s;', a.attname, q.q, g.g), E'\\n' ORDER BY g.g)"
+							   "     FROM (SELECT CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(x.grantee)) END AS g"
+							   "       FROM aclexplode(nullif(p.init, '{}')) x UNION SELECT 'PUBLIC') g)"
+							   "   || coalesce((SELECT string_agg(%s, '' ORDER BY ax.n) FROM aclexplode(nullif(p.cur, '{}')) WITH ORDINALITY " ACLX_COLUMNS "), ''),"
+							   "   NULL::text"
+							   " FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
+							   " LEFT JOIN pg_init_privs ip ON ip.objoid = c.oid AND ip.classoid = 'pg_class'::regclass AND ip.objsubid = a.attnum"
+							   " CROSS JOIN LATERAL (SELECT coalesce(a.attacl, '{}') AS cur, coalesce(ip.initprivs, '{}') AS init) p"
+							   " WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND p.cur <> p.init"
+							   " AND (NOT " USER_NS("n") " OR EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass"
+							   "   AND e.objid = c.oid AND e.deptype = 'e'))",
+							   sql_grant_entry("format('%s (%I) ON TABLE %s', ax.privilege_type, a.attname, q.q)", "c.relowner")));
 
 	/* row-level security: the switches, then the policies */
 	collect(set, cxt,

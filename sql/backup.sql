@@ -52,6 +52,18 @@ SELECT dbkeeper_verify('');
 SELECT dbkeeper_verify('notes.txt');
 SELECT dbkeeper_verify('contrib_regression-2000-01-01T00-00-00Z.sql.zst');
 
+-- the trailer counts the rows: in all (rows) and per table (table_rows, one
+-- "<rows> <table>" line each, newlines escaped as \n in the trailer text)
+SELECT current_setting('dbkeeper.backup_dir') || '/' || name AS latest_path
+  FROM dbkeeper_backups() WHERE is_latest \gset
+WITH f AS (SELECT pg_read_binary_file(:'latest_path') AS f),
+     t AS (SELECT convert_from(substring(f FROM length(f) + 9
+                  - substring(convert_from(substring(f FROM length(f) - 14), 'UTF8') FROM 5 FOR 10)::integer),
+                  'UTF8') AS trailer FROM f)
+SELECT substring(trailer FROM E'\nrows=([0-9]+)\n') AS rows,
+       regexp_split_to_table(substring(trailer FROM E'\ntable_rows=([^\n]*)\n'), '\\n') AS table_rows
+  FROM t;
+
 -- damaged copies of the latest backup: a flipped byte in the middle,
 -- the last 100 bytes cut off, and a file that is no backup at all
 SELECT current_setting('dbkeeper.backup_dir') || '/' || name AS latest_path

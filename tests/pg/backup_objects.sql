@@ -13,6 +13,9 @@ DO $$ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'regress_bk_reader') THEN
     CREATE ROLE regress_bk_reader;
   END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'regress_bk_other') THEN
+    CREATE ROLE regress_bk_other;
+  END IF;
 END $$;
 
 CREATE EXTENSION hstore;
@@ -141,7 +144,14 @@ CREATE TABLE public.events_b_low PARTITION OF public.events_b FOR VALUES FROM (M
 CREATE TABLE public.events_b_high PARTITION OF public.events_b FOR VALUES FROM (1000) TO (MAXVALUE);
 CREATE TABLE public.events_other PARTITION OF public.events DEFAULT;
 CREATE INDEX events_at ON public.events (at);
-INSERT INTO public.events SELECT g, (ARRAY['a','b','B','zz'])[1 + g % 4], DATE '2024-01-01' + g FROM generate_series(1, 3000) g;
+-- partition indexes under names other than the ones PostgreSQL would choose:
+-- one renamed, and a partition whose own key and index were attached with it
+ALTER INDEX public.events_a_at_idx RENAME TO events_a_when;
+CREATE TABLE public.events_c (id integer NOT NULL, kind text NOT NULL, at date);
+ALTER TABLE public.events_c ADD CONSTRAINT events_c_own_key PRIMARY KEY (id, kind);
+CREATE INDEX events_c_own_at ON public.events_c (at);
+ALTER TABLE public.events ATTACH PARTITION public.events_c FOR VALUES IN ('c');
+INSERT INTO public.events SELECT g, (ARRAY['a','b','B','zz','c'])[1 + g % 5], DATE '2024-01-01' + g FROM generate_series(1, 3000) g;
 
 -- inheritance
 CREATE TABLE public.animal (id integer, name text, CONSTRAINT animal_name CHECK (name <> ''));
@@ -295,3 +305,50 @@ CREATE DOMAIN public.short_text AS text;
 CREATE TABLE public.labels (t public.short_text);
 INSERT INTO public.labels VALUES ('a rather long label that breaks the later rule');
 ALTER DOMAIN public.short_text ADD CONSTRAINT short_text_len CHECK (length(VALUE) < 20) NOT VALID;
+
+-- an index column's statistics target (only expression columns have one)
+CREATE INDEX items_double_price ON public.items ((price * 2));
+ALTER INDEX public.items_double_price ALTER COLUMN 1 SET STATISTICS 123;
+
+-- grants made by a role other than the owner, which holds the privilege
+-- WITH GRANT OPTION (the grantor must survive the round trip)
+GRANT UPDATE (note) ON public.orders TO regress_bk_reader WITH GRANT OPTION;
+SET ROLE regress_bk_reader;
+GRANT INSERT ON public.items TO regress_bk_other;
+GRANT UPDATE (note) ON public.orders TO regress_bk_other;
+RESET ROLE;
+
+-- privileges changed on members of extensions and on system objects, which
+-- the backup does not create (pg_init_privs holds their initial privileges)
+REVOKE EXECUTE ON FUNCTION public.hstore_version_diag(public.hstore) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.akeys(public.hstore) TO regress_bk_reader;
+GRANT USAGE ON FOREIGN DATA WRAPPER file_fdw TO regress_bk_reader;
+GRANT EXECUTE ON FUNCTION pg_catalog.pg_reload_conf() TO regress_bk_reader;
+GRANT SELECT (rolname) ON pg_catalog.pg_authid TO regress_bk_reader;
+
+-- settings a backup once left out without a word (found by comparing
+-- pg_dump --schema-only of this schema before and after a round trip):
+-- column options, TOAST storage parameters, an inheritance child's own
+-- default and NOT NULL on inherited columns, a comment on a constraint's
+-- index and on a domain constraint, a partition's trigger disabled on that
+-- partition alone, statistics targets of materialized-view and foreign-table
+-- columns, and a CHECK constraint on a foreign table
+ALTER TABLE public.orders ALTER COLUMN qty SET (n_distinct = 100, n_distinct_inherited = 5);
+ALTER TABLE public.orders SET (toast.autovacuum_enabled = false);
+ALTER TABLE public.dog ALTER COLUMN name SET DEFAULT 'doggo';
+ALTER TABLE public.dog ALTER COLUMN id SET NOT NULL;
+COMMENT ON INDEX public.orders_pkey IS 'the index of the primary key';
+COMMENT ON CONSTRAINT even_int_check ON DOMAIN public.even_int IS 'even check';
+COMMENT ON CONSTRAINT short_text_len ON DOMAIN public.short_text IS 'not validated';
+ALTER TABLE public.events_a DISABLE TRIGGER events_guard;
+ALTER MATERIALIZED VIEW public.item_totals ALTER COLUMN total SET STATISTICS 12;
+ALTER MATERIALIZED VIEW public.item_totals ALTER COLUMN total SET (n_distinct = 7);
+ALTER FOREIGN TABLE public.passwd_file ALTER COLUMN rest SET STATISTICS 11;
+ALTER FOREIGN TABLE public.passwd_file ADD CONSTRAINT name_not_empty CHECK (name <> '');
+
+-- a table whose name holds a newline and a backslash: the COPY block and the
+-- trailer's table_rows line (which escapes both) must name it right
+CREATE TABLE "My Schema"."odd
+na\me" (v integer);
+INSERT INTO "My Schema"."odd
+na\me" VALUES (1), (2), (3);

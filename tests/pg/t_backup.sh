@@ -7,11 +7,15 @@
 #       empty database: same pg_dump --schema-only, same rows in every table,
 #       same sequence values (pagila with generated rows; backup_objects.sql
 #       with every object kind and the data that is hard to write as COPY)
+#   trailer_rows        the trailer's table_rows names every table whose
+#       rows the backup holds, each with its number of rows, and rows is
+#       their sum
 #   pgbench_consistent  backups taken while pgbench writes restore to
 #       databases whose balances add up
 #   progress            pg_stat_progress_copy shows a running backup
 #   cancel, terminate, kill9, write_error  nothing published, no temporary
-#       file left once the next backup has run
+#       file left once the next backup has run; after the cancel, the
+#       backend that goes on has no zstd worker thread left
 #   verify_damage       flipped bytes anywhere and truncation are caught
 #   pg_cron             a scheduled SELECT dbkeeper_backup() makes a backup
 #   standby             a replica from pg_basebackup -R takes a backup that
@@ -71,10 +75,11 @@ dbsig() {
   psql -X -At -d "$db" -c "SELECT 'large object ' || oid || ' ' || lomowner::regrole || ' ' || coalesce(lomacl::text, '-')
       || ' ' || md5(lo_get(oid)) || ' ' || coalesce(obj_description(oid, 'pg_largeobject'), '-')
       FROM pg_largeobject_metadata ORDER BY oid"
-  q -d "$db" -F '|' -c "SELECT format('%I.%I', n.nspname, c.relname), c.relkind FROM pg_class c
+  # NUL-separated records: a table name may hold a newline
+  q -d "$db" -F '|' -0 -c "SELECT c.relkind, format('%I.%I', n.nspname, c.relname) FROM pg_class c
         JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'm', 'S')
-        AND n.nspname <> 'information_schema' AND n.nspname !~ '^pg_' ORDER BY 1" |
-  while IFS='|' read -r rel kind; do
+        AND n.nspname <> 'information_schema' AND n.nspname !~ '^pg_' ORDER BY 2" |
+  while IFS='|' read -r -d '' kind rel; do
     if [ "$kind" = S ]; then
       printf '%s %s\n' "$rel" "$(q -d "$db" -c "SELECT last_value, is_called FROM $rel")"
     elif [ "$kind" = m ] && [ "$(q -d "$db" -c "SELECT relispopulated FROM pg_class WHERE oid = '$rel'::regclass")" = f ]; then
@@ -132,6 +137,50 @@ else
   fail roundtrip_objects "could not load the object schema: $(grep -m3 ERROR "$WORK/objects.log")"
 fi
 
+# ---------------------------------------------------------------- trailer
+# trailer_value FILE KEY: KEY's value in FILE's trailer, unescaped (README
+# "Archive format": the trailer frame's last line gives its length)
+trailer_value() {
+  local len
+  len=$(tail -c 15 "$1" | sed -n 's/^end=0*\([0-9]*\)$/\1/p')
+  tail -c "$len" "$1" | tail -c +9 | sed -n "s/^$2=//p" |
+    perl -pe 's/\\(.)/$1 eq "n" ? "\n" : $1 eq "r" ? "\r" : $1/ge'
+}
+
+name=$(q -d objects -c "SELECT name FROM dbkeeper_backups() WHERE is_latest AND database = 'objects'")
+table_rows=$(trailer_value "$BACKUPS/$name" table_rows)
+total=$(trailer_value "$BACKUPS/$name" rows)
+# Each line is "<rows> <name>", the name as COPY names the table, with COPY
+# text's escapes; the check counts the rows of each table itself.
+# (psql expands :'list' only in a script, not in -c)
+check=$(q -d objects -v list="$table_rows" -v total="$total" 2>&1 <<'SQL'
+  WITH l AS (SELECT split_part(x, ' ', 1)::bigint AS n,
+                    replace(replace(substr(x, strpos(x, ' ') + 1), '\n', E'\n'), '\\', '\') AS t
+               FROM regexp_split_to_table(:'list', E'\n') x),
+       want AS (SELECT format('%I.%I', s.nspname, c.relname) AS t FROM pg_class c
+                  JOIN pg_namespace s ON s.oid = c.relnamespace
+                 WHERE c.relkind = 'r' AND ((s.nspname <> 'information_schema' AND s.nspname !~ '^pg_'
+                   AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass
+                                     AND e.objid = c.oid AND e.deptype = 'e'))
+                   OR c.oid IN (SELECT unnest(extconfig) FROM pg_extension)))
+  SELECT (SELECT count(*) FROM l) || ' tables, '
+      || (SELECT count(*) FROM l WHERE n <> (xpath('/row/c/text()',
+            query_to_xml(format('SELECT count(*) AS c FROM ONLY %s', t), false, true, '')))[1]::text::bigint)
+      || ' miscounted, ' || (SELECT count(*) FROM (SELECT t FROM want EXCEPT SELECT t FROM l) m) || ' missing, '
+      || (SELECT count(*) FROM (SELECT t FROM l EXCEPT SELECT t FROM want) m) || ' unknown, sum '
+      || CASE WHEN (SELECT sum(n) FROM l) = :'total'::bigint THEN 'matches' ELSE 'differs' END;
+SQL
+)
+case $check in
+  *" tables, 0 miscounted, 0 missing, 0 unknown, sum matches")
+    if [[ $table_rows == *'"My Schema"."odd\nna\\me"'* ]]; then
+      pass trailer_rows "($check)"
+    else
+      fail trailer_rows "the table with a newline in its name is not escaped: $table_rows"
+    fi ;;
+  *) fail trailer_rows "$check; table_rows: $(printf '%s' "$table_rows" | head -5)" ;;
+esac
+
 # ---------------------------------------------------------------- pgbench
 createdb bench
 nice pgbench -q -i -s 5 bench >/dev/null 2>&1
@@ -163,9 +212,10 @@ done
 
 # ---------------------------------------------------------------- interruptions
 # A slow backup: the highest compression level over the pgbench data.
+# The session stays a few seconds after the backup (for the cancel case).
 start_slow_backup() {
   psql -X -At -d bench -c "SET dbkeeper.compression_level = 19" -c "SELECT dbkeeper_backup('slow')" \
-    >"$WORK/slow.out" 2>&1 &
+    -c "SELECT pg_sleep(2)" >"$WORK/slow.out" 2>&1 &
   slow_pid=$!
   backend=""
   for _ in $(seq 1 200); do
@@ -184,12 +234,26 @@ if [ -n "$backend" ]; then
     "pgbench_"*" COPY TO FILE true") pass progress "($progress)" ;;
     *) fail progress "unexpected progress row: $progress" ;;
   esac
+  for _ in $(seq 1 40); do
+    threads_during=$(ls "/proc/$backend/task" | wc -l)
+    [ "$threads_during" -gt 1 ] && break
+    sleep 0.05
+  done
   q -d bench -c "SELECT pg_cancel_backend($backend)" >/dev/null
+  # At level 19 the cancel is served once zstd hands back the job in
+  # progress (4 MB), which can take seconds on a busy machine.
+  threads_after=""
+  for _ in $(seq 1 400); do
+    grep -q 'canceling statement' "$WORK/slow.out" && { sleep 0.5; threads_after=$(ls "/proc/$backend/task" | wc -l); break; }
+    sleep 0.05
+  done
   wait $slow_pid
-  if grep -q 'canceling statement' "$WORK/slow.out" && [ "$(files_published)" = "$before" ] && [ "$(temp_files)" = 0 ]; then
-    pass cancel
+  if grep -q 'canceling statement' "$WORK/slow.out" && [ "$(files_published)" = "$before" ] && [ "$(temp_files)" = 0 ] &&
+     [ "$threads_during" = 2 ] && [ "$threads_after" = 1 ]; then
+    pass cancel "(threads of the backend: $threads_during while compressing, $threads_after after the cancel)"
   else
-    fail cancel "output: $(cat "$WORK/slow.out"); published $(files_published) (was $before), temp files $(temp_files)"
+    fail cancel "output: $(cat "$WORK/slow.out"); published $(files_published) (was $before), temp files $(temp_files);
+      threads $threads_during while compressing, ${threads_after:-?} after the cancel"
   fi
 else
   wait $slow_pid
