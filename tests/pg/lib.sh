@@ -49,34 +49,7 @@ start_cluster() {
   fi
 }
 
-# dbsig DB: the things a restore must preserve, as comparable text: the
-# schema as pg_dump prints it, large objects, the rows of every table and
-# materialized view, and every sequence's value
-dbsig() {
-  local db=$1 rel kind
-  pg_dump -s -d "$db" 2>/dev/null | grep -v '^\\\(un\)\?restrict '
-  psql -X -At -d "$db" -c "SELECT 'large object ' || oid || ' ' || lomowner::regrole || ' ' || coalesce(lomacl::text, '-')
-      || ' ' || md5(lo_get(oid)) || ' ' || coalesce(obj_description(oid, 'pg_largeobject'), '-')
-      FROM pg_largeobject_metadata ORDER BY oid"
-  q -d "$db" -F '|' -c "SELECT format('%I.%I', n.nspname, c.relname), c.relkind FROM pg_class c
-        JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'm', 'S')
-        AND n.nspname <> 'information_schema' AND n.nspname !~ '^pg_' ORDER BY 1" |
-  while IFS='|' read -r rel kind; do
-    if [ "$kind" = S ]; then
-      printf '%s %s\n' "$rel" "$(q -d "$db" -c "SELECT last_value, is_called FROM $rel")"
-    elif [ "$kind" = m ] && [ "$(q -d "$db" -c "SELECT relispopulated FROM pg_class WHERE oid = '$rel'::regclass")" = f ]; then
-      printf '%s not populated\n' "$rel"
-    else
-      printf '%s %s\n' "$rel" "$(q -d "$db" -c "SELECT count(*) || ' ' || coalesce(md5(string_agg(x::text, E'\n'
-          ORDER BY x::text COLLATE \"C\")), '-') FROM ONLY $rel x")"
-    fi
-  done
-}
-
-# psql_restore FILE DB: replays a backup into a new, empty database with the standard tools
-psql_restore() {
-  createdb "$2" && zstd -dc < "$1" | psql -X -q -v ON_ERROR_STOP=1 --single-transaction -d "$2" >"$WORK/restore-$2.log" 2>&1
-}
+. tests/pg/dbsig.sh
 
 # sig_diff ID FILE_A FILE_B: false, after a FAIL line with the diff, when two dbsig files differ
 sig_diff() {

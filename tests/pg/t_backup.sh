@@ -68,33 +68,9 @@ if ! as_pg "$PGBIN/pg_ctl" -D "$WORK/primary" -l "$WORK/primary.log" -w start >/
   cat "$WORK/primary.log"; fail cluster "server did not start"; exit 1
 fi
 
-# dbsig DB: the things a round trip must preserve, as comparable text
-dbsig() {
-  local db=$1 rel kind
-  pg_dump -s -d "$db" | grep -v '^\\\(un\)\?restrict '
-  psql -X -At -d "$db" -c "SELECT 'large object ' || oid || ' ' || lomowner::regrole || ' ' || coalesce(lomacl::text, '-')
-      || ' ' || md5(lo_get(oid)) || ' ' || coalesce(obj_description(oid, 'pg_largeobject'), '-')
-      FROM pg_largeobject_metadata ORDER BY oid"
-  # NUL-separated records: a table name may hold a newline
-  q -d "$db" -F '|' -0 -c "SELECT c.relkind, format('%I.%I', n.nspname, c.relname) FROM pg_class c
-        JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'm', 'S')
-        AND n.nspname <> 'information_schema' AND n.nspname !~ '^pg_' ORDER BY 2" |
-  while IFS='|' read -r -d '' kind rel; do
-    if [ "$kind" = S ]; then
-      printf '%s %s\n' "$rel" "$(q -d "$db" -c "SELECT last_value, is_called FROM $rel")"
-    elif [ "$kind" = m ] && [ "$(q -d "$db" -c "SELECT relispopulated FROM pg_class WHERE oid = '$rel'::regclass")" = f ]; then
-      printf '%s not populated\n' "$rel"
-    else
-      printf '%s %s\n' "$rel" "$(q -d "$db" -c "SELECT count(*) || ' ' || coalesce(md5(string_agg(x::text, E'\n'
-          ORDER BY x::text COLLATE \"C\")), '-') FROM ONLY $rel x")"
-    fi
-  done
-}
-
-# restore FILE DB: replays a backup into a new, empty database
-restore() {
-  createdb "$2" && zstd -dc < "$1" | psql -X -q -v ON_ERROR_STOP=1 --single-transaction -d "$2" >"$WORK/restore-$2.log" 2>&1
-}
+. tests/pg/dbsig.sh
+# restore FILE DB: the standard tools' replay (dbsig.sh)
+restore() { psql_restore "$@"; }
 
 # roundtrip ID DB: backup DB, restore it, compare
 roundtrip() {
