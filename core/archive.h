@@ -93,6 +93,14 @@ dbk_archive_reader *dbk_archive_reader_open(const dbk_allocator *a, dbk_source s
 const dbk_meta *dbk_archive_reader_header(const dbk_archive_reader *r);
 
 /*
+ * For a second reading of a file already verified whole: the content's
+ * SHA-256 is not computed again.  The file's SHA-256, which covers every
+ * byte of the file, and zstd's frame checksums are still checked, so a file
+ * changed since is still refused.  Call before the first dbk_archive_read.
+ */
+void		dbk_archive_reader_trust_file_hash(dbk_archive_reader *r);
+
+/*
  * Reads up to cap bytes of content into buf and sets *got.  *got == 0 means
  * the content has ended and the trailer has been read and every checksum
  * matched; only then is the content known to be good.

@@ -967,7 +967,9 @@ collect_post_data(obj_set *set, MemoryContext cxt)
 	 * Privileges changed on objects the script does not create: members of
 	 * extensions (CREATE EXTENSION gives them their initial privileges, which
 	 * pg_init_privs records) and system objects (their initial privileges are
-	 * initdb's, also in pg_init_privs, or the built-in default).  Where the
+	 * initdb's, also in pg_init_privs, or the built-in default).  As for
+	 * pg_dump, information_schema is left alone: initdb creates it after
+	 * recording initial privileges, so its objects never match them.  Where the
 	 * current privileges differ from the initial ones, every initial grantee
 	 * loses everything and the current entries are granted again, as for
 	 * objects the script creates.
@@ -1004,7 +1006,7 @@ collect_post_data(obj_set *set, MemoryContext cxt)
 							   "   coalesce(ip.initprivs, acldefault(o.k, o.owner)) AS init) a"
 							   " WHERE a.cur <> a.init AND (EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = o.cat AND e.objid = o.oid"
 							   "   AND e.deptype = 'e') OR CASE WHEN o.ns IS NULL THEN o.oid < 16384"
-							   "   ELSE NOT (o.ns <> 'information_schema' AND o.ns !~ '^pg_') END)",
+							   "   ELSE o.ns ~ '^pg_' END)",
 							   sql_grant_entry("ax.privilege_type || ' ON ' || o.t", "o.owner")));
 
 	/* the same for the columns of such relations */
@@ -1020,7 +1022,7 @@ collect_post_data(obj_set *set, MemoryContext cxt)
 							   " LEFT JOIN pg_init_privs ip ON ip.objoid = c.oid AND ip.classoid = 'pg_class'::regclass AND ip.objsubid = a.attnum"
 							   " CROSS JOIN LATERAL (SELECT coalesce(a.attacl, '{}') AS cur, coalesce(ip.initprivs, '{}') AS init) p"
 							   " WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND p.cur <> p.init"
-							   " AND (NOT " USER_NS("n") " OR EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass"
+							   " AND (n.nspname ~ '^pg_' OR EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass"
 							   "   AND e.objid = c.oid AND e.deptype = 'e'))",
 							   sql_grant_entry("format('%s (%I) ON TABLE %s', ax.privilege_type, a.attname, q.q)", "c.relowner")));
 

@@ -413,6 +413,8 @@ dbk_restore_replay(int fd, const char *name, List *kept_schemas)
 	r.reader = dbk_archive_reader_open(&r.alloc, dbk_pg_fd_source_init(&r.src, fd, r.what), r.what, &err);
 	if (r.reader == NULL)
 		raise_core(&r, &err);
+	/* verify.c has just checked the content's SHA-256: the file's suffices now */
+	dbk_archive_reader_trust_file_hash(r.reader);
 	r.split = dbk_splitter_new(&r.alloc, MAX_STATEMENT, &err);
 	if (r.split == NULL)
 		raise_core(&r, &err);
