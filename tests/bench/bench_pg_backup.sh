@@ -50,22 +50,7 @@ dbkeeper.keep_backups = 0
 EOF
 as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/log" -w start >/dev/null || { cat "$WORK/log" >&2; exit 1; }
 
-# sample_memory FILE: until killed, records the largest RssAnon and VmHWM
-# (kB) of any client backend of database bench.
-sample_memory() {
-  local out=$1 anon=0 hwm=0 pid a h
-  while :; do
-    for pid in $(psql -X -At -d postgres -c "SELECT pid FROM pg_stat_activity
-                   WHERE datname = 'bench' AND backend_type = 'client backend' AND pid <> pg_backend_pid()" 2>/dev/null); do
-      a=$(awk '/^RssAnon/ {print $2}' "/proc/$pid/status" 2>/dev/null)
-      h=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null)
-      [ -n "$a" ] && [ "$a" -gt "$anon" ] && anon=$a
-      [ -n "$h" ] && [ "$h" -gt "$hwm" ] && hwm=$h
-    done
-    echo "$anon $hwm" >"$out"
-    sleep 0.05
-  done
-}
+. tests/bench/pg_memory.sh
 
 # measure NAME OUTPUT CMD...: runs CMD, records time, size of OUTPUT, memory
 measure() {
@@ -73,7 +58,7 @@ measure() {
   shift 2
   rm -rf "$output"
   echo "0 0" >"$WORK/mem"
-  sample_memory "$WORK/mem" &
+  sample_memory bench "$WORK/mem" &
   sampler=$!
   t0=$(date +%s.%N)
   "$@" >/dev/null 2>"$WORK/err" || { echo "$name failed: $(cat "$WORK/err")" >&2; }

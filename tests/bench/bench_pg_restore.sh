@@ -46,22 +46,7 @@ dbkeeper.keep_backups = 0
 EOF
 as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/log" -w start >/dev/null || { cat "$WORK/log" >&2; exit 1; }
 
-# sample_memory DB FILE: until killed, records the largest RssAnon and VmHWM
-# (kB) of any client backend of database DB.
-sample_memory() {
-  local db=$1 out=$2 anon=0 hwm=0 pid a h
-  while :; do
-    for pid in $(psql -X -At -d postgres -c "SELECT pid FROM pg_stat_activity
-                   WHERE datname = '$db' AND backend_type = 'client backend' AND pid <> pg_backend_pid()" 2>/dev/null); do
-      a=$(awk '/^RssAnon/ {print $2}' "/proc/$pid/status" 2>/dev/null)
-      h=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null)
-      [ -n "$a" ] && [ "$a" -gt "$anon" ] && anon=$a
-      [ -n "$h" ] && [ "$h" -gt "$hwm" ] && hwm=$h
-    done
-    echo "$anon $hwm" >"$out.new" && mv "$out.new" "$out"
-    sleep 0.05
-  done
-}
+. tests/bench/pg_memory.sh
 
 # measure NAME DB CMD...: runs CMD, records its time and DB's backends' memory
 measure() {

@@ -23,52 +23,21 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 ROOT=$PWD
-PGBIN=$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)
-[ -x "$PGBIN/initdb" ] || PGBIN=/usr/lib/postgresql/15/bin
-WORK=$(mktemp -d /tmp/dbk-t-backup.XXXXXX)
-chown postgres "$WORK"
-chmod 755 "$WORK"
-PORT=$((20000 + RANDOM % 20000))
+SUITE=pg_backup
+. tests/pg/lib.sh
 RPORT=$((PORT + 1))
-BACKUPS=$WORK/backups
-export PGHOST=$WORK PGUSER=postgres PGPORT=$PORT
-unset PGPASSWORD PGDATABASE
 
-as_pg() { runuser -u postgres -- "$@"; }
-pass() { echo "PASS pg_backup/$1${2:+ $2}"; }
-fail() { echo "FAIL pg_backup/$1${2:+ $2}"; }
-q() { psql -X -At -v ON_ERROR_STOP=1 "$@"; }
-
-cleanup() {
+stop_replica_and_unmount() {
   as_pg "$PGBIN/pg_ctl" -D "$WORK/replica" -m immediate stop >/dev/null 2>&1
-  as_pg "$PGBIN/pg_ctl" -D "$WORK/primary" -m immediate stop >/dev/null 2>&1
   mountpoint -q "$WORK/tiny" 2>/dev/null && umount "$WORK/tiny"
-  rm -rf "$WORK"
 }
-trap cleanup EXIT
+pg_lib_cleanup_hooks="stop_replica_and_unmount"
 
 # ---------------------------------------------------------------- cluster
-if ! as_pg "$PGBIN/initdb" -D "$WORK/primary" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$WORK/initdb.log" 2>&1; then
-  cat "$WORK/initdb.log"; fail cluster "initdb failed"; exit 1
-fi
-cat >> "$WORK/primary/postgresql.conf" <<EOF
-port = $PORT
-unix_socket_directories = '$WORK'
-listen_addresses = ''
-shared_preload_libraries = 'pg_cron'
-cron.database_name = 'cronjobs'
-cron.use_background_workers = on
-max_worker_processes = 16
-wal_level = replica
-max_wal_senders = 4
-dbkeeper.backup_dir = '$BACKUPS'
-fsync = off
-EOF
-if ! as_pg "$PGBIN/pg_ctl" -D "$WORK/primary" -l "$WORK/primary.log" -w start >/dev/null; then
-  cat "$WORK/primary.log"; fail cluster "server did not start"; exit 1
-fi
+start_cluster "shared_preload_libraries = 'pg_cron'" "cron.database_name = 'cronjobs'" \
+  "cron.use_background_workers = on" "max_worker_processes = 16" "wal_level = replica" \
+  "max_wal_senders = 4"
 
-. tests/pg/dbsig.sh
 # restore FILE DB: the standard tools' replay (dbsig.sh)
 restore() { psql_restore "$@"; }
 
