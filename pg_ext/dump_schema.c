@@ -43,16 +43,13 @@
 #include "utils/memutils.h"
 
 #include "dump_schema.h"
+#include "catalog_sql.h"
 
 /* ------------------------------------------------------------ SQL pieces */
 
-/* A schema name that belongs to the user (pg_* is reserved to the system). */
-#define USER_NS(n) "(" n ".nspname <> 'information_schema' AND " n ".nspname !~ '^pg_')"
-
-/* The object (catalog cat, oid expression) is not a member of an extension. */
-#define NOT_MEMBER(cat, oid) \
-	"NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = '" cat "'::regclass" \
-	" AND e.objid = " oid " AND e.deptype = 'e')"
+/* catalog_sql.h, under the short names this file uses */
+#define USER_NS DBK_USER_NS
+#define NOT_MEMBER DBK_NOT_MEMBER
 
 /* "\nCOMMENT ON <target> IS '...';" when the object has a comment. */
 static char *

@@ -41,14 +41,11 @@
 #include "utils/lsyscache.h"
 
 #include "restore_clear.h"
+#include "catalog_sql.h"
 
-/* A schema name that belongs to the user (pg_* is reserved to the system). */
-#define USER_NS(n) "(" n ".nspname <> 'information_schema' AND " n ".nspname !~ '^pg_')"
-
-/* The object (catalog cat, oid expression) is not a member of an extension. */
-#define NOT_MEMBER(cat, oid) \
-	"NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = '" cat "'::regclass" \
-	" AND e.objid = " oid " AND e.deptype = 'e')"
+/* catalog_sql.h, under the short names this file uses */
+#define USER_NS DBK_USER_NS
+#define NOT_MEMBER DBK_NOT_MEMBER
 
 /* Not an internal part of another object (array types, constraint indexes...). */
 #define NOT_INTERNAL(cat, oid) \

@@ -360,8 +360,13 @@ rethrow_at_statement(replay *r, MemoryContext cxt, uint64 line, const char *sql)
 	initStringInfo(&context);
 	appendStringInfo(&context, "statement at line " UINT64_FORMAT " of backup \"%s\": %.*s%s",
 					 line, r->name, shown, sql, shown < (int) strlen(sql) ? "..." : "");
-	if (e->context != NULL && *without_spi_context(e->context, sql) != '\0')
-		appendStringInfo(&context, "\n%s", without_spi_context(e->context, sql));
+	if (e->context != NULL)
+	{
+		const char *rest = without_spi_context(e->context, sql);
+
+		if (*rest != '\0')
+			appendStringInfo(&context, "\n%s", rest);
+	}
 	e->context = context.data;
 	e->message = psprintf("restoring backup \"%s\" failed at line " UINT64_FORMAT ": %s",
 						  r->name, line, e->message);

@@ -15,12 +15,8 @@
 #include "postgres.h"
 
 #include "../core/schema.h"
+#include "catalog_sql.h"
 
-/* Schemas whose objects are described (n is a pg_namespace alias). */
-#define DBK_USER_NS(n) "(" n ".nspname OPERATOR(pg_catalog.!~) '^pg_' AND " n ".nspname OPERATOR(pg_catalog.<>) 'information_schema')"
-/* True when the object (class, oid) is a member of an extension. */
-#define DBK_MEMBER(cls, oid) "EXISTS (SELECT FROM pg_depend e WHERE e.classid = '" cls "'::regclass " \
-	"AND e.objid = " oid " AND e.deptype = 'e')"
 
 /*
  * What the table pass learns and the index pass reuses (the columns of

@@ -23,45 +23,8 @@
 #include <unistd.h>
 
 #include "../../core/archive.h"
+#include "membuf.h"
 #include "unit.h"
-
-typedef struct membuf
-{
-	unsigned char *data;
-	size_t		len;
-	size_t		cap;
-	size_t		pos;
-} membuf;
-
-static int
-mem_write(void *ctx, const void *buf, size_t len, dbk_error *err)
-{
-	membuf	   *m = ctx;
-
-	(void) err;
-	if (m->len + len > m->cap)
-	{
-		m->cap = (m->len + len) * 2;
-		m->data = realloc(m->data, m->cap);
-	}
-	memcpy(m->data + m->len, buf, len);
-	m->len += len;
-	return 0;
-}
-
-static ssize_t
-mem_read(void *ctx, void *buf, size_t len, dbk_error *err)
-{
-	membuf	   *m = ctx;
-	size_t		n = m->len - m->pos;
-
-	(void) err;
-	if (n > len)
-		n = len;
-	memcpy(buf, m->data + m->pos, n);
-	m->pos += n;
-	return (ssize_t) n;
-}
 
 /* An allocator that counts its blocks and notes calls from other threads. */
 typedef struct counting
