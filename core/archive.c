@@ -719,9 +719,10 @@ done:
 
 /* ------------------------------------------------------------------ peek */
 
-int
-dbk_archive_peek(const dbk_allocator *a, int fd, const char *what, dbk_meta *header,
-				 dbk_meta *trailer, uint64_t *file_bytes, dbk_error *err)
+/* dbk_archive_peek, also saying how long the trailer frame is. */
+static int
+peek(const dbk_allocator *a, int fd, const char *what, dbk_meta *header, dbk_meta *trailer,
+	 uint64_t *file_bytes, uint64_t *trailer_bytes, dbk_error *err)
 {
 	struct stat st;
 	unsigned char hdr[8];
@@ -789,8 +790,73 @@ dbk_archive_peek(const dbk_allocator *a, int fd, const char *what, dbk_meta *hea
 						what, err) != 0 ||
 		decode_trailer(trailer, payload, (size_t) frame_len - 8, (size_t) frame_len, what, err) != 0)
 		goto done;
+	*trailer_bytes = frame_len;
 	rc = 0;
 done:
 	dbk_free(a, payload);
+	return rc;
+}
+
+int
+dbk_archive_peek(const dbk_allocator *a, int fd, const char *what, dbk_meta *header,
+				 dbk_meta *trailer, uint64_t *file_bytes, dbk_error *err)
+{
+	uint64_t	trailer_bytes;
+
+	return peek(a, fd, what, header, trailer, file_bytes, &trailer_bytes, err);
+}
+
+int
+dbk_archive_check_file(const dbk_allocator *a, int fd, const char *what, dbk_meta *header,
+					   dbk_error *err)
+{
+	dbk_meta	trailer;
+	dbk_sha256	sha;
+	char		hex[DBK_SHA256_HEX_LEN + 1];
+	uint64_t	file_bytes,
+				trailer_bytes,
+				before,
+				n;
+	unsigned char *buf = NULL;
+	const char *v;
+	int			rc = -1;
+
+	dbk_meta_init(&trailer, a);
+	if (dbk_sha256_init(&sha, err) != 0)
+		return -1;
+	if (peek(a, fd, what, header, &trailer, &file_bytes, &trailer_bytes, err) != 0)
+		goto done;
+	before = file_bytes - trailer_bytes;
+	if (!dbk_meta_get_u64(&trailer, "file_bytes", &n) || n != before)
+	{
+		dbk_fail(err, DBK_E_CORRUPT, "%s is corrupt: its length does not match its trailer", what);
+		goto done;
+	}
+	if ((buf = dbk_alloc(a, READ_BUF_SIZE)) == NULL)
+	{
+		dbk_fail(err, DBK_E_NOMEM, "out of memory");
+		goto done;
+	}
+	for (uint64_t off = 0; off < before;)
+	{
+		size_t		chunk = before - off < READ_BUF_SIZE ? (size_t) (before - off) : READ_BUF_SIZE;
+
+		if (dbk_pread_exact(fd, buf, chunk, (off_t) off, what, err) != 0)
+			goto done;
+		dbk_sha256_update(&sha, buf, chunk);
+		off += chunk;
+	}
+	dbk_sha256_final_hex(&sha, hex);
+	if ((v = dbk_meta_get(&trailer, "file_sha256")) == NULL || strcmp(v, hex) != 0)
+	{
+		dbk_fail(err, DBK_E_CORRUPT, "%s is corrupt: the checksum of its compressed data does not match",
+				 what);
+		goto done;
+	}
+	rc = 0;
+done:
+	dbk_free(a, buf);
+	dbk_sha256_abandon(&sha);
+	dbk_meta_free(&trailer);
 	return rc;
 }

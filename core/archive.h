@@ -120,6 +120,18 @@ int			dbk_archive_peek(const dbk_allocator *a, int fd, const char *what,
 							 dbk_meta *header, dbk_meta *trailer,
 							 uint64_t *file_bytes, dbk_error *err);
 
+/*
+ * Checks through pread on fd that the file is byte for byte what was written:
+ * the header and trailer frames are well formed (as dbk_archive_peek), and
+ * the SHA-256 and length of everything before the trailer match it.  It
+ * does not decompress, so it is several times faster than a full
+ * verification; what it leaves unchecked (the content's own SHA-256 and
+ * zstd's frame checksums, which only a writer's fault could break in a file
+ * that passes) is checked by any later full read.  Fills header.
+ */
+int			dbk_archive_check_file(const dbk_allocator *a, int fd, const char *what,
+								   dbk_meta *header, dbk_error *err);
+
 /* Reads everything through a reader and discards it: a full verification. */
 int			dbk_archive_verify_stream(const dbk_allocator *a, dbk_source src,
 									  const char *what, dbk_meta *header_out,

@@ -11,8 +11,10 @@
  *      its uncommitted rows), REPEATABLE READ or SERIALIZABLE (the
  *      transaction's snapshot would hide commits the safety backup must
  *      hold);
- *   2. the backup is read whole and checked (verify.c), and a backup of
- *      another database is refused unless from_other_database;
+ *   2. the backup file is checked byte for byte against its own SHA-256
+ *      (verify.c, without decompressing: any change since it was written
+ *      is caught here), and a backup of another database is refused unless
+ *      from_other_database;
  *   3. ACCESS EXCLUSIVE locks on every relation the restore replaces
  *      (restore_clear.c), under the caller's lock_timeout: from then on no
  *      other session can change them;
@@ -20,7 +22,9 @@
  *      the latest link now points to it, so a second dbkeeper_restore()
  *      undoes the first;
  *   5. every object a backup holds is dropped (restore_clear.c);
- *   6. the script is replayed (restore_replay.c).
+ *   6. the script is replayed (restore_replay.c), which checks the content
+ *      against its SHA-256 and zstd's checksums as it reads: a mismatch,
+ *      possible only if the file was written wrong, rolls back.
  * Nothing is committed here: an error at any step rolls everything back
  * with the caller's transaction, and a ROLLBACK of an explicit transaction
  * undoes a successful restore.  The safety backup, a file, stays.
@@ -147,9 +151,9 @@ dbkeeper_restore(PG_FUNCTION_ARGS)
 		int			opened;
 
 		dbk_pg_resolve(&d, database, given, name);
-		dbk_pg_verify_backup(&d, name, &header, &opened);
+		dbk_pg_check_backup_file(&d, name, &header, &opened);
 		fd = opened;
-		elog(DEBUG1, "dbkeeper_restore: %s verified in %.0f ms", name, lap(&clock));
+		elog(DEBUG1, "dbkeeper_restore: %s checked in %.0f ms", name, lap(&clock));
 		check_database(&header, database, name, other_ok);
 		restore(name, fd, safety, &clock);
 	}

@@ -2,17 +2,23 @@
  * restore_replay.c — runs a verified backup's SQL script inside the
  * backend, in the caller's transaction, for dbkeeper_restore().
  *
- * The archive is read again from its start (every checksum is checked again
- * as it streams) and cut into statements by the core's splitter
- * (core/sql_split.c).  Each statement is parsed once with the raw parser to
- * pick its path:
- *   - COPY ... FROM stdin: the rows go to BeginCopyFrom/CopyFrom through a
- *     data-source callback that pulls the following lines from the
- *     splitter, so a table's rows stream from the file into the table and
- *     never sit in memory.  The privileges checked are those COPY checks
- *     (INSERT on the columns; row-level security refuses, as COPY FROM does).
- *     The data's encoding is the database's (the script was written in it),
- *     whatever the caller's client_encoding.
+ * The archive is read from its start on a thread of its own
+ * (core/script_reader.c): decompression, every checksum of the file (the
+ * content's SHA-256 included: restore.c checked only the file's bytes
+ * before anything changed), the statement splitter (core/sql_split.c) and
+ * the cutting of COPY rows into fields all run there, on the other core,
+ * while the backend executes.  The end of the script is reached only once
+ * every checksum has matched; a mismatch is an error, which rolls the
+ * restore back.  Each statement is parsed once with the raw parser to pick
+ * its path:
+ *   - COPY ... FROM stdin: the rows stream from the file into the table and
+ *     never sit in memory beyond the reader's short queue.  The privileges
+ *     checked are those COPY checks (INSERT on the columns; row-level
+ *     security refuses, as COPY FROM does).  A plain table takes the parsed
+ *     rows straight in (restore_load.c); any other goes through
+ *     BeginCopyFrom/CopyFrom with a data-source callback that hands over the
+ *     lines.  The data's encoding is the database's (the script was written
+ *     in it), whatever the caller's client_encoding.
  *   - SET and RESET: applied as a function's SET clause is, so that every
  *     setting the script makes (search_path, role, ...) is undone when the
  *     restore returns, commit or not.  The script's own timeouts are not
@@ -47,14 +53,15 @@
 #include "utils/rel.h"
 #include "utils/rls.h"
 
-#include "../core/archive.h"
-#include "../core/sql_split.h"
+#include "../core/script_reader.h"
 #include "common.h"
+#include "restore_load.h"
 #include "restore_replay.h"
 
 /* A statement longer than this (a huge function body?) is refused. */
 #define MAX_STATEMENT (256 * 1024 * 1024)
-#define READ_CHUNK (256 * 1024)
+/* How long the backend waits for the reader between checks for interrupts. */
+#define WAIT_MS 100
 /* How much of a failed statement the error context shows. */
 #define SHOWN_STATEMENT 300
 
@@ -63,17 +70,9 @@ typedef struct replay
 	const char *name;			/* the backup's file name */
 	const char *what;			/* 'backup "name"' for the core's errors */
 	List	   *kept_schemas;
-	dbk_allocator alloc;
-	dbk_pg_fd_source src;
-	dbk_archive_reader *reader;
-	dbk_splitter *split;
-	char	   *buf;
-	bool		input_done;		/* the reader said the content ended */
-	/* the current event */
-	dbk_split_event ev;
-	const char *text;
-	size_t		len;
-	uint64		line;
+	dbk_fd_stream fd;
+	dbk_script_reader *reader;
+	const dbk_script_item *it;	/* the current item */
 	/* COPY data not yet handed to CopyFrom */
 	const char *pending;
 	size_t		pending_len;
@@ -83,42 +82,21 @@ typedef struct replay
 /* The replay whose COPY is running: CopyFrom's callback has no argument. */
 static replay *copying = NULL;
 
-static void
-raise_core(replay *r, const dbk_error *err)
+/* The next item of the script; raises the reader's error. */
+static const dbk_script_item *
+next_item(replay *r)
 {
-	CHECK_FOR_INTERRUPTS();
-	dbk_pg_raise(err);
-}
+	const dbk_script_item *it;
 
-/* The next event of the script, reading and feeding as needed. */
-static dbk_split_event
-next_event(replay *r)
-{
-	dbk_error	err;
-
-	for (;;)
+	while ((it = dbk_script_reader_next(r->reader, WAIT_MS)) == NULL)
+		CHECK_FOR_INTERRUPTS();
+	r->it = it;
+	if (it->kind == DBK_SCRIPT_ERROR)
 	{
-		size_t		got;
-
-		if (dbk_splitter_next(r->split, &r->ev, &r->text, &r->len, &r->line, &err) != 0)
-		{
-			dbk_error_prefix(&err, "%s: ", r->what);
-			raise_core(r, &err);
-		}
-		if (r->ev != DBK_SPLIT_MORE)
-			return r->ev;
-		if (r->input_done)
-			elog(ERROR, "dbkeeper_restore: the splitter asked for input after its end");
-		if (dbk_archive_read(r->reader, r->buf, READ_CHUNK, &got, &err) != 0)
-			raise_core(r, &err);
-		if (got == 0)
-		{
-			r->input_done = true;
-			dbk_splitter_finish(r->split);
-		}
-		else if (dbk_splitter_feed(r->split, r->buf, got, &err) != 0)
-			raise_core(r, &err);
+		CHECK_FOR_INTERRUPTS();
+		dbk_pg_raise(&it->err);
 	}
+	return it;
 }
 
 /* ------------------------------------------------------------ COPY */
@@ -141,13 +119,13 @@ copy_source(void *outbuf, int minread, int maxread)
 		{
 			if (r->copy_ended || n >= minread)
 				break;
-			switch (next_event(r))
+			switch (next_item(r)->kind)
 			{
-				case DBK_SPLIT_COPY_DATA:
-					r->pending = r->text;
-					r->pending_len = r->len;
+				case DBK_SCRIPT_COPY_DATA:
+					r->pending = r->it->text;
+					r->pending_len = r->it->len;
 					break;
-				case DBK_SPLIT_COPY_END:
+				case DBK_SCRIPT_COPY_END:
 					r->copy_ended = true;
 					continue;
 				default:
@@ -187,6 +165,25 @@ check_copy_permissions(ParseState *pstate, Relation rel, List *attlist)
 						 RelationGetRelationName(rel))));
 }
 
+/* COPY_DATA items up to the COPY's end, into a loader. */
+static void
+load_rows(replay *r, dbk_loader *loader)
+{
+	for (;;)
+	{
+		const dbk_script_item *it = next_item(r);
+
+		if (it->kind == DBK_SCRIPT_COPY_END)
+			break;
+		if (it->kind != DBK_SCRIPT_COPY_DATA)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("backup \"%s\" has COPY data without its end line \"\\.\"", r->name)));
+		dbk_loader_rows(loader, it);
+	}
+	(void) dbk_loader_end(loader);
+}
+
 static void
 copy_in(replay *r, CopyStmt *stmt, const char *sql)
 {
@@ -194,10 +191,20 @@ copy_in(replay *r, CopyStmt *stmt, const char *sql)
 	Relation	rel;
 	CopyFromState cstate;
 	List	   *options = list_copy(stmt->options);
+	dbk_loader *loader;
 
 	pstate->p_sourcetext = sql;
 	rel = table_openrv(stmt->relation, RowExclusiveLock);
 	check_copy_permissions(pstate, rel, stmt->attlist);
+	loader = dbk_loader_begin(rel, CopyGetAttnums(RelationGetDescr(rel), rel, stmt->attlist),
+							  stmt->options, r->name);
+	if (loader != NULL)
+	{
+		load_rows(r, loader);
+		table_close(rel, NoLock);
+		free_parsestate(pstate);
+		return;
+	}
 	options = lappend(options, makeDefElem("encoding",
 										   (Node *) makeString((char *) GetDatabaseEncodingName()), -1));
 
@@ -210,9 +217,9 @@ copy_in(replay *r, CopyStmt *stmt, const char *sql)
 	copying = NULL;
 	/* CopyFrom stops at a "\." of its own; the rest up to ours is not data. */
 	while (!r->copy_ended)
-		if (next_event(r) == DBK_SPLIT_COPY_END)
+		if (next_item(r)->kind == DBK_SCRIPT_COPY_END)
 			r->copy_ended = true;
-		else if (r->ev != DBK_SPLIT_COPY_DATA)
+		else if (r->it->kind != DBK_SCRIPT_COPY_DATA)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_CORRUPTED),
 					 errmsg("backup \"%s\" has COPY data without its end line \"\\.\"", r->name)));
@@ -377,8 +384,8 @@ static void
 run_statement(replay *r, MemoryContext stmt_cxt)
 {
 	MemoryContext outer = MemoryContextSwitchTo(stmt_cxt);
-	char	   *sql = pnstrdup(r->text, r->len);
-	uint64		line = r->line;
+	char	   *sql = pnstrdup(r->it->text, r->it->len);
+	uint64		line = r->it->line;
 
 	PG_TRY();
 	{
@@ -392,6 +399,32 @@ run_statement(replay *r, MemoryContext stmt_cxt)
 	PG_END_TRY();
 	MemoryContextSwitchTo(outer);
 	MemoryContextReset(stmt_cxt);
+}
+
+/* Executes every item of the script; returns how many statements ran. */
+static uint64
+replay_all(replay *r, MemoryContext stmt_cxt)
+{
+	uint64		statements = 0;
+
+	for (;;)
+	{
+		CHECK_FOR_INTERRUPTS();
+		switch (next_item(r)->kind)
+		{
+			case DBK_SCRIPT_STATEMENT:
+				run_statement(r, stmt_cxt);
+				statements++;
+				break;
+			case DBK_SCRIPT_END:
+				return statements;
+			default:
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_CORRUPTED),
+						 errmsg("backup \"%s\" has COPY data at line " UINT64_FORMAT " after no COPY statement",
+								r->name, (uint64) r->it->line)));
+		}
+	}
 }
 
 uint64
@@ -411,41 +444,26 @@ dbk_restore_replay(int fd, const char *name, List *kept_schemas)
 	r.name = name;
 	r.what = psprintf("backup \"%s\"", name);
 	r.kept_schemas = kept_schemas;
-	dbk_pg_allocator_init(&r.alloc, cxt);
-	r.buf = palloc(READ_CHUNK);
+	r.fd.fd = fd;
+	r.fd.what = r.what;
 	if (lseek(fd, 0, SEEK_SET) != 0)
 		ereport(ERROR, (errcode_for_file_access(), errmsg("could not rewind %s: %m", r.what)));
-	r.reader = dbk_archive_reader_open(&r.alloc, dbk_pg_fd_source_init(&r.src, fd, r.what), r.what, &err);
+	/* The thread allocates with malloc: palloc is for this thread only. */
+	r.reader = dbk_script_reader_start(&dbk_libc_allocator, dbk_fd_source(&r.fd), r.what,
+									   MAX_STATEMENT, NULL, &err);
 	if (r.reader == NULL)
-		raise_core(&r, &err);
-	/* verify.c has just checked the content's SHA-256: the file's suffices now */
-	dbk_archive_reader_trust_file_hash(r.reader);
-	r.split = dbk_splitter_new(&r.alloc, MAX_STATEMENT, &err);
-	if (r.split == NULL)
-		raise_core(&r, &err);
-
-	for (;;)
+		dbk_pg_raise(&err);
+	PG_TRY();
 	{
-		CHECK_FOR_INTERRUPTS();
-		switch (next_event(&r))
-		{
-			case DBK_SPLIT_STATEMENT:
-				run_statement(&r, stmt_cxt);
-				statements++;
-				break;
-			case DBK_SPLIT_END:
-				goto done;
-			default:
-				ereport(ERROR,
-						(errcode(ERRCODE_DATA_CORRUPTED),
-						 errmsg("backup \"%s\" has COPY data at line " UINT64_FORMAT " after no COPY statement",
-								name, r.line)));
-		}
+		statements = replay_all(&r, stmt_cxt);
 	}
-done:
+	PG_FINALLY();
+	{
+		copying = NULL;
+		dbk_script_reader_stop(r.reader);
+	}
+	PG_END_TRY();
 	AtEOXact_GUC(true, nest);
-	dbk_splitter_free(r.split);
-	dbk_archive_reader_free(r.reader);
 	MemoryContextSwitchTo(outer);
 	MemoryContextDelete(cxt);
 	return statements;

@@ -44,8 +44,9 @@ dbk_pg_check_backup_header(const dbk_meta *h, const char *what, dbk_error *err)
 	return 0;
 }
 
-void
-dbk_pg_verify_backup(dbk_dir *d, const char *name, dbk_meta *header, int *fd_out)
+/* Both checks: whole reads everything, else only the file's bytes. */
+static void
+check_backup(dbk_dir *d, const char *name, dbk_meta *header, int *fd_out, bool whole)
 {
 	char	   *what = psprintf("backup \"%s\"", name);
 	dbk_pg_fd_source src;
@@ -61,7 +62,9 @@ dbk_pg_verify_backup(dbk_dir *d, const char *name, dbk_meta *header, int *fd_out
 		if (dbk_backup_open(d, name, &opened, &err) == 0)
 		{
 			fd = opened;
-			if (dbk_archive_verify_stream(&a, dbk_pg_fd_source_init(&src, fd, what), what, header, &err) == 0 &&
+			if ((whole ?
+				 dbk_archive_verify_stream(&a, dbk_pg_fd_source_init(&src, fd, what), what, header, &err) :
+				 dbk_archive_check_file(&a, fd, what, header, &err)) == 0 &&
 				dbk_pg_check_backup_header(header, what, &err) == 0)
 				rc = 0;
 		}
@@ -87,6 +90,18 @@ dbk_pg_verify_backup(dbk_dir *d, const char *name, dbk_meta *header, int *fd_out
 	if (fd_out != NULL)
 		*fd_out = fd;
 	pfree(what);
+}
+
+void
+dbk_pg_verify_backup(dbk_dir *d, const char *name, dbk_meta *header, int *fd_out)
+{
+	check_backup(d, name, header, fd_out, true);
+}
+
+void
+dbk_pg_check_backup_file(dbk_dir *d, const char *name, dbk_meta *header, int *fd_out)
+{
+	check_backup(d, name, header, fd_out, false);
 }
 
 Datum

@@ -1,7 +1,6 @@
 /*
- * verify.h — reading a whole PostgreSQL backup to check it, for
- * dbkeeper_verify() and for dbkeeper_restore(), which verifies before it
- * touches anything.
+ * verify.h — checking a PostgreSQL backup: whole, for dbkeeper_verify(),
+ * and its file's bytes, for dbkeeper_restore(), before it touches anything.
  */
 #ifndef DBK_PG_VERIFY_H
 #define DBK_PG_VERIFY_H
@@ -20,5 +19,12 @@
  * for damage) on failure.
  */
 void		dbk_pg_verify_backup(dbk_dir *d, const char *name, dbk_meta *header, int *fd_out);
+
+/*
+ * The same, but checks only that the file is byte for byte what was
+ * written (dbk_archive_check_file), without decompressing: for
+ * dbkeeper_restore(), whose replay then checks the content as it reads it.
+ */
+void		dbk_pg_check_backup_file(dbk_dir *d, const char *name, dbk_meta *header, int *fd_out);
 
 #endif

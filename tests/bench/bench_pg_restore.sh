@@ -8,9 +8,14 @@
 #   pg_restore -j 2      a pg_dump -Fc of the same database, restored into a
 #       new, empty database with two jobs
 #
-# dbkeeper_restore() does more than either: it verifies the file first,
+# dbkeeper_restore() does more than either: it checks the file first,
 # takes a safety backup of the database it replaces and empties it; its
-# phases are reported from its DEBUG1 timings.  Wall time and memory of the
+# phases are reported from its DEBUG1 timings (medians).  Rounds
+# (DBK_BENCH_ROUNDS, default 3) run the three methods one after the other,
+# each into the same starting state: dbkeeper_restore() into the pgbench
+# database after VACUUM ANALYZE (as a database in use is: its rows' hint
+# bits set), psql and pg_restore into a new, empty database; the table
+# gives medians.  Wall time and memory of the
 # server backends doing the work (peak RssAnon, private memory, sampled
 # every 50 ms; VmHWM, peak resident set including shared buffers touched).
 # The restore needs dbkeeper installed as an extension (it keeps extension
@@ -19,6 +24,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 SCALES=${DBK_BENCH_SCALES:-10 100}
+ROUNDS=${DBK_BENCH_ROUNDS:-3}
 PGBIN=/usr/lib/postgresql/15/bin
 WORK=$(mktemp -d /tmp/dbk-bench-restore.XXXXXX)
 chown postgres "$WORK"
@@ -63,6 +69,15 @@ measure() {
   printf '%s\t%.2f\t%s\t%s\n' "$name" "$(echo "$t1 - $t0" | bc -l)" "$anon" "$hwm" >>"$WORK/results"
 }
 
+# median_by_key FILE: lines "key<TAB>number" -> "key<TAB>median", keys in order of appearance
+median_by_key() {
+  awk -F'\t' '{ n[$1]++; v[$1, n[$1]] = $2; if (!($1 in seen)) { seen[$1] = 1; order[++k] = $1 } }
+    END { for (i = 1; i <= k; i++) { m = order[i]; c = n[m]; delete x
+            for (j = 1; j <= c; j++) x[j] = v[m, j]
+            for (j = 1; j <= c; j++) for (l = j + 1; l <= c; l++) if (x[l] < x[j]) { t = x[j]; x[j] = x[l]; x[l] = t }
+            printf "%s\t%s\n", m, x[int((c + 1) / 2)] } }' "$1"
+}
+
 dbkeeper_restore() {
   psql -X -At -d bench -c "SET client_min_messages = debug1" -c "SELECT dbkeeper_restore('$(cat "$WORK/name")')"
 }
@@ -80,29 +95,37 @@ for scale in $SCALES; do
   psql -X -At -d bench -c "SELECT dbkeeper_backup('bench')" >"$WORK/name"
   backup_size=$(stat -c %s "$WORK/backups/$(cat "$WORK/name")")
   pg_dump -Fc -d bench -f "$WORK/bench.dump" 2>/dev/null
-  createdb bench_psql
-  createdb bench_pgr
-  psql -X -q -c CHECKPOINT
   : >"$WORK/results"
-
-  measure "SELECT dbkeeper_restore()" bench dbkeeper_restore
-  phases=$(sed -n 's/.*dbkeeper_restore: \(.*\) in \([0-9]*\) ms$/\1: \2 ms/p' "$WORK/err" |
-           sed 's/^[^ ]*\.sql\.zst verified/verify/; s/^safety backup [^ ]* written/safety backup/' | paste -sd ';' | sed 's/;/; /g')
-  psql -X -q -c CHECKPOINT
-  measure "zstd -dc \\| psql --single-transaction" bench_psql psql_replay
-  psql -X -q -c CHECKPOINT
-  measure "pg_restore -j 2 (of pg_dump -Fc)" bench_pgr pg_restore -j 2 -d bench_pgr "$WORK/bench.dump"
+  : >"$WORK/phases"
+  for round in $(seq "$ROUNDS"); do
+    psql -X -q -d bench -c "VACUUM ANALYZE"
+    psql -X -q -c CHECKPOINT
+    measure "SELECT dbkeeper_restore()" bench dbkeeper_restore
+    sed -n 's/.*dbkeeper_restore: \(.*\) in \([0-9]*\) ms$/\1\t\2/p' "$WORK/err" |
+      sed 's/^[^ ]*\.sql\.zst checked/check/; s/^safety backup [^ ]* written/safety backup/' >>"$WORK/phases"
+    for db in bench_psql bench_pgr; do dropdb --if-exists "$db" >/dev/null 2>&1; createdb "$db"; done
+    psql -X -q -c CHECKPOINT
+    measure "zstd -dc \\| psql --single-transaction" bench_psql psql_replay
+    psql -X -q -c CHECKPOINT
+    measure "pg_restore -j 2 (of pg_dump -Fc)" bench_pgr pg_restore -j 2 -d bench_pgr "$WORK/bench.dump"
+  done
+  # per method: the median time, and the largest memory of the rounds
+  median_by_key <(cut -f1,2 "$WORK/results") | while IFS=$'\t' read -r name secs; do
+    awk -F'\t' -v m="$name" -v t="$secs" '$1 == m { if ($3 > a) a = $3; if ($4 > h) h = $4 }
+      END { printf "%s\t%s\t%d\t%d\n", m, t, a, h }' "$WORK/results"
+  done >"$WORK/medians"
+  phases=$(median_by_key "$WORK/phases" | awk -F'\t' '{ printf "%s%s: %s ms", (NR > 1 ? "; " : ""), $1, $2 }')
 
   echo
   echo "pgbench scale $scale (database $dbsize, backup $(echo "$backup_size / 1048576" | bc -l | xargs printf '%.1f') MB), $(nproc) cores, $(date -u +%Y-%m-%d):"
   echo
   echo "| method | wall time | vs dbkeeper_restore() | backend RssAnon peak | backend VmHWM |"
   echo "|---|---:|---:|---:|---:|"
-  IFS=$'\t' read -r _ base_t _ _ < <(head -1 "$WORK/results")
+  IFS=$'\t' read -r _ base_t _ _ < <(head -1 "$WORK/medians")
   while IFS=$'\t' read -r name secs anon hwm; do
     printf '| %s | %s s | %.2f× | %.1f MB | %.1f MB |\n' "$name" "$secs" "$(echo "$secs / $base_t" | bc -l)" \
       "$(echo "$anon / 1024" | bc -l)" "$(echo "$hwm / 1024" | bc -l)"
-  done <"$WORK/results"
+  done <"$WORK/medians"
   echo
-  echo "dbkeeper_restore() phases: $phases."
+  echo "Medians of $ROUNDS rounds; memory: the largest of the rounds.  dbkeeper_restore() phases: $phases."
 done

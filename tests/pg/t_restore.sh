@@ -16,6 +16,12 @@
 #       safety backup is written
 #   replay_fails        a backup whose GRANT names a dropped role: the error
 #       names the backup, the line and the statement; nothing changes
+#   bad_rows_*          backups whose checksums are right but one COPY row is
+#       wrong (a column missing or extra, NULL in a NOT NULL column, a value
+#       that is not a number, bytes invalid in UTF-8, a carriage return, an
+#       end-of-copy marker inside a row; written by tests/pg/pack_backup.c):
+#       the error names the backup, the statement, the row's line and the
+#       column; nothing changes
 #   other_database      refused without from_other_database, restored with it
 #   rollback            BEGIN; restore; ROLLBACK leaves everything as it was
 #   lock_timeout        a session holding a lock: the restore fails under
@@ -185,6 +191,44 @@ else
     pass replay_fails "($(head -1 <<<"$out"))"
   fi
 fi
+
+# bad_rows_*: one row of the good backup's account data made wrong, repacked
+# with every checksum right, so that only the replay can notice
+if ! cc -O1 -std=c11 -D_GNU_SOURCE -o "$WORK/pack_backup" core/*.c tests/pg/pack_backup.c -lzstd -lcrypto; then
+  fail bad_rows "pack_backup does not build"
+fi
+zstd -dc <"$BACKUPS/$good" >"$WORK/good.sql"
+row_line=$(grep -n -P '^4242\t42420$' "$WORK/good.sql" | cut -d: -f1)
+copy_line=$(grep -n '^COPY public.account ' "$WORK/good.sql" | cut -d: -f1)
+n=0
+# id | the row, as printf reads it | the error expected
+while IFS='|' read -r id row expected; do
+  n=$((n + 1))
+  bad=app-2001-01-01T00-00-0${n}Z-bad.sql.zst
+  # shellcheck disable=SC2059
+  awk -v at="$row_line" -v row="$(printf "$row")" 'NR == at { print row; next } { print }' "$WORK/good.sql" |
+    "$WORK/pack_backup" "$BACKUPS/$good" "$BACKUPS/$bad" && chown postgres:postgres "$BACKUPS/$bad"
+  if out=$(q -d app -c "SELECT dbkeeper_restore('$bad')" 2>&1); then
+    fail "bad_rows_$id" "the restore succeeded: $out"
+    continue
+  fi
+  dbsig app >"$WORK/app.after.sig"
+  if ! grep -qF "restoring backup \"$bad\" failed at line $copy_line: $expected" <<<"$out"; then
+    fail "bad_rows_$id" "the error does not name backup, statement line and cause: $out"
+  elif ! grep -qF "COPY account, line $row_line of backup \"$bad\"" <<<"$out"; then
+    fail "bad_rows_$id" "the error does not name the row's line $row_line: $out"
+  elif sig_diff "bad_rows_$id" "$WORK/app.before.sig" "$WORK/app.after.sig"; then
+    pass "bad_rows_$id" "($(head -1 <<<"$out" | sed 's/.*failed at line [0-9]*: //'))"
+  fi
+done <<'ROWS'
+missing|4242|missing data for column "balance"
+extra|4242\t42420\t7|extra data after last expected column
+not_null|4242\t\\N|null value in column "balance" of relation "account" violates not-null constraint
+not_a_number|4242\t42x420|invalid input syntax for type numeric: "42x420"
+not_utf8|4242\t42\377420|invalid byte sequence for encoding "UTF8": 0xff
+carriage_return|4242\t42\r420|literal carriage return found in COPY data
+end_marker|4242\t42\\.420|end-of-copy marker "\." inside COPY data
+ROWS
 
 # rollback: a successful restore inside a transaction that is rolled back
 out=$(psql -X -At -v ON_ERROR_STOP=1 -d app -c "BEGIN" -c "SELECT dbkeeper_restore('$good')" \
