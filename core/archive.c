@@ -12,6 +12,7 @@
  * final read returns *got == 0.
  */
 #include "archive.h"
+#include "sha256_thread.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -78,6 +79,7 @@ struct dbk_archive_writer
 	ZSTD_CCtx  *cctx;			/* from the zstd allocator */
 	dbk_sha256	file_sha;
 	dbk_sha256	content_sha;
+	dbk_sha256_thread *content_thread;	/* with workers: content_sha on a thread */
 	uint64_t	file_bytes;
 	uint64_t	content_bytes;
 	unsigned char *out;
@@ -224,7 +226,14 @@ writer_open(const dbk_allocator *a, const dbk_allocator *zstd_alloc, dbk_sink si
 	if (workers > 0 && overlap_log > 0 &&
 		zstd_check(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_overlapLog, overlap_log), "setting the job overlap", err))
 		goto fail;
-	if (dbk_sha256_init(&w->file_sha, err) != 0 || dbk_sha256_init(&w->content_sha, err) != 0)
+	/*
+	 * With workers, the content's SHA-256 is computed on a thread too: on
+	 * the calling thread it was the largest single cost of a PostgreSQL
+	 * backup, about a second per gigabyte.
+	 */
+	if (dbk_sha256_init(&w->file_sha, err) != 0 ||
+		(workers > 0 ? (w->content_thread = dbk_sha256_thread_start(zstd_alloc, err)) == NULL :
+		 dbk_sha256_init(&w->content_sha, err) != 0))
 		goto fail;
 	if (dbk_meta_encode(header, DBK_ARCHIVE_HEADER_LINE, &payload, &plen, err) != 0)
 		goto fail;
@@ -266,7 +275,10 @@ dbk_archive_write(dbk_archive_writer *w, const void *buf, size_t len, dbk_error 
 {
 	if (len == 0)
 		return 0;
-	dbk_sha256_update(&w->content_sha, buf, len);
+	if (w->content_thread != NULL)
+		dbk_sha256_thread_update(w->content_thread, buf, len);
+	else
+		dbk_sha256_update(&w->content_sha, buf, len);
 	w->content_bytes += len;
 	return writer_compress(w, buf, len, ZSTD_e_continue, err);
 }
@@ -287,7 +299,13 @@ dbk_archive_writer_finish(dbk_archive_writer *w, const dbk_meta *extra,
 	dbk_meta_init(&trailer, w->a);
 	if (writer_compress(w, NULL, 0, ZSTD_e_end, err) != 0)
 		goto done;
-	dbk_sha256_final_hex(&w->content_sha, summary->content_sha256);
+	if (w->content_thread != NULL)
+	{
+		dbk_sha256_thread_final_hex(w->content_thread, summary->content_sha256);
+		w->content_thread = NULL;
+	}
+	else
+		dbk_sha256_final_hex(&w->content_sha, summary->content_sha256);
 	dbk_sha256_final_hex(&w->file_sha, file_hex);
 	summary->content_bytes = w->content_bytes;
 
@@ -331,6 +349,7 @@ dbk_archive_writer_free(dbk_archive_writer *w)
 	ZSTD_freeCCtx(w->cctx);
 	dbk_sha256_abandon(&w->file_sha);
 	dbk_sha256_abandon(&w->content_sha);
+	dbk_sha256_thread_abandon(w->content_thread);
 	dbk_free(w->a, w->out);
 	dbk_free(w->a, w);
 }

@@ -67,8 +67,10 @@ dbk_archive_writer *dbk_archive_writer_open(const dbk_allocator *a, dbk_sink sin
  * thread-safe (dbk_libc_allocator is); a, used only by the calling thread,
  * need not be.  Both allocators must outlive the writer.
  *
- * Threads: zstd's worker threads run zstd code only and never call back
- * into the caller: the sink, the hashing and every use of a happen on the
+ * Threads: zstd's worker threads run zstd code only, and with workers > 0
+ * the content's SHA-256 is computed on a thread of its own
+ * (sha256_thread.h, buffers from zstd_alloc); neither calls back into the
+ * caller: the sink, the file's hash and every use of a happen on the
  * calling thread.  The workers are started (in this call) with every
  * signal blocked, so a host's signal handlers only ever run on the host's
  * own thread.
