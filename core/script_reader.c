@@ -12,12 +12,12 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <string.h>
 #include <time.h>
 
 #include "archive.h"
 #include "sql_split.h"
+#include "thread.h"
 
 #define READ_CHUNK (256 * 1024)
 
@@ -281,8 +281,6 @@ dbk_script_reader_start(const dbk_allocator *a, dbk_source src, const char *what
 {
 	dbk_script_reader *r = dbk_alloc(a, sizeof(*r));
 	pthread_condattr_t ca;
-	sigset_t	all,
-				old;
 	int			rc;
 
 	if (r == NULL)
@@ -317,10 +315,7 @@ dbk_script_reader_start(const dbk_allocator *a, dbk_source src, const char *what
 	pthread_cond_init(&r->can_take, &ca);
 	pthread_condattr_destroy(&ca);
 	pthread_cond_init(&r->can_fill, NULL);
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&r->thread, NULL, run, r);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	rc = dbk_thread_start(&r->thread, run, r);
 	if (rc != 0)
 	{
 		dbk_fail_errno(err, rc, "could not start the thread that reads %s", what);

@@ -8,8 +8,9 @@
  */
 #include "sha256_thread.h"
 
+#include "thread.h"
+
 #include <pthread.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -68,8 +69,6 @@ dbk_sha256_thread *
 dbk_sha256_thread_start(const dbk_allocator *a, dbk_error *err)
 {
 	dbk_sha256_thread *h = dbk_alloc(a, sizeof(*h));
-	sigset_t	all,
-				old;
 	int			rc;
 
 	if (h == NULL)
@@ -93,10 +92,7 @@ dbk_sha256_thread_start(const dbk_allocator *a, dbk_error *err)
 	}
 	pthread_mutex_init(&h->mu, NULL);
 	pthread_cond_init(&h->changed, NULL);
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&h->thread, NULL, run, h);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	rc = dbk_thread_start(&h->thread, run, h);
 	if (rc != 0)
 	{
 		dbk_fail_errno(err, rc, "could not start the thread that computes a SHA-256");

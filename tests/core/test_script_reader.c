@@ -150,6 +150,28 @@ make_script(size_t rows, size_t *len)
 	return s;
 }
 
+/* Reads the archive in m from its start to its last item: the error, or "no error". */
+static char *
+read_to_end(membuf *m)
+{
+	dbk_source	src = {mem_read, m};
+	dbk_error	err;
+	dbk_script_reader *r;
+	const dbk_script_item *it;
+	char	   *last = NULL;
+
+	m->pos = 0;
+	r = dbk_script_reader_start(&dbk_libc_allocator, src, "backup \"t\"", 1 << 20, NULL, &err);
+	if (r == NULL)
+		return strdup(err.message);
+	while (last == NULL)
+		if ((it = dbk_script_reader_next(r, 50)) != NULL &&
+			(it->kind == DBK_SCRIPT_ERROR || it->kind == DBK_SCRIPT_END))
+			last = strdup(it->kind == DBK_SCRIPT_ERROR ? it->err.message : "no error");
+	dbk_script_reader_stop(r);
+	return last;
+}
+
 static void
 read_whole(void)
 {
@@ -230,37 +252,26 @@ read_whole(void)
 	/* A flipped byte in the content's compressed data: an error item, in order. */
 	{
 		size_t		at = m.len / 2;
-		const char *last = NULL;
+		char	   *last;
 
 		m.data[at] ^= 0x10;
-		m.pos = 0;
-		r = dbk_script_reader_start(&dbk_libc_allocator, src, "backup \"t\"", 1 << 20, NULL, &err);
-		while (r != NULL && last == NULL)
-			if ((it = dbk_script_reader_next(r, 50)) != NULL &&
-				(it->kind == DBK_SCRIPT_ERROR || it->kind == DBK_SCRIPT_END))
-				last = it->kind == DBK_SCRIPT_ERROR ? it->err.message : "no error";
-		CHECK("reader/corrupt", last != NULL && strstr(last, "backup \"t\"") != NULL &&
-			  strstr(last, "corrupt") != NULL);
-		if (last && strstr(last, "corrupt") == NULL)
+		last = read_to_end(&m);
+		CHECK("reader/corrupt", strstr(last, "backup \"t\"") != NULL && strstr(last, "corrupt") != NULL);
+		if (strstr(last, "corrupt") == NULL)
 			printf("    got: %s\n", last);
-		dbk_script_reader_stop(r);
+		free(last);
 		m.data[at] ^= 0x10;
 	}
 
 	/* Truncated: the end item never comes, an error does. */
 	{
 		size_t		full = m.len;
-		const char *last = NULL;
+		char	   *last;
 
 		m.len = full - 40;
-		m.pos = 0;
-		r = dbk_script_reader_start(&dbk_libc_allocator, src, "backup \"t\"", 1 << 20, NULL, &err);
-		while (r != NULL && last == NULL)
-			if ((it = dbk_script_reader_next(r, 50)) != NULL &&
-				(it->kind == DBK_SCRIPT_ERROR || it->kind == DBK_SCRIPT_END))
-				last = it->kind == DBK_SCRIPT_ERROR ? it->err.message : "no error";
-		CHECK("reader/truncated", last != NULL && strstr(last, "truncated") != NULL);
-		dbk_script_reader_stop(r);
+		last = read_to_end(&m);
+		CHECK("reader/truncated", strstr(last, "truncated") != NULL);
+		free(last);
 		m.len = full;
 	}
 
