@@ -333,6 +333,13 @@ dbk_cl_release_hierarchy(const dbk_cl_release *r)
 	return r->h;
 }
 
+size_t
+dbk_cl_release_bytes(const dbk_cl_release *r)
+{
+	return sizeof(*r) + dbk_hierarchy_bytes(r->h) + r->flags_cap + r->found_cap * sizeof(dbk_code) +
+		r->folded_cap;
+}
+
 /* flags covers every id interned so far (new ones zero). */
 static int
 flags_cover(dbk_cl_release *r, dbk_error *err)
@@ -585,10 +592,17 @@ int
 dbk_cl_recompute(const dbk_cl_release *r, const dbk_codelist *version, dbk_codelist **out,
 				 dbk_error *err)
 {
+	return dbk_cl_recompute_with(r->a, r, version, out, err);
+}
+
+int
+dbk_cl_recompute_with(const dbk_allocator *a, const dbk_cl_release *r, const dbk_codelist *version,
+					  dbk_codelist **out, dbk_error *err)
+{
 	const dbk_hierarchy *h = r->h;
 	size_t		n = dbk_hierarchy_count(h);
-	uint8_t    *status = dbk_alloc(r->a, n ? n : 1);
-	dbk_codelist *result = dbk_codelist_new(r->a, err);
+	uint8_t    *status = dbk_alloc(a, n ? n : 1);
+	dbk_codelist *result = dbk_codelist_new(a, err);
 	int			rc = -1;
 
 	*out = NULL;
@@ -606,7 +620,7 @@ dbk_cl_recompute(const dbk_cl_release *r, const dbk_codelist *version, dbk_codel
 		if (c != DBK_NO_CODE && dbk_cl_status_is_explicit((dbk_cl_status) version->rows[i].status))
 			status[c] = version->rows[i].status;
 	}
-	if (dbk_cl_compute_statuses(h, status, status, r->a, err) != 0)
+	if (dbk_cl_compute_statuses(h, status, status, a, err) != 0)
 		goto cleanup;
 	for (size_t i = 0; i < version->n; i++)
 	{
@@ -628,7 +642,7 @@ dbk_cl_recompute(const dbk_cl_release *r, const dbk_codelist *version, dbk_codel
 	rc = 0;
 
 cleanup:
-	dbk_free(r->a, status);
+	dbk_free(a, status);
 	dbk_codelist_free(result);
 	return rc;
 }

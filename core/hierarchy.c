@@ -54,6 +54,7 @@ struct dbk_hierarchy
 	size_t		n;
 	size_t		cap;
 	const char **names;
+	size_t		names_bytes;	/* what the arena holds for them */
 
 	/*
 	 * Open-addressing table, load <= 1/2, with the key and hash in the slot:
@@ -83,6 +84,7 @@ struct dbk_hierarchy
 	/* After finish: CSR lists and the topological order. */
 	uint32_t   *parent_start;	/* n + 1 */
 	dbk_code   *parents;
+	size_t		parents_len;	/* entries allocated for parents */
 	uint32_t   *child_start;	/* n + 1 */
 	dbk_code   *children;
 	dbk_code   *topo;			/* n */
@@ -296,6 +298,7 @@ intern_hashed(dbk_hierarchy *h, const char *code, size_t len, uint64_t key, uint
 	copy = dbk_arena_alloc(&h->names_arena, sizeof(uint32_t) + len + 1);
 	if (copy == NULL)
 		return nomem(err);
+	h->names_bytes += sizeof(uint32_t) + len + 1;
 	memcpy(copy, &len32, sizeof(uint32_t));
 	copy += sizeof(uint32_t);
 	memcpy(copy, code, len);
@@ -461,6 +464,18 @@ dbk_hierarchy_count(const dbk_hierarchy *h)
 }
 
 size_t
+dbk_hierarchy_bytes(const dbk_hierarchy *h)
+{
+	size_t		bytes = sizeof(*h) + h->names_bytes + h->cap * sizeof(char *) +
+		h->nslots * sizeof(intern_slot) + h->queue_cap + h->edge_cap * 2 * sizeof(dbk_code);
+
+	if (h->finished)
+		bytes += (h->n + 1) * 2 * sizeof(uint32_t) + h->parents_len * sizeof(dbk_code) +
+			h->parent_start[h->n] * sizeof(dbk_code) + h->n * sizeof(dbk_code);
+	return bytes;
+}
+
+size_t
 dbk_hierarchy_edge_count(const dbk_hierarchy *h)
 {
 	return h->finished ? h->parent_start[h->n] : h->nedges;
@@ -591,6 +606,7 @@ build_parents(dbk_hierarchy *h, dbk_error *err)
 	start[n] = out;
 	h->parent_start = start;
 	h->parents = list;
+	h->parents_len = h->nedges;
 	dbk_free(h->a, h->edge_child);
 	dbk_free(h->a, h->edge_parent);
 	h->edge_child = h->edge_parent = NULL;

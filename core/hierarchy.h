@@ -76,6 +76,8 @@ int			dbk_hierarchy_finish(dbk_hierarchy *h, dbk_error *err);
 dbk_code	dbk_hierarchy_find(const dbk_hierarchy *h, const char *code, size_t len);
 
 size_t		dbk_hierarchy_count(const dbk_hierarchy *h);
+/* About how many bytes h holds: its arrays, hash table and names. */
+size_t		dbk_hierarchy_bytes(const dbk_hierarchy *h);
 size_t		dbk_hierarchy_edge_count(const dbk_hierarchy *h);	/* after finish: distinct */
 const char *dbk_hierarchy_name(const dbk_hierarchy *h, dbk_code id, size_t *len);
 
