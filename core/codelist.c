@@ -600,36 +600,50 @@ dbk_cl_recompute_with(const dbk_allocator *a, const dbk_cl_release *r, const dbk
 					  dbk_codelist **out, dbk_error *err)
 {
 	const dbk_hierarchy *h = r->h;
-	size_t		n = dbk_hierarchy_count(h);
+	size_t		n = dbk_hierarchy_count(h),
+				nruled = 0,
+				norder;
 	uint8_t    *status = dbk_alloc(a, n ? n : 1);
+	uint8_t    *mark = dbk_alloc(a, n ? n : 1);
+	dbk_code   *order = dbk_alloc(a, (n ? n : 1) * sizeof(dbk_code));
+	dbk_code   *ids = dbk_alloc(a, (version->n ? version->n : 1) * sizeof(dbk_code));
 	dbk_codelist *result = dbk_codelist_new(a, err);
 	int			rc = -1;
 
 	*out = NULL;
-	if (status == NULL || result == NULL)
+	if (status == NULL || mark == NULL || order == NULL || ids == NULL || result == NULL)
 	{
-		if (status == NULL)
+		if (result != NULL)
 			nomem(err);
 		goto cleanup;
 	}
 	memset(status, 0, n);
+	memset(mark, 0, n);
+	/* The rules; ids doubles as the list of ruled codes at its end. */
 	for (size_t i = 0; i < version->n; i++)
 	{
 		dbk_code	c = dbk_hierarchy_find(h, version->rows[i].code, version->rows[i].len);
 
-		if (c != DBK_NO_CODE && dbk_cl_status_is_explicit((dbk_cl_status) version->rows[i].status))
+		ids[i] = c;
+		if (c != DBK_NO_CODE && dbk_cl_status_is_explicit((dbk_cl_status) version->rows[i].status) &&
+			status[c] == DBK_CL_NONE)
+		{
 			status[c] = version->rows[i].status;
+			order[nruled++] = c;
+		}
 	}
-	if (dbk_cl_compute_statuses(h, status, status, a, err) != 0)
+	/* Only the ruled codes and what lies below them can get a status other than "?". */
+	norder = dbk_hierarchy_below(h, order, nruled, mark, order);
+	if (dbk_cl_compute_statuses_of(h, status, order, norder, status, a, err) != 0)
 		goto cleanup;
 	for (size_t i = 0; i < version->n; i++)
 	{
 		const cl_row *row = &version->rows[i];
-		dbk_code	c = dbk_hierarchy_find(h, row->code, row->len);
+		dbk_code	c = ids[i];
 		dbk_cl_status s;
 
 		if (c != DBK_NO_CODE)
-			s = (dbk_cl_status) status[c];
+			s = status[c] != DBK_CL_NONE ? (dbk_cl_status) status[c] : DBK_CL_UNDECIDED;
 		else
 			s = dbk_cl_status_is_explicit((dbk_cl_status) row->status)
 				? (dbk_cl_status) row->status : DBK_CL_UNDECIDED;
@@ -643,6 +657,9 @@ dbk_cl_recompute_with(const dbk_allocator *a, const dbk_cl_release *r, const dbk
 
 cleanup:
 	dbk_free(a, status);
+	dbk_free(a, mark);
+	dbk_free(a, order);
+	dbk_free(a, ids);
 	dbk_codelist_free(result);
 	return rc;
 }

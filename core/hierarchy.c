@@ -529,6 +529,39 @@ dbk_hierarchy_mark_descendants(const dbk_hierarchy *h, uint8_t *mark, uint8_t va
 	}
 }
 
+size_t
+dbk_hierarchy_below(const dbk_hierarchy *h, const dbk_code *from, size_t nfrom, uint8_t *mark,
+					dbk_code *out)
+{
+	size_t		n = 0,
+				head = 0,
+				m = 0;
+
+	/* Breadth first, with out as the queue. */
+	for (size_t i = 0; i < nfrom; i++)
+		if (!mark[from[i]])
+		{
+			mark[from[i]] = 1;
+			out[n++] = from[i];
+		}
+	while (head < n)
+	{
+		dbk_code	v = out[head++];
+
+		for (uint32_t e = h->child_start[v]; e < h->child_start[v + 1]; e++)
+			if (!mark[h->children[e]])
+			{
+				mark[h->children[e]] = 1;
+				out[n++] = h->children[e];
+			}
+	}
+	/* The same codes again, in topological order. */
+	for (size_t i = 0; i < h->n && m < n; i++)
+		if (mark[h->topo[i]])
+			out[m++] = h->topo[i];
+	return m;
+}
+
 static int
 compare_codes(const void *x, const void *y)
 {

@@ -93,4 +93,14 @@ const dbk_code *dbk_hierarchy_topological(const dbk_hierarchy *h);
  */
 void		dbk_hierarchy_mark_descendants(const dbk_hierarchy *h, uint8_t *mark, uint8_t value);
 
+/*
+ * After finish: the codes from[0..nfrom) and all their descendants, in
+ * topological order, into out (room for dbk_hierarchy_count() codes);
+ * returns how many.  mark (dbk_hierarchy_count() entries, zero) is left
+ * non-zero for exactly those codes; from may be out.  Costs the part reached, plus one pass
+ * over the order's bytes: for a small part of a large hierarchy.
+ */
+size_t		dbk_hierarchy_below(const dbk_hierarchy *h, const dbk_code *from, size_t nfrom,
+								uint8_t *mark, dbk_code *out);
+
 #endif
