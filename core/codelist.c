@@ -200,7 +200,12 @@ compare_rows(const void *x, const void *y)
 void
 dbk_codelist_sort(dbk_codelist *cl)
 {
-	if (cl->n > 1)
+	size_t		i = 1;
+
+	/* Often sorted already (read in primary-key order): one pass tells. */
+	while (i < cl->n && compare_rows(&cl->rows[i - 1], &cl->rows[i]) <= 0)
+		i++;
+	if (i < cl->n)
 		qsort(cl->rows, cl->n, sizeof(cl_row), compare_rows);
 }
 
@@ -601,17 +606,23 @@ dbk_cl_recompute_with(const dbk_allocator *a, const dbk_cl_release *r, const dbk
 {
 	const dbk_hierarchy *h = r->h;
 	size_t		n = dbk_hierarchy_count(h),
+				nv = version->n,
 				nruled = 0,
 				norder;
 	uint8_t    *status = dbk_alloc(a, n ? n : 1);
 	uint8_t    *mark = dbk_alloc(a, n ? n : 1);
 	dbk_code   *order = dbk_alloc(a, (n ? n : 1) * sizeof(dbk_code));
-	dbk_code   *ids = dbk_alloc(a, (version->n ? version->n : 1) * sizeof(dbk_code));
+	dbk_code   *queue = dbk_alloc(a, (n ? n : 1) * sizeof(dbk_code));
+	uint32_t   *pending = dbk_alloc(a, (n ? n : 1) * sizeof(uint32_t));
+	dbk_code   *ids = dbk_alloc(a, (nv ? nv : 1) * sizeof(dbk_code));
+	const char **names = dbk_alloc(a, (nv ? nv : 1) * sizeof(char *));
+	size_t	   *lens = dbk_alloc(a, (nv ? nv : 1) * sizeof(size_t));
 	dbk_codelist *result = dbk_codelist_new(a, err);
 	int			rc = -1;
 
 	*out = NULL;
-	if (status == NULL || mark == NULL || order == NULL || ids == NULL || result == NULL)
+	if (status == NULL || mark == NULL || order == NULL || queue == NULL || pending == NULL ||
+		ids == NULL || names == NULL || lens == NULL || result == NULL)
 	{
 		if (result != NULL)
 			nomem(err);
@@ -619,12 +630,17 @@ dbk_cl_recompute_with(const dbk_allocator *a, const dbk_cl_release *r, const dbk
 	}
 	memset(status, 0, n);
 	memset(mark, 0, n);
-	/* The rules; ids doubles as the list of ruled codes at its end. */
-	for (size_t i = 0; i < version->n; i++)
+	for (size_t i = 0; i < nv; i++)
 	{
-		dbk_code	c = dbk_hierarchy_find(h, version->rows[i].code, version->rows[i].len);
+		names[i] = version->rows[i].code;
+		lens[i] = version->rows[i].len;
+	}
+	dbk_hierarchy_find_many(h, names, lens, nv, ids);
+	/* The rules, and the list of ruled codes to start from (in queue). */
+	for (size_t i = 0; i < nv; i++)
+	{
+		dbk_code	c = ids[i];
 
-		ids[i] = c;
 		if (c != DBK_NO_CODE && dbk_cl_status_is_explicit((dbk_cl_status) version->rows[i].status) &&
 			status[c] == DBK_CL_NONE)
 		{
@@ -633,10 +649,10 @@ dbk_cl_recompute_with(const dbk_allocator *a, const dbk_cl_release *r, const dbk
 		}
 	}
 	/* Only the ruled codes and what lies below them can get a status other than "?". */
-	norder = dbk_hierarchy_below(h, order, nruled, mark, order);
+	norder = dbk_hierarchy_below(h, order, nruled, mark, queue, pending, order);
 	if (dbk_cl_compute_statuses_of(h, status, order, norder, status, a, err) != 0)
 		goto cleanup;
-	for (size_t i = 0; i < version->n; i++)
+	for (size_t i = 0; i < nv; i++)
 	{
 		const cl_row *row = &version->rows[i];
 		dbk_code	c = ids[i];
@@ -659,7 +675,11 @@ cleanup:
 	dbk_free(a, status);
 	dbk_free(a, mark);
 	dbk_free(a, order);
+	dbk_free(a, queue);
+	dbk_free(a, pending);
 	dbk_free(a, ids);
+	dbk_free(a, names);
+	dbk_free(a, lens);
 	dbk_codelist_free(result);
 	return rc;
 }

@@ -95,12 +95,20 @@ void		dbk_hierarchy_mark_descendants(const dbk_hierarchy *h, uint8_t *mark, uint
 
 /*
  * After finish: the codes from[0..nfrom) and all their descendants, in
- * topological order, into out (room for dbk_hierarchy_count() codes);
- * returns how many.  mark (dbk_hierarchy_count() entries, zero) is left
- * non-zero for exactly those codes; from may be out.  Costs the part reached, plus one pass
- * over the order's bytes: for a small part of a large hierarchy.
+ * topological order, into out; returns how many.  mark (entries for
+ * dbk_hierarchy_count() codes, zero) is left non-zero for exactly those
+ * codes; queue and pending are scratch with room for dbk_hierarchy_count()
+ * entries, never read before written.  The work is that of the part
+ * reached (Kahn's algorithm on it alone), however large the hierarchy.
  */
 size_t		dbk_hierarchy_below(const dbk_hierarchy *h, const dbk_code *from, size_t nfrom,
-								uint8_t *mark, dbk_code *out);
+								uint8_t *mark, dbk_code *queue, uint32_t *pending, dbk_code *out);
+
+/*
+ * dbk_hierarchy_find for n codes at once, faster for many: the look-ups
+ * overlap their cache misses.  ids[i] gets the id of codes[i] or DBK_NO_CODE.
+ */
+void		dbk_hierarchy_find_many(const dbk_hierarchy *h, const char *const *codes,
+									const size_t *lens, size_t n, dbk_code *ids);
 
 #endif

@@ -456,7 +456,9 @@ test_random(void)
 			/* Only the part below the rules: the same, "?" (no status written) outside. */
 			{
 				dbk_code	order[N],
+							queue[N],
 							from[N];
+				uint32_t	pending[N];
 				uint8_t		mark[N],
 							sub[N];
 				size_t		nfrom = 0,
@@ -470,7 +472,7 @@ test_random(void)
 						sub[id[x]] = rule[x];
 						from[nfrom++] = id[x];
 					}
-				norder = dbk_hierarchy_below(h, from, nfrom, mark, order);
+				norder = dbk_hierarchy_below(h, from, nfrom, mark, queue, pending, order);
 				if (dbk_cl_compute_statuses_of(h, sub, order, norder, sub, &dbk_libc_allocator, &err) != 0)
 					part_mismatches++;
 				for (int x = 0; x < N; x++)
