@@ -205,18 +205,19 @@ load_codes(cl_call *c, const char *id, bool with_searches)
 		dbk_pg_raise(&err);
 	sql = psprintf("SELECT code, status FROM %s.dbkeeper_codelist_code WHERE version = $1", c->schema);
 	spi_run(c, sql, 1, &id);
+	/* Both columns are text NOT NULL: their bytes are read in place (20,000 rows for a SNOMED CT codelist). */
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
-		char	   *code = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
-		char	   *status = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+		bool		isnull;
+		text	   *code = DatumGetTextPP(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
+		text	   *status = DatumGetTextPP(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &isnull));
 
-		if (dbk_codelist_add_code(cl, code, strlen(code), status, strlen(status), &err) != 0)
+		if (dbk_codelist_add_code(cl, VARDATA_ANY(code), VARSIZE_ANY_EXHDR(code), VARDATA_ANY(status),
+								  VARSIZE_ANY_EXHDR(status), &err) != 0)
 		{
 			dbk_error_prefix(&err, "codelist version \"%s\": ", id);
 			dbk_pg_raise(&err);
 		}
-		pfree(code);
-		pfree(status);
 	}
 	if (!with_searches)
 		return cl;
