@@ -17,7 +17,9 @@
  * checked for their columns, and queried by their quoted qualified names.
  * The 600,000 rows of a SNOMED CT edges table stream through a DestReceiver
  * straight into the core's hierarchy, never materialised in an SPI tuple
- * table.
+ * table.  dbkeeper_codelist_status reuses a release compiled by an earlier
+ * call of the backend while its edges table is provably unchanged
+ * (codelist_cache.c).
  *
  * Memory: the core allocates from a "dbkeeper codelist" context under the
  * caller's, deleted before return; an ERROR releases it with its parent.

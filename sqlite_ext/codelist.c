@@ -19,6 +19,10 @@
  * checked for existence and columns before they are read, and queried with
  * the names quoted.
  *
+ * dbkeeper_codelist_status keeps the releases it compiled in the
+ * connection's instance of its virtual table and reuses one while its edges
+ * table is provably unchanged ("the release cache" below).
+ *
  * Everything runs on the caller's connection, in the caller's transaction;
  * dbkeeper_codelist_new_draft writes inside a savepoint, so that it writes a
  * whole draft or nothing.  All four are SQLITE_DIRECTONLY: they may create
