@@ -200,7 +200,12 @@ compare_rows(const void *x, const void *y)
 void
 dbk_codelist_sort(dbk_codelist *cl)
 {
-	if (cl->n > 1)
+	size_t		i = 1;
+
+	/* Often sorted already (read in primary-key order): one pass tells. */
+	while (i < cl->n && compare_rows(&cl->rows[i - 1], &cl->rows[i]) <= 0)
+		i++;
+	if (i < cl->n)
 		qsort(cl->rows, cl->n, sizeof(cl_row), compare_rows);
 }
 
@@ -331,6 +336,13 @@ const dbk_hierarchy *
 dbk_cl_release_hierarchy(const dbk_cl_release *r)
 {
 	return r->h;
+}
+
+size_t
+dbk_cl_release_bytes(const dbk_cl_release *r)
+{
+	return sizeof(*r) + dbk_hierarchy_bytes(r->h) + r->flags_cap + r->found_cap * sizeof(dbk_code) +
+		r->folded_cap;
 }
 
 /* flags covers every id interned so far (new ones zero). */
@@ -585,37 +597,69 @@ int
 dbk_cl_recompute(const dbk_cl_release *r, const dbk_codelist *version, dbk_codelist **out,
 				 dbk_error *err)
 {
+	return dbk_cl_recompute_with(r->a, r, version, out, err);
+}
+
+int
+dbk_cl_recompute_with(const dbk_allocator *a, const dbk_cl_release *r, const dbk_codelist *version,
+					  dbk_codelist **out, dbk_error *err)
+{
 	const dbk_hierarchy *h = r->h;
-	size_t		n = dbk_hierarchy_count(h);
-	uint8_t    *status = dbk_alloc(r->a, n ? n : 1);
-	dbk_codelist *result = dbk_codelist_new(r->a, err);
+	size_t		n = dbk_hierarchy_count(h),
+				nv = version->n,
+				nruled = 0,
+				norder;
+	uint8_t    *status = dbk_alloc(a, n ? n : 1);
+	uint8_t    *mark = dbk_alloc(a, n ? n : 1);
+	dbk_code   *order = dbk_alloc(a, (n ? n : 1) * sizeof(dbk_code));
+	dbk_code   *queue = dbk_alloc(a, (n ? n : 1) * sizeof(dbk_code));
+	uint32_t   *pending = dbk_alloc(a, (n ? n : 1) * sizeof(uint32_t));
+	dbk_code   *ids = dbk_alloc(a, (nv ? nv : 1) * sizeof(dbk_code));
+	const char **names = dbk_alloc(a, (nv ? nv : 1) * sizeof(char *));
+	size_t	   *lens = dbk_alloc(a, (nv ? nv : 1) * sizeof(size_t));
+	dbk_codelist *result = dbk_codelist_new(a, err);
 	int			rc = -1;
 
 	*out = NULL;
-	if (status == NULL || result == NULL)
+	if (status == NULL || mark == NULL || order == NULL || queue == NULL || pending == NULL ||
+		ids == NULL || names == NULL || lens == NULL || result == NULL)
 	{
-		if (status == NULL)
+		if (result != NULL)
 			nomem(err);
 		goto cleanup;
 	}
 	memset(status, 0, n);
-	for (size_t i = 0; i < version->n; i++)
+	memset(mark, 0, n);
+	for (size_t i = 0; i < nv; i++)
 	{
-		dbk_code	c = dbk_hierarchy_find(h, version->rows[i].code, version->rows[i].len);
-
-		if (c != DBK_NO_CODE && dbk_cl_status_is_explicit((dbk_cl_status) version->rows[i].status))
-			status[c] = version->rows[i].status;
+		names[i] = version->rows[i].code;
+		lens[i] = version->rows[i].len;
 	}
-	if (dbk_cl_compute_statuses(h, status, status, r->a, err) != 0)
+	dbk_hierarchy_find_many(h, names, lens, nv, ids);
+	/* The rules, and the list of ruled codes to start from (in queue). */
+	for (size_t i = 0; i < nv; i++)
+	{
+		dbk_code	c = ids[i];
+
+		if (c != DBK_NO_CODE && dbk_cl_status_is_explicit((dbk_cl_status) version->rows[i].status) &&
+			status[c] == DBK_CL_NONE)
+		{
+			status[c] = version->rows[i].status;
+			order[nruled++] = c;
+		}
+	}
+	/* Only the ruled codes and what lies below them can get a status other than "?". */
+	norder = dbk_hierarchy_below(h, order, nruled, mark, queue, pending, order);
+	if (dbk_cl_compute_statuses_of(h, status, order, norder, status, a, err) != 0)
 		goto cleanup;
-	for (size_t i = 0; i < version->n; i++)
+	for (size_t i = 0; i < nv; i++)
 	{
 		const cl_row *row = &version->rows[i];
-		dbk_code	c = dbk_hierarchy_find(h, row->code, row->len);
+		dbk_code	c = ids[i];
 		dbk_cl_status s;
 
 		if (c != DBK_NO_CODE)
-			s = (dbk_cl_status) status[c];
+			s = status[c] != DBK_CL_NONE ? (dbk_cl_status) status[c] : DBK_CL_UNDECIDED;
 		else
 			s = dbk_cl_status_is_explicit((dbk_cl_status) row->status)
 				? (dbk_cl_status) row->status : DBK_CL_UNDECIDED;
@@ -628,7 +672,14 @@ dbk_cl_recompute(const dbk_cl_release *r, const dbk_codelist *version, dbk_codel
 	rc = 0;
 
 cleanup:
-	dbk_free(r->a, status);
+	dbk_free(a, status);
+	dbk_free(a, mark);
+	dbk_free(a, order);
+	dbk_free(a, queue);
+	dbk_free(a, pending);
+	dbk_free(a, ids);
+	dbk_free(a, names);
+	dbk_free(a, lens);
 	dbk_codelist_free(result);
 	return rc;
 }

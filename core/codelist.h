@@ -119,6 +119,9 @@ int			dbk_cl_release_finish(dbk_cl_release *r, dbk_error *err);
 
 const dbk_hierarchy *dbk_cl_release_hierarchy(const dbk_cl_release *r);
 
+/* About how many bytes r holds (its hierarchy and what it matched), for reports. */
+size_t		dbk_cl_release_bytes(const dbk_cl_release *r);
+
 /* ---- the operations --------------------------------------------------- */
 
 /*
@@ -128,6 +131,13 @@ const dbk_hierarchy *dbk_cl_release_hierarchy(const dbk_cl_release *r);
  */
 int			dbk_cl_recompute(const dbk_cl_release *r, const dbk_codelist *version,
 							 dbk_codelist **out, dbk_error *err);
+/*
+ * The same with the result and the working memory from allocator a instead
+ * of r's: for a release kept between calls (codelist_cache.h), which must
+ * not gain memory that a failed call would leave behind.  r is only read.
+ */
+int			dbk_cl_recompute_with(const dbk_allocator *a, const dbk_cl_release *r,
+								  const dbk_codelist *version, dbk_codelist **out, dbk_error *err);
 
 /*
  * dbkeeper_codelist_new_draft: the draft's codes and statuses after the five

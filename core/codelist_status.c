@@ -453,26 +453,36 @@ int
 dbk_cl_compute_statuses(const dbk_hierarchy *h, const uint8_t *rules, uint8_t *out,
 						const dbk_allocator *a, dbk_error *err)
 {
+	return dbk_cl_compute_statuses_of(h, rules, dbk_hierarchy_topological(h), dbk_hierarchy_count(h),
+									  out, a, err);
+}
+
+int
+dbk_cl_compute_statuses_of(const dbk_hierarchy *h, const uint8_t *rules, const dbk_code *order,
+						   size_t norder, uint8_t *out, const dbk_allocator *a, dbk_error *err)
+{
 	size_t		n = dbk_hierarchy_count(h),
 				nruled = 0;
-	const dbk_code *topo = dbk_hierarchy_topological(h);
 	uint32_t   *set_of = NULL;
 	engine		g;
 	int			rc = -1;
 
-	for (size_t i = 0; i < n; i++)
-		nruled += dbk_cl_status_is_explicit((dbk_cl_status) rules[i]);
+	for (size_t i = 0; i < norder; i++)
+		nruled += dbk_cl_status_is_explicit((dbk_cl_status) rules[order[i]]);
 	if (engine_init(&g, a, nruled, err) != 0)
 		goto cleanup;
+	/* Codes outside order keep set 0, the empty set: they pass nothing on. */
 	set_of = dbk_alloc(a, (n ? n : 1) * sizeof(uint32_t));
 	if (set_of == NULL)
 	{
 		nomem(err);
 		goto cleanup;
 	}
-	for (size_t i = 0; i < n; i++)
+	if (norder < n)
+		memset(set_of, 0, n * sizeof(uint32_t));
+	for (size_t i = 0; i < norder; i++)
 	{
-		dbk_code	v = topo[i];
+		dbk_code	v = order[i];
 		size_t		np;
 		const dbk_code *parents = dbk_hierarchy_parents(h, v, &np);
 		uint32_t	s = 0;

@@ -70,4 +70,15 @@ dbk_cl_status_is_explicit(dbk_cl_status s)
 int			dbk_cl_compute_statuses(const dbk_hierarchy *h, const uint8_t *rules, uint8_t *out,
 									const dbk_allocator *a, dbk_error *err);
 
+/*
+ * The same for the codes order[0..norder) only, which must be in
+ * topological order and hold every ruled code and all its descendants
+ * (dbk_hierarchy_below): a code outside has no ruled ancestor, so nothing
+ * to pass on.  out[id] is written for those codes alone.  The work is that
+ * of the part below the rules, however large the hierarchy.
+ */
+int			dbk_cl_compute_statuses_of(const dbk_hierarchy *h, const uint8_t *rules,
+									   const dbk_code *order, size_t norder, uint8_t *out,
+									   const dbk_allocator *a, dbk_error *err);
+
 #endif

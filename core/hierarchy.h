@@ -76,6 +76,8 @@ int			dbk_hierarchy_finish(dbk_hierarchy *h, dbk_error *err);
 dbk_code	dbk_hierarchy_find(const dbk_hierarchy *h, const char *code, size_t len);
 
 size_t		dbk_hierarchy_count(const dbk_hierarchy *h);
+/* About how many bytes h holds: its arrays, hash table and names. */
+size_t		dbk_hierarchy_bytes(const dbk_hierarchy *h);
 size_t		dbk_hierarchy_edge_count(const dbk_hierarchy *h);	/* after finish: distinct */
 const char *dbk_hierarchy_name(const dbk_hierarchy *h, dbk_code id, size_t *len);
 
@@ -90,5 +92,23 @@ const dbk_code *dbk_hierarchy_topological(const dbk_hierarchy *h);
  * edges), no allocation).  mark has dbk_hierarchy_count() entries.
  */
 void		dbk_hierarchy_mark_descendants(const dbk_hierarchy *h, uint8_t *mark, uint8_t value);
+
+/*
+ * After finish: the codes from[0..nfrom) and all their descendants, in
+ * topological order, into out; returns how many.  mark (entries for
+ * dbk_hierarchy_count() codes, zero) is left non-zero for exactly those
+ * codes; queue and pending are scratch with room for dbk_hierarchy_count()
+ * entries, never read before written.  The work is that of the part
+ * reached (Kahn's algorithm on it alone), however large the hierarchy.
+ */
+size_t		dbk_hierarchy_below(const dbk_hierarchy *h, const dbk_code *from, size_t nfrom,
+								uint8_t *mark, dbk_code *queue, uint32_t *pending, dbk_code *out);
+
+/*
+ * dbk_hierarchy_find for n codes at once, faster for many: the look-ups
+ * overlap their cache misses.  ids[i] gets the id of codes[i] or DBK_NO_CODE.
+ */
+void		dbk_hierarchy_find_many(const dbk_hierarchy *h, const char *const *codes,
+									const size_t *lens, size_t n, dbk_code *ids);
 
 #endif

@@ -19,6 +19,10 @@
  * checked for existence and columns before they are read, and queried with
  * the names quoted.
  *
+ * dbkeeper_codelist_status keeps the releases it compiled in the
+ * connection's instance of its virtual table and reuses one while its edges
+ * table is provably unchanged ("the release cache" below).
+ *
  * Everything runs on the caller's connection, in the caller's transaction;
  * dbkeeper_codelist_new_draft writes inside a savepoint, so that it writes a
  * whole draft or nothing.  All four are SQLITE_DIRECTONLY: they may create
@@ -29,9 +33,11 @@
 
 SQLITE_EXTENSION_INIT3
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "../core/codelist.h"
+#include "../core/codelist_cache.h"
 
 static const struct
 {
@@ -455,16 +461,13 @@ cleanup:
 typedef int (*row_fn) (dbk_cl_release *rel, const char *code, size_t code_len,
 					   const char *other, size_t other_len, dbk_error *err);
 
-/* Feeds every row of the release table to fn. */
+/* Feeds every row of statement st (code, other) to fn, and finalizes st. */
 static int
-read_release_table(sqlite3 *db, const cl_release_row *r, const char *which, const char *spec,
-				   const char *other, dbk_cl_release *rel, row_fn fn, dbk_error *err)
+feed_rows(sqlite3 *db, const cl_release_row *r, const char *which, const char *spec,
+		  sqlite3_stmt *st, dbk_cl_release *rel, row_fn fn, dbk_error *err)
 {
-	sqlite3_stmt *st;
 	int			rc;
 
-	if (prepare_release_table(db, r, which, spec, other, false, &st, err) != 0)
-		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 	{
 		const char *code = (const char *) sqlite3_column_text(st, 0);
@@ -491,6 +494,18 @@ read_release_table(sqlite3 *db, const cl_release_row *r, const char *which, cons
 		return -1;
 	}
 	return 0;
+}
+
+/* Feeds every row of the release table to fn. */
+static int
+read_release_table(sqlite3 *db, const cl_release_row *r, const char *which, const char *spec,
+				   const char *other, dbk_cl_release *rel, row_fn fn, dbk_error *err)
+{
+	sqlite3_stmt *st;
+
+	if (prepare_release_table(db, r, which, spec, other, false, &st, err) != 0)
+		return -1;
+	return feed_rows(db, r, which, spec, st, rel, fn, err);
 }
 
 /*
@@ -904,6 +919,9 @@ typedef struct cl_vtab
 	sqlite3_vtab base;
 	sqlite3    *db;
 	cl_kind		kind;
+	/* dbkeeper_codelist_status: the connection's compiled releases (below). */
+	dbk_cl_cache *cache;
+	sqlite3_stmt *epoch;		/* "SELECT 1": prepared again after every DETACH */
 } cl_vtab;
 
 typedef struct cl_cursor
@@ -914,9 +932,11 @@ typedef struct cl_cursor
 	dbk_cl_change *changes;
 	size_t		n;
 	size_t		row;
+	const char *cache;			/* status: how the release was had (hidden column) */
 } cl_cursor;
 
 #define STATUS_ARG 2			/* column index of the hidden argument */
+#define STATUS_CACHE 3			/* hidden: "hit", "stored" or "not cached" */
 #define CHANGES_ARG 4
 
 static int
@@ -931,7 +951,7 @@ cl_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vt
 	(void) argv;
 	(void) errmsg;
 	rc = sqlite3_declare_vtab(db, kind == CL_STATUS
-							  ? "CREATE TABLE x(code TEXT, status TEXT, version TEXT HIDDEN)"
+							  ? "CREATE TABLE x(code TEXT, status TEXT, version TEXT HIDDEN, cache TEXT HIDDEN)"
 							  : "CREATE TABLE x(code TEXT, status TEXT, previous_status TEXT, "
 							  "change TEXT, draft TEXT HIDDEN)");
 	if (rc != SQLITE_OK)
@@ -947,9 +967,18 @@ cl_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vt
 	return SQLITE_OK;
 }
 
+/*
+ * SQLite disconnects every virtual table, eponymous ones included, before
+ * sqlite3_close checks for unfinalized statements: the epoch statement may
+ * live here, where the module's destructor would come too late.
+ */
 static int
 cl_disconnect(sqlite3_vtab *vt)
 {
+	cl_vtab    *v = (cl_vtab *) vt;
+
+	dbk_cl_cache_free(v->cache);
+	sqlite3_finalize(v->epoch);
 	sqlite3_free(vt);
 	return SQLITE_OK;
 }
@@ -1008,6 +1037,7 @@ cursor_clear(cl_cursor *c)
 	c->rows = c->previous = NULL;
 	c->changes = NULL;
 	c->n = c->row = 0;
+	c->cache = NULL;
 }
 
 static int
@@ -1027,14 +1057,289 @@ cl_vtab_error(sqlite3_vtab *vt, const dbk_error *err)
 	return err->kind == DBK_E_NOMEM ? SQLITE_NOMEM : SQLITE_ERROR;
 }
 
+/* ---- the release cache ----------------------------------------------------
+ *
+ * dbkeeper_codelist_status keeps the compiled hierarchies of the last
+ * DBK_CL_CACHE_SLOTS releases it read (core/codelist_cache.h) in the
+ * connection's instance of its eponymous virtual table, and uses one again
+ * when the release's edges table cannot have changed since.  The answer
+ * must never be stale, so a release is cached only when its edges table is
+ * an ordinary table (not a view or a virtual table, whose content SQLite
+ * does not version), and only outside a write transaction on its database
+ * (sqlite3_txn_state), at building and at use: this connection's own
+ * uncommitted rows are then never in, nor missing from, a cached release.
+ *
+ * The table is named by its database (as SQLite resolves an unqualified
+ * name: temp, main, then attached databases in the order attached), the
+ * database's file and the table's name; its state by
+ *
+ *   PRAGMA data_version     changes when another connection commits to
+ *                           the database file ("the integer values returned
+ *                           by two invocations ... will be different if
+ *                           changes were committed to the database by any
+ *                           other connection in the interim": SQLite's
+ *                           documentation of the pragma);
+ *   PRAGMA schema_version   changes with every schema change (DROP and
+ *                           CREATE TABLE, new columns), by any connection,
+ *                           and when the backup API overwrites the file;
+ *   sqlite3_total_changes64 this connection's INSERT, UPDATE and DELETE
+ *                           rows, in any database, triggers included:
+ *                           what data_version leaves out by design;
+ *   the detach epoch        how often a private "SELECT 1" was prepared
+ *                           again (SQLITE_STMTSTATUS_REPREPARE).  DETACH
+ *                           expires every statement of the connection
+ *                           (attach.c), and so does sqlite3_deserialize.
+ *                           Without it, DETACH, a commit by another
+ *                           connection, and ATTACH of the same file under
+ *                           the same name would go unseen: a freshly
+ *                           opened database starts its data_version afresh.
+ *
+ * The state is taken before the table is read and again after; the release
+ * is stored only when both agree.  A hit still prepares the query the
+ * uncached path runs, so a missing table or column and an authorizer that
+ * denies the read fail the call as before.
+ *
+ * Known hole, documented in README: sqlite3_blob_write changes a row in
+ * place without counting as a change, and without a commit by another
+ * connection nothing above moves; a release written that way is seen after
+ * the next change, commit or schema change.  DBKEEPER_CODELIST_CACHE=off in
+ * the environment turns the cache off.
+ */
+typedef struct table_state
+{
+	sqlite3_int64 data_version;
+	sqlite3_int64 schema_version;
+	sqlite3_int64 total_changes;
+	sqlite3_int64 epoch;
+} table_state;
+
+static int
+pragma_value(sqlite3 *db, const char *schema, const char *pragma, sqlite3_int64 *out,
+			 dbk_error *err)
+{
+	char	   *sql = sqlite3_mprintf("PRAGMA \"%w\".%s", schema, pragma);
+	sqlite3_stmt *st = NULL;
+	int			rc;
+
+	if (sql == NULL)
+		return dbk_fail(err, DBK_E_NOMEM, "out of memory");
+	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	sqlite3_free(sql);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : dbk_sqlite_fail(err, db, "reading the state of a release's database");
+}
+
+static int
+take_state(cl_vtab *vt, const char *schema, table_state *s, dbk_error *err)
+{
+	int			rc;
+
+	memset(s, 0, sizeof(*s));
+	if (vt->epoch == NULL &&
+		sqlite3_prepare_v3(vt->db, "SELECT 1", -1, SQLITE_PREPARE_PERSISTENT, &vt->epoch, NULL) != SQLITE_OK)
+		return dbk_sqlite_fail(err, vt->db, "preparing the codelist cache");
+	rc = sqlite3_step(vt->epoch);
+	sqlite3_reset(vt->epoch);
+	if (rc != SQLITE_ROW)
+		return dbk_sqlite_fail(err, vt->db, "checking the codelist cache");
+	s->epoch = sqlite3_stmt_status(vt->epoch, SQLITE_STMTSTATUS_REPREPARE, 0);
+	s->total_changes = sqlite3_total_changes64(vt->db);
+	if (pragma_value(vt->db, schema, "data_version", &s->data_version, err) != 0 ||
+		pragma_value(vt->db, schema, "schema_version", &s->schema_version, err) != 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * The database and name of the table `spec` names, as SQLite resolves it;
+ * *ordinary says whether it is an ordinary table.  Nothing found: false too
+ * (the uncached path reports what is wrong).
+ */
+static int
+resolve_table(sqlite3 *db, const char *spec, char **schema_out, char **name_out, bool *ordinary,
+			  dbk_error *err)
+{
+	char	   *schema = NULL,
+			   *table = NULL;
+	sqlite3_stmt *st = NULL;
+	int			rc;
+
+	*schema_out = *name_out = NULL;
+	*ordinary = false;
+	if (!parse_table_name(spec, &schema, &table))
+		return 0;
+	rc = sqlite3_prepare_v2(db, "SELECT t.schema, t.name, t.type FROM pragma_table_list(?1) t "
+							"JOIN pragma_database_list d ON d.name = t.schema "
+							"WHERE ?2 IS NULL OR t.schema = ?2 COLLATE NOCASE "
+							"OR (?2 = 'main' COLLATE NOCASE AND d.seq = 0) "
+							"ORDER BY CASE d.seq WHEN 1 THEN -1 ELSE d.seq END LIMIT 1",
+							-1, &st, NULL);
+	if (rc == SQLITE_OK)
+	{
+		sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, schema, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+	}
+	if (rc == SQLITE_ROW)
+	{
+		const char *type = (const char *) sqlite3_column_text(st, 2);
+
+		*ordinary = type != NULL && strcmp(type, "table") == 0;
+		*schema_out = column_dup(st, 0);
+		*name_out = column_dup(st, 1);
+		if (*schema_out == NULL || *name_out == NULL)
+			rc = SQLITE_NOMEM;
+	}
+	sqlite3_finalize(st);
+	sqlite3_free(schema);
+	sqlite3_free(table);
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		return 0;
+	sqlite3_free(*schema_out);
+	sqlite3_free(*name_out);
+	*schema_out = *name_out = NULL;
+	return rc == SQLITE_NOMEM ? dbk_fail(err, DBK_E_NOMEM, "out of memory")
+		: dbk_sqlite_fail(err, db, "looking up a release table");
+}
+
+static bool
+cache_off(void)
+{
+	const char *v = getenv("DBKEEPER_CODELIST_CACHE");
+
+	return v != NULL && strcmp(v, "off") == 0;
+}
+
+/*
+ * The whole hierarchy of release r for statuses, from the cache or read and
+ * stored; *rel is NULL when the release cannot be cached (then the caller
+ * reads what it needs itself).  *owned: the caller must free *rel (it was
+ * read but could not be stored).  *how says which, for the hidden column.
+ */
+static int
+cached_release(cl_vtab *vt, const cl_release_row *r, const dbk_cl_release **rel, bool *owned,
+			   const char **how, dbk_error *err)
+{
+	sqlite3    *db = vt->db;
+	char	   *schema = NULL,
+			   *table = NULL,
+			   *sql = NULL;
+	sqlite3_str *ident = NULL;
+	char	   *ident_bytes = NULL;
+	int			ident_len = 0;
+	bool		ordinary;
+	sqlite3_stmt *st = NULL;
+	table_state before,
+				after;
+	dbk_cl_release *built = NULL;
+	int			rc = -1;
+
+	*rel = NULL;
+	*owned = false;
+	*how = "not cached";
+	/* The uncached path's checks, and its query prepared (the authorizer sees the read). */
+	if (prepare_release_table(db, r, "edges", r->edges, "parent", false, &st, err) != 0)
+		return -1;
+	sqlite3_finalize(st);
+	st = NULL;
+	if (cache_off())
+		return 0;
+	if (resolve_table(db, r->edges, &schema, &table, &ordinary, err) != 0)
+		return -1;
+	if (schema == NULL || !ordinary || sqlite3_txn_state(db, schema) == SQLITE_TXN_WRITE)
+	{
+		rc = 0;
+		goto cleanup;
+	}
+	ident = sqlite3_str_new(db);
+	sqlite3_str_appendall(ident, schema);
+	sqlite3_str_appendchar(ident, 1, '\x01');
+	sqlite3_str_appendall(ident, sqlite3_db_filename(db, schema) ? sqlite3_db_filename(db, schema) : "");
+	sqlite3_str_appendchar(ident, 1, '\x01');
+	sqlite3_str_appendall(ident, table);
+	ident_len = sqlite3_str_length(ident);
+	ident_bytes = sqlite3_str_finish(ident);
+	if (ident_bytes == NULL)
+	{
+		dbk_fail(err, DBK_E_NOMEM, "out of memory");
+		goto cleanup;
+	}
+	if (vt->cache == NULL && (vt->cache = dbk_cl_cache_new(&dbk_sqlite_allocator, NULL, err)) == NULL)
+		goto cleanup;
+	if (take_state(vt, schema, &before, err) != 0)
+		goto cleanup;
+	*rel = dbk_cl_cache_get(vt->cache, ident_bytes, (size_t) ident_len, &before, sizeof(before));
+	if (*rel != NULL)
+	{
+		*how = "hit";
+		rc = 0;
+		goto cleanup;
+	}
+	/* Read every edge of the table just resolved. */
+	sql = sqlite3_mprintf("SELECT \"code\", \"parent\" FROM \"%w\".\"%w\"", schema, table);
+	if (sql == NULL)
+	{
+		dbk_fail(err, DBK_E_NOMEM, "out of memory");
+		goto cleanup;
+	}
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+	{
+		dbk_sqlite_fail(err, db, "reading a release table");
+		dbk_error_prefix(err, "edges table \"%s\" of release \"%s\": ", r->edges, r->name);
+		goto cleanup;
+	}
+	built = dbk_cl_release_new(&dbk_sqlite_allocator, r->name, NULL, err);
+	if (built == NULL)
+		goto cleanup;
+	rc = feed_rows(db, r, "edges", r->edges, st, built, dbk_cl_release_add_edge, err);
+	st = NULL;
+	if (rc != 0 || (rc = dbk_cl_release_finish(built, err)) != 0 ||
+		(rc = take_state(vt, schema, &after, err)) != 0)
+		goto cleanup;
+	*rel = built;
+	if (memcmp(&before, &after, sizeof(before)) != 0 || sqlite3_txn_state(db, schema) == SQLITE_TXN_WRITE)
+	{
+		*owned = true;			/* right for this call, but not known to stay so */
+		built = NULL;
+		goto cleanup;
+	}
+	*how = "stored";
+	rc = dbk_cl_cache_put(vt->cache, ident_bytes, (size_t) ident_len, &before, sizeof(before), built,
+						  NULL, err);
+	built = NULL;				/* the cache's now, or freed */
+	if (rc != 0)
+		*rel = NULL;
+
+cleanup:
+	sqlite3_finalize(st);
+	dbk_cl_release_free(built);
+	sqlite3_free(sql);
+	sqlite3_free(ident_bytes);
+	sqlite3_free(schema);
+	sqlite3_free(table);
+	if (rc != 0)
+	{
+		*rel = NULL;
+		*owned = false;
+	}
+	return rc;
+}
+
 /* dbkeeper_codelist_status: the version's codes, recomputed over its release. */
 static int
-compute_status(sqlite3 *db, const char *version, cl_cursor *c, dbk_error *err)
+compute_status(cl_vtab *vt, const char *version, cl_cursor *c, dbk_error *err)
 {
+	sqlite3    *db = vt->db;
 	cl_version	v = {0};
 	cl_release_row own = {0};
 	dbk_codelist *cl = NULL;
 	dbk_cl_release *rel = NULL;
+	const dbk_cl_release *whole = NULL;
+	bool		owned = false;
 	int			rc = -1;
 
 	if (load_version(db, version, &v, err) != 0 || load_version_release(db, &v, &own, err) != 0)
@@ -1042,8 +1347,17 @@ compute_status(sqlite3 *db, const char *version, cl_cursor *c, dbk_error *err)
 	cl = dbk_codelist_new(&dbk_sqlite_allocator, err);
 	if (cl == NULL || load_codes(db, v.id, false, cl, err) != 0)
 		goto cleanup;
-	if (read_release_for(db, &own, cl, DBK_CL_WALK_RULES, &rel, err) != 0 ||
-		dbk_cl_recompute(rel, cl, &c->rows, err) != 0)
+	if (cached_release(vt, &own, &whole, &owned, &c->cache, err) != 0)
+		goto cleanup;
+	if (owned)
+		rel = (dbk_cl_release *) whole;
+	if (whole != NULL)
+	{
+		if (dbk_cl_recompute_with(&dbk_sqlite_allocator, whole, cl, &c->rows, err) != 0)
+			goto cleanup;
+	}
+	else if (read_release_for(db, &own, cl, DBK_CL_WALK_RULES, &rel, err) != 0 ||
+			 dbk_cl_recompute(rel, cl, &c->rows, err) != 0)
 		goto cleanup;
 	c->n = dbk_codelist_count(c->rows);
 	rc = 0;
@@ -1103,7 +1417,7 @@ cl_filter(sqlite3_vtab_cursor *cur, int idx, const char *idxstr, int argc, sqlit
 	}
 	if (cl_init(vt->db, NULL, &err) != 0)
 		return cl_vtab_error(cur->pVtab, &err);
-	rc = vt->kind == CL_STATUS ? compute_status(vt->db, arg, c, &err)
+	rc = vt->kind == CL_STATUS ? compute_status(vt, arg, c, &err)
 		: compute_changes(vt->db, arg, c, &err);
 	if (rc != 0)
 	{
@@ -1151,6 +1465,8 @@ cl_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col)
 			sqlite3_result_text(ctx, code, (int) len, SQLITE_TRANSIENT);
 		else if (col == 1)
 			result_status(ctx, dbk_codelist_status(c->rows, c->row));
+		else if (col == STATUS_CACHE)
+			sqlite3_result_text(ctx, c->cache, -1, SQLITE_STATIC);
 	}
 	else
 	{

@@ -17,6 +17,14 @@
 #   regeneration    SELECT dbkeeper_codelist_new_draft(version, author, 'snomed_b')
 #                   end to end: reading the release, the five steps, writing the draft
 #   status          SELECT status, count(*) FROM dbkeeper_codelist_status(version) GROUP BY status
+#                   cold: the first call on a fresh connection (it reads the whole
+#                   release and caches it: README "How it works"); warm: the calls
+#                   after it on the same connection; without the cache: as before
+#                   it, walking down from the rules (index) or reading every edge
+#                   (no index).  SQLite turns the cache off with
+#                   DBKEEPER_CODELIST_CACHE=off; PostgreSQL caches a table only
+#                   while all its pages are all-visible, so one updated row (one
+#                   page no longer all-visible) turns it off until the next VACUUM.
 #   CTE, rules down the same statuses from a recursive CTE that walks down from the
 #                   explicit codes through the index on parent (cte_sql: the fast way to
 #                   write it); on PostgreSQL also with jit = off
@@ -153,16 +161,25 @@ INSERT INTO dbkeeper_codelist_code SELECT 'bench-noindex', code, status FROM dbk
 EOF
 }
 
-# The timed statements: NAME<TAB>SQL<TAB>RUNS.
+STATUS_SQL="SELECT status, count(*) FROM dbkeeper_codelist_status('bench@snomed_a') GROUP BY status"
+STATUS_NOINDEX_SQL="SELECT status, count(*) FROM dbkeeper_codelist_status('bench-noindex') GROUP BY status"
+
+# The timed statements of one session: NAME<TAB>SQL<TAB>RUNS.  status_warm
+# follows a first, untimed call (warmup).
 timed_statements() {
   local v=bench@snomed_a
   printf '%s\t%s\t%s\n' \
     regen "SELECT dbkeeper_codelist_new_draft('$v', 'bench', 'snomed_b')" "$RUNS" \
     regen_noindex "SELECT dbkeeper_codelist_new_draft('$v', 'bench', 'snomed_b_noindex')" "$RUNS" \
-    status "SELECT status, count(*) FROM dbkeeper_codelist_status('$v') GROUP BY status" "$RUNS" \
-    status_noindex "SELECT status, count(*) FROM dbkeeper_codelist_status('bench-noindex') GROUP BY status" "$RUNS" \
+    warmup "$STATUS_SQL" 1 \
+    status_warm "$STATUS_SQL" "$RUNS" \
     cte "SELECT status, count(*) FROM ($(cte_sql "$v" snomed_a.edges | tr '\n' ' ')) x GROUP BY status" "$RUNS" \
     cte_up "SELECT status, count(*) FROM ($(cte_up_sql "$v" snomed_a.edges | tr '\n' ' ')) x GROUP BY status" 1
+}
+
+# The statuses without the cache, in a session of their own.
+uncached_statements() {
+  printf '%s\t%s\t%s\n' status "$STATUS_SQL" "$RUNS" status_noindex "$STATUS_NOINDEX_SQL" "$RUNS"
 }
 
 # median FILE COLUMN: the median of a column of numbers.
@@ -218,7 +235,19 @@ timed_statements | while IFS=$'\t' read -r name sql runs; do
     echo "$sql;"
   done
 done | sed '1i .timer on' | sq > "$SQ/timed.out"
-for k in regen regen_noindex status status_noindex cte cte_up; do
+uncached_statements | while IFS=$'\t' read -r name sql runs; do
+  for i in $(seq "$runs"); do
+    echo ".print @$name"
+    echo "$sql;"
+  done
+done | sed '1i .timer on' | (export DBKEEPER_CODELIST_CACHE=off; sq) >> "$SQ/timed.out"
+# Cold: each run the first call of a new connection.
+for i in $(seq "$RUNS"); do
+  printf '%s\n' ".timer on" ".print @status_cold" "$STATUS_SQL;" | sq >> "$SQ/timed.out"
+done
+sqlite_how=$(sq "SELECT DISTINCT cache FROM dbkeeper_codelist_status('bench@snomed_a');
+                 SELECT DISTINCT cache FROM dbkeeper_codelist_status('bench@snomed_a');" | tr '\n' ' ')
+for k in regen regen_noindex status status_noindex status_cold status_warm cte cte_up; do
   # wall, cpu (user + sys) in seconds
   awk -v k="@$k" '$0 == k {want = 1; next}
                   want && /^Run Time:/ {print $4, $6 + $8; want = 0}' "$SQ/timed.out" > "$SQ/$k.times"
@@ -283,6 +312,35 @@ EOF
       cpu_mark
     done
   done
+  # What the cache holds for release A (DEBUG1 says it), on a fresh connection.
+  echo "\\c"
+  echo "SET client_min_messages = debug1;"
+  echo "\\echo @stored"
+  echo "SELECT count(*) FROM dbkeeper_codelist_status('bench@snomed_a');"
+  echo "SET client_min_messages = warning;"
+  # Cold: each run the first call of a new connection (a new backend).
+  for i in $(seq "$RUNS"); do
+    echo "\\c"
+    echo "SET client_min_messages = warning;"
+    echo "SELECT pg_backend_pid() AS pid \\gset"
+    echo "\\setenv DBK_PID :pid"
+    echo "\\echo @status_cold"
+    cpu_mark
+    echo "$STATUS_SQL;"
+    cpu_mark
+  done
+  # Without the cache: one row updated, so one page is no longer all-visible.
+  echo "UPDATE snomed_a.edges SET code = code WHERE ctid = '(0,1)';"
+  echo "UPDATE snomed_a_noindex.edges SET code = code WHERE ctid = '(0,1)';"
+  uncached_statements | while IFS=$'\t' read -r name sql runs; do
+    for i in $(seq "$runs"); do
+      echo "\\echo @$name"
+      cpu_mark
+      echo "$sql;"
+      cpu_mark
+    done
+  done
+  echo "VACUUM snomed_a.edges, snomed_a_noindex.edges;"
   # The fast CTE once more without JIT, which it triggers by its cost estimates.
   echo "SET jit = off;"
   for i in $(seq "$RUNS"); do
@@ -318,7 +376,7 @@ pg_script > "$PG/bench.sql"
   pg_virtualenv -t -v 15 psql -X -q -A -t -f "$PG/bench.sql" > "$PG/timed.out" 2>&1
 ) || { cat "$PG/timed.out" "$PG/install.log" >&2; exit 1; }
 after() { awk -v k="@$1" '$0 == k {getline; print; exit}' "$PG/timed.out"; }
-for k in regen regen_noindex status status_noindex cte cte_up cte_nojit; do
+for k in regen regen_noindex status status_noindex status_cold status_warm cte cte_up cte_nojit; do
   # wall, cpu in seconds: Time: is in ms, @cpu in clock ticks
   awk -v k="@$k" -v hz="$(getconf CLK_TCK)" '
     $0 == k {want = 1; cpu0 = ""; next}
@@ -335,6 +393,7 @@ pg_diff=$(after diff)
 pg_same=$(after same)
 pg_draft_codes=$(after draft)
 pg_changes=$(after changes)
+pg_stored=$(sed -n 's/.*release "snomed_a" stored: \(.*\)/\1/p' "$PG/timed.out" | head -1)
 
 # ---------------------------------------------------------------- report
 # cell DIR NAME: "wall ms (cpu ms)" medians
@@ -362,14 +421,21 @@ PostgreSQL backend in parentheses; load average at the end: $load on $(nproc) CP
 |---|---|---|
 | \`dbkeeper_codelist_new_draft\`, end to end (index on parent: walk) | $(cell "$SQ" regen) | $(cell "$PG" regen) |
 | \`dbkeeper_codelist_new_draft\`, end to end (no index: every edge read) | $(cell "$SQ" regen_noindex) | $(cell "$PG" regen_noindex) |
-| \`dbkeeper_codelist_status\` (index on parent: walk) | $(cell "$SQ" status) | $(cell "$PG" status) |
-| \`dbkeeper_codelist_status\` (no index: every edge read) | $(cell "$SQ" status_noindex) | $(cell "$PG" status_noindex) |
+| \`dbkeeper_codelist_status\`, warm (cached release) | $(cell "$SQ" status_warm) | $(cell "$PG" status_warm) |
+| \`dbkeeper_codelist_status\`, cold (first call of a connection: reads and caches the release) | $(cell "$SQ" status_cold) | $(cell "$PG" status_cold) |
+| \`dbkeeper_codelist_status\` without the cache (index on parent: walk) | $(cell "$SQ" status) | $(cell "$PG" status) |
+| \`dbkeeper_codelist_status\` without the cache (no index: every edge read) | $(cell "$SQ" status_noindex) | $(cell "$PG" status_noindex) |
 | recursive CTE walking down from the rules | $(cell "$SQ" cte) | $(cell "$PG" cte) |
 | the same CTE with \`jit = off\` | — | $(cell "$PG" cte_nojit) |
 | recursive CTE walking up from every code (1 run) | $(cell "$SQ" cte_up) | $(cell "$PG" cte_up) |
-| **status vs the fastest CTE** | **$(ratio "$best_cte_sqlite" "$(wall "$SQ" status)") faster** | **$(ratio "$best_cte_pg" "$(wall "$PG" status)") faster** |
+| **status, warm, vs the fastest CTE** | **$(ratio "$best_cte_sqlite" "$(wall "$SQ" status_warm)") faster** | **$(ratio "$best_cte_pg" "$(wall "$PG" status_warm)") faster** |
+| status, cold, vs the fastest CTE | $(ratio "$best_cte_sqlite" "$(wall "$SQ" status_cold)") faster | $(ratio "$best_cte_pg" "$(wall "$PG" status_cold)") faster |
+| status without the cache vs the fastest CTE | $(ratio "$best_cte_sqlite" "$(wall "$SQ" status)") faster | $(ratio "$best_cte_pg" "$(wall "$PG" status)") faster |
 | statuses that differ from the CTE's | $sqlite_diff | $pg_diff |
 | draft codes that differ, walk vs full read | $sqlite_same | $pg_same |
+
+SQLite's hidden column \`cache\` on a new connection, first and second call: $sqlite_how.
+PostgreSQL, the cached release A (DEBUG1): $pg_stored.
 
 Goals: a regeneration under 1 s on each engine; statuses at least 10x faster than the CTE.
 EOF

@@ -2,12 +2,16 @@
 #
 #   awk -v engine=pg     -f tests/codelist/gen.awk tests/codelist/cases.txt > sql/codelist.sql
 #   awk -v engine=pg -v indexed=1 -f tests/codelist/gen.awk tests/codelist/cases.txt > sql/codelist_indexed.sql
+#   awk -v engine=pg -v vacuum=1 -f tests/codelist/gen.awk tests/codelist/cases.txt > sql/codelist_cached.sql
 #   awk -v engine=sqlite -f tests/codelist/gen.awk tests/codelist/cases.txt   (tests/sqlite/t_codelist.sh)
 #
 # With indexed=1 every release's edges table gets indexes on parent and on
 # code, so the functions walk down the hierarchy instead of reading every
 # edge (core/codelist.h, dbk_cl_release_walk_down): the same cases must give
-# the same results both ways.
+# the same results both ways.  With vacuum=1 (PostgreSQL) each edges table is
+# vacuumed after its rows are written, so that every page is all-visible and
+# dbkeeper_codelist_status caches the release (pg_ext/codelist_cache.c) until
+# a later statement of the cases changes it.
 # Both engines run the same cases and compare with the same expected values.
 # Every check prints one line "<check id>|ok", or "<check id>|got [...]"
 # with what it got instead.  PostgreSQL checks errors in a plpgsql helper;
@@ -78,10 +82,14 @@ BEGIN {
   print "-- Generated from tests/codelist/cases.txt by tests/codelist/gen.awk: edit those, then run"
   if (indexed)
     print "--   awk -v engine=pg -v indexed=1 -f tests/codelist/gen.awk tests/codelist/cases.txt > sql/codelist_indexed.sql"
+  else if (vacuum)
+    print "--   awk -v engine=pg -v vacuum=1 -f tests/codelist/gen.awk tests/codelist/cases.txt > sql/codelist_cached.sql"
   else
     print "--   awk -v engine=pg -f tests/codelist/gen.awk tests/codelist/cases.txt > sql/codelist.sql"
   if (indexed)
     print "-- Every edges table has indexes on parent and code: the functions walk the hierarchy."
+  if (vacuum)
+    print "-- Every edges table is vacuumed once written: dbkeeper_codelist_status caches its release."
   if (engine == "pg") {
     print "\\set VERBOSITY terse"
     print "\\pset tuples_only on"
@@ -156,6 +164,8 @@ $1 == "edges" {
     s = s (s == "" ? "" : ", ") row
   }
   print "INSERT INTO " edges[$2] " (code, parent) VALUES " s ";"
+  if (vacuum && engine == "pg")
+    print "VACUUM " edges[$2] ";"
   next
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "../../core/codelist.h"
+#include "../../core/codelist_cache.h"
 #include "unit.h"
 
 static dbk_error err;
@@ -404,7 +405,8 @@ test_random(void)
 				want[N],
 				got[N],
 				by_id[N];
-	int			mismatches = 0;
+	int			mismatches = 0,
+				part_mismatches = 0;
 
 	for (int round = 0; round < ROUNDS; round++)
 	{
@@ -451,10 +453,38 @@ test_random(void)
 				got[x] = by_id[id[x]];
 			if (memcmp(got, want, N) != 0)
 				mismatches++;
+			/* Only the part below the rules: the same, "?" (no status written) outside. */
+			{
+				dbk_code	order[N],
+							queue[N],
+							from[N];
+				uint32_t	pending[N];
+				uint8_t		mark[N],
+							sub[N];
+				size_t		nfrom = 0,
+							norder;
+
+				memset(mark, 0, sizeof(mark));
+				memset(sub, 0, sizeof(sub));
+				for (int x = 0; x < N; x++)
+					if (dbk_cl_status_is_explicit((dbk_cl_status) rule[x]))
+					{
+						sub[id[x]] = rule[x];
+						from[nfrom++] = id[x];
+					}
+				norder = dbk_hierarchy_below(h, from, nfrom, mark, queue, pending, order);
+				if (dbk_cl_compute_statuses_of(h, sub, order, norder, sub, &dbk_libc_allocator, &err) != 0)
+					part_mismatches++;
+				for (int x = 0; x < N; x++)
+					if ((sub[id[x]] == DBK_CL_NONE ? DBK_CL_UNDECIDED : sub[id[x]]) != want[x] ||
+						(sub[id[x]] != DBK_CL_NONE) != (mark[id[x]] != 0))
+						part_mismatches++;
+			}
 		}
 		dbk_hierarchy_free(h);
 	}
 	CHECK("codelist/status/random-dags-match-the-rule", mismatches == 0);
+	CHECK("codelist/status/below-the-rules-only-matches", part_mismatches == 0);
 }
 
 /* ---- reading only what lies below the rules gives the same statuses ------ */
@@ -652,9 +682,55 @@ test_walk(void)
 	CHECK("codelist/walk/each-code-asked-once", asked_too_often == 0);
 }
 
+/* The cache: found by ident and stamp, a stale stamp drops the entry, LRU replacement. */
+static int	dropped;
+
+static void
+count_drop(dbk_cl_release *rel, void *holder)
+{
+	(void) holder;
+	dropped++;
+	dbk_cl_release_free(rel);
+}
+
+static void
+test_cache(void)
+{
+	dbk_cl_cache *c = dbk_cl_cache_new(&dbk_libc_allocator, count_drop, &err);
+	dbk_cl_release *a = release_of("a>b", NULL, NULL),
+			   *b = release_of("a>c", NULL, NULL),
+			   *d = release_of("a>d", NULL, NULL),
+			   *e = release_of("a>e", NULL, NULL);
+	dbk_codelist *v = codelist_of("a + b ?", NULL),
+			   *got = NULL;
+	int			one = 1,
+				two = 2;
+
+	CHECK("codelist/cache/new", c != NULL && a && b && d && e && v);
+	CHECK("codelist/cache/empty-misses", dbk_cl_cache_get(c, "A", 1, &one, sizeof(one)) == NULL);
+	CHECK("codelist/cache/put", dbk_cl_cache_put(c, "A", 1, &one, sizeof(one), a, NULL, &err) == 0 &&
+		  dbk_cl_cache_put(c, "B", 1, &one, sizeof(one), b, NULL, &err) == 0);
+	CHECK("codelist/cache/hit", dbk_cl_cache_get(c, "A", 1, &one, sizeof(one)) == a);
+	/* B is now the least recently used: D replaces it. */
+	CHECK("codelist/cache/lru", dbk_cl_cache_put(c, "D", 1, &one, sizeof(one), d, NULL, &err) == 0 &&
+		  dropped == 1 && dbk_cl_cache_get(c, "B", 1, &one, sizeof(one)) == NULL &&
+		  dbk_cl_cache_get(c, "A", 1, &one, sizeof(one)) == a && dbk_cl_cache_count(c) == 2);
+	CHECK("codelist/cache/other-stamp-drops", dbk_cl_cache_get(c, "A", 1, &two, sizeof(two)) == NULL &&
+		  dropped == 2 && dbk_cl_cache_count(c) == 1);
+	CHECK("codelist/cache/same-ident-replaces", dbk_cl_cache_put(c, "D", 1, &two, sizeof(two), e, NULL, &err) == 0 &&
+		  dropped == 3 && dbk_cl_cache_get(c, "D", 1, &two, sizeof(two)) == e);
+	CHECK("codelist/cache/recompute-with", dbk_cl_recompute_with(&dbk_libc_allocator, e, v, &got, &err) == 0 &&
+		  strcmp(render(got), "a + b ?") == 0);
+	dbk_codelist_free(got);
+	dbk_codelist_free(v);
+	dbk_cl_cache_free(c);
+	CHECK("codelist/cache/free-drops-all", dropped == 4);
+}
+
 int
 main(void)
 {
+	test_cache();
 	test_rule();
 	test_cycles();
 	test_regeneration();

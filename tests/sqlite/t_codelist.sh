@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # tests/sqlite/t_codelist.sh — codelist draft regeneration on SQLite: the cases
 # of tests/codelist/cases.txt (the same ones sql/codelist.sql and
-# sql/codelist_indexed.sql run on PostgreSQL), twice — with indexes on the
-# edges tables, so that the functions walk the hierarchy, and without, so
-# that they read every edge — then what only SQLite has.
+# sql/codelist_indexed.sql run on PostgreSQL), three times — with indexes on
+# the edges tables, so that the functions walk the hierarchy, without, so
+# that they read every edge, and with indexes but without the statuses'
+# release cache — then what only SQLite has.
 #
 # The generated script is run in pieces on one database file: the checks of a
 # piece print "<id>|ok" or "<id>|got [...]"; each expected error runs on its
@@ -15,11 +16,12 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CASES=$ROOT/tests/codelist/cases.txt
 GEN=$ROOT/tests/codelist/gen.awk
 
-# sql/codelist.sql and sql/codelist_indexed.sql must be what the cases
+# sql/codelist.sql, sql/codelist_indexed.sql and sql/codelist_cached.sql must be what the cases
 # generate for PostgreSQL, and PostgreSQL's expected output may hold nothing
 # but passing checks.
-for variant in codelist codelist_indexed; do
-  awk -v engine=pg -v indexed=$([ $variant = codelist ] && echo 0 || echo 1) -f "$GEN" "$CASES" > pg.sql
+for variant in codelist codelist_indexed codelist_cached; do
+  awk -v engine=pg -v indexed=$([ $variant = codelist_indexed ] && echo 1 || echo 0) \
+      -v vacuum=$([ $variant = codelist_cached ] && echo 1 || echo 0) -f "$GEN" "$CASES" > pg.sql
   if cmp -s pg.sql "$ROOT/sql/$variant.sql"; then
     echo "PASS sqlite/$variant/pg-script-up-to-date"
   else
@@ -101,8 +103,12 @@ done < cases.sql
 run_chunk
 }
 
-# Edges read whole, then walked through indexes; the SQLite-only checks use the first.
+# With indexes and without; dbkeeper_codelist_status uses its cache of
+# compiled releases (tests/sqlite/t_codelist_cache.sh) in both.  Then once
+# more with the cache off, where statuses walk down through the indexes.
+# The SQLite-only checks use the last run's database.
 run_cases codelist-indexed 1 "$T/indexed.db"
+(export DBKEEPER_CODELIST_CACHE=off; run_cases codelist-indexed-nocache 1 "$T/nocache.db")
 run_cases codelist 0 "$T/codelist.db"
 
 # ---- SQLite only ---------------------------------------------------------

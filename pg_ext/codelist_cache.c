@@ -1,0 +1,224 @@
+/*
+ * codelist_cache.c — dbkeeper_codelist_status keeps the compiled
+ * hierarchies of the last DBK_CL_CACHE_SLOTS releases it read in the
+ * backend's memory (core/codelist_cache.h), and uses one again only when
+ * the release's edges table cannot have changed since.  The answer must
+ * never be stale; the test rests on PostgreSQL's visibility map.
+ *
+ * A table is cached only when it is an ordinary permanent table without
+ * row-level security and without inheritance children (whose rows a query
+ * of the parent also returns), whose changes are WAL-logged, and ONLY when
+ * every heap page is marked all-visible in its visibility map.  Its state
+ * is: its relfilenode, its number of blocks, the attribute numbers, types
+ * and typmods of code and parent, and the highest page LSN of its
+ * visibility map's pages.  Why equal states mean equal content, for every
+ * snapshot:
+ *
+ *   - An all-visible bit says that every tuple on the heap page is visible
+ *     to every transaction, now and later: the invariant index-only scans
+ *     rely on (access/heap/visibilitymap.c).  So while every page is
+ *     all-visible, the table has no in-progress or recently committed
+ *     writer that some snapshot could see differently, and every snapshot,
+ *     the caller's included, sees exactly the tuples on its pages.
+ *   - Every INSERT, UPDATE and DELETE clears the bit of the page it writes
+ *     (heap_insert, heap_update, heap_delete), before its transaction ends,
+ *     and an abort does not set it again; a row added on a new page
+ *     changes the number of blocks.
+ *   - A bit comes back only through VACUUM (or COPY FREEZE into a table
+ *     created or truncated in the same transaction), by visibilitymap_set,
+ *     which for a WAL-logged relation stamps the map page with the LSN of
+ *     the WAL record it writes: later than any LSN seen before.  So a
+ *     change followed by a VACUUM raises the highest map-page LSN.  A
+ *     relation that is not WAL-logged (created in the current transaction
+ *     under wal_level = minimal) gets no such stamp: not cached.
+ *   - TRUNCATE, VACUUM FULL, CLUSTER and rewriting ALTER TABLEs give the
+ *     table a new relfilenode; a column dropped, added again or altered in
+ *     place changes its attribute number or type.
+ *
+ * The state is taken before the table is read and again after, under the
+ * AccessShareLock the caller holds; the release is stored only when both
+ * agree and show every page all-visible.  A hit still needs the caller's
+ * SELECT privilege on the table (pg_class_aclcheck: without it the
+ * uncached path runs and fails or succeeds as before, column privileges
+ * included) and the same state now.
+ *
+ * So caching starts once the release's tables are all-visible: after a
+ * VACUUM, or autovacuum's, following the load.  Each entry lives in a
+ * memory context of its own under "dbkeeper codelist cache" (child of
+ * TopMemoryContext), built under the call's context so that an error
+ * frees it; DEBUG1 messages say what happened ("stored", "from the cache",
+ * "not cached" and why).
+ */
+#include "postgres.h"
+
+#include "access/relation.h"
+#include "access/visibilitymap.h"
+#include "access/xlogdefs.h"
+#include "catalog/pg_class.h"
+#include "miscadmin.h"
+#include "storage/bufmgr.h"
+#include "storage/smgr.h"
+#include "utils/acl.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+#include "codelist_cache.h"
+#include "common.h"
+#include "../core/codelist_cache.h"
+
+typedef struct table_state
+{
+	Oid			relfilenode;
+	BlockNumber nblocks;
+	AttrNumber	code_attnum;
+	AttrNumber	parent_attnum;
+	Oid			code_type;
+	Oid			parent_type;
+	int32		code_typmod;
+	int32		parent_typmod;
+	XLogRecPtr	vm_lsn;
+} table_state;
+
+static MemoryContext cache_cxt;
+static dbk_allocator cache_alloc;
+static dbk_cl_cache *cache;
+
+static void
+drop_entry(dbk_cl_release *rel, void *holder)
+{
+	MemoryContextDelete((MemoryContext) holder);
+}
+
+/* The highest page LSN of the relation's visibility map. */
+static XLogRecPtr
+vm_lsn(Relation rel)
+{
+	XLogRecPtr	max = InvalidXLogRecPtr;
+	BlockNumber n;
+
+	if (!smgrexists(RelationGetSmgr(rel), VISIBILITYMAP_FORKNUM))
+		return max;
+	n = smgrnblocks(RelationGetSmgr(rel), VISIBILITYMAP_FORKNUM);
+	for (BlockNumber b = 0; b < n; b++)
+	{
+		Buffer		buf = ReadBufferExtended(rel, VISIBILITYMAP_FORKNUM, b, RBM_NORMAL, NULL);
+		XLogRecPtr	lsn;
+
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		lsn = PageGetLSN(BufferGetPage(buf));
+		UnlockReleaseBuffer(buf);
+		if (lsn > max)
+			max = lsn;
+	}
+	return max;
+}
+
+/* The table's state; false, with the reason, when its content cannot be vouched for. */
+static bool
+take_state(Relation rel, table_state *s, const char **why)
+{
+	Oid			relid = RelationGetRelid(rel);
+	BlockNumber all_visible = 0;
+	Oid			collation;
+
+	memset(s, 0, sizeof(*s));
+	if (rel->rd_rel->relkind != RELKIND_RELATION)
+		*why = "it is not an ordinary table";
+	else if (rel->rd_rel->relpersistence != RELPERSISTENCE_PERMANENT)
+		*why = "it is not a permanent table";
+	else if (rel->rd_rel->relrowsecurity)
+		*why = "it has row-level security enabled";
+	else if (rel->rd_rel->relhassubclass)
+		*why = "it has inheritance children";
+	else if (!RelationNeedsWAL(rel))
+		*why = "its changes are not WAL-logged";
+	else
+		*why = NULL;
+	if (*why)
+		return false;
+	s->relfilenode = rel->rd_node.relNode;
+	s->nblocks = RelationGetNumberOfBlocks(rel);
+	visibilitymap_count(rel, &all_visible, NULL);
+	if (all_visible != s->nblocks)
+	{
+		*why = "not every page of it is all-visible (VACUUM makes them so)";
+		return false;
+	}
+	s->code_attnum = get_attnum(relid, "code");
+	s->parent_attnum = get_attnum(relid, "parent");
+	if (s->code_attnum == InvalidAttrNumber || s->parent_attnum == InvalidAttrNumber)
+	{
+		*why = "it lacks a column";
+		return false;
+	}
+	get_atttypetypmodcoll(relid, s->code_attnum, &s->code_type, &s->code_typmod, &collation);
+	get_atttypetypmodcoll(relid, s->parent_attnum, &s->parent_type, &s->parent_typmod, &collation);
+	s->vm_lsn = vm_lsn(rel);
+	return true;
+}
+
+const dbk_cl_release *
+dbk_pg_cl_cached_release(Oid relid, const char *release, dbk_pg_read_edges_fn read_edges, void *arg)
+{
+	Relation	rel;
+	table_state before,
+				after;
+	const char *why;
+	const dbk_cl_release *hit;
+	MemoryContext entry;
+	dbk_allocator *a;
+	dbk_cl_release *built;
+	dbk_error	err;
+	bool		same;
+
+	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		return NULL;
+	rel = relation_open(relid, AccessShareLock);
+	if (!take_state(rel, &before, &why))
+	{
+		relation_close(rel, AccessShareLock);
+		elog(DEBUG1, "dbkeeper codelist cache: release \"%s\" not cached: edges table %s",
+			 release, why);
+		return NULL;
+	}
+	if (cache == NULL)
+	{
+		cache_cxt = AllocSetContextCreate(TopMemoryContext, "dbkeeper codelist cache",
+										  ALLOCSET_SMALL_SIZES);
+		dbk_pg_allocator_init(&cache_alloc, cache_cxt);
+		cache = dbk_cl_cache_new(&cache_alloc, drop_entry, &err);
+		if (cache == NULL)
+			dbk_pg_raise(&err);
+	}
+	hit = dbk_cl_cache_get(cache, &relid, sizeof(relid), &before, sizeof(before));
+	if (hit != NULL)
+	{
+		relation_close(rel, AccessShareLock);
+		elog(DEBUG1, "dbkeeper codelist cache: release \"%s\" from the cache", release);
+		return hit;
+	}
+
+	entry = AllocSetContextCreate(CurrentMemoryContext, "dbkeeper codelist release",
+								  ALLOCSET_DEFAULT_SIZES);
+	a = MemoryContextAlloc(entry, sizeof(*a));
+	dbk_pg_allocator_init(a, entry);
+	built = read_edges(arg, a);
+	same = take_state(rel, &after, &why) && memcmp(&before, &after, sizeof(before)) == 0;
+	relation_close(rel, AccessShareLock);
+	if (!same)
+	{
+		/* Right for this call, read under its snapshot; freed with the call's memory. */
+		elog(DEBUG1, "dbkeeper codelist cache: release \"%s\" not cached: edges table changed while read",
+			 release);
+		return built;
+	}
+	MemoryContextSetParent(entry, cache_cxt);
+	if (dbk_cl_cache_put(cache, &relid, sizeof(relid), &before, sizeof(before), built, entry, &err) != 0)
+		dbk_pg_raise(&err);
+	elog(DEBUG1, "dbkeeper codelist cache: release \"%s\" stored: %zu codes, %zu edges, %zu kB",
+		 release, dbk_hierarchy_count(dbk_cl_release_hierarchy(built)),
+		 dbk_hierarchy_edge_count(dbk_cl_release_hierarchy(built)),
+		 (size_t) (MemoryContextMemAllocated(entry, true) / 1024));
+	return built;
+}
