@@ -592,6 +592,24 @@ dbk_archive_reader_trailer(const dbk_archive_reader *r)
 	return &r->trailer;
 }
 
+/*
+ * Compares the trailer's record of the bytes before it (their number and
+ * SHA-256) with what a reader found there.
+ */
+static int
+check_file_hash(const dbk_meta *trailer, uint64_t bytes, const char *hex, const char *what,
+				dbk_error *err)
+{
+	uint64_t	n;
+	const char *v;
+
+	if (!dbk_meta_get_u64(trailer, "file_bytes", &n) || n != bytes ||
+		(v = dbk_meta_get(trailer, "file_sha256")) == NULL || strcmp(v, hex) != 0)
+		return dbk_fail(err, DBK_E_CORRUPT, "%s is corrupt: the checksum of its compressed data does not match",
+						what);
+	return 0;
+}
+
 /* Reads the trailer frame and compares it with what was read before it. */
 static int
 reader_finish(dbk_archive_reader *r, dbk_error *err)
@@ -610,13 +628,8 @@ reader_finish(dbk_archive_reader *r, dbk_error *err)
 	if (reader_take_skippable(r, false, &payload, &plen, err) != 0 ||
 		decode_trailer(&r->trailer, payload, plen, plen + 8, r->what, err) != 0)
 		goto done;
-	if (!dbk_meta_get_u64(&r->trailer, "file_bytes", &n) || n != before ||
-		(v = dbk_meta_get(&r->trailer, "file_sha256")) == NULL || strcmp(v, file_hex) != 0)
-	{
-		dbk_fail(err, DBK_E_CORRUPT, "%s is corrupt: the checksum of its compressed data does not match",
-				 r->what);
+	if (check_file_hash(&r->trailer, before, file_hex, r->what, err) != 0)
 		goto done;
-	}
 	if (!dbk_meta_get_u64(&r->trailer, "content_bytes", &n) || n != r->content_bytes ||
 		(!r->content_hash_off &&
 		 ((v = dbk_meta_get(&r->trailer, "content_sha256")) == NULL || strcmp(v, content_hex) != 0)))
@@ -834,10 +847,8 @@ dbk_archive_check_file(const dbk_allocator *a, int fd, const char *what, dbk_met
 	char		hex[DBK_SHA256_HEX_LEN + 1];
 	uint64_t	file_bytes,
 				trailer_bytes,
-				before,
-				n;
+				before;
 	unsigned char *buf = NULL;
-	const char *v;
 	int			rc = -1;
 
 	dbk_meta_init(&trailer, a);
@@ -846,11 +857,6 @@ dbk_archive_check_file(const dbk_allocator *a, int fd, const char *what, dbk_met
 	if (peek(a, fd, what, header, &trailer, &file_bytes, &trailer_bytes, err) != 0)
 		goto done;
 	before = file_bytes - trailer_bytes;
-	if (!dbk_meta_get_u64(&trailer, "file_bytes", &n) || n != before)
-	{
-		dbk_fail(err, DBK_E_CORRUPT, "%s is corrupt: its length does not match its trailer", what);
-		goto done;
-	}
 	if ((buf = dbk_alloc(a, READ_BUF_SIZE)) == NULL)
 	{
 		dbk_fail(err, DBK_E_NOMEM, "out of memory");
@@ -866,13 +872,7 @@ dbk_archive_check_file(const dbk_allocator *a, int fd, const char *what, dbk_met
 		off += chunk;
 	}
 	dbk_sha256_final_hex(&sha, hex);
-	if ((v = dbk_meta_get(&trailer, "file_sha256")) == NULL || strcmp(v, hex) != 0)
-	{
-		dbk_fail(err, DBK_E_CORRUPT, "%s is corrupt: the checksum of its compressed data does not match",
-				 what);
-		goto done;
-	}
-	rc = 0;
+	rc = check_file_hash(&trailer, before, hex, what, err);
 done:
 	dbk_free(a, buf);
 	dbk_sha256_abandon(&sha);

@@ -192,6 +192,7 @@ dbk_copy_rows_add_line(dbk_copy_rows *b, const char *line, size_t len, dbk_error
 	size_t		field_mark = b->nfields;
 	/* a line of len bytes has at most len + 1 fields and len bytes of text */
 	size_t		max_fields = len + 1;
+	const char *bad;
 
 	if (reserve(b, max_fields, len + max_fields, err) != 0)
 		return -1;
@@ -225,9 +226,8 @@ dbk_copy_rows_add_line(dbk_copy_rows *b, const char *line, size_t len, dbk_error
 					break;
 				if (c == '\r')
 				{
-					b->text_len = text_mark;
-					b->nfields = field_mark;
-					return dbk_fail(err, DBK_E_CORRUPT, "literal carriage return found in COPY data");
+					bad = "literal carriage return found in COPY data";
+					goto fail;
 				}
 				if (c == '\\')
 				{
@@ -236,16 +236,14 @@ dbk_copy_rows_add_line(dbk_copy_rows *b, const char *line, size_t len, dbk_error
 					p++;
 					if (p == end)
 					{
-						b->text_len = text_mark;
-						b->nfields = field_mark;
-						return dbk_fail(err, DBK_E_CORRUPT, "COPY data line ends with a lone backslash");
+						bad = "COPY data line ends with a lone backslash";
+						goto fail;
 					}
 					v = unescape(&p, end);
 					if (v < 0)
 					{
-						b->text_len = text_mark;
-						b->nfields = field_mark;
-						return dbk_fail(err, DBK_E_CORRUPT, "end-of-copy marker \"\\.\" inside COPY data");
+						bad = "end-of-copy marker \"\\.\" inside COPY data";
+						goto fail;
 					}
 					if (v == 0 || v >= 0x80)
 						plain = false;
@@ -270,6 +268,12 @@ dbk_copy_rows_add_line(dbk_copy_rows *b, const char *line, size_t len, dbk_error
 	b->nrows++;
 	b->row_first[b->nrows] = b->nfields;
 	return 0;
+
+fail:
+	/* the line is not added */
+	b->text_len = text_mark;
+	b->nfields = field_mark;
+	return dbk_fail(err, DBK_E_CORRUPT, "%s", bad);
 }
 
 int

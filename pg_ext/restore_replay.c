@@ -101,6 +101,16 @@ next_item(replay *r)
 
 /* ------------------------------------------------------------ COPY */
 
+static void raise_no_copy_end(replay *r) pg_attribute_noreturn();
+
+static void
+raise_no_copy_end(replay *r)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("backup \"%s\" has COPY data without its end line \"\\.\"", r->name)));
+}
+
 /*
  * CopyFrom's data source: whole lines of the COPY block, up to maxread
  * bytes; 0 once the "\." line has been reached.
@@ -129,9 +139,7 @@ copy_source(void *outbuf, int minread, int maxread)
 					r->copy_ended = true;
 					continue;
 				default:
-					ereport(ERROR,
-							(errcode(ERRCODE_DATA_CORRUPTED),
-							 errmsg("backup \"%s\" has COPY data without its end line \"\\.\"", r->name)));
+					raise_no_copy_end(r);
 			}
 		}
 		take = Min(r->pending_len, (size_t) (maxread - n));
@@ -176,38 +184,21 @@ load_rows(replay *r, dbk_loader *loader)
 		if (it->kind == DBK_SCRIPT_COPY_END)
 			break;
 		if (it->kind != DBK_SCRIPT_COPY_DATA)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_CORRUPTED),
-					 errmsg("backup \"%s\" has COPY data without its end line \"\\.\"", r->name)));
+			raise_no_copy_end(r);
 		dbk_loader_rows(loader, it);
 	}
 	(void) dbk_loader_end(loader);
 }
 
+/* The rows through COPY's own code, for a table COPY must do more for. */
 static void
-copy_in(replay *r, CopyStmt *stmt, const char *sql)
+copy_from(replay *r, ParseState *pstate, Relation rel, CopyStmt *stmt)
 {
-	ParseState *pstate = make_parsestate(NULL);
-	Relation	rel;
-	CopyFromState cstate;
 	List	   *options = list_copy(stmt->options);
-	dbk_loader *loader;
+	CopyFromState cstate;
 
-	pstate->p_sourcetext = sql;
-	rel = table_openrv(stmt->relation, RowExclusiveLock);
-	check_copy_permissions(pstate, rel, stmt->attlist);
-	loader = dbk_loader_begin(rel, CopyGetAttnums(RelationGetDescr(rel), rel, stmt->attlist),
-							  stmt->options, r->name);
-	if (loader != NULL)
-	{
-		load_rows(r, loader);
-		table_close(rel, NoLock);
-		free_parsestate(pstate);
-		return;
-	}
 	options = lappend(options, makeDefElem("encoding",
 										   (Node *) makeString((char *) GetDatabaseEncodingName()), -1));
-
 	r->pending_len = 0;
 	r->copy_ended = false;
 	copying = r;
@@ -220,9 +211,25 @@ copy_in(replay *r, CopyStmt *stmt, const char *sql)
 		if (next_item(r)->kind == DBK_SCRIPT_COPY_END)
 			r->copy_ended = true;
 		else if (r->it->kind != DBK_SCRIPT_COPY_DATA)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_CORRUPTED),
-					 errmsg("backup \"%s\" has COPY data without its end line \"\\.\"", r->name)));
+			raise_no_copy_end(r);
+}
+
+static void
+copy_in(replay *r, CopyStmt *stmt, const char *sql)
+{
+	ParseState *pstate = make_parsestate(NULL);
+	Relation	rel;
+	dbk_loader *loader;
+
+	pstate->p_sourcetext = sql;
+	rel = table_openrv(stmt->relation, RowExclusiveLock);
+	check_copy_permissions(pstate, rel, stmt->attlist);
+	loader = dbk_loader_begin(rel, CopyGetAttnums(RelationGetDescr(rel), rel, stmt->attlist),
+							  stmt->options, r->name);
+	if (loader != NULL)
+		load_rows(r, loader);
+	else
+		copy_from(r, pstate, rel, stmt);
 	table_close(rel, NoLock);
 	free_parsestate(pstate);
 }

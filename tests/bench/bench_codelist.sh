@@ -228,19 +228,19 @@ for f in cte_sql cte_up_sql; do
   [ "$got" = "$EXAMPLE_WANT" ] || { echo "SQLite: $f gives [$got] on DESIGN.md's example" >&2; exit 1; }
 done
 
+# sqlite_runs: lines "name<TAB>sql<TAB>runs" -> each statement's runs, each labelled
+sqlite_runs() {
+  local name sql runs i
+  while IFS=$'\t' read -r name sql runs; do
+    for i in $(seq "$runs"); do
+      echo ".print @$name"
+      echo "$sql;"
+    done
+  done
+}
 # One session: for each statement, its runs, each followed by .timer's line.
-timed_statements | while IFS=$'\t' read -r name sql runs; do
-  for i in $(seq "$runs"); do
-    echo ".print @$name"
-    echo "$sql;"
-  done
-done | sed '1i .timer on' | sq > "$SQ/timed.out"
-uncached_statements | while IFS=$'\t' read -r name sql runs; do
-  for i in $(seq "$runs"); do
-    echo ".print @$name"
-    echo "$sql;"
-  done
-done | sed '1i .timer on' | (export DBKEEPER_CODELIST_CACHE=off; sq) >> "$SQ/timed.out"
+timed_statements | sqlite_runs | sed '1i .timer on' | sq > "$SQ/timed.out"
+uncached_statements | sqlite_runs | sed '1i .timer on' | (export DBKEEPER_CODELIST_CACHE=off; sq) >> "$SQ/timed.out"
 # Cold: each run the first call of a new connection.
 for i in $(seq "$RUNS"); do
   printf '%s\n' ".timer on" ".print @status_cold" "$STATUS_SQL;" | sq >> "$SQ/timed.out"
@@ -267,6 +267,19 @@ PG=$OUT/pg
 mkdir -p "$PG"
 # cpu_mark: a line "@cpu <ticks>" with the backend's CPU time so far.
 cpu_mark() { echo "\\! awk '{print \"@cpu\", \$14 + \$15}' /proc/\$DBK_PID/stat"; }
+# pg_runs: lines "name<TAB>sql<TAB>runs" -> each statement's runs, each
+# labelled and between two marks of the backend's CPU time
+pg_runs() {
+  local name sql runs i
+  while IFS=$'\t' read -r name sql runs; do
+    for i in $(seq "$runs"); do
+      echo "\\echo @$name"
+      cpu_mark
+      echo "$sql;"
+      cpu_mark
+    done
+  done
+}
 pg_script() {
   cat <<EOF
 \\set ON_ERROR_STOP 1
@@ -304,14 +317,7 @@ EOF
   echo "SELECT pg_backend_pid() AS pid \\gset"
   echo "\\setenv DBK_PID :pid"
   echo "\\timing on"
-  timed_statements | while IFS=$'\t' read -r name sql runs; do
-    for i in $(seq "$runs"); do
-      echo "\\echo @$name"
-      cpu_mark
-      echo "$sql;"
-      cpu_mark
-    done
-  done
+  timed_statements | pg_runs
   # What the cache holds for release A (DEBUG1 says it), on a fresh connection.
   echo "\\c"
   echo "SET client_min_messages = debug1;"
@@ -332,14 +338,7 @@ EOF
   # Without the cache: one row updated, so one page is no longer all-visible.
   echo "UPDATE snomed_a.edges SET code = code WHERE ctid = '(0,1)';"
   echo "UPDATE snomed_a_noindex.edges SET code = code WHERE ctid = '(0,1)';"
-  uncached_statements | while IFS=$'\t' read -r name sql runs; do
-    for i in $(seq "$runs"); do
-      echo "\\echo @$name"
-      cpu_mark
-      echo "$sql;"
-      cpu_mark
-    done
-  done
+  uncached_statements | pg_runs
   echo "VACUUM snomed_a.edges, snomed_a_noindex.edges;"
   # The fast CTE once more without JIT, which it triggers by its cost estimates.
   echo "SET jit = off;"

@@ -24,33 +24,12 @@ cd "$(dirname "$0")/../.." || exit 1
 ROOT=$PWD
 SCALES=${DBK_BENCH_SCALES:-10 100}
 ROUNDS=${DBK_BENCH_ROUNDS:-3}
-PGBIN=/usr/lib/postgresql/15/bin
-WORK=$(mktemp -d /tmp/dbk-bench-pg.XXXXXX)
-chown postgres "$WORK"
-PORT=$((20000 + RANDOM % 20000))
-export PGHOST=$WORK PGPORT=$PORT PGUSER=postgres
-unset PGDATABASE PGPASSWORD
-as_pg() { runuser -u postgres -- "$@"; }
-cleanup() {
-  as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -m immediate stop >/dev/null 2>&1
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+. tests/bench/pg_bench.sh
+bench_cluster_init pg
 
 make -s -C pg_ext >/dev/null || { echo "build failed" >&2; exit 1; }
 install -m 755 pg_ext/dbkeeper.so "$WORK/dbkeeper.so"
-as_pg "$PGBIN/initdb" -D "$WORK/data" -U postgres -A trust >/dev/null 2>&1 || { echo "initdb failed" >&2; exit 1; }
-cat >> "$WORK/data/postgresql.conf" <<EOF
-port = $PORT
-unix_socket_directories = '$WORK'
-listen_addresses = ''
-max_wal_size = 4GB
-dbkeeper.backup_dir = '$WORK/backups'
-dbkeeper.keep_backups = 0
-EOF
-as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/log" -w start >/dev/null || { cat "$WORK/log" >&2; exit 1; }
-
-. tests/bench/pg_memory.sh
+bench_cluster_start
 
 # measure NAME OUTPUT CMD...: runs CMD, records time, size of OUTPUT, memory
 measure() {
@@ -91,18 +70,13 @@ for scale in $SCALES; do
     measure "pg_dump \\| zstd -3" "$WORK/out.sql.zst" plain_zstd
     measure "pg_dump -Fd -j 2 (gzip)" "$WORK/out.dir" pg_dump -Fd -j 2 -d bench -f "$WORK/out.dir"
   done
-  # medians per method, in the order measured
-  awk -F'\t' '
-    function median(list,   n, a, i, j, t) {
-      n = split(list, a, " ")
-      for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
-      return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-    }
-    !($1 in seen) { seen[$1] = 1; order[++k] = $1 }
-    { for (c = 2; c <= 5; c++) v[$1, c] = v[$1, c] " " $c; runs[$1] = runs[$1] " " $2 }
-    END { for (i = 1; i <= k; i++) { m = order[i]
-            printf "%s\t%.2f\t%d\t%d\t%d\t%s\n", m, median(v[m, 2]), median(v[m, 3]), median(v[m, 4]), median(v[m, 5]), runs[m] } }
-  ' "$WORK/results" >"$WORK/medians"
+  # medians per method, in the order measured, and every run's time
+  paste <(median_by_key <(cut -f1,2 "$WORK/results")) \
+        <(median_by_key <(cut -f1,3 "$WORK/results") | cut -f2) \
+        <(median_by_key <(cut -f1,4 "$WORK/results") | cut -f2) \
+        <(median_by_key <(cut -f1,5 "$WORK/results") | cut -f2) \
+        <(awk -F'\t' '!($1 in r) { order[++k] = $1 } { r[$1] = r[$1] " " $2 }
+                      END { for (i = 1; i <= k; i++) print r[order[i]] }' "$WORK/results") >"$WORK/medians"
 
   echo
   echo "pgbench scale $scale (database $dbsize), $(nproc) cores, $(date -u +%Y-%m-%d), median of $ROUNDS interleaved rounds:"
@@ -111,7 +85,7 @@ for scale in $SCALES; do
   echo "|---|---:|---:|---:|---:|---:|---:|---|"
   IFS=$'\t' read -r _ base_t base_s _ _ _ < <(head -1 "$WORK/medians")
   while IFS=$'\t' read -r name secs size anon hwm runs; do
-    printf '| %s | %s s | %.1f MB | %.2f× | %.2f× | %.1f MB | %.1f MB |%s |\n' "$name" "$secs" \
+    printf '| %s | %.2f s | %.1f MB | %.2f× | %.2f× | %.1f MB | %.1f MB |%s |\n' "$name" "$secs" \
       "$(echo "$size / 1048576" | bc -l)" "$(echo "$secs / $base_t" | bc -l)" "$(echo "$size / $base_s" | bc -l)" \
       "$(echo "$anon / 1024" | bc -l)" "$(echo "$hwm / 1024" | bc -l)" "$runs"
   done <"$WORK/medians"

@@ -25,34 +25,13 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 SCALES=${DBK_BENCH_SCALES:-10 100}
 ROUNDS=${DBK_BENCH_ROUNDS:-3}
-PGBIN=/usr/lib/postgresql/15/bin
-WORK=$(mktemp -d /tmp/dbk-bench-restore.XXXXXX)
-chown postgres "$WORK"
-PORT=$((20000 + RANDOM % 20000))
-export PGHOST=$WORK PGPORT=$PORT PGUSER=postgres
-unset PGDATABASE PGPASSWORD
-as_pg() { runuser -u postgres -- "$@"; }
-cleanup() {
-  as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -m immediate stop >/dev/null 2>&1
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+. tests/bench/pg_bench.sh
+bench_cluster_init restore
 
 exec 9>/tmp/dbkeeper-pg.lock
 flock 9
 make -s -C pg_ext install >/dev/null || { echo "install failed" >&2; exit 1; }
-as_pg "$PGBIN/initdb" -D "$WORK/data" -U postgres -A trust >/dev/null 2>&1 || { echo "initdb failed" >&2; exit 1; }
-cat >> "$WORK/data/postgresql.conf" <<EOF
-port = $PORT
-unix_socket_directories = '$WORK'
-listen_addresses = ''
-max_wal_size = 4GB
-dbkeeper.backup_dir = '$WORK/backups'
-dbkeeper.keep_backups = 0
-EOF
-as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/log" -w start >/dev/null || { cat "$WORK/log" >&2; exit 1; }
-
-. tests/bench/pg_memory.sh
+bench_cluster_start
 
 # measure NAME DB CMD...: runs CMD, records its time and DB's backends' memory
 measure() {
@@ -67,15 +46,6 @@ measure() {
   kill $sampler; wait $sampler 2>/dev/null
   read -r anon hwm <"$WORK/mem"
   printf '%s\t%.2f\t%s\t%s\n' "$name" "$(echo "$t1 - $t0" | bc -l)" "$anon" "$hwm" >>"$WORK/results"
-}
-
-# median_by_key FILE: lines "key<TAB>number" -> "key<TAB>median", keys in order of appearance
-median_by_key() {
-  awk -F'\t' '{ n[$1]++; v[$1, n[$1]] = $2; if (!($1 in seen)) { seen[$1] = 1; order[++k] = $1 } }
-    END { for (i = 1; i <= k; i++) { m = order[i]; c = n[m]; delete x
-            for (j = 1; j <= c; j++) x[j] = v[m, j]
-            for (j = 1; j <= c; j++) for (l = j + 1; l <= c; l++) if (x[l] < x[j]) { t = x[j]; x[j] = x[l]; x[l] = t }
-            printf "%s\t%s\n", m, x[int((c + 1) / 2)] } }' "$1"
 }
 
 dbkeeper_restore() {
@@ -123,7 +93,7 @@ for scale in $SCALES; do
   echo "|---|---:|---:|---:|---:|"
   IFS=$'\t' read -r _ base_t _ _ < <(head -1 "$WORK/medians")
   while IFS=$'\t' read -r name secs anon hwm; do
-    printf '| %s | %s s | %.2f× | %.1f MB | %.1f MB |\n' "$name" "$secs" "$(echo "$secs / $base_t" | bc -l)" \
+    printf '| %s | %.2f s | %.2f× | %.1f MB | %.1f MB |\n' "$name" "$secs" "$(echo "$secs / $base_t" | bc -l)" \
       "$(echo "$anon / 1024" | bc -l)" "$(echo "$hwm / 1024" | bc -l)"
   done <"$WORK/medians"
   echo

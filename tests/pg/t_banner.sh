@@ -18,17 +18,11 @@
 set -u
 
 if [ "${1:-}" != inner ]; then
-  out=$(pg_virtualenv -t -v 15 \
-          -o "shared_preload_libraries=pg_cron" -o "cron.database_name=appdb" \
-          -o "cron.use_background_workers=on" -o "max_worker_processes=16" \
-          -o "log_line_prefix=%m [%p] %e %u@%d " \
-          bash "$0" inner 2>&1)
-  rc=$?
-  printf '%s\n' "$out" | grep -E '^(PASS|FAIL) '
-  if [ $rc -ne 0 ] || ! printf '%s\n' "$out" | grep -q '^PASS pg/banner/'; then
-    printf '%s\n' "$out" | grep -vE '^(PASS|FAIL) ' | tail -30
-    echo "FAIL pg/banner/run exited with status $rc"
-  fi
+  . "$(dirname "$0")/virtualenv.sh"
+  in_virtualenv pg/banner "$0" \
+    -o "shared_preload_libraries=pg_cron" -o "cron.database_name=appdb" \
+    -o "cron.use_background_workers=on" -o "max_worker_processes=16" \
+    -o "log_line_prefix=%m [%p] %e %u@%d "
   exit 0
 fi
 

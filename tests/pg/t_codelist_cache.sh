@@ -16,13 +16,8 @@
 set -u
 
 if [ "${1:-}" != inner ]; then
-  out=$(pg_virtualenv -t -v 15 bash "$0" inner 2>&1)
-  rc=$?
-  printf '%s\n' "$out" | grep -E '^(PASS|FAIL) '
-  if [ $rc -ne 0 ] || ! printf '%s\n' "$out" | grep -q '^PASS pg/codelist-cache/'; then
-    printf '%s\n' "$out" | grep -vE '^(PASS|FAIL) ' | tail -30
-    echo "FAIL pg/codelist-cache/run exited with status $rc"
-  fi
+  . "$(dirname "$0")/virtualenv.sh"
+  in_virtualenv pg/codelist-cache "$0"
   exit 0
 fi
 

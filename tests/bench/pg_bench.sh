@@ -1,0 +1,63 @@
+# tests/bench/pg_bench.sh — what the PostgreSQL benchmarks share
+# (bench_pg_backup.sh, bench_pg_restore.sh): a private cluster, the memory
+# of the server backends they measure, and medians.
+
+PGBIN=/usr/lib/postgresql/15/bin
+as_pg() { runuser -u postgres -- "$@"; }
+
+# bench_cluster_init NAME: a work directory (WORK) for a cluster of its own on
+# a random port, the PG* variables pointing at it, and its removal on exit
+bench_cluster_init() {
+  WORK=$(mktemp -d "/tmp/dbk-bench-$1.XXXXXX")
+  chown postgres "$WORK"
+  PORT=$((20000 + RANDOM % 20000))
+  export PGHOST=$WORK PGPORT=$PORT PGUSER=postgres
+  unset PGDATABASE PGPASSWORD
+  trap bench_cluster_cleanup EXIT
+}
+bench_cluster_cleanup() {
+  as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -m immediate stop >/dev/null 2>&1
+  rm -rf "$WORK"
+}
+
+# bench_cluster_start: initdb and start it (backups in $WORK/backups, no
+# retention, WAL room for scale 100 without checkpoints); exits on failure
+bench_cluster_start() {
+  as_pg "$PGBIN/initdb" -D "$WORK/data" -U postgres -A trust >/dev/null 2>&1 || { echo "initdb failed" >&2; exit 1; }
+  cat >> "$WORK/data/postgresql.conf" <<EOC
+port = $PORT
+unix_socket_directories = '$WORK'
+listen_addresses = ''
+max_wal_size = 4GB
+dbkeeper.backup_dir = '$WORK/backups'
+dbkeeper.keep_backups = 0
+EOC
+  as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/log" -w start >/dev/null || { cat "$WORK/log" >&2; exit 1; }
+}
+
+# sample_memory DB FILE: until killed, records the largest RssAnon and VmHWM
+# (kB) of any client backend of database DB.
+sample_memory() {
+  local db=$1 out=$2 anon=0 hwm=0 pid a h
+  while :; do
+    for pid in $(psql -X -At -d postgres -c "SELECT pid FROM pg_stat_activity
+                   WHERE datname = '$db' AND backend_type = 'client backend' AND pid <> pg_backend_pid()" 2>/dev/null); do
+      a=$(awk '/^RssAnon/ {print $2}' "/proc/$pid/status" 2>/dev/null)
+      h=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null)
+      [ -n "$a" ] && [ "$a" -gt "$anon" ] && anon=$a
+      [ -n "$h" ] && [ "$h" -gt "$hwm" ] && hwm=$h
+    done
+    echo "$anon $hwm" >"$out.new" && mv "$out.new" "$out"
+    sleep 0.05
+  done
+}
+
+# median_by_key FILE: lines "key<TAB>number" -> "key<TAB>median", keys in
+# order of appearance (an even count gives the mean of the middle two)
+median_by_key() {
+  awk -F'\t' '{ n[$1]++; v[$1, n[$1]] = $2; if (!($1 in seen)) { seen[$1] = 1; order[++k] = $1 } }
+    END { for (i = 1; i <= k; i++) { m = order[i]; c = n[m]; delete x
+            for (j = 1; j <= c; j++) x[j] = v[m, j] + 0
+            for (j = 1; j <= c; j++) for (l = j + 1; l <= c; l++) if (x[l] < x[j]) { t = x[j]; x[j] = x[l]; x[l] = t }
+            printf "%s\t%s\n", m, c % 2 ? x[(c + 1) / 2] : (x[c / 2] + x[c / 2 + 1]) / 2 } }' "$1"
+}
