@@ -1,6 +1,6 @@
 /*
  * codelist.h — codelist versions, releases and draft regeneration (the
- * OpenCodelists model; DESIGN.md "Codelist draft regeneration").
+ * OpenCodelists model; README "Codelists").
  *
  * The adapters read rows and hand them over; everything that decides
  * something lives here, so PostgreSQL and SQLite give the same answers:
@@ -141,7 +141,7 @@ int			dbk_cl_recompute_with(const dbk_allocator *a, const dbk_cl_release *r,
 
 /*
  * dbkeeper_codelist_new_draft: the draft's codes and statuses after the five
- * steps of DESIGN.md, over the new release r (finished, built with the
+ * steps of README "Regeneration, step by step", over the new release r (finished, built with the
  * version's searches).  The draft's searches are the version's (the adapter
  * copies those rows).
  */

@@ -1,7 +1,7 @@
 /*
  * codelist_status.h — the status of every code of a hierarchy, from a
- * codelist's explicit rules (the OpenCodelists model, DESIGN.md "Codelist
- * draft regeneration").
+ * codelist's explicit rules (the OpenCodelists model, README
+ * "Codelists").
  *
  * The rule.  A code with an explicit rule keeps it: "+" included, "-"
  * excluded.  Any other code looks at its ancestors that carry a rule and

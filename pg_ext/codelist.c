@@ -1,6 +1,6 @@
 /*
- * codelist.c — codelist draft regeneration for PostgreSQL (DESIGN.md
- * "Codelist draft regeneration"; the rule and the steps live in
+ * codelist.c — codelist draft regeneration for PostgreSQL (README
+ * "Codelists"; the rule and the steps live in
  * core/codelist.c).
  *
  *   dbkeeper_codelist_status(version text) → SETOF (code, status)

@@ -1,6 +1,6 @@
 /*
  * copy_text.h — COPY's text format, written by hand because COPY TO cannot
- * stream into a callback before PostgreSQL 16 (see DESIGN.md).
+ * stream into a callback before PostgreSQL 16 (COPY TO a callback came in 16).
  */
 #ifndef DBK_PG_COPY_TEXT_H
 #define DBK_PG_COPY_TEXT_H

@@ -9,7 +9,7 @@
  * InitPostgres, inside the start-up transaction, after authentication and
  * after the settings of the role, database and start-up packet are applied.
  * There it can read a table, a NOTICE reaches the client, and a FATAL ends
- * the login (facts checked on PostgreSQL 15; see DESIGN.md).  A NOTICE from
+ * the login (facts checked on PostgreSQL 15).  A NOTICE from
  * ClientAuthentication_hook would be lost, which is why this is not a hook.
  *
  * Invariants:

@@ -22,7 +22,7 @@ EXCEPTION WHEN OTHERS THEN
 END $$;
 SELECT 'init/tables-exist', CASE WHEN dbkeeper_codelist_init() = 0 THEN 'ok' ELSE 'got tables created' END;
 
--- example: DESIGN.md's example, edges a>b a>c b>d b>e c>e c>f d>g d>h e>h e>i f>i f>j, rules +b -c
+-- example: README's status-rule example, edges a>b a>c b>d b>e c>e c>f d>g d>h e>h e>i f>i f>j, rules +b -c
 CREATE TABLE ex_edges (code text, parent text);
 CREATE TABLE ex_terms (code text, term text);
 CREATE INDEX ex_edges_parent ON ex_edges (parent);

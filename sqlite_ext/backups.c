@@ -3,7 +3,7 @@
  *
  *   SELECT * FROM dbkeeper_backups;     -- or dbkeeper_backups()
  *
- * An eponymous, read-only virtual table with the columns of DESIGN.md:
+ * An eponymous, read-only virtual table with these columns:
  * name, created_at, database, label, bytes, compressed_bytes, sha256,
  * fingerprint, is_latest — newest first.  The listing is read from the
  * backup directory when a scan starts (core/catalog.c); a directory that does

@@ -30,7 +30,7 @@
 #                   write it); on PostgreSQL also with jit = off
 #   CTE, codes up   the same from a CTE that walks up from every code of the
 #                   codelist (the rule read literally), one run
-# Both CTEs are checked first against DESIGN.md's example; the fast one then
+# Both CTEs are checked first against README's status-rule example; the fast one then
 # against the function on the whole codelist (EXCEPT both ways: no row may
 # differ).  The ratios compare the function with the fastest CTE.
 #
@@ -51,7 +51,7 @@ n_terms_a=$(wc -l < "$OUT/terms_a.csv")
 mean_ancestors=$(sed -n 's/.*mean \([0-9.]*\) ancestors.*/\1/p' "$OUT/gen.log")
 
 # cte_sql VERSION EDGES: code, status of the version's codes by the rule of
-# DESIGN.md, in SQL that runs on both engines.  below holds every (ruled
+# README "The status rule", in SQL that runs on both engines.  below holds every (ruled
 # code, descendant) pair, walking down from the explicit codes by the index
 # on parent; a ruled ancestor of a code is dominated when another ruled
 # ancestor of the code lies below it, which below itself tells; the others
@@ -124,7 +124,7 @@ SELECT vc.code,
 EOF
 }
 
-# The DESIGN.md example, to check the CTEs against on each engine.
+# README's status-rule example, to check the CTEs against on each engine.
 example_sql() {
   cat <<'EOF'
 CREATE TABLE ex_edges (code text, parent text);
@@ -225,7 +225,7 @@ sq() {
 sqlite_codes=$(sq "SELECT count(*) FROM dbkeeper_codelist_code WHERE version = 'bench@snomed_a';")
 for f in cte_sql cte_up_sql; do
   got=$(sq "SELECT group_concat(code || ' ' || status, ' ') FROM ($($f ex_v1 ex_edges) ORDER BY 1);")
-  [ "$got" = "$EXAMPLE_WANT" ] || { echo "SQLite: $f gives [$got] on DESIGN.md's example" >&2; exit 1; }
+  [ "$got" = "$EXAMPLE_WANT" ] || { echo "SQLite: $f gives [$got] on README's status-rule example" >&2; exit 1; }
 done
 
 # sqlite_runs: lines "name<TAB>sql<TAB>runs" -> each statement's runs, each labelled
@@ -386,7 +386,7 @@ done
 pg_codes=$(after codes)
 for f in cte_sql cte_up_sql; do
   got=$(after "example_$f")
-  [ "$got" = "$EXAMPLE_WANT" ] || { echo "PostgreSQL: $f gives [$got] on DESIGN.md's example" >&2; exit 1; }
+  [ "$got" = "$EXAMPLE_WANT" ] || { echo "PostgreSQL: $f gives [$got] on README's status-rule example" >&2; exit 1; }
 done
 pg_diff=$(after diff)
 pg_same=$(after same)

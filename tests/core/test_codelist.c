@@ -4,7 +4,7 @@
  * core/codelist.c), without a database.
  *
  * Hierarchies are written as "parent>child" edges; codelists as "code
- * status" pairs, the way DESIGN.md writes its example.  The status engine is
+ * status" pairs, the way README writes its status-rule example.  The status engine is
  * also checked against a brute-force reading of the rule on random DAGs.
  */
 #include <stdbool.h>
@@ -196,7 +196,7 @@ changes(const char *previous, const char *current)
 static void
 test_rule(void)
 {
-	/* DESIGN.md's example. */
+	/* README's status-rule example. */
 	CHECK_STR("codelist/status/design-example",
 			  statuses(EXAMPLE_EDGES, "a ? b + c - d ? e ? f ? g ? h ? i ? j ?"),
 			  "a ? b + c - d (+) e ! f (-) g (+) h ! i ! j (-)");

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tests/pg/run.sh — the PostgreSQL tests: pg_regress on a throwaway cluster,
-# then every tests/pg/t_*.sh.
+# then every tests/pg/t_*.sh.  DBK_PG_ONLY="regress t_backup" runs only the
+# parts named (regress is pg_regress; the others are script names).
 #
 # The extension must be installed into the server's directories to be
 # tested, so installing and testing hold /tmp/dbkeeper-pg.lock: two checkouts
@@ -19,37 +20,45 @@ if ! make -s -C pg_ext install >"$ROOT/build/pg-install.log" 2>&1; then
 fi
 echo "PASS pg/install"
 
-# pg_regress, one PASS/FAIL line per test file.  Backups go to a fresh
-# directory at a fixed path (error messages name it), owned by the server's
-# user with mode 0700 as dbkeeper requires.
-rm -rf pg_ext/regress
-REGRESS_BACKUP_DIR=/tmp/dbkeeper-regress-backups
-rm -rf "$REGRESS_BACKUP_DIR"
-install -d -m 700 -o postgres -g postgres "$REGRESS_BACKUP_DIR"
-# A port of its own: pg_virtualenv's default clashes with any other
-# throwaway cluster running on the machine.
-REGRESS_PORT=$((30000 + RANDOM % 20000))
-out=$(pg_virtualenv -t -v 15 -c "-p $REGRESS_PORT" \
-        -o "shared_preload_libraries=pg_cron" -o "cron.database_name=contrib_regression" \
-        -o "dbkeeper.backup_dir=$REGRESS_BACKUP_DIR" \
-        make -s -C pg_ext installcheck 2>&1)
-rm -rf "$REGRESS_BACKUP_DIR"
-rc=$?
-printf '%s\n' "$out" | sed -n 's/^test \([^ ]*\) *\.\.\. ok.*/PASS pg_regress\/\1/p;
-                              s/^test \([^ ]*\) *\.\.\. FAILED.*/FAIL pg_regress\/\1/p;
-                              s/^ok [0-9]* *- \([^ ]*\).*/PASS pg_regress\/\1/p;
-                              s/^not ok [0-9]* *- \([^ ]*\).*/FAIL pg_regress\/\1/p'
-if [ $rc -ne 0 ]; then
-  if [ -f pg_ext/regress/regression.diffs ]; then
-    echo "---- regression.diffs ----"
-    cat pg_ext/regress/regression.diffs
-  else
-    printf '%s\n' "$out" | tail -40
+PG_ONLY=" ${DBK_PG_ONLY:-} "
+pg_part_wanted() { [ "$PG_ONLY" = "  " ] || [[ $PG_ONLY == *" $1 "* ]]; }
+
+run_pg_regress() {
+  # pg_regress, one PASS/FAIL line per test file.  Backups go to a fresh
+  # directory at a fixed path (error messages name it), owned by the server's
+  # user with mode 0700 as dbkeeper requires.
+  rm -rf pg_ext/regress
+  REGRESS_BACKUP_DIR=/tmp/dbkeeper-regress-backups
+  rm -rf "$REGRESS_BACKUP_DIR"
+  install -d -m 700 -o postgres -g postgres "$REGRESS_BACKUP_DIR"
+  # A port of its own: pg_virtualenv's default clashes with any other
+  # throwaway cluster running on the machine.
+  REGRESS_PORT=$((30000 + RANDOM % 20000))
+  out=$(pg_virtualenv -t -v 15 -c "-p $REGRESS_PORT" \
+          -o "shared_preload_libraries=pg_cron" -o "cron.database_name=contrib_regression" \
+          -o "dbkeeper.backup_dir=$REGRESS_BACKUP_DIR" \
+          make -s -C pg_ext installcheck 2>&1)
+  rc=$?
+  rm -rf "$REGRESS_BACKUP_DIR"
+  printf '%s\n' "$out" | sed -n 's/^test \([^ ]*\) *\.\.\. ok.*/PASS pg_regress\/\1/p;
+                                s/^test \([^ ]*\) *\.\.\. FAILED.*/FAIL pg_regress\/\1/p;
+                                s/^ok [0-9]* *- \([^ ]*\).*/PASS pg_regress\/\1/p;
+                                s/^not ok [0-9]* *- \([^ ]*\).*/FAIL pg_regress\/\1/p'
+  if [ $rc -ne 0 ]; then
+    if [ -f pg_ext/regress/regression.diffs ]; then
+      echo "---- regression.diffs ----"
+      cat pg_ext/regress/regression.diffs
+    else
+      printf '%s\n' "$out" | tail -40
+    fi
+    printf '%s\n' "$out" | grep -q '^FAIL\|FAILED' || echo "FAIL pg_regress/run (exit $rc)"
   fi
-  printf '%s\n' "$out" | grep -q '^FAIL\|FAILED' || echo "FAIL pg_regress/run (exit $rc)"
-fi
+
+}
+pg_part_wanted regress && run_pg_regress
 
 for t in tests/pg/t_*.sh; do
   [ -e "$t" ] || continue
+  pg_part_wanted "$(basename "$t" .sh)" || continue
   bash "$t" || true
 done

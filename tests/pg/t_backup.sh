@@ -66,7 +66,7 @@ temp_files() { find "$BACKUPS" -maxdepth 1 -name '.dbkeeper-*' | wc -l; }
 
 # ---------------------------------------------------------------- round trips
 createdb pagila
-if q -q -d pagila -f /work/shared/corpus/pagila/pagila-schema.sql >"$WORK/pagila.log" 2>&1 &&
+if q -q -d pagila -f tests/fixtures/pagila/pagila-schema.sql >"$WORK/pagila.log" 2>&1 &&
    q -q -d pagila -f tests/pg/pagila_data.sql >>"$WORK/pagila.log" 2>&1 &&
    q -q -d pagila -c "CREATE EXTENSION dbkeeper" >>"$WORK/pagila.log" 2>&1; then
   roundtrip roundtrip_pagila pagila

@@ -8,7 +8,7 @@
 #
 # One psql session (the cache is per backend) runs the script; a second
 # session, fed through a FIFO, holds a transaction open across it.  The
-# release: DESIGN.md's example a>b a>c b>d b>e c>e c>f; the version: +b -c,
+# release: README's status-rule example a>b a>c b>d b>e c>e c>f; the version: +b -c,
 # and x, y, z undecided codes that the changes put under b or c.
 #
 # Run by tests/pg/run.sh, which holds /tmp/dbkeeper-pg.lock and has

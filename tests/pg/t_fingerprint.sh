@@ -12,7 +12,7 @@
 # installed (tests/pg/run.sh holds the install lock around this script).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-PAGILA=${DBK_PAGILA:-/work/shared/corpus/pagila/pagila-schema.sql}
+PAGILA=${DBK_PAGILA:-tests/fixtures/pagila/pagila-schema.sql}
 if [ ! -r "$PAGILA" ]; then
   echo "FAIL pg/fingerprint/corpus pagila schema not found at $PAGILA"
   exit 0

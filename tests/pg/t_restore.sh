@@ -85,7 +85,7 @@ bad_upgrade() {
 
 # ---------------------------------------------------------------- bad upgrades
 createdb pagila
-if q -q -d pagila -f /work/shared/corpus/pagila/pagila-schema.sql >"$WORK/pagila.log" 2>&1 &&
+if q -q -d pagila -f tests/fixtures/pagila/pagila-schema.sql >"$WORK/pagila.log" 2>&1 &&
    q -q -d pagila -f tests/pg/pagila_data.sql >>"$WORK/pagila.log" 2>&1 &&
    q -q -d pagila -c "CREATE EXTENSION dbkeeper" >>"$WORK/pagila.log" 2>&1; then
   bad_upgrade pagila pagila "

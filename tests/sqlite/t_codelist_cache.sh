@@ -6,7 +6,7 @@
 # reads the hidden column `cache` ("stored", "hit", "not cached") to show
 # whether the cache was used.
 #
-# The release: DESIGN.md's example a>b a>c b>d b>e c>e c>f in its own
+# The release: README's status-rule example a>b a>c b>d b>e c>e c>f in its own
 # database, attached as rel; the version: +b -c, and x, y undecided codes
 # that the changes put under b or c.
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
