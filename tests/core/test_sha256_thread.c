@@ -4,11 +4,29 @@
  * input, one byte, exactly one block, and many blocks given in odd-sized
  * pieces (so the caller waits for the thread); abandoning midway joins.
  */
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../../core/sha256_thread.h"
 #include "unit.h"
+
+/* The number of threads of this process, from /proc/self/task. */
+static int
+thread_count(void)
+{
+	DIR		   *d = opendir("/proc/self/task");
+	struct dirent *e;
+	int			n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
 
 static void
 same_digest(const char *id, const unsigned char *data, size_t len, size_t piece)
@@ -32,6 +50,7 @@ main(void)
 	unsigned char *data = malloc(big);
 	dbk_error	err;
 	dbk_sha256_thread *h;
+	int			before;
 
 	for (size_t i = 0; i < big; i++)
 		data[i] = (unsigned char) (i * 2654435761u >> 13);
@@ -41,11 +60,13 @@ main(void)
 	same_digest("sha256-thread/many-blocks-odd-pieces", data, big, 77777);
 	same_digest("sha256-thread/many-blocks-one-piece", data, big, big);
 
+	before = thread_count();
 	h = dbk_sha256_thread_start(&dbk_libc_allocator, &err);
+	CHECK("sha256-thread/started", h != NULL && thread_count() == before + 1);
 	dbk_sha256_thread_update(h, data, big);
 	dbk_sha256_thread_abandon(h);
 	dbk_sha256_thread_abandon(NULL);
-	CHECK("sha256-thread/abandon", 1);
+	CHECK("sha256-thread/abandon-joins", thread_count() == before);
 	free(data);
 	return unit_exit();
 }

@@ -239,6 +239,13 @@ fi
 # verify: flipped bytes at the start, middle and end, and truncation
 name=$(q -d bench -c "SELECT name FROM dbkeeper_backups() WHERE is_latest AND database = 'bench'")
 size=$(stat -c %s "$BACKUPS/$name")
+# refused_as_corrupt FILE: dbkeeper_verify fails with SQLSTATE XX001
+# (data_corrupted), not merely with some error
+refused_as_corrupt() {
+  ! psql -X -At -v ON_ERROR_STOP=1 -v VERBOSITY=verbose -d bench \
+      -c "SELECT dbkeeper_verify('$1')" >"$WORK/verify.err" 2>&1 &&
+    grep -q 'ERROR:  XX001' "$WORK/verify.err"
+}
 ok=1
 for off in 10 $((size / 3)) $((size / 2)) $((size - 30)) $((size - 1)); do
   bad="bench-2000-01-01T00-00-00Z-flip$off.sql.zst"
@@ -246,8 +253,8 @@ for off in 10 $((size / 3)) $((size / 2)) $((size - 30)) $((size - 1)); do
   printf "$(printf '\\%03o' $(( $(od -An -tu1 -j "$off" -N1 "$BACKUPS/$bad") ^ 4 )))" |
     dd of="$BACKUPS/$bad" bs=1 seek="$off" conv=notrunc status=none
   chown postgres "$BACKUPS/$bad"; chmod 600 "$BACKUPS/$bad"
-  if q -d bench -c "SELECT dbkeeper_verify('$bad')" >/dev/null 2>&1; then
-    ok=0; fail verify_damage "a flipped byte at offset $off of $size was not detected"
+  if ! refused_as_corrupt "$bad"; then
+    ok=0; fail verify_damage "a flipped byte at offset $off of $size was not reported as damage (XX001): $(cat "$WORK/verify.err")"
   fi
   rm -f "$BACKUPS/$bad"
 done
@@ -255,12 +262,14 @@ for cut in 1 100 $((size / 2)); do
   bad="bench-2000-01-01T00-00-00Z-cut$cut.sql.zst"
   head -c $((size - cut)) "$BACKUPS/$name" >"$BACKUPS/$bad"
   chown postgres "$BACKUPS/$bad"; chmod 600 "$BACKUPS/$bad"
-  if q -d bench -c "SELECT dbkeeper_verify('$bad')" >/dev/null 2>&1; then
-    ok=0; fail verify_damage "a backup cut by $cut bytes was not detected"
+  if ! refused_as_corrupt "$bad"; then
+    ok=0; fail verify_damage "a backup cut by $cut bytes was not reported as damage (XX001): $(cat "$WORK/verify.err")"
   fi
   rm -f "$BACKUPS/$bad"
 done
-if [ $ok = 1 ] && [ "$(q -d bench -c "SELECT dbkeeper_verify('$name')")" = t ]; then
+if [ "$(q -d bench -c "SELECT dbkeeper_verify('$name')")" != t ]; then
+  fail verify_damage "the undamaged backup $name does not verify"
+elif [ $ok = 1 ]; then
   pass verify_damage "(5 flipped bytes, 3 truncations)"
 fi
 
