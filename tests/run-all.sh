@@ -75,17 +75,27 @@ core_tests() {
 }
 
 # sqlite_tests EXT [PRELOAD] [TAG]: runs tests/sqlite/t_*.sh against EXT.
+# A script that dies, or ends without a single PASS line, fails on its own.
 sqlite_tests() {
-  local ext=$1 preload=${2:-} tag=${3:-sqlite} t rc=0
+  local ext=$1 preload=${2:-} tag=${3:-sqlite} t rc=0 out status
+  out=$(mktemp)
   for t in tests/sqlite/t_*.sh; do
     [ -e "$t" ] || continue
     if [ "$tag" = sqlite ]; then
-      DBK_SQLITE_EXT=$ext DBK_PRELOAD=$preload bash "$t" || rc=1
+      DBK_SQLITE_EXT=$ext DBK_PRELOAD=$preload bash "$t" 2>&1 | tee "$out"
     else
-      DBK_SQLITE_EXT=$ext DBK_PRELOAD=$preload DBK_HEAVY=0 bash "$t" \
-        | sed "s/^PASS sqlite\//PASS $tag\//; s/^FAIL sqlite\//FAIL $tag\//" || rc=1
+      DBK_SQLITE_EXT=$ext DBK_PRELOAD=$preload DBK_HEAVY=0 bash "$t" 2>&1 \
+        | sed "s/^PASS sqlite\//PASS $tag\//; s/^FAIL sqlite\//FAIL $tag\//" | tee "$out"
+    fi
+    status=${PIPESTATUS[0]}
+    if [ "$status" -ne 0 ]; then
+      rc=1
+      grep -q '^FAIL ' "$out" || echo "FAIL $tag/$(basename "$t" .sh) exited with status $status"
+    elif ! grep -q '^PASS ' "$out"; then
+      echo "FAIL $tag/$(basename "$t" .sh) passed nothing"
     fi
   done
+  rm -f "$out"
   return $rc
 }
 

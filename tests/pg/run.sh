@@ -57,8 +57,18 @@ run_pg_regress() {
 }
 pg_part_wanted regress && run_pg_regress
 
+# Each script prints its own PASS/FAIL lines; one that dies, or that ends
+# without a single PASS, is a failure of its own.
 for t in tests/pg/t_*.sh; do
   [ -e "$t" ] || continue
   pg_part_wanted "$(basename "$t" .sh)" || continue
-  bash "$t" || true
+  out=$(mktemp)
+  bash "$t" 2>&1 | tee "$out"
+  rc=${PIPESTATUS[0]}
+  if [ "$rc" -ne 0 ] && ! grep -q '^FAIL ' "$out"; then
+    echo "FAIL $t exited with status $rc: $(grep -v '^PASS ' "$out" | tail -3 | tr '\n' ' ')"
+  elif ! grep -q '^PASS ' "$out"; then
+    echo "FAIL $t passed nothing: $(tail -3 "$out" | tr '\n' ' ')"
+  fi
+  rm -f "$out"
 done
