@@ -67,6 +67,7 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 
 #include "common.h"
 #include "schema_relations.h"
@@ -748,8 +749,8 @@ static const char constraints_query[] =
 	"  CASE co.contype WHEN 'f' THEN co.confdelsetcols IS NULL "
 	"    WHEN 'p' THEN NOT (x.indnullsnotdistinct OR x.indnatts <> x.indnkeyatts) "
 	"    WHEN 'u' THEN NOT (x.indnullsnotdistinct OR x.indnatts <> x.indnkeyatts) ELSE false END, "
-	"  CASE WHEN co.contype = 'c' THEN co.conbin::text END, t.typbasetype, t.typtypmod "
-	"FROM pg_constraint co LEFT JOIN pg_type t ON t.oid = co.contypid JOIN pg_namespace n ON n.oid = co.connamespace "
+	"  CASE WHEN co.contype = 'c' THEN co.conbin::text END "
+	"FROM pg_constraint co JOIN pg_namespace n ON n.oid = co.connamespace "
 	"LEFT JOIN pg_index x ON x.indexrelid = co.conindid AND co.contype IN ('p', 'u') "
 	"WHERE " DBK_USER_NS("n") " AND (co.conrelid <> 0 OR co.contypid <> 0)";
 
@@ -757,7 +758,7 @@ enum
 {
 	CO_OID = 1, CO_DOMAIN_NAME, CO_REL, CO_TYPE, CO_KIND, CO_CONNAME, CO_FREL, CO_KEY, CO_FKEY,
 	CO_MATCH, CO_UPDATE, CO_DELETE, CO_DEFERRABLE, CO_DEFERRED, CO_VALIDATED, CO_PLAIN,
-	CO_CHECK_TREE, CO_DOMAIN_BASE, CO_DOMAIN_TYPMOD
+	CO_CHECK_TREE
 };
 
 /* Appends the names of the columns an int2[] of attnums lists; false if one is unknown. */
@@ -891,14 +892,23 @@ settle_check(char *def, HeapTuple tup, TupleDesc desc, Oid relid)
 {
 	char	   *tree = SPI_getvalue(tup, desc, CO_CHECK_TREE);
 	bool		isnull;
+	HeapTuple	typtup;
+	Form_pg_type domain;
+	char	   *out;
 
 	if (tree == NULL || def == NULL)
 		return def;
 	if (OidIsValid(relid))
 		return dbk_pg_settle_expr(def, tree, relid, DBK_SETTLE_CHECK, InvalidOid, -1, '\0');
-	return dbk_pg_settle_expr(def, tree, InvalidOid, DBK_SETTLE_DOMAIN_CHECK,
-							  DatumGetObjectId(SPI_getbinval(tup, desc, CO_DOMAIN_BASE, &isnull)),
-							  DatumGetInt32(SPI_getbinval(tup, desc, CO_DOMAIN_TYPMOD, &isnull)), '\0');
+	/* a domain's CHECK reads VALUE as its base type, as CREATE DOMAIN does */
+	typtup = SearchSysCache1(TYPEOID, SPI_getbinval(tup, desc, CO_TYPE, &isnull));
+	if (!HeapTupleIsValid(typtup))
+		return def;
+	domain = (Form_pg_type) GETSTRUCT(typtup);
+	out = dbk_pg_settle_expr(def, tree, InvalidOid, DBK_SETTLE_DOMAIN_CHECK, domain->typbasetype,
+							 domain->typtypmod, '\0');
+	ReleaseSysCache(typtup);
+	return out;
 }
 
 void

@@ -17,14 +17,26 @@
  * Contract: the input text was printed by PostgreSQL from the current
  * catalogs, with search_path at pg_catalog (schema.c fixes it), so every name
  * in it is qualified and it parses; a text that does not have the expected
- * shape is returned unchanged.  Parsing takes ACCESS SHARE locks on the
- * tables named, as the describing queries already do.  Nothing is written.
+ * shape is returned unchanged.  Parsing a table's expression takes an ACCESS
+ * SHARE lock on it and lets it go at once (unless the caller holds one too),
+ * so that describing 10,000 tables does not fill the lock table; parsing a
+ * view's query keeps the locks of the tables it names until the end of the
+ * transaction, as any query does.  Nothing is written.
+ *
+ * Privileges: the description is the same whoever asks, but the parser checks
+ * USAGE on every schema a name is looked up in.  So the parsing runs as the
+ * bootstrap superuser, in a security-restricted operation (as PostgreSQL runs
+ * index builds).  Parsing runs no user code: the only functions it calls are
+ * the input functions of constants' types, which only a superuser can create,
+ * on text PostgreSQL itself printed.
  */
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "miscadmin.h"
 #include "access/relation.h"
 #include "catalog/heap.h"
+#include "catalog/pg_authid.h"
 #include "catalog/pg_index.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
@@ -120,9 +132,9 @@ domain_value_hook(ParseState *pstate, ColumnRef *cref)
 	return (Node *) value;
 }
 
-char *
-dbk_pg_settled_expr(const char *tree, Oid relid, dbk_settle_kind kind, Oid typid, int32 typmod,
-					char generated, char **printed_out)
+static char *
+settled_expr(const char *tree, Oid relid, dbk_settle_kind kind, Oid typid, int32 typmod,
+			 char generated, char **printed_out)
 {
 	char	   *printed = print_tree(tree, relid);
 	Node	   *raw = raw_expression(printed);
@@ -180,7 +192,7 @@ dbk_pg_settled_expr(const char *tree, Oid relid, dbk_settle_kind kind, Oid typid
 	settled = print_node(expr, relid);
 	free_parsestate(pstate);
 	if (rel != NULL)
-		relation_close(rel, NoLock);
+		relation_close(rel, AccessShareLock);
 	return settled;
 }
 
@@ -203,8 +215,8 @@ strip_collate(Node *expr)
 	return expr;
 }
 
-char *
-dbk_pg_settle_indexdef(const char *def, Oid indexrelid)
+static char *
+settle_indexdef(const char *def, Oid indexrelid)
 {
 	HeapTuple	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexrelid));
 	Form_pg_index index;
@@ -256,7 +268,7 @@ dbk_pg_settle_indexdef(const char *def, Oid indexrelid)
 	if (!isnull && stmt->whereClause != NULL)
 		out = replace_first(out, print_tree(TextDatumGetCString(pred_datum), tableid),
 							print_node(stmt->whereClause, tableid));
-	relation_close(rel, NoLock);
+	relation_close(rel, AccessShareLock);
 	ReleaseSysCache(tup);
 	return out;
 }
@@ -267,8 +279,8 @@ dbk_pg_settle_indexdef(const char *def, Oid indexrelid)
  * names the same columns as the query's targets once CREATE VIEW applied
  * it).
  */
-char *
-dbk_pg_settle_viewdef(const char *def, const char *viewdef)
+static char *
+settle_viewdef(const char *def, const char *viewdef)
 {
 	List	   *stmts = raw_parser(viewdef, RAW_PARSE_DEFAULT);
 	Query	   *query;
@@ -278,4 +290,64 @@ dbk_pg_settle_viewdef(const char *def, const char *viewdef)
 	query = parse_analyze_fixedparams(linitial_node(RawStmt, stmts), viewdef, NULL, 0, NULL);
 	/* pg_get_viewdef ends the query with a semicolon; pg_get_querydef does not */
 	return replace_first(def, viewdef, psprintf("%s;", pg_get_querydef(query, false)));
+}
+
+/* ---- the entry points: each parses as the bootstrap superuser ---- */
+
+typedef struct parse_identity
+{
+	Oid			userid;
+	int			sec_context;
+} parse_identity;
+
+static void
+become_parser(parse_identity *saved)
+{
+	GetUserIdAndSecContext(&saved->userid, &saved->sec_context);
+	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
+						   saved->sec_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+}
+
+/* An ERROR restores the identity too, as transaction abort does for index builds. */
+static void
+stop_being_parser(const parse_identity *saved)
+{
+	SetUserIdAndSecContext(saved->userid, saved->sec_context);
+}
+
+char *
+dbk_pg_settled_expr(const char *tree, Oid relid, dbk_settle_kind kind, Oid typid, int32 typmod,
+					char generated, char **printed)
+{
+	parse_identity saved;
+	char	   *out;
+
+	become_parser(&saved);
+	out = settled_expr(tree, relid, kind, typid, typmod, generated, printed);
+	stop_being_parser(&saved);
+	return out;
+}
+
+char *
+dbk_pg_settle_indexdef(const char *def, Oid indexrelid)
+{
+	parse_identity saved;
+	char	   *out;
+
+	become_parser(&saved);
+	out = settle_indexdef(def, indexrelid);
+	stop_being_parser(&saved);
+	return out;
+}
+
+char *
+dbk_pg_settle_viewdef(const char *def, const char *viewdef)
+{
+	parse_identity saved;
+	char	   *out;
+
+	become_parser(&saved);
+	out = settle_viewdef(def, viewdef);
+	stop_being_parser(&saved);
+	return out;
 }
