@@ -4,13 +4,15 @@
  */
 #include "schema.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 void
-dbk_schema_init(dbk_schema *s, const dbk_allocator *a)
+dbk_schema_init(dbk_schema *s, const dbk_allocator *a, const char *format)
 {
 	s->a = a;
+	s->format = format;
 	s->rows = NULL;
 	s->n = s->cap = 0;
 }
@@ -138,9 +140,13 @@ put_escaped(char *out, const char *f)
 int
 dbk_schema_text(const dbk_schema *s, char **out, size_t *len, dbk_error *err)
 {
-	size_t		total = strlen(DBK_SCHEMA_FIRST_LINE) + 2,
+	char		first[64];
+	size_t		total,
 				n = 0;
 	char	   *buf;
+
+	snprintf(first, sizeof(first), "dbkeeper-schema %s", s->format);
+	total = strlen(first) + 2;
 
 	for (size_t i = 0; i < s->n; i++)
 		total += escaped_len(s->rows[i].kind) + escaped_len(s->rows[i].name) +
@@ -148,8 +154,8 @@ dbk_schema_text(const dbk_schema *s, char **out, size_t *len, dbk_error *err)
 	buf = dbk_alloc(s->a, total);
 	if (buf == NULL)
 		return dbk_fail(err, DBK_E_NOMEM, "out of memory describing the schema");
-	n = strlen(DBK_SCHEMA_FIRST_LINE);
-	memcpy(buf, DBK_SCHEMA_FIRST_LINE, n);
+	n = strlen(first);
+	memcpy(buf, first, n);
 	buf[n++] = '\n';
 	for (size_t i = 0; i < s->n; i++)
 	{
@@ -218,17 +224,19 @@ dbk_schema_parse(dbk_schema *s, const char *text, size_t len, const char *what, 
 			   *end = text + len,
 			   *nl = memchr(text, '\n', len);
 	size_t		prefix = strlen("dbkeeper-schema ");
+	size_t		flen = strlen(s->format);
 	int			line = 1;
 
 	if (nl == NULL || (size_t) (nl - p) < prefix || memcmp(p, "dbkeeper-schema ", prefix) != 0)
-		return dbk_fail(err, DBK_E_CORRUPT, "%s: the recorded schema does not start with \"%s\"",
-						what, DBK_SCHEMA_FIRST_LINE);
-	if ((size_t) (nl - p) != strlen(DBK_SCHEMA_FIRST_LINE) ||
-		memcmp(p, DBK_SCHEMA_FIRST_LINE, (size_t) (nl - p)) != 0)
+		return dbk_fail(err, DBK_E_CORRUPT, "%s: the recorded schema does not start with \"dbkeeper-schema\"",
+						what);
+	if ((size_t) (nl - p) != prefix + flen || memcmp(p + prefix, s->format, flen) != 0)
 	{
-		dbk_fail(err, DBK_E_INVALID, "%s: the recorded schema has format \"%.*s\", not \"%s\"",
-				 what, (int) (nl - p), p, DBK_SCHEMA_FIRST_LINE);
-		dbk_error_hint(err, "A newer dbkeeper wrote this backup; compare with that version.");
+		dbk_fail(err, DBK_E_INVALID,
+				 "%s: the recorded schema is in canonical form %.*s, this dbkeeper describes schemas in form %s",
+				 what, (int) (nl - p - prefix), p + prefix, s->format);
+		dbk_error_detail(err, "Descriptions in different canonical forms cannot be compared row by row.");
+		dbk_error_hint(err, "Compare with a backup taken by this version of dbkeeper, or with the dbkeeper that wrote this one.");
 		return -1;
 	}
 	p = nl + 1;

@@ -8,10 +8,11 @@
  * then sorted by kind, name and definition, byte by byte, so the order in
  * which they were added (catalog order, OIDs, creation order) never matters.
  *
- * Text form, version DBK_SCHEMA_FORMAT (documented in README "Schema
- * fingerprint"):
+ * Text form (documented in README "Schema fingerprint"), where <format> is
+ * the version of the engine's canonical form (DBK_SCHEMA_FORMAT_*; each
+ * engine raises its own when what its rows say changes):
  *
- *     dbkeeper-schema 1\n
+ *     dbkeeper-schema <format>\n
  *     <kind>\t<name>\t<definition>\n        one line per row, sorted
  *
  * where each field escapes backslash, tab, newline and carriage return as
@@ -29,8 +30,8 @@
 #include "error.h"
 #include "sha256.h"
 
-#define DBK_SCHEMA_FORMAT "1"
-#define DBK_SCHEMA_FIRST_LINE "dbkeeper-schema " DBK_SCHEMA_FORMAT
+#define DBK_SCHEMA_FORMAT_SQLITE "1"
+#define DBK_SCHEMA_FORMAT_POSTGRESQL "2"
 
 typedef struct dbk_schema_row
 {
@@ -42,12 +43,14 @@ typedef struct dbk_schema_row
 typedef struct dbk_schema
 {
 	const dbk_allocator *a;
+	const char *format;			/* a DBK_SCHEMA_FORMAT_* */
 	dbk_schema_row *rows;
 	size_t		n;
 	size_t		cap;
 } dbk_schema;
 
-void		dbk_schema_init(dbk_schema *s, const dbk_allocator *a);
+/* An empty description in canonical form format (a DBK_SCHEMA_FORMAT_*). */
+void		dbk_schema_init(dbk_schema *s, const dbk_allocator *a, const char *format);
 void		dbk_schema_free(dbk_schema *s);
 
 /* Adds a row (copies the strings; a NULL definition is stored as ""). */
@@ -70,7 +73,7 @@ int			dbk_schema_fingerprint(const dbk_schema *s, char hex[DBK_SHA256_HEX_LEN + 
 /*
  * Parses a text form (as recorded in a backup) into s (empty); what names
  * its origin in errors.  Fails with DBK_E_CORRUPT when malformed and with
- * DBK_E_INVALID for an unknown format version.
+ * DBK_E_INVALID when it is in another form than s->format.
  */
 int			dbk_schema_parse(dbk_schema *s, const char *text, size_t len, const char *what,
 							 dbk_error *err);

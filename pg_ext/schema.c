@@ -26,6 +26,7 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/pg_type.h"
 #include "catalog/namespace.h"
 #include "commands/dbcommands.h"
 #include "executor/spi.h"
@@ -46,6 +47,7 @@
 #include "guc.h"
 #include "schema.h"
 #include "schema_relations.h"
+#include "schema_settle.h"
 
 #define DBK_PG_ENGINE "postgresql"
 
@@ -65,7 +67,8 @@ static const char *const describe_queries[] = {
 	"SELECT CASE c.relkind WHEN 'v' THEN 'view' ELSE 'materialized view' END, c.oid::regclass::text, "
 	"  concat_ws('; ', pg_get_viewdef(c.oid), "
 	"   CASE WHEN c.reloptions IS NOT NULL THEN 'with (' || "
-	"     array_to_string(ARRAY(SELECT o FROM unnest(c.reloptions) o ORDER BY o COLLATE \"C\"), ', ') || ')' END) "
+	"     array_to_string(ARRAY(SELECT o FROM unnest(c.reloptions) o ORDER BY o COLLATE \"C\"), ', ') || ')' END), "
+	"  'view', pg_get_viewdef(c.oid) "
 	"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
 	"WHERE c.relkind IN ('v', 'm') AND " USER_NS("n") " AND NOT " MEMBER("pg_class", "c.oid"),
 
@@ -109,11 +112,15 @@ static const char *const describe_queries[] = {
 
 	/* triggers (not the internal ones of foreign keys) */
 	"SELECT 'trigger', c.oid::regclass::text || '.' || quote_ident(tg.tgname), pg_get_triggerdef(tg.oid) "
+	"  || CASE tg.tgenabled WHEN 'D' THEN '; disabled' WHEN 'R' THEN '; enabled replica' "
+	"                       WHEN 'A' THEN '; enabled always' ELSE '' END "
 	"FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
 	"WHERE NOT tg.tgisinternal AND " USER_NS("n") " AND NOT " MEMBER("pg_class", "c.oid"),
 
 	/* rules (not the _RETURN rule that makes a view) */
 	"SELECT 'rule', c.oid::regclass::text || '.' || quote_ident(r.rulename), pg_get_ruledef(r.oid) "
+	"  || CASE r.ev_enabled WHEN 'D' THEN '; disabled' WHEN 'R' THEN '; enabled replica' "
+	"                       WHEN 'A' THEN '; enabled always' ELSE '' END "
 	"FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace "
 	"WHERE r.rulename <> '_RETURN' AND " USER_NS("n") " AND NOT " MEMBER("pg_class", "c.oid"),
 
@@ -126,7 +133,8 @@ static const char *const describe_queries[] = {
 	"                      ORDER BY CASE WHEN r = 0 THEN 'public' ELSE quote_ident(pg_get_userbyid(r)) END COLLATE \"C\") "
 	"      FROM unnest(p.polroles) r), "
 	"   'using (' || pg_get_expr(p.polqual, p.polrelid) || ')', "
-	"   'with check (' || pg_get_expr(p.polwithcheck, p.polrelid) || ')') "
+	"   'with check (' || pg_get_expr(p.polwithcheck, p.polrelid) || ')'), "
+	"  'policy', p.polrelid, p.polqual::text, p.polwithcheck::text "
 	"FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
 	"WHERE " USER_NS("n") " AND NOT " MEMBER("pg_class", "c.oid"),
 
@@ -157,7 +165,9 @@ static const char *const describe_queries[] = {
 	"        'align', t.typalign, 'storage', t.typstorage, 'category', t.typcategory, "
 	"        'preferred', t.typispreferred, 'delimiter', quote_literal(t.typdelim::text), "
 	"        'element', nullif(t.typelem, 0)::regtype::text, 'collatable', t.typcollation <> 0) "
-	"  END "
+	"  END, "
+	"  CASE WHEN t.typdefaultbin IS NOT NULL THEN 'domain default' END, t.typbasetype, "
+	"  t.typdefaultbin::text, t.typtypmod "
 	"FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
 	"LEFT JOIN pg_type b ON b.oid = t.typbasetype LEFT JOIN pg_class tc ON tc.oid = t.typrelid "
 	"WHERE t.typtype IN ('b', 'c', 'd', 'e', 'r') AND " USER_NS("n") " AND NOT " MEMBER("pg_type", "t.oid") " "
@@ -192,6 +202,45 @@ static const char *const fixed_settings[][2] = {
 	{"max_parallel_workers_per_gather", "0"},
 };
 
+/*
+ * A query's row may carry, after kind, name and definition, what
+ * schema_settle.c needs to print its expressions as a restore will: a tag,
+ * then the tag's columns.
+ *   'view'            pg_get_viewdef's text
+ *   'policy'          the table, the USING tree, the WITH CHECK tree
+ *   'domain default'  the base type, the default's tree, the base type's typmod
+ */
+static char *
+settle_row(char *def, HeapTuple tup, TupleDesc desc)
+{
+	char	   *tag = desc->natts > 3 ? SPI_getvalue(tup, desc, 4) : NULL;
+	bool		isnull;
+
+	if (tag == NULL || def == NULL)
+		return def;
+	if (strcmp(tag, "view") == 0)
+		return dbk_pg_settle_viewdef(def, SPI_getvalue(tup, desc, 5));
+	if (strcmp(tag, "policy") == 0)
+	{
+		Oid			relid = DatumGetObjectId(SPI_getbinval(tup, desc, 5, &isnull));
+
+		for (int col = 6; col <= 7; col++)
+		{
+			char	   *tree = SPI_getvalue(tup, desc, col);
+
+			if (tree != NULL)
+				def = dbk_pg_settle_expr(def, tree, relid, DBK_SETTLE_POLICY, InvalidOid, -1, '\0');
+		}
+		return def;
+	}
+	if (strcmp(tag, "domain default") == 0)
+		return dbk_pg_settle_expr(def, SPI_getvalue(tup, desc, 6), TypeRelationId, DBK_SETTLE_DEFAULT,
+								  DatumGetObjectId(SPI_getbinval(tup, desc, 5, &isnull)),
+								  DatumGetInt32(SPI_getbinval(tup, desc, 7, &isnull)), '\0');
+	elog(ERROR, "unknown settle tag \"%s\"", tag);
+	return def;
+}
+
 /* Adds every row of the description to s (initialised, empty). */
 static void
 describe(dbk_schema *s)
@@ -224,7 +273,7 @@ describe(dbk_schema *s)
 			TupleDesc	desc = SPI_tuptable->tupdesc;
 			char	   *kind = SPI_getvalue(tup, desc, 1);
 			char	   *name = SPI_getvalue(tup, desc, 2);
-			char	   *def = SPI_getvalue(tup, desc, 3);
+			char	   *def = settle_row(SPI_getvalue(tup, desc, 3), tup, desc);
 
 			if (dbk_schema_add(s, kind, name ? name : "", def, &err) != 0)
 				dbk_pg_raise(&err);
@@ -262,7 +311,7 @@ fingerprint_now(call_mem *m, char hex[DBK_SHA256_HEX_LEN + 1])
 	dbk_schema	s;
 	dbk_error	err;
 
-	dbk_schema_init(&s, &m->a);
+	dbk_schema_init(&s, &m->a, DBK_SCHEMA_FORMAT_POSTGRESQL);
 	describe(&s);
 	if (dbk_schema_fingerprint(&s, hex, &err) != 0)
 		dbk_pg_raise(&err);
@@ -279,7 +328,7 @@ dbk_pg_schema_describe(char **canonical_text, char fingerprint_hex[65])
 	size_t		len;
 
 	call_mem_init(&m);
-	dbk_schema_init(&s, &m.a);
+	dbk_schema_init(&s, &m.a, DBK_SCHEMA_FORMAT_POSTGRESQL);
 	describe(&s);
 	if (dbk_schema_fingerprint(&s, fingerprint_hex, &err) != 0 ||
 		dbk_schema_text(&s, &text, &len, &err) != 0)
@@ -348,7 +397,7 @@ dbkeeper_schema(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	call_mem_init(&m);
-	dbk_schema_init(&s, &m.a);
+	dbk_schema_init(&s, &m.a, DBK_SCHEMA_FORMAT_POSTGRESQL);
 	describe(&s);
 	for (size_t i = 0; i < s.n; i++)
 	{
@@ -472,8 +521,8 @@ dbkeeper_schema_diff(PG_FUNCTION_ARGS)
 	dbk_pg_backup_dir(path, sizeof(path));
 	InitMaterializedSRF(fcinfo, 0);
 	call_mem_init(&m);
-	dbk_schema_init(&now, &m.a);
-	dbk_schema_init(&then, &m.a);
+	dbk_schema_init(&now, &m.a, DBK_SCHEMA_FORMAT_POSTGRESQL);
+	dbk_schema_init(&then, &m.a, DBK_SCHEMA_FORMAT_POSTGRESQL);
 	describe(&now);
 	dbk_database_name_component(get_database_name(MyDatabaseId), database, sizeof(database));
 	/* No ereport while the directory is open: collect the result, close, then raise. */

@@ -67,9 +67,11 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 
 #include "common.h"
 #include "schema_relations.h"
+#include "schema_settle.h"
 
 /* A column of a described table, as an index over it needs it. */
 typedef struct rel_column
@@ -332,35 +334,34 @@ strip_locations(const char *tree)
 }
 
 /*
- * pg_get_expr(adbin, relid) of a column's default or generation expression.
- * Defaults cannot refer to columns, so one whose tree has no Var deparses
- * the same on every table and is cached.
+ * A column's default or generation expression as it prints after a restore
+ * (schema_settle.c).  Defaults cannot refer to columns, so one whose tree has
+ * no Var prints the same on every column of its type and is cached.
  */
 static char *
-deparse_default(dbk_pg_relinfo *ri, const char *adbin, Oid relid, bool generated)
+deparse_default(dbk_pg_relinfo *ri, const char *adbin, Oid relid, Oid typid, int32 typmod, char generated)
 {
-	char	   *stripped;
+	char	   *key;
 	uint32		hash;
 	bool		found;
 	default_entry *e;
 	char	   *text;
 	MemoryContext old;
 
-	if (generated || strstr(adbin, "{VAR ") != NULL)
-		return call_text(pg_get_expr, 2, CStringGetTextDatum(adbin), ObjectIdGetDatum(relid));
-	stripped = strip_locations(adbin);
-	hash = hash_bytes((const unsigned char *) stripped, (int) strlen(stripped));
+	if (generated != '\0' || strstr(adbin, "{VAR ") != NULL)
+		return dbk_pg_settled_expr(adbin, relid, DBK_SETTLE_DEFAULT, typid, typmod, generated, NULL);
+	/* the settled text also depends on the type the default is coerced to */
+	key = psprintf("%s %u %d", strip_locations(adbin), typid, typmod);
+	hash = hash_bytes((const unsigned char *) key, (int) strlen(key));
 	e = hash_search(ri->defaults, &hash, HASH_ENTER, &found);
 	if (!found)
 		e->trees = NIL;
 	for (int i = 0; i + 1 < list_length(e->trees); i += 2)
-		if (strcmp(list_nth(e->trees, i), stripped) == 0)
+		if (strcmp(list_nth(e->trees, i), key) == 0)
 			return list_nth(e->trees, i + 1);
-	text = call_text(pg_get_expr, 2, CStringGetTextDatum(adbin), ObjectIdGetDatum(relid));
-	if (text == NULL)
-		return NULL;
+	text = dbk_pg_settled_expr(adbin, relid, DBK_SETTLE_DEFAULT, typid, typmod, '\0', NULL);
 	old = MemoryContextSwitchTo(ri->cxt);
-	e->trees = lappend(e->trees, pstrdup(stripped));
+	e->trees = lappend(e->trees, pstrdup(key));
 	e->trees = lappend(e->trees, pstrdup(text));
 	MemoryContextSwitchTo(old);
 	return text;
@@ -497,7 +498,7 @@ append_column(dbk_pg_relinfo *ri, StringInfo out, Oid relid, const column_row *c
 	if (c->adbin != NULL)
 	{
 		bool		generated = c->generated == ATTRIBUTE_GENERATED_STORED;
-		char	   *e = deparse_default(ri, c->adbin, relid, generated);
+		char	   *e = deparse_default(ri, c->adbin, relid, c->typid, c->typmod, c->generated);
 
 		if (e != NULL)
 			appendStringInfo(out, generated ? " generated always as (%s) stored" : " default %s", e);
@@ -724,7 +725,8 @@ dbk_pg_describe_indexes(dbk_schema *s, dbk_pg_relinfo *ri)
 		if (DatumGetBool(index_attr(tup, desc, IX_PLAIN)))
 			def = plain_indexdef(ri, tup, desc);
 		if (def == NULL)
-			def = call_text(pg_get_indexdef, 1, index_attr(tup, desc, IX_OID), (Datum) 0);
+			def = dbk_pg_settle_indexdef(call_text(pg_get_indexdef, 1, index_attr(tup, desc, IX_OID), (Datum) 0),
+										 DatumGetObjectId(index_attr(tup, desc, IX_OID)));
 		add_row(s, "index", SPI_getvalue(tup, desc, IX_NAME), def);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(per_index);
@@ -746,7 +748,8 @@ static const char constraints_query[] =
 	"  co.confmatchtype, co.confupdtype, co.confdeltype, co.condeferrable, co.condeferred, co.convalidated, "
 	"  CASE co.contype WHEN 'f' THEN co.confdelsetcols IS NULL "
 	"    WHEN 'p' THEN NOT (x.indnullsnotdistinct OR x.indnatts <> x.indnkeyatts) "
-	"    WHEN 'u' THEN NOT (x.indnullsnotdistinct OR x.indnatts <> x.indnkeyatts) ELSE false END "
+	"    WHEN 'u' THEN NOT (x.indnullsnotdistinct OR x.indnatts <> x.indnkeyatts) ELSE false END, "
+	"  CASE WHEN co.contype = 'c' THEN co.conbin::text END "
 	"FROM pg_constraint co JOIN pg_namespace n ON n.oid = co.connamespace "
 	"LEFT JOIN pg_index x ON x.indexrelid = co.conindid AND co.contype IN ('p', 'u') "
 	"WHERE " DBK_USER_NS("n") " AND (co.conrelid <> 0 OR co.contypid <> 0)";
@@ -754,7 +757,8 @@ static const char constraints_query[] =
 enum
 {
 	CO_OID = 1, CO_DOMAIN_NAME, CO_REL, CO_TYPE, CO_KIND, CO_CONNAME, CO_FREL, CO_KEY, CO_FKEY,
-	CO_MATCH, CO_UPDATE, CO_DELETE, CO_DEFERRABLE, CO_DEFERRED, CO_VALIDATED, CO_PLAIN
+	CO_MATCH, CO_UPDATE, CO_DELETE, CO_DEFERRABLE, CO_DEFERRED, CO_VALIDATED, CO_PLAIN,
+	CO_CHECK_TREE
 };
 
 /* Appends the names of the columns an int2[] of attnums lists; false if one is unknown. */
@@ -882,6 +886,31 @@ constraint_name(dbk_pg_relinfo *ri, HeapTuple tup, TupleDesc desc, Oid relid)
 					SPI_getvalue(tup, desc, CO_CONNAME));
 }
 
+/* A CHECK constraint's text with its expression as a restore prints it. */
+static char *
+settle_check(char *def, HeapTuple tup, TupleDesc desc, Oid relid)
+{
+	char	   *tree = SPI_getvalue(tup, desc, CO_CHECK_TREE);
+	bool		isnull;
+	HeapTuple	typtup;
+	Form_pg_type domain;
+	char	   *out;
+
+	if (tree == NULL || def == NULL)
+		return def;
+	if (OidIsValid(relid))
+		return dbk_pg_settle_expr(def, tree, relid, DBK_SETTLE_CHECK, InvalidOid, -1, '\0');
+	/* a domain's CHECK reads VALUE as its base type, as CREATE DOMAIN does */
+	typtup = SearchSysCache1(TYPEOID, SPI_getbinval(tup, desc, CO_TYPE, &isnull));
+	if (!HeapTupleIsValid(typtup))
+		return def;
+	domain = (Form_pg_type) GETSTRUCT(typtup);
+	out = dbk_pg_settle_expr(def, tree, InvalidOid, DBK_SETTLE_DOMAIN_CHECK, domain->typbasetype,
+							 domain->typtypmod, '\0');
+	ReleaseSysCache(typtup);
+	return out;
+}
+
 void
 dbk_pg_describe_constraints(dbk_schema *s, dbk_pg_relinfo *ri)
 {
@@ -914,6 +943,7 @@ dbk_pg_describe_constraints(dbk_schema *s, dbk_pg_relinfo *ri)
 			def = plain_constraintdef(ri, tup, desc);
 		if (def == NULL)
 			def = call_text(pg_get_constraintdef, 1, SPI_getbinval(tup, desc, CO_OID, &isnull), (Datum) 0);
+		def = settle_check(def, tup, desc, relid);
 		name = constraint_name(ri, tup, desc, relid);
 		add_row(s, "constraint", name ? name : "", def);
 		MemoryContextSwitchTo(old);

@@ -148,7 +148,7 @@ record_schema(const char *path, dbk_meta *h, dbk_error *err)
 	size_t		len;
 	int			rc = -1;
 
-	dbk_schema_init(&s, &dbk_sqlite_allocator);
+	dbk_schema_init(&s, &dbk_sqlite_allocator, DBK_SCHEMA_FORMAT_SQLITE);
 	/* immutable=1: no locks and no -wal or -shm files beside the copy. */
 	uri = sqlite3_mprintf("file:%s?immutable=1", path);
 	if (uri == NULL)

@@ -867,7 +867,7 @@ dbk_sqlite_schema_describe(sqlite3 *db, dbk_schema *out, dbk_error *err)
 	int			rc;
 
 	dbk_error_clear(err);
-	dbk_schema_init(out, A);
+	dbk_schema_init(out, A, DBK_SCHEMA_FORMAT_SQLITE);
 	if (describer_open(&d, db, err) != 0)
 		return -1;
 	if (prepare(&d, "SELECT type, name, tbl_name, sql FROM main.sqlite_schema", &q, err) != 0)
@@ -1191,8 +1191,8 @@ vtab_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **out)
 	if (c == NULL)
 		return SQLITE_NOMEM;
 	memset(c, 0, sizeof(*c));
-	dbk_schema_init(&c->now, A);
-	dbk_schema_init(&c->then, A);
+	dbk_schema_init(&c->now, A, DBK_SCHEMA_FORMAT_SQLITE);
+	dbk_schema_init(&c->then, A, DBK_SCHEMA_FORMAT_SQLITE);
 	c->changes.a = A;
 	*out = &c->base;
 	return SQLITE_OK;

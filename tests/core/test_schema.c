@@ -110,7 +110,7 @@ fill(dbk_schema *s, int variant)
 {
 	dbk_error	err;
 
-	dbk_schema_init(s, A);
+	dbk_schema_init(s, A, DBK_SCHEMA_FORMAT_SQLITE);
 	/* Added in different orders: the description must not care. */
 	if (variant == 0)
 	{
@@ -149,24 +149,34 @@ test_description(void)
 	CHECK("schema/desc-text", dbk_schema_text(&a, &text, &len, &err) == 0 &&
 		  strcmp(text, "dbkeeper-schema 1\nindex\tt_b\ton t(b)\ntable\tt\ta integer, b text\n"
 				 "view\tv\tselect a\\tfrom t\\nwhere a > 0\n") == 0 && len == strlen(text));
-	CHECK("schema/desc-parse-roundtrip", (dbk_schema_init(&p, A), dbk_schema_parse(&p, text, len, "x", &err)) == 0 &&
+	CHECK("schema/desc-parse-roundtrip", (dbk_schema_init(&p, A, DBK_SCHEMA_FORMAT_SQLITE), dbk_schema_parse(&p, text, len, "x", &err)) == 0 &&
 		  p.n == 3 && dbk_schema_fingerprint(&p, hp, &err) == 0 && strcmp(hp, ha) == 0 &&
 		  strcmp(p.rows[2].definition, "select a\tfrom t\nwhere a > 0") == 0);
 	dbk_schema_free(&p);
 	free(text);
 
 	/* A known value: the empty description. */
-	dbk_schema_init(&p, A);
+	dbk_schema_init(&p, A, DBK_SCHEMA_FORMAT_SQLITE);
 	/* printf 'dbkeeper-schema 1\n' | sha256sum */
 	CHECK("schema/desc-empty-sha256", dbk_schema_fingerprint(&p, hp, &err) == 0 &&
 		  strcmp(hp, "6ebd214cfbe8767f9e8610f903c14af52f410e76e663fa89516f47c3a6831d11") == 0);
 	dbk_schema_free(&p);
 
-	dbk_schema_init(&p, A);
+	dbk_schema_init(&p, A, DBK_SCHEMA_FORMAT_SQLITE);
 	CHECK("schema/parse-bad-first-line", dbk_schema_parse(&p, "hello\n", 6, "backup \"b\"", &err) != 0 &&
 		  err.kind == DBK_E_CORRUPT && strstr(err.message, "backup \"b\"") != NULL);
-	CHECK("schema/parse-newer-format", dbk_schema_parse(&p, "dbkeeper-schema 2\n", 18, "b", &err) != 0 &&
-		  err.kind == DBK_E_INVALID && strstr(err.message, "dbkeeper-schema 2") != NULL);
+	CHECK("schema/parse-other-format", dbk_schema_parse(&p, "dbkeeper-schema 2\n", 18, "b", &err) != 0 &&
+		  err.kind == DBK_E_INVALID && strstr(err.message, "canonical form 2, this dbkeeper describes schemas in form 1") != NULL);
+	dbk_schema_free(&p);
+	/* PostgreSQL's descriptions are in form 2: its first line says so, and form 1 is refused */
+	dbk_schema_init(&p, A, DBK_SCHEMA_FORMAT_POSTGRESQL);
+	CHECK("schema/pg-form-2", dbk_schema_text(&p, &text, &len, &err) == 0 &&
+		  strcmp(text, "dbkeeper-schema 2\n") == 0);
+	free(text);
+	CHECK("schema/pg-parse-form-1", dbk_schema_parse(&p, "dbkeeper-schema 1\n", 18, "b", &err) != 0 &&
+		  err.kind == DBK_E_INVALID && strstr(err.message, "canonical form 1, this dbkeeper describes schemas in form 2") != NULL);
+	dbk_schema_free(&p);
+	dbk_schema_init(&p, A, DBK_SCHEMA_FORMAT_SQLITE);
 	CHECK("schema/parse-missing-field", dbk_schema_parse(&p, "dbkeeper-schema 1\ntable\tt\n", 26, "b", &err) != 0 &&
 		  strstr(err.message, "line 2") != NULL);
 	CHECK("schema/parse-bad-escape", dbk_schema_parse(&p, "dbkeeper-schema 1\ntable\tt\ta\\x\n", 30, "b", &err) != 0 &&
@@ -184,8 +194,8 @@ test_diff(void)
 	dbk_schema_diff d;
 	dbk_error	err;
 
-	dbk_schema_init(&before, A);
-	dbk_schema_init(&after, A);
+	dbk_schema_init(&before, A, DBK_SCHEMA_FORMAT_SQLITE);
+	dbk_schema_init(&after, A, DBK_SCHEMA_FORMAT_SQLITE);
 	dbk_schema_add(&before, "table", "a", "x integer", &err);
 	dbk_schema_add(&before, "table", "b", "x integer", &err);
 	dbk_schema_add(&before, "index", "b_x", "on b(x)", &err);
