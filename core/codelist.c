@@ -231,7 +231,7 @@ dbk_codelist_status(const dbk_codelist *cl, size_t i)
 
 /* ---- term matching ------------------------------------------------------ */
 
-/* Folds s into out (same length): see codelist.h for what is folded. */
+/* Folds s into out (same length): ASCII letters only, see codelist.h. */
 static void
 fold_case(const char *s, size_t len, char *out)
 {
@@ -239,17 +239,7 @@ fold_case(const char *s, size_t len, char *out)
 	{
 		unsigned char c = (unsigned char) s[i];
 
-		if (c >= 'A' && c <= 'Z')
-			c = (unsigned char) (c + 32);
-		else if (c == 0xC3 && i + 1 < len)
-		{
-			unsigned char d = (unsigned char) s[i + 1];
-
-			out[i++] = (char) c;
-			/* U+00C0..U+00DE, except U+00D7 (multiplication sign) */
-			c = (d >= 0x80 && d <= 0x9E && d != 0x97) ? (unsigned char) (d + 0x20) : d;
-		}
-		out[i] = (char) c;
+		out[i] = (char) (c >= 'A' && c <= 'Z' ? c + 32 : c);
 	}
 }
 

@@ -17,10 +17,11 @@
  *
  * Results come out sorted by code, bytewise, on both engines.
  *
- * Term searches match case-insensitively: ASCII letters and the Latin-1
- * capitals U+00C0..U+00DE are folded to lower case; every other byte must
- * match exactly.  (A locale-dependent fold would make the two engines, or
- * two servers, disagree.)
+ * Term searches match case-insensitively as OpenCodelists' searches do (SQLite's
+ * LIKE): ASCII letters are folded to lower case and every other byte must
+ * match exactly, so "þor" does not match "ÞORN".  (A draft regenerated here
+ * must be the draft OpenCodelists would make; a locale-dependent fold would
+ * also make the two engines, or two servers, disagree.)
  *
  * Memory: each object draws from the allocator it was created with and is
  * released by its _free function.  A result that points into another object

@@ -426,11 +426,28 @@ read_table_rows(cl_call *c, const cl_release_row *r, const char *which, const ch
  * a time with "parent = ANY($1)", costs index look-ups instead of a scan of
  * every edge.
  */
+/*
+ * What a code's text must look like to be a value of a column: the release's
+ * codes are the columns' values as text, so a text that the column's type
+ * would print otherwise ("0123", "+123" or "nosuchcode" for a bigint) names
+ * no code, and must not reach the look-up's cast, which would fail or match
+ * another code.
+ */
+typedef enum code_form
+{
+	CODE_TEXT,					/* text, varchar: every text is a possible value */
+	CODE_INTEGER				/* int2, int4, int8: canonical decimal in range */
+} code_form;
+
 typedef struct pg_walk
 {
 	cl_call    *c;
 	SPIPlanPtr	plan;			/* the children of $1 */
 	SPIPlanPtr	exists_plan;	/* the codes of $1 that the edges have */
+	code_form	parent_form;
+	code_form	code_form;
+	int64		min_code,		/* the integer type's range */
+				max_code;
 	cl_receiver recv;
 	MemoryContext batch;
 	read_context ctx;
@@ -454,8 +471,66 @@ parent_indexed(cl_call *c, Oid relid, AttrNumber attnum)
 	return SPI_processed > 0;
 }
 
+/* The form of a column's codes; false when the index path cannot serve its type. */
+static bool
+form_of(Oid type, code_form *form, int64 *min, int64 *max)
+{
+	switch (type)
+	{
+		case TEXTOID:
+		case VARCHAROID:
+			*form = CODE_TEXT;
+			return true;
+		case INT2OID:
+			*form = CODE_INTEGER;
+			*min = PG_INT16_MIN;
+			*max = PG_INT16_MAX;
+			return true;
+		case INT4OID:
+			*form = CODE_INTEGER;
+			*min = PG_INT32_MIN;
+			*max = PG_INT32_MAX;
+			return true;
+		case INT8OID:
+			*form = CODE_INTEGER;
+			*min = PG_INT64_MIN;
+			*max = PG_INT64_MAX;
+			return true;
+		default:
+			return false;
+	}
+}
+
+/* Is s what int2out, int4out or int8out print for some value in [min, max]? */
+static bool
+canonical_integer(const char *s, size_t len, int64 min, int64 max)
+{
+	char		buf[24];
+	char	   *end;
+	long long	v;
+	size_t		start;
+
+	if (len == 0 || len >= sizeof(buf))
+		return false;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	/* an optional minus, then digits only */
+	start = buf[0] == '-' ? 1 : 0;
+	if (start == len)
+		return false;
+	for (size_t i = start; i < len; i++)
+		if (buf[i] < '0' || buf[i] > '9')
+			return false;
+	/* no leading zero, except "0" itself; no "-0" */
+	if (buf[start] == '0' && (len - start > 1 || start == 1))
+		return false;
+	errno = 0;
+	v = strtoll(buf, &end, 10);
+	return errno == 0 && *end == '\0' && v >= min && v <= max;
+}
+
 static int
-run_batch(pg_walk *w, SPIPlanPtr plan, const char *const *codes, const size_t *lens, size_t n)
+run_batch(pg_walk *w, SPIPlanPtr plan, code_form form, const char *const *codes, const size_t *lens, size_t n)
 {
 	MemoryContext old = MemoryContextSwitchTo(w->batch);
 	Datum	   *d = palloc(sizeof(Datum) * n);
@@ -463,10 +538,18 @@ run_batch(pg_walk *w, SPIPlanPtr plan, const char *const *codes, const size_t *l
 	SPIExecuteOptions options;
 	ErrorContextCallback callback = {error_context_stack, read_error_context, &w->ctx};
 	int			rc;
+	int			kept = 0;
 
 	for (size_t i = 0; i < n; i++)
-		d[i] = PointerGetDatum(cstring_to_text_with_len(codes[i], (int) lens[i]));
-	params->params[0].value = PointerGetDatum(construct_array(d, (int) n, TEXTOID, -1, false, TYPALIGN_INT));
+		if (form == CODE_TEXT || canonical_integer(codes[i], lens[i], w->min_code, w->max_code))
+			d[kept++] = PointerGetDatum(cstring_to_text_with_len(codes[i], (int) lens[i]));
+	if (kept == 0)
+	{
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(w->batch);
+		return 0;
+	}
+	params->params[0].value = PointerGetDatum(construct_array(d, kept, TEXTOID, -1, false, TYPALIGN_INT));
 	params->params[0].isnull = false;
 	params->params[0].pflags = PARAM_FLAG_CONST;
 	params->params[0].ptype = TEXTARRAYOID;
@@ -488,14 +571,14 @@ static int
 pg_children(void *arg, dbk_cl_release *rel, const char *const *codes, const size_t *lens, size_t n,
 			dbk_error *err)
 {
-	return run_batch(arg, ((pg_walk *) arg)->plan, codes, lens, n);
+	return run_batch(arg, ((pg_walk *) arg)->plan, ((pg_walk *) arg)->parent_form, codes, lens, n);
 }
 
 static int
 pg_exists(void *arg, dbk_cl_release *rel, const char *const *codes, const size_t *lens, size_t n,
 		  dbk_error *err)
 {
-	return run_batch(arg, ((pg_walk *) arg)->exists_plan, codes, lens, n);
+	return run_batch(arg, ((pg_walk *) arg)->exists_plan, ((pg_walk *) arg)->code_form, codes, lens, n);
 }
 
 static SPIPlanPtr
@@ -527,7 +610,25 @@ read_release_for(cl_call *c, const cl_release_row *r, const dbk_codelist *versio
 	pg_walk		w;
 	char	   *type;
 
-	if (!parent_indexed(c, relid, attnum))
+	AttrNumber	code_attnum = get_attnum(relid, "code");
+	code_form	parent_form,
+				code_form;
+	int64		min = 0,
+				max = 0,
+				code_min = 0,
+				code_max = 0;
+
+	/*
+	 * The index path serves text and integer codes; a column of another type
+	 * (numeric, uuid, ...) is read whole, which compares codes as text.  Both
+	 * columns have one type in practice; an integer range that differs
+	 * between them falls back too.
+	 */
+	if (!parent_indexed(c, relid, attnum) ||
+		!form_of(get_atttype(relid, attnum), &parent_form, &min, &max) ||
+		code_attnum == InvalidAttrNumber ||
+		!form_of(get_atttype(relid, code_attnum), &code_form, &code_min, &code_max) ||
+		(parent_form == CODE_INTEGER && code_form == CODE_INTEGER && (min != code_min || max != code_max)))
 		return read_release(c, r, draft, draft ? version : NULL);
 	if (draft)
 		release_table(r, "terms", r->terms, "term");
@@ -536,6 +637,10 @@ read_release_for(cl_call *c, const cl_release_row *r, const dbk_codelist *versio
 		dbk_pg_raise(&err);
 	memset(&w, 0, sizeof(w));
 	w.c = c;
+	w.parent_form = parent_form;
+	w.code_form = code_form;
+	w.min_code = parent_form == CODE_INTEGER ? min : code_min;
+	w.max_code = parent_form == CODE_INTEGER ? max : code_max;
 	w.ctx = (read_context) {r, "edges", r->edges};
 	/* Compare in the columns' own type, so that the indexes serve the conditions. */
 	type = format_type_be_qualified(get_atttype(relid, attnum));

@@ -554,9 +554,23 @@ fail:
 typedef struct walk_ctx
 {
 	sqlite3_stmt *children;		/* SELECT code, parent FROM edges WHERE parent = ?1 */
-	sqlite3_stmt *exists;		/* SELECT 1 FROM (SELECT code, parent FROM edges) WHERE code = ?1 */
+	sqlite3_stmt *exists;		/* SELECT code FROM (SELECT code, parent FROM edges) WHERE code = ?1 */
 	const cl_release_row *r;
 } walk_ctx;
+
+/*
+ * A release's codes are its values as text, as the full read sees them.  The
+ * index path asks "= ?1", which a column's affinity makes match more: 123 in
+ * an INTEGER column equals '0123', '+123', ' 123' and '123.0'.  So a row
+ * found counts only when its value, as text, is the code asked for.
+ */
+static bool
+same_text(sqlite3_stmt *st, int col, const char *code, size_t len)
+{
+	const unsigned char *v = sqlite3_column_text(st, col);
+
+	return v != NULL && (size_t) sqlite3_column_bytes(st, col) == len && memcmp(v, code, len) == 0;
+}
 
 static bool
 uses_index(sqlite3 *db, sqlite3_stmt *st)
@@ -598,6 +612,10 @@ sqlite_children(void *ctx, dbk_cl_release *rel, const char *const *codes, const 
 				sqlite3_reset(st);
 				return dbk_cl_fail_null_code(err, w->r->name, "edges", w->r->edges);
 			}
+			if (!same_text(st, 1, codes[i], lens[i]))
+				continue;
+			/* the code's text again: same_text may have converted column 1 only */
+			code = (const char *) sqlite3_column_text(st, 0);
 			if (dbk_cl_release_add_edge(rel, code, (size_t) sqlite3_column_bytes(st, 0), codes[i],
 										lens[i], err) != 0)
 			{
@@ -627,11 +645,15 @@ sqlite_exists(void *ctx, dbk_cl_release *rel, const char *const *codes, const si
 	for (size_t i = 0; i < n; i++)
 	{
 		int			rc;
+		bool		found = false;
 
 		sqlite3_bind_text(st, 1, codes[i], (int) lens[i], SQLITE_STATIC);
-		rc = sqlite3_step(st);
+		while (!found && (rc = sqlite3_step(st)) == SQLITE_ROW)
+			found = same_text(st, 0, codes[i], lens[i]);
+		if (found)
+			rc = SQLITE_DONE;
 		sqlite3_reset(st);
-		if (rc == SQLITE_ROW && dbk_cl_release_add_edge(rel, codes[i], lens[i], NULL, 0, err) != 0)
+		if (found && dbk_cl_release_add_edge(rel, codes[i], lens[i], NULL, 0, err) != 0)
 			return -1;
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		{
@@ -677,7 +699,7 @@ read_release_for(sqlite3 *db, const cl_release_row *r, const dbk_codelist *versi
 		/* exists wraps the plain "SELECT code, parent FROM t" (SQLite flattens it). */
 		if (prepare_release_table(db, r, "edges", r->edges, "parent", false, &w.exists, err) != 0)
 			goto cleanup;
-		sql = sqlite3_mprintf("SELECT 1 FROM (%s) WHERE \"code\" = ?1 LIMIT 1", sqlite3_sql(w.exists));
+		sql = sqlite3_mprintf("SELECT \"code\" FROM (%s) WHERE \"code\" = ?1", sqlite3_sql(w.exists));
 		sqlite3_finalize(w.exists);
 		w.exists = NULL;
 		if (sql == NULL || sqlite3_prepare_v2(db, sql, -1, &w.exists, NULL) != SQLITE_OK)

@@ -19,6 +19,7 @@ PACKAGES=(
   procps                     # ps, pkill for the crash tests
   time                       # /usr/bin/time for peak memory in benchmarks
   clang libclang-rt-14-dev   # libFuzzer for the fuzz targets
+  python3                    # the codelist differential test's reference
 )
 names=()  # the package names without their comments
 for p in "${PACKAGES[@]}"; do names+=("$p"); done
