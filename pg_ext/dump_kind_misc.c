@@ -137,21 +137,27 @@ static const char *const tablespaces_post_sql =
 " CROSS JOIN LATERAL (SELECT format('%I.%I', n.nspname, ic.relname) AS q) q"
 " WHERE c.relkind IN ('r', 'p', 'm') AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid");
 
-/* Subscriptions, last of all (pg_dump puts them in its post-data section too). */
-static const char *const subscriptions_sql =
-"SELECT 0::oid, 0::oid, 980, s.subname, format('subscription %I', s.subname),"
-" format('CREATE SUBSCRIPTION %I CONNECTION %L PUBLICATION %s WITH (connect = false, slot_name = %s%s%s%s%s%s);',"
-"   s.subname, s.subconninfo, (SELECT string_agg(quote_ident(p), ', ') FROM unnest(s.subpublications) p),"
-"   coalesce(quote_literal(s.subslotname), 'NONE'),"
-"   CASE WHEN s.subbinary THEN ', binary = true' ELSE '' END,"
-"   CASE WHEN s.substream THEN ', streaming = on' ELSE '' END,"
-"   CASE WHEN s.subtwophasestate <> 'd' THEN ', two_phase = on' ELSE '' END,"
-"   CASE WHEN s.subdisableonerr THEN ', disable_on_error = true' ELSE '' END,"
-"   CASE WHEN s.subsynccommit <> 'off' THEN ', synchronous_commit = ' || quote_literal(s.subsynccommit) ELSE '' END)"
-" || format(E'\\nALTER SUBSCRIPTION %I OWNER TO %I;', s.subname, pg_get_userbyid(s.subowner))"
-" || coalesce(format(E'\\nCOMMENT ON SUBSCRIPTION %I IS %L;', s.subname, shobj_description(s.oid, 'pg_subscription')), ''),"
-" NULL::text"
-" FROM pg_subscription s WHERE s.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())";
+/*
+ * Subscriptions, last of all (pg_dump puts them in its post-data section
+ * too).  Their comments are in pg_description, not pg_shdescription.
+ */
+static char *
+subscriptions_sql(void)
+{
+	return psprintf("SELECT 0::oid, 0::oid, 980, s.subname, format('subscription %%I', s.subname),"
+					" format('CREATE SUBSCRIPTION %%I CONNECTION %%L PUBLICATION %%s WITH (connect = false, slot_name = %%s%%s%%s%%s%%s%%s);',"
+					"   s.subname, s.subconninfo, (SELECT string_agg(quote_ident(p), ', ') FROM unnest(s.subpublications) p),"
+					"   coalesce(quote_literal(s.subslotname), 'NONE'),"
+					"   CASE WHEN s.subbinary THEN ', binary = true' ELSE '' END,"
+					"   CASE WHEN s.substream THEN ', streaming = on' ELSE '' END,"
+					"   CASE WHEN s.subtwophasestate <> 'd' THEN ', two_phase = on' ELSE '' END,"
+					"   CASE WHEN s.subdisableonerr THEN ', disable_on_error = true' ELSE '' END,"
+					"   CASE WHEN s.subsynccommit <> 'off' THEN ', synchronous_commit = ' || quote_literal(s.subsynccommit) ELSE '' END)"
+					" || %s || %s, NULL::text"
+					" FROM pg_subscription s WHERE s.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())",
+					dbk_dump_sql_owner("format('SUBSCRIPTION %I', s.subname)", "s.subowner"),
+					dbk_dump_sql_comment("pg_subscription", "s.oid", "format('SUBSCRIPTION %I', s.subname)"));
+}
 
 /*
  * Security labels on the objects the script creates: not on extension
@@ -188,5 +194,5 @@ dbk_dump_kind_misc(dump_kind_sql *k)
 	k->edges = lappend(k->edges, (char *) edges_sql);
 	k->post_data = lappend(k->post_data, (char *) tablespaces_post_sql);
 	if (has_subscriptions())
-		k->post_data = lappend(k->post_data, (char *) subscriptions_sql);
+		k->post_data = lappend(k->post_data, subscriptions_sql());
 }

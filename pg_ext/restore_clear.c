@@ -17,10 +17,13 @@
  * a caller who is not a superuser must have the privileges of the owner of
  * every object dropped, as DROP would require.
  *
- * Refused up front, with an error naming the object: a subscription in the
- * database (DROP SUBSCRIPTION cannot run inside a transaction), and an
- * extension member that depends on an object to be dropped (CASCADE would
- * take the member, or its whole extension, with it).
+ * Subscriptions are not reached by performMultipleDeletions: each is
+ * dropped with DROP SUBSCRIPTION.  That can run inside the restore's
+ * transaction only for a subscription without a replication slot
+ * (slot_name = NONE), since dropping a slot on the publisher cannot be
+ * rolled back; a subscription with a slot is refused up front, naming it,
+ * as is an extension member that depends on an object to be dropped
+ * (CASCADE would take the member, or its whole extension, with it).
  *
  * Everything here runs in the caller's transaction: an error anywhere later
  * rolls it all back.  Runs inside the restore's SPI connection.
@@ -206,14 +209,18 @@ static void
 refuse_subscriptions(void)
 {
 	run("SELECT s.subname FROM pg_subscription s JOIN pg_database d ON d.oid = s.subdbid"
-		" WHERE d.datname = current_database() ORDER BY 1 LIMIT 1", true);
+		" WHERE d.datname = current_database() AND s.subslotname IS NOT NULL ORDER BY 1 LIMIT 1", true);
 	if (SPI_processed > 0)
+	{
+		const char *name = quote_identifier(column_text(0, 1));
+
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("cannot restore: the database has subscription %s",
-						quote_identifier(column_text(0, 1))),
-				 errdetail("DROP SUBSCRIPTION cannot run inside the restore's transaction."),
-				 errhint("Drop the subscription first, then call dbkeeper_restore() again.")));
+				 errmsg("cannot restore: subscription %s has a replication slot", name),
+				 errdetail("Dropping a subscription's replication slot cannot run inside the restore's transaction."),
+				 errhint("Detach the slot (ALTER SUBSCRIPTION %s DISABLE; ALTER SUBSCRIPTION %s SET (slot_name = NONE);)"
+						 " or drop the subscription, then call dbkeeper_restore() again.", name, name)));
+	}
 }
 
 /*
@@ -300,6 +307,22 @@ drop_targets(void)
 	CommandCounterIncrement();
 }
 
+/* Subscriptions without a slot (refuse_subscriptions has refused the others). */
+static void
+drop_subscriptions(void)
+{
+	List	   *names = NIL;
+	ListCell   *lc;
+
+	run("SELECT s.subname FROM pg_subscription s JOIN pg_database d ON d.oid = s.subdbid"
+		" WHERE d.datname = current_database() ORDER BY 1", true);
+	for (uint64 i = 0; i < SPI_processed; i++)
+		names = lappend(names, pstrdup(column_text(i, 1)));
+	foreach(lc, names)
+		run(psprintf("DROP SUBSCRIPTION %s", quote_identifier(lfirst(lc))), false);
+	list_free_deep(names);
+}
+
 /* The rows of extension configuration tables, which every backup holds. */
 static void
 truncate_config_tables(void)
@@ -344,6 +367,7 @@ dbk_restore_clear(List **kept_schemas)
 {
 	refuse_subscriptions();
 	refuse_member_dependents();
+	drop_subscriptions();
 	drop_targets();
 	truncate_config_tables();
 	reset_kept_schemas(kept_schemas);
