@@ -15,8 +15,9 @@
  * by superusers only, so they are read only when the database has a
  * subscription.
  *
- * Security labels are set at the end of the pre-data objects, on every
- * object of the script that has one; the restoring server needs the label
+ * Security labels are set at the very end of the script (after event
+ * triggers and publications, which can have them), on every object of the
+ * script that has one; the restoring server needs the label
  * providers loaded, as for pg_dump's output.
  */
 #include "postgres.h"
@@ -164,7 +165,7 @@ subscriptions_sql(void)
  * members (CREATE EXTENSION makes them) nor on system objects.
  */
 static const char *const security_labels_sql =
-"SELECT 0::oid, 0::oid, 940, i.identity || ' ' || x.provider, 'security label on ' || i.identity,"
+"SELECT 0::oid, 0::oid, 990, i.identity || ' ' || x.provider, 'security label on ' || i.identity,"
 " format('SECURITY LABEL FOR %I ON %s %s IS %L;', x.provider,"
 "   CASE i.type WHEN 'table column' THEN 'COLUMN' WHEN 'composite type' THEN 'TYPE' ELSE upper(i.type) END,"
 "   i.identity, x.label), NULL::text"
@@ -190,9 +191,9 @@ dbk_dump_kind_misc(dump_kind_sql *k)
 	k->pre_data = lappend(k->pre_data, ts_parsers_sql());
 	k->pre_data = lappend(k->pre_data, ts_templates_sql());
 	k->pre_data = lappend(k->pre_data, (char *) tablespaces_pre_sql);
-	k->pre_data = lappend(k->pre_data, (char *) security_labels_sql);
 	k->edges = lappend(k->edges, (char *) edges_sql);
 	k->post_data = lappend(k->post_data, (char *) tablespaces_post_sql);
+	k->post_data = lappend(k->post_data, (char *) security_labels_sql);
 	if (has_subscriptions())
 		k->post_data = lappend(k->post_data, subscriptions_sql());
 }

@@ -1143,7 +1143,9 @@ static void
 collect_tables(dump_schema *s)
 {
 	/* user tables, and the configuration tables of extensions */
-	run_query("SELECT c.oid, format('%I.%I', n.nspname, c.relname) FROM pg_class c"
+	run_query("SELECT c.oid, format('%I.%I', n.nspname, c.relname),"
+			  " (SELECT nullif(u.cond, '') FROM pg_extension x CROSS JOIN LATERAL unnest(x.extconfig, x.extcondition) u(c, cond)"
+			  "   WHERE u.c = c.oid LIMIT 1) FROM pg_class c"
 			  " JOIN pg_namespace n ON n.oid = c.relnamespace"
 			  " WHERE c.relkind = 'r' AND ((" USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid") ")"
 			  "   OR c.oid IN (SELECT unnest(extconfig) FROM pg_extension))"
@@ -1154,6 +1156,7 @@ collect_tables(dump_schema *s)
 
 		t->relid = value_oid(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
 		t->qname = value_copy(s->cxt, SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+		t->filter = value_copy(s->cxt, SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3);
 		s->tables = lappend(s->tables, t);
 	}
 	run_query("SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c"
@@ -1258,9 +1261,6 @@ dbk_dump_sql_acl(const char *target, const char *acl, const char *owner)
  */
 static const char *const unsupported_sql =
 "SELECT NULL::text WHERE false"
-" UNION ALL SELECT format('data of extension configuration table %s (filtered by \"%s\")', c.oid::regclass, cond)"
-"  FROM pg_extension x CROSS JOIN LATERAL unnest(x.extconfig, x.extcondition) u(c, cond)"
-"  JOIN pg_class c ON c.oid = u.c WHERE c.relkind = 'r' AND coalesce(cond, '') <> ''"
 " LIMIT 1";
 
 void

@@ -15,6 +15,9 @@ typedef struct dump_table
 {
 	Oid			relid;
 	char	   *qname;			/* schema-qualified, quoted */
+	char	   *filter;			/* NULL, or the WHERE condition that picks the
+								 * rows of an extension configuration table
+								 * the backup holds (pg_extension_config_dump) */
 } dump_table;
 
 typedef struct dump_schema

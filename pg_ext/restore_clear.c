@@ -6,7 +6,8 @@
  * every object that is neither a system object nor a member of an
  * extension.  Extensions stay installed with all their members (dbkeeper
  * too); the rows of their configuration tables, which a backup carries, are
- * emptied so that the replay can load them again.
+ * emptied so that the replay can load them again (of a table whose rows
+ * pg_extension_config_dump() filters, only the rows the condition picks).
  *
  * Dropping is done with performMultipleDeletions(CASCADE) on the list of
  * objects, so the dependency machinery decides the order.  Schemas that
@@ -323,7 +324,7 @@ drop_subscriptions(void)
 	list_free_deep(names);
 }
 
-/* The rows of extension configuration tables, which every backup holds. */
+/* The rows of unfiltered extension configuration tables, which every backup holds. */
 static void
 truncate_config_tables(void)
 {
@@ -341,6 +342,28 @@ truncate_config_tables(void)
 		appendStringInfo(&sql, "%s%s", i > 0 ? ", " : "", column_text(i, 1));
 	run(sql.data, false);
 	pfree(sql.data);
+}
+
+/*
+ * Of a configuration table whose rows pg_extension_config_dump() filters,
+ * the backup holds the rows the condition picks; only those go, and the
+ * extension's own rows stay.
+ */
+static void
+delete_filtered_config_rows(void)
+{
+	List	   *deletes = NIL;
+	ListCell   *lc;
+
+	run("SELECT format('DELETE FROM ONLY %s %s', c.oid::regclass, u.cond) FROM pg_extension x"
+		" CROSS JOIN LATERAL unnest(x.extconfig, x.extcondition) u(c, cond)"
+		" JOIN pg_class c ON c.oid = u.c"
+		" WHERE c.relkind IN ('r', 'p') AND coalesce(u.cond, '') <> '' ORDER BY 1", true);
+	for (uint64 i = 0; i < SPI_processed; i++)
+		deletes = lappend(deletes, pstrdup(column_text(i, 1)));
+	foreach(lc, deletes)
+		run(lfirst(lc), false);
+	list_free_deep(deletes);
 }
 
 /* Kept schemas (public): their comment goes, the backup says it again. */
@@ -370,5 +393,6 @@ dbk_restore_clear(List **kept_schemas)
 	drop_subscriptions();
 	drop_targets();
 	truncate_config_tables();
+	delete_filtered_config_rows();
 	reset_kept_schemas(kept_schemas);
 }

@@ -491,3 +491,29 @@ REFRESH MATERIALIZED VIEW public.far_totals;
 CREATE SUBSCRIPTION regress_bk_sub CONNECTION 'dbname=regress_bk_nowhere' PUBLICATION pub_some, pub_all
     WITH (connect = false, slot_name = NONE, binary = true, synchronous_commit = 'local');
 COMMENT ON SUBSCRIPTION regress_bk_sub IS 'never connects';
+
+-- an extension configuration table whose rows pg_extension_config_dump()
+-- filters (WHERE id >= 1000), as PostGIS's spatial_ref_sys: the backup holds
+-- the rows users added, the extension keeps its own
+CREATE EXTENSION dbk_test_config WITH SCHEMA public;
+INSERT INTO public.dbk_test_ref VALUES (1000, 'added'), (1001, E'added\ttoo');
+
+-- security labels (provider dbk_test, tests/pg/ext/dbk_test_seclabel.c) on
+-- objects of many kinds
+SECURITY LABEL FOR dbk_test ON SCHEMA "My Schema" IS 'schema label';
+SECURITY LABEL FOR dbk_test ON TABLE public.items IS 'table label';
+SECURITY LABEL FOR dbk_test ON COLUMN public.items.name IS 'column label';
+SECURITY LABEL FOR dbk_test ON VIEW public.aa_top IS 'view label';
+SECURITY LABEL FOR dbk_test ON MATERIALIZED VIEW public.item_totals IS 'matview label';
+SECURITY LABEL FOR dbk_test ON SEQUENCE public.odd_seq IS 'sequence label';
+SECURITY LABEL FOR dbk_test ON FOREIGN TABLE public.passwd_file IS 'foreign table label';
+SECURITY LABEL FOR dbk_test ON FUNCTION public.is_even(integer) IS 'function label';
+SECURITY LABEL FOR dbk_test ON PROCEDURE public.bump(integer) IS 'procedure label';
+SECURITY LABEL FOR dbk_test ON AGGREGATE public.my_percentile(float8 ORDER BY anyelement) IS 'aggregate label';
+SECURITY LABEL FOR dbk_test ON TYPE public.pair IS 'composite label';
+SECURITY LABEL FOR dbk_test ON TYPE "My Schema".mood IS 'enum label';
+SECURITY LABEL FOR dbk_test ON DOMAIN public.even_int IS 'domain label';
+SECURITY LABEL FOR dbk_test ON LANGUAGE other_pl IS 'language label';
+SECURITY LABEL FOR dbk_test ON LARGE OBJECT 4242001 IS 'large object label';
+SECURITY LABEL FOR dbk_test ON EVENT TRIGGER note_drop IS 'event trigger label';
+SECURITY LABEL FOR dbk_test ON PUBLICATION pub_some IS 'publication label';

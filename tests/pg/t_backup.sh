@@ -34,7 +34,8 @@ stop_replica_and_unmount() {
 pg_lib_cleanup_hooks="stop_replica_and_unmount"
 
 # ---------------------------------------------------------------- cluster
-start_cluster "shared_preload_libraries = 'pg_cron'" "cron.database_name = 'cronjobs'" \
+objects_modules
+start_cluster "$OBJECTS_CONF" "shared_preload_libraries = 'pg_cron'" "cron.database_name = 'cronjobs'" \
   "cron.use_background_workers = on" "max_worker_processes = 16" "wal_level = replica" \
   "max_wal_senders = 4"
 
@@ -75,7 +76,7 @@ else
 fi
 
 createdb objects
-if q -q -d objects -f tests/pg/backup_objects.sql >"$WORK/objects.log" 2>&1 &&
+if objects_tablespace && q -q -d objects -f tests/pg/backup_objects.sql >"$WORK/objects.log" 2>&1 &&
    q -q -d objects -c "CREATE EXTENSION dbkeeper" >>"$WORK/objects.log" 2>&1; then
   roundtrip roundtrip_objects objects
 else
@@ -282,7 +283,8 @@ fi
 q -d cronjobs -c "SELECT cron.unschedule('dbkeeper-nightly')" >/dev/null
 
 # ---------------------------------------------------------------- standby
-if as_pg pg_basebackup -h "$WORK" -p "$PORT" -U postgres -D "$WORK/replica" -R -X stream -c fast >"$WORK/basebackup.log" 2>&1; then
+if as_pg pg_basebackup -h "$WORK" -p "$PORT" -U postgres -D "$WORK/replica" -R -X stream -c fast \
+    -T "$WORK/space=$WORK/replica-space" >"$WORK/basebackup.log" 2>&1; then
   as_pg "$PGBIN/pg_ctl" -D "$WORK/replica" -l "$WORK/replica.log" -w \
     -o "-p $RPORT -c dbkeeper.backup_dir=$WORK/replica-backups -c cron.database_name=postgres" start >/dev/null
   if [ "$(q -p "$RPORT" -d pagila -c "SELECT pg_is_in_recovery()")" = t ] &&

@@ -33,7 +33,8 @@ cd "$(dirname "$0")/../.." || exit 1
 SUITE=pg_restore
 . tests/pg/lib.sh
 
-start_cluster "max_connections = 40"
+objects_modules
+start_cluster "$OBJECTS_CONF" "max_connections = 40"
 
 backups_count() { find "$BACKUPS" -maxdepth 1 -type f -name '*.sql.zst' | wc -l; }
 
@@ -116,7 +117,7 @@ else
 fi
 
 createdb objects
-if q -q -d objects -f tests/pg/backup_objects.sql >"$WORK/objects.log" 2>&1 &&
+if objects_tablespace && q -q -d objects -f tests/pg/backup_objects.sql >"$WORK/objects.log" 2>&1 &&
    q -q -d objects -c "CREATE EXTENSION dbkeeper" >>"$WORK/objects.log" 2>&1; then
   bad_upgrade objects objects "
     INSERT INTO public.items (id, name, price) VALUES (100001, 'new', 1);
