@@ -154,7 +154,11 @@ subscriptions_sql(void)
 					"   CASE WHEN s.subtwophasestate <> 'd' THEN ', two_phase = on' ELSE '' END,"
 					"   CASE WHEN s.subdisableonerr THEN ', disable_on_error = true' ELSE '' END,"
 					"   CASE WHEN s.subsynccommit <> 'off' THEN ', synchronous_commit = ' || quote_literal(s.subsynccommit) ELSE '' END)"
-					" || %s || %s, NULL::text"
+					" || %s || %s"
+					/* a subscription's security labels are in pg_shseclabel */
+					" || coalesce((SELECT string_agg(format(E'\\nSECURITY LABEL FOR %%I ON SUBSCRIPTION %%I IS %%L;', l.provider,"
+					"   s.subname, l.label), '' ORDER BY l.provider) FROM pg_shseclabel l"
+					"   WHERE l.classoid = 'pg_subscription'::regclass AND l.objoid = s.oid), ''), NULL::text"
 					" FROM pg_subscription s WHERE s.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())",
 					dbk_dump_sql_owner("format('SUBSCRIPTION %I', s.subname)", "s.subowner"),
 					dbk_dump_sql_comment("pg_subscription", "s.oid", "format('SUBSCRIPTION %I', s.subname)"));

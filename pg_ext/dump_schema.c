@@ -29,11 +29,12 @@
  * text search parsers and templates, tablespaces, subscriptions, security
  * labels) are built in dump_kind_*.c and ordered here with the rest.
  *
- * What the catalogs hold that this file does not reproduce is refused by
- * dbk_dump_check_supported(): the backup fails with an error naming the
- * object, never a backup that silently lacks it.  dbkeeper's own objects and
- * every other extension member are left to CREATE EXTENSION; the data of
- * extension configuration tables is kept.
+ * Every kind of object pg_dump writes is reproduced; an object whose
+ * definition cannot be read fails the backup with an error naming it
+ * (collect()), never a backup that silently lacks it.  dbkeeper's own
+ * objects and every other extension member are left to CREATE EXTENSION;
+ * the data of extension configuration tables is kept (of a filtered one,
+ * the rows its condition picks, as pg_dump keeps them).
  *
  * The SQL texts build statements with format() and the pg_get_*def family;
  * knowledge of what pg_dump emits and in which order comes from reading its
@@ -334,7 +335,7 @@ collect_pre_data(obj_set *set, MemoryContext cxt)
 							   "   AND i.deptype = 'i')",
 							   sql_comment("pg_cast", "x.oid", "'CAST ' || q.q")));
 
-	/* text search dictionaries and configurations (parsers and templates are refused) */
+	/* text search dictionaries and configurations (parsers and templates: dump_kind_misc.c) */
 	collect(set, cxt, psprintf(
 							   "SELECT 'pg_ts_dict'::regclass::oid, x.oid, 33, q.q, 'text search dictionary ' || q.q,"
 							   " format(E'CREATE TEXT SEARCH DICTIONARY %%s (\\n    TEMPLATE = %%I.%%I%%s);', q.q, tn.nspname, t.tmplname,"
@@ -1251,27 +1252,4 @@ char *
 dbk_dump_sql_acl(const char *target, const char *acl, const char *owner)
 {
 	return sql_acl(target, acl, owner);
-}
-
-/* ------------------------------------------------------------ refusals */
-
-/*
- * Objects this file does not reproduce.  Each row is the name of one; the
- * first makes the backup fail.  Keep README "What a backup contains" in step.
- */
-static const char *const unsupported_sql =
-"SELECT NULL::text WHERE false"
-" LIMIT 1";
-
-void
-dbk_dump_check_supported(void)
-{
-	run_query(unsupported_sql);
-	if (SPI_processed > 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("cannot back up %s",
-						SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1)),
-				 errdetail("dbkeeper does not reproduce this kind of object yet, so no backup was written."),
-				 errhint("Use pg_dump for this database, or remove the object.")));
 }

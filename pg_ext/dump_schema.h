@@ -31,12 +31,6 @@ typedef struct dump_schema
 	List	   *refresh;		/* char *: REFRESH MATERIALIZED VIEW, in dependency order */
 } dump_schema;
 
-/*
- * Raises an error naming the first object of the current database that the
- * backup cannot reproduce, if any.  Call under the backup's snapshot, in SPI.
- */
-void		dbk_dump_check_supported(void);
-
 /* Reads the catalogs (SPI connected, the backup's snapshot active). */
 void		dbk_dump_schema_read(dump_schema *s);
 

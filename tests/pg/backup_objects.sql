@@ -517,3 +517,4 @@ SECURITY LABEL FOR dbk_test ON LANGUAGE other_pl IS 'language label';
 SECURITY LABEL FOR dbk_test ON LARGE OBJECT 4242001 IS 'large object label';
 SECURITY LABEL FOR dbk_test ON EVENT TRIGGER note_drop IS 'event trigger label';
 SECURITY LABEL FOR dbk_test ON PUBLICATION pub_some IS 'publication label';
+SECURITY LABEL FOR dbk_test ON SUBSCRIPTION regress_bk_sub IS 'subscription label';

@@ -135,7 +135,15 @@ if objects_tablespace && q -q -d objects -f tests/pg/backup_objects.sql >"$WORK/
     SELECT setval('public.odd_seq', 999);
     SELECT lo_unlink(oid) FROM pg_largeobject_metadata;
     ALTER DEFAULT PRIVILEGES FOR ROLE regress_bk_owner REVOKE SELECT ON TABLES FROM regress_bk_reader;
-    REFRESH MATERIALIZED VIEW public.item_totals;"
+    REFRESH MATERIALIZED VIEW public.item_totals;
+    INSERT INTO public.dbk_test_ref VALUES (1002, 'added later');
+    DELETE FROM public.dbk_test_ref WHERE id = 1000;
+    DROP AGGREGATE public.my_count(*);
+    ALTER OPERATOR FAMILY public.abs_int4_ops USING hash DROP FUNCTION 2 (integer, integer);
+    DROP TABLE public.people;
+    DROP TYPE public.label_text CASCADE;
+    ALTER TABLE public.far_away SET TABLESPACE pg_default;
+    SECURITY LABEL FOR dbk_test ON TABLE public.items IS 'changed';"
 else
   fail bad_upgrade_objects "could not load the object schema: $(grep -m3 ERROR "$WORK/objects.log")"
 fi
