@@ -93,20 +93,21 @@ classes_sql(void)
 static char *
 loose_members_sql(void)
 {
-	return psprintf(
-"SELECT 'pg_amop'::regclass::oid, ao.oid, 53, format('%%I.%%I %%s %%s', fn.nspname, f.opfname, am.amname, ao.oid),"
-" format('member %%s of operator family %%I.%%I', ao.amopopr::regoperator, fn.nspname, f.opfname),"
-" format('ALTER OPERATOR FAMILY %%I.%%I USING %%I ADD %%s;', fn.nspname, f.opfname, am.amname, " AMOP_ITEM "), NULL::text"
-" FROM pg_amop ao JOIN pg_opfamily f ON f.oid = ao.amopfamily JOIN pg_namespace fn ON fn.oid = f.opfnamespace"
-" JOIN pg_am am ON am.oid = f.opfmethod"
-" WHERE ao.oid >= 16384 AND " LOOSE_MEMBER("pg_amop", "ao") " AND (" LOOSE_KEPT("pg_amop", "ao.amopopr", "pg_operator") ")"
-" UNION ALL "
-"SELECT 'pg_amproc'::regclass::oid, ap.oid, 53, format('%%I.%%I %%s %%s', fn.nspname, f.opfname, am.amname, ap.oid),"
-" format('member %%s of operator family %%I.%%I', ap.amproc::regprocedure, fn.nspname, f.opfname),"
-" format('ALTER OPERATOR FAMILY %%I.%%I USING %%I ADD %%s;', fn.nspname, f.opfname, am.amname, " AMPROC_ITEM "), NULL::text"
-" FROM pg_amproc ap JOIN pg_opfamily f ON f.oid = ap.amprocfamily JOIN pg_namespace fn ON fn.oid = f.opfnamespace"
-" JOIN pg_am am ON am.oid = f.opfmethod"
-" WHERE ap.oid >= 16384 AND " LOOSE_MEMBER("pg_amproc", "ap") " AND (" LOOSE_KEPT("pg_amproc", "ap.amproc", "pg_proc") ")");
+	return psprintf("SELECT 'pg_amop'::regclass::oid, ao.oid, 53, format('%%I.%%I %%s operator %%s %%s %%s', fn.nspname, f.opfname,"
+					"   am.amname, ao.amopstrategy, format_type(ao.amoplefttype, NULL), format_type(ao.amoprighttype, NULL)),"
+					" format('member %%s of operator family %%I.%%I', ao.amopopr::regoperator, fn.nspname, f.opfname),"
+					" format('ALTER OPERATOR FAMILY %%I.%%I USING %%I ADD %%s;', fn.nspname, f.opfname, am.amname, " AMOP_ITEM "), NULL::text"
+					" FROM pg_amop ao JOIN pg_opfamily f ON f.oid = ao.amopfamily JOIN pg_namespace fn ON fn.oid = f.opfnamespace"
+					" JOIN pg_am am ON am.oid = f.opfmethod"
+					" WHERE ao.oid >= 16384 AND " LOOSE_MEMBER("pg_amop", "ao") " AND (" LOOSE_KEPT("pg_amop", "ao.amopopr", "pg_operator") ")"
+					" UNION ALL "
+					"SELECT 'pg_amproc'::regclass::oid, ap.oid, 53, format('%%I.%%I %%s function %%s %%s %%s', fn.nspname, f.opfname,"
+					"   am.amname, ap.amprocnum, format_type(ap.amproclefttype, NULL), format_type(ap.amprocrighttype, NULL)),"
+					" format('member %%s of operator family %%I.%%I', ap.amproc::regprocedure, fn.nspname, f.opfname),"
+					" format('ALTER OPERATOR FAMILY %%I.%%I USING %%I ADD %%s;', fn.nspname, f.opfname, am.amname, " AMPROC_ITEM "), NULL::text"
+					" FROM pg_amproc ap JOIN pg_opfamily f ON f.oid = ap.amprocfamily JOIN pg_namespace fn ON fn.oid = f.opfnamespace"
+					" JOIN pg_am am ON am.oid = f.opfmethod"
+					" WHERE ap.oid >= 16384 AND " LOOSE_MEMBER("pg_amproc", "ap") " AND (" LOOSE_KEPT("pg_amproc", "ap.amproc", "pg_proc") ")");
 }
 
 /*

@@ -391,8 +391,8 @@ CREATE TABLE public.people OF public.person_t (PRIMARY KEY (id), name WITH OPTIO
 INSERT INTO public.people VALUES (1, 'ann'), (2, DEFAULT);
 
 -- operator classes and families: a hash class on integers by absolute
--- value with a loose member added later, a family without a class, a loose
--- member added to a family of the system; used by a partition key and an index
+-- value with a loose member added later, a family without a class that has
+-- a loose member of its own; the class used by a partition key and an index
 CREATE FUNCTION public.abs_eq(integer, integer) RETURNS boolean LANGUAGE sql IMMUTABLE STRICT
     AS 'SELECT abs($1) = abs($2)';
 CREATE FUNCTION public.abs_hash(integer) RETURNS integer LANGUAGE sql IMMUTABLE STRICT

@@ -97,7 +97,8 @@ name=$(q -d objects -c "SELECT name FROM dbkeeper_backups() WHERE is_latest AND 
 table_rows=$(trailer_value "$BACKUPS/$name" table_rows)
 total=$(trailer_value "$BACKUPS/$name" rows)
 # Each line is "<rows> <name>", the name as COPY names the table, with COPY
-# text's escapes; the check counts the rows of each table itself.
+# text's escapes; the check counts the rows of each table itself (of a
+# filtered extension configuration table, those its condition picks).
 # (psql expands :'list' only in a script, not in -c)
 check=$(q -d objects -v list="$table_rows" -v total="$total" 2>&1 <<'SQL'
   WITH l AS (SELECT split_part(x, ' ', 1)::bigint AS n,
@@ -111,7 +112,9 @@ check=$(q -d objects -v list="$table_rows" -v total="$total" 2>&1 <<'SQL'
                    OR c.oid IN (SELECT unnest(extconfig) FROM pg_extension)))
   SELECT (SELECT count(*) FROM l) || ' tables, '
       || (SELECT count(*) FROM l WHERE n <> (xpath('/row/c/text()',
-            query_to_xml(format('SELECT count(*) AS c FROM ONLY %s', t), false, true, '')))[1]::text::bigint)
+            query_to_xml(format('SELECT count(*) AS c FROM ONLY %s %s', t, coalesce((SELECT u.cond FROM pg_extension x
+              CROSS JOIN LATERAL unnest(x.extconfig, x.extcondition) u(c, cond) WHERE u.c = t::regclass), '')),
+              false, true, '')))[1]::text::bigint)
       || ' miscounted, ' || (SELECT count(*) FROM (SELECT t FROM want EXCEPT SELECT t FROM l) m) || ' missing, '
       || (SELECT count(*) FROM (SELECT t FROM l EXCEPT SELECT t FROM want) m) || ' unknown, sum '
       || CASE WHEN (SELECT sum(n) FROM l) = :'total'::bigint THEN 'matches' ELSE 'differs' END;

@@ -138,7 +138,7 @@ if objects_tablespace && q -q -d objects -f tests/pg/backup_objects.sql >"$WORK/
     REFRESH MATERIALIZED VIEW public.item_totals;
     INSERT INTO public.dbk_test_ref VALUES (1002, 'added later');
     DELETE FROM public.dbk_test_ref WHERE id = 1000;
-    DROP AGGREGATE public.my_count(*);
+    DROP AGGREGATE public.my_count(*) CASCADE;
     ALTER OPERATOR FAMILY public.abs_int4_ops USING hash DROP FUNCTION 2 (integer, integer);
     DROP TABLE public.people;
     DROP TYPE public.label_text CASCADE;
