@@ -411,6 +411,17 @@ CREATE OPERATOR FAMILY "My Schema".lonely_family USING btree;
 CREATE FUNCTION public.int4_abs_cmp(integer, bigint) RETURNS integer LANGUAGE sql IMMUTABLE STRICT
     AS 'SELECT btint48cmp(abs($1), abs($2))';
 ALTER OPERATOR FAMILY "My Schema".lonely_family USING btree ADD FUNCTION 1 (integer, bigint) public.int4_abs_cmp(integer, bigint);
+-- a GiST class with a storage type, an ordering operator (FOR ORDER BY) and
+-- support functions of the system, used by an index
+CREATE OPERATOR CLASS public.box_dist_ops FOR TYPE box USING gist AS STORAGE box,
+    OPERATOR 3 &&(box, box), OPERATOR 15 <->(box, point) FOR ORDER BY pg_catalog.float_ops,
+    FUNCTION 1 gist_box_consistent(internal, box, smallint, oid, internal),
+    FUNCTION 2 gist_box_union(internal, internal), FUNCTION 5 gist_box_penalty(internal, internal, internal),
+    FUNCTION 6 gist_box_picksplit(internal, internal), FUNCTION 7 gist_box_same(box, box, internal),
+    FUNCTION 8 gist_box_distance(internal, box, smallint, oid, internal);
+CREATE TABLE public.boxes (b box);
+INSERT INTO public.boxes SELECT box(point(g, g), point(g + 1, g + 2)) FROM generate_series(1, 50) g;
+CREATE INDEX boxes_b ON public.boxes USING gist (b public.box_dist_ops);
 CREATE TABLE public.by_abs (k integer, v text) PARTITION BY HASH (k public.abs_int4_ops);
 CREATE TABLE public.by_abs_0 PARTITION OF public.by_abs FOR VALUES WITH (MODULUS 2, REMAINDER 0);
 CREATE TABLE public.by_abs_1 PARTITION OF public.by_abs FOR VALUES WITH (MODULUS 2, REMAINDER 1);
