@@ -86,14 +86,13 @@
 	" UNION ALL SELECT '" cat "'::regclass::oid, " alias ".oid, " owner \
 	" FROM " cat " " alias " WHERE " NOT_MEMBER(cat, alias ".oid") extra
 
-/*
- * Rules, triggers, policies and constraints on the tables of extensions are
- * not dropped: the catalogs do not tell the extension's own (a configuration
- * table's primary key, dbkeeper's own triggers) from ones a user added, and
- * a backup holds neither, as pg_dump's output does not.  One that depends on
- * an object dropped here (a trigger calling the user's function) goes with
- * it by the cascade.
- */
+/* Rules, triggers, policies and constraints users added to extension members' tables. */
+#define ON_MEMBER_TABLE(cat, alias, relcol, extra) \
+	" UNION ALL SELECT '" cat "'::regclass::oid, " alias ".oid, r.relowner" \
+	" FROM " cat " " alias " JOIN pg_class r ON r.oid = " alias "." relcol \
+	" WHERE " NOT_SYSTEM(alias ".oid") " AND " NOT_MEMBER(cat, alias ".oid") \
+	" AND " NOT_INTERNAL(cat, alias ".oid") \
+	" AND NOT " NOT_MEMBER("pg_class", "r.oid") extra
 
 /*
  * Every object to drop: classid, objid, and the owner whose privileges the
@@ -117,6 +116,10 @@ IN_KEPT_NS("pg_ts_config", "o", "cfgnamespace", "o.cfgowner")
 IN_KEPT_NS("pg_ts_parser", "o", "prsnamespace", "NULL::oid")
 IN_KEPT_NS("pg_ts_template", "o", "tmplnamespace", "NULL::oid")
 IN_KEPT_NS("pg_statistic_ext", "o", "stxnamespace", "o.stxowner")
+ON_MEMBER_TABLE("pg_trigger", "o", "tgrelid", " AND NOT o.tgisinternal")
+ON_MEMBER_TABLE("pg_policy", "o", "polrelid", "")
+ON_MEMBER_TABLE("pg_rewrite", "o", "ev_class", " AND o.rulename <> '_RETURN'")
+ON_MEMBER_TABLE("pg_constraint", "o", "conrelid", "")
 GLOBAL("pg_cast", "o", "NULL::oid", " AND " NOT_SYSTEM("o.oid"))
 GLOBAL("pg_transform", "o", "NULL::oid", " AND " NOT_SYSTEM("o.oid"))
 GLOBAL("pg_language", "o", "o.lanowner", " AND " NOT_SYSTEM("o.oid"))
