@@ -161,7 +161,7 @@ if objects_tablespace && q -q -d objects -f tests/pg/backup_objects.sql >"$WORK/
   want=$(q -d fresh_extensions -c "$own")
   got=$(q -d objects -c "$own")
   if [ -n "$want" ] && [ "$got" = "$want" ]; then
-    pass extension_own_objects "($(printf '%s' "$want" | tr ',' '\n' | wc -l) constraints and triggers)"
+    pass extension_own_objects "($(printf '%s' "$want" | tr ',' '\n' | grep -c .) constraints and triggers)"
   else
     fail extension_own_objects "after the restores: [$got], in a fresh database: [$want]"
   fi
