@@ -12,7 +12,7 @@
  *      then a check that every relation that snapshot shows is locked (more
  *      locks and a new snapshot until nothing new appears);
  *   4. under that snapshot, with SPI read-only and search_path = '', the
- *      refusal of objects dbkeeper cannot reproduce, the DDL
+ *      the DDL
  *      (dump_schema.c), the rows (dump_data.c) and sequence values, the
  *      post-data DDL, all streamed through the writer;
  *   5. the trailer (total rows and rows per table), then dbk_publish: fsync, link under the final name,
@@ -312,7 +312,6 @@ write_content(backup_state *st)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	snap = lock_and_snapshot();
-	dbk_dump_check_supported();
 	record_schema(st);
 	open_writer(st);
 	dbk_dump_schema_read(&schema);

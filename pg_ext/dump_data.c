@@ -9,6 +9,12 @@
  * output functions run in a context reset after every row, and the text
  * goes to the archive writer in chunks (dump_out.c).
  *
+ * Of an extension configuration table whose rows pg_extension_config_dump()
+ * filters, only the rows that match the condition are written, as pg_dump
+ * does (the others are the extension's own and come with CREATE
+ * EXTENSION): the TIDs of the matching rows are read first, by SPI under
+ * the same snapshot, and the scan keeps those.
+ *
  * On a hot standby, unlogged tables have no rows to read and get no COPY
  * block (as with pg_dump there); their definitions are still backed up.
  *
@@ -113,6 +119,34 @@ append_field(StringInfo buf, col_kind kind, FmgrInfo *out, Datum value)
 	}
 }
 
+static int
+tid_cmp(const void *a, const void *b)
+{
+	return ItemPointerCompare((ItemPointer) a, (ItemPointer) b);
+}
+
+/* The TIDs of the rows of table t that its filter picks, sorted, into *n. */
+static ItemPointerData *
+filtered_tids(const dump_table *t, int *n)
+{
+	char	   *sql = psprintf("SELECT ctid FROM ONLY %s %s", t->qname, t->filter);
+	ItemPointerData *tids;
+
+	if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the rows of %s that \"%s\" picks", t->qname, t->filter);
+	tids = palloc(sizeof(ItemPointerData) * Max(SPI_processed, 1));
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+
+		tids[i] = *(ItemPointer) DatumGetPointer(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
+	}
+	*n = (int) SPI_processed;
+	qsort(tids, *n, sizeof(ItemPointerData), tid_cmp);
+	pfree(sql);
+	return tids;
+}
+
 static void
 check_readable(Relation rel, const char *qname)
 {
@@ -148,6 +182,8 @@ dbk_dump_table_data(dump_out *o, const dump_table *t, Snapshot snapshot, uint64 
 	TupleTableSlot *slot;
 	TableScanDesc scan;
 	uint64		rows = 0;
+	ItemPointerData *keep = NULL;
+	int			nkeep = 0;
 
 	check_readable(rel, t->qname);
 	if (rel->rd_rel->relpersistence == RELPERSISTENCE_UNLOGGED && RecoveryInProgress())
@@ -157,6 +193,8 @@ dbk_dump_table_data(dump_out *o, const dump_table *t, Snapshot snapshot, uint64 
 		*rows_out = 0;
 		return false;
 	}
+	if (t->filter)
+		keep = filtered_tids(t, &nkeep);
 	appendStringInfo(&o->buf, "COPY %s (", t->qname);
 	for (int i = 0; i < desc->natts; i++)
 	{
@@ -186,6 +224,8 @@ dbk_dump_table_data(dump_out *o, const dump_table *t, Snapshot snapshot, uint64 
 	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
 	{
 		CHECK_FOR_INTERRUPTS();
+		if (keep && !bsearch(&slot->tts_tid, keep, nkeep, sizeof(ItemPointerData), tid_cmp))
+			continue;
 		slot_getallattrs(slot);
 		old = MemoryContextSwitchTo(rowcxt);
 		for (int k = 0; k < ncols; k++)
@@ -222,6 +262,8 @@ dbk_dump_table_data(dump_out *o, const dump_table *t, Snapshot snapshot, uint64 
 	pfree(cols);
 	pfree(kinds);
 	pfree(out);
+	if (keep)
+		pfree(keep);
 	o->rows += rows;
 	*rows_out = rows;
 	return true;

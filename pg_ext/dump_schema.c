@@ -24,11 +24,17 @@
  *              extension members and system objects, then REFRESH of the
  *              materialized views that were populated.
  *
- * What the catalogs hold that this file does not reproduce is refused by
- * dbk_dump_check_supported(): the backup fails with an error naming the
- * object, never a backup that silently lacks it.  dbkeeper's own objects and
- * every other extension member are left to CREATE EXTENSION; the data of
- * extension configuration tables is kept.
+ * The rarer kinds (base and shell types, operator classes and families,
+ * access methods, special aggregates, languages, transforms, conversions,
+ * text search parsers and templates, tablespaces, subscriptions, security
+ * labels) are built in dump_kind_*.c and ordered here with the rest.
+ *
+ * Every kind of object pg_dump writes is reproduced; an object whose
+ * definition cannot be read fails the backup with an error naming it
+ * (collect()), never a backup that silently lacks it.  dbkeeper's own
+ * objects and every other extension member are left to CREATE EXTENSION;
+ * the data of extension configuration tables is kept (of a filtered one,
+ * the rows its condition picks, as pg_dump keeps them).
  *
  * The SQL texts build statements with format() and the pg_get_*def family;
  * knowledge of what pg_dump emits and in which order comes from reading its
@@ -43,6 +49,7 @@
 #include "utils/memutils.h"
 
 #include "dump_schema.h"
+#include "dump_kind.h"
 #include "catalog_sql.h"
 
 /* ------------------------------------------------------------ SQL pieces */
@@ -328,7 +335,7 @@ collect_pre_data(obj_set *set, MemoryContext cxt)
 							   "   AND i.deptype = 'i')",
 							   sql_comment("pg_cast", "x.oid", "'CAST ' || q.q")));
 
-	/* text search dictionaries and configurations (parsers and templates are refused) */
+	/* text search dictionaries and configurations (parsers and templates: dump_kind_misc.c) */
 	collect(set, cxt, psprintf(
 							   "SELECT 'pg_ts_dict'::regclass::oid, x.oid, 33, q.q, 'text search dictionary ' || q.q,"
 							   " format(E'CREATE TEXT SEARCH DICTIONARY %%s (\\n    TEMPLATE = %%I.%%I%%s);', q.q, tn.nspname, t.tmplname,"
@@ -403,7 +410,8 @@ collect_pre_data(obj_set *set, MemoryContext cxt)
 							   "   q.q, format_type(r.rngsubtype, NULL),"
 							   "   CASE WHEN opc.opcdefault THEN '' ELSE format(', subtype_opclass = %%I.%%I', opcn.nspname, opc.opcname) END,"
 							   "   " SQL_COLLATE("', collation = '", "r.rngcollation", "st.typcollation") ","
-							   "   CASE WHEN r.rngsubdiff <> 0 THEN ', subtype_diff = ' || r.rngsubdiff::regproc::text ELSE '' END,"
+							   "   CASE WHEN r.rngsubdiff <> 0 THEN ', subtype_diff = ' || r.rngsubdiff::regproc::text ELSE '' END"
+							   "   || CASE WHEN r.rngcanonical <> 0 THEN ', canonical = ' || r.rngcanonical::regproc::text ELSE '' END,"
 							   "   format('%%I.%%I', mn.nspname, mt.typname))"
 							   "   FROM pg_range r JOIN pg_type st ON st.oid = r.rngsubtype"
 							   "   JOIN pg_opclass opc ON opc.oid = r.rngsubopc JOIN pg_namespace opcn ON opcn.oid = opc.opcnamespace"
@@ -454,7 +462,7 @@ collect_pre_data(obj_set *set, MemoryContext cxt)
 							   sql_comment("pg_proc", "p.oid", "q.k || ' ' || q.q"),
 							   sql_acl("'ROUTINE ' || q.q", "p.proacl", "p.proowner")));
 
-	/* aggregates (the kinds dbk_dump_check_supported lets through) */
+	/* plain aggregates (the others: dump_kind_aggregates.c) */
 	collect(set, cxt, psprintf(
 							   "SELECT 'pg_proc'::regclass::oid, p.oid, 45, q.q, 'aggregate ' || q.q,"
 							   " format(E'CREATE AGGREGATE %%I.%%I(%%s) (\\n    SFUNC = %%s,\\n    STYPE = %%s%%s%%s%%s%%s%%s%%s%%s%%s%%s\\n);',"
@@ -475,7 +483,7 @@ collect_pre_data(obj_set *set, MemoryContext cxt)
 							   " FROM pg_proc p JOIN pg_aggregate ag ON ag.aggfnoid = p.oid JOIN pg_namespace n ON n.oid = p.pronamespace"
 							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I(%%s)', n.nspname, p.proname,"
 							   "   pg_get_function_identity_arguments(p.oid)) AS q) q"
-							   " WHERE p.prokind = 'a' AND " USER_NS("n") " AND " NOT_MEMBER("pg_proc", "p.oid"),
+							   " WHERE p.prokind = 'a' AND NOT " DBK_KIND_SPECIAL_AGGREGATE("ag") " AND " USER_NS("n") " AND " NOT_MEMBER("pg_proc", "p.oid"),
 							   sql_owner("'AGGREGATE ' || q.q", "p.proowner"),
 							   sql_comment("pg_proc", "p.oid", "'AGGREGATE ' || q.q"),
 							   sql_acl("'FUNCTION ' || q.q", "p.proacl", "p.proowner")));
@@ -590,6 +598,7 @@ collect_pre_data(obj_set *set, MemoryContext cxt)
 							   "     LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
 							   "     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND NOT a.attislocal"
 							   "     AND a.attgenerated = ''), '') ELSE '' END"
+							   " || " DBK_KIND_TYPED_TABLE_SQL
 							   " || %s || %s || %s || %s || %s, NULL::text"
 							   " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_am am ON am.oid = c.relam"
 							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
@@ -600,10 +609,13 @@ collect_pre_data(obj_set *set, MemoryContext cxt)
 							   sql_acl("'TABLE ' || q.q", "c.relacl", "c.relowner"),
 							   sql_column_acl("c.oid", "q.q", "c.relowner")));
 
-	/* foreign tables (no rows: those live elsewhere) */
+	/*
+	 * Foreign tables (no rows: those live elsewhere); partitions and
+	 * inheritance children as for tables.
+	 */
 	collect(set, cxt, psprintf(
 							   "SELECT 'pg_class'::regclass::oid, c.oid, 62, q.q, 'foreign table ' || q.q,"
-							   " format(E'CREATE FOREIGN TABLE %%s (\\n%%s\\n)\\nSERVER %%I%%s;', q.q,"
+							   " format(E'CREATE FOREIGN TABLE %%s (\\n%%s\\n)%%s\\nSERVER %%I%%s;', q.q,"
 							   "   coalesce((SELECT string_agg(format('    %%I %%s', a.attname, format_type(a.atttypid, a.atttypmod))"
 							   "     || %s"
 							   "     || " SQL_COLLATE("' COLLATE '", "a.attcollation", "at.typcollation")
@@ -611,8 +623,15 @@ collect_pre_data(obj_set *set, MemoryContext cxt)
 							   "     || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END, E',\\n' ORDER BY a.attnum)"
 							   "     FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid"
 							   "     LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
-							   "     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), ''),"
+							   "     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
+							   "     AND (a.attislocal OR c.relispartition)), ''),"
+							   "   CASE WHEN NOT c.relispartition THEN coalesce((SELECT"
+							   "     E'\\nINHERITS (' || string_agg(i.inhparent::regclass::text, ', ' ORDER BY i.inhseqno) || ')'"
+							   "     FROM pg_inherits i WHERE i.inhrelid = c.oid), '') ELSE '' END,"
 							   "   s.srvname, %s)"
+							   " || CASE WHEN c.relispartition THEN (SELECT format(E'\\nALTER TABLE ONLY %%s ATTACH PARTITION %%s %%s;',"
+							   "     i.inhparent::regclass::text, q.q, pg_get_expr(c.relpartbound, c.oid))"
+							   "     FROM pg_inherits i WHERE i.inhrelid = c.oid) ELSE '' END"
 							   " || %s || %s || %s || %s || %s || %s, NULL::text"
 							   " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
 							   " JOIN pg_foreign_table ft ON ft.ftrelid = c.oid JOIN pg_foreign_server s ON s.oid = ft.ftserver"
@@ -696,7 +715,7 @@ static const char *const edges_sql =
 " SELECT DISTINCT a.mc, a.mo, b.mc, b.mo FROM d"
 "  JOIN norm a ON a.c = d.classid AND a.o = d.objid"
 "  JOIN norm b ON b.c = d.refclassid AND b.o = d.refobjid"
-"  WHERE (a.mc, a.mo) <> (b.mc, b.mo)"
+"  WHERE (a.mc, a.mo) <> (b.mc, b.mo) AND NOT " DBK_KIND_SHELL_EDGE("a", "b")
 " UNION SELECT 'pg_class'::regclass::oid, inhrelid, 'pg_class'::regclass::oid, inhparent FROM pg_inherits";
 
 static HTAB *
@@ -731,13 +750,13 @@ find_object(HTAB *h, Oid classid, Oid objid)
 	return e ? e->index : -1;
 }
 
+/* Runs sql, whose rows are (classid, objid, refclassid, refobjid), and adds its edges. */
 static void
-add_edges(obj_set *set, MemoryContext cxt)
+add_edges_of(obj_set *set, MemoryContext cxt, HTAB *h, const char *sql)
 {
-	HTAB	   *h = index_objects(set);
 	MemoryContext old;
 
-	run_query(edges_sql);
+	run_query(sql);
 	old = MemoryContextSwitchTo(cxt);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
@@ -753,6 +772,18 @@ add_edges(obj_set *set, MemoryContext cxt)
 		set->items[from].waiting++;
 	}
 	MemoryContextSwitchTo(old);
+}
+
+/* pg_depend's edges (edges_sql), then those of the kinds in dump_kind_*.c */
+static void
+add_edges(obj_set *set, MemoryContext cxt, List *more)
+{
+	HTAB	   *h = index_objects(set);
+	ListCell   *lc;
+
+	add_edges_of(set, cxt, h, edges_sql);
+	foreach(lc, more)
+		add_edges_of(set, cxt, h, lfirst(lc));
 	hash_destroy(h);
 }
 
@@ -1113,7 +1144,9 @@ static void
 collect_tables(dump_schema *s)
 {
 	/* user tables, and the configuration tables of extensions */
-	run_query("SELECT c.oid, format('%I.%I', n.nspname, c.relname) FROM pg_class c"
+	run_query("SELECT c.oid, format('%I.%I', n.nspname, c.relname),"
+			  " (SELECT nullif(u.cond, '') FROM pg_extension x CROSS JOIN LATERAL unnest(x.extconfig, x.extcondition) u(c, cond)"
+			  "   WHERE u.c = c.oid LIMIT 1) FROM pg_class c"
 			  " JOIN pg_namespace n ON n.oid = c.relnamespace"
 			  " WHERE c.relkind = 'r' AND ((" USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid") ")"
 			  "   OR c.oid IN (SELECT unnest(extconfig) FROM pg_extension))"
@@ -1124,6 +1157,7 @@ collect_tables(dump_schema *s)
 
 		t->relid = value_oid(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
 		t->qname = value_copy(s->cxt, SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+		t->filter = value_copy(s->cxt, SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3);
 		s->tables = lappend(s->tables, t);
 	}
 	run_query("SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c"
@@ -1153,14 +1187,25 @@ dbk_dump_schema_read(dump_schema *s)
 	MemoryContext old = MemoryContextSwitchTo(work);
 	obj_set		pre = {0},
 				post = {0};
+	dump_kind_sql kinds = {0};
 	MemoryContext save;
+	ListCell   *lc;
+
+	dbk_dump_kind_types(&kinds);
+	dbk_dump_kind_operators(&kinds);
+	dbk_dump_kind_aggregates(&kinds);
+	dbk_dump_kind_misc(&kinds);
 
 	collect_pre_data(&pre, work);
+	foreach(lc, kinds.pre_data)
+		collect(&pre, work, lfirst(lc));
 	qsort(pre.items, pre.n, sizeof(dump_obj), obj_cmp);
-	add_edges(&pre, work);
+	add_edges(&pre, work, kinds.edges);
 	order_pre_data(&pre, s);
 
 	collect_post_data(&post, work);
+	foreach(lc, kinds.post_data)
+		collect(&post, work, lfirst(lc));
 	qsort(post.items, post.n, sizeof(dump_obj), obj_cmp);
 	save = MemoryContextSwitchTo(s->cxt);
 	for (int i = 0; i < post.n; i++)
@@ -1189,69 +1234,22 @@ dbk_dump_relations_to_lock(void)
 	return oids;
 }
 
-/* ------------------------------------------------------------ refusals */
+/* ------------------------------------------------------------ for dump_kind_*.c */
 
-/*
- * Objects this file does not reproduce.  Each row is the name of one; the
- * first makes the backup fail.  Keep README "What a backup contains" in step.
- */
-static const char *const unsupported_sql =
-"SELECT NULL::text WHERE false"
-" UNION ALL SELECT format('conversion %I.%I', n.nspname, x.conname) FROM pg_conversion x"
-"  JOIN pg_namespace n ON n.oid = x.connamespace WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_conversion", "x.oid")
-" UNION ALL SELECT format('operator class %I.%I', n.nspname, x.opcname) FROM pg_opclass x"
-"  JOIN pg_namespace n ON n.oid = x.opcnamespace WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_opclass", "x.oid")
-" UNION ALL SELECT format('operator family %I.%I', n.nspname, x.opfname) FROM pg_opfamily x"
-"  JOIN pg_namespace n ON n.oid = x.opfnamespace WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_opfamily", "x.oid")
-" UNION ALL SELECT format('text search parser %I.%I', n.nspname, x.prsname) FROM pg_ts_parser x"
-"  JOIN pg_namespace n ON n.oid = x.prsnamespace WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_ts_parser", "x.oid")
-" UNION ALL SELECT format('text search template %I.%I', n.nspname, x.tmplname) FROM pg_ts_template x"
-"  JOIN pg_namespace n ON n.oid = x.tmplnamespace WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_ts_template", "x.oid")
-" UNION ALL SELECT format('transform for type %s', format_type(x.trftype, NULL)) FROM pg_transform x"
-"  WHERE " NOT_MEMBER("pg_transform", "x.oid")
-" UNION ALL SELECT format('language %I', x.lanname) FROM pg_language x WHERE x.oid >= 16384"
-"  AND " NOT_MEMBER("pg_language", "x.oid")
-" UNION ALL SELECT format('access method %I', x.amname) FROM pg_am x WHERE x.oid >= 16384"
-"  AND " NOT_MEMBER("pg_am", "x.oid")
-" UNION ALL SELECT format('subscription %I', x.subname) FROM pg_subscription x"
-"  WHERE x.subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
-" UNION ALL SELECT format('security label on %s', pg_describe_object(x.classoid, x.objoid, x.objsubid))"
-"  FROM pg_seclabel x"
-" UNION ALL SELECT format('foreign table %I.%I (a partition or inheritance child)', n.nspname, c.relname)"
-"  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'f' AND " USER_NS("n")
-"  AND EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = c.oid)"
-" UNION ALL SELECT format('typed table %I.%I', n.nspname, c.relname) FROM pg_class c"
-"  JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.reloftype <> 0 AND " USER_NS("n")
-"  AND " NOT_MEMBER("pg_class", "c.oid")
-" UNION ALL SELECT format('%s %I.%I in tablespace %I', CASE c.relkind WHEN 'i' THEN 'index' WHEN 'I' THEN 'index'"
-"  WHEN 'm' THEN 'materialized view' ELSE 'table' END, n.nspname, c.relname, t.spcname)"
-"  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_tablespace t ON t.oid = c.reltablespace"
-"  WHERE c.reltablespace <> 0 AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid")
-" UNION ALL SELECT format('type %I.%I (a base or shell type)', n.nspname, x.typname) FROM pg_type x"
-"  JOIN pg_namespace n ON n.oid = x.typnamespace WHERE (x.typtype IN ('b', 'p') OR NOT x.typisdefined)"
-"  AND x.typelem = 0 AND " USER_NS("n") " AND " NOT_MEMBER("pg_type", "x.oid")
-" UNION ALL SELECT format('aggregate %s (ordered-set, hypothetical, moving or with a sort operator)',"
-"  x.aggfnoid::regprocedure) FROM pg_aggregate x JOIN pg_proc p ON p.oid = x.aggfnoid"
-"  JOIN pg_namespace n ON n.oid = p.pronamespace"
-"  WHERE (x.aggkind <> 'n' OR x.aggmtransfn <> 0 OR x.aggsortop <> 0) AND " USER_NS("n")
-"  AND " NOT_MEMBER("pg_proc", "p.oid")
-" UNION ALL SELECT format('range type %s (with a canonical function)', x.rngtypid::regtype) FROM pg_range x"
-"  JOIN pg_type t ON t.oid = x.rngtypid JOIN pg_namespace n ON n.oid = t.typnamespace"
-"  WHERE x.rngcanonical <> 0 AND " USER_NS("n") " AND " NOT_MEMBER("pg_type", "t.oid")
-" UNION ALL SELECT format('data of extension configuration table %s (filtered by \"%s\")', c.oid::regclass, cond)"
-"  FROM pg_extension x CROSS JOIN LATERAL unnest(x.extconfig, x.extcondition) u(c, cond)"
-"  JOIN pg_class c ON c.oid = u.c WHERE c.relkind = 'r' AND coalesce(cond, '') <> ''"
-" LIMIT 1";
-
-void
-dbk_dump_check_supported(void)
+char *
+dbk_dump_sql_comment(const char *cat, const char *oid, const char *target)
 {
-	run_query(unsupported_sql);
-	if (SPI_processed > 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("cannot back up %s",
-						SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1)),
-				 errdetail("dbkeeper does not reproduce this kind of object yet, so no backup was written."),
-				 errhint("Use pg_dump for this database, or remove the object.")));
+	return sql_comment(cat, oid, target);
+}
+
+char *
+dbk_dump_sql_owner(const char *target, const char *owner)
+{
+	return sql_owner(target, owner);
+}
+
+char *
+dbk_dump_sql_acl(const char *target, const char *acl, const char *owner)
+{
+	return sql_acl(target, acl, owner);
 }

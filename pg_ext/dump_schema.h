@@ -15,6 +15,9 @@ typedef struct dump_table
 {
 	Oid			relid;
 	char	   *qname;			/* schema-qualified, quoted */
+	char	   *filter;			/* NULL, or the WHERE condition that picks the
+								 * rows of an extension configuration table
+								 * the backup holds (pg_extension_config_dump) */
 } dump_table;
 
 typedef struct dump_schema
@@ -27,12 +30,6 @@ typedef struct dump_schema
 	List	   *post_data;		/* char *: constraints, indexes, triggers, ... foreign keys */
 	List	   *refresh;		/* char *: REFRESH MATERIALIZED VIEW, in dependency order */
 } dump_schema;
-
-/*
- * Raises an error naming the first object of the current database that the
- * backup cannot reproduce, if any.  Call under the backup's snapshot, in SPI.
- */
-void		dbk_dump_check_supported(void);
 
 /* Reads the catalogs (SPI connected, the backup's snapshot active). */
 void		dbk_dump_schema_read(dump_schema *s);

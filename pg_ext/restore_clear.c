@@ -5,22 +5,27 @@
  * What "the database" means here is what a backup holds (dump_schema.c):
  * every object that is neither a system object nor a member of an
  * extension.  Extensions stay installed with all their members (dbkeeper
- * too); the rows of their configuration tables, which a backup carries, are
- * emptied so that the replay can load them again.
+ * too) and with the indexes, constraints, triggers, rules and policies on
+ * their members' tables, which a backup never holds; the rows of their
+ * configuration tables, which a backup carries, are emptied so that the
+ * replay can load them again.
  *
  * Dropping is done with performMultipleDeletions(CASCADE) on the list of
  * objects, so the dependency machinery decides the order.  Schemas that
- * cannot go because an extension or an extension member lives in them
- * (public, usually) stay, and their own non-member contents are dropped one
- * by one; the replay then skips their CREATE SCHEMA (restore_replay.c).
+ * cannot go because an extension or an extension member lives in them, and
+ * public, stay, and their own non-member contents are dropped one by one;
+ * the replay then skips their CREATE SCHEMA (restore_replay.c).
  * Because performMultipleDeletions checks no ownership, this file does:
  * a caller who is not a superuser must have the privileges of the owner of
  * every object dropped, as DROP would require.
  *
- * Refused up front, with an error naming the object: a subscription in the
- * database (DROP SUBSCRIPTION cannot run inside a transaction), and an
- * extension member that depends on an object to be dropped (CASCADE would
- * take the member, or its whole extension, with it).
+ * Subscriptions are not reached by performMultipleDeletions: each is
+ * dropped with DROP SUBSCRIPTION.  That can run inside the restore's
+ * transaction only for a subscription without a replication slot
+ * (slot_name = NONE), since dropping a slot on the publisher cannot be
+ * rolled back; a subscription with a slot is refused up front, naming it,
+ * as is an extension member that depends on an object to be dropped
+ * (CASCADE would take the member, or its whole extension, with it).
  *
  * Everything here runs in the caller's transaction: an error anywhere later
  * rolls it all back.  Runs inside the restore's SPI connection.
@@ -57,11 +62,14 @@
 
 /*
  * Schemas that stay: those an extension is installed in or an extension
- * member lives in, and those that are members themselves.
+ * member lives in, those that are members themselves, and public, which
+ * every new database has: a backup, like pg_dump's script, never creates it
+ * and only sets its owner, comment and privileges.
  */
 #define KEPT_NS_CTE \
 	"kept_ns AS (" \
 	"  SELECT x.extnamespace AS oid FROM pg_extension x" \
+	"  UNION SELECT n.oid FROM pg_namespace n WHERE n.nspname = 'public'" \
 	"  UNION SELECT n.oid FROM pg_depend m" \
 	"   CROSS JOIN LATERAL pg_identify_object(m.classid, m.objid, 0) i" \
 	"   JOIN pg_namespace n ON n.nspname = i.schema WHERE m.deptype = 'e'" \
@@ -82,13 +90,15 @@
 	" UNION ALL SELECT '" cat "'::regclass::oid, " alias ".oid, " owner \
 	" FROM " cat " " alias " WHERE " NOT_MEMBER(cat, alias ".oid") extra
 
-/* Rules, triggers, policies and constraints users added to extension members' tables. */
-#define ON_MEMBER_TABLE(cat, alias, relcol, extra) \
-	" UNION ALL SELECT '" cat "'::regclass::oid, " alias ".oid, r.relowner" \
-	" FROM " cat " " alias " JOIN pg_class r ON r.oid = " alias "." relcol \
-	" WHERE " NOT_SYSTEM(alias ".oid") " AND " NOT_MEMBER(cat, alias ".oid") \
-	" AND " NOT_INTERNAL(cat, alias ".oid") \
-	" AND NOT " NOT_MEMBER("pg_class", "r.oid") extra
+/*
+ * Not an index of an extension member's table.  Indexes, constraints,
+ * triggers, rules and policies are never members themselves, even when the
+ * extension's script created them; a backup holds none of those on a member
+ * table (dump_schema.c, as pg_dump), so the restore leaves them all alone.
+ */
+#define NOT_ON_MEMBER_TABLE(alias) \
+	" AND (" alias ".relkind NOT IN ('i', 'I') OR NOT EXISTS (SELECT 1 FROM pg_index x" \
+	" WHERE x.indexrelid = " alias ".oid AND " DBK_MEMBER("pg_class", "x.indrelid") "))"
 
 /*
  * Every object to drop: classid, objid, and the owner whose privileges the
@@ -100,6 +110,7 @@ static const char *const targets_cte =
 "  SELECT 'pg_namespace'::regclass::oid, n.oid, n.nspowner FROM pg_namespace n"
 "   JOIN user_ns u ON u.oid = n.oid AND NOT u.kept"
 IN_KEPT_NS("pg_class", "c", "relnamespace", "c.relowner") " AND c.relkind IN ('r','p','v','m','f','S','c','i','I')"
+NOT_ON_MEMBER_TABLE("c")
 IN_KEPT_NS("pg_proc", "p", "pronamespace", "p.proowner")
 IN_KEPT_NS("pg_type", "t", "typnamespace", "t.typowner")
 IN_KEPT_NS("pg_operator", "o", "oprnamespace", "o.oprowner")
@@ -112,10 +123,6 @@ IN_KEPT_NS("pg_ts_config", "o", "cfgnamespace", "o.cfgowner")
 IN_KEPT_NS("pg_ts_parser", "o", "prsnamespace", "NULL::oid")
 IN_KEPT_NS("pg_ts_template", "o", "tmplnamespace", "NULL::oid")
 IN_KEPT_NS("pg_statistic_ext", "o", "stxnamespace", "o.stxowner")
-ON_MEMBER_TABLE("pg_trigger", "o", "tgrelid", " AND NOT o.tgisinternal")
-ON_MEMBER_TABLE("pg_policy", "o", "polrelid", "")
-ON_MEMBER_TABLE("pg_rewrite", "o", "ev_class", " AND o.rulename <> '_RETURN'")
-ON_MEMBER_TABLE("pg_constraint", "o", "conrelid", "")
 GLOBAL("pg_cast", "o", "NULL::oid", " AND " NOT_SYSTEM("o.oid"))
 GLOBAL("pg_transform", "o", "NULL::oid", " AND " NOT_SYSTEM("o.oid"))
 GLOBAL("pg_language", "o", "o.lanowner", " AND " NOT_SYSTEM("o.oid"))
@@ -206,14 +213,18 @@ static void
 refuse_subscriptions(void)
 {
 	run("SELECT s.subname FROM pg_subscription s JOIN pg_database d ON d.oid = s.subdbid"
-		" WHERE d.datname = current_database() ORDER BY 1 LIMIT 1", true);
+		" WHERE d.datname = current_database() AND s.subslotname IS NOT NULL ORDER BY 1 LIMIT 1", true);
 	if (SPI_processed > 0)
+	{
+		const char *name = quote_identifier(column_text(0, 1));
+
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("cannot restore: the database has subscription %s",
-						quote_identifier(column_text(0, 1))),
-				 errdetail("DROP SUBSCRIPTION cannot run inside the restore's transaction."),
-				 errhint("Drop the subscription first, then call dbkeeper_restore() again.")));
+				 errmsg("cannot restore: subscription %s has a replication slot", name),
+				 errdetail("Dropping a subscription's replication slot cannot run inside the restore's transaction."),
+				 errhint("Detach the slot (ALTER SUBSCRIPTION %s DISABLE; ALTER SUBSCRIPTION %s SET (slot_name = NONE);)"
+						 " or drop the subscription, then call dbkeeper_restore() again.", name, name)));
+	}
 }
 
 /*
@@ -300,7 +311,23 @@ drop_targets(void)
 	CommandCounterIncrement();
 }
 
-/* The rows of extension configuration tables, which every backup holds. */
+/* Subscriptions without a slot (refuse_subscriptions has refused the others). */
+static void
+drop_subscriptions(void)
+{
+	List	   *names = NIL;
+	ListCell   *lc;
+
+	run("SELECT s.subname FROM pg_subscription s JOIN pg_database d ON d.oid = s.subdbid"
+		" WHERE d.datname = current_database() ORDER BY 1", true);
+	for (uint64 i = 0; i < SPI_processed; i++)
+		names = lappend(names, pstrdup(column_text(i, 1)));
+	foreach(lc, names)
+		run(psprintf("DROP SUBSCRIPTION %s", quote_identifier(lfirst(lc))), false);
+	list_free_deep(names);
+}
+
+/* The rows of unfiltered extension configuration tables, which every backup holds. */
 static void
 truncate_config_tables(void)
 {
@@ -318,6 +345,28 @@ truncate_config_tables(void)
 		appendStringInfo(&sql, "%s%s", i > 0 ? ", " : "", column_text(i, 1));
 	run(sql.data, false);
 	pfree(sql.data);
+}
+
+/*
+ * Of a configuration table whose rows pg_extension_config_dump() filters,
+ * the backup holds the rows the condition picks; only those go, and the
+ * extension's own rows stay.
+ */
+static void
+delete_filtered_config_rows(void)
+{
+	List	   *deletes = NIL;
+	ListCell   *lc;
+
+	run("SELECT format('DELETE FROM ONLY %s %s', c.oid::regclass, u.cond) FROM pg_extension x"
+		" CROSS JOIN LATERAL unnest(x.extconfig, x.extcondition) u(c, cond)"
+		" JOIN pg_class c ON c.oid = u.c"
+		" WHERE c.relkind IN ('r', 'p') AND coalesce(u.cond, '') <> '' ORDER BY 1", true);
+	for (uint64 i = 0; i < SPI_processed; i++)
+		deletes = lappend(deletes, pstrdup(column_text(i, 1)));
+	foreach(lc, deletes)
+		run(lfirst(lc), false);
+	list_free_deep(deletes);
 }
 
 /* Kept schemas (public): their comment goes, the backup says it again. */
@@ -344,7 +393,9 @@ dbk_restore_clear(List **kept_schemas)
 {
 	refuse_subscriptions();
 	refuse_member_dependents();
+	drop_subscriptions();
 	drop_targets();
 	truncate_config_tables();
+	delete_filtered_config_rows();
 	reset_kept_schemas(kept_schemas);
 }

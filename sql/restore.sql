@@ -53,6 +53,21 @@ BEGIN READ ONLY;
 SELECT dbkeeper_restore();
 ROLLBACK;
 
+-- a subscription with a replication slot cannot be dropped inside the
+-- restore's transaction: refused, naming it, nothing changed; once its slot
+-- is detached, the restore drops it (the backup restored has none; the
+-- refused call had taken its safety backup already, which has it)
+CREATE SUBSCRIPTION regress_rs_sub CONNECTION 'dbname=regress_rs_nowhere' PUBLICATION regress_rs_pub
+    WITH (connect = false);
+SELECT dbkeeper_restore();
+SELECT count(*) AS subscriptions_kept FROM pg_subscription WHERE subname = 'regress_rs_sub';
+ALTER SUBSCRIPTION regress_rs_sub SET (slot_name = NONE);
+BEGIN;
+SELECT dbkeeper_restore((SELECT name FROM dbkeeper_backups() WHERE label = 'restore-test')) IS NOT NULL AS restored;
+SELECT count(*) AS subscriptions_left FROM pg_subscription WHERE subname = 'regress_rs_sub';
+ROLLBACK;
+DROP SUBSCRIPTION regress_rs_sub;
+
 -- privileges: EXECUTE is revoked from PUBLIC; with EXECUTE, a role needs
 -- pg_read_server_files and pg_write_server_files too
 CREATE ROLE regress_rs_nobody;

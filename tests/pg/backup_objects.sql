@@ -352,3 +352,180 @@ CREATE TABLE "My Schema"."odd
 na\me" (v integer);
 INSERT INTO "My Schema"."odd
 na\me" VALUES (1), (2), (3);
+
+-- ==== the kinds of issue 12 (tests/pg/t_fingerprint.sh loads the file up to here) ====
+-- The cluster must have tablespace regress_bk_space (t_backup.sh and
+-- t_restore.sh make it); the objects' owners, comments and privileges
+-- travel with them.
+
+-- a base type with its own functions (a shell first, then the functions,
+-- then the type), with ELEMENT and a delimiter; a shell type nobody filled in
+CREATE TYPE public.label_text;
+CREATE FUNCTION public.label_text_in(cstring) RETURNS public.label_text
+    LANGUAGE internal IMMUTABLE STRICT AS 'textin';
+CREATE FUNCTION public.label_text_out(public.label_text) RETURNS cstring
+    LANGUAGE internal IMMUTABLE STRICT AS 'textout';
+CREATE TYPE public.label_text (INPUT = public.label_text_in, OUTPUT = public.label_text_out,
+    INTERNALLENGTH = VARIABLE, STORAGE = extended, CATEGORY = 'S', COLLATABLE = true,
+    ELEMENT = integer, SUBSCRIPT = raw_array_subscript_handler, DELIMITER = ';', DEFAULT = 'none');
+ALTER TYPE public.label_text OWNER TO regress_bk_owner;
+COMMENT ON TYPE public.label_text IS 'a base type';
+REVOKE USAGE ON TYPE public.label_text FROM PUBLIC;
+GRANT USAGE ON TYPE public.label_text TO regress_bk_reader;
+CREATE TABLE public.labelled (id integer, l public.label_text);
+INSERT INTO public.labelled VALUES (1, 'first'), (2, E'tab\there');
+CREATE TYPE public.never_filled;
+COMMENT ON TYPE public.never_filled IS 'a shell';
+
+-- a range type with a canonical function (which needs the shell)
+CREATE TYPE public.step_range;
+CREATE FUNCTION public.step_range_canonical(public.step_range) RETURNS public.step_range
+    LANGUAGE internal IMMUTABLE STRICT AS 'int4range_canonical';
+CREATE TYPE public.step_range AS RANGE (subtype = integer, canonical = public.step_range_canonical);
+CREATE TABLE public.steps (r public.step_range);
+INSERT INTO public.steps VALUES ('[1,5]'), ('(7,9)'), ('empty');
+
+-- a typed table with a column option and a key
+CREATE TYPE public.person_t AS (id integer, name text);
+CREATE TABLE public.people OF public.person_t (PRIMARY KEY (id), name WITH OPTIONS DEFAULT 'nobody');
+INSERT INTO public.people VALUES (1, 'ann'), (2, DEFAULT);
+
+-- operator classes and families: a hash class on integers by absolute
+-- value with a loose member added later, a family without a class that has
+-- a loose member of its own; the class used by a partition key and an index
+CREATE FUNCTION public.abs_eq(integer, integer) RETURNS boolean LANGUAGE sql IMMUTABLE STRICT
+    AS 'SELECT abs($1) = abs($2)';
+CREATE FUNCTION public.abs_hash(integer) RETURNS integer LANGUAGE sql IMMUTABLE STRICT
+    AS 'SELECT hashint4(abs($1))';
+CREATE FUNCTION public.abs_hash_ext(integer, bigint) RETURNS bigint LANGUAGE sql IMMUTABLE STRICT
+    AS 'SELECT hashint4extended(abs($1), $2)';
+CREATE OPERATOR public.=@ (FUNCTION = public.abs_eq, LEFTARG = integer, RIGHTARG = integer,
+    COMMUTATOR = OPERATOR(public.=@), HASHES);
+CREATE OPERATOR CLASS public.abs_int4_ops FOR TYPE integer USING hash AS
+    OPERATOR 1 public.=@(integer, integer), FUNCTION 1 public.abs_hash(integer);
+ALTER OPERATOR FAMILY public.abs_int4_ops USING hash ADD FUNCTION 2 public.abs_hash_ext(integer, bigint);
+ALTER OPERATOR CLASS public.abs_int4_ops USING hash OWNER TO regress_bk_owner;
+COMMENT ON OPERATOR CLASS public.abs_int4_ops USING hash IS 'by absolute value';
+COMMENT ON OPERATOR FAMILY public.abs_int4_ops USING hash IS 'its family';
+CREATE OPERATOR FAMILY "My Schema".lonely_family USING btree;
+CREATE FUNCTION public.int4_abs_cmp(integer, bigint) RETURNS integer LANGUAGE sql IMMUTABLE STRICT
+    AS 'SELECT btint48cmp(abs($1), abs($2))';
+ALTER OPERATOR FAMILY "My Schema".lonely_family USING btree ADD FUNCTION 1 (integer, bigint) public.int4_abs_cmp(integer, bigint);
+-- a GiST class with a storage type, an ordering operator (FOR ORDER BY) and
+-- support functions of the system, used by an index
+CREATE OPERATOR CLASS public.box_dist_ops FOR TYPE box USING gist AS STORAGE box,
+    OPERATOR 3 &&(box, box), OPERATOR 15 <->(box, point) FOR ORDER BY pg_catalog.float_ops,
+    FUNCTION 1 gist_box_consistent(internal, box, smallint, oid, internal),
+    FUNCTION 2 gist_box_union(internal, internal), FUNCTION 5 gist_box_penalty(internal, internal, internal),
+    FUNCTION 6 gist_box_picksplit(internal, internal), FUNCTION 7 gist_box_same(box, box, internal),
+    FUNCTION 8 gist_box_distance(internal, box, smallint, oid, internal);
+CREATE TABLE public.boxes (b box);
+INSERT INTO public.boxes SELECT box(point(g, g), point(g + 1, g + 2)) FROM generate_series(1, 50) g;
+CREATE INDEX boxes_b ON public.boxes USING gist (b public.box_dist_ops);
+CREATE TABLE public.by_abs (k integer, v text) PARTITION BY HASH (k public.abs_int4_ops);
+CREATE TABLE public.by_abs_0 PARTITION OF public.by_abs FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+CREATE TABLE public.by_abs_1 PARTITION OF public.by_abs FOR VALUES WITH (MODULUS 2, REMAINDER 1);
+INSERT INTO public.by_abs SELECT g, 'v' || g FROM generate_series(-20, 20) g;
+CREATE INDEX items_abs_id ON public.items USING hash (id public.abs_int4_ops);
+
+-- aggregates: ordered-set, hypothetical-set, moving with inverse, with a
+-- sort operator, and a moving one over no argument at all (agg(*))
+CREATE AGGREGATE public.my_percentile(float8 ORDER BY anyelement) (SFUNC = ordered_set_transition,
+    STYPE = internal, FINALFUNC = percentile_disc_final, FINALFUNC_EXTRA, FINALFUNC_MODIFY = READ_WRITE);
+CREATE AGGREGATE public.my_rank(VARIADIC "any" ORDER BY VARIADIC "any") (SFUNC = ordered_set_transition_multi,
+    STYPE = internal, FINALFUNC = rank_final, FINALFUNC_EXTRA, HYPOTHETICAL);
+CREATE AGGREGATE public.my_msum(integer) (SFUNC = int4pl, STYPE = integer, INITCOND = '0',
+    MSFUNC = int4pl, MINVFUNC = int4mi, MSTYPE = integer, MINITCOND = '0', PARALLEL = SAFE);
+CREATE AGGREGATE public.my_max(integer) (SFUNC = int4larger, STYPE = integer, SORTOP = >);
+CREATE AGGREGATE public.my_count(*) (SFUNC = int8inc, STYPE = bigint, INITCOND = '0',
+    MSFUNC = int8inc, MINVFUNC = int8dec, MSTYPE = bigint, MINITCOND = '0');
+COMMENT ON AGGREGATE public.my_percentile(float8 ORDER BY anyelement) IS 'ordered-set';
+COMMENT ON AGGREGATE public.my_count(*) IS 'counts';
+ALTER AGGREGATE public.my_rank(VARIADIC "any" ORDER BY VARIADIC "any") OWNER TO regress_bk_owner;
+REVOKE ALL ON FUNCTION public.my_msum(integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION public.my_msum(integer) TO regress_bk_reader;
+CREATE VIEW public.agg_use AS SELECT public.my_percentile(0.5) WITHIN GROUP (ORDER BY id) AS p,
+    public.my_count(*) AS n, public.my_max(id) AS m FROM public.items;
+
+-- a procedural language of no extension (PL/pgSQL's handler again), a
+-- function in it, a transform for it; a table access method
+CREATE FUNCTION public.other_pl_handler() RETURNS language_handler
+    LANGUAGE c AS '$libdir/plpgsql', 'plpgsql_call_handler';
+CREATE TRUSTED LANGUAGE other_pl HANDLER public.other_pl_handler;
+COMMENT ON LANGUAGE other_pl IS 'plpgsql under another name';
+ALTER LANGUAGE other_pl OWNER TO regress_bk_owner;
+REVOKE USAGE ON LANGUAGE other_pl FROM PUBLIC;
+GRANT USAGE ON LANGUAGE other_pl TO regress_bk_reader;
+CREATE FUNCTION public.in_other_pl() RETURNS integer LANGUAGE other_pl AS 'begin return 7; end';
+CREATE TRANSFORM FOR integer LANGUAGE other_pl (FROM SQL WITH FUNCTION prsd_lextype(internal),
+    TO SQL WITH FUNCTION int4recv(internal));
+COMMENT ON TRANSFORM FOR integer LANGUAGE other_pl IS 'a transform';
+CREATE ACCESS METHOD heap_again TYPE TABLE HANDLER heap_tableam_handler;
+COMMENT ON ACCESS METHOD heap_again IS 'heap under another name';
+CREATE TABLE public.other_heap (id integer) USING heap_again;
+INSERT INTO public.other_heap VALUES (1), (2);
+
+-- a conversion, a text search parser and template, and a configuration
+-- and dictionary built on them
+CREATE CONVERSION public.my_latin1 FOR 'LATIN1' TO 'UTF8' FROM iso8859_1_to_utf8;
+COMMENT ON CONVERSION public.my_latin1 IS 'latin1';
+ALTER CONVERSION public.my_latin1 OWNER TO regress_bk_owner;
+CREATE TEXT SEARCH PARSER public.my_parser (START = prsd_start, GETTOKEN = prsd_nexttoken,
+    END = prsd_end, LEXTYPES = prsd_lextype, HEADLINE = prsd_headline);
+CREATE TEXT SEARCH TEMPLATE public.my_template (INIT = dsimple_init, LEXIZE = dsimple_lexize);
+COMMENT ON TEXT SEARCH PARSER public.my_parser IS 'the default parser again';
+COMMENT ON TEXT SEARCH TEMPLATE public.my_template IS 'simple again';
+CREATE TEXT SEARCH DICTIONARY public.my_dict (TEMPLATE = public.my_template, stopwords = 'english');
+CREATE TEXT SEARCH CONFIGURATION public.my_config (PARSER = public.my_parser);
+ALTER TEXT SEARCH CONFIGURATION public.my_config ADD MAPPING FOR asciiword, word WITH public.my_dict;
+
+-- a foreign table that is a partition, one that is an inheritance child
+CREATE TABLE public.readings (at date NOT NULL, v integer) PARTITION BY RANGE (at);
+CREATE TABLE public.readings_new PARTITION OF public.readings FOR VALUES FROM ('2024-01-01') TO (MAXVALUE);
+CREATE FOREIGN TABLE public.readings_old PARTITION OF public.readings
+    FOR VALUES FROM (MINVALUE) TO ('2024-01-01') SERVER elsewhere OPTIONS (table_name 'old_readings');
+INSERT INTO public.readings_new VALUES ('2024-05-01', 1), ('2025-01-01', 2);
+CREATE FOREIGN TABLE public.remote_dog (kennel text) INHERITS (public.dog) SERVER elsewhere;
+COMMENT ON FOREIGN TABLE public.remote_dog IS 'dogs elsewhere';
+
+-- relations in a tablespace other than the database's
+CREATE TABLE public.far_away (id integer PRIMARY KEY USING INDEX TABLESPACE regress_bk_space, v text)
+    TABLESPACE regress_bk_space;
+CREATE INDEX far_away_v ON public.far_away (v) TABLESPACE regress_bk_space;
+CREATE INDEX items_name_far ON public.items (name) TABLESPACE regress_bk_space;
+CREATE MATERIALIZED VIEW public.far_totals TABLESPACE regress_bk_space AS SELECT count(*) AS n FROM public.far_away;
+INSERT INTO public.far_away SELECT g, 'far ' || g FROM generate_series(1, 100) g;
+REFRESH MATERIALIZED VIEW public.far_totals;
+
+-- a subscription (pg_dump writes it with connect = false); without a
+-- replication slot, so that an in-place restore can drop it
+CREATE SUBSCRIPTION regress_bk_sub CONNECTION 'dbname=regress_bk_nowhere' PUBLICATION pub_some, pub_all
+    WITH (connect = false, slot_name = NONE, binary = true, synchronous_commit = 'local');
+COMMENT ON SUBSCRIPTION regress_bk_sub IS 'never connects';
+
+-- an extension configuration table whose rows pg_extension_config_dump()
+-- filters (WHERE id >= 1000), as PostGIS's spatial_ref_sys: the backup holds
+-- the rows users added, the extension keeps its own
+CREATE EXTENSION dbk_test_config WITH SCHEMA public;
+INSERT INTO public.dbk_test_ref VALUES (1000, 'added'), (1001, E'added\ttoo');
+
+-- security labels (provider dbk_test, tests/pg/ext/dbk_test_seclabel.c) on
+-- objects of many kinds
+SECURITY LABEL FOR dbk_test ON SCHEMA "My Schema" IS 'schema label';
+SECURITY LABEL FOR dbk_test ON TABLE public.items IS 'table label';
+SECURITY LABEL FOR dbk_test ON COLUMN public.items.name IS 'column label';
+SECURITY LABEL FOR dbk_test ON VIEW public.aa_top IS 'view label';
+SECURITY LABEL FOR dbk_test ON MATERIALIZED VIEW public.item_totals IS 'matview label';
+SECURITY LABEL FOR dbk_test ON SEQUENCE public.odd_seq IS 'sequence label';
+SECURITY LABEL FOR dbk_test ON FOREIGN TABLE public.passwd_file IS 'foreign table label';
+SECURITY LABEL FOR dbk_test ON FUNCTION public.is_even(integer) IS 'function label';
+SECURITY LABEL FOR dbk_test ON PROCEDURE public.bump(integer) IS 'procedure label';
+SECURITY LABEL FOR dbk_test ON AGGREGATE public.my_percentile(float8 ORDER BY anyelement) IS 'aggregate label';
+SECURITY LABEL FOR dbk_test ON TYPE public.pair IS 'composite label';
+SECURITY LABEL FOR dbk_test ON TYPE "My Schema".mood IS 'enum label';
+SECURITY LABEL FOR dbk_test ON DOMAIN public.even_int IS 'domain label';
+SECURITY LABEL FOR dbk_test ON LANGUAGE other_pl IS 'language label';
+SECURITY LABEL FOR dbk_test ON LARGE OBJECT 4242001 IS 'large object label';
+SECURITY LABEL FOR dbk_test ON EVENT TRIGGER note_drop IS 'event trigger label';
+SECURITY LABEL FOR dbk_test ON PUBLICATION pub_some IS 'publication label';
+SECURITY LABEL FOR dbk_test ON SUBSCRIPTION regress_bk_sub IS 'subscription label';

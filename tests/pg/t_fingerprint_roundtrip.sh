@@ -16,7 +16,10 @@ SUITE=pg_fp_roundtrip
 cd "$(dirname "$0")/../.." || exit 1
 . tests/pg/lib.sh
 
-start_cluster
+# backup_objects.sql's last part needs the test modules and a tablespace
+objects_modules
+start_cluster "$OBJECTS_CONF"
+objects_tablespace
 install -d -o postgres -m 700 "$BACKUPS"
 
 fp() { q -d "$1" -c "SELECT dbkeeper_fingerprint()"; }

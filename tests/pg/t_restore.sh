@@ -2,6 +2,8 @@
 # tests/pg/t_restore.sh — dbkeeper_restore() on a cluster of its own
 # (tests/pg/run.sh has installed the extension and holds the install lock):
 #
+#   extension_own_objects  the constraints and triggers extensions made on
+#       their own tables survive the in-place restores of the objects database
 #   bad_upgrade_pagila, bad_upgrade_objects  backup; change the database the
 #       ways a bad upgrade does; dbkeeper_restore(); the database equals a
 #       copy made from the same backup with zstd -dc | psql (pg_dump
@@ -33,7 +35,8 @@ cd "$(dirname "$0")/../.." || exit 1
 SUITE=pg_restore
 . tests/pg/lib.sh
 
-start_cluster "max_connections = 40"
+objects_modules
+start_cluster "$OBJECTS_CONF" "max_connections = 40"
 
 backups_count() { find "$BACKUPS" -maxdepth 1 -type f -name '*.sql.zst' | wc -l; }
 
@@ -116,7 +119,7 @@ else
 fi
 
 createdb objects
-if q -q -d objects -f tests/pg/backup_objects.sql >"$WORK/objects.log" 2>&1 &&
+if objects_tablespace && q -q -d objects -f tests/pg/backup_objects.sql >"$WORK/objects.log" 2>&1 &&
    q -q -d objects -c "CREATE EXTENSION dbkeeper" >>"$WORK/objects.log" 2>&1; then
   bad_upgrade objects objects "
     INSERT INTO public.items (id, name, price) VALUES (100001, 'new', 1);
@@ -134,7 +137,34 @@ if q -q -d objects -f tests/pg/backup_objects.sql >"$WORK/objects.log" 2>&1 &&
     SELECT setval('public.odd_seq', 999);
     SELECT lo_unlink(oid) FROM pg_largeobject_metadata;
     ALTER DEFAULT PRIVILEGES FOR ROLE regress_bk_owner REVOKE SELECT ON TABLES FROM regress_bk_reader;
-    REFRESH MATERIALIZED VIEW public.item_totals;"
+    REFRESH MATERIALIZED VIEW public.item_totals;
+    INSERT INTO public.dbk_test_ref VALUES (1002, 'added later');
+    DELETE FROM public.dbk_test_ref WHERE id = 1000;
+    DROP AGGREGATE public.my_count(*) CASCADE;
+    CREATE OPERATOR FAMILY public.upgrade_family USING btree;
+    DROP OPERATOR CLASS public.box_dist_ops USING gist CASCADE;
+    DROP TABLE public.people;
+    DROP TYPE public.label_text CASCADE;
+    ALTER TABLE public.far_away SET TABLESPACE pg_default;
+    SECURITY LABEL FOR dbk_test ON TABLE public.items IS 'changed';"
+  # extension_own_objects: the constraints and triggers extensions made on
+  # their own tables (a configuration table's primary key, dbkeeper's
+  # triggers) are still there after the in-place restores above
+  own="SELECT string_agg(x.extname || ' ' || o.kind || ' ' || o.name, ', ' ORDER BY x.extname, o.kind, o.name) FROM pg_extension x
+         JOIN pg_depend e ON e.refclassid = 'pg_extension'::regclass AND e.refobjid = x.oid AND e.deptype = 'e'
+           AND e.classid = 'pg_class'::regclass
+         JOIN (SELECT 'constraint' AS kind, conname::text AS name, conrelid AS rel FROM pg_constraint
+               UNION ALL SELECT 'trigger', tgname, tgrelid FROM pg_trigger WHERE NOT tgisinternal) o ON o.rel = e.objid
+         WHERE x.extname IN ('dbkeeper', 'dbk_test_config')"
+  createdb fresh_extensions
+  q -q -d fresh_extensions -c "CREATE EXTENSION dbkeeper" -c "CREATE EXTENSION dbk_test_config"
+  want=$(q -d fresh_extensions -c "$own")
+  got=$(q -d objects -c "$own")
+  if [ -n "$want" ] && [ "$got" = "$want" ]; then
+    pass extension_own_objects "($(printf '%s' "$want" | tr ',' '\n' | grep -c .) constraints and triggers)"
+  else
+    fail extension_own_objects "after the restores: [$got], in a fresh database: [$want]"
+  fi
 else
   fail bad_upgrade_objects "could not load the object schema: $(grep -m3 ERROR "$WORK/objects.log")"
 fi
