@@ -30,6 +30,8 @@
 #       same backup
 #   psql_trusts         that psql replay, by a superuser, ran regress_eve's
 #       code as the superuser: what README says it still trusts
+#   refusal_<kind>      whether regress_eve can create an object of a kind
+#       dbkeeper_backup() refuses (and so stop every backup), as README says
 #   replication_db      a replication=database login of a role with
 #       REPLICATION is refused during maintenance (at its first SQL
 #       statement; dbkeeper_replication is in shared_preload_libraries)
@@ -230,6 +232,43 @@ fi
 ok psql_trusts "a psql replay by a superuser runs regress_eve's code as the superuser (README)" \
   grep -qF "probe domain as postgres" "$WORK/restore-app_copy.log"
 q -d app -q -c "ALTER ROLE regress_eve NOSUPERUSER" -c "REVOKE pg_read_server_files FROM regress_eve" 2>/dev/null
+
+# ---- which of the backup's refusals a role that is not a superuser can trigger ----
+# refusal_ID YES|NO SQL: whether regress_eve (CREATE on its own schema, no
+# other grant) can create an object of a kind dbkeeper_backup() refuses;
+# README "Security" lists the answers.
+refusal() {
+  local id=$1 expect=$2 sql=$3 got=no err
+  if err=$(PGUSER=regress_eve q -d app -c "BEGIN" -c "$sql" -c "ROLLBACK" 2>&1); then got=yes; fi
+  if [ "$got" = "$expect" ]; then
+    pass "refusal_$id" "regress_eve can create one: $got $(grep -m1 -o 'ERROR: .*' <<<"$err" | cut -c1-80)"
+  else
+    fail "refusal_$id" "expected $expect, got $got: $(grep -m1 ERROR <<<"$err")"
+  fi
+}
+refusal conversion yes "CREATE CONVERSION eve.conv FOR 'LATIN1' TO 'UTF8' FROM iso8859_1_to_utf8"
+refusal typed_table yes "CREATE TYPE eve.ct AS (a integer); CREATE TABLE eve.typed OF eve.ct"
+refusal shell_type no "CREATE TYPE eve.shell"
+refusal base_type no "CREATE TYPE eve.b (INPUT = int4in, OUTPUT = int4out, LIKE = integer)"
+refusal moving_aggregate yes "CREATE AGGREGATE eve.ma(integer) (SFUNC = int4pl, STYPE = integer,
+  MSFUNC = int4pl, MINVFUNC = int4mi, MSTYPE = integer)"
+refusal ordered_set_aggregate yes "CREATE AGGREGATE eve.os(ORDER BY integer) (SFUNC = int4pl, STYPE = integer)"
+refusal hypothetical_aggregate yes "CREATE AGGREGATE eve.hy(integer ORDER BY integer) (SFUNC = int4pl,
+  STYPE = integer, HYPOTHETICAL)"
+refusal sortop_aggregate yes "CREATE AGGREGATE eve.mx(integer) (SFUNC = int4larger, STYPE = integer, SORTOP = >)"
+refusal range_canonical no "CREATE TYPE eve.r; CREATE FUNCTION eve.canon(eve.r) RETURNS eve.r LANGUAGE plpgsql
+  AS 'BEGIN RETURN \$1; END'; CREATE TYPE eve.r AS RANGE (SUBTYPE = integer, CANONICAL = eve.canon)"
+refusal operator_class no "CREATE OPERATOR CLASS eve.oc FOR TYPE integer USING btree AS OPERATOR 1 <, FUNCTION 1 btint4cmp(integer, integer)"
+refusal operator_family no "CREATE OPERATOR FAMILY eve.of USING btree"
+refusal ts_parser no "CREATE TEXT SEARCH PARSER eve.p (START = prsd_start, GETTOKEN = prsd_nexttoken, END = prsd_end, LEXTYPES = prsd_lextype)"
+refusal ts_template no "CREATE TEXT SEARCH TEMPLATE eve.t (LEXIZE = dsimple_lexize)"
+refusal transform no "CREATE TYPE eve.tt AS (a integer); CREATE FUNCTION eve.tf(internal) RETURNS internal LANGUAGE sql AS 'SELECT \$1'"
+refusal language no "CREATE LANGUAGE eve_lang HANDLER plpgsql_call_handler"
+refusal access_method no "CREATE ACCESS METHOD eve_am TYPE TABLE HANDLER heap_tableam_handler"
+refusal subscription no "CREATE SUBSCRIPTION eve_sub CONNECTION 'dbname=app' PUBLICATION p WITH (connect = false)"
+refusal security_label no "SECURITY LABEL ON SCHEMA eve IS 'x'"
+refusal foreign_table no "CREATE FOREIGN DATA WRAPPER eve_fdw"
+refusal tablespace no "CREATE TABLE eve.ts (a integer) TABLESPACE pg_global"
 
 # ---- maintenance mode: replication connections ----
 MSG='Upgrade in progress'
