@@ -28,7 +28,18 @@
  *   - CREATE SCHEMA of a schema that stayed because an extension lives in
  *     it (public): skipped, the statements after it set its owner, comment
  *     and privileges.
+ *   - ALTER TABLE that only adds CHECK constraints or foreign keys: as the
+ *     table's owner (as_owner.c) when that role may do all of it, so the
+ *     validation evaluates the table's expressions as an INSERT by the
+ *     owner would.
  *   - everything else: SPI_execute.
+ * No role's code runs as the caller: COPY loads as the table's owner, after
+ * COPY's privileges were checked for the caller; and during the whole
+ * replay any function owned by a role that is not a superuser, called while
+ * the current user is a superuser, runs as its owner (as_owner.c), which
+ * covers what DDL evaluates (immutable calls folded by CREATE TABLE,
+ * partition bounds of a domain type, event triggers, casts of a foreign
+ * key's check).
  * An error in a statement is raised again with the backup's name and the
  * line of the statement in the message, and the statement in the context,
  * keeping its SQLSTATE.  Memory per statement is a context reset after it.
