@@ -53,6 +53,7 @@
 #include "../core/archive.h"
 #include "../core/catalog.h"
 #include "access.h"
+#include "as_owner.h"
 #include "backup.h"
 #include "common.h"
 #include "copy_text.h"
@@ -402,12 +403,14 @@ dbk_pg_backup_take(const char *label, bool apply_retention, char *name_out)
 	dbk_pg_open_dir(&st->dir, true);
 
 	active = st;
+	dbk_owner_guard_begin();	/* no role's function runs as the caller */
 	PG_TRY();
 	{
 		take_backup(st, label, &now, apply_retention);
 	}
 	PG_FINALLY();
 	{
+		dbk_owner_guard_end();
 		active = NULL;
 		dbk_archive_writer_free(st->writer);
 		st->writer = NULL;

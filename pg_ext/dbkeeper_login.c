@@ -13,17 +13,28 @@
  * ClientAuthentication_hook would be lost, which is why this is not a hook.
  *
  * Invariants:
- * - Only client backends are checked.  Background workers, pg_cron's
- *   among them, and WAL senders never load session_preload_libraries; the
- *   backend type is checked as well, never application_name.
+ * - Client backends and WAL senders connected to a database
+ *   (replication=database, am_db_walsender) are checked: such a WAL sender
+ *   runs SQL as a client backend does, and it loads session_preload_libraries
+ *   at the same point of InitPostgres.  A physical replication connection
+ *   (replication=true) has no database, so there is no state to read: it
+ *   is let through, as a standby or pg_basebackup must keep streaming while
+ *   an application is in maintenance (it runs no SQL and writes nothing).
+ *   Background workers, pg_cron's among them, never load
+ *   session_preload_libraries; the backend type is checked as well, never
+ *   application_name.
  * - The state is found without the search_path: the dbkeeper row of
  *   pg_extension gives the schema, the table is looked up by name in that
- *   schema and read with a heap scan under a lock taken only if it is free
- *   at once, so a locked table never holds a login up.
- * - Reading the state runs in a subtransaction.  Any error there (no
- *   dbkeeper in this database, a table dropped or altered by hand, a lock
- *   held) is written to the server log and the login goes on as if there were
- *   no banner: the module never makes a login fail except on purpose.
+ *   schema and read with a heap scan under locks taken only if they are
+ *   free at once (and lock_timeout at LOGIN_LOCK_TIMEOUT for whatever else
+ *   the reading waits for), so no lock holds a login up.
+ * - Reading the state runs in a subtransaction.  When dbkeeper is not
+ *   installed the login goes on.  When it is but the state cannot be read
+ *   (the table locked, dropped or altered by hand), the login cannot know
+ *   whether maintenance is on, so it fails closed: refused with FATAL
+ *   (57P03) saying why, unless the role would be admitted during maintenance
+ *   (a superuser, a member of dbkeeper.maintenance_roles); the reason is
+ *   written to the server log either way.
  * - During maintenance a login fails with FATAL, SQLSTATE 57P03
  *   (cannot_connect_now), the message being the maintenance message, unless
  *   the session user is a superuser or a member of a role listed in
@@ -48,8 +59,10 @@
 #include "catalog/pg_extension.h"
 #include "catalog/pg_type.h"
 #include "executor/tuptable.h"
+#include "parser/analyze.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "replication/walsender.h"
 #include "storage/lmgr.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -68,6 +81,15 @@ PG_MODULE_MAGIC;
 
 #define ROLES_GUC "dbkeeper.maintenance_roles"
 #define STATE_TABLE "dbkeeper_banner_state"
+/* lock_timeout while the state is read: whatever else it waits for */
+#define LOGIN_LOCK_TIMEOUT "2s"
+
+typedef enum login_read
+{
+	LOGIN_NOT_INSTALLED,		/* no dbkeeper in this database */
+	LOGIN_READ,					/* the state was read */
+	LOGIN_UNREADABLE			/* dbkeeper is here, its state could not be read */
+} login_read;
 
 typedef struct login_state
 {
@@ -112,12 +134,17 @@ login_define_gucs(void)
 static Oid
 login_extension_schema(void)
 {
-	Relation	rel = table_open(ExtensionRelationId, AccessShareLock);
+	Relation	rel;
 	ScanKeyData key;
 	SysScanDesc scan;
 	HeapTuple	tup;
 	Oid			nsp = InvalidOid;
 
+	if (!ConditionalLockRelationOid(ExtensionRelationId, AccessShareLock))
+		ereport(ERROR,
+				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+				 errmsg("catalog \"pg_extension\" is locked")));
+	rel = table_open(ExtensionRelationId, NoLock);
 	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber, F_NAMEEQ,
 				CStringGetDatum("dbkeeper"));
 	/*
@@ -244,22 +271,24 @@ login_read_state(login_state *st, MemoryContext cxt)
 }
 
 /*
- * login_read_state in a subtransaction.  Returns true with *st filled when
- * dbkeeper is installed and its state could be read; otherwise false, after
- * logging what went wrong, if anything did.
+ * login_read_state in a subtransaction, under lock_timeout.  On
+ * LOGIN_UNREADABLE, *why is the error's message.
  */
-static bool
-login_try_read_state(login_state *st)
+static login_read
+login_try_read_state(login_state *st, char **why)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
-	volatile bool found = false;
+	volatile login_read result = LOGIN_UNREADABLE;
+	int			nest = NewGUCNestLevel();
 
+	(void) set_config_option("lock_timeout", LOGIN_LOCK_TIMEOUT, PGC_SUSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(cxt);
 	PG_TRY();
 	{
-		found = login_read_state(st, cxt);
+		result = login_read_state(st, cxt) ? LOGIN_READ : LOGIN_NOT_INSTALLED;
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(cxt);
 		CurrentResourceOwner = owner;
@@ -274,25 +303,52 @@ login_try_read_state(login_state *st)
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(cxt);
 		CurrentResourceOwner = owner;
-		ereport(LOG,
-				(errmsg("dbkeeper_login: could not read the banner state; the login goes on without it: %s",
-						edata->message)));
+		*why = pstrdup(edata->message);
 		FreeErrorData(edata);
 		st->banner = NULL;
 		st->maintenance_message = NULL;
-		found = false;
+		result = LOGIN_UNREADABLE;
 	}
 	PG_END_TRY();
-	return found;
+	AtEOXact_GUC(true, nest);
+	return result;
+}
+
+/* The state could not be read: admit only whom maintenance would admit. */
+static void
+login_unreadable(const char *why)
+{
+	if (login_admitted())
+	{
+		ereport(LOG,
+				(errmsg("dbkeeper_login: could not read the maintenance state; the login goes on as the role may log in during maintenance: %s",
+						why)));
+		return;
+	}
+	ereport(FATAL,
+			(errcode(ERRCODE_CANNOT_CONNECT_NOW),
+			 errmsg("could not read the maintenance state of this database: %s", why),
+			 errdetail("dbkeeper cannot tell whether the database is in maintenance mode, so only superusers and members of the roles listed in dbkeeper.maintenance_roles may connect."),
+			 errhint("Try again in a moment.  If this persists, a superuser should check table \"%s\" of extension dbkeeper.",
+					 STATE_TABLE)));
 }
 
 static void
 login_check(void)
 {
 	login_state st = {NULL, NULL, false};
+	char	   *why = NULL;
 
-	if (!login_try_read_state(&st))
-		return;
+	switch (login_try_read_state(&st, &why))
+	{
+		case LOGIN_NOT_INSTALLED:
+			return;
+		case LOGIN_UNREADABLE:
+			login_unreadable(why);
+			return;
+		case LOGIN_READ:
+			break;
+	}
 	if (st.maintenance_message != NULL)
 	{
 		if (!st.admitted)
@@ -309,6 +365,8 @@ login_check(void)
 		ereport(NOTICE, (errmsg_internal("%s", st.banner)));
 }
 
+#ifndef DBK_LOGIN_REPLICATION
+
 void
 _PG_init(void)
 {
@@ -319,11 +377,48 @@ _PG_init(void)
 				 errhint("List it in session_preload_libraries instead.")));
 		return;
 	}
-	if (!IsUnderPostmaster || MyBackendType != B_BACKEND || !OidIsValid(MyDatabaseId) ||
-		!IsTransactionState())
+	if (!IsUnderPostmaster ||
+		!(MyBackendType == B_BACKEND || (MyBackendType == B_WAL_SENDER && am_db_walsender)) ||
+		!OidIsValid(MyDatabaseId) || !IsTransactionState())
 	{
 		login_define_gucs();
 		return;
 	}
 	login_check();
 }
+
+#else							/* dbkeeper_replication.c */
+
+static post_parse_analyze_hook_type prev_post_parse_analyze_hook = NULL;
+static bool replication_checked = false;
+
+/*
+ * The first SQL statement of a WAL sender connected to a database: the
+ * login check, as dbkeeper_login makes it at a client backend's login.
+ */
+static void
+replication_check(ParseState *pstate, Query *query, JumbleState *jstate)
+{
+	if (prev_post_parse_analyze_hook != NULL)
+		prev_post_parse_analyze_hook(pstate, query, jstate);
+	if (replication_checked || !am_db_walsender || !OidIsValid(MyDatabaseId) || !IsTransactionState())
+		return;
+	replication_checked = true;
+	login_check();
+}
+
+void
+_PG_init(void)
+{
+	if (!process_shared_preload_libraries_in_progress)
+	{
+		ereport(LOG,
+				(errmsg("dbkeeper_replication does nothing unless loaded through shared_preload_libraries")));
+		return;
+	}
+	login_define_gucs();
+	prev_post_parse_analyze_hook = post_parse_analyze_hook;
+	post_parse_analyze_hook = replication_check;
+}
+
+#endif

@@ -22,7 +22,9 @@
  * COPY without options.  That is most tables of a backup's data section,
  * where indexes, keys and triggers come after the rows; any other table
  * goes through COPY FROM as before.  Privileges and row-level
- * security are checked by the caller for both paths.
+ * security are checked by the caller for both paths, which then runs the
+ * loader as the table's owner (as_owner.c): a domain's CHECK evaluated by
+ * an input function runs with that role's privileges.
  *
  * Encoding: a field that is 7-bit ASCII without NUL is valid in every
  * server encoding; any other field is checked with pg_verifymbstr, as COPY

@@ -28,7 +28,18 @@
  *   - CREATE SCHEMA of a schema that stayed because an extension lives in
  *     it (public): skipped, the statements after it set its owner, comment
  *     and privileges.
+ *   - ALTER TABLE that only adds CHECK constraints or foreign keys: as the
+ *     table's owner (as_owner.c) when that role may do all of it, so the
+ *     validation evaluates the table's expressions as an INSERT by the
+ *     owner would.
  *   - everything else: SPI_execute.
+ * No role's code runs as the caller: COPY loads as the table's owner, after
+ * COPY's privileges were checked for the caller; and during the whole
+ * replay any function owned by a role that is not a superuser, called while
+ * the current user is a superuser, runs as its owner (as_owner.c), which
+ * covers what DDL evaluates (immutable calls folded by CREATE TABLE,
+ * partition bounds of a domain type, event triggers, casts of a foreign
+ * key's check).
  * An error in a statement is raised again with the backup's name and the
  * line of the statement in the message, and the statement in the context,
  * keeping its SQLSTATE.  Memory per statement is a context reset after it.
@@ -37,7 +48,11 @@
 
 #include <unistd.h>
 
+#include "access/htup_details.h"
 #include "access/table.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_inherits.h"
 #include "commands/copy.h"
 #include "executor/executor.h"
 #include "executor/spi.h"
@@ -47,13 +62,16 @@
 #include "parser/parse_node.h"
 #include "parser/parse_relation.h"
 #include "parser/parser.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/rls.h"
+#include "utils/syscache.h"
 
 #include "../core/script_reader.h"
+#include "as_owner.h"
 #include "common.h"
 #include "restore_load.h"
 #include "restore_replay.h"
@@ -220,16 +238,20 @@ copy_in(replay *r, CopyStmt *stmt, const char *sql)
 	ParseState *pstate = make_parsestate(NULL);
 	Relation	rel;
 	dbk_loader *loader;
+	dbk_as_owner as;
 
 	pstate->p_sourcetext = sql;
 	rel = table_openrv(stmt->relation, RowExclusiveLock);
 	check_copy_permissions(pstate, rel, stmt->attlist);
+	/* the rows' expressions (domains, generated columns, partition keys) */
+	dbk_as_owner_begin(&as, rel->rd_rel->relowner);
 	loader = dbk_loader_begin(rel, CopyGetAttnums(RelationGetDescr(rel), rel, stmt->attlist),
 							  stmt->options, r->name);
 	if (loader != NULL)
 		load_rows(r, loader);
 	else
 		copy_from(r, pstate, rel, stmt);
+	dbk_as_owner_end(&as);
 	table_close(rel, NoLock);
 	free_parsestate(pstate);
 }
@@ -303,6 +325,90 @@ is_kept_schema(replay *r, CreateSchemaStmt *stmt)
 	return false;
 }
 
+static Oid
+relation_owner(Oid relid)
+{
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tup))
+		return InvalidOid;
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+	return owner;
+}
+
+/*
+ * The role an ALTER TABLE that only adds CHECK constraints and foreign keys
+ * runs as, so that their validation evaluates the table's expressions (and
+ * a foreign key's casts) as its owner: the table's owner, when that role may
+ * do the whole statement, as the script has made the objects so far (owns
+ * every table the constraint recurses to; holds REFERENCES on a referenced
+ * table).  InvalidOid for any other statement, which runs as the caller,
+ * every role's function as its owner (as_owner.c).
+ */
+static Oid
+constraint_owner(Node *node)
+{
+	AlterTableStmt *stmt;
+	Oid			relid,
+				owner;
+	ListCell   *lc;
+
+	if (!IsA(node, AlterTableStmt))
+		return InvalidOid;
+	stmt = (AlterTableStmt *) node;
+	if ((stmt->objtype != OBJECT_TABLE && stmt->objtype != OBJECT_FOREIGN_TABLE) || stmt->cmds == NIL)
+		return InvalidOid;
+	relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+	owner = OidIsValid(relid) ? relation_owner(relid) : InvalidOid;
+	if (!OidIsValid(owner))
+		return InvalidOid;
+	foreach(lc, stmt->cmds)
+	{
+		AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
+		Constraint *con = (Constraint *) cmd->def;
+
+		if (cmd->subtype != AT_AddConstraint || con == NULL || !IsA(con, Constraint) ||
+			(con->contype != CONSTR_CHECK && con->contype != CONSTR_FOREIGN))
+			return InvalidOid;
+		if (con->contype == CONSTR_FOREIGN)
+		{
+			Oid			pk = RangeVarGetRelid(con->pktable, NoLock, true);
+
+			if (!OidIsValid(pk) || pg_class_aclcheck(pk, owner, ACL_REFERENCES) != ACLCHECK_OK)
+				return InvalidOid;
+		}
+	}
+	if (stmt->relation->inh)
+	{
+		List	   *all = find_all_inheritors(relid, NoLock, NULL);
+
+		foreach(lc, all)
+			if (relation_owner(lfirst_oid(lc)) != owner)
+				return InvalidOid;
+	}
+	return owner;
+}
+
+/* SPI_execute, as owner when that is valid (see constraint_owner) */
+static void
+spi_execute(const char *sql, Oid owner)
+{
+	dbk_as_owner as;
+	int			rc;
+
+	if (OidIsValid(owner))
+		dbk_as_owner_begin(&as, owner);
+	rc = SPI_execute(sql, false, 0);
+	if (OidIsValid(owner))
+		dbk_as_owner_end(&as);
+	if (rc < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("this statement cannot run inside dbkeeper_restore()")));
+}
+
 static void
 execute(replay *r, const char *sql)
 {
@@ -333,11 +439,10 @@ execute(replay *r, const char *sql)
 		}
 		if (IsA(stmt, CreateSchemaStmt) && is_kept_schema(r, (CreateSchemaStmt *) stmt))
 			return;
+		spi_execute(sql, constraint_owner(stmt));
+		return;
 	}
-	if (SPI_execute(sql, false, 0) < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("this statement cannot run inside dbkeeper_restore()")));
+	spi_execute(sql, InvalidOid);
 }
 
 /*
@@ -460,6 +565,7 @@ dbk_restore_replay(int fd, const char *name, List *kept_schemas)
 									   MAX_STATEMENT, NULL, &err);
 	if (r.reader == NULL)
 		dbk_pg_raise(&err);
+	dbk_owner_guard_begin();
 	PG_TRY();
 	{
 		statements = replay_all(&r, stmt_cxt);
@@ -467,6 +573,7 @@ dbk_restore_replay(int fd, const char *name, List *kept_schemas)
 	PG_FINALLY();
 	{
 		copying = NULL;
+		dbk_owner_guard_end();
 		dbk_script_reader_stop(r.reader);
 	}
 	PG_END_TRY();
