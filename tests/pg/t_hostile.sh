@@ -31,8 +31,8 @@
 #   psql_trusts         that psql replay, by a superuser, ran regress_eve's
 #       code as the superuser: what README says it still trusts
 #   refusal_<kind>      whether regress_eve can create an object of a kind
-#                       the backup once refused, and the backup succeeds after
-#       dbkeeper_backup() refuses (and so stop every backup), as README says
+#       dbkeeper_backup() once refused, and that the backup succeeds after it
+#       did, as README says
 #   replication_db      a replication=database login of a role with
 #       REPLICATION is refused during maintenance (at its first SQL
 #       statement; dbkeeper_replication is in shared_preload_libraries)
