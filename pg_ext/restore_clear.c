@@ -5,14 +5,16 @@
  * What "the database" means here is what a backup holds (dump_schema.c):
  * every object that is neither a system object nor a member of an
  * extension.  Extensions stay installed with all their members (dbkeeper
- * too); the rows of their configuration tables, which a backup carries, are
- * emptied so that the replay can load them again.
+ * too) and with the indexes, constraints, triggers, rules and policies on
+ * their members' tables, which a backup never holds; the rows of their
+ * configuration tables, which a backup carries, are emptied so that the
+ * replay can load them again.
  *
  * Dropping is done with performMultipleDeletions(CASCADE) on the list of
  * objects, so the dependency machinery decides the order.  Schemas that
- * cannot go because an extension or an extension member lives in them
- * (public, usually) stay, and their own non-member contents are dropped one
- * by one; the replay then skips their CREATE SCHEMA (restore_replay.c).
+ * cannot go because an extension or an extension member lives in them, and
+ * public, stay, and their own non-member contents are dropped one by one;
+ * the replay then skips their CREATE SCHEMA (restore_replay.c).
  * Because performMultipleDeletions checks no ownership, this file does:
  * a caller who is not a superuser must have the privileges of the owner of
  * every object dropped, as DROP would require.
@@ -57,11 +59,14 @@
 
 /*
  * Schemas that stay: those an extension is installed in or an extension
- * member lives in, and those that are members themselves.
+ * member lives in, those that are members themselves, and public, which
+ * every new database has: a backup, like pg_dump's script, never creates it
+ * and only sets its owner, comment and privileges.
  */
 #define KEPT_NS_CTE \
 	"kept_ns AS (" \
 	"  SELECT x.extnamespace AS oid FROM pg_extension x" \
+	"  UNION SELECT n.oid FROM pg_namespace n WHERE n.nspname = 'public'" \
 	"  UNION SELECT n.oid FROM pg_depend m" \
 	"   CROSS JOIN LATERAL pg_identify_object(m.classid, m.objid, 0) i" \
 	"   JOIN pg_namespace n ON n.nspname = i.schema WHERE m.deptype = 'e'" \
@@ -82,13 +87,15 @@
 	" UNION ALL SELECT '" cat "'::regclass::oid, " alias ".oid, " owner \
 	" FROM " cat " " alias " WHERE " NOT_MEMBER(cat, alias ".oid") extra
 
-/* Rules, triggers, policies and constraints users added to extension members' tables. */
-#define ON_MEMBER_TABLE(cat, alias, relcol, extra) \
-	" UNION ALL SELECT '" cat "'::regclass::oid, " alias ".oid, r.relowner" \
-	" FROM " cat " " alias " JOIN pg_class r ON r.oid = " alias "." relcol \
-	" WHERE " NOT_SYSTEM(alias ".oid") " AND " NOT_MEMBER(cat, alias ".oid") \
-	" AND " NOT_INTERNAL(cat, alias ".oid") \
-	" AND NOT " NOT_MEMBER("pg_class", "r.oid") extra
+/*
+ * Not an index of an extension member's table.  Indexes, constraints,
+ * triggers, rules and policies are never members themselves, even when the
+ * extension's script created them; a backup holds none of those on a member
+ * table (dump_schema.c, as pg_dump), so the restore leaves them all alone.
+ */
+#define NOT_ON_MEMBER_TABLE(alias) \
+	" AND (" alias ".relkind NOT IN ('i', 'I') OR NOT EXISTS (SELECT 1 FROM pg_index x" \
+	" WHERE x.indexrelid = " alias ".oid AND " DBK_MEMBER("pg_class", "x.indrelid") "))"
 
 /*
  * Every object to drop: classid, objid, and the owner whose privileges the
@@ -100,6 +107,7 @@ static const char *const targets_cte =
 "  SELECT 'pg_namespace'::regclass::oid, n.oid, n.nspowner FROM pg_namespace n"
 "   JOIN user_ns u ON u.oid = n.oid AND NOT u.kept"
 IN_KEPT_NS("pg_class", "c", "relnamespace", "c.relowner") " AND c.relkind IN ('r','p','v','m','f','S','c','i','I')"
+NOT_ON_MEMBER_TABLE("c")
 IN_KEPT_NS("pg_proc", "p", "pronamespace", "p.proowner")
 IN_KEPT_NS("pg_type", "t", "typnamespace", "t.typowner")
 IN_KEPT_NS("pg_operator", "o", "oprnamespace", "o.oprowner")
@@ -112,10 +120,6 @@ IN_KEPT_NS("pg_ts_config", "o", "cfgnamespace", "o.cfgowner")
 IN_KEPT_NS("pg_ts_parser", "o", "prsnamespace", "NULL::oid")
 IN_KEPT_NS("pg_ts_template", "o", "tmplnamespace", "NULL::oid")
 IN_KEPT_NS("pg_statistic_ext", "o", "stxnamespace", "o.stxowner")
-ON_MEMBER_TABLE("pg_trigger", "o", "tgrelid", " AND NOT o.tgisinternal")
-ON_MEMBER_TABLE("pg_policy", "o", "polrelid", "")
-ON_MEMBER_TABLE("pg_rewrite", "o", "ev_class", " AND o.rulename <> '_RETURN'")
-ON_MEMBER_TABLE("pg_constraint", "o", "conrelid", "")
 GLOBAL("pg_cast", "o", "NULL::oid", " AND " NOT_SYSTEM("o.oid"))
 GLOBAL("pg_transform", "o", "NULL::oid", " AND " NOT_SYSTEM("o.oid"))
 GLOBAL("pg_language", "o", "o.lanowner", " AND " NOT_SYSTEM("o.oid"))
