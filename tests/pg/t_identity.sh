@@ -64,7 +64,7 @@ if side_cluster "$WORK/15/main" "$P1" && side_cluster "$WORK/15/other" "$P2"; th
   seen=$(q -p "$P2" -d app -c "SELECT count(*) FROM dbkeeper_backups()" 2>&1)
   err=$(q -p "$P2" -d app -c "SELECT dbkeeper_restore()" 2>&1)
   if [ -f "$WORK/15/dbkeeper-backups/main/$n1" ] && [ "$seen" = 0 ] &&
-     [[ $err == *"there is no backup of database \"app\""* ]] &&
+     [[ $err == *"backup directory \"$WORK/15/dbkeeper-backups/other\" does not exist"* ]] &&
      [ "$(q -p "$P2" -d app -c "SELECT v FROM t")" = "cluster on port $P2" ]; then
     pass clusters_default_dir "(each cluster in dbkeeper-backups/<its data directory's name>)"
   else
@@ -74,10 +74,11 @@ if side_cluster "$WORK/15/main" "$P1" && side_cluster "$WORK/15/other" "$P2"; th
   # one configured directory for both
   SHARED=$WORK/shared
   install -d -m 700 -o postgres "$SHARED"
-  for p in $P1 $P2; do
-    q -p "$p" -d postgres -c "ALTER SYSTEM SET dbkeeper.backup_dir = '$SHARED'" -c "SELECT pg_reload_conf()" >/dev/null
+  for c in "${CLUSTERS[@]}"; do
+    echo "dbkeeper.backup_dir = '$SHARED'" >>"$c/postgresql.conf"
+    as_pg "$PGBIN/pg_ctl" -D "$c" reload >/dev/null
   done
-  sleep 0.3
+  sleep 0.5
   n1=$(q -p "$P1" -d app -c "SELECT dbkeeper_backup()")
   err=$(q -p "$P2" -d app -c "SELECT dbkeeper_restore()" 2>&1)
   err2=$(q -p "$P2" -d app -c "SELECT dbkeeper_verify()" 2>&1)

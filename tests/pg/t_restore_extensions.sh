@@ -91,16 +91,17 @@ out=$(q -d own -c "SELECT dbkeeper.dbkeeper_version() IS NOT NULL" \
         -c "SELECT dbkeeper.dbkeeper_backup('own') IS NOT NULL" \
         -c "SELECT count(*) FROM dbkeeper.dbkeeper_backups() WHERE database = 'own'" \
         -c "SELECT dbkeeper.dbkeeper_verify()" \
-        -c "SELECT count(*) FROM dbkeeper.dbkeeper_schema_diff()" \
-        -c "SELECT count(*) FROM dbkeeper.dbkeeper_codelist_status('none')" 2>&1 | tr '\n' ' ')
+        -c "SELECT count(*) FROM dbkeeper.dbkeeper_schema_diff()" 2>&1 | tr '\n' ' ')
+# the codelist functions find their tables in the extension's schema
+codelist=$(q -d own -c "SELECT count(*) FROM dbkeeper.dbkeeper_codelist_status('none')" 2>&1)
 q -d own -c "UPDATE public.item SET label = 'changed'; CREATE TABLE public.junk (x int)" >/dev/null
-if [ "$out" = "t t t v1  hello t 1 t 0 0 " ] &&
+if [ "$out" = "t t t v1  hello t 1 t 0 " ] && [[ $codelist == *'codelist version "none" does not exist'* ]] &&
    q -d own -c "SELECT dbkeeper.dbkeeper_restore()" >/dev/null 2>"$WORK/err" &&
    [ "$(q -d own -c "SELECT label FROM public.item")|$(q -d own -c "SELECT obj_description('public'::regnamespace)")" = "one|the items" ] &&
    [ "$(q -d own -c "SELECT dbkeeper.dbkeeper_prune(1, '*')")" = 0 ]; then
   pass own_schema "(every function; restore; prune)"
 else
-  fail own_schema "functions: [$out]; restore: $(cat "$WORK/err" 2>/dev/null)"
+  fail own_schema "functions: [$out]; codelist: $codelist; restore: $(cat "$WORK/err" 2>/dev/null)"
 fi
 
 # ---- pg_dump by the owner, before and after CREATE EXTENSION dbkeeper
