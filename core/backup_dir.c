@@ -3,6 +3,8 @@
  */
 #include "backup_dir.h"
 
+#include "sha256.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +16,8 @@
 
 #define TEMP_PREFIX ".dbkeeper-"
 #define TEMP_SUFFIX ".tmp"
+/* Starts the hex code of a byte in an encoded database name. */
+#define ESCAPE '+'
 
 static bool
 is_name_char(char c)
@@ -259,11 +263,11 @@ dbk_backup_name_check(const char *name, dbk_error *err)
 		return dbk_fail(err, DBK_E_INVALID, "backup name is longer than %d bytes", DBK_NAME_MAX);
 	for (const char *p = name; *p; p++)
 	{
-		if (!is_name_char(*p))
+		if (!is_name_char(*p) && *p != ESCAPE)
 		{
 			dbk_fail(err, DBK_E_INVALID, "backup name \"%s\" contains a character dbkeeper never writes",
 					 name);
-			dbk_error_detail(err, "Backup names contain only letters, digits, \".\", \"_\" and \"-\".");
+			dbk_error_detail(err, "Backup names contain only letters, digits, \".\", \"_\", \"-\" and \"+\".");
 			return -1;
 		}
 	}
@@ -299,20 +303,83 @@ dbk_label_check(const char *label, dbk_error *err)
 	return 0;
 }
 
+/* A character a database name keeps as it is in file names. */
+static bool
+is_plain_db_char(char c, size_t at)
+{
+	return is_name_char(c) && !(at == 0 && c == '.');
+}
+
+/*
+ * Every other byte becomes ESCAPE and two uppercase hex digits, so the
+ * encoding can be decoded and two names never share one.  A name whose
+ * encoding would pass DB_COMPONENT_MAX keeps a prefix cut at a whole
+ * character, then ESCAPE twice (which an escape never produces) and 16 hex
+ * digits of the SHA-256 of the whole name.
+ */
+#define DB_COMPONENT_MAX 100
+#define DB_HASHED_PREFIX (DB_COMPONENT_MAX - 18)
+
+static size_t
+encode_db_name(const char *database, char *buf, size_t cap)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t		n = 0;
+
+	for (const char *p = database; *p; p++)
+	{
+		unsigned char c = (unsigned char) *p;
+		size_t		need = is_plain_db_char(*p, n) ? 1 : 3;
+
+		if (n + need + 1 > cap)
+			return (size_t) -1;
+		if (need == 1)
+			buf[n++] = *p;
+		else
+		{
+			buf[n++] = ESCAPE;
+			buf[n++] = hex[c >> 4];
+			buf[n++] = hex[c & 15];
+		}
+	}
+	buf[n] = '\0';
+	return n;
+}
+
 void
 dbk_database_name_component(const char *database, char *buf, size_t cap)
 {
-	size_t		n = 0;
+	char		full[3 * 1024 + 1];
+	size_t		n = encode_db_name(database, full, sizeof(full));
 
-	for (const char *p = database; *p && n + 1 < cap && n < 100; p++)
+	if (n == 0)
 	{
-		bool		keep = is_name_char(*p) && !(n == 0 && *p == '.');
-
-		buf[n++] = keep ? *p : '_';
+		/* no name at all: an escape alone, which no other name encodes to */
+		full[n++] = ESCAPE;
+		full[n] = '\0';
 	}
-	if (n == 0 && cap > 1)
-		buf[n++] = '_';
-	buf[n] = '\0';
+	if (n == (size_t) -1 || n > DB_COMPONENT_MAX)
+	{
+		char		digest[DBK_SHA256_HEX_LEN + 1];
+		size_t		cut = 0;
+		dbk_error	ignored;
+
+		/* the prefix: whole characters of the encoding only */
+		for (const char *p = database; *p; p++)
+		{
+			size_t		step = is_plain_db_char(*p, cut) ? 1 : 3;
+
+			if (cut + step > DB_HASHED_PREFIX)
+				break;
+			cut += step;
+		}
+		/* a name too long for full still filled it past the prefix */
+		full[cut] = '\0';
+		if (dbk_sha256_hex(database, strlen(database), digest, &ignored) != 0)
+			memset(digest, '0', 16);
+		snprintf(full + cut, sizeof(full) - cut, "%c%c%.16s", ESCAPE, ESCAPE, digest);
+	}
+	snprintf(buf, cap, "%s", full);
 }
 
 static int
@@ -369,7 +436,7 @@ point_latest(dbk_dir *d, const char *link, const char *target, dbk_error *err)
 
 int
 dbk_publish(dbk_dir *d, dbk_temp *t, const char *database, time_t created,
-			const char *label, const char *ext, char *name_out, dbk_error *err)
+			const char *label, const char *ext, bool move_latest, char *name_out, dbk_error *err)
 {
 	char		db[128],
 				stamp[32],
@@ -415,7 +482,7 @@ dbk_publish(dbk_dir *d, dbk_temp *t, const char *database, time_t created,
 			goto done;
 		}
 	}
-	if (dbk_dir_sync(d, err) != 0 || point_latest(d, link, name_out, err) != 0)
+	if (dbk_dir_sync(d, err) != 0 || (move_latest && point_latest(d, link, name_out, err) != 0))
 	{
 		/* Nothing new may stay visible after a failure. */
 		(void) unlinkat(d->fd, name_out, 0);
@@ -427,6 +494,20 @@ done:
 	if (rc == 0 && dbk_dir_sync(d, err) != 0)
 		rc = -1;
 	return rc;
+}
+
+int
+dbk_latest_point(dbk_dir *d, const char *database, const char *ext, const char *name,
+				 dbk_error *err)
+{
+	char		link[DBK_NAME_MAX + 1];
+
+	if (dbk_backup_name_check(name, err) != 0)
+		return -1;
+	latest_link_name(database, ext, link, sizeof(link));
+	if (check_latest_replaceable(d, link, err) != 0 || point_latest(d, link, name, err) != 0)
+		return -1;
+	return dbk_dir_sync(d, err);
 }
 
 int
@@ -463,18 +544,6 @@ dbk_latest_resolve(dbk_dir *d, const char *database, const char *ext, char *name
 		dbk_error_detail(err, "It points to \"%s\".", name_out);
 		return -1;
 	}
-	return 0;
-}
-
-int
-dbk_backup_resolve(dbk_dir *d, const char *database, const char *ext, const char *name,
-				   char *name_out, dbk_error *err)
-{
-	if (name == NULL)
-		return dbk_latest_resolve(d, database, ext, name_out, err);
-	if (dbk_backup_name_check(name, err) != 0)
-		return -1;
-	snprintf(name_out, DBK_NAME_MAX + 1, "%s", name);
 	return 0;
 }
 

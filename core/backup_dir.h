@@ -17,7 +17,8 @@
  * its lock.
  *
  * Final names: <database>-<YYYY-MM-DD>T<HH-MM-SS>Z[-<n>][-<label>].<ext>, UTC,
- * where -<n> (2, 3, ...) appears only when an earlier backup took the name.
+ * where -<n> (2, 3, ...) appears only when an earlier backup took the name
+ * and <database> is the name encoded by dbk_database_name_component().
  */
 #ifndef DBK_BACKUP_DIR_H
 #define DBK_BACKUP_DIR_H
@@ -69,28 +70,32 @@ int			dbk_dir_sweep(dbk_dir *d, int *removed, dbk_error *err);
 /* Validation of caller-supplied text. */
 int			dbk_backup_name_check(const char *name, dbk_error *err);
 int			dbk_label_check(const char *label, dbk_error *err);
-/* The database name as it appears in file names: [A-Za-z0-9_.-], at most 100. */
+/*
+ * The database name as it appears in file names: letters, digits, "_", "-"
+ * and "." (not first) stay; every other byte is "+" and two uppercase hex
+ * digits ("a b" is "a+20b", never "a_b"), so two names never share one.  An
+ * encoding longer than 100 characters is cut to a prefix followed by "++"
+ * and 16 hex digits of the SHA-256 of the name.  buf takes 101 bytes.
+ */
 void		dbk_database_name_component(const char *database, char *buf, size_t cap);
 
 /*
  * Publishes the temporary file t as a backup of database, named from created
- * and label (may be NULL), and repoints the latest link.  The final name is
- * written into name_out (at least DBK_NAME_MAX + 1 bytes).  t is consumed.
+ * and label (may be NULL), and, when move_latest, repoints the latest link.
+ * The final name is written into name_out (at least DBK_NAME_MAX + 1 bytes).
+ * t is consumed.
  */
 int			dbk_publish(dbk_dir *d, dbk_temp *t, const char *database, time_t created,
-						const char *label, const char *ext, char *name_out, dbk_error *err);
+						const char *label, const char *ext, bool move_latest, char *name_out,
+						dbk_error *err);
+
+/* Repoints database's latest link to the backup name (a restore that committed). */
+int			dbk_latest_point(dbk_dir *d, const char *database, const char *ext, const char *name,
+							 dbk_error *err);
 
 /* The name the latest link of database points to, or DBK_E_NOT_FOUND. */
 int			dbk_latest_resolve(dbk_dir *d, const char *database, const char *ext,
 							   char *name_out, dbk_error *err);
-
-/*
- * The backup a caller means: name when given (checked as a plain backup
- * name), else the one database's latest link points to.  name_out gets at
- * least DBK_NAME_MAX + 1 bytes.
- */
-int			dbk_backup_resolve(dbk_dir *d, const char *database, const char *ext,
-							   const char *name, char *name_out, dbk_error *err);
 
 /* Opens a published backup for reading, by plain file name. */
 int			dbk_backup_open(dbk_dir *d, const char *name, int *fd_out, dbk_error *err);

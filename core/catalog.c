@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "archive.h"
@@ -168,44 +169,134 @@ dbk_catalog_free(dbk_backup_list *list)
 	list->n = 0;
 }
 
-static bool
-belongs_to(const dbk_backup_info *b, const char *engine, const char *database)
+bool
+dbk_catalog_belongs(const dbk_meta *header, const dbk_origin *o)
 {
-	const char *e = dbk_meta_get(&b->header, "engine");
-	const char *db = dbk_meta_get(&b->header, "database");
+	const char *e = dbk_meta_get(header, "engine");
+	const char *db = dbk_meta_get(header, "database");
+	const char *id = dbk_meta_get(header, "identity");
 
-	return e && db && strcmp(e, engine) == 0 && strcmp(db, database) == 0;
+	if (e == NULL || strcmp(e, o->engine) != 0)
+		return false;
+	if (id != NULL && o->identity != NULL)
+		return strcmp(id, o->identity) == 0;
+	return db != NULL && strcmp(db, o->database) == 0;
+}
+
+static bool
+is_labelled(const dbk_backup_info *b, const char *label)
+{
+	const char *l = dbk_meta_get(&b->header, "label");
+
+	return l != NULL && strcmp(l, label) == 0;
 }
 
 int
-dbk_catalog_prune(const dbk_allocator *a, dbk_dir *d, const char *engine,
-				  const char *database, const char *ext, int64_t keep, int *deleted,
-				  dbk_error *err)
+dbk_catalog_resolve(const dbk_allocator *a, dbk_dir *d, const dbk_origin *o, const char *ext,
+					const char *name, char *name_out, dbk_error *err)
 {
 	dbk_backup_list list;
-	int64_t		kept = 0;
+	int			rc = -1;
+
+	if (name != NULL)
+	{
+		if (dbk_backup_name_check(name, err) != 0)
+			return -1;
+		snprintf(name_out, DBK_NAME_MAX + 1, "%s", name);
+		return 0;
+	}
+	if (dbk_catalog_list(a, d, ext, &list, err) != 0)
+		return -1;
+	for (size_t i = 0; i < list.n && rc != 0; i++)
+		if (dbk_catalog_belongs(&list.items[i].header, o) &&
+			!is_labelled(&list.items[i], DBK_SAFETY_LABEL))
+		{
+			snprintf(name_out, DBK_NAME_MAX + 1, "%s", list.items[i].name);
+			rc = 0;
+		}
+	dbk_catalog_free(&list);
+	if (rc != 0)
+	{
+		dbk_fail(err, DBK_E_NOT_FOUND, "there is no backup of database \"%s\" in \"%s\"", o->database,
+				 d->path);
+		dbk_error_detail(err, "Safety backups (label \"" DBK_SAFETY_LABEL "\") are used only when named.");
+		dbk_error_hint(err, "Take one with: SELECT dbkeeper_backup();");
+	}
+	return rc;
+}
+
+int
+dbk_retention_count_check(int64_t keep, dbk_error *err)
+{
+	if (keep >= 1)
+		return 0;
+	dbk_fail(err, DBK_E_INVALID, "cannot keep fewer than 1 backup (asked for %lld)", (long long) keep);
+	dbk_error_detail(err, "dbkeeper never deletes the newest backup.");
+	return -1;
+}
+
+/* The kind of backup r prunes. */
+static bool
+of_kind(const dbk_backup_info *b, const char *label)
+{
+	const char *l = dbk_meta_get(&b->header, "label");
+
+	if (label == NULL)
+		return l == NULL;
+	return strcmp(label, "*") == 0 || (l != NULL && strcmp(l, label) == 0);
+}
+
+/* Seconds since the epoch of created_at ("2026-01-01T00:00:00.000000Z"), or -1. */
+static time_t
+created_epoch(const dbk_backup_info *b)
+{
+	struct tm	tm;
+	const char *end;
+
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(created_at(b), "%Y-%m-%dT%H:%M:%S", &tm);
+	return end == NULL ? (time_t) -1 : timegm(&tm);
+}
+
+static bool
+kept_by_age(const dbk_backup_info *b, const dbk_retention *r)
+{
+	time_t		t = created_epoch(b);
+
+	/* a date that cannot be read keeps the backup: never delete on a guess */
+	return r->keep_days > 0 && (t == (time_t) -1 || (int64_t) (r->now - t) < r->keep_days * 86400);
+}
+
+int
+dbk_catalog_prune(const dbk_allocator *a, dbk_dir *d, const dbk_origin *o, const char *ext,
+				  const dbk_retention *r, int *deleted, dbk_error *err)
+{
+	dbk_backup_list list;
+	int64_t		rank = 0;
 	int			count = 0;
+	bool		newest_seen = false;
 
 	*deleted = 0;
-	if (keep < 1)
-	{
-		dbk_fail(err, DBK_E_INVALID, "cannot keep fewer than 1 backup (asked for %lld)", (long long) keep);
-		dbk_error_detail(err, "dbkeeper never deletes the newest backup.");
-		return -1;
-	}
+	if (r->keep < 0 || r->keep_days < 0)
+		return dbk_fail(err, DBK_E_INVALID, "retention counts must not be negative");
+	if (r->keep == 0 && r->keep_days == 0)
+		return 0;
 	if (dbk_catalog_list(a, d, ext, &list, err) != 0)
 		return -1;
 	for (size_t i = 0; i < list.n; i++)
 	{
 		dbk_backup_info *b = &list.items[i];
+		bool		newest;
 
-		if (!belongs_to(b, engine, database))
+		if (!dbk_catalog_belongs(&b->header, o))
 			continue;
-		if (kept < keep || b->is_latest)
-		{
-			kept++;
+		newest = !newest_seen;
+		newest_seen = true;
+		if (!of_kind(b, r->label))
 			continue;
-		}
+		rank++;
+		if (newest || b->is_latest || (r->keep > 0 && rank <= r->keep) || kept_by_age(b, r))
+			continue;
 		if (unlinkat(d->fd, b->name, 0) != 0)
 		{
 			int			e = errno;

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "backup_dir.h"
 #include "metadata.h"
@@ -37,13 +38,60 @@ int			dbk_catalog_list(const dbk_allocator *a, dbk_dir *d, const char *ext,
 							 dbk_backup_list *out, dbk_error *err);
 void		dbk_catalog_free(dbk_backup_list *list);
 
+/* The label of the safety backup a restore takes first. */
+#define DBK_SAFETY_LABEL "pre-restore"
+
 /*
- * Deletes the oldest backups of (engine, database) beyond the newest keep,
- * never the newest one nor the one the latest link points to.  keep must be
- * at least 1.  *deleted counts the files removed.
+ * The database a caller acts for.  identity is what the engine knows for
+ * certain about where a backup came from (PostgreSQL: the cluster's system
+ * identifier and the database's OID), recorded in the header under
+ * "identity"; NULL when the engine has none.
  */
-int			dbk_catalog_prune(const dbk_allocator *a, dbk_dir *d, const char *engine,
-							  const char *database, const char *ext, int64_t keep,
-							  int *deleted, dbk_error *err);
+typedef struct dbk_origin
+{
+	const char *engine;
+	const char *database;
+	const char *identity;
+} dbk_origin;
+
+/*
+ * True when the backup with this header was taken of o: same engine, and
+ * the same identity when both record one; a backup without an identity
+ * (written before dbkeeper recorded one) belongs to the database of its
+ * name.
+ */
+bool		dbk_catalog_belongs(const dbk_meta *header, const dbk_origin *o);
+
+/*
+ * The backup a caller means: name when given (checked as a plain backup
+ * name; whose it is, the caller checks), else the newest backup of o that is
+ * not a safety backup.  name_out gets at least DBK_NAME_MAX + 1 bytes.
+ */
+int			dbk_catalog_resolve(const dbk_allocator *a, dbk_dir *d, const dbk_origin *o,
+								const char *ext, const char *name, char *name_out, dbk_error *err);
+
+/*
+ * What retention keeps.  A backup of the kind chosen by label (NULL: the
+ * unlabelled ones, which automatic retention prunes; a label: the backups
+ * with that label, "pre-restore" for safety backups; "*": every backup) is
+ * kept when it is among the newest keep of that kind or younger than
+ * keep_days days at now; 0 turns either rule off, and with both off nothing
+ * is deleted.  Whatever the rules, the newest backup of the database and
+ * the one its latest link points to stay.
+ */
+typedef struct dbk_retention
+{
+	int64_t		keep;
+	int64_t		keep_days;
+	const char *label;
+	time_t		now;
+} dbk_retention;
+
+/* The error for an explicit count below 1: the newest backup always stays. */
+int			dbk_retention_count_check(int64_t keep, dbk_error *err);
+
+/* Deletes the backups of o that r does not keep; *deleted counts them. */
+int			dbk_catalog_prune(const dbk_allocator *a, dbk_dir *d, const dbk_origin *o,
+							  const char *ext, const dbk_retention *r, int *deleted, dbk_error *err);
 
 #endif

@@ -10,6 +10,9 @@
  */
 #include "postgres.h"
 
+#include <sys/stat.h>
+
+#include "access/xlog.h"
 #include "catalog/pg_authid.h"
 #include "commands/dbcommands.h"
 #include "miscadmin.h"
@@ -62,15 +65,37 @@ dbk_pg_open_dir(dbk_dir *d, bool create)
 
 	dbk_pg_backup_dir(path, sizeof(path));
 	d->fd = -1;
+	if (create && dbk_pg_backup_dir_is_default())
+	{
+		/* the default is a directory per cluster in dbkeeper-backups: make that first */
+		char		parent[DBK_PG_PATH_MAX];
+
+		strlcpy(parent, path, sizeof(parent));
+		get_parent_directory(parent);
+		if (mkdir(parent, 0700) != 0 && errno != EEXIST)
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not create backup directory \"%s\": %m", parent)));
+	}
 	if (dbk_dir_open(d, path, create, &err) != 0)
 		dbk_pg_raise(&err);
 }
 
 void
-dbk_pg_resolve(dbk_dir *d, const char *database, const char *name, char *out)
+dbk_pg_origin(dbk_origin *o)
 {
+	o->engine = DBK_PG_ENGINE;
+	o->database = dbk_pg_database_name();
+	o->identity = psprintf(UINT64_FORMAT "/%u", GetSystemIdentifier(), MyDatabaseId);
+}
+
+void
+dbk_pg_resolve(dbk_dir *d, const dbk_origin *o, const char *name, char *out)
+{
+	dbk_allocator a;
 	dbk_error	err;
 
-	if (dbk_backup_resolve(d, database, DBK_EXT_PG, name, out, &err) != 0)
+	dbk_pg_allocator_init(&a, CurrentMemoryContext);
+	if (dbk_catalog_resolve(&a, d, o, DBK_EXT_PG, name, out, &err) != 0)
 		dbk_pg_raise(&err);
 }

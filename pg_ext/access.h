@@ -9,6 +9,7 @@
 #include "postgres.h"
 
 #include "../core/backup_dir.h"
+#include "../core/catalog.h"
 #include "../core/error.h"
 #include "../core/metadata.h"
 
@@ -38,7 +39,15 @@ void		dbk_pg_open_dir(dbk_dir *d, bool create);
  * Opens the directory and resolves name (the latest backup of the current
  * database when NULL) into out (DBK_NAME_MAX + 1 bytes).  Raises on error.
  */
-void		dbk_pg_resolve(dbk_dir *d, const char *database, const char *name, char *out);
+/*
+ * The current database as backups record it: name, and the identity
+ * "<system identifier>/<database OID>" that a rename keeps and that no other
+ * database of this or another cluster has.  The strings are palloc'd.
+ */
+void		dbk_pg_origin(dbk_origin *o);
+
+/* The backup a caller means (core/catalog.c, dbk_catalog_resolve); raises. */
+void		dbk_pg_resolve(dbk_dir *d, const dbk_origin *o, const char *name, char *out);
 
 /*
  * 0 when a verified backup's header says it is a PostgreSQL backup with the

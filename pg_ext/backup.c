@@ -39,6 +39,7 @@
 #include <unistd.h>
 
 #include "access/xact.h"
+#include "access/xlog.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "mb/pg_wchar.h"
@@ -83,6 +84,7 @@ typedef struct backup_state
 	dump_out	out;
 	StringInfoData table_rows;	/* the trailer's table_rows value */
 	char		database[NAMEDATALEN];
+	dbk_origin	origin;
 	char		name[DBK_NAME_MAX + 1];
 } backup_state;
 
@@ -144,6 +146,9 @@ make_header(backup_state *st, const struct timespec *now, const char *label)
 	iso_time(now, created, sizeof(created));
 	raise_if(dbk_meta_set(&st->header, "engine", DBK_PG_ENGINE, &err) ||
 			 dbk_meta_set(&st->header, "database", st->database, &err) ||
+			 dbk_meta_set(&st->header, "identity", st->origin.identity, &err) ||
+			 dbk_meta_set_u64(&st->header, "system_identifier", GetSystemIdentifier(), &err) ||
+			 dbk_meta_set_u64(&st->header, "database_oid", MyDatabaseId, &err) ||
 			 dbk_meta_set(&st->header, "created_at", created, &err) ||
 			 (label && dbk_meta_set(&st->header, "label", label, &err)) ||
 			 dbk_meta_set(&st->header, "server_version", GetConfigOption("server_version", false, false), &err) ||
@@ -340,7 +345,7 @@ write_content(backup_state *st)
 }
 
 static void
-take_backup(backup_state *st, const char *label, const struct timespec *now, bool apply_retention)
+take_backup(backup_state *st, const char *label, const struct timespec *now, bool ordinary)
 {
 	dbk_archive_summary summary;
 	dbk_meta	trailer;
@@ -358,13 +363,13 @@ take_backup(backup_state *st, const char *label, const struct timespec *now, boo
 			 dbk_meta_set(&trailer, "table_rows", st->table_rows.data, &err), &err);
 	raise_if(dbk_archive_writer_finish(st->writer, &trailer, &summary, &err), &err);
 	raise_if(dbk_publish(&st->dir, &st->temp, st->database, now->tv_sec, label, DBK_EXT_PG,
-						 st->name, &err), &err);
-	if (apply_retention && dbk_pg_keep_backups > 0)
+						 ordinary, st->name, &err), &err);
+	if (ordinary)
 	{
+		dbk_retention r = {dbk_pg_keep_backups, dbk_pg_keep_days, NULL, now->tv_sec};
 		int			deleted;
 
-		(void) dbk_catalog_prune(&st->alloc, &st->dir, DBK_PG_ENGINE, st->database, DBK_EXT_PG,
-								 dbk_pg_keep_backups, &deleted, &err);
+		(void) dbk_catalog_prune(&st->alloc, &st->dir, &st->origin, DBK_EXT_PG, &r, &deleted, &err);
 	}
 }
 
@@ -373,7 +378,7 @@ take_backup(backup_state *st, const char *label, const struct timespec *now, boo
  * dbkeeper_backup() and by dbkeeper_restore() for its safety backup.
  */
 void
-dbk_pg_backup_take(const char *label, bool apply_retention, char *name_out)
+dbk_pg_backup_take(const char *label, bool ordinary, char *name_out)
 {
 	backup_state *st;
 	struct timespec now;
@@ -397,7 +402,8 @@ dbk_pg_backup_take(const char *label, bool apply_retention, char *name_out)
 	dbk_pg_allocator_init(&st->alloc, CurrentMemoryContext);
 	initStringInfo(&st->table_rows);
 	dbk_meta_init(&st->header, &st->alloc);
-	strlcpy(st->database, dbk_pg_database_name(), sizeof(st->database));
+	dbk_pg_origin(&st->origin);
+	strlcpy(st->database, st->origin.database, sizeof(st->database));
 	clock_gettime(CLOCK_REALTIME, &now);
 	make_header(st, &now, label);
 	dbk_pg_open_dir(&st->dir, true);
@@ -406,7 +412,7 @@ dbk_pg_backup_take(const char *label, bool apply_retention, char *name_out)
 	dbk_owner_guard_begin();	/* no role's function runs as the caller */
 	PG_TRY();
 	{
-		take_backup(st, label, &now, apply_retention);
+		take_backup(st, label, &now, ordinary);
 	}
 	PG_FINALLY();
 	{

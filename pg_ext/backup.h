@@ -9,12 +9,13 @@
 
 /*
  * Writes a backup of the current database (label may be NULL) and publishes
- * it; its file name goes into name_out (DBK_NAME_MAX + 1 bytes).  With
- * apply_retention, dbkeeper.keep_backups is applied afterwards.  The caller
+ * it; its file name goes into name_out (DBK_NAME_MAX + 1 bytes).  An
+ * ordinary backup (not a restore's safety backup) moves the latest link and
+ * then applies retention (dbkeeper.keep_backups, keep_days).  The caller
  * has checked the privileges, and that its transaction has written nothing
  * the backup would hold uncommitted (it may hold an xid for its locks only).
  * Raises an error, publishing nothing, on failure.
  */
-void		dbk_pg_backup_take(const char *label, bool apply_retention, char *name_out);
+void		dbk_pg_backup_take(const char *label, bool ordinary, char *name_out);
 
 #endif

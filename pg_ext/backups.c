@@ -77,7 +77,7 @@ dbkeeper_backups(PG_FUNCTION_ARGS)
 	dbk_pg_backup_dir(path, sizeof(path));
 	if (dbk_dir_open(&d, path, false, &err) != 0)
 	{
-		if (err.kind == DBK_E_IO && err.sys_errno == ENOENT)
+		if (err.sys_errno == ENOENT)
 			return (Datum) 0;
 		dbk_pg_raise(&err);
 	}

@@ -2,20 +2,28 @@
  * guc.c — the dbkeeper.* settings of the PostgreSQL extension.
  *
  *   dbkeeper.backup_dir         superuser only (PGC_SUSET); an absolute path,
- *                               or empty for the default: a directory named
- *                               "dbkeeper-backups" beside the data directory
- *                               (for Debian's /var/lib/postgresql/15/main that
- *                               is /var/lib/postgresql/15/dbkeeper-backups),
+ *                               or empty for the default: one directory per
+ *                               cluster, named after the data directory, in
+ *                               "dbkeeper-backups" beside it (for Debian's
+ *                               /var/lib/postgresql/15/main that is
+ *                               /var/lib/postgresql/15/dbkeeper-backups/main),
  *                               created on the first backup.  Outside the data
- *                               directory, so base backups do not copy it.
- *   dbkeeper.keep_backups       backups of this database kept after each
- *                               successful backup; 0 turns retention off
+ *                               directory, so base backups do not copy it; a
+ *                               directory inside it is refused (access.c).
+ *   dbkeeper.keep_backups       unlabelled backups of this database kept after
+ *                               each successful backup; 0: no count
+ *   dbkeeper.keep_days          unlabelled backups younger than this many days
+ *                               kept after each successful backup; 0: no age
+ *                               (with both 0, retention is off)
  *   dbkeeper.compression_level  zstd level of new backups
  *
  * The values are read through dbk_pg_backup_dir() and the two variables
  * below; every other file treats them as read-only.
  */
 #include "postgres.h"
+
+#include <limits.h>
+#include <stdlib.h>
 
 #include "miscadmin.h"
 #include "utils/guc.h"
@@ -24,6 +32,7 @@
 
 char	   *dbk_pg_backup_dir_setting = NULL;
 int			dbk_pg_keep_backups = 14;
+int			dbk_pg_keep_days = 0;
 int			dbk_pg_compression_level = 3;
 
 static bool
@@ -50,7 +59,7 @@ void
 dbk_pg_define_gucs(void)
 {
 	DefineCustomStringVariable("dbkeeper.backup_dir",
-							   "Directory where dbkeeper_backup() writes backups (empty: dbkeeper-backups beside the data directory).",
+							   "Directory where dbkeeper_backup() writes backups (empty: dbkeeper-backups/<data directory name> beside the data directory).",
 							   NULL,
 							   &dbk_pg_backup_dir_setting,
 							   "",
@@ -58,10 +67,18 @@ dbk_pg_define_gucs(void)
 							   0,
 							   check_backup_dir, NULL, NULL);
 	DefineCustomIntVariable("dbkeeper.keep_backups",
-							"Number of backups of a database kept after each successful backup (0 keeps all).",
+							"Number of unlabelled backups of a database kept after each successful backup (0: no count).",
 							NULL,
 							&dbk_pg_keep_backups,
 							14, 0, 1000000,
+							PGC_SUSET,
+							0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("dbkeeper.keep_days",
+							"Days for which unlabelled backups of a database are kept after each successful backup (0: no age).",
+							NULL,
+							&dbk_pg_keep_days,
+							0, 0, 1000000,
 							PGC_SUSET,
 							0,
 							NULL, NULL, NULL);
@@ -75,6 +92,41 @@ dbk_pg_define_gucs(void)
 							NULL, NULL, NULL);
 }
 
+/* True when path is dir or lies below it (both canonical, absolute). */
+static bool
+path_within(const char *path, const char *dir)
+{
+	size_t		n = strlen(dir);
+
+	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/' || strcmp(dir, "/") == 0);
+}
+
+/*
+ * A backup directory inside the data directory would be copied by every
+ * base backup, removed with the cluster, and could shadow the server's own
+ * files: refused, whether the path says so or its symbolic links do.
+ */
+static void
+refuse_inside_data_dir(const char *path)
+{
+	char		canon[DBK_PG_PATH_MAX],
+				real_path[PATH_MAX],
+				real_data[PATH_MAX];
+	bool		inside;
+
+	strlcpy(canon, path, sizeof(canon));
+	canonicalize_path(canon);
+	inside = path_within(canon, DataDir);
+	if (!inside && realpath(DataDir, real_data) != NULL && realpath(canon, real_path) != NULL)
+		inside = path_within(real_path, real_data);
+	if (inside)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("backup directory \"%s\" is inside the data directory \"%s\"", path, DataDir),
+				 errdetail("Backups there would be copied by every base backup and lost with the cluster."),
+				 errhint("Set dbkeeper.backup_dir to a directory outside the data directory.")));
+}
+
 void
 dbk_pg_backup_dir(char *buf, size_t cap)
 {
@@ -82,13 +134,20 @@ dbk_pg_backup_dir(char *buf, size_t cap)
 
 	if (dbk_pg_backup_dir_setting && dbk_pg_backup_dir_setting[0] != '\0')
 	{
+		refuse_inside_data_dir(dbk_pg_backup_dir_setting);
 		snprintf(buf, cap, "%s", dbk_pg_backup_dir_setting);
 		return;
 	}
-	/* DataDir is absolute once the server runs; its parent gets a sibling. */
+	/* DataDir is absolute once the server runs; its parent gets the directory. */
 	slash = strrchr(DataDir, '/');
 	if (slash == NULL || slash == DataDir)
-		snprintf(buf, cap, "/dbkeeper-backups");
+		snprintf(buf, cap, "/dbkeeper-backups/%s", slash ? slash + 1 : DataDir);
 	else
-		snprintf(buf, cap, "%.*s/dbkeeper-backups", (int) (slash - DataDir), DataDir);
+		snprintf(buf, cap, "%.*s/dbkeeper-backups/%s", (int) (slash - DataDir), DataDir, slash + 1);
+}
+
+bool
+dbk_pg_backup_dir_is_default(void)
+{
+	return dbk_pg_backup_dir_setting == NULL || dbk_pg_backup_dir_setting[0] == '\0';
 }

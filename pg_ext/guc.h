@@ -8,6 +8,7 @@
 
 extern char *dbk_pg_backup_dir_setting;
 extern int	dbk_pg_keep_backups;
+extern int	dbk_pg_keep_days;
 extern int	dbk_pg_compression_level;
 
 /* Called once from _PG_init: the backup settings (guc.c) and the banner's (banner.c). */
@@ -16,5 +17,6 @@ void		dbk_banner_define_gucs(void);
 
 /* The backup directory in effect: the setting, or the default beside the data directory. */
 void		dbk_pg_backup_dir(char *buf, size_t cap);
+bool		dbk_pg_backup_dir_is_default(void);
 
 #endif

@@ -1,14 +1,23 @@
 /*
- * prune.c — dbkeeper_prune([keep]): deletes the oldest backups of the
- * current database beyond the newest `keep` (dbkeeper.keep_backups when
- * NULL; 0 there means retention is off and nothing is deleted) and returns
- * how many.  The rules that protect files are the core's (core/catalog.c):
- * only files with dbkeeper's name and header, only this database's
- * PostgreSQL backups, never the newest, never through a link.
+ * prune.c — dbkeeper_prune([keep [, label]]): deletes backups of the current
+ * database that retention does not keep, and returns how many.
+ *
+ * Which backups: the unlabelled ones when label is NULL (what the automatic
+ * retention after each backup prunes), the ones with that label otherwise
+ * ('pre-restore' for the safety backups of restores), every one for '*'.
+ * How many stay: the newest keep of them; when keep is NULL, the settings
+ * dbkeeper.keep_backups and dbkeeper.keep_days (with both 0 nothing is
+ * deleted).  The rules that protect files are the core's
+ * (core/catalog.c): only files with dbkeeper's name and header, only this
+ * database's PostgreSQL backups (by identity), never its newest backup nor
+ * the one its latest link names, never through a link.
  */
 #include "postgres.h"
 
+#include <time.h>
+
 #include "fmgr.h"
+#include "utils/builtins.h"
 
 #include "../core/catalog.h"
 #include "access.h"
@@ -20,8 +29,8 @@ PG_FUNCTION_INFO_V1(dbkeeper_prune);
 Datum
 dbkeeper_prune(PG_FUNCTION_ARGS)
 {
-	volatile int64 keep = dbk_pg_keep_backups;
-	char	   *database;
+	dbk_retention r = {dbk_pg_keep_backups, dbk_pg_keep_days, NULL, time(NULL)};
+	dbk_origin	o;
 	dbk_allocator a;
 	dbk_dir		d = {-1, ""};
 	dbk_error	err;
@@ -29,18 +38,27 @@ dbkeeper_prune(PG_FUNCTION_ARGS)
 	volatile int rc = 0;
 
 	dbk_pg_check_access("dbkeeper_prune", DBK_PG_WRITE_FILES);
+	if (PG_NARGS() > 1 && !PG_ARGISNULL(1))
+	{
+		r.label = text_to_cstring(PG_GETARG_TEXT_PP(1));
+		if (strcmp(r.label, "*") != 0 && dbk_label_check(r.label, &err) != 0)
+			dbk_pg_raise(&err);
+	}
 	if (!PG_ARGISNULL(0))
 	{
-		keep = PG_GETARG_INT32(0);	/* the core refuses keep < 1 */
+		r.keep = PG_GETARG_INT32(0);
+		r.keep_days = 0;
+		if (dbk_retention_count_check(r.keep, &err) != 0)
+			dbk_pg_raise(&err);
 	}
-	else if (keep == 0)
+	else if (r.keep == 0 && r.keep_days == 0)
 		PG_RETURN_INT32(0);		/* retention is off and no count was given */
-	database = dbk_pg_database_name();
+	dbk_pg_origin(&o);
 	dbk_pg_open_dir(&d, false);
 	dbk_pg_allocator_init(&a, CurrentMemoryContext);
 	PG_TRY();
 	{
-		rc = dbk_catalog_prune(&a, &d, DBK_PG_ENGINE, database, DBK_EXT_PG, keep, &deleted, &err);
+		rc = dbk_catalog_prune(&a, &d, &o, DBK_EXT_PG, &r, &deleted, &err);
 	}
 	PG_FINALLY();
 	{

@@ -1,10 +1,12 @@
 /*
  * restore.c — dbkeeper_restore([name [, from_other_database]]) for
- * PostgreSQL: the named backup (the latest of this database when NULL)
+ * PostgreSQL: the named backup (when NULL, the newest backup of this
+ * database that is not a safety backup)
  * replaces the contents of the current database, in the caller's
  * transaction.  Returns the name of the safety backup taken first.
  *
  * Order of work:
+ *   0. one restore at a time per database (lock_restore);
  *   1. refusals: no privileges (superuser, or pg_read_server_files and
  *      pg_write_server_files), a hot standby or read-only transaction, a
  *      transaction that has already written (the safety backup would hold
@@ -18,19 +20,23 @@
  *   3. ACCESS EXCLUSIVE locks on every relation the restore replaces
  *      (restore_clear.c), under the caller's lock_timeout: from then on no
  *      other session can change them;
- *   4. the safety backup, label "pre-restore", without retention (backup.c);
- *      the latest link now points to it, so a second dbkeeper_restore()
- *      undoes the first;
+ *   4. the safety backup, label "pre-restore", without retention and
+ *      without moving the latest link (backup.c); undo is an explicit
+ *      restore of it, by the name the call returns;
  *   5. every object a backup holds is dropped (restore_clear.c);
  *   6. the script is replayed (restore_replay.c), which checks the content
  *      against its SHA-256 and zstd's checksums as it reads: a mismatch,
  *      possible only if the file was written wrong, rolls back.
  * Nothing is committed here: an error at any step rolls everything back
  * with the caller's transaction, and a ROLLBACK of an explicit transaction
- * undoes a successful restore.  The safety backup, a file, stays.
+ * undoes a successful restore.  When the transaction ends, the files follow
+ * (remember_restore): at commit the latest link names the backup restored;
+ * at abort the safety backup, which holds what the database still is, goes.
  */
 #include "postgres.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "access/xact.h"
@@ -39,12 +45,16 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "portability/instr_time.h"
+#include "storage/lmgr.h"
+#include "storage/lock.h"
 #include "tcop/utility.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 
 #include "access.h"
 #include "backup.h"
 #include "common.h"
+#include "guc.h"
 #include "restore_clear.h"
 #include "restore_replay.h"
 #include "verify.h"
@@ -76,16 +86,164 @@ check_transaction(void)
 }
 
 static void
-check_database(const dbk_meta *header, const char *database, const char *name, bool other_ok)
+check_database(const dbk_meta *header, const dbk_origin *o, const char *name, bool other_ok)
 {
 	const char *from = dbk_meta_get(header, "database");
 
-	if (other_ok || strcmp(from, database) == 0)
+	if (other_ok || dbk_catalog_belongs(header, o))
 		return;
+	if (strcmp(from, o->database) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("backup \"%s\" is of another database named \"%s\"", name, from),
+				 errdetail("It was taken of database %s, of cluster %s; this is database %s, of cluster %s.",
+						   dbk_meta_get(header, "database_oid"),
+						   dbk_meta_get(header, "system_identifier"),
+						   strchr(o->identity, '/') + 1,
+						   pnstrdup(o->identity, strchr(o->identity, '/') - o->identity)),
+				 errhint("To restore it here anyway, call dbkeeper_restore('%s', true).", name)));
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("backup \"%s\" is of database \"%s\", not \"%s\"", name, from, database),
+			 errmsg("backup \"%s\" is of database \"%s\", not \"%s\"", name, from, o->database),
 			 errhint("To restore it here anyway, call dbkeeper_restore('%s', true).", name)));
+}
+
+/*
+ * One restore at a time per database: a transaction-level lock, tried
+ * without waiting before anything is written, so a second restore fails at
+ * once and leaves no safety backup.  Its tag is an advisory lock's with a
+ * fourth field pg_advisory_lock() never uses, so no application's advisory
+ * lock can take it.
+ */
+#define RESTORE_LOCK_KEY 0x64626b72	/* "dbkr" */
+#define RESTORE_LOCK_KIND 3
+
+static void
+lock_restore(const char *database)
+{
+	LOCKTAG		tag;
+
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, RESTORE_LOCK_KEY, 0, RESTORE_LOCK_KIND);
+	if (LockAcquire(&tag, ExclusiveLock, false, true) == LOCKACQUIRE_NOT_AVAIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+				 errmsg("another dbkeeper_restore() is running in database \"%s\"", database),
+				 errdetail("Only one restore at a time may run in a database; this call changed nothing "
+						   "and wrote no safety backup."),
+				 errhint("Wait until the other restore's transaction ends, then call dbkeeper_restore() again.")));
+}
+
+/*
+ * What happens to the files when the restore's transaction ends.  At
+ * commit, the database's latest link moves to the backup restored (the
+ * database now is that backup); at abort, of the transaction or of the
+ * subtransaction the restore ran in, the safety backup is deleted, since
+ * the database is as it was.  Both run after the outcome is decided, so
+ * they never raise: a failure is a WARNING.  The safety backup is never
+ * the latest: dbkeeper_restore() without a name never restores it.
+ */
+typedef struct pending_restore
+{
+	SubTransactionId subid;
+	char		dir[DBK_PG_PATH_MAX];
+	char		database[NAMEDATALEN];
+	char		restored[DBK_NAME_MAX + 1];
+	char		safety[DBK_NAME_MAX + 1];
+} pending_restore;
+
+static List *pending = NIL;		/* of pending_restore, in TopMemoryContext */
+static bool callbacks_registered = false;
+
+static void
+finish_pending(pending_restore *p, bool committed)
+{
+	dbk_dir		d = {-1, ""};
+	dbk_error	err;
+
+	if (dbk_dir_open(&d, p->dir, false, &err) != 0 ||
+		(committed ? dbk_latest_point(&d, p->database, DBK_EXT_PG, p->restored, &err)
+		 : (unlinkat(d.fd, p->safety, 0) != 0 && errno != ENOENT
+			? dbk_fail_errno(&err, errno, "could not delete safety backup \"%s\"", p->safety)
+			: dbk_dir_sync(&d, &err))) != 0)
+		ereport(WARNING,
+				(errmsg("%s", err.message),
+				 committed ? errdetail("The restore of \"%s\" committed; the latest link did not move.", p->restored)
+				 : errdetail("The restore rolled back; its safety backup \"%s\" is not needed.", p->safety)));
+	dbk_dir_close(&d);
+}
+
+static void
+restore_xact_callback(XactEvent event, void *arg)
+{
+	ListCell   *lc;
+
+	if (pending == NIL)
+		return;
+	switch (event)
+	{
+		case XACT_EVENT_PRE_PREPARE:
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("cannot prepare a transaction that called dbkeeper_restore()")));
+			break;
+		case XACT_EVENT_COMMIT:
+			/* the last restore of the transaction is what the database now holds */
+			finish_pending(llast(pending), true);
+			break;
+		case XACT_EVENT_ABORT:
+			foreach(lc, pending)
+				finish_pending(lfirst(lc), false);
+			break;
+		default:
+			return;
+	}
+	list_free_deep(pending);
+	pending = NIL;
+}
+
+static void
+restore_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+						 SubTransactionId parentSubid, void *arg)
+{
+	ListCell   *lc;
+
+	foreach(lc, pending)
+	{
+		pending_restore *p = lfirst(lc);
+
+		if (p->subid != mySubid)
+			continue;
+		if (event == SUBXACT_EVENT_COMMIT_SUB)
+			p->subid = parentSubid;
+		else if (event == SUBXACT_EVENT_ABORT_SUB)
+		{
+			finish_pending(p, false);
+			pending = foreach_delete_current(pending, lc);
+			pfree(p);
+		}
+	}
+}
+
+static void
+remember_restore(const char *database, const char *restored, const char *safety)
+{
+	pending_restore *p = MemoryContextAllocZero(TopMemoryContext, sizeof(pending_restore));
+	MemoryContext old;
+
+	if (!callbacks_registered)
+	{
+		RegisterXactCallback(restore_xact_callback, NULL);
+		RegisterSubXactCallback(restore_subxact_callback, NULL);
+		callbacks_registered = true;
+	}
+	p->subid = GetCurrentSubTransactionId();
+	dbk_pg_backup_dir(p->dir, sizeof(p->dir));
+	strlcpy(p->database, database, sizeof(p->database));
+	strlcpy(p->restored, restored, sizeof(p->restored));
+	strlcpy(p->safety, safety, sizeof(p->safety));
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	pending = lappend(pending, p);
+	MemoryContextSwitchTo(old);
 }
 
 /* Milliseconds since *since, which moves to now: for the DEBUG1 timings. */
@@ -102,7 +260,7 @@ lap(instr_time *since)
 }
 
 static void
-restore(const char *name, int fd, char *safety, instr_time *clock)
+restore(const char *database, const char *name, int fd, char *safety, instr_time *clock)
 {
 	List	   *kept = NIL;
 	uint64		statements;
@@ -111,7 +269,8 @@ restore(const char *name, int fd, char *safety, instr_time *clock)
 		elog(ERROR, "SPI_connect failed");
 	dbk_restore_lock();
 	elog(DEBUG1, "dbkeeper_restore: locks taken in %.0f ms", lap(clock));
-	dbk_pg_backup_take("pre-restore", false, safety);
+	dbk_pg_backup_take(DBK_SAFETY_LABEL, false, safety);
+	remember_restore(database, name, safety);
 	elog(DEBUG1, "dbkeeper_restore: safety backup %s written in %.0f ms", safety, lap(clock));
 	dbk_restore_clear(&kept);
 	elog(DEBUG1, "dbkeeper_restore: database emptied in %.0f ms", lap(clock));
@@ -124,7 +283,7 @@ Datum
 dbkeeper_restore(PG_FUNCTION_ARGS)
 {
 	char	   *given = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
-	char	   *database;
+	dbk_origin	o;
 	char		name[DBK_NAME_MAX + 1],
 				safety[DBK_NAME_MAX + 1];
 	bool		other_ok;
@@ -142,7 +301,8 @@ dbkeeper_restore(PG_FUNCTION_ARGS)
 				 errmsg("from_other_database must not be NULL")));
 	other_ok = PG_GETARG_BOOL(1);
 	check_transaction();
-	database = dbk_pg_database_name();
+	dbk_pg_origin(&o);
+	lock_restore(o.database);
 	dbk_pg_allocator_init(&a, CurrentMemoryContext);
 	dbk_meta_init(&header, &a);
 	dbk_pg_open_dir(&d, false);
@@ -150,12 +310,12 @@ dbkeeper_restore(PG_FUNCTION_ARGS)
 	{
 		int			opened;
 
-		dbk_pg_resolve(&d, database, given, name);
+		dbk_pg_resolve(&d, &o, given, name);
 		dbk_pg_check_backup_file(&d, name, &header, &opened);
 		fd = opened;
 		elog(DEBUG1, "dbkeeper_restore: %s checked in %.0f ms", name, lap(&clock));
-		check_database(&header, database, name, other_ok);
-		restore(name, fd, safety, &clock);
+		check_database(&header, &o, name, other_ok);
+		restore(o.database, name, fd, safety, &clock);
 	}
 	PG_FINALLY();
 	{

@@ -52,8 +52,11 @@
 #include "access/table.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_extension.h"
 #include "catalog/pg_inherits.h"
+#include "commands/comment.h"
 #include "commands/copy.h"
+#include "commands/extension.h"
 #include "executor/executor.h"
 #include "executor/spi.h"
 #include "mb/pg_wchar.h"
@@ -312,6 +315,30 @@ is_search_path_reset(const char *sql)
 
 /* ------------------------------------------------------------ statements */
 
+/*
+ * COMMENT ON EXTENSION with the comment the extension already has.  The
+ * extension stayed through the restore (restore_clear.c) and its comment
+ * usually is its script's: setting it again would need its owner, so a
+ * database owner who is not a superuser could never restore.  A different
+ * comment still runs, and needs what it needs.
+ */
+static bool
+is_unchanged_extension_comment(CommentStmt *stmt)
+{
+	Oid			ext;
+	char	   *now;
+
+	if (stmt->objtype != OBJECT_EXTENSION || !IsA(stmt->object, String))
+		return false;
+	ext = get_extension_oid(strVal(stmt->object), true);
+	if (!OidIsValid(ext))
+		return false;
+	now = GetComment(ext, ExtensionRelationId, 0);
+	if (now == NULL || stmt->comment == NULL)
+		return now == NULL && (stmt->comment == NULL || stmt->comment[0] == '\0');
+	return strcmp(now, stmt->comment) == 0;
+}
+
 static bool
 is_kept_schema(replay *r, CreateSchemaStmt *stmt)
 {
@@ -438,6 +465,8 @@ execute(replay *r, const char *sql)
 			return;
 		}
 		if (IsA(stmt, CreateSchemaStmt) && is_kept_schema(r, (CreateSchemaStmt *) stmt))
+			return;
+		if (IsA(stmt, CommentStmt) && is_unchanged_extension_comment((CommentStmt *) stmt))
 			return;
 		spi_execute(sql, constraint_owner(stmt));
 		return;

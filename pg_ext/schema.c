@@ -512,8 +512,8 @@ dbkeeper_schema_diff(PG_FUNCTION_ARGS)
 	dbk_schema_diff changes = {NULL, NULL, 0};
 	dbk_dir		d = {-1, ""};
 	dbk_error	err;
-	char		database[128],
-				name[DBK_NAME_MAX + 1];
+	dbk_origin	o;
+	char		name[DBK_NAME_MAX + 1];
 	int			rc = -1;
 
 	/* It reads a backup file, as dbkeeper_verify() does. */
@@ -524,10 +524,10 @@ dbkeeper_schema_diff(PG_FUNCTION_ARGS)
 	dbk_schema_init(&now, &m.a, DBK_SCHEMA_FORMAT_POSTGRESQL);
 	dbk_schema_init(&then, &m.a, DBK_SCHEMA_FORMAT_POSTGRESQL);
 	describe(&now);
-	dbk_database_name_component(get_database_name(MyDatabaseId), database, sizeof(database));
+	dbk_pg_origin(&o);
 	/* No ereport while the directory is open: collect the result, close, then raise. */
 	if (dbk_dir_open(&d, path, false, &err) == 0 &&
-		dbk_backup_resolve(&d, database, DBK_EXT_PG, given, name, &err) == 0 &&
+		dbk_catalog_resolve(&m.a, &d, &o, DBK_EXT_PG, given, name, &err) == 0 &&
 		dbk_schema_from_backup(&m.a, &d, name, DBK_PG_ENGINE, &then, &err) == 0)
 		rc = dbk_schema_diff_make(&m.a, &then, &now, &changes, &err);
 	dbk_dir_close(&d);

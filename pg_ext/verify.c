@@ -1,6 +1,7 @@
 /*
- * verify.c — dbkeeper_verify([name]): reads a whole PostgreSQL backup (the
- * latest of the current database when NULL) through the core's reader, so
+ * verify.c — dbkeeper_verify([name]): reads a whole PostgreSQL backup (when
+ * NULL, the one dbkeeper_restore() would restore: the newest backup of this
+ * database that is not a safety backup) through the core's reader, so
  * every zstd checksum, the SHA-256 of the content and of the file, and the
  * trailer are checked; then checks that the header says it is a PostgreSQL
  * backup with the metadata dbkeeper_backup() writes.  Returns true, or
@@ -112,14 +113,16 @@ dbkeeper_verify(PG_FUNCTION_ARGS)
 	dbk_allocator a;
 	dbk_meta	header;
 	dbk_dir		d = {-1, ""};
+	dbk_origin	o;
 
 	dbk_pg_check_access("dbkeeper_verify", DBK_PG_READ_WRITE_FILES);
+	dbk_pg_origin(&o);
 	dbk_pg_allocator_init(&a, CurrentMemoryContext);
 	dbk_meta_init(&header, &a);
 	dbk_pg_open_dir(&d, false);
 	PG_TRY();
 	{
-		dbk_pg_resolve(&d, dbk_pg_database_name(), given, name);
+		dbk_pg_resolve(&d, &o, given, name);
 		dbk_pg_verify_backup(&d, name, &header, NULL);
 	}
 	PG_FINALLY();

@@ -118,7 +118,7 @@ SELECT count(*) AS still_kept FROM dbkeeper_backups();
 CREATE ROLE regress_bk_nobody;
 CREATE ROLE regress_bk_writer IN ROLE pg_write_server_files;
 GRANT EXECUTE ON FUNCTION dbkeeper_backup(text), dbkeeper_verify(text), dbkeeper_backups(),
-    dbkeeper_prune(integer) TO regress_bk_nobody, regress_bk_writer;
+    dbkeeper_prune(integer, text) TO regress_bk_nobody, regress_bk_writer;
 -- The codelist tables are extension configuration tables: their rows are in
 -- every backup, so whoever backs up must be able to read them.
 GRANT SELECT ON dbkeeper_codelist_release, dbkeeper_codelist_version, dbkeeper_codelist_code,

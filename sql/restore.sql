@@ -22,14 +22,17 @@ ROLLBACK;
 SELECT sum(balance), count(*) FROM regress_rs_account;
 SELECT to_regclass('regress_rs_junk') IS NOT NULL AS junk_still_there;
 
+-- the rolled-back restore's safety backup is gone: it held what the database still is
+SELECT count(*) AS safety_backups FROM dbkeeper_backups() WHERE label = 'pre-restore';
+
 -- committed: the state of the backup, and the latest link now names the
--- safety backup, so a second call without a name undoes the first
+-- backup restored; undo is a restore of the safety backup, by name
 SELECT dbkeeper_restore((SELECT name FROM dbkeeper_backups() WHERE label = 'restore-test')) IS NOT NULL AS restored;
 SELECT sum(balance), count(*) FROM regress_rs_account;
 SELECT attname FROM pg_attribute WHERE attrelid = 'regress_rs_account'::regclass AND attnum > 0 ORDER BY attnum;
 SELECT to_regclass('regress_rs_junk') IS NULL AS junk_gone;
 SELECT label FROM dbkeeper_backups() WHERE is_latest;
-SELECT dbkeeper_restore() IS NOT NULL AS undone;
+SELECT dbkeeper_restore((SELECT name FROM dbkeeper_backups() WHERE label = 'pre-restore')) IS NOT NULL AS undone;
 SELECT sum(balance), count(*) FROM regress_rs_account;
 SELECT to_regclass('regress_rs_junk') IS NOT NULL AS junk_back;
 

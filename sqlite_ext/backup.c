@@ -245,17 +245,20 @@ dbk_sqlite_take_backup(sqlite3 *src, const dbk_sqlite_state *st, dbk_dir *d, con
 		compress_file(copy.fd, &archive, &header, st->compression_level, err) != 0)
 		goto done;
 	dbk_temp_remove(d, &copy);
-	if (dbk_publish(d, &archive, database, now.tv_sec, label, DBK_EXT_SQLITE, name_out, err) != 0)
+	/* A restore's safety backup leaves the latest link alone (restore.c). */
+	if (dbk_publish(d, &archive, database, now.tv_sec, label, DBK_EXT_SQLITE, apply_retention,
+					name_out, err) != 0)
 		goto done;
 	rc = 0;
-	if (apply_retention && st->keep_backups > 0)
+	if (apply_retention)
 	{
+		dbk_origin	o = {DBK_SQLITE_ENGINE, database, NULL};
+		dbk_retention r = {st->keep_backups, st->keep_days, NULL, now.tv_sec};
 		dbk_error	ignored;
 		int			deleted;
 
 		/* Best effort: the backup is published; dbkeeper_prune() reports errors. */
-		(void) dbk_catalog_prune(&dbk_sqlite_allocator, d, DBK_SQLITE_ENGINE, database,
-								 DBK_EXT_SQLITE, st->keep_backups, &deleted, &ignored);
+		(void) dbk_catalog_prune(&dbk_sqlite_allocator, d, &o, DBK_EXT_SQLITE, &r, &deleted, &ignored);
 	}
 done:
 	dbk_temp_remove(d, &copy);

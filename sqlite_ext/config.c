@@ -7,8 +7,11 @@
  *   backup_dir         where backups go; NULL restores the default, which is
  *                      $DBKEEPER_BACKUP_DIR or "dbkeeper-backups" beside the
  *                      database file
- *   keep_backups       backups kept by the retention that follows each
- *                      backup; 0 turns that retention off (default 14)
+ *   keep_backups       unlabelled backups kept by the retention that follows
+ *                      each backup; 0: no count (default 14)
+ *   keep_days          unlabelled backups younger than this many days kept
+ *                      by that retention; 0: no age (default 0); with both
+ *                      0 the retention is off
  *   compression_level  zstd level, 1 to 19 (default 3)
  *
  * With one argument it returns the value in effect; with two it sets the
@@ -21,7 +24,7 @@ SQLITE_EXTENSION_INIT3
 #include <stdio.h>
 #include <string.h>
 
-#define SETTING_NAMES "backup_dir, keep_backups, compression_level"
+#define SETTING_NAMES "backup_dir, keep_backups, keep_days, compression_level"
 
 static int
 set_integer(sqlite3_value *v, const char *name, sqlite3_int64 lo, sqlite3_int64 hi,
@@ -68,6 +71,15 @@ apply(dbk_sqlite_state *st, const char *name, sqlite3_value *v, dbk_error *err)
 		st->keep_backups = x;
 		return 0;
 	}
+	if (strcmp(name, "keep_days") == 0)
+	{
+		if (sqlite3_value_type(v) == SQLITE_NULL)
+			x = 0;
+		else if (set_integer(v, name, 0, 1000000, &x, err) != 0)
+			return -1;
+		st->keep_days = x;
+		return 0;
+	}
 	if (strcmp(name, "compression_level") == 0)
 	{
 		if (sqlite3_value_type(v) == SQLITE_NULL)
@@ -97,7 +109,7 @@ sql_config(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	if (argc == 2)
 		rc = apply(st, name, argv[1], &err);
 	else if (strcmp(name, "backup_dir") != 0 && strcmp(name, "keep_backups") != 0 &&
-			 strcmp(name, "compression_level") != 0)
+			 strcmp(name, "keep_days") != 0 && strcmp(name, "compression_level") != 0)
 		rc = -2;
 	if (rc == -2)
 	{
@@ -118,6 +130,8 @@ sql_config(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	}
 	else if (strcmp(name, "keep_backups") == 0)
 		sqlite3_result_int64(ctx, st->keep_backups);
+	else if (strcmp(name, "keep_days") == 0)
+		sqlite3_result_int64(ctx, st->keep_days);
 	else
 		sqlite3_result_int(ctx, st->compression_level);
 }

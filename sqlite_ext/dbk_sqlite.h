@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "../core/backup_dir.h"
+#include "../core/catalog.h"
 #include "../core/dbk_alloc.h"
 #include "../core/error.h"
 #include "../core/metadata.h"
@@ -37,6 +38,7 @@ typedef struct dbk_sqlite_state
 	int			refs;
 	char	   *backup_dir;		/* NULL: the default */
 	sqlite3_int64 keep_backups;
+	sqlite3_int64 keep_days;
 	int			compression_level;
 } dbk_sqlite_state;
 

@@ -1,39 +1,71 @@
 /*
- * prune.c — dbkeeper_prune([keep]) for SQLite.
+ * prune.c — dbkeeper_prune([keep [, label]]) for SQLite, as on PostgreSQL.
  *
- * Deletes the oldest backups of this database beyond the newest `keep`
- * (the keep_backups setting when NULL or omitted) and returns how many.
+ * Deletes backups of this database that retention does not keep and
+ * returns how many.  Which backups: the unlabelled ones when label is NULL
+ * or omitted (what the retention after each backup prunes), those with that
+ * label otherwise ('pre-restore' for restores' safety backups), every one
+ * for '*'.  How many stay: the newest keep of them; when keep is NULL or
+ * omitted, the keep_backups and keep_days settings (both 0: nothing goes).
  * The rules that protect files live in core/catalog.c: only files with
- * dbkeeper's name and header, never the newest, never through a link.
+ * dbkeeper's name and header, only this database's, never its newest
+ * backup nor the one its latest link names, never through a link.
  */
 #include "dbk_sqlite.h"
 
 SQLITE_EXTENSION_INIT3
 
+#include <string.h>
+#include <time.h>
+
 #include "../core/catalog.h"
+
+/* The arguments into r; -1 with err set when one is not what it must be. */
+static int
+read_arguments(const dbk_sqlite_state *st, int argc, sqlite3_value **argv, dbk_retention *r,
+			   dbk_error *err)
+{
+	r->keep = st->keep_backups;
+	r->keep_days = st->keep_days;
+	r->label = NULL;
+	r->now = time(NULL);
+	if (argc > 1 && sqlite3_value_type(argv[1]) != SQLITE_NULL)
+	{
+		r->label = (const char *) sqlite3_value_text(argv[1]);
+		if (r->label == NULL)
+			return dbk_fail(err, DBK_E_NOMEM, "out of memory");
+		if (strcmp(r->label, "*") != 0 && dbk_label_check(r->label, err) != 0)
+			return -1;
+	}
+	if (argc > 0 && sqlite3_value_type(argv[0]) != SQLITE_NULL)
+	{
+		if (sqlite3_value_numeric_type(argv[0]) != SQLITE_INTEGER)
+			return dbk_fail(err, DBK_E_INVALID, "dbkeeper_prune takes an integer number of backups to keep");
+		r->keep = sqlite3_value_int64(argv[0]);
+		r->keep_days = 0;
+		return dbk_retention_count_check(r->keep, err);
+	}
+	return 0;
+}
 
 static void
 sql_prune(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	dbk_sqlite_state *st = sqlite3_user_data(ctx);
 	sqlite3    *db = sqlite3_context_db_handle(ctx);
-	sqlite3_int64 keep = st->keep_backups;
+	dbk_retention r;
 	const char *file;
 	char		database[128];
 	dbk_dir		d = {-1, ""};
 	dbk_error	err;
 	int			deleted = 0;
 
-	if (argc > 0 && sqlite3_value_type(argv[0]) != SQLITE_NULL)
+	if (read_arguments(st, argc, argv, &r, &err) != 0)
 	{
-		if (sqlite3_value_numeric_type(argv[0]) != SQLITE_INTEGER)
-		{
-			sqlite3_result_error(ctx, "dbkeeper_prune takes an integer number of backups to keep", -1);
-			return;
-		}
-		keep = sqlite3_value_int64(argv[0]);
+		dbk_sqlite_result_error(ctx, &err);
+		return;
 	}
-	else if (keep == 0)
+	if (r.keep == 0 && r.keep_days == 0)
 	{
 		/* Retention is off and no count was given: nothing to do. */
 		sqlite3_result_int(ctx, 0);
@@ -41,8 +73,8 @@ sql_prune(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	}
 	if (dbk_sqlite_main_file(db, &file, database, sizeof(database), &err) != 0 ||
 		dbk_sqlite_open_dir(st, db, false, &d, &err) != 0 ||
-		dbk_catalog_prune(&dbk_sqlite_allocator, &d, DBK_SQLITE_ENGINE, database, DBK_EXT_SQLITE,
-						  keep, &deleted, &err) != 0)
+		dbk_catalog_prune(&dbk_sqlite_allocator, &d, &(dbk_origin) {DBK_SQLITE_ENGINE, database, NULL},
+						  DBK_EXT_SQLITE, &r, &deleted, &err) != 0)
 		dbk_sqlite_result_error(ctx, &err);
 	else
 		sqlite3_result_int(ctx, deleted);
@@ -52,5 +84,5 @@ sql_prune(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 int
 dbk_sqlite_register_prune(sqlite3 *db, dbk_sqlite_state *st)
 {
-	return dbk_sqlite_create(db, "dbkeeper_prune", 0, 1, DBK_SQLITE_SIDE_EFFECTS, sql_prune, st);
+	return dbk_sqlite_create(db, "dbkeeper_prune", 0, 2, DBK_SQLITE_SIDE_EFFECTS, sql_prune, st);
 }

@@ -213,7 +213,8 @@ sql_restore(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	if (dbk_sqlite_main_file(db, &file, database, sizeof(database), &err) != 0 ||
 		check_connection(db, &err) != 0 ||
 		dbk_sqlite_open_dir(st, db, false, &d, &err) != 0 ||
-		dbk_backup_resolve(&d, database, DBK_EXT_SQLITE, given, name, &err) != 0 ||
+		dbk_catalog_resolve(&dbk_sqlite_allocator, &d, &(dbk_origin) {DBK_SQLITE_ENGINE, database, NULL}, DBK_EXT_SQLITE,
+							given, name, &err) != 0 ||
 		dbk_sqlite_unpack(&d, name, &t, &header, &err) != 0 ||
 		check_database(&header, database, name, other_ok, &err) != 0)
 		goto done;
@@ -225,6 +226,12 @@ sql_restore(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	if (lock_safety_copy(db, src, st, &d, file, database, safety, &err) != 0)
 		goto done;
 	ok = 1;
+	{
+		dbk_error	ignored;
+
+		/* The database now is the backup restored: the latest link says so (best effort). */
+		(void) dbk_latest_point(&d, database, DBK_EXT_SQLITE, name, &ignored);
+	}
 done:
 	sqlite3_close(src);
 	dbk_temp_remove(&d, &t);

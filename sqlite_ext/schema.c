@@ -1236,7 +1236,8 @@ backup_schema(schema_vtab *vt, const char *given, dbk_schema *out, dbk_error *er
 
 	if (dbk_sqlite_main_file(vt->db, &file, database, sizeof(database), err) == 0 &&
 		dbk_sqlite_open_dir(vt->st, vt->db, false, &d, err) == 0 &&
-		dbk_backup_resolve(&d, database, DBK_EXT_SQLITE, given, name, err) == 0)
+		dbk_catalog_resolve(A, &d, &(dbk_origin) {DBK_SQLITE_ENGINE, database, NULL}, DBK_EXT_SQLITE,
+							given, name, err) == 0)
 		rc = dbk_schema_from_backup(A, &d, name, DBK_SQLITE_ENGINE, out, err);
 	dbk_dir_close(&d);
 	return rc;

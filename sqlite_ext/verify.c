@@ -123,7 +123,8 @@ sql_verify(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	dbk_meta_init(&header, &dbk_sqlite_allocator);
 	if (dbk_sqlite_main_file(db, &file, database, sizeof(database), &err) != 0 ||
 		dbk_sqlite_open_dir(st, db, false, &d, &err) != 0 ||
-		dbk_backup_resolve(&d, database, DBK_EXT_SQLITE, given, name, &err) != 0 ||
+		dbk_catalog_resolve(&dbk_sqlite_allocator, &d, &(dbk_origin) {DBK_SQLITE_ENGINE, database, NULL}, DBK_EXT_SQLITE,
+							given, name, &err) != 0 ||
 		dbk_sqlite_unpack(&d, name, &t, &header, &err) != 0)
 		dbk_sqlite_result_error(ctx, &err);
 	else

@@ -26,13 +26,13 @@ CREATE FUNCTION @extschema@.dbkeeper_verify(name text DEFAULT NULL) RETURNS bool
 COMMENT ON FUNCTION @extschema@.dbkeeper_verify(text) IS
     'reads a whole backup (the latest of this database when NULL) and checks every checksum and its metadata';
 
-CREATE FUNCTION @extschema@.dbkeeper_prune(keep integer DEFAULT NULL) RETURNS integer
+CREATE FUNCTION @extschema@.dbkeeper_prune(keep integer DEFAULT NULL, label text DEFAULT NULL) RETURNS integer
     AS 'MODULE_PATHNAME', 'dbkeeper_prune'
     LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION @extschema@.dbkeeper_prune(integer) IS
-    'deletes the oldest backups of this database beyond keep (dbkeeper.keep_backups when NULL) and returns how many';
+COMMENT ON FUNCTION @extschema@.dbkeeper_prune(integer, text) IS
+    'deletes this database''s backups beyond the newest keep (the settings when NULL): unlabelled ones, or those with label (''*'': all); returns how many';
 
 REVOKE ALL ON FUNCTION @extschema@.dbkeeper_backup(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.dbkeeper_backups() FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.dbkeeper_verify(text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION @extschema@.dbkeeper_prune(integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.dbkeeper_prune(integer, text) FROM PUBLIC;

@@ -2,7 +2,9 @@
 --
 -- The four tables are extension configuration tables: pg_dump and dbkeeper's
 -- own backups keep their rows.  They are readable and writable by their owner
--- only until the DBA grants more; the functions run as the caller
+-- and by the database's owner (pg_database_owner), who could pg_dump and
+-- restore the database before dbkeeper was installed and still can, until
+-- the DBA grants more; the functions run as the caller
 -- (SECURITY INVOKER) and so need the caller to have those grants, and SELECT
 -- on the edges and terms tables that a release names.  Nothing here touches a
 -- file, so EXECUTE stays granted to PUBLIC.
@@ -25,7 +27,10 @@ CREATE TABLE @extschema@.dbkeeper_codelist_version (
         CHECK (status IN ('draft', 'under review', 'published')),
     author text,
     created_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
-    derived_from text REFERENCES @extschema@.dbkeeper_codelist_version (id) ON DELETE SET NULL
+    -- No foreign key to this table's own id: pg_dump warns about every table
+    -- with a circular foreign key.  The trigger below sets it NULL when the
+    -- version it names is deleted.
+    derived_from text
 );
 COMMENT ON TABLE @extschema@.dbkeeper_codelist_version IS
     'versions of codelists, each against one release; drafts record what they were derived from';
@@ -59,11 +64,13 @@ CREATE FUNCTION @extschema@.dbkeeper_codelist_version_deleted() RETURNS trigger
 BEGIN
     DELETE FROM @extschema@.dbkeeper_codelist_code c USING deleted d WHERE c.version OPERATOR(pg_catalog.=) d.id;
     DELETE FROM @extschema@.dbkeeper_codelist_search s USING deleted d WHERE s.version OPERATOR(pg_catalog.=) d.id;
+    UPDATE @extschema@.dbkeeper_codelist_version v SET derived_from = NULL
+      FROM deleted d WHERE v.derived_from OPERATOR(pg_catalog.=) d.id;
     RETURN NULL;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.dbkeeper_codelist_version_deleted() IS
-    'trigger: a deleted codelist version takes its codes and searches with it';
+    'trigger: a deleted codelist version takes its codes and searches with it, and versions derived from it forget it';
 CREATE TRIGGER dbkeeper_codelist_version_deleted
     AFTER DELETE ON @extschema@.dbkeeper_codelist_version
     REFERENCING OLD TABLE AS deleted
@@ -73,6 +80,10 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.dbkeeper_codelist_releas
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.dbkeeper_codelist_version', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.dbkeeper_codelist_code', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.dbkeeper_codelist_search', '');
+GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE
+    ON @extschema@.dbkeeper_codelist_release, @extschema@.dbkeeper_codelist_version,
+       @extschema@.dbkeeper_codelist_code, @extschema@.dbkeeper_codelist_search
+    TO pg_database_owner;
 
 -- On SQLite this creates the tables; here the extension did, so it reports 0.
 CREATE FUNCTION @extschema@.dbkeeper_codelist_init() RETURNS integer

@@ -60,16 +60,26 @@ check config/level "compression_level 19 is used" \
   "$(sq app.db "SELECT dbkeeper_config('compression_level', 19);" "SELECT dbkeeper_backup('best') IS NOT NULL;")" "19
 1"
 
-# Retention after each backup, and dbkeeper_prune.
+# Retention after each backup, and dbkeeper_prune.  Automatic retention
+# counts unlabelled backups only; labelled ones go when dbkeeper_prune names
+# their label (issue 13, item 9).
 mkdir -m 700 ret
 out=$(sq app.db "SELECT dbkeeper_config('backup_dir', '$T/ret');" "SELECT dbkeeper_config('keep_backups', 2);" \
-  "SELECT dbkeeper_backup('a');" "SELECT dbkeeper_backup('b');" "SELECT dbkeeper_backup('c');" \
-  "SELECT dbkeeper_backup('d');" "SELECT group_concat(label) FROM dbkeeper_backups;")
-check retention/keeps-newest "keep_backups=2 keeps the two newest" "$(printf '%s' "$out" | tail -1)" "d,c"
+  "SELECT dbkeeper_backup('a');" "SELECT dbkeeper_backup();" "SELECT dbkeeper_backup();" \
+  "SELECT dbkeeper_backup();" "SELECT group_concat(coalesce(label, '-')) FROM dbkeeper_backups;")
+check retention/keeps-newest "keep_backups=2 keeps the two newest unlabelled, and the labelled one" \
+  "$(printf '%s' "$out" | tail -1)" "-,-,a"
 out=$(sq app.db "SELECT dbkeeper_config('backup_dir', '$T/ret');" "SELECT dbkeeper_config('keep_backups', 0);" \
-  "SELECT dbkeeper_backup('e');" "SELECT dbkeeper_backup('f');" "SELECT count(*) FROM dbkeeper_backups;" \
-  "SELECT dbkeeper_prune(1);" "SELECT group_concat(label) FROM dbkeeper_backups;" "SELECT dbkeeper_prune();")
-check retention/off-then-prune "keep_backups=0 keeps all; prune(1) deletes the rest" "$(printf '%s' "$out" | tail -4 | tr '\n' ' ')" "4 3 f 0"
+  "SELECT dbkeeper_backup();" "SELECT dbkeeper_backup();" "SELECT count(*) FROM dbkeeper_backups;" \
+  "SELECT dbkeeper_prune(1);" "SELECT group_concat(coalesce(label, '-')) FROM dbkeeper_backups;" "SELECT dbkeeper_prune();")
+check retention/off-then-prune "keep_backups=0 keeps all; prune(1) deletes the other unlabelled ones" \
+  "$(printf '%s' "$out" | tail -4 | tr '\n' ' ')" "5 3 -,a 0"
+out=$(sq app.db "SELECT dbkeeper_config('backup_dir', '$T/ret');" "SELECT dbkeeper_prune(1, 'a');" \
+  "SELECT dbkeeper_prune(1, '*');" "SELECT group_concat(coalesce(label, '-')) FROM dbkeeper_backups;")
+check retention/prune-label "prune(1, label) keeps the newest with that label; prune(1, '*') the newest of all" \
+  "$(printf '%s' "$out" | tail -3 | tr '\n' ' ')" "0 1 -"
+check_error retention/prune-bad-label "a label that cannot be one is refused" 'contains a character' app.db \
+  "SELECT dbkeeper_config('backup_dir', '$T/ret'); SELECT dbkeeper_prune(1, 'a/b');"
 check_error prune/zero "prune(0) is refused" 'cannot keep fewer than 1 backup' app.db \
   "SELECT dbkeeper_config('backup_dir', '$T/ret'); SELECT dbkeeper_prune(0);"
 check_error prune/text "prune('x') is refused" 'takes an integer' app.db "SELECT dbkeeper_prune('x');"

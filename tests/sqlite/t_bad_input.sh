@@ -39,10 +39,9 @@ sq app.db "SELECT dbkeeper_config('keep_backups', 1);" "SELECT dbkeeper_prune(1)
 check_true symlink/not-pruned "and never deleted" test -L dbkeeper-backups/evil-2026-01-01T00-00-00Z.sqlite3.zst
 rm dbkeeper-backups/app-latest.sqlite3.zst
 ln -s ../app.db dbkeeper-backups/app-latest.sqlite3.zst
-check_error symlink/latest-outside "a latest link pointing outside is refused" \
-  'does not point to a backup in the same directory' app.db "SELECT dbkeeper_verify();"
-check_error symlink/latest-outside-restore "and restore refuses it too" \
-  'does not point to a backup in the same directory' app.db "SELECT dbkeeper_restore();"
+# Without a name, verify and restore choose from the backups' headers, never through the link.
+check symlink/latest-outside "a latest link pointing outside is never followed" \
+  "$(sq app.db "SELECT dbkeeper_verify();")" 1
 check untouched/database "the database is unchanged" "$(sqlite3 app.db 'SELECT count(*) FROM acct;')" 10
 rm dbkeeper-backups/app-latest.sqlite3.zst
 echo "not a link" > dbkeeper-backups/app-latest.sqlite3.zst

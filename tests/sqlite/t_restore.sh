@@ -24,9 +24,13 @@ restore_case() {
     "$(sqlite3 "$db" "SELECT group_concat(name) FROM (SELECT name FROM sqlite_schema ORDER BY name);")" "acct,notes"
   check "restore/$mode/journal-mode" "the journal mode is unchanged" \
     "$(sqlite3 "$db" 'PRAGMA journal_mode;')" "$(echo "$mode" | tr 'A-Z' 'a-z')"
-  check "restore/$mode/latest-is-safety" "the latest link is the safety backup" \
-    "$(readlink dbkeeper-backups/app-$mode-latest.sqlite3.zst)" "$safety"
-  sq "$db" "SELECT dbkeeper_restore();" > /dev/null
+  # issue 13, item 4: the latest link names what the database now is, never the safety backup
+  check "restore/$mode/latest-is-restored" "the latest link is the backup restored" \
+    "$(readlink dbkeeper-backups/app-$mode-latest.sqlite3.zst)" "$good"
+  check "restore/$mode/unnamed-skips-safety" "a restore without a name takes the newest backup that is not a safety backup" \
+    "$(sq "$db" "SELECT name FROM dbkeeper_backups WHERE name = '$safety';" "SELECT dbkeeper_verify();")" "$safety
+1"
+  sq "$db" "SELECT dbkeeper_restore('$safety');" > /dev/null
   check "restore/$mode/undo" "restoring the safety backup gives the state before the restore" \
     "$(sqlite3 "$db" .sha3sum)" "$after"
 }
