@@ -28,14 +28,15 @@
  * bootstrap superuser, in a security-restricted operation (as PostgreSQL runs
  * index builds).  Parsing runs no user code: the only functions it calls are
  * the input functions of constants' types, which only a superuser can create,
- * on text PostgreSQL itself printed.
+ * on text PostgreSQL itself printed.  Nothing is planned (planning folds
+ * immutable functions of constants, which would run them): the checks CREATE
+ * makes of a stored expression after parsing it are left out.
  */
 #include "postgres.h"
 
 #include "access/htup_details.h"
 #include "miscadmin.h"
 #include "access/relation.h"
-#include "catalog/heap.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_index.h"
 #include "nodes/makefuncs.h"
@@ -180,7 +181,28 @@ settled_expr(const char *tree, Oid relid, dbk_settle_kind kind, Oid typid, int32
 				break;
 			}
 		case DBK_SETTLE_DEFAULT:
-			expr = cookDefault(pstate, raw, typid, typmod, "", generated);
+			/*
+			 * What cookDefault() does, without its checks of a stored
+			 * expression that was already accepted: the check of a generated
+			 * column plans it, which runs its immutable functions.
+			 */
+			expr = transformExpr(pstate, raw, generated != '\0' ? EXPR_KIND_GENERATED_COLUMN
+								 : EXPR_KIND_COLUMN_DEFAULT);
+			if (OidIsValid(typid))
+			{
+				Node	   *coerced = coerce_to_target_type(pstate, expr, exprType(expr), typid, typmod,
+															COERCION_ASSIGNMENT, COERCE_IMPLICIT_CAST, -1);
+
+				if (coerced == NULL)
+				{
+					free_parsestate(pstate);
+					if (rel != NULL)
+						relation_close(rel, AccessShareLock);
+					return printed;
+				}
+				expr = coerced;
+			}
+			assign_expr_collations(pstate, expr);
 			break;
 		case DBK_SETTLE_POLICY:
 			expr = transformWhereClause(pstate, raw, EXPR_KIND_POLICY, "POLICY");
