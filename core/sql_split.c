@@ -71,9 +71,10 @@ struct dbk_splitter
 	int			begin_depth;
 	unsigned	ident_count;	/* identifiers so far in the statement */
 	char		idents[4];		/* first letter of the first four, when CREATE, OR, ... */
-	/* A string just closed continues when a quote follows after a newline. */
+	/* A string just closed that a quote may continue (see lex()). */
 	enum lex_state cont_state;	/* LEX_NORMAL: no string to continue */
-	bool		cont_newline;
+	bool		cont_newline;	/* a \r came after it */
+	bool		cont_at_quote;	/* nothing but line ends came after it */
 	/* standard_conforming_strings as psql would know it */
 	bool		std_strings;
 	bool		std_default;
@@ -311,6 +312,7 @@ close_string(dbk_splitter *s)
 {
 	s->cont_state = s->state;
 	s->cont_newline = false;
+	s->cont_at_quote = true;
 	s->state = LEX_NORMAL;
 }
 
@@ -491,11 +493,24 @@ lex(dbk_splitter *s, dbk_error *err)
 		switch (s->state)
 		{
 			case LEX_NORMAL:
-				if (c == ' ' || c == '\t' || c == '\f')
-					continue;
-				if (c == '\n' || c == '\r')
+				/*
+				 * A literal continues, read as its first part was, when a
+				 * quote follows it after blanks, -- comments and a newline.
+				 * psql hands its lexer one line at a time without the \n,
+				 * so only \r counts as that newline, and a literal closed at
+				 * the very end of a line may still be continued by the next
+				 * line ('a'<\n><\r>'b'); anything else ends the chance.
+				 */
+				if (c == ' ' || c == '\t' || c == '\f' || c == '\r')
 				{
-					s->cont_newline = true;
+					s->cont_newline |= c == '\r';
+					s->cont_at_quote = false;
+					continue;
+				}
+				if (c == '\n')
+				{
+					if (!s->cont_at_quote)
+						s->cont_state = LEX_NORMAL;
 					continue;
 				}
 				if (c == '-' || c == '/')
@@ -506,6 +521,7 @@ lex(dbk_splitter *s, dbk_error *err)
 					if (c == '-' && d == '-')
 					{
 						s->state = LEX_LINE_COMMENT;
+						s->cont_at_quote = false;
 						i++;
 						continue;
 					}
@@ -533,7 +549,6 @@ lex(dbk_splitter *s, dbk_error *err)
 				}
 				if (c == '\'' && s->cont_state != LEX_NORMAL && s->cont_newline)
 				{
-					/* 'a'<newline>'b' is one literal, read as its first part was */
 					s->state = s->cont_state;
 					s->cont_state = LEX_NORMAL;
 					continue;
@@ -689,10 +704,15 @@ lex(dbk_splitter *s, dbk_error *err)
 				continue;
 			case LEX_LINE_COMMENT:
 				/* psql ends a comment at \r as at \n */
-				if (c == '\n' || c == '\r')
+				if (c == '\r')
 				{
 					s->state = LEX_NORMAL;
 					s->cont_newline = true;
+				}
+				else if (c == '\n')
+				{
+					s->state = LEX_NORMAL;
+					s->cont_state = LEX_NORMAL;
 				}
 				continue;
 			case LEX_BLOCK_COMMENT:

@@ -117,12 +117,20 @@ main(void)
 		   "S1:DO $a123456789012345678901234567890123456789012345678901234567890123456789$ ; "
 		   "$a123456789012345678901234567890123456789012345678901234567890123456789$;|S1:SELECT 1;|");
 
-	/* Literals continued after a newline keep their kind */
-	expect("estring-continued", "SELECT E'a'\n  -- c\n'\\'; still';\nSELECT 2;",
-		   "S1:SELECT E'a'\n  -- c\n'\\'; still';|S4:SELECT 2;|");
+	/* Literals continued after a newline keep their kind: psql sees only \r as one */
+	expect("estring-cr-continued", "SELECT E'a'\r'\\'; still'; SELECT 2;", "S1:SELECT E'a'\r'\\'; still';|S1:SELECT 2;|");
+	expect("estring-comment-cr-continued", "SELECT E'a' -- c\r '\\'; still'; SELECT 2;",
+		   "S1:SELECT E'a' -- c\r '\\'; still';|S1:SELECT 2;|");
+	expect("estring-next-line-continued", "SELECT E'a'\n\n \r'\\'; still'; SELECT 2;",
+		   "S1:SELECT E'a'\n\n \r'\\'; still';|S3:SELECT 2;|");
+	expect("estring-newline-not-continued", "SELECT E'a'\n'\\'; SELECT 2;", "S1:SELECT E'a'\n'\\';|S2:SELECT 2;|");
+	expect("estring-blank-newline-not-continued", "SELECT E'a' \n\r'\\'; SELECT 2;",
+		   "S1:SELECT E'a' \n\r'\\';|S2:SELECT 2;|");
+	expect("estring-comment-newline-not-continued", "SELECT E'a' -- c\n\r'\\'; SELECT 2;",
+		   "S1:SELECT E'a' -- c\n\r'\\';|S2:SELECT 2;|");
 	expect("estring-not-continued", "SELECT E'a' '\\'; SELECT 2;", "S1:SELECT E'a' '\\';|S1:SELECT 2;|");
-	expect("estring-comment-breaks", "SELECT E'a'\n/* c */ '\\'; SELECT 2;",
-		   "S1:SELECT E'a'\n/* c */ '\\';|S2:SELECT 2;|");
+	expect("estring-comment-breaks", "SELECT E'a'\r/* c */ '\\'; SELECT 2;",
+		   "S1:SELECT E'a'\r/* c */ '\\';|S1:SELECT 2;|");
 	expect("bit-string", "SELECT B'01', X'\\'; SELECT 2;", "S1:SELECT B'01', X'\\';|S1:SELECT 2;|");
 	expect("unicode-string", "SELECT U&'\\0061''', U&\"a;\"\"\"; SELECT 2;",
 		   "S1:SELECT U&'\\0061''', U&\"a;\"\"\";|S1:SELECT 2;|");
