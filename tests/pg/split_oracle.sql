@@ -4,6 +4,8 @@
 -- The objects it leaves (rules with several actions, SQL-standard function
 -- bodies) are backed up and restored in place by the same test.
 -- A statement that fails is still sent: failures are part of the test.
+-- psql drops -- comments from the statements it sends, so none stands
+-- inside a statement here: the texts are compared byte for byte.
 
 CREATE TABLE public.t (x integer PRIMARY KEY, note text);
 CREATE TABLE public.a (x integer);
@@ -43,7 +45,7 @@ CREATE VIEW public.v AS SELECT 1 AS begin, 'end;' AS "end", public.sign_word(-1)
 
 -- quoting
 -- psql reads a file line by line: a literal continues after \r, not after \n
-INSERT INTO public.t VALUES (1, E'first' -- one literal, continued after a carriage return:'\'; second');
+INSERT INTO public.t VALUES (1, E'first' '\'; second');  -- one literal: the \r continues it
 INSERT INTO public.t VALUES (9, E'first'
     '\'); -- two literals for psql, one (unterminated) for the server: an error
 INSERT INTO public.t VALUES (2, 'it''s; (quoted');
