@@ -30,7 +30,7 @@
 # (PostgreSQL finds its share and lib directories relative to its binary)
 # into which this build is installed with DESTDIR.  Work is niced.  Prints
 # Markdown tables; never asserts.
-set -u
+set -u -o pipefail
 cd "$(dirname "$0")/../.." || exit 1
 ROOT=$PWD
 DATASETS=${DBK_BENCH_DATASETS:-schema clinical}
@@ -72,8 +72,10 @@ dbkeeper_backup() {
     ln -sf "$WORK/backups/$(cat "$WORK/name")" "$WORK/out.dbk"
 }
 plain_zstd() { pg_dump -d bench | zstd -3 -q -o "$WORK/out.sql.zst"; }
-dbkeeper_restore() { psql -X -At -d bench -c "SELECT dbkeeper_restore('$(cat "$WORK/name")')"; }
-psql_replay() { zstd -dc "$WORK/out.dbk" | psql -X -q -v ON_ERROR_STOP=1 --single-transaction -d bench_psql; }
+dbkeeper_restore() {
+  psql -X -At -d bench -c "SET client_min_messages = debug1" -c "SELECT dbkeeper_restore('$(cat "$WORK/name")')"
+}
+psql_replay() { zstd -dc <"$WORK/out.dbk" | psql -X -q -v ON_ERROR_STOP=1 --single-transaction -d bench_psql; }
 
 # table FILE: medians per method of FILE's rows, as a Markdown table with
 # ratios against the first method
@@ -149,6 +151,7 @@ for dataset in $DATASETS; do
   pg_dump -d bench | wc -c >"$WORK/plain_bytes"
   : >"$WORK/backup"
   : >"$WORK/restore"
+  : >"$WORK/phases"
   for _ in $(seq "$ROUNDS"); do
     rm -rf "$WORK/backups"
     psql -X -q -c CHECKPOINT
@@ -160,13 +163,22 @@ for dataset in $DATASETS; do
     for db in bench_psql bench_pgr; do dropdb --if-exists "$db" >/dev/null 2>&1; createdb "$db"; done
     psql -X -q -c CHECKPOINT
     measure "SELECT dbkeeper_restore()" bench - restore dbkeeper_restore
+    sed -n 's/.*dbkeeper_restore: \(.*\) in \([0-9]*\) ms$/\1\t\2/p' "$WORK/err" |
+      sed 's/^[^ ]*\.sql\.zst checked/check/; s/^safety backup [^ ]* written/safety backup/; s/^[0-9]* statements replayed/replay/' >>"$WORK/phases"
     psql -X -q -c CHECKPOINT
     measure "zstd -dc \\| psql --single-transaction" bench_psql - restore psql_replay
     psql -X -q -c CHECKPOINT
     measure "pg_restore -j 2 (of pg_dump -Fc)" bench_pgr - restore pg_restore -j 2 -d bench_pgr "$WORK/out.dump"
   done
+  # The last round's restores must hold what the database holds.
+  rows="SELECT count(*) || ' tables, ' || coalesce(sum((xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM %I.%I',
+          schemaname, relname), false, true, '')))[1]::text::bigint), 0) || ' rows' FROM pg_stat_user_tables"
+  for db in bench_psql bench_pgr; do
+    [ "$(psql -X -At -d "$db" -c "$rows")" = "$(psql -X -At -d bench -c "$rows")" ] ||
+      echo "warning: $db does not hold what bench holds: $(psql -X -At -d "$db" -c "$rows"), not $(psql -X -At -d bench -c "$rows")" >&2
+  done
   echo
-  echo "$what (database $dbsize, plain dump $(echo "$(cat "$WORK/plain_bytes") / 1048576" | bc -l | xargs printf '%.1f') MB), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%d), median of $ROUNDS interleaved rounds."
+  echo "$what (database $dbsize, $(psql -X -At -d bench -c "$rows"), plain dump $(echo "$(cat "$WORK/plain_bytes") / 1048576" | bc -l | xargs printf '%.1f') MB), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%d), median of $ROUNDS interleaved rounds."
   echo
   echo "Backup:"
   echo
@@ -175,6 +187,9 @@ for dataset in $DATASETS; do
   echo "Restore (dbkeeper_restore() includes its check of the file and its safety backup):"
   echo
   table "$WORK/restore"
+  echo
+  echo "dbkeeper_restore()'s phases (medians, from its DEBUG1 timings): $(median_by_key "$WORK/phases" |
+    awk -F'\t' '{ printf "%s%s %s ms", (NR > 1 ? "; " : ""), $1, $2 }')."
   [ "$dataset" = schema ] && [ "${DBK_BENCH_PROFILE:-0}" = 1 ] && profile
 done
 exit 0
