@@ -77,7 +77,7 @@ struct dbk_splitter
 	bool		cont_at_quote;	/* nothing but line ends came after it */
 	/* standard_conforming_strings as psql would know it */
 	bool		std_strings;
-	bool		std_default;
+	bool		std_default;	/* on, as PostgreSQL's default: RESET returns to it */
 	int			std_pending;	/* -1, or the value it takes at the next newline */
 	size_t		meta_len;		/* FOUND_META: the command's length */
 	bool		in_copy;
@@ -132,12 +132,6 @@ dbk_splitter_new(const dbk_allocator *a, size_t max_statement, dbk_error *err)
 	s->std_strings = s->std_default = true;
 	s->std_pending = -1;
 	return s;
-}
-
-void
-dbk_splitter_set_standard_strings(dbk_splitter *s, bool on)
-{
-	s->std_strings = s->std_default = on;
 }
 
 void

@@ -5,12 +5,13 @@
  *
  * It understands '...' strings (with '' inside), E'...' strings (with
  * backslash escapes), B'', X'', N'' and U&'' strings, literals continued
- * after a newline, "quoted identifiers", $tag$ dollar quoting, -- line
- * comments, nested block comments (slash-star), parentheses, the
- * BEGIN ... END bodies of SQL-standard functions and procedures,
- * standard_conforming_strings as SET and RESET change it, and COPY ... FROM
- * stdin; statements, after which the following lines up to a line "\." are
- * COPY data.  A psql meta-command (a backslash outside quotes) on a line of
+ * as psql continues them (it reads a line at a time), "quoted identifiers",
+ * $tag$ dollar quoting, -- line comments, nested block comments
+ * (slash-star), parentheses, the BEGIN ... END bodies of SQL-standard
+ * functions and procedures, standard_conforming_strings (on at the start, as
+ * PostgreSQL's default) as SET and RESET change it, and COPY ... FROM stdin;
+ * statements, after which the following lines up to a line "\." are COPY
+ * data.  A psql meta-command (a backslash outside quotes) on a line of
  * its own is handed out as such; inside a statement it is an error.
  *
  * Where it differs from psql, on purpose: a script that ends inside a
@@ -30,7 +31,6 @@
 #ifndef DBK_SQL_SPLIT_H
 #define DBK_SQL_SPLIT_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -51,13 +51,6 @@ typedef struct dbk_splitter dbk_splitter;
 
 dbk_splitter *dbk_splitter_new(const dbk_allocator *a, size_t max_statement, dbk_error *err);
 void		dbk_splitter_free(dbk_splitter *s);
-
-/*
- * standard_conforming_strings at the start of the script (default on, as
- * PostgreSQL's); RESET and SET ... DEFAULT return to it.  Call before the
- * first feed.
- */
-void		dbk_splitter_set_standard_strings(dbk_splitter *s, bool on);
 
 int			dbk_splitter_feed(dbk_splitter *s, const char *buf, size_t len, dbk_error *err);
 void		dbk_splitter_finish(dbk_splitter *s);
