@@ -24,6 +24,7 @@
 
 #define ZSTD_STATIC_LINKING_ONLY	/* ZSTD_customMem, *_advanced() */
 #include <zstd.h>
+#include <openssl/evp.h>
 
 #define ZSTD_FRAME_MAGIC 0xFD2FB528U
 #define END_LINE_LEN 15			/* "end=" + 10 digits + "\n" */
@@ -122,6 +123,155 @@ zstd_check(size_t rc, const char *doing, dbk_error *err)
 	return 0;
 }
 
+/* ------------------------------------------------ the schema, compressed */
+
+/*
+ * The header's "schema" entry, the canonical schema description (a
+ * megabyte on a schema-heavy database), is written as "schema_zstd" when it
+ * is SCHEMA_ZSTD_MIN bytes or longer: one zstd frame of the text, with its
+ * size and checksum, in base64 (a value may not hold NUL).  Readers turn it
+ * back into "schema", so callers see the same header whichever way it was
+ * written; backups written before this entry existed carry "schema" plain
+ * and read as before.  A reader older than the entry skips it, as it skips
+ * any key it does not know, and finds no schema in the backup: everything
+ * else it reads, so the format version stays 1.
+ */
+#define SCHEMA_KEY "schema"
+#define SCHEMA_ZSTD_KEY "schema_zstd"
+#define SCHEMA_ZSTD_MIN 4096
+#define SCHEMA_ZSTD_LEVEL 3
+
+/* The schema text as base64 of a zstd frame, into a new buffer from a. */
+static int
+schema_compress(const dbk_allocator *a, const char *text, char **out, dbk_error *err)
+{
+	size_t		n = strlen(text),
+				bound = ZSTD_compressBound(n),
+				zlen;
+	unsigned char *z = dbk_alloc(a, bound);
+	ZSTD_CCtx  *cctx = ZSTD_createCCtx_advanced(zstd_mem(a));
+	int			rc = -1;
+
+	*out = NULL;
+	if (z == NULL || cctx == NULL)
+	{
+		dbk_fail(err, DBK_E_NOMEM, "out of memory compressing the schema");
+		goto done;
+	}
+	zlen = ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, SCHEMA_ZSTD_LEVEL);
+	if (!ZSTD_isError(zlen))
+		zlen = ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
+	if (!ZSTD_isError(zlen))
+		zlen = ZSTD_compress2(cctx, z, bound, text, n);
+	if (zstd_check(zlen, "compressing the schema", err) != 0)
+		goto done;
+	/* n is below DBK_ARCHIVE_MAX_RECORD, so zlen fits an int */
+	*out = dbk_alloc(a, 4 * ((zlen + 2) / 3) + 1);
+	if (*out == NULL)
+	{
+		dbk_fail(err, DBK_E_NOMEM, "out of memory compressing the schema");
+		goto done;
+	}
+	EVP_EncodeBlock((unsigned char *) *out, z, (int) zlen);
+	rc = 0;
+done:
+	ZSTD_freeCCtx(cctx);
+	dbk_free(a, z);
+	return rc;
+}
+
+/*
+ * The header as written: h itself, or a copy in *copy with "schema"
+ * replaced by "schema_zstd" in its place.
+ */
+static int
+header_for_writing(const dbk_meta *h, dbk_meta *copy, const dbk_meta **use, dbk_error *err)
+{
+	const char *text = dbk_meta_get(h, SCHEMA_KEY);
+	char	   *packed = NULL;
+	int			rc = 0;
+
+	*use = h;
+	if (text == NULL || strlen(text) < SCHEMA_ZSTD_MIN)
+		return 0;
+	if (schema_compress(h->a, text, &packed, err) != 0)
+		return -1;
+	for (size_t i = 0; i < h->n && rc == 0; i++)
+	{
+		bool		schema = strcmp(h->items[i].key, SCHEMA_KEY) == 0;
+
+		rc = dbk_meta_set(copy, schema ? SCHEMA_ZSTD_KEY : h->items[i].key,
+						  schema ? packed : h->items[i].value, err);
+	}
+	dbk_free(h->a, packed);
+	*use = copy;
+	return rc;
+}
+
+/* "schema_zstd" read back into "schema", in its place; a no-op without it. */
+static int
+schema_expand(dbk_meta *m, const char *what, dbk_error *err)
+{
+	const dbk_allocator *a = m->a;
+	const char *b64 = dbk_meta_get(m, SCHEMA_ZSTD_KEY);
+	size_t		n;
+	unsigned char *z = NULL;
+	char	   *text = NULL;
+	ZSTD_DCtx  *dctx = NULL;
+	unsigned long long size;
+	int			zlen;
+	size_t		got;
+	dbk_meta	out;
+	int			rc = -1;
+
+	if (b64 == NULL)
+		return 0;
+	dbk_meta_init(&out, a);
+	n = strlen(b64);
+	if (dbk_meta_get(m, SCHEMA_KEY) != NULL || n == 0 || n % 4 != 0)
+		goto corrupt;
+	if ((z = dbk_alloc(a, n / 4 * 3)) == NULL)
+		goto nomem;
+	zlen = EVP_DecodeBlock(z, (const unsigned char *) b64, (int) n);
+	if (zlen < 0)
+		goto corrupt;
+	zlen -= (b64[n - 1] == '=') + (b64[n - 2] == '=');	/* the padding decodes as zeros */
+	size = ZSTD_getFrameContentSize(z, (size_t) zlen);
+	if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > DBK_ARCHIVE_MAX_RECORD)
+		goto corrupt;
+	if ((text = dbk_alloc(a, (size_t) size + 1)) == NULL ||
+		(dctx = ZSTD_createDCtx_advanced(zstd_mem(a))) == NULL)
+		goto nomem;
+	got = ZSTD_decompressDCtx(dctx, text, (size_t) size, z, (size_t) zlen);
+	if (ZSTD_isError(got) || got != size || memchr(text, '\0', got) != NULL)
+		goto corrupt;
+	text[got] = '\0';
+	for (size_t i = 0; i < m->n; i++)
+	{
+		bool		packed = strcmp(m->items[i].key, SCHEMA_ZSTD_KEY) == 0;
+
+		if (dbk_meta_set(&out, packed ? SCHEMA_KEY : m->items[i].key,
+						 packed ? text : m->items[i].value, err) != 0)
+			goto done;
+	}
+	dbk_meta_free(m);
+	*m = out;
+	dbk_meta_init(&out, a);
+	rc = 0;
+	goto done;
+nomem:
+	dbk_fail(err, DBK_E_NOMEM, "out of memory reading the schema of %s", what);
+	goto done;
+corrupt:
+	dbk_fail(err, DBK_E_CORRUPT, "%s is corrupt: its header's compressed schema cannot be read", what);
+done:
+	ZSTD_freeDCtx(dctx);
+	dbk_free(a, text);
+	dbk_free(a, z);
+	dbk_meta_free(&out);
+	return rc;
+}
+
 /*
  * zstd starts its worker threads in the first ZSTD_compressStream2 call of
  * a frame, and a new thread inherits the signal mask of its creator.  So
@@ -187,6 +337,8 @@ writer_open(const dbk_allocator *a, const dbk_allocator *zstd_alloc, dbk_sink si
 	dbk_archive_writer *w = dbk_alloc(a, sizeof(*w));
 	char	   *payload = NULL;
 	size_t		plen = 0;
+	dbk_meta	packed;
+	const dbk_meta *written;
 
 	if (w == NULL)
 	{
@@ -194,6 +346,7 @@ writer_open(const dbk_allocator *a, const dbk_allocator *zstd_alloc, dbk_sink si
 		return NULL;
 	}
 	memset(w, 0, sizeof(*w));
+	dbk_meta_init(&packed, header->a);
 	w->a = a;
 	w->sink = sink;
 	w->outcap = ZSTD_CStreamOutSize();
@@ -235,8 +388,10 @@ writer_open(const dbk_allocator *a, const dbk_allocator *zstd_alloc, dbk_sink si
 		(workers > 0 ? (w->content_thread = dbk_sha256_thread_start(zstd_alloc, err)) == NULL :
 		 dbk_sha256_init(&w->content_sha, err) != 0))
 		goto fail;
-	if (dbk_meta_encode(header, DBK_ARCHIVE_HEADER_LINE, &payload, &plen, err) != 0)
+	if (header_for_writing(header, &packed, &written, err) != 0 ||
+		dbk_meta_encode(written, DBK_ARCHIVE_HEADER_LINE, &payload, &plen, err) != 0)
 		goto fail;
+	dbk_meta_free(&packed);
 	if (writer_emit_skippable(w, payload, plen, true, err) != 0)
 		goto fail;
 	if (workers > 0 && start_workers(w, err) != 0)
@@ -245,6 +400,7 @@ writer_open(const dbk_allocator *a, const dbk_allocator *zstd_alloc, dbk_sink si
 	return w;
 
 fail:
+	dbk_meta_free(&packed);
 	dbk_free(header->a, payload);
 	dbk_archive_writer_free(w);
 	return NULL;
@@ -400,7 +556,7 @@ decode_header(dbk_meta *m, const char *payload, size_t plen, const char *what, d
 							"%s is corrupt or of an unsupported format version: %s", what, err->message);
 		return dbk_fail(err, DBK_E_CORRUPT, "%s is not a dbkeeper backup", what);
 	}
-	return 0;
+	return schema_expand(m, what, err);
 }
 
 /* ---------------------------------------------------------------- reader */

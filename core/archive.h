@@ -4,7 +4,9 @@
  * A backup file is a sequence of frames that the zstd tool understands:
  *
  *   header   zstd skippable frame (magic 0x184D2A5B): "dbkeeper-header 1"
- *            and key=value metadata (see metadata.h)
+ *            and key=value metadata (see metadata.h); a "schema" entry of
+ *            4 kB or more is written compressed, as "schema_zstd", and read
+ *            back as "schema" (archive.c says why the version stays 1)
  *   content  one or more standard zstd frames with content checksums
  *   trailer  zstd skippable frame (same magic): "dbkeeper-trailer 1",
  *            the content's size and SHA-256, the size and SHA-256 of every

@@ -184,6 +184,11 @@ handle(dbk_script_reader *r, dbk_split_event ev, const char *text, size_t len, u
 			return copy_data(r, text, len, line, err);
 		case DBK_SPLIT_COPY_END:
 			return publish_item(r, DBK_SCRIPT_COPY_END, NULL, 0, line, NULL);
+		case DBK_SPLIT_META:
+			/* dbkeeper writes none; psql would run it, the replay cannot */
+			dbk_fail(err, DBK_E_CORRUPT, "line %llu holds the psql meta-command \"%.*s\", which the in-place restore cannot run",
+					 (unsigned long long) line, (int) (len > 60 ? 60 : len), text);
+			return false;
 		case DBK_SPLIT_END:
 			*ended = true;
 			return publish_item(r, DBK_SCRIPT_END, NULL, 0, line, NULL);

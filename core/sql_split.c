@@ -1,14 +1,27 @@
 /*
  * sql_split.c — the streaming statement splitter; see sql_split.h.
  *
+ * The rules are psql's (its lexer, src/fe_utils/psqlscan.l in PostgreSQL
+ * 15): a ';' ends a statement only outside quotes and comments, at
+ * parenthesis depth 0, and outside the BEGIN ... END body of a CREATE
+ * [OR REPLACE] FUNCTION or PROCEDURE.  That body is found the way psql
+ * finds it: when the first identifiers of the statement are CREATE
+ * [OR REPLACE] FUNCTION|PROCEDURE, each BEGIN at parenthesis depth 0 opens
+ * a level, CASE opens one inside a body, and END closes one.  To count
+ * words as psql does, the lexer reads whole tokens where a token could hide
+ * one: identifiers, numbers (with PostgreSQL 15's trailing-junk rule, so
+ * "1end" is not "end"), $n parameters and :name psql variables.
+ *
  * The lexer state survives between feeds, so a statement may arrive in any
  * number of pieces: scanning stops where a decision needs bytes not yet
- * read (the second character of "--", "/" + "*", a doubled quote, a dollar tag) and resumes
- * there after the next feed.  Consumed bytes are dropped only by feed(),
- * which keeps the text handed out by next() valid until then.
+ * read (the second character of "--", a doubled quote, the end of an
+ * identifier, a dollar tag) and resumes there, at the start of that token,
+ * after the next feed.  Consumed bytes are dropped only by feed(), which
+ * keeps the text handed out by next() valid until then.
  */
 #include "sql_split.h"
 
+#include <limits.h>
 #include <stdbool.h>
 #include <string.h>
 #include <strings.h>
@@ -16,12 +29,22 @@
 enum lex_state
 {
 	LEX_NORMAL,
-	LEX_SQUOTE,					/* '...' */
-	LEX_ESTRING,				/* E'...' with backslash escapes */
-	LEX_DQUOTE,					/* "..." */
+	LEX_SQUOTE,					/* '...' and U&'...': '' stands for ' */
+	LEX_ESTRING,				/* E'...', or '...' while standard_conforming_strings is off */
+	LEX_BSTRING,				/* B'...' and X'...': the next quote ends it */
+	LEX_DQUOTE,					/* "..." and U&"..." */
 	LEX_DOLLAR,					/* $tag$...$tag$ */
 	LEX_LINE_COMMENT,
 	LEX_BLOCK_COMMENT
+};
+
+/* What lex() found. */
+enum lex_found
+{
+	FOUND_NOTHING,				/* more input is needed */
+	FOUND_STATEMENT,			/* a ';' that ends a statement, at s->scan */
+	FOUND_META,					/* a meta-command line, at s->content */
+	FOUND_ERROR
 };
 
 struct dbk_splitter
@@ -32,7 +55,7 @@ struct dbk_splitter
 	size_t		cap;
 	size_t		start;			/* first byte not yet handed out */
 	size_t		scan;			/* where the lexer resumes */
-	size_t		content;		/* first byte of the statement's content, or SIZE_MAX */
+	size_t		content;		/* first byte of the statement's content, or NO_CONTENT */
 	size_t		max_statement;
 	uint64_t	line;			/* line number at start */
 	uint64_t	scan_line;		/* line number at scan */
@@ -41,8 +64,22 @@ struct dbk_splitter
 	uint64_t	consume_lines;
 	enum lex_state state;
 	int			depth;			/* block comment nesting */
-	char		tag[66];		/* the dollar tag, both '$' included */
+	size_t		tag_pos;		/* the dollar tag, both '$' included, in buf */
 	size_t		taglen;
+	/* psql's statement-ending rules */
+	size_t		paren_depth;
+	int			begin_depth;
+	unsigned	ident_count;	/* identifiers so far in the statement */
+	char		idents[4];		/* first letter of the first four, when CREATE, OR, ... */
+	/* A string just closed that a quote may continue (see lex()). */
+	enum lex_state cont_state;	/* LEX_NORMAL: no string to continue */
+	bool		cont_newline;	/* a \r came after it */
+	bool		cont_at_quote;	/* nothing but line ends came after it */
+	/* standard_conforming_strings as psql would know it */
+	bool		std_strings;
+	bool		std_default;	/* on, as PostgreSQL's default: RESET returns to it */
+	int			std_pending;	/* -1, or the value it takes at the next newline */
+	size_t		meta_len;		/* FOUND_META: the command's length */
 	bool		in_copy;
 	bool		skip_line;		/* after "COPY ... FROM stdin;", the rest of its line */
 	bool		finished;
@@ -51,10 +88,29 @@ struct dbk_splitter
 #define NO_CONTENT ((size_t) -1)
 
 static bool
+ident_start(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
+}
+
+static bool
+is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* A character that continues an identifier (psql: ident_cont). */
+static bool
 ident_char(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		c == '_' || c == '$' || (unsigned char) c >= 0x80;
+	return ident_start((unsigned char) c) || is_digit(c) || c == '$';
+}
+
+/* A character of a dollar tag after its first, or of a psql variable name. */
+static bool
+name_char(char c)
+{
+	return ident_start((unsigned char) c) || is_digit(c);
 }
 
 dbk_splitter *
@@ -72,6 +128,9 @@ dbk_splitter_new(const dbk_allocator *a, size_t max_statement, dbk_error *err)
 	s->max_statement = max_statement;
 	s->line = s->scan_line = 1;
 	s->content = NO_CONTENT;
+	s->state = s->cont_state = LEX_NORMAL;
+	s->std_strings = s->std_default = true;
+	s->std_pending = -1;
 	return s;
 }
 
@@ -105,6 +164,8 @@ dbk_splitter_feed(dbk_splitter *s, const char *data, size_t len, dbk_error *err)
 		s->scan -= s->start;
 		if (s->content != NO_CONTENT)
 			s->content -= s->start;
+		if (s->state == LEX_DOLLAR)
+			s->tag_pos -= s->start;
 		s->start = 0;
 	}
 	if (s->len + len > s->cap)
@@ -197,97 +258,391 @@ next_copy(dbk_splitter *s, dbk_split_event *ev, const char **text, size_t *len,
 	return 0;
 }
 
-/*
- * Tries to read a dollar tag at i ("$" or "$name$"); 1 found (tag stored),
- * 0 not a tag, -1 undecided until more input arrives.
- */
+/* The byte at i, or -1 past the input read so far. */
 static int
-read_dollar_tag(dbk_splitter *s, size_t i)
+at(const dbk_splitter *s, size_t i)
+{
+	return i < s->len ? (unsigned char) s->buf[i] : -1;
+}
+
+/* True when a decision needs the byte at i and more input may bring it. */
+static bool
+must_wait(const dbk_splitter *s, size_t i)
+{
+	return i >= s->len && !s->finished;
+}
+
+/* A newline passed: psql reads standard_conforming_strings once per line. */
+static void
+passed_newline(dbk_splitter *s)
+{
+	s->scan_line++;
+	if (s->std_pending >= 0)
+	{
+		s->std_strings = s->std_pending;
+		s->std_pending = -1;
+	}
+}
+
+static bool
+word_is(const char *w, size_t n, const char *word)
+{
+	return n == strlen(word) && strncasecmp(w, word, n) == 0;
+}
+
+/* True once the statement began CREATE [OR REPLACE] FUNCTION|PROCEDURE. */
+static bool
+defines_routine(const dbk_splitter *s)
+{
+	const char *k = s->idents;
+
+	return k[0] == 'c' &&
+		(k[1] == 'f' || k[1] == 'p' || (k[1] == 'o' && k[2] == 'r' && (k[3] == 'f' || k[3] == 'p')));
+}
+
+/* The closing quote of a string: a quote after a newline would continue it. */
+static void
+close_string(dbk_splitter *s)
+{
+	s->cont_state = s->state;
+	s->cont_newline = false;
+	s->cont_at_quote = true;
+	s->state = LEX_NORMAL;
+}
+
+/* An identifier token: psql's BEGIN/CASE/END counting. */
+static void
+identifier(dbk_splitter *s, const char *w, size_t n)
+{
+	if (s->ident_count == 0)
+		memset(s->idents, 0, sizeof(s->idents));
+	if (s->ident_count < sizeof(s->idents) &&
+		(word_is(w, n, "create") || word_is(w, n, "function") || word_is(w, n, "procedure") ||
+		 word_is(w, n, "or") || word_is(w, n, "replace")))
+		s->idents[s->ident_count] = (char) (w[0] | 0x20);
+	if (s->ident_count < UINT_MAX)
+		s->ident_count++;
+	if (s->paren_depth > 0 || !defines_routine(s))
+		return;
+	if (word_is(w, n, "begin"))
+		s->begin_depth++;
+	else if (word_is(w, n, "case"))
+	{
+		if (s->begin_depth >= 1)
+			s->begin_depth++;	/* CASE ends with END too, inside a body */
+	}
+	else if (word_is(w, n, "end") && s->begin_depth > 0)
+		s->begin_depth--;
+}
+
+/*
+ * The end of the number starting at i (digits, a fraction, an exponent,
+ * then one identifier character of trailing junk, as PostgreSQL 15 reads
+ * "1e" or "1end"), or 0 when more input is needed.
+ */
+static size_t
+number_end(const dbk_splitter *s, size_t i)
+{
+	size_t		j = i;
+
+	while (is_digit(at(s, j)))
+		j++;
+	if (must_wait(s, j))
+		return 0;
+	if (at(s, j) == '.')
+	{
+		if (must_wait(s, j + 1))
+			return 0;
+		if (at(s, j + 1) != '.')	/* "1..2" is 1, "..", 2 */
+		{
+			j++;
+			while (is_digit(at(s, j)))
+				j++;
+			if (must_wait(s, j))
+				return 0;
+		}
+	}
+	if (at(s, j) == 'e' || at(s, j) == 'E')
+	{
+		size_t		k = j + 1;
+
+		if (at(s, k) == '+' || at(s, k) == '-')
+			k++;
+		if (must_wait(s, k))
+			return 0;
+		if (is_digit(at(s, k)))
+		{
+			j = k;
+			while (is_digit(at(s, j)))
+				j++;
+			if (must_wait(s, j))
+				return 0;
+		}
+		else if (k > j + 1)
+			return j;			/* "1e+x": the number ends before the E */
+	}
+	if (j < s->len && ident_start((unsigned char) s->buf[j]))
+		j++;
+	return j;
+}
+
+/*
+ * "$": a dollar quote's opening tag, a $n parameter, or a lone '$'.  Sets
+ * *end to the last byte of the token; false when more input is needed.
+ */
+static bool
+dollar(dbk_splitter *s, size_t i, size_t *end)
 {
 	size_t		j = i + 1;
 
-	if (i > s->start && ident_char(s->buf[i - 1]))
-		return 0;				/* inside an identifier such as a$b */
-	while (j < s->len && j - i < sizeof(s->tag) - 1)
+	if (must_wait(s, j))
+		return false;
+	*end = i;
+	if (is_digit(at(s, j)))
 	{
-		char		c = s->buf[j];
-
-		if (c == '$')
-		{
-			s->taglen = j - i + 1;
-			memcpy(s->tag, s->buf + i, s->taglen);
-			return 1;
-		}
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (unsigned char) c >= 0x80 ||
-			  (j > i + 1 && c >= '0' && c <= '9')))
-			return 0;
-		j++;
+		while (is_digit(at(s, j)))
+			j++;
+		if (must_wait(s, j))
+			return false;
+		if (j < s->len && ident_start((unsigned char) s->buf[j]))
+			j++;			/* trailing junk */
+		*end = j - 1;
+		return true;
 	}
-	return (j >= s->len && !s->finished) ? -1 : 0;
+	if (at(s, j) != '$')
+	{
+		if (!ident_start((unsigned char) s->buf[j]))
+			return true;
+		while (j < s->len && name_char(s->buf[j]))
+			j++;
+		if (must_wait(s, j))
+			return false;
+		if (at(s, j) != '$')
+			return true;		/* "$name" without a closing '$': the name is read again */
+	}
+	s->state = LEX_DOLLAR;
+	s->tag_pos = i;
+	s->taglen = j - i + 1;
+	*end = j;
+	return true;
 }
 
-/* Advances the lexer from s->scan; true when a ';' ended a statement at s->scan. */
-static bool
-lex(dbk_splitter *s)
+/*
+ * A backslash outside quotes: psql reads a meta-command to the end of the
+ * line.  Only one on a line of its own (no statement begun) is handed out;
+ * in the middle of a statement it is an error, since psql would change the
+ * statement's text (\; and \: put a bare ';' or ':' in) or run a command.
+ */
+static enum lex_found
+meta_command(dbk_splitter *s, size_t i, dbk_error *err)
+{
+	const char *nl;
+	size_t		end;
+
+	if (s->content != NO_CONTENT)
+	{
+		dbk_fail(err, DBK_E_CORRUPT,
+				 "the statement at line %llu holds a backslash outside quotes, which psql reads as a meta-command",
+				 (unsigned long long) s->content_line);
+		return FOUND_ERROR;
+	}
+	nl = memchr(s->buf + i, '\n', s->len - i);
+	if (nl == NULL && !s->finished)
+	{
+		if (s->len - i > s->max_statement)
+		{
+			dbk_fail(err, DBK_E_CORRUPT, "the meta-command at line %llu is longer than %zu bytes",
+					 (unsigned long long) s->scan_line, s->max_statement);
+			return FOUND_ERROR;
+		}
+		s->scan = i;
+		return FOUND_NOTHING;
+	}
+	end = nl ? (size_t) (nl - s->buf) : s->len;
+	s->content = i;
+	s->content_line = s->scan_line;
+	s->meta_len = end - i;
+	if (s->meta_len > 0 && s->buf[end - 1] == '\r')
+		s->meta_len--;
+	s->scan = nl ? end + 1 : end;
+	if (nl)
+		passed_newline(s);
+	return FOUND_META;
+}
+
+/* Advances the lexer from s->scan to the next statement's end or meta-command. */
+static enum lex_found
+lex(dbk_splitter *s, dbk_error *err)
 {
 	size_t		i = s->scan;
 
 	for (; i < s->len; i++)
 	{
 		char		c = s->buf[i];
-		bool		more = i + 1 < s->len;
-		char		d = more ? s->buf[i + 1] : '\0';
-		bool		need = !more && !s->finished;	/* a decision needs the next byte */
+		int			d;
+		size_t		end;
 
 		if (c == '\n')
-			s->scan_line++;
+			passed_newline(s);
 		switch (s->state)
 		{
 			case LEX_NORMAL:
-				if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f')
-					continue;
-				if ((c == '-' || c == '/') && need)
-					goto wait;
-				if (c == '-' && d == '-')
+				/*
+				 * A literal continues, read as its first part was, when a
+				 * quote follows it after blanks, -- comments and a newline.
+				 * psql hands its lexer one line at a time without the \n,
+				 * so only \r counts as that newline, and a literal closed at
+				 * the very end of a line may still be continued by the next
+				 * line ('a'<\n><\r>'b'); anything else ends the chance.
+				 */
+				if (c == ' ' || c == '\t' || c == '\f' || c == '\r')
 				{
-					s->state = LEX_LINE_COMMENT;
-					i++;
+					s->cont_newline |= c == '\r';
+					s->cont_at_quote = false;
 					continue;
 				}
-				if (c == '/' && d == '*')
+				if (c == '\n')
 				{
-					s->state = LEX_BLOCK_COMMENT;
-					s->depth = 1;
-					i++;
+					if (!s->cont_at_quote)
+						s->cont_state = LEX_NORMAL;
 					continue;
+				}
+				if (c == '-' || c == '/')
+				{
+					if (must_wait(s, i + 1))
+						goto wait;
+					d = at(s, i + 1);
+					if (c == '-' && d == '-')
+					{
+						s->state = LEX_LINE_COMMENT;
+						s->cont_at_quote = false;
+						i++;
+						continue;
+					}
+					if (c == '/' && d == '*')
+					{
+						s->state = LEX_BLOCK_COMMENT;
+						s->depth = 1;
+						s->cont_state = LEX_NORMAL;
+						i++;
+						continue;
+					}
+				}
+				if (c == '\\')
+				{
+					enum lex_found f = meta_command(s, i, err);
+
+					if (f == FOUND_NOTHING)
+						goto wait;
+					return f;
 				}
 				if (s->content == NO_CONTENT)
 				{
 					s->content = i;
 					s->content_line = s->scan_line;
 				}
-				if (c == ';')
+				if (c == '\'' && s->cont_state != LEX_NORMAL && s->cont_newline)
 				{
-					s->scan = i;
-					return true;
+					s->state = s->cont_state;
+					s->cont_state = LEX_NORMAL;
+					continue;
 				}
-				if (c == '\'')
-					s->state = (i > s->start && (s->buf[i - 1] == 'E' || s->buf[i - 1] == 'e') &&
-								!(i - 1 > s->start && ident_char(s->buf[i - 2])))
-						? LEX_ESTRING : LEX_SQUOTE;
-				else if (c == '"')
-					s->state = LEX_DQUOTE;
-				else if (c == '$')
+				s->cont_state = LEX_NORMAL;
+				switch (c)
 				{
-					int			r = read_dollar_tag(s, i);
-
-					if (r < 0)
-						goto wait;
-					if (r > 0)
+					case ';':
+						if (s->paren_depth == 0 && s->begin_depth == 0)
+						{
+							s->scan = i;
+							return FOUND_STATEMENT;
+						}
+						continue;
+					case '(':
+						s->paren_depth++;
+						continue;
+					case ')':
+						if (s->paren_depth > 0)
+							s->paren_depth--;
+						continue;
+					case '\'':
+						s->state = s->std_strings ? LEX_SQUOTE : LEX_ESTRING;
+						continue;
+					case '"':
+						s->state = LEX_DQUOTE;
+						continue;
+					case '$':
+						if (!dollar(s, i, &end))
+							goto wait;
+						i = end;
+						continue;
+					case ':':
+						/* "::" is a cast; ":name" a psql variable, not an identifier */
+						if (must_wait(s, i + 1))
+							goto wait;
+						end = i + 1;
+						if (at(s, end) == ':')
+						{
+							i = end;
+							continue;
+						}
+						while (end < s->len && name_char(s->buf[end]))
+							end++;
+						if (must_wait(s, end))
+							goto wait;
+						i = end - 1;
+						continue;
+					default:
+						break;
+				}
+				if (is_digit(c) || c == '.')
+				{
+					if (c == '.')
 					{
-						s->state = LEX_DOLLAR;
-						i += s->taglen - 1;
+						if (must_wait(s, i + 1))
+							goto wait;
+						if (!is_digit(at(s, i + 1)))
+							continue;
 					}
+					end = number_end(s, c == '.' ? i + 1 : i);
+					if (end == 0)
+						goto wait;
+					i = end - 1;
+					continue;
+				}
+				if (ident_start((unsigned char) c))
+				{
+					char		lower = (char) (c | 0x20);
+
+					if (must_wait(s, i + 1))
+						goto wait;
+					d = at(s, i + 1);
+					if (d == '\'' && (lower == 'b' || lower == 'x' || lower == 'e'))
+					{
+						s->state = lower == 'e' ? LEX_ESTRING : LEX_BSTRING;
+						i++;
+						continue;
+					}
+					if (d == '\'' && lower == 'n')
+						continue;	/* N'...': the quote is read as any quote */
+					if (lower == 'u' && d == '&')
+					{
+						if (must_wait(s, i + 2))
+							goto wait;
+						d = at(s, i + 2);
+						if (d == '\'' || d == '"')
+						{
+							s->state = d == '\'' ? LEX_SQUOTE : LEX_DQUOTE;
+							i += 2;
+						}
+						continue;	/* "u&" alone is no identifier */
+					}
+					end = i + 1;
+					while (end < s->len && ident_char(s->buf[end]))
+						end++;
+					if (must_wait(s, end))
+						goto wait;
+					identifier(s, s->buf + i, end - i);
+					i = end - 1;
 				}
 				continue;
 			case LEX_SQUOTE:
@@ -297,35 +652,44 @@ lex(dbk_splitter *s)
 
 					if (c != q)
 						continue;
-					if (need)
+					if (must_wait(s, i + 1))
 						goto wait;
-					if (d == q)
+					if (at(s, i + 1) == q)
 						i++;	/* a doubled quote stands for itself */
 					else
-						s->state = LEX_NORMAL;
+						close_string(s);
 					continue;
 				}
 			case LEX_ESTRING:
-				if (c == '\\' || c == '\'')
+				if (c == '\\')
 				{
-					if (need)
+					if (must_wait(s, i + 1))
 						goto wait;
-					if (c == '\\' || d == '\'')
-					{
-						if (d == '\n')
-							s->scan_line++;
-						i++;
-					}
-					else
-						s->state = LEX_NORMAL;
+					if (s->buf[i + 1] == '\n')
+						passed_newline(s);
+					i++;		/* the escaped byte, whatever it is */
 				}
+				else if (c == '\'')
+				{
+					if (must_wait(s, i + 1))
+						goto wait;
+					if (at(s, i + 1) == '\'')
+						i++;
+					else
+						close_string(s);
+				}
+				continue;
+			case LEX_BSTRING:
+				if (c == '\'')
+					close_string(s);
 				continue;
 			case LEX_DOLLAR:
 				if (c == '$')
 				{
 					if (s->len - i < s->taglen && !s->finished)
 						goto wait;
-					if (s->len - i >= s->taglen && memcmp(s->buf + i, s->tag, s->taglen) == 0)
+					if (s->len - i >= s->taglen &&
+						memcmp(s->buf + i, s->buf + s->tag_pos, s->taglen) == 0)
 					{
 						s->state = LEX_NORMAL;
 						i += s->taglen - 1;
@@ -333,12 +697,22 @@ lex(dbk_splitter *s)
 				}
 				continue;
 			case LEX_LINE_COMMENT:
-				if (c == '\n')
+				/* psql ends a comment at \r as at \n */
+				if (c == '\r')
+				{
 					s->state = LEX_NORMAL;
+					s->cont_newline = true;
+				}
+				else if (c == '\n')
+				{
+					s->state = LEX_NORMAL;
+					s->cont_state = LEX_NORMAL;
+				}
 				continue;
 			case LEX_BLOCK_COMMENT:
-				if ((c == '/' || c == '*') && need)
+				if ((c == '/' || c == '*') && must_wait(s, i + 1))
 					goto wait;
+				d = at(s, i + 1);
 				if (c == '/' && d == '*')
 				{
 					s->depth++;
@@ -354,19 +728,142 @@ lex(dbk_splitter *s)
 		}
 	}
 	s->scan = i;
-	return false;
+	return FOUND_NOTHING;
 wait:
 	/* Undo the line count of the byte we will see again. */
 	if (s->buf[i] == '\n')
 		s->scan_line--;
 	s->scan = i;
-	return false;
+	return FOUND_NOTHING;
+}
+
+/* The next word of a statement: a run of identifier characters, a '...' literal's content, or one byte. */
+static bool
+next_word(const char *p, size_t n, size_t *pos, const char **w, size_t *wl)
+{
+	size_t		i = *pos,
+				j;
+
+	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r' || p[i] == '\f'))
+		i++;
+	if (i >= n)
+		return false;
+	j = i + 1;
+	if (p[i] == '\'')
+	{
+		while (j < n && p[j] != '\'')
+			j++;
+		if (j >= n)
+			return false;
+		*w = p + i + 1;
+		*wl = j - i - 1;
+		*pos = j + 1;
+		return true;
+	}
+	if (ident_char(p[i]))
+		while (j < n && ident_char(p[j]))
+			j++;
+	*w = p + i;
+	*wl = j - i;
+	*pos = j;
+	return true;
+}
+
+/* PostgreSQL's spellings of a boolean (parse_bool): 1 true, 0 false, -1 neither. */
+static int
+parse_bool(const char *w, size_t n)
+{
+	if (n == 0)
+		return -1;
+	if ((n <= 4 && strncasecmp(w, "true", n) == 0) || (n <= 3 && strncasecmp(w, "yes", n) == 0) ||
+		(n == 2 && strncasecmp(w, "on", n) == 0) || (n == 1 && w[0] == '1'))
+		return 1;
+	if ((n <= 5 && strncasecmp(w, "false", n) == 0) || (n <= 2 && strncasecmp(w, "no", n) == 0) ||
+		(n >= 2 && n <= 3 && strncasecmp(w, "off", n) == 0) || (n == 1 && w[0] == '0'))
+		return 0;
+	return -1;
+}
+
+/*
+ * When the statement sets standard_conforming_strings ("SET [SESSION |
+ * LOCAL] standard_conforming_strings {TO | =} value", "RESET ..." or
+ * "RESET ALL"), the value it gives; -1 otherwise.  psql learns the new value
+ * from the server after the statement ran and reads the lines after it
+ * accordingly.
+ */
+static int
+sets_standard_strings(const dbk_splitter *s, const char *p, size_t n)
+{
+	size_t		pos = 0,
+				wl;
+	const char *w;
+	int			value;
+
+	if (!next_word(p, n, &pos, &w, &wl))
+		return -1;
+	if (word_is(w, wl, "reset"))
+	{
+		if (!next_word(p, n, &pos, &w, &wl) ||
+			!(word_is(w, wl, "standard_conforming_strings") || word_is(w, wl, "all")))
+			return -1;
+		value = s->std_default;
+	}
+	else
+	{
+		if (!word_is(w, wl, "set") || !next_word(p, n, &pos, &w, &wl))
+			return -1;
+		if ((word_is(w, wl, "session") || word_is(w, wl, "local")) && !next_word(p, n, &pos, &w, &wl))
+			return -1;
+		if (!word_is(w, wl, "standard_conforming_strings") || !next_word(p, n, &pos, &w, &wl) ||
+			!(word_is(w, wl, "to") || word_is(w, wl, "=")) || !next_word(p, n, &pos, &w, &wl))
+			return -1;
+		value = word_is(w, wl, "default") ? s->std_default : parse_bool(w, wl);
+	}
+	if (!next_word(p, n, &pos, &w, &wl) || !word_is(w, wl, ";"))
+		return -1;
+	return value;
+}
+
+/*
+ * After "COPY ... FROM stdin;" psql reads the data from the next line; the
+ * rest of the statement's line may hold only blanks and a -- comment (psql
+ * would run anything else after the data, out of the file's order).
+ */
+static int
+skip_copy_line(dbk_splitter *s, dbk_split_event *ev, dbk_error *err)
+{
+	const char *p = s->buf + s->start;
+	const char *nl = memchr(p, '\n', s->len - s->start);
+	size_t		n = nl ? (size_t) (nl - p) : s->len - s->start;
+
+	if (nl == NULL && !s->finished)
+	{
+		if (n > s->max_statement)
+			return dbk_fail(err, DBK_E_CORRUPT, "the line of the COPY statement at line %llu is longer than %zu bytes",
+							(unsigned long long) s->line, s->max_statement);
+		*ev = DBK_SPLIT_MORE;
+		return 1;
+	}
+	for (size_t i = 0; i < n && !(p[i] == '-' && i + 1 < n && p[i + 1] == '-'); i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' && p[i] != '\f')
+			return dbk_fail(err, DBK_E_CORRUPT,
+							"line %llu holds text after a COPY ... FROM stdin statement, where its data must begin on the next line",
+							(unsigned long long) s->line);
+	s->consume = nl ? n + 1 : n;
+	s->consume_lines = nl ? 1 : 0;
+	consume_pending(s);
+	s->scan = s->start;
+	s->scan_line = s->line;
+	s->skip_line = false;
+	return 0;
 }
 
 int
 dbk_splitter_next(dbk_splitter *s, dbk_split_event *ev, const char **text, size_t *len,
 				  uint64_t *line, dbk_error *err)
 {
+	enum lex_found found;
+
 	consume_pending(s);
 	if (s->scan < s->start)
 	{
@@ -376,26 +873,32 @@ dbk_splitter_next(dbk_splitter *s, dbk_split_event *ev, const char **text, size_
 	}
 	if (s->skip_line)
 	{
-		const char *nl = memchr(s->buf + s->start, '\n', s->len - s->start);
+		int			r = skip_copy_line(s, ev, err);
 
-		if (nl == NULL && !s->finished)
-		{
-			*ev = DBK_SPLIT_MORE;
-			return 0;
-		}
-		/* The rest of the COPY statement's line: whitespace only. */
-		s->consume = nl ? (size_t) (nl - (s->buf + s->start)) + 1 : s->len - s->start;
-		s->consume_lines = nl ? 1 : 0;
-		consume_pending(s);
-		s->scan = s->start;
-		s->scan_line = s->line;
-		s->skip_line = false;
+		if (r != 0)
+			return r > 0 ? 0 : -1;
 	}
 	if (s->in_copy)
 		return next_copy(s, ev, text, len, line, err);
 
-	if (lex(s))
+	found = lex(s, err);
+	if (found == FOUND_ERROR)
+		return -1;
+	if (found == FOUND_META)
 	{
+		*ev = DBK_SPLIT_META;
+		*text = s->buf + s->content;
+		*len = s->meta_len;
+		*line = s->content_line;
+		s->consume = s->scan - s->start;
+		s->consume_lines = s->scan_line - s->line;
+		s->content = NO_CONTENT;
+		return 0;
+	}
+	if (found == FOUND_STATEMENT)
+	{
+		int			std;
+
 		*ev = DBK_SPLIT_STATEMENT;
 		*text = s->buf + s->content;
 		*len = s->scan - s->content + 1;
@@ -404,6 +907,9 @@ dbk_splitter_next(dbk_splitter *s, dbk_split_event *ev, const char **text, size_
 		s->consume_lines = s->scan_line - s->line;
 		s->scan++;
 		s->content = NO_CONTENT;
+		s->ident_count = 0;
+		if ((std = sets_standard_strings(s, *text, *len)) >= 0)
+			s->std_pending = std;
 		if (dbk_sql_is_copy_from_stdin(*text, *len))
 		{
 			s->in_copy = true;

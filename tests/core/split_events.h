@@ -25,7 +25,8 @@ sb_add(char **sb, size_t *len, const char *fmt, const char *text, size_t n, uint
 
 /*
  * The events for input fed `chunk` bytes at a time (0: all at once), as
- * "S<line>:<text>|", "D<line>:<text>|", "E|", or "ERR:<message>" at the end.
+ * "S<line>:<text>|", "D:<text>|", "E|", "M<line>:<text>|" (a meta-command), or
+ * "ERR:<message>" at the end.
  * The caller frees the result.
  */
 static char *
@@ -88,6 +89,8 @@ split_events(const char *input, size_t len, size_t chunk, size_t max_statement)
 				p += ln;
 			}
 		}
+		else if (ev == DBK_SPLIT_META)
+			sb_add(&out, &olen, "M%3$" PRIu64 ":%.*s|", text, n, line);
 		else
 			sb_add(&out, &olen, "E%.*s|", "", 0, 0);
 	}

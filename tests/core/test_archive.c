@@ -293,6 +293,159 @@ test_mutations(void)
 	free(m.data);
 }
 
+/* Writes an archive whose header holds schema (and a key after it); 0 on success. */
+static int
+make_schema_archive(membuf *out, const char *key, const char *schema)
+{
+	dbk_meta	h;
+	dbk_error	err;
+	dbk_sink	sink = {mem_write, out};
+	dbk_archive_summary s;
+	dbk_archive_writer *w;
+	int			rc = -1;
+
+	dbk_meta_init(&h, A);
+	dbk_meta_set(&h, "engine", "postgresql", &err);
+	dbk_meta_set(&h, key, schema, &err);
+	dbk_meta_set(&h, "after", "1", &err);
+	w = dbk_archive_writer_open(A, sink, &h, 3, 0, &err);
+	if (w && dbk_archive_write(w, "SELECT 1;\n", 10, &err) == 0 &&
+		dbk_archive_writer_finish(w, NULL, &s, &err) == 0)
+		rc = 0;
+	dbk_archive_writer_free(w);
+	dbk_meta_free(&h);
+	return rc;
+}
+
+/* The header the reader gives for m, as "key=value;" for each entry; NULL when it fails (err). */
+static char *
+read_header(membuf *m, dbk_error *err)
+{
+	dbk_source	src = {mem_read, m};
+	dbk_archive_reader *r;
+	char	   *out = NULL;
+	size_t		len = 0;
+
+	m->pos = 0;
+	r = dbk_archive_reader_open(A, src, "backup \"t\"", err);
+	if (r == NULL)
+		return NULL;
+	for (size_t i = 0; i < dbk_archive_reader_header(r)->n; i++)
+	{
+		const dbk_meta_entry *e = &dbk_archive_reader_header(r)->items[i];
+		size_t		n = strlen(e->key) + strlen(e->value) + 2;
+
+		out = realloc(out, len + n + 1);
+		snprintf(out + len, n + 1, "%s=%s;", e->key, e->value);
+		len += n;
+	}
+	dbk_archive_reader_free(r);
+	return out;
+}
+
+/* dbk_archive_peek's header of m, through a temporary file, in read_header's form. */
+static char *
+peek_header(membuf *m, dbk_error *err)
+{
+	char		path[] = "/tmp/dbk-test-archive-XXXXXX";
+	int			fd = mkstemp(path);
+	dbk_meta	h,
+				t;
+	uint64_t	bytes;
+	char	   *out = NULL;
+	size_t		len = 0;
+
+	if (fd < 0 || write(fd, m->data, m->len) != (ssize_t) m->len)
+		return NULL;
+	unlink(path);
+	dbk_meta_init(&h, A);
+	dbk_meta_init(&t, A);
+	if (dbk_archive_peek(A, fd, "backup \"t\"", &h, &t, &bytes, err) == 0)
+		for (size_t i = 0; i < h.n; i++)
+		{
+			size_t		n = strlen(h.items[i].key) + strlen(h.items[i].value) + 2;
+
+			out = realloc(out, len + n + 1);
+			snprintf(out + len, n + 1, "%s=%s;", h.items[i].key, h.items[i].value);
+			len += n;
+		}
+	close(fd);
+	dbk_meta_free(&h);
+	dbk_meta_free(&t);
+	return out;
+}
+
+static bool
+contains(const membuf *m, const char *s)
+{
+	return memmem(m->data, m->len, s, strlen(s)) != NULL;
+}
+
+/*
+ * The schema description in the header: compressed from 4 kB on (new
+ * writers), plain below and in every backup written before; readers give
+ * "schema" back either way, in its place among the entries.
+ */
+static void
+test_schema_header(void)
+{
+	size_t		big = 300000;
+	char	   *schema = malloc(big + 1),
+			   *want = malloc(big + 64),
+			   *got;
+	membuf		m = {0};
+	dbk_error	err;
+	unsigned char *at;
+
+	for (size_t i = 0, row = 0; i < big; row++)
+		i += (size_t) snprintf(schema + i, big + 1 - i, "table\tpublic.t%zu\tid integer NOT NULL, note text\n", row);
+	schema[big] = '\0';
+	snprintf(want, big + 64, "engine=postgresql;schema=%s;after=1;", schema);
+
+	CHECK("archive/schema-big-write", make_schema_archive(&m, "schema", schema) == 0);
+	CHECK("archive/schema-big-compressed", contains(&m, "\nschema_zstd=") && !contains(&m, "\nschema=") &&
+		  !contains(&m, "public.t1000\t"));
+	CHECK("archive/schema-big-header-small", m.data[4] + (m.data[5] << 8) + (m.data[6] << 16) < (int) big / 20);
+	got = read_header(&m, &err);
+	CHECK("archive/schema-big-read", got != NULL && strcmp(got, want) == 0);
+	free(got);
+	got = peek_header(&m, &err);
+	CHECK("archive/schema-big-peek", got != NULL && strcmp(got, want) == 0);
+	free(got);
+
+	/* As written before the compression: the same entry, plain (the key renamed back in place). */
+	free(m.data);
+	memset(&m, 0, sizeof(m));
+	CHECK("archive/schema-old-write", make_schema_archive(&m, "schemx", schema) == 0);
+	at = memmem(m.data, m.len, "\nschemx=", 8);
+	if (at != NULL)
+		at[6] = 'a';
+	got = peek_header(&m, &err);
+	CHECK("archive/schema-old-peek", at != NULL && got != NULL && strcmp(got, want) == 0);
+	free(got);
+
+	schema[100] = '\0';
+	snprintf(want, big + 64, "engine=postgresql;schema=%s;after=1;", schema);
+	free(m.data);
+	memset(&m, 0, sizeof(m));
+	CHECK("archive/schema-small-write", make_schema_archive(&m, "schema", schema) == 0);
+	CHECK("archive/schema-small-plain", contains(&m, "\nschema=table\t") && !contains(&m, "schema_zstd"));
+	got = read_header(&m, &err);
+	CHECK("archive/schema-small-read", got != NULL && strcmp(got, want) == 0);
+	free(got);
+
+	free(m.data);
+	memset(&m, 0, sizeof(m));
+	CHECK("archive/schema-damaged-write", make_schema_archive(&m, "schema_zstd", "KLUv/QBYAAA=") == 0);
+	got = read_header(&m, &err);
+	CHECK("archive/schema-damaged-refused", got == NULL && err.kind == DBK_E_CORRUPT &&
+		  strstr(err.message, "compressed schema cannot be read") != NULL);
+	free(got);
+	free(m.data);
+	free(schema);
+	free(want);
+}
+
 int
 main(void)
 {
@@ -302,5 +455,6 @@ main(void)
 	test_corruption();
 	test_not_a_backup();
 	test_mutations();
+	test_schema_header();
 	return unit_exit();
 }
