@@ -10,6 +10,8 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
+#include "access/xlog.h"
 #include "catalog/pg_authid.h"
 #include "commands/dbcommands.h"
 #include "miscadmin.h"
@@ -73,4 +75,34 @@ dbk_pg_resolve(dbk_dir *d, const char *database, const char *name, char *out)
 
 	if (dbk_backup_resolve(d, database, DBK_EXT_PG, name, out, &err) != 0)
 		dbk_pg_raise(&err);
+}
+
+/*
+ * The read-only check of every function that writes into the database.
+ * PostgreSQL's own error ("cannot execute UPDATE in a read-only
+ * transaction") would come from deep inside and say nothing of the cause,
+ * which is usually a database or role set to default_transaction_read_only
+ * = on (GNUmed's databases are).  The hint names both ways out: the
+ * setting for the next transactions, or transaction_read_only, which
+ * PostgreSQL accepts only before the transaction's first query.
+ */
+void
+dbk_pg_require_writable(const char *function)
+{
+	if (RecoveryInProgress())
+		ereport(ERROR,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("cannot execute %s during recovery", function),
+				 errhint("Call it on the primary server.")));
+	if (!XactReadOnly)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+			 errmsg("cannot execute %s in a read-only transaction", function),
+			 DefaultXactReadOnly
+			 ? errdetail("Transactions are read-only by default here: default_transaction_read_only is on "
+						 "(set for this database, role or session).")
+			 : errdetail("The transaction was started READ ONLY."),
+			 errhint("Run SET default_transaction_read_only = off before the transaction, "
+					 "or SET transaction_read_only = off as the first statement of the transaction.")));
 }

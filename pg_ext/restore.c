@@ -59,7 +59,7 @@ check_transaction(void)
 				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
 				 errmsg("cannot restore a database on a hot standby"),
 				 errhint("Restore on the primary; the standby follows it.")));
-	PreventCommandIfReadOnly("dbkeeper_restore()");
+	dbk_pg_require_writable("dbkeeper_restore()");
 	if (IsolationUsesXactSnapshot())
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
