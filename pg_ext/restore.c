@@ -16,8 +16,10 @@
  *      is caught here), and a backup of another database is refused unless
  *      from_other_database;
  *   3. ACCESS EXCLUSIVE locks on every relation the restore replaces
- *      (restore_clear.c), under the caller's lock_timeout: from then on no
- *      other session can change them;
+ *      (restore_clear.c, lock_wait.c: within dbkeeper.lock_wait_timeout or
+ *      a smaller lock_timeout, else an error naming the sessions in the
+ *      way, before anything is written): from then on no other session can
+ *      change them;
  *   4. the safety backup, label "pre-restore", without retention (backup.c);
  *      the latest link now points to it, so a second dbkeeper_restore()
  *      undoes the first;
