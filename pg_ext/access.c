@@ -12,6 +12,7 @@
 
 #include <sys/stat.h>
 
+#include "access/xact.h"
 #include "access/xlog.h"
 #include "catalog/pg_authid.h"
 #include "commands/dbcommands.h"
@@ -98,4 +99,34 @@ dbk_pg_resolve(dbk_dir *d, const dbk_origin *o, const char *name, char *out)
 	dbk_pg_allocator_init(&a, CurrentMemoryContext);
 	if (dbk_catalog_resolve(&a, d, o, DBK_EXT_PG, name, out, &err) != 0)
 		dbk_pg_raise(&err);
+}
+
+/*
+ * The read-only check of every function that writes into the database.
+ * PostgreSQL's own error ("cannot execute UPDATE in a read-only
+ * transaction") would come from deep inside and say nothing of the cause,
+ * which is usually a database or role set to default_transaction_read_only
+ * = on (GNUmed's databases are).  The hint names both ways out: the
+ * setting for the next transactions, or transaction_read_only, which
+ * PostgreSQL accepts only before the transaction's first query.
+ */
+void
+dbk_pg_require_writable(const char *function)
+{
+	if (RecoveryInProgress())
+		ereport(ERROR,
+				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+				 errmsg("cannot execute %s during recovery", function),
+				 errhint("Call it on the primary server.")));
+	if (!XactReadOnly)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+			 errmsg("cannot execute %s in a read-only transaction", function),
+			 DefaultXactReadOnly
+			 ? errdetail("Transactions are read-only by default here: default_transaction_read_only is on "
+						 "(set for this database, role or session).")
+			 : errdetail("The transaction was started READ ONLY."),
+			 errhint("Run SET default_transaction_read_only = off before the transaction, "
+					 "or SET transaction_read_only = off as the first statement of the transaction.")));
 }

@@ -29,6 +29,14 @@ typedef enum dbk_pg_access
  */
 void		dbk_pg_check_access(const char *function, dbk_pg_access access);
 
+/*
+ * Raises 25006 when the transaction is read-only (or the server a standby),
+ * with a hint that names the setting to change; function names the caller
+ * ("dbkeeper_maintenance_begin()").  Called first by every function that
+ * writes into the database.
+ */
+void		dbk_pg_require_writable(const char *function);
+
 /* The current database's name (palloc'd). */
 char	   *dbk_pg_database_name(void);
 

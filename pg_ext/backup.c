@@ -8,7 +8,10 @@
  *      on first use) and swept of temporary files that dead backends left;
  *   2. a locked temporary file (core/backup_dir.c) and an archive writer on
  *      it (core/archive.c) whose header says engine=postgresql;
- *   3. ACCESS SHARE locks on every relation, then one registered snapshot,
+ *   3. ACCESS SHARE locks on every relation (lock_wait.c: within
+ *      dbkeeper.lock_wait_timeout, never holding the others while waiting
+ *      for one, so that no DDL queued behind the backup stops writers), then
+ *      one registered snapshot,
  *      then a check that every relation that snapshot shows is locked (more
  *      locks and a new snapshot until nothing new appears);
  *   4. under that snapshot, with SPI read-only and search_path = '', the
@@ -62,6 +65,7 @@
 #include "dump_out.h"
 #include "dump_schema.h"
 #include "guc.h"
+#include "lock_wait.h"
 #include "schema.h"
 
 PG_FUNCTION_INFO_V1(dbkeeper_backup);
@@ -178,17 +182,15 @@ set_output_settings(void)
 static void
 lock_all(List *oids, List **locked)
 {
+	List	   *fresh = NIL;
 	ListCell   *lc;
 
 	foreach(lc, oids)
-	{
-		Oid			relid = lfirst_oid(lc);
-
-		if (list_member_oid(*locked, relid))
-			continue;
-		LockRelationOid(relid, AccessShareLock);
-		*locked = lappend_oid(*locked, relid);
-	}
+		if (!list_member_oid(*locked, lfirst_oid(lc)))
+			fresh = lappend_oid(fresh, lfirst_oid(lc));
+	dbk_lock_relations(fresh, AccessShareLock, "dbkeeper_backup()", "No backup was written.");
+	*locked = list_concat(*locked, fresh);
+	list_free(fresh);
 }
 
 /*

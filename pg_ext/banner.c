@@ -7,6 +7,10 @@
  *       with terminate, ends the other sessions of this database whose role
  *       could not log in now, and returns how many; NOTIFY on
  *       dbkeeper_maintenance with the message (delivered at commit)
+ *   dbkeeper_banner_clear(), dbkeeper_maintenance_end()  clear the columns
+ *
+ * Each refuses a read-only transaction first, with a hint that names the
+ * setting (dbk_pg_require_writable).
  *
  * Both check the message with the core's rules (core/banner.c) and write the
  * one row of dbkeeper_banner_state through SPI.  They are SECURITY DEFINER
@@ -31,6 +35,7 @@
 #include "utils/lsyscache.h"
 #include "utils/varlena.h"
 
+#include "access.h"
 #include "common.h"
 #include "guc.h"
 #include "../core/banner.h"
@@ -161,6 +166,7 @@ dbkeeper_banner_set(PG_FUNCTION_ARGS)
 	Datum		values[1] = {CStringGetTextDatum(message)};
 	char	   *sql = psprintf("UPDATE %s SET banner = $1", state_table(fcinfo));
 
+	dbk_pg_require_writable("dbkeeper_banner_set()");
 	SPI_connect();
 	write_state(fcinfo, sql, 1, types, values);
 	SPI_finish();
@@ -210,6 +216,7 @@ dbkeeper_maintenance_begin(PG_FUNCTION_ARGS)
 							   state_table(fcinfo));
 	int			terminated = 0;
 
+	dbk_pg_require_writable("dbkeeper_maintenance_begin()");
 	SPI_connect();
 	write_state(fcinfo, sql, 1, types, values);
 	if (terminate)
@@ -217,4 +224,34 @@ dbkeeper_maintenance_begin(PG_FUNCTION_ARGS)
 	SPI_finish();
 	Async_Notify(DBK_BANNER_NOTIFY_CHANNEL, message);
 	PG_RETURN_INT32(terminated);
+}
+
+/* C rather than SQL only for the read-only check, whose hint SQL cannot add. */
+static void
+update_state(FunctionCallInfo fcinfo, const char *function, const char *assignments)
+{
+	dbk_pg_require_writable(function);
+	SPI_connect();
+	spi_run(psprintf("UPDATE %s SET %s", state_table(fcinfo), assignments), 0, NULL, NULL,
+			SPI_OK_UPDATE);
+	SPI_finish();
+}
+
+PG_FUNCTION_INFO_V1(dbkeeper_banner_clear);
+
+Datum
+dbkeeper_banner_clear(PG_FUNCTION_ARGS)
+{
+	update_state(fcinfo, "dbkeeper_banner_clear()", "banner = NULL");
+	PG_RETURN_VOID();
+}
+
+PG_FUNCTION_INFO_V1(dbkeeper_maintenance_end);
+
+Datum
+dbkeeper_maintenance_end(PG_FUNCTION_ARGS)
+{
+	update_state(fcinfo, "dbkeeper_maintenance_end()",
+				 "maintenance_message = NULL, maintenance_since = NULL");
+	PG_RETURN_VOID();
 }

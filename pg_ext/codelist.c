@@ -45,6 +45,7 @@
 #include "utils/regproc.h"
 #include "utils/varlena.h"
 
+#include "access.h"
 #include "codelist_cache.h"
 #include "common.h"
 #include "../core/codelist.h"
@@ -874,6 +875,7 @@ dbkeeper_codelist_new_draft(PG_FUNCTION_ARGS)
 		raise_null("version");
 	if (author == NULL)
 		raise_null("author");
+	dbk_pg_require_writable("dbkeeper_codelist_new_draft()");
 	call_begin(&c, fcinfo, false);
 	load_version(&c, version, &v);
 	load_version_release(&c, &v, &own);

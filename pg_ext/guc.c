@@ -16,6 +16,8 @@
  *                               kept after each successful backup; 0: no age
  *                               (with both 0, retention is off)
  *   dbkeeper.compression_level  zstd level of new backups
+ *   dbkeeper.lock_wait_timeout  how long a backup or restore may spend taking
+ *                               its locks (lock_wait.c); 0 for no limit
  *
  * The values are read through dbk_pg_backup_dir() and the two variables
  * below; every other file treats them as read-only.
@@ -34,6 +36,7 @@ char	   *dbk_pg_backup_dir_setting = NULL;
 int			dbk_pg_keep_backups = 14;
 int			dbk_pg_keep_days = 0;
 int			dbk_pg_compression_level = 3;
+int			dbk_pg_lock_wait_timeout = 10000;
 
 static bool
 check_backup_dir(char **newval, void **extra, GucSource source)
@@ -89,6 +92,14 @@ dbk_pg_define_gucs(void)
 							3, 1, 19,
 							PGC_USERSET,
 							0,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("dbkeeper.lock_wait_timeout",
+							"Longest time a backup or restore spends taking its locks before it fails naming the sessions in its way (0: no limit).",
+							NULL,
+							&dbk_pg_lock_wait_timeout,
+							10000, 0, PG_INT32_MAX,
+							PGC_USERSET,
+							GUC_UNIT_MS,
 							NULL, NULL, NULL);
 }
 

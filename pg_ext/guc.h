@@ -10,6 +10,7 @@ extern char *dbk_pg_backup_dir_setting;
 extern int	dbk_pg_keep_backups;
 extern int	dbk_pg_keep_days;
 extern int	dbk_pg_compression_level;
+extern int	dbk_pg_lock_wait_timeout;
 
 /* Called once from _PG_init: the backup settings (guc.c) and the banner's (banner.c). */
 void		dbk_pg_define_gucs(void);

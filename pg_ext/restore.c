@@ -18,8 +18,10 @@
  *      is caught here), and a backup of another database is refused unless
  *      from_other_database;
  *   3. ACCESS EXCLUSIVE locks on every relation the restore replaces
- *      (restore_clear.c), under the caller's lock_timeout: from then on no
- *      other session can change them;
+ *      (restore_clear.c, lock_wait.c: within dbkeeper.lock_wait_timeout or
+ *      a smaller lock_timeout, else an error naming the sessions in the
+ *      way, before anything is written): from then on no other session can
+ *      change them;
  *   4. the safety backup, label "pre-restore", without retention and
  *      without moving the latest link (backup.c); undo is an explicit
  *      restore of it, by the name the call returns;
@@ -69,7 +71,7 @@ check_transaction(void)
 				(errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
 				 errmsg("cannot restore a database on a hot standby"),
 				 errhint("Restore on the primary; the standby follows it.")));
-	PreventCommandIfReadOnly("dbkeeper_restore()");
+	dbk_pg_require_writable("dbkeeper_restore()");
 	if (IsolationUsesXactSnapshot())
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TRANSACTION_STATE),

@@ -47,6 +47,7 @@
 
 #include "restore_clear.h"
 #include "catalog_sql.h"
+#include "lock_wait.h"
 
 /* catalog_sql.h, under the short names this file uses */
 #define USER_NS DBK_USER_NS
@@ -159,28 +160,10 @@ column_text(uint64 row, int col)
 
 /* ------------------------------------------------------------ locks */
 
-typedef struct lock_context
-{
-	Oid			relid;
-} lock_context;
-
-static void
-lock_error_context(void *arg)
-{
-	lock_context *lc = arg;
-	char	   *name = get_rel_name(lc->relid);
-
-	if (name != NULL)
-		errcontext("dbkeeper_restore waiting for an ACCESS EXCLUSIVE lock on \"%s\"", name);
-}
-
 void
 dbk_restore_lock(void)
 {
 	List	   *oids = NIL;
-	ListCell   *lc;
-	lock_context ctx;
-	ErrorContextCallback cb;
 
 	run("SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
 		" WHERE (c.relkind IN ('r', 'p', 'm', 'v', 'S', 'f') AND " USER_NS("n")
@@ -193,17 +176,8 @@ dbk_restore_lock(void)
 
 		oids = lappend_oid(oids, column_oid(i, 1, &isnull));
 	}
-
-	cb.callback = lock_error_context;
-	cb.arg = &ctx;
-	cb.previous = error_context_stack;
-	error_context_stack = &cb;
-	foreach(lc, oids)
-	{
-		ctx.relid = lfirst_oid(lc);
-		LockRelationOid(ctx.relid, AccessExclusiveLock);
-	}
-	error_context_stack = cb.previous;
+	dbk_lock_relations(oids, AccessExclusiveLock, "dbkeeper_restore()",
+					   "Nothing was changed, and no safety backup was taken.");
 	list_free(oids);
 }
 

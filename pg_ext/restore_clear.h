@@ -11,8 +11,10 @@
 
 /*
  * Takes ACCESS EXCLUSIVE locks on every relation the restore drops or
- * empties, waiting as lock_timeout allows; a timeout names the relation.
- * From then on no other session can change what the safety backup reads.
+ * empties (lock_wait.c: never holding the others while it waits for one,
+ * within dbkeeper.lock_wait_timeout or lock_timeout; past that an error
+ * names the sessions in the way).  From then on no other session can
+ * change what the safety backup reads.
  */
 void		dbk_restore_lock(void);
 

@@ -450,6 +450,7 @@ dbkeeper_schema_register(PG_FUNCTION_ARGS)
 		Oid			argtypes[2] = {TEXTOID, TEXTOID};
 		Datum		args[2] = {CStringGetTextDatum(version), CStringGetTextDatum(hex)};
 
+		dbk_pg_require_writable("dbkeeper_schema_register()");
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
 		if (SPI_execute_with_args(psprintf("INSERT INTO %s (version, fingerprint) VALUES ($1, $2)",

@@ -52,10 +52,11 @@ CREATE FUNCTION @extschema@.dbkeeper_banner_set(message text) RETURNS void
 COMMENT ON FUNCTION @extschema@.dbkeeper_banner_set(text) IS
     'sets the banner shown at every login (outside maintenance)';
 
+-- C, like the others that write, for the hint of their read-only check.
 CREATE FUNCTION @extschema@.dbkeeper_banner_clear() RETURNS void
-    LANGUAGE sql VOLATILE SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp
-    AS $$ UPDATE @extschema@.dbkeeper_banner_state SET banner = NULL $$;
+    AS 'MODULE_PATHNAME', 'dbkeeper_banner_clear'
+    LANGUAGE C VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.dbkeeper_banner_clear() IS
     'removes the banner; a maintenance in progress keeps its message';
 
@@ -69,10 +70,9 @@ COMMENT ON FUNCTION @extschema@.dbkeeper_maintenance_begin(text, boolean) IS
     'refuses ordinary logins with message; optionally terminates the other ordinary sessions of this database and returns how many';
 
 CREATE FUNCTION @extschema@.dbkeeper_maintenance_end() RETURNS void
-    LANGUAGE sql VOLATILE SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp
-    AS $$ UPDATE @extschema@.dbkeeper_banner_state
-             SET maintenance_message = NULL, maintenance_since = NULL $$;
+    AS 'MODULE_PATHNAME', 'dbkeeper_maintenance_end'
+    LANGUAGE C VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.dbkeeper_maintenance_end() IS
     'ends maintenance mode: ordinary logins are accepted again and see the banner, if any';
 
