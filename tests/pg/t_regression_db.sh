@@ -74,6 +74,7 @@ sig() {
 # ---------------------------------------------------------------- 1. backup
 if ! name=$(q -d regression -c "SELECT dbkeeper_backup()" 2>"$WORK/err"); then
   fail backup "$(head -5 "$WORK/err" | tr '\n' ' ')"
+  for id in psql_restore same_as_pg_dump restore_in_place fingerprint; do fail "$id" "(no backup to restore)"; done
   exit 0
 fi
 pass backup "($name, $(stat -c %s "$BACKUPS/$name") bytes)"
