@@ -351,6 +351,18 @@ obj_cmp(const void *a, const void *b)
 	" JOIN pg_constraint co ON co.oid = d.refobjid AND co.contypid = 0" \
 	" WHERE r.ev_class = " c ".oid AND r.rulename = '_RETURN')"
 
+/*
+ * A materialized view that relies on a constraint cannot have a stand-in (it
+ * holds rows), so it is created in post-data once the constraints exist,
+ * before the indexes, as pg_dump 15 postpones it.  Only when nothing else
+ * is built on it: what is would have to wait too.
+ */
+#define MATVIEW_POSTPONED(c) \
+	"(" c ".relkind = 'm' AND " VIEW_NEEDS_KEY(c) " AND NOT EXISTS (SELECT FROM pg_depend od" \
+	" WHERE od.refclassid = 'pg_class'::regclass AND od.refobjid = " c ".oid AND od.deptype = 'n'" \
+	" AND NOT (od.classid = 'pg_rewrite'::regclass AND od.objid IN (SELECT r.oid FROM pg_rewrite r" \
+	" WHERE r.ev_class = " c ".oid))))"
+
 /* The stand-in's select list: "NULL::type AS column", collations kept. */
 #define SQL_DUMMY_VIEW_COLUMNS(c) \
 	"(SELECT 'SELECT ' || coalesce(string_agg(format('NULL::%s AS %I', format_type(a.atttypid, a.atttypmod), a.attname)" \
@@ -450,6 +462,42 @@ sql_tables(const char *where, const char *omit_default)
 					sql_options("a.attoptions", "''"), omit_default,
 					sql_owner("'TABLE ' || q.q", "c.relowner"),
 					sql_comment("pg_class", "c.oid", "'TABLE ' || q.q"),
+					sql_column_comments("c.oid", "q.q"),
+					sql_acl("'TABLE ' || q.q", "c.relacl", "c.relowner"),
+					sql_column_acl("c.oid", "q.q", "c.relowner"), where);
+}
+
+/*
+ * The query for views and materialized views (the COL_* columns) of which
+ * where (a condition on c, their pg_class row) holds; prio is the SQL for
+ * COL_PRIO.
+ */
+static char *
+sql_views(const char *where, const char *prio)
+{
+	return psprintf(
+					"SELECT 'pg_class'::regclass::oid, c.oid, %s, q.q,"
+					" CASE c.relkind WHEN 'v' THEN 'view ' ELSE 'materialized view ' END || q.q,"
+					" CASE WHEN c.relkind = 'v' AND " VIEW_NEEDS_KEY("c") " THEN format(E'CREATE VIEW %%s AS\\n %%s;', q.q, %s)"
+					"   WHEN c.relkind = 'v' THEN format(E'CREATE VIEW %%s%%s AS\\n%%s', q.q,"
+					"     coalesce(' WITH (' || %s || ')', ''), pg_get_viewdef(c.oid))"
+					"   ELSE format(E'CREATE MATERIALIZED VIEW %%s%%s%%s AS\\n%%s\\n  WITH NO DATA;', q.q,"
+					"     CASE WHEN am.amname IS NOT NULL AND am.amname <> 'heap' THEN ' USING ' || quote_ident(am.amname) ELSE '' END,"
+					"     coalesce(' WITH (' || %s || ')', ''), rtrim(pg_get_viewdef(c.oid), ';')) END"
+					" || coalesce((SELECT string_agg(format(E'\\nALTER VIEW %%s ALTER COLUMN %%I SET DEFAULT %%s;', q.q,"
+					"   a.attname, pg_get_expr(ad.adbin, ad.adrelid)), '' ORDER BY a.attnum) FROM pg_attrdef ad"
+					"   JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum WHERE ad.adrelid = c.oid), '')"
+					" || CASE WHEN c.relkind = 'm' THEN %s ELSE '' END"
+					" || %s || %s || %s || %s || %s,"
+					" CASE WHEN c.relkind = 'm' AND c.relispopulated THEN format('REFRESH MATERIALIZED VIEW %%s;', q.q) END"
+					" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_am am ON am.oid = c.relam"
+					" CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q,"
+					"   CASE c.relkind WHEN 'v' THEN 'VIEW ' ELSE 'MATERIALIZED VIEW ' END || format('%%I.%%I', n.nspname, c.relname) AS t) q"
+					" WHERE c.relkind IN ('v', 'm') AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid") " AND %s",
+					prio, SQL_DUMMY_VIEW_COLUMNS("c"), sql_options("c.reloptions", "''"), sql_options("c.reloptions", "''"),
+					sql_column_settings("c.oid", "'ALTER MATERIALIZED VIEW ' || q.q"),
+					sql_owner("'TABLE ' || q.q", "c.relowner"),
+					sql_comment("pg_class", "c.oid", "q.t"),
 					sql_column_comments("c.oid", "q.q"),
 					sql_acl("'TABLE ' || q.q", "c.relacl", "c.relowner"),
 					sql_column_acl("c.oid", "q.q", "c.relowner"), where);
@@ -741,33 +789,11 @@ collect_pre_data(obj_set *set, MemoryContext cxt)
 							   sql_comment("pg_largeobject", "x.oid", "'LARGE OBJECT ' || x.oid"),
 							   sql_acl("'LARGE OBJECT ' || x.oid", "x.lomacl", "x.lomowner")));
 
-	/* views and materialized views */
-	collect(set, cxt, psprintf(
-							   "SELECT 'pg_class'::regclass::oid, c.oid, CASE c.relkind WHEN 'v' THEN 70 ELSE 80 END, q.q,"
-							   " CASE c.relkind WHEN 'v' THEN 'view ' ELSE 'materialized view ' END || q.q,"
-							   " CASE WHEN c.relkind = 'v' AND " VIEW_NEEDS_KEY("c") " THEN format(E'CREATE VIEW %%s AS\\n %%s;', q.q, %s)"
-							   "   WHEN c.relkind = 'v' THEN format(E'CREATE VIEW %%s%%s AS\\n%%s', q.q,"
-							   "     coalesce(' WITH (' || %s || ')', ''), pg_get_viewdef(c.oid))"
-							   "   ELSE format(E'CREATE MATERIALIZED VIEW %%s%%s%%s AS\\n%%s\\n  WITH NO DATA;', q.q,"
-							   "     CASE WHEN am.amname IS NOT NULL AND am.amname <> 'heap' THEN ' USING ' || quote_ident(am.amname) ELSE '' END,"
-							   "     coalesce(' WITH (' || %s || ')', ''), rtrim(pg_get_viewdef(c.oid), ';')) END"
-							   " || coalesce((SELECT string_agg(format(E'\\nALTER VIEW %%s ALTER COLUMN %%I SET DEFAULT %%s;', q.q,"
-							   "   a.attname, pg_get_expr(ad.adbin, ad.adrelid)), '' ORDER BY a.attnum) FROM pg_attrdef ad"
-							   "   JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum WHERE ad.adrelid = c.oid), '')"
-							   " || CASE WHEN c.relkind = 'm' THEN %s ELSE '' END"
-							   " || %s || %s || %s || %s || %s,"
-							   " CASE WHEN c.relkind = 'm' AND c.relispopulated THEN format('REFRESH MATERIALIZED VIEW %%s;', q.q) END"
-							   " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_am am ON am.oid = c.relam"
-							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q,"
-							   "   CASE c.relkind WHEN 'v' THEN 'VIEW ' ELSE 'MATERIALIZED VIEW ' END || format('%%I.%%I', n.nspname, c.relname) AS t) q"
-							   " WHERE c.relkind IN ('v', 'm') AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"),
-							   SQL_DUMMY_VIEW_COLUMNS("c"), sql_options("c.reloptions", "''"), sql_options("c.reloptions", "''"),
-							   sql_column_settings("c.oid", "'ALTER MATERIALIZED VIEW ' || q.q"),
-							   sql_owner("'TABLE ' || q.q", "c.relowner"),
-							   sql_comment("pg_class", "c.oid", "q.t"),
-							   sql_column_comments("c.oid", "q.q"),
-							   sql_acl("'TABLE ' || q.q", "c.relacl", "c.relowner"),
-							   sql_column_acl("c.oid", "q.q", "c.relowner")));
+	/*
+	 * Views and materialized views; a materialized view that relies on a
+	 * constraint is made in post-data (MATVIEW_POSTPONED).
+	 */
+	collect(set, cxt, sql_views("NOT " MATVIEW_POSTPONED("c"), "CASE c.relkind WHEN 'v' THEN 70 ELSE 80 END"));
 }
 
 /*
@@ -1214,6 +1240,9 @@ collect_post_data(obj_set *set, MemoryContext cxt)
 							   sql_owner("'STATISTICS ' || q.q", "x.stxowner"),
 							   sql_comment("pg_statistic_ext", "x.oid", "'STATISTICS ' || q.q")));
 
+	/* materialized views that rely on a constraint, before the indexes */
+	collect(set, cxt, sql_views(MATVIEW_POSTPONED("c"), "115"));
+
 	/* the queries of views that rely on a constraint (VIEW_NEEDS_KEY) */
 	collect(set, cxt, psprintf(
 							   "SELECT 0::oid, 0::oid, 145, q.q, 'view ' || q.q,"
@@ -1470,8 +1499,12 @@ dbk_dump_schema_read(dump_schema *s)
 	qsort(post.items, post.n, sizeof(dump_obj), obj_cmp);
 	save = MemoryContextSwitchTo(s->cxt);
 	for (int i = 0; i < post.n; i++)
+	{
 		if (post.items[i].ddl[0] != '\0')
 			s->post_data = lappend(s->post_data, pstrdup(post.items[i].ddl));
+		if (post.items[i].extra)
+			s->refresh = lappend(s->refresh, pstrdup(post.items[i].extra));
+	}
 	MemoryContextSwitchTo(save);
 
 	collect_tables(s);

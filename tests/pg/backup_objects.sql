@@ -381,6 +381,10 @@ INSERT INTO public.zz_checked (a) VALUES (1), (2);
 CREATE VIEW public.aa_key_view AS
   SELECT p.id, p.primary_provider, count(*) AS n FROM public.zz_person p GROUP BY p.id;
 CREATE VIEW public.aa_on_key_view AS SELECT id, n FROM public.aa_key_view;
+-- the same in a materialized view (made in post-data, before its index)
+CREATE MATERIALIZED VIEW public.aa_key_matview AS
+  SELECT p.id, p.primary_provider, count(*) AS n FROM public.zz_person p GROUP BY p.id;
+CREATE UNIQUE INDEX aa_key_matview_id ON public.aa_key_matview (id);
 -- an aggregate of no arguments: agg(*), with its comment and privileges
 CREATE AGGREGATE public.count_star(*) (SFUNC = int8inc, STYPE = int8, INITCOND = '0');
 COMMENT ON AGGREGATE public.count_star(*) IS 'counts rows';
