@@ -139,7 +139,7 @@ esac
 PRINT_SETTINGS=("standard_conforming_strings = off" "datestyle = 'SQL, DMY'" "intervalstyle = sql_standard"
   "extra_float_digits = -15" "bytea_output = escape" 'search_path = "My Schema", public'
   "xmloption = document" "quote_all_identifiers = on" "timezone = 'Asia/Kathmandu'")
-createdb objects_pgdump && pg_dump -d objects | psql -X -q -v ON_ERROR_STOP=1 -d objects_pgdump >"$WORK/pgdump.log" 2>&1
+createdb objects_pgdump && pg_dump -d objects 2>"$WORK/pgdump.err" | psql -X -q -v ON_ERROR_STOP=1 -d objects_pgdump >"$WORK/pgdump.log" 2>&1
 dbsig objects_pgdump >"$WORK/objects_pgdump.sig"
 # settings_roundtrip ID SQL_BEFORE_BACKUP
 settings_roundtrip() {
