@@ -346,7 +346,7 @@ if as_pg pg_basebackup -h "$WORK" -p "$PORT" -U postgres -D "$WORK/replica" -R -
     if ! diff -q "$WORK/p.sig" "$WORK/s.sig" >/dev/null; then
       fail standby "the standby's backup restores to different content"; diff "$WORK/p.sig" "$WORK/s.sig" | head -20
     elif ! q -p "$RPORT" -d objects -c "SELECT dbkeeper_backup('standby')" >/dev/null 2>"$WORK/err"; then
-      fail standby "the backup of a database with an unlogged table failed: $(cat "$WORK/err")"
+      fail standby "the backup of a database with an unlogged table and sequence failed: $(cat "$WORK/err")"
     else
       pass standby "($name)"
     fi
