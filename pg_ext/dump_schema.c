@@ -384,87 +384,87 @@ static char *
 sql_tables(const char *where, const char *omit_default)
 {
 	return psprintf(
-					"SELECT 'pg_class'::regclass::oid, c.oid, " CppAsString2(PRIO_TABLE) ", q.q, 'table ' || q.q,"
-					" format(E'CREATE %%sTABLE %%s (\\n%%s\\n)%%s%%s%%s%%s;',"
-					"   CASE c.relpersistence WHEN 'u' THEN 'UNLOGGED ' ELSE '' END, q.q,"
-					"   coalesce((SELECT string_agg(format('    %%I %%s', a.attname, format_type(a.atttypid, a.atttypmod))"
-					"     || " SQL_COLLATE("' COLLATE '", "a.attcollation", "at.typcollation")
-					"     || CASE WHEN a.attgenerated = 's' AND NOT c.relispartition AND EXISTS (SELECT FROM pg_inherits i"
-					/* a column a parent generates inherits the expression, which it may not repeat */
-					"          JOIN pg_attribute pa ON pa.attrelid = i.inhparent AND pa.attname = a.attname"
-					"          WHERE i.inhrelid = c.oid AND pa.attgenerated = 's') THEN ''"
-					"          WHEN a.attgenerated = 's' THEN ' GENERATED ALWAYS AS (' || pg_get_expr(ad.adbin, ad.adrelid) || ') STORED'"
-					"          WHEN ad.adbin IS NOT NULL AND NOT (%s) THEN ' DEFAULT ' || pg_get_expr(ad.adbin, ad.adrelid) ELSE '' END"
-					"     || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END"
-					"     || CASE WHEN a.attidentity IN ('a', 'd') THEN (SELECT format("
-					"          ' GENERATED %%s AS IDENTITY (SEQUENCE NAME %%I.%%I%%s START WITH %%s INCREMENT BY %%s MINVALUE %%s MAXVALUE %%s CACHE %%s%%s)',"
-					"          CASE a.attidentity WHEN 'a' THEN 'ALWAYS' ELSE 'BY DEFAULT' END, sn.nspname, sc.relname,"
-					/* the sequence's persistence, where it differs from the table's */
-					"          CASE WHEN sc.relpersistence = c.relpersistence THEN ''"
-					"            WHEN sc.relpersistence = 'u' THEN ' UNLOGGED' ELSE ' LOGGED' END,"
-					"          s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, CASE WHEN s.seqcycle THEN ' CYCLE' ELSE '' END)"
-					"          FROM pg_depend d JOIN pg_class sc ON sc.oid = d.objid JOIN pg_namespace sn ON sn.oid = sc.relnamespace"
-					"          JOIN pg_sequence s ON s.seqrelid = sc.oid"
-					"          WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass"
-					"          AND d.refobjid = c.oid AND d.refobjsubid = a.attnum AND d.deptype = 'i') ELSE '' END,"
-					"     E',\\n' ORDER BY a.attnum)"
-					"     FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid"
-					"     LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
-					"     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
-					"     AND (a.attislocal OR c.relispartition)), ''),"
-					"   CASE WHEN NOT c.relispartition THEN coalesce((SELECT"
-					"     E'\\nINHERITS (' || string_agg(i.inhparent::regclass::text, ', ' ORDER BY i.inhseqno) || ')'"
-					"     FROM pg_inherits i WHERE i.inhrelid = c.oid), '') ELSE '' END,"
-					"   CASE WHEN c.relkind = 'p' THEN E'\\nPARTITION BY ' || pg_get_partkeydef(c.oid) ELSE '' END,"
-					"   CASE WHEN am.amname IS NOT NULL AND am.amname <> 'heap' THEN ' USING ' || quote_ident(am.amname) ELSE '' END,"
-					"   coalesce(' WITH (' || nullif(concat_ws(', ', %s,"
-					"     (SELECT %s FROM pg_class tc WHERE tc.oid = c.reltoastrelid)), '') || ')', ''))"
-					" || CASE WHEN c.relispartition THEN (SELECT format(E'\\nALTER TABLE ONLY %%s ATTACH PARTITION %%s %%s;',"
-					"     i.inhparent::regclass::text, q.q, pg_get_expr(c.relpartbound, c.oid))"
-					"     FROM pg_inherits i WHERE i.inhrelid = c.oid) ELSE '' END"
-					" || coalesce((SELECT string_agg(format(E'\\nALTER TABLE ONLY %%s ALTER COLUMN %%I SET STATISTICS %%s;',"
-					"     q.q, a.attname, a.attstattarget), '' ORDER BY a.attnum) FROM pg_attribute a"
-					"     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attstattarget >= 0), '')"
-					" || coalesce((SELECT string_agg(format(E'\\nALTER TABLE ONLY %%s ALTER COLUMN %%I SET STORAGE %%s;',"
-					"     q.q, a.attname, CASE a.attstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN'"
-					"     ELSE 'EXTENDED' END), '' ORDER BY a.attnum) FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid"
-					"     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attstorage <> at.typstorage), '')"
-					" || coalesce((SELECT string_agg(format(E'\\nALTER TABLE ONLY %%s ALTER COLUMN %%I SET COMPRESSION %%s;',"
-					"     q.q, a.attname, CASE a.attcompression WHEN 'p' THEN 'pglz' ELSE 'lz4' END), '' ORDER BY a.attnum)"
-					"     FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
-					"     AND a.attcompression <> ''), '')"
-					" || CASE c.relreplident WHEN 'f' THEN format(E'\\nALTER TABLE ONLY %%s REPLICA IDENTITY FULL;', q.q)"
-					"     WHEN 'n' THEN format(E'\\nALTER TABLE ONLY %%s REPLICA IDENTITY NOTHING;', q.q) ELSE '' END"
-					" || coalesce((SELECT string_agg(format(E'\\nALTER TABLE ONLY %%s ALTER COLUMN %%I SET (%%s);',"
-					"     q.q, a.attname, o.o), '' ORDER BY a.attnum) FROM pg_attribute a CROSS JOIN LATERAL (SELECT %s AS o) o"
-					"     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND o.o IS NOT NULL), '')"
-					/* an inheritance child's own default and NOT NULL on a column its parents define */
-					" || CASE WHEN NOT c.relispartition THEN coalesce((SELECT string_agg("
-					"     CASE WHEN ad.adbin IS NOT NULL AND NOT (%s) AND NOT EXISTS (SELECT 1 FROM pg_inherits i"
-					"       JOIN pg_attribute pa ON pa.attrelid = i.inhparent AND pa.attname = a.attname"
-					"       JOIN pg_attrdef pd ON pd.adrelid = pa.attrelid AND pd.adnum = pa.attnum WHERE i.inhrelid = c.oid"
-					"       AND pg_get_expr(pd.adbin, pd.adrelid) = pg_get_expr(ad.adbin, ad.adrelid))"
-					"     THEN format(E'\\nALTER TABLE ONLY %%s ALTER COLUMN %%I SET DEFAULT %%s;', q.q, a.attname,"
-					"       pg_get_expr(ad.adbin, ad.adrelid)) ELSE '' END"
-					"     || CASE WHEN a.attnotnull AND NOT EXISTS (SELECT 1 FROM pg_inherits i JOIN pg_attribute pa"
-					"       ON pa.attrelid = i.inhparent AND pa.attname = a.attname WHERE i.inhrelid = c.oid AND pa.attnotnull)"
-					"     THEN format(E'\\nALTER TABLE ONLY %%s ALTER COLUMN %%I SET NOT NULL;', q.q, a.attname) ELSE '' END,"
-					"     '' ORDER BY a.attnum) FROM pg_attribute a"
-					"     LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
-					"     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND NOT a.attislocal"
-					"     AND a.attgenerated = ''), '') ELSE '' END"
-					" || %s || %s || %s || %s || %s, NULL::text"
-					" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_am am ON am.oid = c.relam"
-					" CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
-					" WHERE c.relkind IN ('r', 'p') AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid") " AND %s",
-					omit_default,
-					sql_options("c.reloptions", "''"), sql_options("tc.reloptions", "'toast.'"),
-					sql_options("a.attoptions", "''"), omit_default,
-					sql_owner("'TABLE ' || q.q", "c.relowner"),
-					sql_comment("pg_class", "c.oid", "'TABLE ' || q.q"),
-					sql_column_comments("c.oid", "q.q"),
-					sql_acl("'TABLE ' || q.q", "c.relacl", "c.relowner"),
-					sql_column_acl("c.oid", "q.q", "c.relowner"), where);
+							   "SELECT 'pg_class'::regclass::oid, c.oid, " CppAsString2(PRIO_TABLE) ", q.q, 'table ' || q.q,"
+							   " format(E'CREATE %%sTABLE %%s (\\n%%s\\n)%%s%%s%%s%%s;',"
+							   "   CASE c.relpersistence WHEN 'u' THEN 'UNLOGGED ' ELSE '' END, q.q,"
+							   "   coalesce((SELECT string_agg(format('    %%I %%s', a.attname, format_type(a.atttypid, a.atttypmod))"
+							   "     || " SQL_COLLATE("' COLLATE '", "a.attcollation", "at.typcollation")
+							   "     || CASE WHEN a.attgenerated = 's' AND NOT c.relispartition AND EXISTS (SELECT FROM pg_inherits i"
+							   /* a column a parent generates inherits the expression, which it may not repeat */
+							   "          JOIN pg_attribute pa ON pa.attrelid = i.inhparent AND pa.attname = a.attname"
+							   "          WHERE i.inhrelid = c.oid AND pa.attgenerated = 's') THEN ''"
+							   "          WHEN a.attgenerated = 's' THEN ' GENERATED ALWAYS AS (' || pg_get_expr(ad.adbin, ad.adrelid) || ') STORED'"
+							   "          WHEN ad.adbin IS NOT NULL AND NOT (%s) THEN ' DEFAULT ' || pg_get_expr(ad.adbin, ad.adrelid) ELSE '' END"
+							   "     || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END"
+							   "     || CASE WHEN a.attidentity IN ('a', 'd') THEN (SELECT format("
+							   "          ' GENERATED %%s AS IDENTITY (SEQUENCE NAME %%I.%%I%%s START WITH %%s INCREMENT BY %%s MINVALUE %%s MAXVALUE %%s CACHE %%s%%s)',"
+							   "          CASE a.attidentity WHEN 'a' THEN 'ALWAYS' ELSE 'BY DEFAULT' END, sn.nspname, sc.relname,"
+							   /* the sequence's persistence, where it differs from the table's */
+							   "          CASE WHEN sc.relpersistence = c.relpersistence THEN ''"
+							   "            WHEN sc.relpersistence = 'u' THEN ' UNLOGGED' ELSE ' LOGGED' END,"
+							   "          s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, CASE WHEN s.seqcycle THEN ' CYCLE' ELSE '' END)"
+							   "          FROM pg_depend d JOIN pg_class sc ON sc.oid = d.objid JOIN pg_namespace sn ON sn.oid = sc.relnamespace"
+							   "          JOIN pg_sequence s ON s.seqrelid = sc.oid"
+							   "          WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass"
+							   "          AND d.refobjid = c.oid AND d.refobjsubid = a.attnum AND d.deptype = 'i') ELSE '' END,"
+							   "     E',\\n' ORDER BY a.attnum)"
+							   "     FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid"
+							   "     LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
+							   "     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
+							   "     AND (a.attislocal OR c.relispartition)), ''),"
+							   "   CASE WHEN NOT c.relispartition THEN coalesce((SELECT"
+							   "     E'\\nINHERITS (' || string_agg(i.inhparent::regclass::text, ', ' ORDER BY i.inhseqno) || ')'"
+							   "     FROM pg_inherits i WHERE i.inhrelid = c.oid), '') ELSE '' END,"
+							   "   CASE WHEN c.relkind = 'p' THEN E'\\nPARTITION BY ' || pg_get_partkeydef(c.oid) ELSE '' END,"
+							   "   CASE WHEN am.amname IS NOT NULL AND am.amname <> 'heap' THEN ' USING ' || quote_ident(am.amname) ELSE '' END,"
+							   "   coalesce(' WITH (' || nullif(concat_ws(', ', %s,"
+							   "     (SELECT %s FROM pg_class tc WHERE tc.oid = c.reltoastrelid)), '') || ')', ''))"
+							   " || CASE WHEN c.relispartition THEN (SELECT format(E'\\nALTER TABLE ONLY %%s ATTACH PARTITION %%s %%s;',"
+							   "     i.inhparent::regclass::text, q.q, pg_get_expr(c.relpartbound, c.oid))"
+							   "     FROM pg_inherits i WHERE i.inhrelid = c.oid) ELSE '' END"
+							   " || coalesce((SELECT string_agg(format(E'\\nALTER TABLE ONLY %%s ALTER COLUMN %%I SET STATISTICS %%s;',"
+							   "     q.q, a.attname, a.attstattarget), '' ORDER BY a.attnum) FROM pg_attribute a"
+							   "     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attstattarget >= 0), '')"
+							   " || coalesce((SELECT string_agg(format(E'\\nALTER TABLE ONLY %%s ALTER COLUMN %%I SET STORAGE %%s;',"
+							   "     q.q, a.attname, CASE a.attstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN'"
+							   "     ELSE 'EXTENDED' END), '' ORDER BY a.attnum) FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid"
+							   "     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attstorage <> at.typstorage), '')"
+							   " || coalesce((SELECT string_agg(format(E'\\nALTER TABLE ONLY %%s ALTER COLUMN %%I SET COMPRESSION %%s;',"
+							   "     q.q, a.attname, CASE a.attcompression WHEN 'p' THEN 'pglz' ELSE 'lz4' END), '' ORDER BY a.attnum)"
+							   "     FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
+							   "     AND a.attcompression <> ''), '')"
+							   " || CASE c.relreplident WHEN 'f' THEN format(E'\\nALTER TABLE ONLY %%s REPLICA IDENTITY FULL;', q.q)"
+							   "     WHEN 'n' THEN format(E'\\nALTER TABLE ONLY %%s REPLICA IDENTITY NOTHING;', q.q) ELSE '' END"
+							   " || coalesce((SELECT string_agg(format(E'\\nALTER TABLE ONLY %%s ALTER COLUMN %%I SET (%%s);',"
+							   "     q.q, a.attname, o.o), '' ORDER BY a.attnum) FROM pg_attribute a CROSS JOIN LATERAL (SELECT %s AS o) o"
+							   "     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND o.o IS NOT NULL), '')"
+							   /* an inheritance child's own default and NOT NULL on a column its parents define */
+							   " || CASE WHEN NOT c.relispartition THEN coalesce((SELECT string_agg("
+							   "     CASE WHEN ad.adbin IS NOT NULL AND NOT (%s) AND NOT EXISTS (SELECT 1 FROM pg_inherits i"
+							   "       JOIN pg_attribute pa ON pa.attrelid = i.inhparent AND pa.attname = a.attname"
+							   "       JOIN pg_attrdef pd ON pd.adrelid = pa.attrelid AND pd.adnum = pa.attnum WHERE i.inhrelid = c.oid"
+							   "       AND pg_get_expr(pd.adbin, pd.adrelid) = pg_get_expr(ad.adbin, ad.adrelid))"
+							   "     THEN format(E'\\nALTER TABLE ONLY %%s ALTER COLUMN %%I SET DEFAULT %%s;', q.q, a.attname,"
+							   "       pg_get_expr(ad.adbin, ad.adrelid)) ELSE '' END"
+							   "     || CASE WHEN a.attnotnull AND NOT EXISTS (SELECT 1 FROM pg_inherits i JOIN pg_attribute pa"
+							   "       ON pa.attrelid = i.inhparent AND pa.attname = a.attname WHERE i.inhrelid = c.oid AND pa.attnotnull)"
+							   "     THEN format(E'\\nALTER TABLE ONLY %%s ALTER COLUMN %%I SET NOT NULL;', q.q, a.attname) ELSE '' END,"
+							   "     '' ORDER BY a.attnum) FROM pg_attribute a"
+							   "     LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
+							   "     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND NOT a.attislocal"
+							   "     AND a.attgenerated = ''), '') ELSE '' END"
+							   " || %s || %s || %s || %s || %s, NULL::text"
+							   " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_am am ON am.oid = c.relam"
+							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
+							   " WHERE c.relkind IN ('r', 'p') AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid") " AND %s",
+							   omit_default,
+							   sql_options("c.reloptions", "''"), sql_options("tc.reloptions", "'toast.'"),
+							   sql_options("a.attoptions", "''"), omit_default,
+							   sql_owner("'TABLE ' || q.q", "c.relowner"),
+							   sql_comment("pg_class", "c.oid", "'TABLE ' || q.q"),
+							   sql_column_comments("c.oid", "q.q"),
+							   sql_acl("'TABLE ' || q.q", "c.relacl", "c.relowner"),
+							   sql_column_acl("c.oid", "q.q", "c.relowner"), where);
 }
 
 /*
@@ -476,31 +476,31 @@ static char *
 sql_views(const char *where, const char *prio)
 {
 	return psprintf(
-					"SELECT 'pg_class'::regclass::oid, c.oid, %s, q.q,"
-					" CASE c.relkind WHEN 'v' THEN 'view ' ELSE 'materialized view ' END || q.q,"
-					" CASE WHEN c.relkind = 'v' AND " VIEW_NEEDS_KEY("c") " THEN format(E'CREATE VIEW %%s AS\\n %%s;', q.q, %s)"
-					"   WHEN c.relkind = 'v' THEN format(E'CREATE VIEW %%s%%s AS\\n%%s', q.q,"
-					"     coalesce(' WITH (' || %s || ')', ''), pg_get_viewdef(c.oid))"
-					"   ELSE format(E'CREATE MATERIALIZED VIEW %%s%%s%%s AS\\n%%s\\n  WITH NO DATA;', q.q,"
-					"     CASE WHEN am.amname IS NOT NULL AND am.amname <> 'heap' THEN ' USING ' || quote_ident(am.amname) ELSE '' END,"
-					"     coalesce(' WITH (' || %s || ')', ''), rtrim(pg_get_viewdef(c.oid), ';')) END"
-					" || coalesce((SELECT string_agg(format(E'\\nALTER VIEW %%s ALTER COLUMN %%I SET DEFAULT %%s;', q.q,"
-					"   a.attname, pg_get_expr(ad.adbin, ad.adrelid)), '' ORDER BY a.attnum) FROM pg_attrdef ad"
-					"   JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum WHERE ad.adrelid = c.oid), '')"
-					" || CASE WHEN c.relkind = 'm' THEN %s ELSE '' END"
-					" || %s || %s || %s || %s || %s,"
-					" CASE WHEN c.relkind = 'm' AND c.relispopulated THEN format('REFRESH MATERIALIZED VIEW %%s;', q.q) END"
-					" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_am am ON am.oid = c.relam"
-					" CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q,"
-					"   CASE c.relkind WHEN 'v' THEN 'VIEW ' ELSE 'MATERIALIZED VIEW ' END || format('%%I.%%I', n.nspname, c.relname) AS t) q"
-					" WHERE c.relkind IN ('v', 'm') AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid") " AND %s",
-					prio, SQL_DUMMY_VIEW_COLUMNS("c"), sql_options("c.reloptions", "''"), sql_options("c.reloptions", "''"),
-					sql_column_settings("c.oid", "'ALTER MATERIALIZED VIEW ' || q.q"),
-					sql_owner("'TABLE ' || q.q", "c.relowner"),
-					sql_comment("pg_class", "c.oid", "q.t"),
-					sql_column_comments("c.oid", "q.q"),
-					sql_acl("'TABLE ' || q.q", "c.relacl", "c.relowner"),
-					sql_column_acl("c.oid", "q.q", "c.relowner"), where);
+							   "SELECT 'pg_class'::regclass::oid, c.oid, %s, q.q,"
+							   " CASE c.relkind WHEN 'v' THEN 'view ' ELSE 'materialized view ' END || q.q,"
+							   " CASE WHEN c.relkind = 'v' AND " VIEW_NEEDS_KEY("c") " THEN format(E'CREATE VIEW %%s AS\\n %%s;', q.q, %s)"
+							   "   WHEN c.relkind = 'v' THEN format(E'CREATE VIEW %%s%%s AS\\n%%s', q.q,"
+							   "     coalesce(' WITH (' || %s || ')', ''), pg_get_viewdef(c.oid))"
+							   "   ELSE format(E'CREATE MATERIALIZED VIEW %%s%%s%%s AS\\n%%s\\n  WITH NO DATA;', q.q,"
+							   "     CASE WHEN am.amname IS NOT NULL AND am.amname <> 'heap' THEN ' USING ' || quote_ident(am.amname) ELSE '' END,"
+							   "     coalesce(' WITH (' || %s || ')', ''), rtrim(pg_get_viewdef(c.oid), ';')) END"
+							   " || coalesce((SELECT string_agg(format(E'\\nALTER VIEW %%s ALTER COLUMN %%I SET DEFAULT %%s;', q.q,"
+							   "   a.attname, pg_get_expr(ad.adbin, ad.adrelid)), '' ORDER BY a.attnum) FROM pg_attrdef ad"
+							   "   JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum WHERE ad.adrelid = c.oid), '')"
+							   " || CASE WHEN c.relkind = 'm' THEN %s ELSE '' END"
+							   " || %s || %s || %s || %s || %s,"
+							   " CASE WHEN c.relkind = 'm' AND c.relispopulated THEN format('REFRESH MATERIALIZED VIEW %%s;', q.q) END"
+							   " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_am am ON am.oid = c.relam"
+							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q,"
+							   "   CASE c.relkind WHEN 'v' THEN 'VIEW ' ELSE 'MATERIALIZED VIEW ' END || format('%%I.%%I', n.nspname, c.relname) AS t) q"
+							   " WHERE c.relkind IN ('v', 'm') AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid") " AND %s",
+							   prio, SQL_DUMMY_VIEW_COLUMNS("c"), sql_options("c.reloptions", "''"), sql_options("c.reloptions", "''"),
+							   sql_column_settings("c.oid", "'ALTER MATERIALIZED VIEW ' || q.q"),
+							   sql_owner("'TABLE ' || q.q", "c.relowner"),
+							   sql_comment("pg_class", "c.oid", "q.t"),
+							   sql_column_comments("c.oid", "q.q"),
+							   sql_acl("'TABLE ' || q.q", "c.relacl", "c.relowner"),
+							   sql_column_acl("c.oid", "q.q", "c.relowner"), where);
 }
 
 static void
