@@ -195,7 +195,11 @@ dbk_dump_table_data(dump_out *o, const dump_table *t, Snapshot snapshot, uint64 
 	}
 	if (t->filter)
 		keep = filtered_tids(t, &nkeep);
-	appendStringInfo(&o->buf, "COPY %s (", t->qname);
+	/*
+	 * The column list; a table without columns gets none, as pg_dump writes
+	 * it ("COPY t () FROM stdin" is a syntax error).
+	 */
+	appendStringInfo(&o->buf, "COPY %s ", t->qname);
 	for (int i = 0; i < desc->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
@@ -207,12 +211,11 @@ dbk_dump_table_data(dump_out *o, const dump_table *t, Snapshot snapshot, uint64 
 		getTypeOutputInfo(att->atttypid, &func, &isvarlena);
 		fmgr_info(func, &out[ncols]);
 		kinds[ncols] = column_kind(func);
-		if (ncols > 0)
-			appendStringInfoString(&o->buf, ", ");
+		appendStringInfoString(&o->buf, ncols > 0 ? ", " : "(");
 		appendStringInfoString(&o->buf, quote_identifier(NameStr(att->attname)));
 		cols[ncols++] = i;
 	}
-	appendStringInfoString(&o->buf, ") FROM stdin;\n");
+	appendStringInfoString(&o->buf, ncols > 0 ? ") FROM stdin;\n" : "FROM stdin;\n");
 
 	pgstat_progress_start_command(PROGRESS_COMMAND_COPY, t->relid);
 	pgstat_progress_update_param(PROGRESS_COPY_COMMAND, PROGRESS_COPY_COMMAND_TO);
@@ -293,10 +296,14 @@ dbk_dump_sequence_values(dump_out *o, List *seqs)
 }
 
 /*
- * Large objects are filled as pg_dump's plain output does: lo_open on the
- * object created in pre-data, one lowrite per chunk of hex text, lo_close.
- * Each chunk is read with lo_get under the backup's snapshot (so the caller
- * needs SELECT on the object) into a context reset per chunk.
+ * Large objects are filled with one lo_put per chunk of hex text, at its
+ * offset.  Each statement stands alone: pg_dump's lo_open/lowrite/lo_close
+ * share a descriptor that lives only as long as the transaction, which is
+ * why its plain output wraps them in BEGIN/COMMIT; lo_put needs neither, so
+ * the script replays in psql's autocommit mode and inside
+ * dbkeeper_restore()'s one transaction alike.  Each chunk is read with
+ * lo_get under the backup's snapshot (so the caller needs SELECT on the
+ * object) into a context reset per chunk.
  */
 #define LO_CHUNK (128 * 1024)
 
@@ -313,7 +320,6 @@ dbk_dump_large_objects(dump_out *o, List *oids)
 		int64		offset = 0;
 		int			got;
 
-		appendStringInfo(&o->buf, "SELECT pg_catalog.lo_open('%u', 131072);\n", lo);
 		do
 		{
 			MemoryContext old = MemoryContextSwitchTo(chunkcxt);
@@ -328,7 +334,7 @@ dbk_dump_large_objects(dump_out *o, List *oids)
 			got = isnull ? 0 : VARSIZE_ANY_EXHDR(data);
 			if (got > 0)
 			{
-				appendStringInfoString(&o->buf, "SELECT pg_catalog.lowrite(0, '\\x");
+				appendStringInfo(&o->buf, "SELECT pg_catalog.lo_put('%u', " INT64_FORMAT ", '\\x", lo, offset);
 				enlargeStringInfo(&o->buf, got * 2 + 8);
 				o->buf.len += hex_encode(VARDATA_ANY(data), got, o->buf.data + o->buf.len);
 				o->buf.data[o->buf.len] = '\0';
@@ -340,7 +346,7 @@ dbk_dump_large_objects(dump_out *o, List *oids)
 			offset += got;
 			dump_out_maybe_flush(o);
 		} while (got == LO_CHUNK);
-		appendStringInfoString(&o->buf, "SELECT pg_catalog.lo_close(0);\n\n");
+		appendStringInfoChar(&o->buf, '\n');
 		dump_out_maybe_flush(o);
 	}
 	MemoryContextDelete(chunkcxt);

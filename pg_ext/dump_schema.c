@@ -14,15 +14,22 @@
  *              sort over pg_depend ("n" edges) and pg_inherits, ties broken
  *              by kind and then name, so functions used in defaults, CHECKs
  *              or domains and views built on views come out in an order that
- *              replays.
+ *              replays.  What a table's constraints use orders nothing here
+ *              (they are post-data); a cycle that column defaults close is
+ *              broken by setting those defaults in a statement of their own
+ *              (split_defaults); a view that relies on a constraint gets a
+ *              stand-in query until post-data (VIEW_NEEDS_KEY); any other
+ *              cycle is an error that names the objects on it.
  *   data       one COPY block per table (dump_data.c), setval for every
  *              sequence, and the contents of large objects.
- *   post-data  sequence ownership, constraints, indexes (each on its own
- *              table, partitions' then attached to their parent's, so that
- *              every index keeps its name), statistics objects, triggers,
- *              rules, row-level security, foreign keys, privileges changed on
- *              extension members and system objects, then REFRESH of the
- *              materialized views that were populated.
+ *   post-data  sequence ownership, constraints (NOT VALID CHECKs after
+ *              the valid ones children may have of the same name), indexes
+ *              (each on its own table, partitions' then attached to their
+ *              parent's, so that every index keeps its name), statistics
+ *              objects, the queries of views that rely on a constraint,
+ *              triggers, rules, row-level security, foreign keys, privileges
+ *              changed on extension members and system objects, then
+ *              REFRESH of the materialized views that were populated.
  *
  * The rarer kinds (base and shell types, operator classes and families,
  * access methods, special aggregates, languages, transforms, conversions,
@@ -135,9 +142,27 @@ sql_column_acl(const char *oid, const char *q, const char *owner)
 }
 
 /*
- * The statistics targets and options (n_distinct, ...) of the columns of
- * relation oid, as ALTER statements; alter is a SQL expression for the text
- * before ALTER COLUMN ("ALTER TABLE ONLY t").
+ * A reloptions or attoptions array ("name=value" entries) as the text
+ * between the parentheses of WITH (...) or SET (...), each name prefixed
+ * with prefix ('' or 'toast.'); NULL when there is nothing to say.  Values
+ * are always quoted, as pg_dump quotes them: fillfactor='0x64' is stored as
+ * written and would not parse unquoted.  pg_attver, an option some server
+ * builds stamp on every new column, is left out, as pg_dump leaves it out.
+ */
+static char *
+sql_options(const char *array, const char *prefix)
+{
+	return psprintf("(SELECT string_agg(%s || quote_ident(split_part(o, '=', 1)) || '='"
+					" || quote_literal(substr(o, strpos(o, '=') + 1)), ', ' ORDER BY n)"
+					" FROM unnest(%s) WITH ORDINALITY u(o, n) WHERE split_part(o, '=', 1) <> 'pg_attver')",
+					prefix, array);
+}
+
+/*
+ * The statistics targets, storage, compression and options (n_distinct, ...)
+ * of the columns of relation oid (a materialized view or a foreign table),
+ * as ALTER statements; alter is a SQL expression for the text before ALTER
+ * COLUMN ("ALTER MATERIALIZED VIEW t").
  */
 static char *
 sql_column_settings(const char *oid, const char *alter)
@@ -145,10 +170,16 @@ sql_column_settings(const char *oid, const char *alter)
 	return psprintf("coalesce((SELECT string_agg("
 					"   CASE WHEN a.attstattarget >= 0 THEN format(E'\\n%%s ALTER COLUMN %%I SET STATISTICS %%s;', %s, a.attname,"
 					"     a.attstattarget) ELSE '' END"
-					"   || CASE WHEN a.attoptions IS NOT NULL THEN format(E'\\n%%s ALTER COLUMN %%I SET (%%s);', %s, a.attname,"
-					"     array_to_string(a.attoptions, ', ')) ELSE '' END, '' ORDER BY a.attnum)"
-					" FROM pg_attribute a WHERE a.attrelid = %s AND a.attnum > 0 AND NOT a.attisdropped), '')",
-					alter, alter, oid);
+					"   || CASE WHEN a.attstorage <> at.typstorage THEN format(E'\\n%%s ALTER COLUMN %%I SET STORAGE %%s;', %s,"
+					"     a.attname, CASE a.attstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN'"
+					"     ELSE 'EXTENDED' END) ELSE '' END"
+					"   || CASE WHEN a.attcompression <> '' THEN format(E'\\n%%s ALTER COLUMN %%I SET COMPRESSION %%s;', %s,"
+					"     a.attname, CASE a.attcompression WHEN 'p' THEN 'pglz' ELSE 'lz4' END) ELSE '' END"
+					"   || coalesce(E'\\n' || %s || ' ALTER COLUMN ' || quote_ident(a.attname) || ' SET (' || %s || ');', ''),"
+					"   '' ORDER BY a.attnum)"
+					" FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid"
+					" WHERE a.attrelid = %s AND a.attnum > 0 AND NOT a.attisdropped), '')",
+					alter, alter, alter, alter, sql_options("a.attoptions", "''"), oid);
 }
 
 /* " OPTIONS (name 'value', ...)" from an options array, or '' (for psprintf arguments). */
@@ -176,6 +207,9 @@ enum
 	COL_EXTRA					/* REFRESH for a populated materialized view */
 };
 
+/* The kind order (COL_PRIO) of tables, which split_defaults needs to know. */
+#define PRIO_TABLE 60
+
 typedef struct obj_key
 {
 	Oid			classid;
@@ -198,15 +232,30 @@ typedef struct dump_obj
 	char	   *ddl;
 	char	   *extra;
 	List	   *dependents;		/* int: objects that must come after this one */
+	List	   *dependencies;	/* int: objects that must come before it */
 	int			waiting;		/* dependencies not yet emitted */
 	bool		emitted;
 } dump_obj;
+
+/*
+ * An edge that column defaults make: table (an index into the set) needs
+ * target only because the defaults of columns attnums (a SQL int2[]
+ * literal) use it.  Such defaults can be split off the table's CREATE.
+ */
+typedef struct default_edge
+{
+	int			table;
+	int			target;
+	char	   *attnums;
+} default_edge;
 
 typedef struct obj_set
 {
 	dump_obj   *items;
 	int			n;
 	int			cap;
+	int			emitted;		/* how many items are emitted */
+	List	   *default_edges;	/* default_edge * */
 } obj_set;
 
 static char *
@@ -235,6 +284,24 @@ run_query(const char *sql)
 		elog(ERROR, "catalog query failed (SPI code %d): %s", rc, sql);
 }
 
+/* A zeroed object at the end of set; earlier pointers into set may move. */
+static dump_obj *
+new_object(obj_set *set, MemoryContext cxt)
+{
+	dump_obj   *o;
+
+	if (set->n == set->cap)
+	{
+		set->cap = set->cap ? set->cap * 2 : 256;
+		set->items = set->items
+			? repalloc_huge(set->items, sizeof(dump_obj) * set->cap)
+			: MemoryContextAllocHuge(cxt, sizeof(dump_obj) * set->cap);
+	}
+	o = &set->items[set->n++];
+	memset(o, 0, sizeof(*o));
+	return o;
+}
+
 /* Runs sql and appends its rows (the COL_* columns) to set. */
 static void
 collect(obj_set *set, MemoryContext cxt, const char *sql)
@@ -247,15 +314,7 @@ collect(obj_set *set, MemoryContext cxt, const char *sql)
 		dump_obj   *o;
 		bool		isnull;
 
-		if (set->n == set->cap)
-		{
-			set->cap = set->cap ? set->cap * 2 : 256;
-			set->items = set->items
-				? repalloc_huge(set->items, sizeof(dump_obj) * set->cap)
-				: MemoryContextAllocHuge(cxt, sizeof(dump_obj) * set->cap);
-		}
-		o = &set->items[set->n++];
-		memset(o, 0, sizeof(*o));
+		o = new_object(set, cxt);
 		o->classid = value_oid(tup, desc, COL_CLASSID);
 		o->objid = value_oid(tup, desc, COL_OBJID);
 		o->prio = DatumGetInt32(SPI_getbinval(tup, desc, COL_PRIO, &isnull));
@@ -283,6 +342,173 @@ obj_cmp(const void *a, const void *b)
 }
 
 /* ------------------------------------------------------------ pre-data */
+
+/*
+ * True for a view whose query relies on a table's constraint, as GROUP BY
+ * on a primary key does to select the table's other columns.  Constraints
+ * are post-data, so such a view is created in pre-data with a stand-in
+ * query of the same columns (SQL_DUMMY_VIEW_COLUMNS) and given its own
+ * query once the constraints exist (collect_post_data), as pg_dump 15 does
+ * with a "dummy view" and a separate CREATE OR REPLACE VIEW.  Objects built
+ * on the view meanwhile see the same columns and types.
+ */
+#define VIEW_NEEDS_KEY(c) \
+	"EXISTS (SELECT FROM pg_rewrite r JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid" \
+	" AND d.refclassid = 'pg_constraint'::regclass AND d.deptype = 'n'" \
+	" JOIN pg_constraint co ON co.oid = d.refobjid AND co.contypid = 0" \
+	" WHERE r.ev_class = " c ".oid AND r.rulename = '_RETURN')"
+
+/*
+ * A materialized view that relies on a constraint cannot have a stand-in (it
+ * holds rows), so it is created in post-data once the constraints exist,
+ * before the indexes, as pg_dump 15 postpones it.  Only when nothing else
+ * is built on it: what is would have to wait too.
+ */
+#define MATVIEW_POSTPONED(c) \
+	"(" c ".relkind = 'm' AND " VIEW_NEEDS_KEY(c) " AND NOT EXISTS (SELECT FROM pg_depend od" \
+	" WHERE od.refclassid = 'pg_class'::regclass AND od.refobjid = " c ".oid AND od.deptype = 'n'" \
+	" AND NOT (od.classid = 'pg_rewrite'::regclass AND od.objid IN (SELECT r.oid FROM pg_rewrite r" \
+	" WHERE r.ev_class = " c ".oid))))"
+
+/* The stand-in's select list: "NULL::type AS column", collations kept. */
+#define SQL_DUMMY_VIEW_COLUMNS(c) \
+	"(SELECT 'SELECT ' || coalesce(string_agg(format('NULL::%s AS %I', format_type(a.atttypid, a.atttypmod), a.attname)" \
+	" || CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation THEN ' COLLATE '" \
+	" || (SELECT format('%I.%I', cn.nspname, co.collname) FROM pg_collation co JOIN pg_namespace cn" \
+	" ON cn.oid = co.collnamespace WHERE co.oid = a.attcollation) ELSE '' END, ', ' ORDER BY a.attnum), '')" \
+	" FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid WHERE a.attrelid = " c ".oid AND a.attnum > 0" \
+	" AND NOT a.attisdropped)"
+
+/*
+ * The query for tables (the COL_* columns) of which where (a condition on
+ * c, their pg_class row) holds.  A partition is created with all its
+ * columns and then attached, as pg_dump does; an inheritance child lists its
+ * local columns only.  The default of a column for which omit_default (a
+ * condition on c and a, its pg_attribute row) holds is left out: the
+ * ordering has split it off into a statement of its own (split_default).
+ */
+static char *
+sql_tables(const char *where, const char *omit_default)
+{
+	return psprintf(
+							   "SELECT 'pg_class'::regclass::oid, c.oid, " CppAsString2(PRIO_TABLE) ", q.q, 'table ' || q.q,"
+							   " format(E'CREATE %%sTABLE %%s (\\n%%s\\n)%%s%%s%%s%%s;',"
+							   "   CASE c.relpersistence WHEN 'u' THEN 'UNLOGGED ' ELSE '' END, q.q,"
+							   "   coalesce((SELECT string_agg(format('    %%I %%s', a.attname, format_type(a.atttypid, a.atttypmod))"
+							   "     || " SQL_COLLATE("' COLLATE '", "a.attcollation", "at.typcollation")
+							   "     || CASE WHEN a.attgenerated = 's' AND NOT c.relispartition AND EXISTS (SELECT FROM pg_inherits i"
+							   /* a column a parent generates inherits the expression, which it may not repeat */
+							   "          JOIN pg_attribute pa ON pa.attrelid = i.inhparent AND pa.attname = a.attname"
+							   "          WHERE i.inhrelid = c.oid AND pa.attgenerated = 's') THEN ''"
+							   "          WHEN a.attgenerated = 's' THEN ' GENERATED ALWAYS AS (' || pg_get_expr(ad.adbin, ad.adrelid) || ') STORED'"
+							   "          WHEN ad.adbin IS NOT NULL AND NOT (%s) THEN ' DEFAULT ' || pg_get_expr(ad.adbin, ad.adrelid) ELSE '' END"
+							   "     || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END"
+							   "     || CASE WHEN a.attidentity IN ('a', 'd') THEN (SELECT format("
+							   "          ' GENERATED %%s AS IDENTITY (SEQUENCE NAME %%I.%%I%%s START WITH %%s INCREMENT BY %%s MINVALUE %%s MAXVALUE %%s CACHE %%s%%s)',"
+							   "          CASE a.attidentity WHEN 'a' THEN 'ALWAYS' ELSE 'BY DEFAULT' END, sn.nspname, sc.relname,"
+							   /* the sequence's persistence, where it differs from the table's */
+							   "          CASE WHEN sc.relpersistence = c.relpersistence THEN ''"
+							   "            WHEN sc.relpersistence = 'u' THEN ' UNLOGGED' ELSE ' LOGGED' END,"
+							   "          s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, CASE WHEN s.seqcycle THEN ' CYCLE' ELSE '' END)"
+							   "          FROM pg_depend d JOIN pg_class sc ON sc.oid = d.objid JOIN pg_namespace sn ON sn.oid = sc.relnamespace"
+							   "          JOIN pg_sequence s ON s.seqrelid = sc.oid"
+							   "          WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass"
+							   "          AND d.refobjid = c.oid AND d.refobjsubid = a.attnum AND d.deptype = 'i') ELSE '' END,"
+							   "     E',\\n' ORDER BY a.attnum)"
+							   "     FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid"
+							   "     LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
+							   "     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
+							   "     AND (a.attislocal OR c.relispartition)), ''),"
+							   "   CASE WHEN NOT c.relispartition THEN coalesce((SELECT"
+							   "     E'\\nINHERITS (' || string_agg(i.inhparent::regclass::text, ', ' ORDER BY i.inhseqno) || ')'"
+							   "     FROM pg_inherits i WHERE i.inhrelid = c.oid), '') ELSE '' END,"
+							   "   CASE WHEN c.relkind = 'p' THEN E'\\nPARTITION BY ' || pg_get_partkeydef(c.oid) ELSE '' END,"
+							   "   CASE WHEN am.amname IS NOT NULL AND am.amname <> 'heap' THEN ' USING ' || quote_ident(am.amname) ELSE '' END,"
+							   "   coalesce(' WITH (' || nullif(concat_ws(', ', %s,"
+							   "     (SELECT %s FROM pg_class tc WHERE tc.oid = c.reltoastrelid)), '') || ')', ''))"
+							   " || CASE WHEN c.relispartition THEN (SELECT format(E'\\nALTER TABLE ONLY %%s ATTACH PARTITION %%s %%s;',"
+							   "     i.inhparent::regclass::text, q.q, pg_get_expr(c.relpartbound, c.oid))"
+							   "     FROM pg_inherits i WHERE i.inhrelid = c.oid) ELSE '' END"
+							   " || coalesce((SELECT string_agg(format(E'\\nALTER TABLE ONLY %%s ALTER COLUMN %%I SET STATISTICS %%s;',"
+							   "     q.q, a.attname, a.attstattarget), '' ORDER BY a.attnum) FROM pg_attribute a"
+							   "     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attstattarget >= 0), '')"
+							   " || coalesce((SELECT string_agg(format(E'\\nALTER TABLE ONLY %%s ALTER COLUMN %%I SET STORAGE %%s;',"
+							   "     q.q, a.attname, CASE a.attstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN'"
+							   "     ELSE 'EXTENDED' END), '' ORDER BY a.attnum) FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid"
+							   "     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attstorage <> at.typstorage), '')"
+							   " || coalesce((SELECT string_agg(format(E'\\nALTER TABLE ONLY %%s ALTER COLUMN %%I SET COMPRESSION %%s;',"
+							   "     q.q, a.attname, CASE a.attcompression WHEN 'p' THEN 'pglz' ELSE 'lz4' END), '' ORDER BY a.attnum)"
+							   "     FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
+							   "     AND a.attcompression <> ''), '')"
+							   " || CASE c.relreplident WHEN 'f' THEN format(E'\\nALTER TABLE ONLY %%s REPLICA IDENTITY FULL;', q.q)"
+							   "     WHEN 'n' THEN format(E'\\nALTER TABLE ONLY %%s REPLICA IDENTITY NOTHING;', q.q) ELSE '' END"
+							   " || coalesce((SELECT string_agg(format(E'\\nALTER TABLE ONLY %%s ALTER COLUMN %%I SET (%%s);',"
+							   "     q.q, a.attname, o.o), '' ORDER BY a.attnum) FROM pg_attribute a CROSS JOIN LATERAL (SELECT %s AS o) o"
+							   "     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND o.o IS NOT NULL), '')"
+							   /* an inheritance child's own default and NOT NULL on a column its parents define */
+							   " || CASE WHEN NOT c.relispartition THEN coalesce((SELECT string_agg("
+							   "     CASE WHEN ad.adbin IS NOT NULL AND NOT (%s) AND NOT EXISTS (SELECT 1 FROM pg_inherits i"
+							   "       JOIN pg_attribute pa ON pa.attrelid = i.inhparent AND pa.attname = a.attname"
+							   "       JOIN pg_attrdef pd ON pd.adrelid = pa.attrelid AND pd.adnum = pa.attnum WHERE i.inhrelid = c.oid"
+							   "       AND pg_get_expr(pd.adbin, pd.adrelid) = pg_get_expr(ad.adbin, ad.adrelid))"
+							   "     THEN format(E'\\nALTER TABLE ONLY %%s ALTER COLUMN %%I SET DEFAULT %%s;', q.q, a.attname,"
+							   "       pg_get_expr(ad.adbin, ad.adrelid)) ELSE '' END"
+							   "     || CASE WHEN a.attnotnull AND NOT EXISTS (SELECT 1 FROM pg_inherits i JOIN pg_attribute pa"
+							   "       ON pa.attrelid = i.inhparent AND pa.attname = a.attname WHERE i.inhrelid = c.oid AND pa.attnotnull)"
+							   "     THEN format(E'\\nALTER TABLE ONLY %%s ALTER COLUMN %%I SET NOT NULL;', q.q, a.attname) ELSE '' END,"
+							   "     '' ORDER BY a.attnum) FROM pg_attribute a"
+							   "     LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
+							   "     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND NOT a.attislocal"
+							   "     AND a.attgenerated = ''), '') ELSE '' END"
+							   " || %s || %s || %s || %s || %s, NULL::text"
+							   " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_am am ON am.oid = c.relam"
+							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
+							   " WHERE c.relkind IN ('r', 'p') AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid") " AND %s",
+							   omit_default,
+							   sql_options("c.reloptions", "''"), sql_options("tc.reloptions", "'toast.'"),
+							   sql_options("a.attoptions", "''"), omit_default,
+							   sql_owner("'TABLE ' || q.q", "c.relowner"),
+							   sql_comment("pg_class", "c.oid", "'TABLE ' || q.q"),
+							   sql_column_comments("c.oid", "q.q"),
+							   sql_acl("'TABLE ' || q.q", "c.relacl", "c.relowner"),
+							   sql_column_acl("c.oid", "q.q", "c.relowner"), where);
+}
+
+/*
+ * The query for views and materialized views (the COL_* columns) of which
+ * where (a condition on c, their pg_class row) holds; prio is the SQL for
+ * COL_PRIO.
+ */
+static char *
+sql_views(const char *where, const char *prio)
+{
+	return psprintf(
+							   "SELECT 'pg_class'::regclass::oid, c.oid, %s, q.q,"
+							   " CASE c.relkind WHEN 'v' THEN 'view ' ELSE 'materialized view ' END || q.q,"
+							   " CASE WHEN c.relkind = 'v' AND " VIEW_NEEDS_KEY("c") " THEN format(E'CREATE VIEW %%s AS\\n %%s;', q.q, %s)"
+							   "   WHEN c.relkind = 'v' THEN format(E'CREATE VIEW %%s%%s AS\\n%%s', q.q,"
+							   "     coalesce(' WITH (' || %s || ')', ''), pg_get_viewdef(c.oid))"
+							   "   ELSE format(E'CREATE MATERIALIZED VIEW %%s%%s%%s AS\\n%%s\\n  WITH NO DATA;', q.q,"
+							   "     CASE WHEN am.amname IS NOT NULL AND am.amname <> 'heap' THEN ' USING ' || quote_ident(am.amname) ELSE '' END,"
+							   "     coalesce(' WITH (' || %s || ')', ''), rtrim(pg_get_viewdef(c.oid), ';')) END"
+							   " || coalesce((SELECT string_agg(format(E'\\nALTER VIEW %%s ALTER COLUMN %%I SET DEFAULT %%s;', q.q,"
+							   "   a.attname, pg_get_expr(ad.adbin, ad.adrelid)), '' ORDER BY a.attnum) FROM pg_attrdef ad"
+							   "   JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum WHERE ad.adrelid = c.oid), '')"
+							   " || CASE WHEN c.relkind = 'm' THEN %s ELSE '' END"
+							   " || %s || %s || %s || %s || %s,"
+							   " CASE WHEN c.relkind = 'm' AND c.relispopulated THEN format('REFRESH MATERIALIZED VIEW %%s;', q.q) END"
+							   " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_am am ON am.oid = c.relam"
+							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q,"
+							   "   CASE c.relkind WHEN 'v' THEN 'VIEW ' ELSE 'MATERIALIZED VIEW ' END || format('%%I.%%I', n.nspname, c.relname) AS t) q"
+							   " WHERE c.relkind IN ('v', 'm') AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid") " AND %s",
+							   prio, SQL_DUMMY_VIEW_COLUMNS("c"), sql_options("c.reloptions", "''"), sql_options("c.reloptions", "''"),
+							   sql_column_settings("c.oid", "'ALTER MATERIALIZED VIEW ' || q.q"),
+							   sql_owner("'TABLE ' || q.q", "c.relowner"),
+							   sql_comment("pg_class", "c.oid", "q.t"),
+							   sql_column_comments("c.oid", "q.q"),
+							   sql_acl("'TABLE ' || q.q", "c.relacl", "c.relowner"),
+							   sql_column_acl("c.oid", "q.q", "c.relowner"), where);
+}
 
 static void
 collect_pre_data(obj_set *set, MemoryContext cxt)
@@ -466,7 +692,7 @@ collect_pre_data(obj_set *set, MemoryContext cxt)
 	collect(set, cxt, psprintf(
 							   "SELECT 'pg_proc'::regclass::oid, p.oid, 45, q.q, 'aggregate ' || q.q,"
 							   " format(E'CREATE AGGREGATE %%I.%%I(%%s) (\\n    SFUNC = %%s,\\n    STYPE = %%s%%s%%s%%s%%s%%s%%s%%s%%s%%s\\n);',"
-							   "   n.nspname, p.proname, pg_get_function_arguments(p.oid), ag.aggtransfn::regproc::text,"
+							   "   n.nspname, p.proname, q.args, ag.aggtransfn::regproc::text,"
 							   "   format_type(ag.aggtranstype, NULL),"
 							   "   CASE WHEN ag.aggtransspace <> 0 THEN E',\\n    SSPACE = ' || ag.aggtransspace ELSE '' END,"
 							   "   CASE WHEN ag.aggfinalfn <> 0 THEN E',\\n    FINALFUNC = ' || ag.aggfinalfn::regproc::text ELSE '' END,"
@@ -481,12 +707,15 @@ collect_pre_data(obj_set *set, MemoryContext cxt)
 							   "     ELSE '' END)"
 							   " || %s || %s || %s, NULL::text"
 							   " FROM pg_proc p JOIN pg_aggregate ag ON ag.aggfnoid = p.oid JOIN pg_namespace n ON n.oid = p.pronamespace"
-							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I(%%s)', n.nspname, p.proname,"
-							   "   pg_get_function_identity_arguments(p.oid)) AS q) q"
+							   /* an aggregate of no arguments is agg(*): "agg()" does not parse */
+							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I(%%s)', n.nspname, p.proname, CASE WHEN p.pronargs = 0 THEN '*'"
+							   "   ELSE pg_get_function_identity_arguments(p.oid) END) AS q,"
+							   "   CASE WHEN p.pronargs = 0 THEN '*' ELSE pg_get_function_arguments(p.oid) END AS args,"
+							   "   format('%%I.%%I(%%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)) AS f) q"
 							   " WHERE p.prokind = 'a' AND NOT " DBK_KIND_SPECIAL_AGGREGATE("ag") " AND " USER_NS("n") " AND " NOT_MEMBER("pg_proc", "p.oid"),
 							   sql_owner("'AGGREGATE ' || q.q", "p.proowner"),
 							   sql_comment("pg_proc", "p.oid", "'AGGREGATE ' || q.q"),
-							   sql_acl("'FUNCTION ' || q.q", "p.proacl", "p.proowner")));
+							   sql_acl("'FUNCTION ' || q.f", "p.proacl", "p.proowner")));
 
 	/*
 	 * Operators.  A commutator or negator that does not exist yet is made as
@@ -530,84 +759,7 @@ collect_pre_data(obj_set *set, MemoryContext cxt)
 							   sql_comment("pg_class", "c.oid", "'SEQUENCE ' || q.q"),
 							   sql_acl("'SEQUENCE ' || q.q", "c.relacl", "c.relowner")));
 
-	/*
-	 * Tables.  A partition is created with all its columns and then attached,
-	 * as pg_dump does; an inheritance child lists its local columns only.
-	 */
-	collect(set, cxt, psprintf(
-							   "SELECT 'pg_class'::regclass::oid, c.oid, 60, q.q, 'table ' || q.q,"
-							   " format(E'CREATE %%sTABLE %%s (\\n%%s\\n)%%s%%s%%s%%s;',"
-							   "   CASE c.relpersistence WHEN 'u' THEN 'UNLOGGED ' ELSE '' END, q.q,"
-							   "   coalesce((SELECT string_agg(format('    %%I %%s', a.attname, format_type(a.atttypid, a.atttypmod))"
-							   "     || " SQL_COLLATE("' COLLATE '", "a.attcollation", "at.typcollation")
-							   "     || CASE WHEN a.attgenerated = 's' THEN ' GENERATED ALWAYS AS (' || pg_get_expr(ad.adbin, ad.adrelid) || ') STORED'"
-							   "          WHEN ad.adbin IS NOT NULL THEN ' DEFAULT ' || pg_get_expr(ad.adbin, ad.adrelid) ELSE '' END"
-							   "     || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END"
-							   "     || CASE WHEN a.attidentity IN ('a', 'd') THEN (SELECT format("
-							   "          ' GENERATED %%s AS IDENTITY (SEQUENCE NAME %%I.%%I START WITH %%s INCREMENT BY %%s MINVALUE %%s MAXVALUE %%s CACHE %%s%%s)',"
-							   "          CASE a.attidentity WHEN 'a' THEN 'ALWAYS' ELSE 'BY DEFAULT' END, sn.nspname, sc.relname,"
-							   "          s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, CASE WHEN s.seqcycle THEN ' CYCLE' ELSE '' END)"
-							   "          FROM pg_depend d JOIN pg_class sc ON sc.oid = d.objid JOIN pg_namespace sn ON sn.oid = sc.relnamespace"
-							   "          JOIN pg_sequence s ON s.seqrelid = sc.oid"
-							   "          WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass"
-							   "          AND d.refobjid = c.oid AND d.refobjsubid = a.attnum AND d.deptype = 'i') ELSE '' END,"
-							   "     E',\\n' ORDER BY a.attnum)"
-							   "     FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid"
-							   "     LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
-							   "     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
-							   "     AND (a.attislocal OR c.relispartition)), ''),"
-							   "   CASE WHEN NOT c.relispartition THEN coalesce((SELECT"
-							   "     E'\\nINHERITS (' || string_agg(i.inhparent::regclass::text, ', ' ORDER BY i.inhseqno) || ')'"
-							   "     FROM pg_inherits i WHERE i.inhrelid = c.oid), '') ELSE '' END,"
-							   "   CASE WHEN c.relkind = 'p' THEN E'\\nPARTITION BY ' || pg_get_partkeydef(c.oid) ELSE '' END,"
-							   "   CASE WHEN am.amname IS NOT NULL AND am.amname <> 'heap' THEN ' USING ' || quote_ident(am.amname) ELSE '' END,"
-							   "   coalesce(' WITH (' || nullif(concat_ws(', ', array_to_string(c.reloptions, ', '),"
-							   "     (SELECT string_agg('toast.' || o, ', ') FROM pg_class tc CROSS JOIN LATERAL unnest(tc.reloptions) o"
-							   "     WHERE tc.oid = c.reltoastrelid)), '') || ')', ''))"
-							   " || CASE WHEN c.relispartition THEN (SELECT format(E'\\nALTER TABLE ONLY %%s ATTACH PARTITION %%s %%s;',"
-							   "     i.inhparent::regclass::text, q.q, pg_get_expr(c.relpartbound, c.oid))"
-							   "     FROM pg_inherits i WHERE i.inhrelid = c.oid) ELSE '' END"
-							   " || coalesce((SELECT string_agg(format(E'\\nALTER TABLE ONLY %%s ALTER COLUMN %%I SET STATISTICS %%s;',"
-							   "     q.q, a.attname, a.attstattarget), '' ORDER BY a.attnum) FROM pg_attribute a"
-							   "     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attstattarget >= 0), '')"
-							   " || coalesce((SELECT string_agg(format(E'\\nALTER TABLE ONLY %%s ALTER COLUMN %%I SET STORAGE %%s;',"
-							   "     q.q, a.attname, CASE a.attstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN'"
-							   "     ELSE 'EXTENDED' END), '' ORDER BY a.attnum) FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid"
-							   "     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attstorage <> at.typstorage), '')"
-							   " || coalesce((SELECT string_agg(format(E'\\nALTER TABLE ONLY %%s ALTER COLUMN %%I SET COMPRESSION %%s;',"
-							   "     q.q, a.attname, CASE a.attcompression WHEN 'p' THEN 'pglz' ELSE 'lz4' END), '' ORDER BY a.attnum)"
-							   "     FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
-							   "     AND a.attcompression <> ''), '')"
-							   " || CASE c.relreplident WHEN 'f' THEN format(E'\\nALTER TABLE ONLY %%s REPLICA IDENTITY FULL;', q.q)"
-							   "     WHEN 'n' THEN format(E'\\nALTER TABLE ONLY %%s REPLICA IDENTITY NOTHING;', q.q) ELSE '' END"
-							   " || coalesce((SELECT string_agg(format(E'\\nALTER TABLE ONLY %%s ALTER COLUMN %%I SET (%%s);',"
-							   "     q.q, a.attname, array_to_string(a.attoptions, ', ')), '' ORDER BY a.attnum) FROM pg_attribute a"
-							   "     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attoptions IS NOT NULL), '')"
-							   /* an inheritance child's own default and NOT NULL on a column its parents define */
-							   " || CASE WHEN NOT c.relispartition THEN coalesce((SELECT string_agg("
-							   "     CASE WHEN ad.adbin IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_inherits i"
-							   "       JOIN pg_attribute pa ON pa.attrelid = i.inhparent AND pa.attname = a.attname"
-							   "       JOIN pg_attrdef pd ON pd.adrelid = pa.attrelid AND pd.adnum = pa.attnum WHERE i.inhrelid = c.oid"
-							   "       AND pg_get_expr(pd.adbin, pd.adrelid) = pg_get_expr(ad.adbin, ad.adrelid))"
-							   "     THEN format(E'\\nALTER TABLE ONLY %%s ALTER COLUMN %%I SET DEFAULT %%s;', q.q, a.attname,"
-							   "       pg_get_expr(ad.adbin, ad.adrelid)) ELSE '' END"
-							   "     || CASE WHEN a.attnotnull AND NOT EXISTS (SELECT 1 FROM pg_inherits i JOIN pg_attribute pa"
-							   "       ON pa.attrelid = i.inhparent AND pa.attname = a.attname WHERE i.inhrelid = c.oid AND pa.attnotnull)"
-							   "     THEN format(E'\\nALTER TABLE ONLY %%s ALTER COLUMN %%I SET NOT NULL;', q.q, a.attname) ELSE '' END,"
-							   "     '' ORDER BY a.attnum) FROM pg_attribute a"
-							   "     LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
-							   "     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND NOT a.attislocal"
-							   "     AND a.attgenerated = ''), '') ELSE '' END"
-							   " || " DBK_KIND_TYPED_TABLE_SQL
-							   " || %s || %s || %s || %s || %s, NULL::text"
-							   " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_am am ON am.oid = c.relam"
-							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
-							   " WHERE c.relkind IN ('r', 'p') AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"),
-							   sql_owner("'TABLE ' || q.q", "c.relowner"),
-							   sql_comment("pg_class", "c.oid", "'TABLE ' || q.q"),
-							   sql_column_comments("c.oid", "q.q"),
-							   sql_acl("'TABLE ' || q.q", "c.relacl", "c.relowner"),
-							   sql_column_acl("c.oid", "q.q", "c.relowner")));
+	collect(set, cxt, sql_tables("true", "false"));
 
 	/*
 	 * Foreign tables (no rows: those live elsewhere); partitions and
@@ -655,33 +807,11 @@ collect_pre_data(obj_set *set, MemoryContext cxt)
 							   sql_comment("pg_largeobject", "x.oid", "'LARGE OBJECT ' || x.oid"),
 							   sql_acl("'LARGE OBJECT ' || x.oid", "x.lomacl", "x.lomowner")));
 
-	/* views and materialized views */
-	collect(set, cxt, psprintf(
-							   "SELECT 'pg_class'::regclass::oid, c.oid, CASE c.relkind WHEN 'v' THEN 70 ELSE 80 END, q.q,"
-							   " CASE c.relkind WHEN 'v' THEN 'view ' ELSE 'materialized view ' END || q.q,"
-							   " CASE c.relkind WHEN 'v' THEN format(E'CREATE VIEW %%s%%s AS\\n%%s', q.q,"
-							   "     CASE WHEN c.reloptions IS NOT NULL THEN ' WITH (' || array_to_string(c.reloptions, ', ') || ')' ELSE '' END,"
-							   "     pg_get_viewdef(c.oid))"
-							   "   ELSE format(E'CREATE MATERIALIZED VIEW %%s%%s%%s AS\\n%%s\\n  WITH NO DATA;', q.q,"
-							   "     CASE WHEN am.amname IS NOT NULL AND am.amname <> 'heap' THEN ' USING ' || quote_ident(am.amname) ELSE '' END,"
-							   "     CASE WHEN c.reloptions IS NOT NULL THEN ' WITH (' || array_to_string(c.reloptions, ', ') || ')' ELSE '' END,"
-							   "     rtrim(pg_get_viewdef(c.oid), ';')) END"
-							   " || coalesce((SELECT string_agg(format(E'\\nALTER VIEW %%s ALTER COLUMN %%I SET DEFAULT %%s;', q.q,"
-							   "   a.attname, pg_get_expr(ad.adbin, ad.adrelid)), '' ORDER BY a.attnum) FROM pg_attrdef ad"
-							   "   JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum WHERE ad.adrelid = c.oid), '')"
-							   " || CASE WHEN c.relkind = 'm' THEN %s ELSE '' END"
-							   " || %s || %s || %s || %s || %s,"
-							   " CASE WHEN c.relkind = 'm' AND c.relispopulated THEN format('REFRESH MATERIALIZED VIEW %%s;', q.q) END"
-							   " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_am am ON am.oid = c.relam"
-							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q,"
-							   "   CASE c.relkind WHEN 'v' THEN 'VIEW ' ELSE 'MATERIALIZED VIEW ' END || format('%%I.%%I', n.nspname, c.relname) AS t) q"
-							   " WHERE c.relkind IN ('v', 'm') AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"),
-							   sql_column_settings("c.oid", "'ALTER MATERIALIZED VIEW ' || q.q"),
-							   sql_owner("'TABLE ' || q.q", "c.relowner"),
-							   sql_comment("pg_class", "c.oid", "q.t"),
-							   sql_column_comments("c.oid", "q.q"),
-							   sql_acl("'TABLE ' || q.q", "c.relacl", "c.relowner"),
-							   sql_column_acl("c.oid", "q.q", "c.relowner")));
+	/*
+	 * Views and materialized views; a materialized view that relies on a
+	 * constraint is made in post-data (MATVIEW_POSTPONED).
+	 */
+	collect(set, cxt, sql_views("NOT " MATVIEW_POSTPONED("c"), "CASE c.relkind WHEN 'v' THEN 70 ELSE 80 END"));
 }
 
 /*
@@ -689,34 +819,42 @@ collect_pre_data(obj_set *set, MemoryContext cxt)
  * with both ends mapped to the object that stands for them (a default or a
  * view's rule to its relation, a table's row type or an array type to the
  * type or relation it comes from, a domain's constraint to the domain), and
- * every child table after its parents.
+ * every child table after its parents.  A table's constraints are post-data
+ * (collect_post_data), so what they use never orders the creation of
+ * tables: two tables whose foreign keys point at each other, or a CHECK
+ * that calls a function taking the table's row type, are no cycle.  The
+ * fifth column lists the columns whose defaults alone make the edge (NULL
+ * when anything else does too, generated columns included).
  */
 static const char *const edges_sql =
 "WITH d AS (SELECT classid, objid, refclassid, refobjid FROM pg_depend"
 "  WHERE deptype = 'n' AND objid >= 16384 AND refobjid >= 16384),"
 " ends AS (SELECT classid AS c, objid AS o FROM d UNION SELECT refclassid, refobjid FROM d),"
 " norm AS ("
-"  SELECT e.c, e.o, m.c AS mc, m.o AS mo FROM ends e CROSS JOIN LATERAL ("
-"    SELECT 'pg_class'::regclass::oid AS c, ad.adrelid AS o FROM pg_attrdef ad"
+"  SELECT e.c, e.o, m.c AS mc, m.o AS mo, m.def FROM ends e CROSS JOIN LATERAL ("
+"    SELECT 'pg_class'::regclass::oid AS c, ad.adrelid AS o, CASE WHEN a.attgenerated = '' THEN ad.adnum END AS def"
+"      FROM pg_attrdef ad JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum"
 "      WHERE e.c = 'pg_attrdef'::regclass AND ad.oid = e.o"
-"    UNION ALL SELECT 'pg_class'::regclass::oid, r.ev_class FROM pg_rewrite r"
+"    UNION ALL SELECT 'pg_class'::regclass::oid, r.ev_class, NULL FROM pg_rewrite r"
 "      WHERE e.c = 'pg_rewrite'::regclass AND r.oid = e.o"
-"    UNION ALL SELECT CASE WHEN co.contypid <> 0 THEN 'pg_type'::regclass::oid ELSE 'pg_class'::regclass::oid END,"
-"      CASE WHEN co.contypid <> 0 THEN co.contypid ELSE co.conrelid END FROM pg_constraint co"
-"      WHERE e.c = 'pg_constraint'::regclass AND co.oid = e.o"
+							   " || " DBK_KIND_TYPED_TABLE_SQL
+"    UNION ALL SELECT 'pg_type'::regclass::oid, co.contypid, NULL FROM pg_constraint co"
+"      WHERE e.c = 'pg_constraint'::regclass AND co.oid = e.o AND co.contypid <> 0"
 "    UNION ALL SELECT CASE WHEN b.typrelid <> 0 THEN 'pg_class'::regclass::oid ELSE 'pg_type'::regclass::oid END,"
-"      CASE WHEN b.typrelid <> 0 THEN b.typrelid ELSE b.oid END"
+"      CASE WHEN b.typrelid <> 0 THEN b.typrelid ELSE b.oid END, NULL"
 "      FROM pg_type t LEFT JOIN pg_type el ON el.oid = t.typelem AND el.typarray = t.oid"
 "      LEFT JOIN pg_range mr ON mr.rngmultitypid = t.oid"
 "      JOIN pg_type b ON b.oid = coalesce(el.oid, mr.rngtypid, t.oid)"
 "      WHERE e.c = 'pg_type'::regclass AND t.oid = e.o"
-"    UNION ALL SELECT e.c, e.o WHERE e.c NOT IN ('pg_attrdef'::regclass, 'pg_rewrite'::regclass,"
+"    UNION ALL SELECT e.c, e.o, NULL WHERE e.c NOT IN ('pg_attrdef'::regclass, 'pg_rewrite'::regclass,"
 "      'pg_constraint'::regclass, 'pg_type'::regclass)) m)"
-" SELECT DISTINCT a.mc, a.mo, b.mc, b.mo FROM d"
+" SELECT a.mc, a.mo, b.mc, b.mo,"
+"  CASE WHEN bool_and(a.def IS NOT NULL) THEN array_agg(DISTINCT a.def ORDER BY a.def)::text END FROM d"
 "  JOIN norm a ON a.c = d.classid AND a.o = d.objid"
 "  JOIN norm b ON b.c = d.refclassid AND b.o = d.refobjid"
 "  WHERE (a.mc, a.mo) <> (b.mc, b.mo) AND NOT " DBK_KIND_SHELL_EDGE("a", "b")
-" UNION SELECT 'pg_class'::regclass::oid, inhrelid, 'pg_class'::regclass::oid, inhparent FROM pg_inherits";
+"  GROUP BY 1, 2, 3, 4"
+" UNION ALL SELECT 'pg_class'::regclass::oid, inhrelid, 'pg_class'::regclass::oid, inhparent, NULL FROM pg_inherits";
 
 static HTAB *
 index_objects(obj_set *set)
@@ -750,6 +888,16 @@ find_object(HTAB *h, Oid classid, Oid objid)
 	return e ? e->index : -1;
 }
 
+/* "from" depends on "to": "to" must be emitted first (in the set's context). */
+static void
+add_edge(obj_set *set, int from, int to)
+{
+	set->items[to].dependents = lappend_int(set->items[to].dependents, from);
+	set->items[from].dependencies = lappend_int(set->items[from].dependencies, to);
+	if (!set->items[to].emitted)
+		set->items[from].waiting++;
+}
+
 /* Runs sql, whose rows are (classid, objid, refclassid, refobjid), and adds its edges. */
 static void
 add_edges_of(obj_set *set, MemoryContext cxt, HTAB *h, const char *sql)
@@ -764,12 +912,20 @@ add_edges_of(obj_set *set, MemoryContext cxt, HTAB *h, const char *sql)
 		TupleDesc	desc = SPI_tuptable->tupdesc;
 		int			from = find_object(h, value_oid(tup, desc, 1), value_oid(tup, desc, 2));
 		int			to = find_object(h, value_oid(tup, desc, 3), value_oid(tup, desc, 4));
+		char	   *attnums = SPI_getvalue(tup, desc, 5);
 
 		if (from < 0 || to < 0 || from == to)
 			continue;
-		/* "from" depends on "to": "to" must be emitted first */
-		set->items[to].dependents = lappend_int(set->items[to].dependents, from);
-		set->items[from].waiting++;
+		add_edge(set, from, to);
+		if (attnums != NULL && set->items[from].classid == RelationRelationId && set->items[from].prio == PRIO_TABLE)
+		{
+			default_edge *e = palloc(sizeof(default_edge));
+
+			e->table = from;
+			e->target = to;
+			e->attnums = attnums;
+			set->default_edges = lappend(set->default_edges, e);
+		}
 	}
 	MemoryContextSwitchTo(old);
 }
@@ -790,13 +946,12 @@ add_edges(obj_set *set, MemoryContext cxt, List *more)
 /*
  * Kahn's algorithm over objects sorted by (kind, name): always emit the
  * first ready object in that order, so that the output is stable and looks
- * like pg_dump's wherever dependencies allow.
+ * like pg_dump's wherever dependencies allow.  Stops when nothing is ready.
  */
 static void
-order_pre_data(obj_set *set, dump_schema *s)
+emit_ready(obj_set *set, dump_schema *s)
 {
-	int			i = 0,
-				done = 0;
+	int			i = 0;
 	MemoryContext old = MemoryContextSwitchTo(s->cxt);
 
 	while (i < set->n)
@@ -811,7 +966,7 @@ order_pre_data(obj_set *set, dump_schema *s)
 			continue;
 		}
 		o->emitted = true;
-		done++;
+		set->emitted++;
 		s->pre_data = lappend(s->pre_data, pstrdup(o->ddl));
 		if (o->extra)
 			s->refresh = lappend(s->refresh, pstrdup(o->extra));
@@ -825,15 +980,180 @@ order_pre_data(obj_set *set, dump_schema *s)
 		i = next;
 	}
 	MemoryContextSwitchTo(old);
-	if (done < set->n)
+}
+
+/*
+ * A cycle among the objects not emitted, as a list of indexes each of
+ * which depends on the next, the last on the first.  Every such object
+ * waits for one not emitted, so following those dependencies from any of
+ * them must come back to an object already on the path.
+ */
+static List *
+find_cycle(obj_set *set)
+{
+	int		   *pos = palloc(sizeof(int) * set->n);
+	int		   *path = palloc(sizeof(int) * set->n);
+	int			len = 0,
+				u = 0;
+	List	   *cycle = NIL;
+
+	for (int i = 0; i < set->n; i++)
+		pos[i] = -1;
+	while (set->items[u].emitted)
+		u++;
+	for (;;)
 	{
-		for (i = 0; i < set->n; i++)
-			if (!set->items[i].emitted)
-				ereport(ERROR,
-						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-						 errmsg("cannot back up %s: it is part of a circular dependency",
-								set->items[i].label),
-						 errdetail("dbkeeper cannot find an order in which the objects can be created.")));
+		int			v = -1;
+		ListCell   *lc;
+
+		pos[u] = len;
+		path[len++] = u;
+		foreach(lc, set->items[u].dependencies)
+			if (!set->items[lfirst_int(lc)].emitted)
+			{
+				v = lfirst_int(lc);
+				break;
+			}
+		if (v < 0)
+			elog(ERROR, "object \"%s\" waits for no object", set->items[u].label);
+		if (pos[v] >= 0)
+		{
+			for (int k = pos[v]; k < len; k++)
+				cycle = lappend_int(cycle, path[k]);
+			return cycle;
+		}
+		u = v;
+	}
+}
+
+/* Removes one edge "from depends on to" (not yet counted as emitted). */
+static void
+remove_edge(obj_set *set, int from, int to)
+{
+	set->items[to].dependents = list_delete_int(set->items[to].dependents, from);
+	set->items[from].dependencies = list_delete_int(set->items[from].dependencies, to);
+	if (!set->items[to].emitted)
+		set->items[from].waiting--;
+}
+
+/*
+ * Breaks a cycle that a column default closes (a default calling a function
+ * that takes the table's row type), as pg_dump does: the table is created
+ * without the defaults of its default edges, and a new object sets them
+ * once their table and everything they use exist.  False when no edge of
+ * the cycle is such an edge.
+ */
+static bool
+split_defaults(obj_set *set, List *cycle, MemoryContext cxt)
+{
+	int			table = -1;
+	StringInfoData attnums;
+	List	   *targets = NIL;
+	ListCell   *lc;
+	dump_obj   *d;
+	int			n;
+
+	for (int k = 0; k < list_length(cycle) && table < 0; k++)
+	{
+		int			u = list_nth_int(cycle, k);
+		int			v = list_nth_int(cycle, (k + 1) % list_length(cycle));
+
+		foreach(lc, set->default_edges)
+		{
+			default_edge *e = lfirst(lc);
+
+			if (e->table == u && e->target == v)
+				table = u;
+		}
+	}
+	if (table < 0)
+		return false;
+
+	/* every default edge of that table goes to the new object */
+	initStringInfo(&attnums);
+	foreach(lc, set->default_edges)
+	{
+		default_edge *e = lfirst(lc);
+
+		if (e->table != table)
+			continue;
+		appendStringInfo(&attnums, "%s'%s'::int2[]", attnums.len > 0 ? " || " : "", e->attnums);
+		remove_edge(set, table, e->target);
+		targets = lappend_int(targets, e->target);
+		set->default_edges = foreach_delete_current(set->default_edges, lc);
+	}
+
+	/* the table's CREATE again, without those defaults */
+	run_query(sql_tables(psprintf("c.oid = %u", set->items[table].objid),
+						 psprintf("c.oid = %u AND a.attnum = ANY (%s)", set->items[table].objid, attnums.data)));
+	if (SPI_processed != 1)
+		elog(ERROR, "table \"%s\" disappeared from the catalogs", set->items[table].label);
+	set->items[table].ddl = value_copy(cxt, SPI_tuptable->vals[0], SPI_tuptable->tupdesc, COL_DDL);
+
+	run_query(psprintf("SELECT string_agg(format('ALTER TABLE ONLY %%I.%%I ALTER COLUMN %%I SET DEFAULT %%s;',"
+					   " n.nspname, c.relname, a.attname, pg_get_expr(ad.adbin, ad.adrelid)), E'\\n' ORDER BY a.attnum)"
+					   " FROM pg_attrdef ad JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum"
+					   " JOIN pg_class c ON c.oid = ad.adrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+					   " WHERE c.oid = %u AND a.attnum = ANY (%s)", set->items[table].objid, attnums.data));
+	n = set->n;
+	d = new_object(set, cxt);
+	d->prio = PRIO_TABLE;
+	d->sortkey = set->items[table].sortkey;
+	d->label = psprintf("defaults of %s", set->items[table].label);
+	d->ddl = value_copy(cxt, SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	if (d->ddl == NULL)
+		elog(ERROR, "the defaults of \"%s\" disappeared from the catalogs", set->items[table].label);
+	add_edge(set, n, table);
+	foreach(lc, targets)
+		add_edge(set, n, lfirst_int(lc));
+	return true;
+}
+
+/* The error for a cycle no split breaks: it names every object on it. */
+static void
+report_cycle(obj_set *set, List *cycle)
+{
+	StringInfoData detail;
+	int			first = 0;
+	int			len = list_length(cycle);
+
+	/* start at the object that sorts first, so that the message is stable */
+	for (int k = 1; k < len; k++)
+		if (list_nth_int(cycle, k) < list_nth_int(cycle, first))
+			first = k;
+	initStringInfo(&detail);
+	for (int k = 0; k <= len; k++)
+		appendStringInfo(&detail, "%s%s", k == 0 ? "" : k == 1 ? " depends on " : ", which depends on ",
+						 set->items[list_nth_int(cycle, (first + k) % len)].label);
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("cannot back up %s: it is part of a circular dependency",
+					set->items[list_nth_int(cycle, first)].label),
+			 errdetail("%s.", detail.data),
+			 errhint("Break the cycle, for example by replacing one of the objects with a version that does not depend on the others.")));
+}
+
+/*
+ * The pre-data objects in an order that replays: ready objects first, and
+ * when only cycles remain, a cycle that a column default closes is broken
+ * (split_defaults) and the emission goes on; any other cycle is an error.
+ */
+static void
+order_pre_data(obj_set *set, dump_schema *s, MemoryContext cxt)
+{
+	for (;;)
+	{
+		MemoryContext old;
+		List	   *cycle;
+
+		emit_ready(set, s);
+		if (set->emitted == set->n)
+			return;
+		old = MemoryContextSwitchTo(cxt);
+		cycle = find_cycle(set);
+		if (!split_defaults(set, cycle, cxt))
+			report_cycle(set, cycle);
+		MemoryContextSwitchTo(old);
 	}
 }
 
@@ -860,7 +1180,8 @@ collect_post_data(obj_set *set, MemoryContext cxt)
 	 * are attached to their parent's below, as pg_dump does.
 	 */
 	collect(set, cxt, psprintf(
-							   "SELECT 0::oid, 0::oid, CASE co.contype WHEN 'f' THEN 900 WHEN 'c' THEN 100 ELSE 110 END,"
+							   "SELECT 0::oid, 0::oid, CASE WHEN co.contype = 'f' THEN 900 WHEN co.contype = 'c' AND co.convalidated THEN 100"
+							   "   WHEN co.contype = 'c' THEN 102 ELSE 110 END,"
 							   " q.q || ' ' || co.conname, format('constraint %%I on %%s', co.conname, q.q),"
 							   " format('ALTER %%sTABLE %%s%%s ADD CONSTRAINT %%I %%s;', CASE WHEN c.relkind = 'f' THEN 'FOREIGN ' ELSE '' END,"
 							   "   CASE WHEN co.contype IN ('p', 'u', 'x') THEN 'ONLY '"
@@ -949,6 +1270,20 @@ collect_post_data(obj_set *set, MemoryContext cxt)
 							   " WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_statistic_ext", "x.oid"),
 							   sql_owner("'STATISTICS ' || q.q", "x.stxowner"),
 							   sql_comment("pg_statistic_ext", "x.oid", "'STATISTICS ' || q.q")));
+
+	/* materialized views that rely on a constraint, before the indexes */
+	collect(set, cxt, sql_views(MATVIEW_POSTPONED("c"), "115"));
+
+	/* the queries of views that rely on a constraint (VIEW_NEEDS_KEY) */
+	collect(set, cxt, psprintf(
+							   "SELECT 0::oid, 0::oid, 145, q.q, 'view ' || q.q,"
+							   " format(E'CREATE OR REPLACE VIEW %%s%%s AS\\n%%s', q.q, coalesce(' WITH (' || %s || ')', ''),"
+							   "   pg_get_viewdef(c.oid)), NULL::text"
+							   " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
+							   " WHERE c.relkind = 'v' AND " VIEW_NEEDS_KEY("c") " AND " USER_NS("n")
+							   " AND " NOT_MEMBER("pg_class", "c.oid"),
+							   sql_options("c.reloptions", "''")));
 
 	/* triggers (clones on partitions come from their parent's) */
 	collect(set, cxt, psprintf(
@@ -1160,10 +1495,16 @@ collect_tables(dump_schema *s)
 		t->filter = value_copy(s->cxt, SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3);
 		s->tables = lappend(s->tables, t);
 	}
+	/*
+	 * Sequences whose value the data section sets; on a standby not the
+	 * unlogged ones, which have no state there (as unlogged tables have no
+	 * rows): they start afresh.
+	 */
 	run_query("SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c"
 			  " JOIN pg_namespace n ON n.oid = c.relnamespace"
 			  " WHERE c.relkind = 'S' AND ((" USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid") ")"
 			  "   OR c.oid IN (SELECT unnest(extconfig) FROM pg_extension))"
+			  " AND NOT (c.relpersistence = 'u' AND pg_is_in_recovery())"
 			  " ORDER BY n.nspname, c.relname");
 	for (uint64 i = 0; i < SPI_processed; i++)
 		s->sequences = lappend(s->sequences,
@@ -1201,7 +1542,7 @@ dbk_dump_schema_read(dump_schema *s)
 		collect(&pre, work, lfirst(lc));
 	qsort(pre.items, pre.n, sizeof(dump_obj), obj_cmp);
 	add_edges(&pre, work, kinds.edges);
-	order_pre_data(&pre, s);
+	order_pre_data(&pre, s, work);
 
 	collect_post_data(&post, work);
 	foreach(lc, kinds.post_data)
@@ -1209,8 +1550,12 @@ dbk_dump_schema_read(dump_schema *s)
 	qsort(post.items, post.n, sizeof(dump_obj), obj_cmp);
 	save = MemoryContextSwitchTo(s->cxt);
 	for (int i = 0; i < post.n; i++)
+	{
 		if (post.items[i].ddl[0] != '\0')
 			s->post_data = lappend(s->post_data, pstrdup(post.items[i].ddl));
+		if (post.items[i].extra)
+			s->refresh = lappend(s->refresh, pstrdup(post.items[i].extra));
+	}
 	MemoryContextSwitchTo(save);
 
 	collect_tables(s);

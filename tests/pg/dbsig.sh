@@ -26,7 +26,9 @@ dbsig() {
   done
 }
 
-# psql_restore FILE DB: replays a backup into a new, empty database with the standard tools
+# psql_restore FILE DB: replays a backup into a new, empty database with the
+# standard tools, statement by statement (no --single-transaction: the
+# script must not need one)
 psql_restore() {
-  createdb "$2" && zstd -dc < "$1" | psql -X -q -v ON_ERROR_STOP=1 --single-transaction -d "$2" >"$WORK/restore-$2.log" 2>&1
+  createdb "$2" && zstd -dc < "$1" | psql -X -q -v ON_ERROR_STOP=1 -d "$2" >"$WORK/restore-$2.log" 2>&1
 }
