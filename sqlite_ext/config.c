@@ -10,6 +10,10 @@
  *   keep_backups       backups kept by the retention that follows each
  *                      backup; 0 turns that retention off (default 14)
  *   compression_level  zstd level, 1 to 19 (default 3)
+ *   maintenance_token  the token that admits this connection during
+ *                      maintenance (banner.c): the one
+ *                      dbkeeper_maintenance_begin() returned elsewhere;
+ *                      NULL gives the connection a new random one
  *
  * With one argument it returns the value in effect; with two it sets the
  * value and returns it.  Unknown names and bad values are errors.
@@ -21,7 +25,7 @@ SQLITE_EXTENSION_INIT3
 #include <stdio.h>
 #include <string.h>
 
-#define SETTING_NAMES "backup_dir, keep_backups, compression_level"
+#define SETTING_NAMES "backup_dir, keep_backups, compression_level, maintenance_token"
 
 static int
 set_integer(sqlite3_value *v, const char *name, sqlite3_int64 lo, sqlite3_int64 hi,
@@ -77,6 +81,24 @@ apply(dbk_sqlite_state *st, const char *name, sqlite3_value *v, dbk_error *err)
 		st->compression_level = (int) x;
 		return 0;
 	}
+	if (strcmp(name, "maintenance_token") == 0)
+	{
+		const char *text = (const char *) sqlite3_value_text(v);
+
+		if (text == NULL)
+		{
+			(void) dbk_sqlite_token_random(st);
+			return 0;
+		}
+		if (!dbk_sqlite_token_valid(text))
+		{
+			dbk_fail(err, DBK_E_INVALID, "setting \"maintenance_token\" must be the %d lowercase hex digits dbkeeper_maintenance_begin() returned",
+					 DBK_TOKEN_HEX);
+			return -1;
+		}
+		snprintf(st->maintenance_token, sizeof(st->maintenance_token), "%s", text);
+		return 0;
+	}
 	return -2;
 }
 
@@ -97,7 +119,7 @@ sql_config(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	if (argc == 2)
 		rc = apply(st, name, argv[1], &err);
 	else if (strcmp(name, "backup_dir") != 0 && strcmp(name, "keep_backups") != 0 &&
-			 strcmp(name, "compression_level") != 0)
+			 strcmp(name, "compression_level") != 0 && strcmp(name, "maintenance_token") != 0)
 		rc = -2;
 	if (rc == -2)
 	{
@@ -118,6 +140,8 @@ sql_config(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	}
 	else if (strcmp(name, "keep_backups") == 0)
 		sqlite3_result_int64(ctx, st->keep_backups);
+	else if (strcmp(name, "maintenance_token") == 0)
+		sqlite3_result_text(ctx, st->maintenance_token, -1, SQLITE_TRANSIENT);
 	else
 		sqlite3_result_int(ctx, st->compression_level);
 }

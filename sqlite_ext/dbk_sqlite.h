@@ -32,12 +32,21 @@
 /* How long dbkeeper waits for a lock before giving up, in milliseconds. */
 #define DBK_SQLITE_LOCK_WAIT_MS 10000
 
+/* A maintenance token: 32 lowercase hex digits. */
+#define DBK_TOKEN_HEX 32
+
 typedef struct dbk_sqlite_state
 {
 	int			refs;
 	char	   *backup_dir;		/* NULL: the default */
 	sqlite3_int64 keep_backups;
 	int			compression_level;
+	/*
+	 * The connection's maintenance token: random at load, or the one of
+	 * DBKEEPER_MAINTENANCE_TOKEN, or set by dbkeeper_config.  A connection
+	 * whose token is the one maintenance began with is admitted.
+	 */
+	char		maintenance_token[DBK_TOKEN_HEX + 1];
 } dbk_sqlite_state;
 
 extern const dbk_allocator dbk_sqlite_allocator;
@@ -96,6 +105,22 @@ typedef struct dbk_sqlite_wait
 
 void		dbk_sqlite_wait_start(dbk_sqlite_wait *w);
 bool		dbk_sqlite_may_retry(int rc, dbk_sqlite_wait *w);
+
+/* Maintenance (banner.c). */
+/* Whether token has the form of a maintenance token. */
+bool		dbk_sqlite_token_valid(const char *token);
+/* The connection's token: DBKEEPER_MAINTENANCE_TOKEN, else a random one. */
+int			dbk_sqlite_token_init(dbk_sqlite_state *st, char **errmsg);
+/* A new random token for the connection. */
+int			dbk_sqlite_token_random(dbk_sqlite_state *st);
+/*
+ * -1 with the maintenance message when main is in maintenance and this
+ * connection is not admitted, for an operation that writes the database by
+ * other means than its own statements (restore); `doing` completes
+ * "cannot ...".
+ */
+int			dbk_sqlite_maintenance_check(sqlite3 *db, const dbk_sqlite_state *st, const char *doing,
+										 dbk_error *err);
 
 /* Registration, one per file; each returns an SQLite result code. */
 int			dbk_sqlite_register_config(sqlite3 *db, dbk_sqlite_state *st);

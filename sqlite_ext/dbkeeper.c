@@ -48,6 +48,7 @@ sqlite3_dbkeeper_init(sqlite3 *db, char **errmsg, const sqlite3_api_routines *ap
 	st->keep_backups = DBK_DEFAULT_KEEP;
 	st->compression_level = DBK_DEFAULT_LEVEL;
 	st->refs = 1;				/* ours, until registration is over */
+	rc = dbk_sqlite_token_init(st, errmsg);
 
 	for (size_t i = 0; rc == SQLITE_OK && i < sizeof(registrars) / sizeof(registrars[0]); i++)
 	{

@@ -47,7 +47,8 @@ run_in() {
 }
 out_of() {
   local name=$1 n=${COUNT[$1]}
-  awk -v from="done-$((n - 1))" -v to="done-$n" '$0 == to { exit } p; $0 == from { p = 1 }' "$T/$name.out"
+  awk -v from="done-$((n - 1))" -v to="done-$n" -v first="$((n == 1))" \
+    'BEGIN { p = first } $0 == to { exit } p; $0 == from { p = 1 }' "$T/$name.out"
 }
 # The error text of the last run_in, without the shell's prefix and code.
 err_of() { out_of "$1" | head -1 | sed 's/^[^:]*: *//; s/^[^,]*, //; s/ ([0-9]*)$//'; }
@@ -146,11 +147,14 @@ wait
 # Set after the load (the shell's .auth): it runs, and maintenance still
 # refuses writes (at commit, with SQLite's fixed text).
 sq "$DB" "SELECT dbkeeper_maintenance_begin('$MSG')" >/dev/null
-out=$(sq "$DB" ".auth on" "INSERT INTO visit(patient, at) VALUES (2, 'x')" 2>&1)
+out=$(sq "$DB" ".auth on" "ATTACH '$DB' AS m2" "INSERT INTO m2.visit(patient, at) VALUES (2, 'x')" 2>&1)
 check maint/auth-after-runs "an authorizer set after the load runs" \
   "$(printf '%s\n' "$out" | grep -c '^authorizer: INSERT "visit"')" 1
-check maint/auth-after-guard "with it, writes during maintenance are still refused" \
+check maint/auth-after-guard "with it, writes during maintenance are still refused, at commit" \
   "$(printf '%s\n' "$out" | grep -c 'constraint failed')|$(sqlite3 "$DB" "SELECT count(*) FROM visit WHERE at = 'x'")" "1|0"
+out=$(sq "$DB" ".auth on" "INSERT INTO visit(patient, at) VALUES (2, 'x')" 2>&1)
+check maint/auth-after-message "with it, the guard triggers still give the message" \
+  "$(printf '%s\n' "$out" | grep -c "$MSG")|$(sqlite3 "$DB" "SELECT count(*) FROM visit WHERE at = 'x'")" "1|0"
 sqlite3 "$DB" "UPDATE dbkeeper_banner_state SET maintenance_message = NULL, maintenance_token = NULL"
 out=$(sq "$DB" ".auth on" "INSERT INTO visit(patient, at) VALUES (2, 'y'); SELECT count(*) FROM visit WHERE at = 'y'" 2>&1)
 check maint/auth-after-off "outside maintenance an authorizer set after the load changes nothing else" \
