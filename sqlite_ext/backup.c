@@ -228,6 +228,8 @@ dbk_sqlite_take_backup(sqlite3 *src, const dbk_sqlite_state *st, dbk_dir *d, con
 	char		database[128],
 				path[4200];
 	int			rc = -1;
+	int			level = dbk_sqlite_level(st, src);
+	sqlite3_int64 keep = dbk_sqlite_keep(st, src);
 
 	dbk_meta_init(&header, &dbk_sqlite_allocator);
 	if (dbk_sqlite_main_file(src, &file, database, sizeof(database), err) != 0 ||
@@ -235,27 +237,27 @@ dbk_sqlite_take_backup(sqlite3 *src, const dbk_sqlite_state *st, dbk_dir *d, con
 		goto done;
 	(void) dbk_dir_sweep(d, NULL, err);
 	clock_gettime(CLOCK_REALTIME, &now);
-	if (make_header(&header, database, file, &now, label, st->compression_level, err) != 0 ||
+	if (make_header(&header, database, file, &now, label, level, err) != 0 ||
 		dbk_temp_create(d, "copy", &copy, err) != 0)
 		goto done;
 	dbk_temp_path(d, &copy, path, sizeof(path));
 	if (copy_pages(src, database, path, err) != 0 ||
 		record_schema(path, &header, err) != 0 ||
 		dbk_temp_create(d, "backup", &archive, err) != 0 ||
-		compress_file(copy.fd, &archive, &header, st->compression_level, err) != 0)
+		compress_file(copy.fd, &archive, &header, level, err) != 0)
 		goto done;
 	dbk_temp_remove(d, &copy);
 	if (dbk_publish(d, &archive, database, now.tv_sec, label, DBK_EXT_SQLITE, name_out, err) != 0)
 		goto done;
 	rc = 0;
-	if (apply_retention && st->keep_backups > 0)
+	if (apply_retention && keep > 0)
 	{
 		dbk_error	ignored;
 		int			deleted;
 
 		/* Best effort: the backup is published; dbkeeper_prune() reports errors. */
 		(void) dbk_catalog_prune(&dbk_sqlite_allocator, d, DBK_SQLITE_ENGINE, database,
-								 DBK_EXT_SQLITE, st->keep_backups, &deleted, &ignored);
+								 DBK_EXT_SQLITE, keep, &deleted, &ignored);
 	}
 done:
 	dbk_temp_remove(d, &copy);

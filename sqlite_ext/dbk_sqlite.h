@@ -38,9 +38,12 @@
 typedef struct dbk_sqlite_state
 {
 	int			refs;
-	char	   *backup_dir;		/* NULL: the default */
+	/* Set by dbkeeper_config for this connection, overriding the database's. */
+	char	   *backup_dir;		/* NULL: not set here */
 	sqlite3_int64 keep_backups;
+	bool		keep_set;
 	int			compression_level;
+	bool		level_set;
 	/*
 	 * The connection's maintenance token: random at load, or the one of
 	 * DBKEEPER_MAINTENANCE_TOKEN, or set by dbkeeper_config.  A connection
@@ -56,10 +59,29 @@ void		dbk_sqlite_result_error(sqlite3_context *ctx, const dbk_error *err);
 /* Turns the connection's last error into err, with what we were doing. */
 int			dbk_sqlite_fail(dbk_error *err, sqlite3 *db, const char *doing);
 
+/*
+ * Refuses a read-only connection (mode=ro, a file it cannot write, PRAGMA
+ * query_only) for an operation that writes the database or deletes
+ * backups; `doing` completes "cannot ... through a read-only connection".
+ */
+int			dbk_sqlite_check_writable(sqlite3 *db, const char *doing, dbk_error *err);
+
 /* The main database's file and dbkeeper's name for it; refuses in-memory ones. */
 int			dbk_sqlite_main_file(sqlite3 *db, const char **path, char *name, size_t namecap,
 								 dbk_error *err);
-/* The backup directory in effect: setting, DBKEEPER_BACKUP_DIR, or beside the file. */
+/*
+ * Settings in effect, in this order: set on the connection, set in the
+ * database (table dbkeeper_settings, see config.c), the environment
+ * (DBKEEPER_BACKUP_DIR), the default.
+ */
+#define DBK_SETTINGS_TABLE "dbkeeper_settings"
+/* Where a database keeps the identity its backups record (identity.c). */
+#define DBK_IDENTITY_TABLE "dbkeeper_identity"
+sqlite3_int64 dbk_sqlite_keep(const dbk_sqlite_state *st, sqlite3 *db);
+int			dbk_sqlite_level(const dbk_sqlite_state *st, sqlite3 *db);
+/* The database's value of a setting, as text; NULL when none (caller frees). */
+char	   *dbk_sqlite_db_setting(sqlite3 *db, const char *name);
+/* The backup directory in effect: as above, else beside the database file. */
 int			dbk_sqlite_backup_dir(const dbk_sqlite_state *st, sqlite3 *db, char *buf, size_t cap,
 								  dbk_error *err);
 int			dbk_sqlite_open_dir(const dbk_sqlite_state *st, sqlite3 *db, bool create, dbk_dir *d,
@@ -104,6 +126,8 @@ typedef struct dbk_sqlite_wait
 } dbk_sqlite_wait;
 
 void		dbk_sqlite_wait_start(dbk_sqlite_wait *w);
+/* Milliseconds since dbk_sqlite_wait_start. */
+long		dbk_sqlite_waited_ms(const dbk_sqlite_wait *w);
 bool		dbk_sqlite_may_retry(int rc, dbk_sqlite_wait *w);
 
 /* Maintenance (banner.c). */

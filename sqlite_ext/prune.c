@@ -4,7 +4,8 @@
  * Deletes the oldest backups of this database beyond the newest `keep`
  * (the keep_backups setting when NULL or omitted) and returns how many.
  * The rules that protect files live in core/catalog.c: only files with
- * dbkeeper's name and header, never the newest, never through a link.
+ * dbkeeper's name and header, never the newest, never through a link.  A
+ * read-only connection is refused: it must not delete what it cannot write.
  */
 #include "dbk_sqlite.h"
 
@@ -17,7 +18,7 @@ sql_prune(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	dbk_sqlite_state *st = sqlite3_user_data(ctx);
 	sqlite3    *db = sqlite3_context_db_handle(ctx);
-	sqlite3_int64 keep = st->keep_backups;
+	sqlite3_int64 keep = dbk_sqlite_keep(st, db);
 	const char *file;
 	char		database[128];
 	dbk_dir		d = {-1, ""};
@@ -40,6 +41,7 @@ sql_prune(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		return;
 	}
 	if (dbk_sqlite_main_file(db, &file, database, sizeof(database), &err) != 0 ||
+		dbk_sqlite_check_writable(db, "prune backups", &err) != 0 ||
 		dbk_sqlite_open_dir(st, db, false, &d, &err) != 0 ||
 		dbk_catalog_prune(&dbk_sqlite_allocator, &d, DBK_SQLITE_ENGINE, database, DBK_EXT_SQLITE,
 						  keep, &deleted, &err) != 0)

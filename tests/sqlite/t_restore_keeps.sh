@@ -59,6 +59,6 @@ check_error readonly/prune-uri "prune refuses a connection opened with mode=ro" 
 check_error readonly/prune-query-only "prune refuses PRAGMA query_only" \
   'cannot prune backups through a read-only connection' ro.db "PRAGMA query_only = 1; SELECT dbkeeper_prune(1)"
 check readonly/unchanged "nothing was restored or deleted" \
-  "$(sqlite3 ro.db "SELECT count(*) FROM acct WHERE id = 999")|$(ls dbkeeper-backups | grep -c '^ro.*[0-9]Z\.sqlite3\.zst$')" "1|2"
+  "$(sqlite3 ro.db "SELECT count(*) FROM acct WHERE id = 999")|$(find dbkeeper-backups -type f -name 'ro*.sqlite3.zst' | wc -l)" "1|2"
 check readonly/backup-allowed "a read-only connection still backs up" \
   "$(sq "file:ro.db?mode=ro" "SELECT dbkeeper_backup() IS NOT NULL")" 1
