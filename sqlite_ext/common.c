@@ -84,25 +84,12 @@ dbk_sqlite_fail(dbk_error *err, sqlite3 *db, const char *doing)
 int
 dbk_sqlite_main_file(sqlite3 *db, const char **path, char *name, size_t namecap, dbk_error *err)
 {
-	const char *file = sqlite3_db_filename(db, "main");
-	const char *base;
-	char		stem[256];
-	char	   *dot;
+	dbk_sqlite_identity ident;
 
-	if (file == NULL || *file == '\0')
-	{
-		dbk_fail(err, DBK_E_INVALID, "cannot back up or restore an in-memory or temporary database");
-		dbk_error_detail(err, "dbkeeper works on a database stored in a file.");
+	if (dbk_sqlite_identity_read(db, &ident, err) != 0)
 		return -1;
-	}
-	base = strrchr(file, '/');
-	base = base ? base + 1 : file;
-	snprintf(stem, sizeof(stem), "%s", base);
-	dot = strrchr(stem, '.');
-	if (dot && dot != stem)
-		*dot = '\0';
-	dbk_database_name_component(stem, name, namecap);
-	*path = file;
+	snprintf(name, namecap, "%s", ident.name);
+	*path = sqlite3_db_filename(db, "main");
 	return 0;
 }
 

@@ -66,7 +66,30 @@ int			dbk_sqlite_fail(dbk_error *err, sqlite3 *db, const char *doing);
  */
 int			dbk_sqlite_check_writable(sqlite3 *db, const char *doing, dbk_error *err);
 
-/* The main database's file and dbkeeper's name for it; refuses in-memory ones. */
+/* Which database this is (identity.c). */
+typedef struct dbk_sqlite_identity
+{
+	char		id[33];			/* "" when the file has no identity of its own */
+	char		name[128];		/* dbkeeper's name for it: "<stem>.<8 hex>" */
+	char		path[4096];		/* the main file's real path */
+	bool		stored;			/* a row exists (maybe for another path) */
+	char		stored_path[4096];	/* the row's path when it is not this one */
+} dbk_sqlite_identity;
+
+int			dbk_sqlite_identity_read(sqlite3 *db, dbk_sqlite_identity *out, dbk_error *err);
+/* Gives the file an identity if it has none and db may write; best effort. */
+void		dbk_sqlite_identity_ensure(sqlite3 *db);
+/*
+ * Whether a backup's header says it is of this database: same name and, when
+ * both have one, the same id; a backup from before identities counts when
+ * it names this file's stem and path.
+ */
+bool		dbk_sqlite_identity_matches(const dbk_sqlite_identity *ident, const dbk_meta *header);
+
+/*
+ * The main database's file and dbkeeper's name for it (the identity's
+ * name); refuses in-memory ones.
+ */
 int			dbk_sqlite_main_file(sqlite3 *db, const char **path, char *name, size_t namecap,
 								 dbk_error *err);
 /*
@@ -156,6 +179,7 @@ int			dbk_sqlite_register_restore(sqlite3 *db, dbk_sqlite_state *st);
 int			dbk_sqlite_register_banner(sqlite3 *db, dbk_sqlite_state *st);
 int			dbk_sqlite_register_schema(sqlite3 *db, dbk_sqlite_state *st);
 int			dbk_sqlite_register_codelist(sqlite3 *db, dbk_sqlite_state *st);
+int			dbk_sqlite_register_identity(sqlite3 *db, dbk_sqlite_state *st);
 
 /* Registers fn under name for every argument count from min_args to max_args. */
 int			dbk_sqlite_create(sqlite3 *db, const char *name, int min_args, int max_args, int flags,

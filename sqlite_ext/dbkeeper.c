@@ -30,6 +30,7 @@ static const struct
 	{"dbkeeper_banner", dbk_sqlite_register_banner},
 	{"dbkeeper_schema", dbk_sqlite_register_schema},
 	{"dbkeeper_codelist", dbk_sqlite_register_codelist},
+	{"dbkeeper_identity", dbk_sqlite_register_identity},
 };
 
 int			sqlite3_dbkeeper_init(sqlite3 *db, char **errmsg, const sqlite3_api_routines *api);
