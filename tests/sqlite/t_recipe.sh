@@ -55,7 +55,7 @@ check recipe/timer-calendar "OnCalendar is a valid calendar spec for 02:30 every
   "*-*-* 02:30:00"
 # verify wants the user to exist: check with the invoking user instead of "app".
 sed -i "s/^User=app$/User=$(id -un)/" app-backup.service
-out=$(SYSTEMD_LOG_LEVEL=err systemd-analyze verify --man=no "$T/app-backup.service" "$T/app-backup.timer" 2>&1)
+out=$(systemd-analyze verify --man=no "$T/app-backup.service" "$T/app-backup.timer" 2>&1)
 check recipe/systemd-verify "systemd-analyze verify accepts the units" "$out" ""
 
 # A failure is loud: the job exits non-zero with the error.
