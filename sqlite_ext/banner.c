@@ -273,6 +273,19 @@ schema_lookup(banner_conn *c, const char *schema, bool at_commit)
 	v = data_version(c->db, schema);
 	if (s->valid && !s->refused && v == s->version)
 		return s;
+	/*
+	 * What the connection read itself (at load) still holds while main has
+	 * not changed since: no private reader, and no schema for it to parse,
+	 * unless another connection committed meanwhile.
+	 */
+	if (sqlite3_stricmp(schema, "main") == 0 && c->own.valid && !c->own.refused &&
+		v == data_version(c->db, "main") && c->own.version == v)
+	{
+		s->valid = true;
+		s->refused = false;
+		s->version = v;
+		return s;
+	}
 	if (s->reader == NULL && !s->reader_failed)
 	{
 		if (sqlite3_open_v2(s->file, &s->reader, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
