@@ -79,9 +79,15 @@ copy_pages(sqlite3 *src, const char *database, const char *path, dbk_error *err)
 		result = 0;
 	else if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
 	{
-		dbk_fail(err, DBK_E_BUSY, "database \"%s\" stayed locked for %d seconds", database,
-				 DBK_SQLITE_LOCK_WAIT_MS / 1000);
-		dbk_error_detail(err, "Another connection held a lock that prevented reading a consistent snapshot.");
+		/*
+		 * The real wait: a step can itself wait longer than our bound, in
+		 * the busy handler of the caller's connection.
+		 */
+		dbk_fail(err, DBK_E_BUSY, "database \"%s\" stayed locked for %.1f seconds", database,
+				 dbk_sqlite_waited_ms(&wait) / 1000.0);
+		dbk_error_detail(err, "Another connection held a lock that prevented reading a consistent snapshot; dbkeeper gives up after %d seconds.",
+						 DBK_SQLITE_LOCK_WAIT_MS / 1000);
+		dbk_error_hint(err, "Retry when the writing transaction is over; in WAL mode a backup waits only for a checkpoint or recovery.");
 	}
 	else if (rc == SQLITE_NOMEM)
 		dbk_fail(err, DBK_E_NOMEM, "out of memory copying database \"%s\"", database);
@@ -113,15 +119,16 @@ iso_time(const struct timespec *ts, char *buf, size_t cap)
 }
 
 static int
-make_header(dbk_meta *h, const char *database, const char *file, const struct timespec *now,
+make_header(dbk_meta *h, const dbk_sqlite_identity *ident, const struct timespec *now,
 			const char *label, int level, dbk_error *err)
 {
 	char		created[64];
 
 	iso_time(now, created, sizeof(created));
 	return (dbk_meta_set(h, "engine", DBK_SQLITE_ENGINE, err) ||
-			dbk_meta_set(h, "database", database, err) ||
-			dbk_meta_set(h, "source_file", file, err) ||
+			dbk_meta_set(h, "database", ident->name, err) ||
+			(ident->id[0] && dbk_meta_set(h, "database_id", ident->id, err)) ||
+			dbk_meta_set(h, "source_file", ident->path, err) ||
 			dbk_meta_set(h, "created_at", created, err) ||
 			(label && dbk_meta_set(h, "label", label, err)) ||
 			dbk_meta_set(h, "server_version", sqlite3_libversion(), err) ||
@@ -224,25 +231,28 @@ dbk_sqlite_take_backup(sqlite3 *src, const dbk_sqlite_state *st, dbk_dir *d, con
 				archive = {-1, ""};
 	dbk_meta	header;
 	struct timespec now;
-	const char *file;
-	char		database[128],
-				path[4200];
+	dbk_sqlite_identity ident;
+	const char *database;
+	char		path[4200];
 	int			rc = -1;
+	int			level = dbk_sqlite_level(st, src);
+	sqlite3_int64 keep = dbk_sqlite_keep(st, src);
 
 	dbk_meta_init(&header, &dbk_sqlite_allocator);
-	if (dbk_sqlite_main_file(src, &file, database, sizeof(database), err) != 0 ||
+	if (dbk_sqlite_identity_read(src, &ident, err) != 0 ||
 		check_source(src, err) != 0 || dbk_label_check(label, err) != 0)
 		goto done;
+	database = ident.name;
 	(void) dbk_dir_sweep(d, NULL, err);
 	clock_gettime(CLOCK_REALTIME, &now);
-	if (make_header(&header, database, file, &now, label, st->compression_level, err) != 0 ||
+	if (make_header(&header, &ident, &now, label, level, err) != 0 ||
 		dbk_temp_create(d, "copy", &copy, err) != 0)
 		goto done;
 	dbk_temp_path(d, &copy, path, sizeof(path));
 	if (copy_pages(src, database, path, err) != 0 ||
 		record_schema(path, &header, err) != 0 ||
 		dbk_temp_create(d, "backup", &archive, err) != 0 ||
-		compress_file(copy.fd, &archive, &header, st->compression_level, err) != 0)
+		compress_file(copy.fd, &archive, &header, level, err) != 0)
 		goto done;
 	dbk_temp_remove(d, &copy);
 	/* A restore's safety backup leaves the latest link alone (restore.c). */
@@ -253,7 +263,7 @@ dbk_sqlite_take_backup(sqlite3 *src, const dbk_sqlite_state *st, dbk_dir *d, con
 	if (apply_retention)
 	{
 		dbk_origin	o = {DBK_SQLITE_ENGINE, database, NULL};
-		dbk_retention r = {st->keep_backups, st->keep_days, NULL, now.tv_sec};
+		dbk_retention r = {keep, dbk_sqlite_keep_days(st, src), NULL, now.tv_sec};
 		dbk_error	ignored;
 		int			deleted;
 
@@ -277,6 +287,7 @@ sql_backup(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	dbk_dir		d = {-1, ""};
 	dbk_error	err;
 
+	dbk_sqlite_identity_ensure(db);
 	if (dbk_sqlite_open_dir(st, db, true, &d, &err) != 0 ||
 		dbk_sqlite_take_backup(db, st, &d, label, true, name, &err) != 0)
 		dbk_sqlite_result_error(ctx, &err);

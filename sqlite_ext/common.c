@@ -84,26 +84,67 @@ dbk_sqlite_fail(dbk_error *err, sqlite3 *db, const char *doing)
 int
 dbk_sqlite_main_file(sqlite3 *db, const char **path, char *name, size_t namecap, dbk_error *err)
 {
-	const char *file = sqlite3_db_filename(db, "main");
-	const char *base;
-	char		stem[256];
-	char	   *dot;
+	dbk_sqlite_identity ident;
 
-	if (file == NULL || *file == '\0')
-	{
-		dbk_fail(err, DBK_E_INVALID, "cannot back up or restore an in-memory or temporary database");
-		dbk_error_detail(err, "dbkeeper works on a database stored in a file.");
+	if (dbk_sqlite_identity_read(db, &ident, err) != 0)
 		return -1;
-	}
-	base = strrchr(file, '/');
-	base = base ? base + 1 : file;
-	snprintf(stem, sizeof(stem), "%s", base);
-	dot = strrchr(stem, '.');
-	if (dot && dot != stem)
-		*dot = '\0';
-	dbk_database_name_component(stem, name, namecap);
-	*path = file;
+	snprintf(name, namecap, "%s", ident.name);
+	*path = sqlite3_db_filename(db, "main");
 	return 0;
+}
+
+char *
+dbk_sqlite_db_setting(sqlite3 *db, const char *name)
+{
+	sqlite3_stmt *q = NULL;
+	char	   *value = NULL;
+
+	/* No table (or no file): no database settings. */
+	if (sqlite3_prepare_v2(db, "SELECT value FROM main." DBK_SETTINGS_TABLE " WHERE name = ?1", -1,
+						   &q, NULL) != SQLITE_OK)
+		return NULL;
+	if (sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC) == SQLITE_OK &&
+		sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL)
+		value = sqlite3_mprintf("%s", (const char *) sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	return value;
+}
+
+/* The database's integer setting within [lo, hi], else dflt. */
+static sqlite3_int64
+db_integer(sqlite3 *db, const char *name, sqlite3_int64 lo, sqlite3_int64 hi, sqlite3_int64 dflt)
+{
+	char	   *text = dbk_sqlite_db_setting(db, name);
+	char	   *end = NULL;
+	long long	v;
+
+	if (text == NULL)
+		return dflt;
+	v = strtoll(text, &end, 10);
+	if (end == text || *end != '\0' || v < lo || v > hi)
+		v = dflt;
+	sqlite3_free(text);
+	return v;
+}
+
+sqlite3_int64
+dbk_sqlite_keep(const dbk_sqlite_state *st, sqlite3 *db)
+{
+	return st->keep_set ? st->keep_backups
+		: db_integer(db, "keep_backups", 0, 1000000, DBK_DEFAULT_KEEP);
+}
+
+sqlite3_int64
+dbk_sqlite_keep_days(const dbk_sqlite_state *st, sqlite3 *db)
+{
+	return st->keep_days_set ? st->keep_days : db_integer(db, "keep_days", 0, 1000000, 0);
+}
+
+int
+dbk_sqlite_level(const dbk_sqlite_state *st, sqlite3 *db)
+{
+	return st->level_set ? st->compression_level
+		: (int) db_integer(db, "compression_level", 1, 19, DBK_DEFAULT_LEVEL);
 }
 
 int
@@ -114,10 +155,19 @@ dbk_sqlite_backup_dir(const dbk_sqlite_state *st, sqlite3 *db, char *buf, size_t
 	const char *file;
 	char		name[128];
 	const char *slash;
+	char	   *stored;
 
 	if (st->backup_dir)
 		return snprintf(buf, cap, "%s", st->backup_dir) < (int) cap ? 0
 			: dbk_fail(err, DBK_E_INVALID, "backup directory path is too long");
+	if ((stored = dbk_sqlite_db_setting(db, "backup_dir")) != NULL)
+	{
+		int			n = snprintf(buf, cap, "%s", stored);
+
+		sqlite3_free(stored);
+		return n < (int) cap ? 0
+			: dbk_fail(err, DBK_E_INVALID, "backup directory path is too long");
+	}
 	if (env && *env)
 		return snprintf(buf, cap, "%s", env) < (int) cap ? 0
 			: dbk_fail(err, DBK_E_INVALID, "DBKEEPER_BACKUP_DIR is too long");
@@ -151,6 +201,34 @@ elapsed_ms(const struct timespec *since)
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	return (now.tv_sec - since->tv_sec) * 1000 + (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
+long
+dbk_sqlite_waited_ms(const dbk_sqlite_wait *w)
+{
+	return elapsed_ms(&w->start);
+}
+
+int
+dbk_sqlite_check_writable(sqlite3 *db, const char *doing, dbk_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	int			readonly = sqlite3_db_readonly(db, "main");
+	bool		query_only = false;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA query_only", -1, &q, NULL) == SQLITE_OK &&
+		sqlite3_step(q) == SQLITE_ROW)
+		query_only = sqlite3_column_int(q, 0) != 0;
+	sqlite3_finalize(q);
+	if (readonly != 1 && !query_only)
+		return 0;
+	dbk_fail(err, DBK_E_STATE, "cannot %s through a read-only connection", doing);
+	if (query_only)
+		dbk_error_detail(err, "PRAGMA query_only is on for this connection.");
+	else
+		dbk_error_detail(err, "The connection opened the database read-only: with mode=ro, SQLITE_OPEN_READONLY, or because the file or its directory is not writable by this user.");
+	dbk_error_hint(err, "Use a connection that may write the database.");
+	return -1;
 }
 
 void

@@ -33,13 +33,26 @@
 /* How long dbkeeper waits for a lock before giving up, in milliseconds. */
 #define DBK_SQLITE_LOCK_WAIT_MS 10000
 
+/* A maintenance token: 32 lowercase hex digits. */
+#define DBK_TOKEN_HEX 32
+
 typedef struct dbk_sqlite_state
 {
 	int			refs;
-	char	   *backup_dir;		/* NULL: the default */
+	/* Set by dbkeeper_config for this connection, overriding the database's. */
+	char	   *backup_dir;		/* NULL: not set here */
 	sqlite3_int64 keep_backups;
 	sqlite3_int64 keep_days;
+	bool		keep_set;
+	bool		keep_days_set;
 	int			compression_level;
+	bool		level_set;
+	/*
+	 * The connection's maintenance token: random at load, or the one of
+	 * DBKEEPER_MAINTENANCE_TOKEN, or set by dbkeeper_config.  A connection
+	 * whose token is the one maintenance began with is admitted.
+	 */
+	char		maintenance_token[DBK_TOKEN_HEX + 1];
 } dbk_sqlite_state;
 
 extern const dbk_allocator dbk_sqlite_allocator;
@@ -49,10 +62,53 @@ void		dbk_sqlite_result_error(sqlite3_context *ctx, const dbk_error *err);
 /* Turns the connection's last error into err, with what we were doing. */
 int			dbk_sqlite_fail(dbk_error *err, sqlite3 *db, const char *doing);
 
-/* The main database's file and dbkeeper's name for it; refuses in-memory ones. */
+/*
+ * Refuses a read-only connection (mode=ro, a file it cannot write, PRAGMA
+ * query_only) for an operation that writes the database or deletes
+ * backups; `doing` completes "cannot ... through a read-only connection".
+ */
+int			dbk_sqlite_check_writable(sqlite3 *db, const char *doing, dbk_error *err);
+
+/* Which database this is (identity.c). */
+typedef struct dbk_sqlite_identity
+{
+	char		id[33];			/* "" when the file has no identity of its own */
+	char		name[128];		/* dbkeeper's name for it: "<stem>.<8 hex>" */
+	char		path[4096];		/* the main file's real path */
+	bool		stored;			/* a row exists (maybe for another path) */
+	char		stored_path[4096];	/* the row's path when it is not this one */
+} dbk_sqlite_identity;
+
+int			dbk_sqlite_identity_read(sqlite3 *db, dbk_sqlite_identity *out, dbk_error *err);
+/* Gives the file an identity if it has none and db may write; best effort. */
+void		dbk_sqlite_identity_ensure(sqlite3 *db);
+/*
+ * Whether a backup's header says it is of this database: same name and, when
+ * both have one, the same id; a backup from before identities counts when
+ * it names this file's stem and path.
+ */
+bool		dbk_sqlite_identity_matches(const dbk_sqlite_identity *ident, const dbk_meta *header);
+
+/*
+ * The main database's file and dbkeeper's name for it (the identity's
+ * name); refuses in-memory ones.
+ */
 int			dbk_sqlite_main_file(sqlite3 *db, const char **path, char *name, size_t namecap,
 								 dbk_error *err);
-/* The backup directory in effect: setting, DBKEEPER_BACKUP_DIR, or beside the file. */
+/*
+ * Settings in effect, in this order: set on the connection, set in the
+ * database (table dbkeeper_settings, see config.c), the environment
+ * (DBKEEPER_BACKUP_DIR), the default.
+ */
+#define DBK_SETTINGS_TABLE "dbkeeper_settings"
+/* Where a database keeps the identity its backups record (identity.c). */
+#define DBK_IDENTITY_TABLE "dbkeeper_identity"
+sqlite3_int64 dbk_sqlite_keep(const dbk_sqlite_state *st, sqlite3 *db);
+sqlite3_int64 dbk_sqlite_keep_days(const dbk_sqlite_state *st, sqlite3 *db);
+int			dbk_sqlite_level(const dbk_sqlite_state *st, sqlite3 *db);
+/* The database's value of a setting, as text; NULL when none (caller frees). */
+char	   *dbk_sqlite_db_setting(sqlite3 *db, const char *name);
+/* The backup directory in effect: as above, else beside the database file. */
 int			dbk_sqlite_backup_dir(const dbk_sqlite_state *st, sqlite3 *db, char *buf, size_t cap,
 								  dbk_error *err);
 int			dbk_sqlite_open_dir(const dbk_sqlite_state *st, sqlite3 *db, bool create, dbk_dir *d,
@@ -97,7 +153,25 @@ typedef struct dbk_sqlite_wait
 } dbk_sqlite_wait;
 
 void		dbk_sqlite_wait_start(dbk_sqlite_wait *w);
+/* Milliseconds since dbk_sqlite_wait_start. */
+long		dbk_sqlite_waited_ms(const dbk_sqlite_wait *w);
 bool		dbk_sqlite_may_retry(int rc, dbk_sqlite_wait *w);
+
+/* Maintenance (banner.c). */
+/* Whether token has the form of a maintenance token. */
+bool		dbk_sqlite_token_valid(const char *token);
+/* The connection's token: DBKEEPER_MAINTENANCE_TOKEN, else a random one. */
+int			dbk_sqlite_token_init(dbk_sqlite_state *st, char **errmsg);
+/* A new random token for the connection. */
+int			dbk_sqlite_token_random(dbk_sqlite_state *st);
+/*
+ * -1 with the maintenance message when main is in maintenance and this
+ * connection is not admitted, for an operation that writes the database by
+ * other means than its own statements (restore); `doing` completes
+ * "cannot ...".
+ */
+int			dbk_sqlite_maintenance_check(sqlite3 *db, const dbk_sqlite_state *st, const char *doing,
+										 dbk_error *err);
 
 /* Registration, one per file; each returns an SQLite result code. */
 int			dbk_sqlite_register_config(sqlite3 *db, dbk_sqlite_state *st);
@@ -109,6 +183,7 @@ int			dbk_sqlite_register_restore(sqlite3 *db, dbk_sqlite_state *st);
 int			dbk_sqlite_register_banner(sqlite3 *db, dbk_sqlite_state *st);
 int			dbk_sqlite_register_schema(sqlite3 *db, dbk_sqlite_state *st);
 int			dbk_sqlite_register_codelist(sqlite3 *db, dbk_sqlite_state *st);
+int			dbk_sqlite_register_identity(sqlite3 *db, dbk_sqlite_state *st);
 
 /* Registers fn under name for every argument count from min_args to max_args. */
 int			dbk_sqlite_create(sqlite3 *db, const char *name, int min_args, int max_args, int flags,

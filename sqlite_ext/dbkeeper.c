@@ -30,6 +30,7 @@ static const struct
 	{"dbkeeper_banner", dbk_sqlite_register_banner},
 	{"dbkeeper_schema", dbk_sqlite_register_schema},
 	{"dbkeeper_codelist", dbk_sqlite_register_codelist},
+	{"dbkeeper_identity", dbk_sqlite_register_identity},
 };
 
 int			sqlite3_dbkeeper_init(sqlite3 *db, char **errmsg, const sqlite3_api_routines *api);
@@ -48,6 +49,7 @@ sqlite3_dbkeeper_init(sqlite3 *db, char **errmsg, const sqlite3_api_routines *ap
 	st->keep_backups = DBK_DEFAULT_KEEP;
 	st->compression_level = DBK_DEFAULT_LEVEL;
 	st->refs = 1;				/* ours, until registration is over */
+	rc = dbk_sqlite_token_init(st, errmsg);
 
 	for (size_t i = 0; rc == SQLITE_OK && i < sizeof(registrars) / sizeof(registrars[0]); i++)
 	{

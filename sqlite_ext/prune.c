@@ -9,7 +9,8 @@
  * omitted, the keep_backups and keep_days settings (both 0: nothing goes).
  * The rules that protect files live in core/catalog.c: only files with
  * dbkeeper's name and header, only this database's, never its newest
- * backup nor the one its latest link names, never through a link.
+ * backup nor the one its latest link names, never through a link.  A
+ * read-only connection is refused: it must not delete what it cannot write.
  */
 #include "dbk_sqlite.h"
 
@@ -22,11 +23,11 @@ SQLITE_EXTENSION_INIT3
 
 /* The arguments into r; -1 with err set when one is not what it must be. */
 static int
-read_arguments(const dbk_sqlite_state *st, int argc, sqlite3_value **argv, dbk_retention *r,
-			   dbk_error *err)
+read_arguments(const dbk_sqlite_state *st, sqlite3 *db, int argc, sqlite3_value **argv,
+			   dbk_retention *r, dbk_error *err)
 {
-	r->keep = st->keep_backups;
-	r->keep_days = st->keep_days;
+	r->keep = dbk_sqlite_keep(st, db);
+	r->keep_days = dbk_sqlite_keep_days(st, db);
 	r->label = NULL;
 	r->now = time(NULL);
 	if (argc > 1 && sqlite3_value_type(argv[1]) != SQLITE_NULL)
@@ -60,7 +61,7 @@ sql_prune(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	dbk_error	err;
 	int			deleted = 0;
 
-	if (read_arguments(st, argc, argv, &r, &err) != 0)
+	if (read_arguments(st, db, argc, argv, &r, &err) != 0)
 	{
 		dbk_sqlite_result_error(ctx, &err);
 		return;
@@ -72,6 +73,7 @@ sql_prune(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		return;
 	}
 	if (dbk_sqlite_main_file(db, &file, database, sizeof(database), &err) != 0 ||
+		dbk_sqlite_check_writable(db, "prune backups", &err) != 0 ||
 		dbk_sqlite_open_dir(st, db, false, &d, &err) != 0 ||
 		dbk_catalog_prune(&dbk_sqlite_allocator, &d, &(dbk_origin) {DBK_SQLITE_ENGINE, database, NULL},
 						  DBK_EXT_SQLITE, &r, &deleted, &err) != 0)

@@ -4,19 +4,26 @@
  * Order of work, each step ending the call on failure with the database as
  * it was:
  *   1. refuse inside a transaction or while a statement of this connection
- *      reads the database (the backup API cannot write to it then);
+ *      reads the database (the backup API cannot write to it then), and on
+ *      a read-only connection (mode=ro, a read-only file, PRAGMA
+ *      query_only): it must not write what its own statements cannot;
  *   2. unpack the backup to a temporary file: every checksum and
  *      PRAGMA integrity_check (verify.c);
  *   3. refuse a backup of another database unless from_other_database;
  *   4. lock the database for writing with backup_step(0) (the WAL write
  *      lock, or EXCLUSIVE in rollback mode) through a private connection,
  *      waiting a bounded time;
- *   5. take the safety backup ("pre-restore") through a second connection,
- *      while no other connection can commit: so it holds every write
- *      committed before the restore (see open_reader);
- *   6. copy the pages in with backup_step(-1), which commits atomically
+ *   5. refuse during maintenance unless this connection is admitted (read
+ *      under the lock), then take the safety backup ("pre-restore") through
+ *      a second connection, while no other connection can commit: so it
+ *      holds every write committed before the restore (see open_private);
+ *   6. put dbkeeper's own state of the live database into the unpacked
+ *      copy (keep_own_tables): the maintenance state, the schema registry,
+ *      the database-level settings and the identity are after the restore
+ *      what they were before it, as on PostgreSQL;
+ *   7. copy the pages in with backup_step(-1), which commits atomically
  *      through SQLite's own journal or WAL (no -wal/-shm file is bypassed).
- * It returns the name of the safety backup.  A failure in 5 or 6 rolls the
+ * It returns the name of the safety backup.  A failure in 5 to 7 rolls the
  * copy back.  The caller's connection sees the restored database at its next
  * statement: the copy changes the schema cookie and the file change counter.
  */
@@ -24,6 +31,7 @@
 
 SQLITE_EXTENSION_INIT3
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -48,34 +56,56 @@ check_connection(sqlite3 *db, dbk_error *err)
 }
 
 static int
-check_database(const dbk_meta *header, const char *database, const char *name, bool other_ok,
-			   dbk_error *err)
+check_database(sqlite3 *db, const dbk_meta *header, const char *name, bool other_ok, dbk_error *err)
 {
+	dbk_sqlite_identity ident;
 	const char *from = dbk_meta_get(header, "database");
+	const char *source = dbk_meta_get(header, "source_file");
 
-	if (other_ok || (from && strcmp(from, database) == 0))
+	if (other_ok)
 		return 0;
-	dbk_fail(err, DBK_E_INVALID, "backup \"%s\" is of database \"%s\", not \"%s\"", name,
-			 from ? from : "(unknown)", database);
-	dbk_error_hint(err, "To restore it here anyway, call dbkeeper_restore('%s', true).", name);
+	if (dbk_sqlite_identity_read(db, &ident, err) != 0)
+		return -1;
+	if (dbk_sqlite_identity_matches(&ident, header))
+		return 0;
+	dbk_fail(err, DBK_E_INVALID, "backup \"%s\" is of another database", name);
+	dbk_error_detail(err, "It was taken of \"%s\" (%s), this is \"%s\" (%s).", from ? from : "(unknown)",
+					 source ? source : "path unknown", ident.name, ident.path);
+	if (ident.stored_path[0])
+		dbk_error_hint(err, "This file was copied or moved from %s; if it is the same database, SELECT dbkeeper_identity_adopt() says so.  To restore the backup here anyway, call dbkeeper_restore('%s', true).",
+					   ident.stored_path, name);
+	else
+		dbk_error_hint(err, "To restore it here anyway, call dbkeeper_restore('%s', true).", name);
 	return -1;
 }
 
 static int
-restore_failed(sqlite3 *db, int rc, const char *database, dbk_error *err)
+restore_failed(sqlite3 *db, int rc, const char *database, const dbk_sqlite_wait *wait,
+			   dbk_error *err)
 {
 	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
 	{
-		dbk_fail(err, DBK_E_BUSY, "could not lock database \"%s\" for the restore within %d seconds",
-				 database, DBK_SQLITE_LOCK_WAIT_MS / 1000);
-		dbk_error_hint(err, "Other connections are using it; retry, or begin maintenance mode first.");
+		double		waited = dbk_sqlite_waited_ms(wait) / 1000.0;
+
+		dbk_fail(err, DBK_E_BUSY, "could not lock database \"%s\" for the restore: it stayed locked for %.1f seconds",
+				 database, waited);
+		dbk_error_detail(err, "Another connection kept a transaction open the whole time; a restore needs a moment when no transaction is writing (and, in rollback-journal mode, none is reading).");
+		dbk_error_hint(err, "Retry when the other connections are idle, or stop the processes that use the database.");
 		return -1;
 	}
-	if (rc == SQLITE_READONLY)
+	if ((rc & 0xff) == SQLITE_READONLY)
 	{
-		dbk_fail(err, DBK_E_STATE, "cannot restore into database \"%s\": it is read-only, or in WAL mode with a different page size than the backup",
-				 database);
-		dbk_error_hint(err, "Compare PRAGMA page_size here and in the backup; PRAGMA journal_mode=DELETE allows a different page size.");
+		if (sqlite3_db_readonly(db, "main") == 1)
+		{
+			dbk_fail(err, DBK_E_STATE, "cannot restore into database \"%s\": the database file is read-only", database);
+			dbk_error_hint(err, "Give the user dbkeeper runs as write permission on the file and its directory.");
+		}
+		else
+		{
+			dbk_fail(err, DBK_E_STATE, "cannot restore into database \"%s\": it is in WAL mode and the backup has a different page size",
+					 database);
+			dbk_error_hint(err, "PRAGMA journal_mode=DELETE first allows a different page size; PRAGMA page_size tells this database's.");
+		}
 		return -1;
 	}
 	return dbk_fail(err, DBK_E_IO, "could not restore database \"%s\": %s", database,
@@ -129,8 +159,140 @@ open_private(const char *file, bool writer, bool wal, sqlite3 **out, dbk_error *
 	return 0;
 }
 
+/* dbkeeper's tables whose live content a restore keeps (step 6). */
+static const char *const kept_tables[] = {
+	"dbkeeper_banner_state", "dbkeeper_schema_version", DBK_SETTINGS_TABLE, DBK_IDENTITY_TABLE,
+};
+
+/* Runs sql on db; text parameter p bound to ?1 when given. */
+static int
+run_sql(sqlite3 *db, const char *sql, const char *p)
+{
+	sqlite3_stmt *q = NULL;
+	int			rc = sqlite3_prepare_v2(db, sql, -1, &q, NULL);
+
+	if (rc == SQLITE_OK && p)
+		rc = sqlite3_bind_text(q, 1, p, -1, SQLITE_STATIC);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW)
+		rc = SQLITE_OK;
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Replaces table in src's main by the live one (or drops it if live has none). */
+static int
+keep_table(sqlite3 *src, const char *table)
+{
+	sqlite3_stmt *q = NULL;
+	char	   *sql;
+	bool		exists = false;
+	int			rc;
+
+	sql = sqlite3_mprintf("DROP TABLE IF EXISTS main.\"%w\"", table);
+	rc = sql ? run_sql(src, sql, NULL) : SQLITE_NOMEM;
+	sqlite3_free(sql);
+	/* The table first, then its indexes, as the live database defines them. */
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(src, "SELECT sql, type = 'table' FROM live.sqlite_schema"
+								" WHERE tbl_name = ?1 AND sql IS NOT NULL"
+								" AND type IN ('table', 'index') ORDER BY type = 'index'", -1, &q, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(q, 1, table, -1, SQLITE_STATIC);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW)
+	{
+		exists = exists || sqlite3_column_int(q, 1);
+		rc = sqlite3_exec(src, (const char *) sqlite3_column_text(q, 0), NULL, NULL, NULL);
+	}
+	sqlite3_finalize(q);
+	if (rc == SQLITE_DONE)
+		rc = SQLITE_OK;
+	if (rc == SQLITE_OK && exists)
+	{
+		sql = sqlite3_mprintf("INSERT INTO main.\"%w\" SELECT * FROM live.\"%w\"", table, table);
+		rc = sql ? run_sql(src, sql, NULL) : SQLITE_NOMEM;
+		sqlite3_free(sql);
+	}
+	return rc;
+}
+
+/* A file: URI for path, with the characters URIs give a meaning escaped. */
+static char *
+file_uri(const char *path, const char *query)
+{
+	sqlite3_str *s = sqlite3_str_new(NULL);
+
+	sqlite3_str_appendall(s, "file:");
+	for (const unsigned char *p = (const unsigned char *) path; *p; p++)
+	{
+		if (*p == '%' || *p == '?' || *p == '#' || *p < 0x20)
+			sqlite3_str_appendf(s, "%%%02X", *p);
+		else
+			sqlite3_str_appendchar(s, 1, (char) *p);
+	}
+	sqlite3_str_appendall(s, query);
+	return sqlite3_str_finish(s);
+}
+
 /*
- * Steps 4 to 6 with the unpacked copy open as src: lock, safety backup,
+ * Step 6: the live database's dbkeeper tables (kept_tables) replace the
+ * backup's in the unpacked copy src, read from the live file while the
+ * restore holds its write lock (WAL: the last committed snapshot; rollback
+ * mode: nolock=1, as open_private explains).
+ */
+static int
+keep_own_tables(sqlite3 *src, const char *file, bool wal, dbk_error *err)
+{
+	char	   *uri = file_uri(file, wal ? "?mode=ro" : "?mode=ro&nolock=1");
+	int			rc = uri ? run_sql(src, "ATTACH ?1 AS live", uri) : SQLITE_NOMEM;
+
+	sqlite3_free(uri);
+	if (rc == SQLITE_OK)
+		rc = run_sql(src, "BEGIN", NULL);
+	for (size_t i = 0; rc == SQLITE_OK && i < sizeof(kept_tables) / sizeof(kept_tables[0]); i++)
+		rc = keep_table(src, kept_tables[i]);
+	if (rc == SQLITE_OK)
+		rc = run_sql(src, "COMMIT", NULL);
+	if (rc != SQLITE_OK)
+	{
+		dbk_sqlite_fail(err, src, "keeping dbkeeper's state (maintenance, registry, settings) across the restore");
+		(void) sqlite3_exec(src, "ROLLBACK", NULL, NULL, NULL);
+	}
+	(void) sqlite3_exec(src, "DETACH live", NULL, NULL, NULL);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
+/*
+ * The unpacked copy, opened for writing by keep_own_tables: the file
+ * format bytes say rollback journal (a copy of a WAL database would
+ * otherwise get -wal and -shm files), the journal is kept in memory, and
+ * the lock is exclusive (the file is private).
+ */
+static int
+open_unpacked_rw(const dbk_dir *d, dbk_temp *t, sqlite3 **out, dbk_error *err)
+{
+	static const unsigned char rollback[2] = {1, 1};
+	char		path[4200];
+	char	   *uri;
+
+	*out = NULL;
+	if (pwrite(t->fd, rollback, 2, 18) != 2)
+		return dbk_fail_errno(err, errno, "could not prepare the unpacked backup");
+	dbk_temp_path(d, t, path, sizeof(path));
+	if ((uri = file_uri(path, "")) == NULL)
+		return dbk_fail(err, DBK_E_NOMEM, "out of memory");
+	if (sqlite3_open_v2(uri, out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI, NULL) != SQLITE_OK ||
+		sqlite3_exec(*out, "PRAGMA main.locking_mode=EXCLUSIVE; PRAGMA main.journal_mode=MEMORY;",
+					 NULL, NULL, NULL) != SQLITE_OK)
+	{
+		sqlite3_free(uri);
+		return dbk_sqlite_fail(err, *out, "opening the unpacked backup");
+	}
+	sqlite3_free(uri);
+	return 0;
+}
+
+/*
+ * Steps 4 to 7 with the unpacked copy open as src: lock, safety backup,
  * copy, through private connections to file.  safety_out gets the name of
  * the safety backup.
  */
@@ -161,10 +323,11 @@ lock_safety_copy(sqlite3 *db, sqlite3 *src, const dbk_sqlite_state *st, dbk_dir 
 	while (rc != SQLITE_OK && dbk_sqlite_may_retry(rc, &wait));
 	if (rc != SQLITE_OK)
 	{
-		restore_failed(writer, rc, database, err);
+		restore_failed(writer, rc, database, &wait, err);
 		goto done;
 	}
-	if (open_private(file, false, wal, &reader, err) != 0)
+	if (open_private(file, false, wal, &reader, err) != 0 ||
+		dbk_sqlite_maintenance_check(reader, st, "restore", err) != 0)
 		goto done;
 	if (dbk_sqlite_take_backup(reader, st, d, "pre-restore", false, safety_out, err) != 0)
 	{
@@ -173,13 +336,15 @@ lock_safety_copy(sqlite3 *db, sqlite3 *src, const dbk_sqlite_state *st, dbk_dir 
 	}
 	sqlite3_close(reader);
 	reader = NULL;
+	if (keep_own_tables(src, file, wal, err) != 0)
+		goto done;
 	dbk_sqlite_wait_start(&wait);
 	do
 		rc = sqlite3_backup_step(b, -1);
 	while (rc != SQLITE_DONE && dbk_sqlite_may_retry(rc, &wait));
 	if (rc != SQLITE_DONE)
 	{
-		restore_failed(writer, rc, database, err);
+		restore_failed(writer, rc, database, &wait, err);
 		goto done;
 	}
 	result = 0;
@@ -212,17 +377,15 @@ sql_restore(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	dbk_meta_init(&header, &dbk_sqlite_allocator);
 	if (dbk_sqlite_main_file(db, &file, database, sizeof(database), &err) != 0 ||
 		check_connection(db, &err) != 0 ||
+		dbk_sqlite_check_writable(db, "restore", &err) != 0 ||
 		dbk_sqlite_open_dir(st, db, false, &d, &err) != 0 ||
 		dbk_catalog_resolve(&dbk_sqlite_allocator, &d, &(dbk_origin) {DBK_SQLITE_ENGINE, database, NULL}, DBK_EXT_SQLITE,
 							given, name, &err) != 0 ||
 		dbk_sqlite_unpack(&d, name, &t, &header, &err) != 0 ||
-		check_database(&header, database, name, other_ok, &err) != 0)
+		check_database(db, &header, name, other_ok, &err) != 0)
 		goto done;
-	if (dbk_sqlite_open_unpacked(&d, &t, &src) != SQLITE_OK)
-	{
-		dbk_sqlite_fail(&err, src, "opening the unpacked backup");
+	if (open_unpacked_rw(&d, &t, &src, &err) != 0)
 		goto done;
-	}
 	if (lock_safety_copy(db, src, st, &d, file, database, safety, &err) != 0)
 		goto done;
 	ok = 1;

@@ -42,10 +42,10 @@ say "The backup directory, beside the database (files 0600, directory 0700)"
 ls -la dbkeeper-backups
 
 say "The standard tools accept the backups: zstd -t checks every frame"
-zstd -t dbkeeper-backups/clinic-*Z.sqlite3.zst
+zstd -t dbkeeper-backups/clinic.*Z.sqlite3.zst
 
 say "zstd -d gives back a database that sqlite3 opens"
-latest=$(readlink dbkeeper-backups/clinic-latest.sqlite3.zst)
+latest=$(readlink dbkeeper-backups/clinic.*-latest.sqlite3.zst)
 zstd -q -d -c "dbkeeper-backups/$latest" > restored-by-hand.db
 sqlite3 restored-by-hand.db "PRAGMA integrity_check; SELECT count(*) || ' patients, ' || (SELECT count(*) FROM visit) || ' visits' FROM patient;"
 

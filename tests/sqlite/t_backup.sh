@@ -6,11 +6,11 @@
 make_accounts_db app.db 5000
 name=$(sq app.db "SELECT dbkeeper_backup();")
 check backup/name "returns the new file's name" \
-  "$(printf '%s' "$name" | grep -Ec '^app-[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}-[0-9]{2}-[0-9]{2}Z\.sqlite3\.zst$')" 1
+  "$(printf '%s' "$name" | grep -Ec '^app\.[0-9a-f]{8}-[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}-[0-9]{2}-[0-9]{2}Z\.sqlite3\.zst$')" 1
 check backup/dir-default "the default directory is beside the database" "$(ls dbkeeper-backups | grep -c "^$name\$")" 1
 check backup/file-mode "backups are mode 0600" "$(stat -c %a "dbkeeper-backups/$name")" 600
 check backup/dir-mode "the directory is mode 0700" "$(stat -c %a dbkeeper-backups)" 700
-check backup/latest-link "the latest link points to it" "$(readlink dbkeeper-backups/app-latest.sqlite3.zst)" "$name"
+check backup/latest-link "the latest link points to it" "$(readlink dbkeeper-backups/app.*-latest.sqlite3.zst)" "$name"
 check_true backup/zstd-t "zstd -t accepts the backup" zstd -q -t "dbkeeper-backups/$name"
 zstd -q -d -c "dbkeeper-backups/$name" > plain.db
 check backup/zstd-d-integrity "zstd -d gives a database that passes integrity_check" \
@@ -20,7 +20,7 @@ check backup/zstd-d-content "zstd -d gives the same content" \
 
 row=$(sq app.db "SELECT name, database, label IS NULL, bytes, sha256, is_latest FROM dbkeeper_backups;")
 check list/row "dbkeeper_backups lists it" "$row" \
-  "$name|app|1|$(stat -c %s plain.db)|$(sha256sum < plain.db | cut -d' ' -f1)|1"
+  "$name|${name%%-20*}|1|$(stat -c %s plain.db)|$(sha256sum < plain.db | cut -d' ' -f1)|1"
 check list/compressed-bytes "compressed_bytes is the file size" \
   "$(sq app.db "SELECT compressed_bytes FROM dbkeeper_backups();")" "$(stat -c %s "dbkeeper-backups/$name")"
 check list/created-at "created_at is UTC with microseconds" \

@@ -37,19 +37,20 @@ check_error symlink/backup "a symlink planted as a backup is refused" 'is a symb
 check symlink/not-listed "and not listed" "$(sq app.db "SELECT count(*) FROM dbkeeper_backups WHERE name LIKE 'evil%';")" 0
 sq app.db "SELECT dbkeeper_config('keep_backups', 1);" "SELECT dbkeeper_prune(1);" > /dev/null
 check_true symlink/not-pruned "and never deleted" test -L dbkeeper-backups/evil-2026-01-01T00-00-00Z.sqlite3.zst
-rm dbkeeper-backups/app-latest.sqlite3.zst
-ln -s ../app.db dbkeeper-backups/app-latest.sqlite3.zst
+LATEST=$(ls dbkeeper-backups/app.*-latest.sqlite3.zst)
+rm "$LATEST"
+ln -s ../app.db "$LATEST"
 # Without a name, verify and restore choose from the backups' headers, never through the link.
 check symlink/latest-outside "a latest link pointing outside is never followed" \
   "$(sq app.db "SELECT dbkeeper_verify();")" 1
 check untouched/database "the database is unchanged" "$(sqlite3 app.db 'SELECT count(*) FROM acct;')" 10
-rm dbkeeper-backups/app-latest.sqlite3.zst
-echo "not a link" > dbkeeper-backups/app-latest.sqlite3.zst
-count=$(find dbkeeper-backups -type f -name 'app-2*' | wc -l)
+rm "$LATEST"
+echo "not a link" > "$LATEST"
+count=$(find dbkeeper-backups -type f -name 'app.*-2*' | wc -l)
 check_error latest/regular-file "a regular file where the latest link goes stops the backup" \
   'is not a symbolic link' app.db "SELECT dbkeeper_backup();"
-check latest/nothing-published "and nothing new is published" "$(find dbkeeper-backups -type f -name 'app-2*' | wc -l)" "$count"
-check latest/file-kept "and the file is left alone" "$(cat dbkeeper-backups/app-latest.sqlite3.zst)" "not a link"
+check latest/nothing-published "and nothing new is published" "$(find dbkeeper-backups -type f -name 'app.*-2*' | wc -l)" "$count"
+check latest/file-kept "and the file is left alone" "$(cat "$LATEST")" "not a link"
 check latest/no-temp "and no temporary file is left" "$(ls -A dbkeeper-backups | grep -c '^\.dbkeeper-')" 0
 
 # Unsafe backup directories.

@@ -58,6 +58,6 @@ pages=$(sqlite3 broken.db "PRAGMA page_count;")
 psize=$(sqlite3 broken.db "PRAGMA page_size;")
 dd if=/dev/urandom of=broken.db bs="$psize" seek=$((pages - 2)) count=1 conv=notrunc status=none
 b=$(sq broken.db "SELECT dbkeeper_backup();" 2>/dev/null)
-check integrity/backup "the backup API copies the damaged pages as they are" "$(printf '%s' "$b" | grep -c '^broken-')" 1
+check integrity/backup "the backup API copies the damaged pages as they are" "$(printf '%s' "$b" | grep -c '^broken\.')" 1
 check_error integrity/verify "verify runs integrity_check on the unpacked database" \
   "backup \"$b\" fails PRAGMA integrity_check" broken.db "SELECT dbkeeper_verify('$b');"
