@@ -460,6 +460,7 @@ sql_tables(const char *where, const char *omit_default)
 							   "     LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
 							   "     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND NOT a.attislocal"
 							   "     AND a.attgenerated = ''), '') ELSE '' END"
+							   " || " DBK_KIND_TYPED_TABLE_SQL
 							   " || %s || %s || %s || %s || %s, NULL::text"
 							   " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_am am ON am.oid = c.relam"
 							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
@@ -837,7 +838,6 @@ static const char *const edges_sql =
 "      WHERE e.c = 'pg_attrdef'::regclass AND ad.oid = e.o"
 "    UNION ALL SELECT 'pg_class'::regclass::oid, r.ev_class, NULL FROM pg_rewrite r"
 "      WHERE e.c = 'pg_rewrite'::regclass AND r.oid = e.o"
-							   " || " DBK_KIND_TYPED_TABLE_SQL
 "    UNION ALL SELECT 'pg_type'::regclass::oid, co.contypid, NULL FROM pg_constraint co"
 "      WHERE e.c = 'pg_constraint'::regclass AND co.oid = e.o AND co.contypid <> 0"
 "    UNION ALL SELECT CASE WHEN b.typrelid <> 0 THEN 'pg_class'::regclass::oid ELSE 'pg_type'::regclass::oid END,"
