@@ -20,6 +20,8 @@ PACKAGES=(
   time                       # /usr/bin/time for peak memory in benchmarks
   clang libclang-rt-14-dev   # libFuzzer for the fuzz targets
   python3                    # the codelist differential test's reference
+  systemd                    # systemd-analyze, to check the README's timer units
+  bc                         # arithmetic in the SQLite writer-latency benchmark
 )
 names=()  # the package names without their comments
 for p in "${PACKAGES[@]}"; do names+=("$p"); done
