@@ -12,6 +12,7 @@
 # installed (tests/pg/run.sh holds the install lock around this script).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
+. tests/pg/version.sh
 PAGILA=${DBK_PAGILA:-tests/fixtures/pagila/pagila-schema.sql}
 if [ ! -r "$PAGILA" ]; then
   echo "FAIL pg/fingerprint/corpus pagila schema not found at $PAGILA"
@@ -88,4 +89,4 @@ check version "the registered version is found" "$(q p1 "SELECT dbkeeper_schema_
 check restored-version "the pg_restore copy matches the version's fingerprint" \
   "$(q r1 "SELECT dbkeeper_schema_check('$f1') = '$f1';")" t
 INNER
-pg_virtualenv -t -v 15 bash "$W/inner.sh"
+pg_virtualenv -t -v "$PG_MAJOR" bash "$W/inner.sh"
