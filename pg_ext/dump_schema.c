@@ -44,6 +44,7 @@
 
 #include "dump_schema.h"
 #include "catalog_sql.h"
+#include "compat.h"
 
 /* ------------------------------------------------------------ SQL pieces */
 
@@ -303,8 +304,7 @@ collect_pre_data(obj_set *set, MemoryContext cxt)
 	collect(set, cxt, psprintf(
 							   "SELECT 'pg_collation'::regclass::oid, x.oid, 25, q.q, 'collation ' || q.q,"
 							   " format('CREATE COLLATION %%s (%%s%%s);', q.q,"
-							   "   CASE x.collprovider WHEN 'i' THEN format('provider = icu, locale = %%L', x.colliculocale)"
-							   "     ELSE format('provider = libc, lc_collate = %%L, lc_ctype = %%L', x.collcollate, x.collctype) END,"
+							   "   " DBK_SQL_COLLATION_PROVIDER("x") ","
 							   "   CASE WHEN x.collisdeterministic THEN '' ELSE ', deterministic = false' END)"
 							   " || %s || %s, NULL::text"
 							   " FROM pg_collation x JOIN pg_namespace n ON n.oid = x.collnamespace"
@@ -533,8 +533,9 @@ collect_pre_data(obj_set *set, MemoryContext cxt)
 							   "   coalesce((SELECT string_agg(format('    %%I %%s', a.attname, format_type(a.atttypid, a.atttypmod))"
 							   "     || " SQL_COLLATE("' COLLATE '", "a.attcollation", "at.typcollation")
 							   "     || CASE WHEN a.attgenerated = 's' THEN ' GENERATED ALWAYS AS (' || pg_get_expr(ad.adbin, ad.adrelid) || ') STORED'"
+							   "          WHEN a.attgenerated = 'v' THEN ' GENERATED ALWAYS AS (' || pg_get_expr(ad.adbin, ad.adrelid) || ') VIRTUAL'"
 							   "          WHEN ad.adbin IS NOT NULL THEN ' DEFAULT ' || pg_get_expr(ad.adbin, ad.adrelid) ELSE '' END"
-							   "     || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END"
+							   "     || " DBK_SQL_COLUMN_NOT_NULL("c", "a")
 							   "     || CASE WHEN a.attidentity IN ('a', 'd') THEN (SELECT format("
 							   "          ' GENERATED %%s AS IDENTITY (SEQUENCE NAME %%I.%%I START WITH %%s INCREMENT BY %%s MINVALUE %%s MAXVALUE %%s CACHE %%s%%s)',"
 							   "          CASE a.attidentity WHEN 'a' THEN 'ALWAYS' ELSE 'BY DEFAULT' END, sn.nspname, sc.relname,"
@@ -1241,6 +1242,7 @@ static const char *const unsupported_sql =
 " UNION ALL SELECT format('data of extension configuration table %s (filtered by \"%s\")', c.oid::regclass, cond)"
 "  FROM pg_extension x CROSS JOIN LATERAL unnest(x.extconfig, x.extcondition) u(c, cond)"
 "  JOIN pg_class c ON c.oid = u.c WHERE c.relkind = 'r' AND coalesce(cond, '') <> ''"
+DBK_SQL_VERSION_REFUSALS
 " LIMIT 1";
 
 void
