@@ -45,7 +45,7 @@ MIRROR=${MIRROR:-http://deb.debian.org/debian}
 CACHE=${DBK_CHROOT_CACHE:-/var/cache/dbkeeper}
 DIR=$CACHE/chroot-$V
 mapfile -t PACKAGES < <(tests/deps.sh --chroot "$V")
-STAMP="$RELEASE ${PACKAGES[*]}"
+STAMP="$RELEASE deb-src ${PACKAGES[*]}"
 LOG=$ROOT/build/chroot-$V.log
 mkdir -p "$ROOT/build" "$CACHE"
 
@@ -88,6 +88,10 @@ build_chroot() {
 install_packages() {
   local t0=$SECONDS
   rm -f "$DIR/.dbkeeper-stamp"
+  # Source packages too: `apt-get source postgresql-N` in the chroot gives
+  # that version's regression suite.
+  grep -q '^deb-src ' "$DIR/etc/apt/sources.list" ||
+    sed -n 's/^deb /deb-src /p' "$DIR/etc/apt/sources.list" >>"$DIR/etc/apt/sources.list"
   if ! in_chroot bash -c 'dpkg --configure -a; apt-get update -qq &&
         apt-get install -y -qq --no-install-recommends "$@"' \
         apt "${PACKAGES[@]}" >>"$LOG" 2>&1; then
@@ -112,5 +116,5 @@ tar -C "$ROOT" --exclude=./.git --exclude=./build --exclude='*.o' --exclude='*.s
 if [ $# -eq 0 ]; then
   set -- env "DBK_PG_VERSION=$V" "DBK_PG_ONLY=${DBK_PG_ONLY:-}" bash tests/pg/run.sh
 fi
-in_chroot "$@" 2>&1 | sed -E "s#^(PASS|FAIL) pg/#\\1 $TAG/#; t; s#^(PASS|FAIL) #\\1 $TAG/#"
+in_chroot "$@" 2>&1 | sed -u -E "s#^(PASS|FAIL) pg/#\\1 $TAG/#; t; s#^(PASS|FAIL) #\\1 $TAG/#"
 exit "${PIPESTATUS[0]}"
