@@ -7,7 +7,8 @@
 #   - a change in one copy moves its fingerprint; the registry finds versions;
 #   - pagila and tests/pg/backup_objects.sql have the fingerprints that
 #     canonical form 1 gave them when every row came from SQL queries (the
-#     rows now built in C must not move them).
+#     rows now built in C must not move them); pagila's on every version,
+#     backup_objects.sql's pinned per version.
 # Prints PASS/FAIL lines pg/fingerprint/<id>.  The extension must already be
 # installed (tests/pg/run.sh holds the install lock around this script).
 set -u
@@ -48,13 +49,24 @@ check pagila-rows "pagila is described object by object" \
 # A new PostgreSQL release may deparse differently; a dbkeeper change must not.
 # backup_objects.sql grew after the pin (issue 3); the new value was taken
 # again from the set-based build (commit 1ab16db) on the grown file.
+# pagila's fingerprint is the same on 15, 17 and 18.  backup_objects.sql's is
+# not, for the two reasons docs/postgresql-versions.md gives: from 16 on
+# pg_get_viewdef leaves out the table name before the columns of a view over
+# one table (its four views), and 18 installs btree_gist 1.8 instead of 1.7.
+# Its 17 and 18 values were taken with the first dbkeeper that built there,
+# after checking that the descriptions differ from 15's in those rows only.
 check pagila-form-1 "pagila has the fingerprint canonical form 1 gave it" "$f1" \
   92555ae4c9c28d97f703385935f8bd6589842599165b174b7bd07409ea68c33a
+case $DBK_PG_VERSION in
+  15) objects_pin=07242c0d11cbf4953db4ce703c1fa01f6234d45eac180250a3b387792fc115d4 ;;
+  17) objects_pin=10d574b4ce5e3faed84b3c05eb34c337a167f394307353ed1df86c4386212093 ;;
+  18) objects_pin=5d9923acf54d6a00f10901b5d572aa8e829522add5a1db99d8449f559bbb07fa ;;
+  *) objects_pin="none pinned for PostgreSQL $DBK_PG_VERSION" ;;
+esac
 createdb o1 && q o1 "CREATE EXTENSION dbkeeper;" &&
   psql -X -q -v ON_ERROR_STOP=1 -d o1 -f "$OBJECTS" > "$W/load-o1.log" 2>&1
-check objects-form-1 "tests/pg/backup_objects.sql has the fingerprint canonical form 1 gave it" \
-  "$(q o1 "SELECT dbkeeper_fingerprint();")" \
-  07242c0d11cbf4953db4ce703c1fa01f6234d45eac180250a3b387792fc115d4
+check objects-form-1 "tests/pg/backup_objects.sql has the fingerprint canonical form 1 gave it on $DBK_PG_VERSION" \
+  "$(q o1 "SELECT dbkeeper_fingerprint();")" "$objects_pin"
 
 # pg_dump -Fc, then pg_restore into a database that has dbkeeper already (its
 # own objects are never part of a fingerprint, so it is not restored).
