@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# tests/pg/t_versions.sh — what PostgreSQL 17 and 18 added that a backup must
+# tests/pg/t_versions.sh — major versions.  On every version: a backup whose
+# header says a newer major version is refused by dbkeeper_restore before
+# anything changes, with an error naming both; one that says an older
+# version restores.  Then what PostgreSQL 17 and 18 added that a backup must
 # reproduce or refuse (pg_ext/compat.h).  On 17 and later: the MAINTAIN
 # privilege and a collation of the builtin provider.  On 18: a named NOT
 # NULL constraint, virtual and stored generated columns, a WITHOUT OVERLAPS
@@ -9,18 +12,13 @@
 # Each database is backed up with dbkeeper_backup(), replayed with
 # `zstd -dc | psql` into a new database and restored in place with
 # dbkeeper_restore() after a change; both must equal the original (dbsig:
-# pg_dump -s, rows, sequences).  Before 17 there is nothing to test and the
-# script says so without a PASS line.  Run by tests/pg/run.sh under the
+# pg_dump -s, rows, sequences).  Run by tests/pg/run.sh under the
 # install lock; prints "PASS pg_versions/<id>" or "FAIL ...".
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 SUITE=pg_versions
 . tests/pg/lib.sh
 
-if [ "$PG_MAJOR" -lt 17 ]; then
-  echo "pg_versions: nothing new to test on PostgreSQL $PG_MAJOR"
-  exit 0
-fi
 start_cluster
 
 # round_trip ID DB: backup, psql replay and in-place restore of DB, compared
@@ -60,6 +58,46 @@ script_has() {
     fail "$id" "the backup of $db does not say $pattern"
   fi
 }
+
+# ---- every version: a backup of a newer major version is refused, an older one restores ----
+# Both made from a backup of this server by tests/pg/pack_backup.c, which
+# writes another server_version into the header with every checksum right.
+if ! cc -O1 -std=c11 -D_GNU_SOURCE -o "$WORK/pack_backup" core/*.c tests/pg/pack_backup.c -lzstd -lcrypto; then
+  fail newer_refused "pack_backup does not build"
+else
+  createdb xv && q -q -d xv -c "CREATE EXTENSION dbkeeper; CREATE TABLE kept (id int PRIMARY KEY);
+                                INSERT INTO kept VALUES (1), (2)"
+  good=$(q -d xv -c "SELECT dbkeeper_backup()")
+  newer=xv-2001-01-01T00-00-00Z-newer.sql.zst older=xv-2001-01-01T00-00-00Z-older.sql.zst
+  zstd -dc <"$BACKUPS/$good" | "$WORK/pack_backup" "$BACKUPS/$good" "$BACKUPS/$newer" \
+    "server_version=$((PG_MAJOR + 1)).0 (a test)"
+  zstd -dc <"$BACKUPS/$good" | "$WORK/pack_backup" "$BACKUPS/$good" "$BACKUPS/$older" \
+    "server_version=$((PG_MAJOR - 1)).9 (a test)"
+  chown postgres:postgres "$BACKUPS/$newer" "$BACKUPS/$older"
+  q -q -d xv -c "INSERT INTO kept VALUES (3)"
+  dbsig xv >"$WORK/xv.before.sig"
+  files_before=$(ls -l "$BACKUPS")
+  if q -d xv -c "SELECT dbkeeper_restore('$newer')" >/dev/null 2>"$WORK/err"; then
+    fail newer_refused "a backup of PostgreSQL $((PG_MAJOR + 1)) was restored on $PG_MAJOR"
+  elif ! grep -q "PostgreSQL $((PG_MAJOR + 1)), which is newer than this server's PostgreSQL $PG_MAJOR" "$WORK/err"; then
+    fail newer_refused "the error does not name both versions: $(cat "$WORK/err")"
+  elif [ "$(ls -l "$BACKUPS")" != "$files_before" ]; then
+    fail newer_refused "the backup directory changed (a safety backup was taken?)"
+  else
+    dbsig xv >"$WORK/xv.after.sig"
+    sig_diff newer_refused "$WORK/xv.before.sig" "$WORK/xv.after.sig" &&
+      pass newer_refused "($(grep -m1 -o 'ERROR: .*' "$WORK/err"))"
+  fi
+  if ! q -d xv -c "SELECT dbkeeper_restore('$older')" >/dev/null 2>"$WORK/err"; then
+    fail older_restores "a backup of PostgreSQL $((PG_MAJOR - 1)) was refused: $(cat "$WORK/err")"
+  elif [ "$(q -d xv -c "SELECT string_agg(id::text, ',' ORDER BY id) FROM kept")" != 1,2 ]; then
+    fail older_restores "the restored table holds $(q -d xv -c "SELECT string_agg(id::text, ',' ORDER BY id) FROM kept")"
+  else
+    pass older_restores "(a backup that says PostgreSQL $((PG_MAJOR - 1)) restores on $PG_MAJOR)"
+  fi
+fi
+
+[ "$PG_MAJOR" -lt 17 ] && exit 0
 
 # ---- 17: MAINTAIN, builtin collations ----
 q -q -c "CREATE ROLE regress_maint"
