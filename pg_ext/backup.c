@@ -338,6 +338,7 @@ write_content(backup_state *st)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	snap = lock_and_snapshot();
+	dbk_dump_check_supported();
 	record_schema(st);
 	open_writer(st);
 	dbk_dump_schema_read(&schema);

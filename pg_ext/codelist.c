@@ -337,7 +337,7 @@ release_table(const cl_release_row *r, const char *which, const char *spec, cons
 		dbk_pg_raise(&err);
 	}
 	error_context_stack = &callback;
-	rv = makeRangeVarFromNameList(stringToQualifiedNameList(spec));
+	rv = makeRangeVarFromNameList(dbk_qualified_name_list(spec));
 	relid = RangeVarGetRelid(rv, AccessShareLock, true);
 	error_context_stack = callback.previous;
 

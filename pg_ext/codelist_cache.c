@@ -137,7 +137,7 @@ take_state(Relation rel, table_state *s, const char **why)
 		*why = NULL;
 	if (*why)
 		return false;
-	s->relfilenode = rel->rd_node.relNode;
+	s->relfilenode = DBK_REL_FILENUMBER(rel);
 	s->nblocks = RelationGetNumberOfBlocks(rel);
 	visibilitymap_count(rel, &all_visible, NULL);
 	if (all_visible != s->nblocks)

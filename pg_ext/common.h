@@ -7,6 +7,7 @@
 
 #include "postgres.h"
 
+#include "compat.h"
 #include "../core/dbk_alloc.h"
 #include "../core/error.h"
 #include "../core/stream.h"
@@ -22,7 +23,7 @@ void		dbk_pg_allocator_init(dbk_allocator *a, MemoryContext cxt);
 int			dbk_pg_sqlstate(const dbk_error *err);
 
 /* Raises err at ERROR level, with its detail, hint and SQLSTATE; does not return. */
-void		dbk_pg_raise(const dbk_error *err) pg_attribute_noreturn();
+DBK_NORETURN void dbk_pg_raise(const dbk_error *err) DBK_NORETURN_END;
 
 /*
  * True, after filling err, when a cancel or terminate is pending.  Callbacks

@@ -58,6 +58,7 @@
 #include "dump_schema.h"
 #include "dump_kind.h"
 #include "catalog_sql.h"
+#include "compat.h"
 
 /* ------------------------------------------------------------ SQL pieces */
 
@@ -401,8 +402,9 @@ sql_tables(const char *where, const char *omit_default)
 							   "          JOIN pg_attribute pa ON pa.attrelid = i.inhparent AND pa.attname = a.attname"
 							   "          WHERE i.inhrelid = c.oid AND pa.attgenerated = 's') THEN ''"
 							   "          WHEN a.attgenerated = 's' THEN ' GENERATED ALWAYS AS (' || pg_get_expr(ad.adbin, ad.adrelid) || ') STORED'"
+							   "          WHEN a.attgenerated = 'v' THEN ' GENERATED ALWAYS AS (' || pg_get_expr(ad.adbin, ad.adrelid) || ') VIRTUAL'"
 							   "          WHEN ad.adbin IS NOT NULL AND NOT (%s) THEN ' DEFAULT ' || pg_get_expr(ad.adbin, ad.adrelid) ELSE '' END"
-							   "     || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END"
+							   "     || " DBK_SQL_COLUMN_NOT_NULL("c", "a")
 							   "     || CASE WHEN a.attidentity IN ('a', 'd') THEN (SELECT format("
 							   "          ' GENERATED %%s AS IDENTITY (SEQUENCE NAME %%I.%%I%%s START WITH %%s INCREMENT BY %%s MINVALUE %%s MAXVALUE %%s CACHE %%s%%s)',"
 							   "          CASE a.attidentity WHEN 'a' THEN 'ALWAYS' ELSE 'BY DEFAULT' END, sn.nspname, sc.relname,"
@@ -537,8 +539,7 @@ collect_pre_data(obj_set *set, MemoryContext cxt)
 	collect(set, cxt, psprintf(
 							   "SELECT 'pg_collation'::regclass::oid, x.oid, 25, q.q, 'collation ' || q.q,"
 							   " format('CREATE COLLATION %%s (%%s%%s);', q.q,"
-							   "   CASE x.collprovider WHEN 'i' THEN format('provider = icu, locale = %%L', x.colliculocale)"
-							   "     ELSE format('provider = libc, lc_collate = %%L, lc_ctype = %%L', x.collcollate, x.collctype) END,"
+							   "   " DBK_SQL_COLLATION_PROVIDER("x") ","
 							   "   CASE WHEN x.collisdeterministic THEN '' ELSE ', deterministic = false' END)"
 							   " || %s || %s, NULL::text"
 							   " FROM pg_collation x JOIN pg_namespace n ON n.oid = x.collnamespace"
@@ -1577,6 +1578,31 @@ dbk_dump_relations_to_lock(void)
 	for (uint64 i = 0; i < SPI_processed; i++)
 		oids = lappend_oid(oids, value_oid(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
 	return oids;
+}
+
+/* ------------------------------------------------------------ refusals */
+
+/*
+ * What a backup of this server version cannot reproduce (compat.h: on 18,
+ * NOT NULL constraints that are NOT VALID or NO INHERIT); on 15 nothing.
+ * Each row names one object; the first makes the backup fail.
+ */
+static const char *const unsupported_sql =
+"SELECT NULL::text WHERE false"
+DBK_SQL_VERSION_REFUSALS
+" LIMIT 1";
+
+void
+dbk_dump_check_supported(void)
+{
+	run_query(unsupported_sql);
+	if (SPI_processed > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot back up %s",
+						SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1)),
+				 errdetail("dbkeeper does not reproduce this kind of object yet, so no backup was written."),
+				 errhint("Use pg_dump for this database, or remove the object.")));
 }
 
 /* ------------------------------------------------------------ for dump_kind_*.c */

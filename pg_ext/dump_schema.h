@@ -36,5 +36,7 @@ void		dbk_dump_schema_read(dump_schema *s);
 
 /* The OIDs of every relation to lock before the snapshot is taken. */
 List	   *dbk_dump_relations_to_lock(void);	/* of Oid */
+/* Fails, naming it, when the catalogs hold an object this version's backup cannot reproduce. */
+void		dbk_dump_check_supported(void);
 
 #endif

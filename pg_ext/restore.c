@@ -16,7 +16,8 @@
  *   2. the backup file is checked byte for byte against its own SHA-256
  *      (verify.c, without decompressing: any change since it was written
  *      is caught here), and a backup of another database is refused unless
- *      from_other_database;
+ *      from_other_database, and so is a backup of a newer major version
+ *      of PostgreSQL;
  *   3. ACCESS EXCLUSIVE locks on every relation the restore replaces
  *      (restore_clear.c, lock_wait.c: within dbkeeper.lock_wait_timeout or
  *      a smaller lock_timeout, else an error naming the sessions in the
@@ -246,6 +247,26 @@ remember_restore(const char *database, const char *restored, const char *safety)
 	old = MemoryContextSwitchTo(TopMemoryContext);
 	pending = lappend(pending, p);
 	MemoryContextSwitchTo(old);
+ * A backup's script is written for the server it came from and may use what
+ * an older release lacks (MAINTAIN, NOT NULL constraints with names, ...):
+ * a backup of a newer major version is refused before anything is touched.
+ * An older one restores, as pg_dump's output of an older server does.
+ */
+static void
+check_server_version(const dbk_meta *header, const char *name)
+{
+	const char *from = dbk_meta_get(header, "server_version");
+	int			major = from ? atoi(from) : 0;
+
+	if (major <= PG_VERSION_NUM / 10000)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("backup \"%s\" was taken on PostgreSQL %d, which is newer than this server's PostgreSQL %d",
+					name, major, PG_VERSION_NUM / 10000),
+			 errdetail("Its script may use what PostgreSQL %d lacks; nothing was changed.",
+					   PG_VERSION_NUM / 10000),
+			 errhint("Restore it on PostgreSQL %d or later.", major)));
 }
 
 /* Milliseconds since *since, which moves to now: for the DEBUG1 timings. */
@@ -317,6 +338,7 @@ dbkeeper_restore(PG_FUNCTION_ARGS)
 		fd = opened;
 		elog(DEBUG1, "dbkeeper_restore: %s checked in %.0f ms", name, lap(&clock));
 		check_database(&header, &o, name, other_ok);
+		check_server_version(&header, name);
 		restore(o.database, name, fd, safety, &clock);
 	}
 	PG_FINALLY();

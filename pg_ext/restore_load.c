@@ -46,6 +46,7 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
+#include "compat.h"
 #include "restore_load.h"
 
 #define LOAD_BATCH 1000
@@ -138,7 +139,7 @@ dbk_loader_begin(Relation rel, List *attnums, List *copy_options, const char *ba
 	l->cid = GetCurrentCommandId(true);
 	/* As COPY FROM: a table new in this transaction has no free space to find. */
 	if (rel->rd_createSubid != InvalidSubTransactionId ||
-		rel->rd_firstRelfilenodeSubid != InvalidSubTransactionId)
+		DBK_REL_FIRST_FILE_SUBID(rel) != InvalidSubTransactionId)
 		l->options |= TABLE_INSERT_SKIP_FSM;
 	MemoryContextSwitchTo(old);
 	return l;

@@ -122,7 +122,7 @@ next_item(replay *r)
 
 /* ------------------------------------------------------------ COPY */
 
-static void raise_no_copy_end(replay *r) pg_attribute_noreturn();
+DBK_NORETURN static void raise_no_copy_end(replay *r) DBK_NORETURN_END;
 
 static void
 raise_no_copy_end(replay *r)
@@ -178,14 +178,12 @@ check_copy_permissions(ParseState *pstate, Relation rel, List *attlist)
 {
 	ParseNamespaceItem *nsitem = addRangeTableEntryForRelation(pstate, rel, RowExclusiveLock,
 															   NULL, false, false);
-	RangeTblEntry *rte = nsitem->p_rte;
+	Bitmapset  *cols = NULL;
 	ListCell   *lc;
 
-	rte->requiredPerms = ACL_INSERT;
 	foreach(lc, CopyGetAttnums(RelationGetDescr(rel), rel, attlist))
-		rte->insertedCols = bms_add_member(rte->insertedCols,
-										   lfirst_int(lc) - FirstLowInvalidHeapAttributeNumber);
-	ExecCheckRTPerms(pstate->p_rtable, true);
+		cols = bms_add_member(cols, lfirst_int(lc) - FirstLowInvalidHeapAttributeNumber);
+	dbk_check_insert_permissions(pstate, nsitem, cols);
 	if (check_enable_rls(RelationGetRelid(rel), InvalidOid, false) == RLS_ENABLED)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),

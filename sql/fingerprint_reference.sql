@@ -123,11 +123,13 @@ CREATE TEMP TABLE reference AS
     AND NOT EXISTS (SELECT FROM pg_depend e WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')
     AND i.indexrelid NOT IN (SELECT conindid FROM pg_constraint WHERE contype IN ('p', 'u', 'x'))
   UNION ALL
-  -- every constraint of a table or domain, by pg_get_constraintdef
+  -- every constraint of a table or domain, by pg_get_constraintdef, but NOT NULL
+  -- (pg_constraint rows since 17 and 18; the columns and domains say not null)
   SELECT 'constraint', CASE WHEN co.conrelid <> 0 THEN co.conrelid::regclass::text ELSE co.contypid::regtype::text END || '.' ||
     quote_ident(co.conname), pg_get_constraintdef(co.oid)
   FROM pg_constraint co JOIN pg_namespace n ON n.oid = co.connamespace
   WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' AND (co.conrelid <> 0 OR co.contypid <> 0)
+    AND co.contype <> 'n'
     AND NOT EXISTS (SELECT FROM pg_depend e WHERE e.classid = 'pg_class'::regclass AND e.objid = co.conrelid AND e.deptype = 'e')
     AND NOT EXISTS (SELECT FROM pg_depend e WHERE e.classid = 'pg_type'::regclass AND e.objid = co.contypid AND e.deptype = 'e');
 COMMIT;

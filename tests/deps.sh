@@ -4,6 +4,9 @@
 # As root it installs what is missing (apt-get update, then apt-get install);
 # otherwise it prints the command to run and fails.  `make demo`, `make check`
 # and `make bench` call it first; `tests/deps.sh --print` only lists them.
+# `tests/deps.sh --chroot N` lists what a Debian chroot for PostgreSQL N needs
+# (tests/pg/chroot.sh): the PostgreSQL 15 packages with 15 replaced by N, and
+# the build and test tools the PostgreSQL suite uses.
 set -euo pipefail
 
 PACKAGES=(
@@ -22,10 +25,20 @@ PACKAGES=(
   python3                    # the codelist differential test's reference
   systemd                    # systemd-analyze, to check the README's timer units
   bc                         # arithmetic in the SQLite writer-latency benchmark
+  debootstrap                # the chroots of PostgreSQL 17 and 18 (tests/pg/chroot.sh)
 )
+# What only the host's suites (SQLite, sanitizers, fuzzing, chroots) use.
+HOST_ONLY=" libsqlite3-dev sqlite3 clang libclang-rt-14-dev debootstrap time systemd bc "
 names=()  # the package names without their comments
 for p in "${PACKAGES[@]}"; do names+=("$p"); done
 
+if [ "${1:-}" = "--chroot" ]; then
+  for p in "${names[@]}"; do
+    [[ $HOST_ONLY == *" $p "* ]] && continue
+    printf '%s\n' "${p//-15/-$2}"
+  done
+  exit 0
+fi
 if [ "${1:-}" = "--print" ]; then
   printf '%s\n' "${names[@]}"
   exit 0

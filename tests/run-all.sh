@@ -4,9 +4,13 @@
 #   build      both extensions, warnings as errors
 #   core       tests/core/test_*.c, unit tests of the core without a database
 #   sqlite     tests/sqlite/t_*.sh against the real sqlite3 shell
-#   pg         pg_regress (sql/, expected/) on a throwaway PostgreSQL 15
-#              cluster, then tests/pg/t_*.sh (multi-process: logins, crashes,
-#              replicas, pg_cron), each starting its own clusters
+#   pg         per PostgreSQL version (DBK_PG_VERSIONS, default "15 17 18"):
+#              pg_regress (sql/, expected/) on a throwaway cluster, then
+#              tests/pg/t_*.sh (multi-process: logins, crashes, replicas,
+#              pg_cron), each starting its own clusters.  The host's version
+#              runs here, the others in Debian chroots (tests/pg/chroot.sh);
+#              ids are prefixed pg15/, pg17/, pg18/; then backups of 15
+#              restored on the newer versions (tests/pg/cross_version.sh)
 #   sanitize   core and SQLite tests again, built with AddressSanitizer and
 #              UndefinedBehaviorSanitizer, and the libFuzzer targets of
 #              tests/fuzz/ for a bounded time each
@@ -99,8 +103,35 @@ sqlite_tests() {
   return $rc
 }
 
+# pg_tests: the PostgreSQL suite on each version of DBK_PG_VERSIONS, on the
+# host when it has that server, else in that version's chroot.
 pg_tests() {
-  tests/pg/run.sh
+  local v rc=0 t0
+  for v in ${DBK_PG_VERSIONS:-15 17 18}; do
+    t0=$SECONDS
+    if [ -x "/usr/lib/postgresql/$v/bin/postgres" ] && [ -x "/usr/lib/postgresql/$v/bin/pg_config" ]; then
+      DBK_PG_VERSION=$v tests/pg/run.sh 2>&1 |
+        sed -u -E "s#^(PASS|FAIL) pg/#\\1 pg$v/#; t; s#^(PASS|FAIL) #\\1 pg$v/#"
+      [ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+    else
+      tests/pg/chroot.sh "$v" || rc=1
+    fi
+    echo "PostgreSQL $v: $((SECONDS - t0)) s"
+  done
+  # Backups of the host's version restored on the newer ones, and refused
+  # the other way (tests/pg/cross_version.sh; DBK_PG_ONLY=cross runs it).
+  local host newer=""
+  host=$(pg_config --version 2>/dev/null | sed -n 's/^PostgreSQL \([0-9]*\).*/\1/p')
+  for v in ${DBK_PG_VERSIONS:-15 17 18}; do
+    [ "$v" = "$host" ] || [ "$v" -lt "${host:-0}" ] || newer="$newer $v"
+  done
+  if [[ " ${DBK_PG_VERSIONS:-15 17 18} " == *" $host "* ]] && [ -n "$newer" ] &&
+     { [ -z "${DBK_PG_ONLY:-}" ] || [[ " $DBK_PG_ONLY " == *" cross "* ]]; }; then
+    t0=$SECONDS
+    tests/pg/cross_version.sh $newer || rc=1
+    echo "PostgreSQL $host to$newer: $((SECONDS - t0)) s"
+  fi
+  return $rc
 }
 
 sanitize_tests() {

@@ -3,11 +3,10 @@
 # and dbsig, the text that two databases with the same content share.
 #
 # Source it after setting SUITE (the prefix of PASS/FAIL lines); it sets
-# WORK, PORT, BACKUPS, PGBIN and PG* variables, and stops the cluster and
+# WORK, PORT, BACKUPS, PG_MAJOR, PGBIN (tests/pg/version.sh) and PG* variables, and stops the cluster and
 # removes WORK on exit (add to pg_lib_cleanup_hooks for more).
 
-PGBIN=$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)
-[ -x "$PGBIN/initdb" ] || PGBIN=/usr/lib/postgresql/15/bin
+. "$(dirname "${BASH_SOURCE[0]}")/version.sh"
 WORK=$(mktemp -d "/tmp/dbk-t-$SUITE.XXXXXX")
 chown postgres "$WORK"
 chmod 755 "$WORK"

@@ -4,13 +4,16 @@
  * checksum right.  The tests use it to make backups that pass every check
  * of the file but whose script fails in a chosen way.
  *
- *   pack_backup FROM.sql.zst TO.sql.zst < script.sql
+ *   pack_backup FROM.sql.zst TO.sql.zst [KEY=VALUE...] < script.sql
  *
+ * Each KEY=VALUE replaces or adds a header entry (server_version=99.0 makes
+ * a backup of a newer server).
  * TO is created (not replaced) with mode 0600.  Test code only.
  */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "../../core/archive.h"
@@ -36,9 +39,9 @@ main(int argc, char **argv)
 	size_t		n;
 	int			in_fd;
 
-	if (argc != 3)
+	if (argc < 3)
 	{
-		fprintf(stderr, "usage: pack_backup FROM.sql.zst TO.sql.zst < script.sql\n");
+		fprintf(stderr, "usage: pack_backup FROM.sql.zst TO.sql.zst [KEY=VALUE...] < script.sql\n");
 		return 2;
 	}
 	dbk_meta_init(&header, &dbk_libc_allocator);
@@ -48,6 +51,16 @@ main(int argc, char **argv)
 	if (dbk_archive_peek(&dbk_libc_allocator, in_fd, argv[1], &header, &trailer, &bytes, &err) != 0)
 		return fail(argv[1], &err);
 	close(in_fd);
+	for (int i = 3; i < argc; i++)
+	{
+		char	   *eq = strchr(argv[i], '=');
+
+		if (eq == NULL)
+			return fail(argv[i], NULL);
+		*eq = '\0';
+		if (dbk_meta_set(&header, argv[i], eq + 1, &err) != 0)
+			return fail(argv[i], &err);
+	}
 	out.what = argv[2];
 	if ((out.fd = open(argv[2], O_WRONLY | O_CREAT | O_EXCL, 0600)) < 0)
 		return fail(argv[2], NULL);

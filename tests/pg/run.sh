@@ -10,10 +10,12 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 ROOT=$PWD
+. tests/pg/version.sh
+mkdir -p "$ROOT/build"
 exec 9>/tmp/dbkeeper-pg.lock
 flock 9
 
-if ! make -s -C pg_ext install >"$ROOT/build/pg-install.log" 2>&1; then
+if ! make -s -C pg_ext PG_CONFIG="$PGBIN/pg_config" install >"$ROOT/build/pg-install.log" 2>&1; then
   cat "$ROOT/build/pg-install.log"
   echo "FAIL pg/install"
   exit 1
@@ -34,10 +36,10 @@ run_pg_regress() {
   # A port of its own: pg_virtualenv's default clashes with any other
   # throwaway cluster running on the machine.
   REGRESS_PORT=$((30000 + RANDOM % 20000))
-  out=$(pg_virtualenv -t -v 15 -c "-p $REGRESS_PORT" \
+  out=$(pg_virtualenv -t -v "$PG_MAJOR" -c "-p $REGRESS_PORT" \
           -o "shared_preload_libraries=pg_cron" -o "cron.database_name=contrib_regression" \
           -o "dbkeeper.backup_dir=$REGRESS_BACKUP_DIR" \
-          make -s -C pg_ext installcheck 2>&1)
+          make -s -C pg_ext PG_CONFIG="$PGBIN/pg_config" installcheck 2>&1)
   rc=$?
   rm -rf "$REGRESS_BACKUP_DIR"
   printf '%s\n' "$out" | sed -n 's/^test \([^ ]*\) *\.\.\. ok.*/PASS pg_regress\/\1/p;

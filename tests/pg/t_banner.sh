@@ -35,7 +35,7 @@ cleanup() {
   rm -rf "$T"
 }
 trap cleanup EXIT
-LOG=$(dirname "$PG_CLUSTER_CONF_ROOT")/log/postgresql-15-regress.log
+LOG=$(dirname "$PG_CLUSTER_CONF_ROOT")/log/postgresql-$DBK_PG_VERSION-regress.log
 MSG='Upgrade v21 → v22 in progress, back at 02:00'
 
 pass() { echo "PASS pg/banner/$1 $2"; }
@@ -160,7 +160,7 @@ ok cron-runs "a pg_cron job of an ordinary role runs during maintenance" \
 su_sql "SELECT cron.unschedule('banner-test')" >/dev/null
 
 # ---- restart ----
-pg_ctlcluster 15 regress restart
+pg_ctlcluster "$DBK_PG_VERSION" regress restart
 out=$(as app appdb "SELECT 'LOGGED_IN'")
 ok restart "maintenance survives a server restart" \
   eval 'has "$out" "FATAL:  $MSG" && [ "$(su_sql "SELECT dbkeeper_in_maintenance()")" = t ]'

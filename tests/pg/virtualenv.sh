@@ -8,13 +8,15 @@
 #
 # and the rest of it runs inside the cluster (PGHOST, PGPORT, PGUSER set).
 
+. "$(dirname "${BASH_SOURCE[0]}")/version.sh"
+
 # in_virtualenv PREFIX SCRIPT [pg_virtualenv options]: runs "SCRIPT inner" in
 # a new cluster, passes its PASS/FAIL lines on, and reports a run that failed
 # or passed nothing under PREFIX, with the end of its other output
 in_virtualenv() {
   local prefix=$1 script=$2 out rc
   shift 2
-  out=$(pg_virtualenv -t -v 15 "$@" bash "$script" inner 2>&1)
+  out=$(pg_virtualenv -t -v "$PG_MAJOR" "$@" bash "$script" inner 2>&1)
   rc=$?
   printf '%s\n' "$out" | grep -E '^(PASS|FAIL) '
   if [ $rc -ne 0 ] || ! printf '%s\n' "$out" | grep -q "^PASS $prefix/"; then

@@ -1,0 +1,126 @@
+/*
+ * compat.h — the server API differences between the PostgreSQL major
+ * versions dbkeeper builds on (15, 16, 17, 18), in one place.  Each shim is
+ * named for what it does; the older branch keeps the call the code made
+ * before.  Include after postgres.h.
+ *
+ * PostgreSQL 15 and 17, 18 are tested (tests/pg/chroot.sh); 16 is built by
+ * these guards only.  The changes, by the release that made them:
+ *
+ *   16  stringToQualifiedNameList takes a soft-error context (NULL: raise);
+ *       RelFileNode became RelFileLocator (rd_node → rd_locator, relNode →
+ *       relNumber) and rd_firstRelfilenodeSubid → rd_firstRelfilelocatorSubid;
+ *       a range table entry's permissions moved into RTEPermissionInfo, and
+ *       ExecCheckRTPerms became ExecCheckPermissions; ICU collations got
+ *       rules (pg_collation.collicurules).
+ *   17  pg_collation.colliculocale became colllocale, and the builtin
+ *       provider came;
+ *   18  pg_attribute_noreturn() (after a declaration) gave way to pg_noreturn
+ *       (before it); a column's NOT NULL became a constraint of its own in
+ *       pg_constraint (contype 'n': a name, NO INHERIT, NOT VALID); virtual
+ *       generated columns (attgenerated 'v').
+ */
+#ifndef DBK_PG_COMPAT_H
+#define DBK_PG_COMPAT_H
+
+#include "catalog/namespace.h"
+#include "catalog_sql.h"
+#include "executor/executor.h"
+#include "parser/parse_node.h"
+#include "utils/rel.h"
+
+/* A function that does not return: DBK_NORETURN void f(...) DBK_NORETURN_END; */
+#if PG_VERSION_NUM >= 180000
+#define DBK_NORETURN pg_noreturn
+#define DBK_NORETURN_END
+#else
+#define DBK_NORETURN
+#define DBK_NORETURN_END pg_attribute_noreturn()
+#endif
+
+#if PG_VERSION_NUM >= 160000
+#define dbk_qualified_name_list(s) stringToQualifiedNameList((s), NULL)
+#define DBK_REL_FILENUMBER(rel) ((rel)->rd_locator.relNumber)
+#define DBK_REL_FIRST_FILE_SUBID(rel) ((rel)->rd_firstRelfilelocatorSubid)
+#else
+#define dbk_qualified_name_list(s) stringToQualifiedNameList(s)
+#define DBK_REL_FILENUMBER(rel) ((rel)->rd_node.relNode)
+#define DBK_REL_FIRST_FILE_SUBID(rel) ((rel)->rd_firstRelfilenodeSubid)
+#endif
+
+/*
+ * Catalog reads whose columns differ, as SQL text for a psprintf format
+ * (hence %%).  DBK_SQL_COLLATION_PROVIDER(x): the provider and locale
+ * options of CREATE COLLATION for pg_collation row x.
+ */
+#if PG_VERSION_NUM >= 170000
+#define DBK_SQL_COLLATION_PROVIDER(x) \
+	"CASE " x ".collprovider" \
+	" WHEN 'i' THEN format('provider = icu, locale = %%L', " x ".colllocale)" \
+	"   || CASE WHEN " x ".collicurules IS NULL THEN '' ELSE format(', rules = %%L', " x ".collicurules) END" \
+	" WHEN 'b' THEN format('provider = builtin, locale = %%L', " x ".colllocale)" \
+	" ELSE format('provider = libc, lc_collate = %%L, lc_ctype = %%L', " x ".collcollate, " x ".collctype) END"
+#elif PG_VERSION_NUM >= 160000
+#define DBK_SQL_COLLATION_PROVIDER(x) \
+	"CASE " x ".collprovider" \
+	" WHEN 'i' THEN format('provider = icu, locale = %%L', " x ".colliculocale)" \
+	"   || CASE WHEN " x ".collicurules IS NULL THEN '' ELSE format(', rules = %%L', " x ".collicurules) END" \
+	" ELSE format('provider = libc, lc_collate = %%L, lc_ctype = %%L', " x ".collcollate, " x ".collctype) END"
+#else
+#define DBK_SQL_COLLATION_PROVIDER(x) \
+	"CASE " x ".collprovider" \
+	" WHEN 'i' THEN format('provider = icu, locale = %%L', " x ".colliculocale)" \
+	" ELSE format('provider = libc, lc_collate = %%L, lc_ctype = %%L', " x ".collcollate, " x ".collctype) END"
+#endif
+
+/*
+ * DBK_SQL_COLUMN_NOT_NULL(rel, att): the NOT NULL of column att of table rel
+ * in CREATE TABLE, with the constraint's own name on 18, where a NOT NULL is
+ * a named constraint (pg_dump prints the name only when it is not the one
+ * the server would choose; naming it always gives the same catalog).
+ * DBK_SQL_VERSION_REFUSALS: rows for dump_schema.c's refusal query naming
+ * what a backup of this version cannot reproduce (NOT NULL constraints NOT
+ * VALID or NO INHERIT on 18).
+ */
+#if PG_VERSION_NUM >= 180000
+#define DBK_SQL_COLUMN_NOT_NULL(rel, att) \
+	"CASE WHEN " att ".attnotnull THEN coalesce((SELECT ' CONSTRAINT ' || quote_ident(nn.conname)" \
+	" FROM pg_constraint nn WHERE nn.conrelid = " rel ".oid AND nn.contype = 'n'" \
+	" AND nn.conkey[1] = " att ".attnum), '') || ' NOT NULL' ELSE '' END"
+#define DBK_SQL_VERSION_REFUSALS \
+	" UNION ALL SELECT format('NOT NULL constraint %I on table %s (%s)', x.conname, x.conrelid::regclass," \
+	"  CASE WHEN NOT x.convalidated THEN 'NOT VALID' ELSE 'NO INHERIT' END)" \
+	"  FROM pg_constraint x JOIN pg_class c ON c.oid = x.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace" \
+	"  WHERE x.contype = 'n' AND (NOT x.convalidated OR x.connoinherit) AND " DBK_USER_NS("n") \
+	"  AND " DBK_NOT_MEMBER("pg_class", "c.oid")
+#else
+#define DBK_SQL_COLUMN_NOT_NULL(rel, att) \
+	"CASE WHEN " att ".attnotnull THEN ' NOT NULL' ELSE '' END"
+#define DBK_SQL_VERSION_REFUSALS ""
+#endif
+
+/*
+ * dbk_check_insert_permissions: the executor's permission check of INSERT
+ * on the columns of cols (attribute numbers offset by
+ * FirstLowInvalidHeapAttributeNumber) for the relation nsitem names, raising
+ * on a violation.
+ */
+static inline void
+dbk_check_insert_permissions(ParseState *pstate, ParseNamespaceItem *nsitem, Bitmapset *cols)
+{
+#if PG_VERSION_NUM >= 160000
+	RTEPermissionInfo *perm = nsitem->p_perminfo;
+
+	perm->requiredPerms = ACL_INSERT;
+	perm->insertedCols = cols;
+	ExecCheckPermissions(pstate->p_rtable, list_make1(perm), true);
+#else
+	RangeTblEntry *rte = nsitem->p_rte;
+
+	rte->requiredPerms = ACL_INSERT;
+	rte->insertedCols = cols;
+	ExecCheckRTPerms(pstate->p_rtable, true);
+#endif
+}
+
+#endif							/* DBK_PG_COMPAT_H */

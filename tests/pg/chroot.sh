@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# tests/pg/chroot.sh N [COMMAND...] — the PostgreSQL suite on PostgreSQL N
+# (17 or 18) inside a Debian chroot; with COMMAND, runs that instead (in the
+# copy of the repository, as root), e.g. `tests/pg/chroot.sh 17 bash`.
+#
+# The chroot is Debian's own build of that version: 17 from Debian 13
+# (trixie), 18 from forky (testing), bootstrapped with `debootstrap
+# --variant=minbase` from the mirror the host uses, with the packages of
+# `tests/deps.sh --chroot N` installed.  It is kept between runs in
+# $DBK_CHROOT_CACHE/chroot-N (/var/cache/dbkeeper) and rebuilt when missing or
+# when that package list changed.
+#
+# Each run copies the working tree (without build products) to
+# /build/dbkeeper in the chroot and runs tests/pg/run.sh there: the
+# extension is built with that version's PGXS and installed into the
+# chroot's server, pg_regress and every tests/pg/t_*.sh run against it.
+# PASS/FAIL lines come out prefixed with pgN/.  DBK_PG_ONLY passes through.
+#
+# /proc, /dev and /dev/shm are mounted in a private mount namespace
+# (unshare), so they vanish with the run whatever way it ends.  A run holds
+# /tmp/dbkeeper-pgN.lock on the host for its whole length: a second run on
+# the same version (another checkout) waits, and never shares the chroot's
+# installed extension.  Needs root.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+ROOT=$PWD
+V=${1:?usage: tests/pg/chroot.sh VERSION [COMMAND...]}
+shift
+TAG=pg$V
+say_fail() { echo "FAIL $TAG/chroot $*"; }
+
+case $V in
+  17) RELEASE=trixie SCRIPT=trixie ;;
+  # Debian 12's debootstrap has no script for forky; sid's is the same.
+  18) RELEASE=forky SCRIPT=/usr/share/debootstrap/scripts/sid ;;
+  *) say_fail "no Debian release with PostgreSQL $V is known here (17, 18)"; exit 1 ;;
+esac
+if [ "$(id -u)" -ne 0 ]; then say_fail "needs root (debootstrap, chroot, mounts)"; exit 1; fi
+for tool in debootstrap unshare chroot flock; do
+  command -v "$tool" >/dev/null || { say_fail "$tool is missing (tests/deps.sh installs it)"; exit 1; }
+done
+
+MIRROR=${DBK_DEBIAN_MIRROR:-$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)}
+MIRROR=${MIRROR:-http://deb.debian.org/debian}
+CACHE=${DBK_CHROOT_CACHE:-/var/cache/dbkeeper}
+DIR=$CACHE/chroot-$V
+mapfile -t PACKAGES < <(tests/deps.sh --chroot "$V")
+STAMP="$RELEASE deb-src ${PACKAGES[*]}"
+LOG=$ROOT/build/chroot-$V.log
+mkdir -p "$ROOT/build" "$CACHE"
+
+exec 8>"/tmp/dbkeeper-$TAG.lock"
+flock 8
+
+# in_chroot CMD...: runs CMD as root in the chroot (in /build/dbkeeper when
+# it exists), with /proc, /dev and /dev/shm mounted in a mount namespace of
+# its own, so that the mounts vanish with it however it ends.
+in_chroot() {
+  unshare --mount --propagation private bash -c '
+    dir=$1; shift
+    { mount -t proc proc "$dir/proc" && mount --bind /dev "$dir/dev" &&
+      mount -t tmpfs -o mode=1777 shm "$dir/dev/shm"; } || exit 1
+    exec chroot "$dir" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+      HOME=/root LANG=C.UTF-8 TERM=dumb DEBIAN_FRONTEND=noninteractive \
+      bash -c "cd /build/dbkeeper 2>/dev/null || cd /; exec \"\$@\"" inner "$@"
+  ' mounts "$DIR" "$@"
+}
+
+# build_chroot: debootstrap into DIR.new, then the packages; DIR appears only
+# when complete, so an interrupted build is started over next time.
+build_chroot() {
+  local t0=$SECONDS new=$DIR.new
+  rm -rf "$new"
+  echo "building the $RELEASE chroot for PostgreSQL $V in $DIR (log: $LOG)"
+  # forky's Release file may be past its Valid-Until on a snapshot mirror;
+  # debootstrap does not look at that date, apt inside the chroot does.
+  if ! debootstrap --variant=minbase "$RELEASE" "$new" "$MIRROR" $SCRIPT >"$LOG" 2>&1; then
+    tail -20 "$LOG"; say_fail "debootstrap of $RELEASE failed"; return 1
+  fi
+  echo 'Acquire::Check-Valid-Until "false";' > "$new/etc/apt/apt.conf.d/99dbkeeper"
+  # No service starts inside the chroot (the packages' main cluster).
+  printf '#!/bin/sh\nexit 101\n' > "$new/usr/sbin/policy-rc.d"
+  chmod 755 "$new/usr/sbin/policy-rc.d"
+  mv "$new" "$DIR"
+  echo "debootstrap: $((SECONDS - t0)) s"
+}
+
+install_packages() {
+  local t0=$SECONDS
+  rm -f "$DIR/.dbkeeper-stamp"
+  # Source packages too: `apt-get source postgresql-N` in the chroot gives
+  # that version's regression suite.
+  grep -q '^deb-src ' "$DIR/etc/apt/sources.list" ||
+    sed -n 's/^deb /deb-src /p' "$DIR/etc/apt/sources.list" >>"$DIR/etc/apt/sources.list"
+  if ! in_chroot bash -c 'dpkg --configure -a; apt-get update -qq &&
+        apt-get install -y -qq --no-install-recommends "$@"' \
+        apt "${PACKAGES[@]}" >>"$LOG" 2>&1; then
+    tail -20 "$LOG"; say_fail "installing ${PACKAGES[*]} in the chroot failed"; return 1
+  fi
+  printf '%s\n' "$STAMP" > "$DIR/.dbkeeper-stamp"
+  echo "packages: $((SECONDS - t0)) s"
+}
+
+if [ ! -d "$DIR" ]; then build_chroot || exit 1; fi
+if [ "$(cat "$DIR/.dbkeeper-stamp" 2>/dev/null)" != "$STAMP" ]; then
+  install_packages || exit 1
+fi
+
+# The working tree, as it is, without what a build leaves.
+rm -rf "$DIR/build/dbkeeper"
+mkdir -p "$DIR/build/dbkeeper"
+chmod 755 "$DIR/build" "$DIR/build/dbkeeper"
+tar -C "$ROOT" --exclude=./.git --exclude=./build --exclude='*.o' --exclude='*.so' \
+    --exclude='*.bc' --exclude=./pg_ext/regress -cf - . | tar -C "$DIR/build/dbkeeper" -xf -
+
+if [ $# -eq 0 ]; then
+  set -- env "DBK_PG_VERSION=$V" "DBK_PG_ONLY=${DBK_PG_ONLY:-}" bash tests/pg/run.sh
+fi
+in_chroot "$@" 2>&1 | sed -u -E "s#^(PASS|FAIL) pg/#\\1 $TAG/#; t; s#^(PASS|FAIL) #\\1 $TAG/#"
+exit "${PIPESTATUS[0]}"

@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# tests/pg/cross_version.sh [VERSION...] — dump and restore across major
+# versions, the upgrade path of GNUmed's and Lino's documents:
+#
+#   1. on the host's PostgreSQL (15): pagila (schema and data) and
+#      tests/pg/backup_objects.sql, each in a database with dbkeeper, backed
+#      up with dbkeeper_backup();
+#   2. in the chroot of each newer VERSION (tests/pg/chroot.sh; default
+#      17 18), each backup restored two ways: `zstd -dc | psql` into a new
+#      database, and dbkeeper_restore(name, true) over a database that has
+#      other content.  Each must equal (dbsig: pg_dump -s, rows, sequences,
+#      large objects) and have the fingerprint of a database loaded there
+#      from the same source files: the oracle is the new server building
+#      the database itself.  Then a backup is taken there of the restored
+#      database;
+#   3. back on the host, dbkeeper_restore of that newer backup is refused
+#      with an error naming both versions, and the database, the backup
+#      directory and the latest link stay as they were.
+#
+# make check runs it after the per-version suites (tests/run-all.sh).
+# PASS/FAIL ids: pgN/from15/<db>_<way> (step 2), pg15/refuse-pgN/<db>
+# (step 3), pg15/cross/... (step 1).  Holds /tmp/dbkeeper-pg.lock for the host's install, and each
+# chroot's lock while in it.  With "inner DIR FROM", runs step 2 inside a
+# chroot, on the backups of PostgreSQL FROM in DIR.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+
+SOURCES_pagila="tests/fixtures/pagila/pagila-schema.sql tests/pg/pagila_data.sql"
+SOURCES_objects="tests/pg/backup_objects.sql"
+DBS="pagila objects"
+
+# load DB: a new database with dbkeeper and the DB's source files
+load() {
+  local db=$1 target=${2:-$1} f files
+  eval "files=\$SOURCES_$db"
+  createdb "$target" || return 1
+  q -q -d "$target" -c "CREATE EXTENSION dbkeeper" >"$WORK/load-$target.log" 2>&1 || return 1
+  for f in $files; do
+    q -q -d "$target" -f "$f" >>"$WORK/load-$target.log" 2>&1 || return 1
+  done
+}
+
+# put FILE: a copy of FILE in the cluster's backup directory
+put() { install -o postgres -g postgres -m 0600 "$1" "$BACKUPS/$(basename "$1")"; }
+
+if [ "${1:-}" = inner ]; then
+  # ---- step 2, inside the chroot of a newer version ----
+  XV=$2 FROM=$3
+  SUITE=from$FROM
+  . tests/pg/lib.sh
+  if ! make -s -C pg_ext PG_CONFIG="$PGBIN/pg_config" install >"$WORK/install.log" 2>&1; then
+    cat "$WORK/install.log"; fail install "the extension did not build or install"; exit 1
+  fi
+  start_cluster
+  install -d -o postgres -g postgres -m 0700 "$BACKUPS"
+  for db in $DBS; do
+    name=$(cat "$XV/$db.name" 2>/dev/null)
+    if [ -z "$name" ] || [ ! -f "$XV/$name" ]; then
+      fail "${db}_backup" "no backup of $db from the host in $XV"; continue
+    fi
+    if ! load "$db" "${db}_source"; then
+      fail "${db}_source" "$db does not load on PostgreSQL $PG_MAJOR: $(grep -m3 ERROR "$WORK/load-${db}_source.log")"
+      continue
+    fi
+    dbsig "${db}_source" >"$WORK/$db.source.sig"
+    fp_source=$(q -d "${db}_source" -c "SELECT dbkeeper_fingerprint()")
+
+    # zstd -dc | psql, into a new database
+    if ! psql_restore "$XV/$name" "${db}_psql"; then
+      fail "${db}_psql" "the psql replay failed: $(grep -m3 ERROR "$WORK/restore-${db}_psql.log")"
+    else
+      dbsig "${db}_psql" >"$WORK/$db.psql.sig"
+      sig_diff "${db}_psql" "$WORK/$db.source.sig" "$WORK/$db.psql.sig" &&
+        pass "${db}_psql" "(zstd -dc | psql of the PostgreSQL $FROM backup equals $db loaded on $PG_MAJOR)"
+    fi
+
+    # dbkeeper_restore over a database with other content
+    put "$XV/$name"
+    createdb "${db}_restored"
+    q -q -d "${db}_restored" -c "CREATE EXTENSION dbkeeper; CREATE TABLE in_the_way (x int);
+                                 INSERT INTO in_the_way VALUES (1)"
+    if ! q -d "${db}_restored" -c "SELECT dbkeeper_restore('$name', true)" >/dev/null 2>"$WORK/err"; then
+      fail "${db}_restore" "dbkeeper_restore failed: $(cat "$WORK/err")"; continue
+    fi
+    dbsig "${db}_restored" >"$WORK/$db.restored.sig"
+    sig_diff "${db}_restore" "$WORK/$db.source.sig" "$WORK/$db.restored.sig" &&
+      pass "${db}_restore" "(dbkeeper_restore of the PostgreSQL $FROM backup equals $db loaded on $PG_MAJOR)"
+    fp=$(q -d "${db}_restored" -c "SELECT dbkeeper_fingerprint()")
+    if [ -n "$fp" ] && [ "$fp" = "$fp_source" ]; then
+      pass "${db}_fingerprint" "(the restored database has the fingerprint of $db loaded on $PG_MAJOR)"
+    else
+      fail "${db}_fingerprint" "restored $fp, loaded $fp_source"
+    fi
+
+    # a backup of this newer server, for step 3
+    if newer=$(q -d "${db}_restored" -c "SELECT dbkeeper_backup('pg$PG_MAJOR')" 2>"$WORK/err"); then
+      cp "$BACKUPS/$newer" "$XV/$newer" && printf '%s\n' "$newer" >"$XV/$db.newer"
+    else
+      fail "${db}_backup" "no backup on PostgreSQL $PG_MAJOR: $(cat "$WORK/err")"
+    fi
+  done
+  exit 0
+fi
+
+# ---- steps 1 and 3, on the host ----
+VERSIONS=${*:-17 18}
+SUITE=cross
+exec 9>/tmp/dbkeeper-pg.lock
+flock 9
+. tests/pg/lib.sh
+SUITE=pg$PG_MAJOR/cross
+if ! make -s -C pg_ext PG_CONFIG="$PGBIN/pg_config" install >"$WORK/install.log" 2>&1; then
+  cat "$WORK/install.log"; fail install "the extension did not build or install"; exit 1
+fi
+start_cluster
+CACHE=${DBK_CHROOT_CACHE:-/var/cache/dbkeeper}
+for db in $DBS; do
+  if ! load "$db"; then
+    fail "${db}_load" "$db does not load: $(grep -m3 ERROR "$WORK/load-$db.log")"; exit 1
+  fi
+  if ! name=$(q -d "$db" -c "SELECT dbkeeper_backup('pg$PG_MAJOR')" 2>"$WORK/err"); then
+    fail "${db}_backup" "$(cat "$WORK/err")"; exit 1
+  fi
+  printf '%s\n' "$name" >"$WORK/$db.name"
+done
+
+for v in $VERSIONS; do
+  # The hand-over directory lives in the chroot, beside the tree it copies.
+  xv=$CACHE/chroot-$v/build/xv
+  rm -rf "$xv"
+  mkdir -p "$xv"
+  for db in $DBS; do
+    cp "$BACKUPS/$(cat "$WORK/$db.name")" "$WORK/$db.name" "$xv/"
+  done
+  tests/pg/chroot.sh "$v" bash tests/pg/cross_version.sh inner /build/xv "$PG_MAJOR"
+
+  # step 3: the newer backup is refused here, and nothing changes
+  SUITE=pg$PG_MAJOR/refuse-pg$v
+  for db in $DBS; do
+    newer=$(cat "$xv/$db.newer" 2>/dev/null)
+    if [ -z "$newer" ]; then fail "$db" "PostgreSQL $v wrote no backup of $db"; continue; fi
+    put "$xv/$newer"
+    dbsig "$db" >"$WORK/$db.before.sig"
+    files_before=$(ls -l "$BACKUPS")
+    if q -d "$db" -c "SELECT dbkeeper_restore('$newer', true)" >/dev/null 2>"$WORK/err"; then
+      fail "$db" "PostgreSQL $PG_MAJOR restored a backup of PostgreSQL $v"
+    elif ! grep -q "PostgreSQL $v.*PostgreSQL $PG_MAJOR" "$WORK/err"; then
+      fail "$db" "the refusal does not name both versions: $(cat "$WORK/err")"
+    else
+      dbsig "$db" >"$WORK/$db.after.sig"
+      if sig_diff "$db" "$WORK/$db.before.sig" "$WORK/$db.after.sig"; then
+        if [ "$(ls -l "$BACKUPS")" = "$files_before" ]; then
+          pass "$db" "($(grep -o 'ERROR: .*' "$WORK/err" | head -1))"
+        else
+          fail "$db" "the backup directory changed: no safety backup should have been taken"
+        fi
+      fi
+    fi
+    rm -f "$BACKUPS/$newer"
+  done
+  SUITE=pg$PG_MAJOR/cross
+  rm -rf "$xv"
+done
