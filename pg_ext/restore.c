@@ -247,6 +247,9 @@ remember_restore(const char *database, const char *restored, const char *safety)
 	old = MemoryContextSwitchTo(TopMemoryContext);
 	pending = lappend(pending, p);
 	MemoryContextSwitchTo(old);
+}
+
+/*
  * A backup's script is written for the server it came from and may use what
  * an older release lacks (MAINTAIN, NOT NULL constraints with names, ...):
  * a backup of a newer major version is refused before anything is touched.

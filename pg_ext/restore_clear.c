@@ -37,6 +37,7 @@
 #include "catalog/dependency.h"
 #include "catalog/objectaddress.h"
 #include "catalog/pg_namespace.h"
+#include "catalog/pg_transform.h"
 #include "commands/comment.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -199,6 +200,51 @@ refuse_subscriptions(void)
 				 errhint("Detach the slot (ALTER SUBSCRIPTION %s DISABLE; ALTER SUBSCRIPTION %s SET (slot_name = NONE);)"
 						 " or drop the subscription, then call dbkeeper_restore() again.", name, name)));
 	}
+}
+
+/*
+ * CREATE FUNCTION records a dependency of every function on the transforms
+ * of its argument and result types in its language, whether or not it uses
+ * them.  An extension installed after a database's own transform (CREATE
+ * TRANSFORM FOR integer LANGUAGE sql, as PostgreSQL's regression database
+ * has) would thus go with that transform when the restore drops it, and the
+ * restore would be refused.  A pg_dump restore, where CREATE EXTENSION comes
+ * first, makes no such dependency: the same is done here, by forgetting the
+ * extension members' dependencies on the transforms about to be dropped.
+ */
+static void
+detach_members_from_transforms(void)
+{
+	char	   *sql = psprintf("%s SELECT d.classid, d.objid, d.refobjid FROM pg_depend d"
+							   " WHERE d.deptype = 'n' AND d.refclassid = 'pg_transform'::regclass"
+							   " AND EXISTS (SELECT 1 FROM pg_depend m WHERE m.deptype = 'e'"
+							   "             AND m.classid = d.classid AND m.objid = d.objid)"
+							   " AND EXISTS (SELECT 1 FROM targets t WHERE t.classid = d.refclassid"
+							   "             AND t.objid = d.refobjid)", targets_cte);
+	List	   *rows = NIL;
+	ListCell   *lc;
+
+	run(sql, true);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		Oid		   *row = palloc(3 * sizeof(Oid));
+
+		for (int c = 0; c < 3; c++)
+			row[c] = column_oid(i, c + 1, &isnull);
+		rows = lappend(rows, row);
+	}
+	foreach(lc, rows)
+	{
+		Oid		   *row = lfirst(lc);
+
+		deleteDependencyRecordsForSpecific(row[0], row[1], DEPENDENCY_NORMAL,
+										   TransformRelationId, row[2]);
+	}
+	if (rows != NIL)
+		CommandCounterIncrement();
+	list_free_deep(rows);
+	pfree(sql);
 }
 
 /*
@@ -366,6 +412,7 @@ void
 dbk_restore_clear(List **kept_schemas)
 {
 	refuse_subscriptions();
+	detach_members_from_transforms();
 	refuse_member_dependents();
 	drop_subscriptions();
 	drop_targets();
