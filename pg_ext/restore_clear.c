@@ -267,7 +267,8 @@ refuse_member_dependents(void)
 							   "          ON u.oid = n.oid AND NOT u.kept))"
 							   " ORDER BY 1, 2 LIMIT 1", targets_cte);
 
-	run(sql, true);
+	/* not read-only: it must see the dependencies detach_members_from_transforms() removed */
+	run(sql, false);
 	if (SPI_processed > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
