@@ -109,6 +109,8 @@ SELECT dbkeeper_backup('kinds') IS NOT NULL AS backed_up;
 DROP TABLE regress_bk_typed;
 DROP TYPE regress_bk_row;
 DROP CONVERSION regress_bk_conv;
+-- prune(2) reaches unlabelled backups only: the two of them, before-upgrade
+-- and kinds stay
 SELECT dbkeeper_prune(2) >= 0 AS pruned_to_two;
 SELECT count(*) AS still_kept FROM dbkeeper_backups();
 
