@@ -393,9 +393,10 @@ sql_tables(const char *where, const char *omit_default)
 {
 	return psprintf(
 							   "SELECT 'pg_class'::regclass::oid, c.oid, " CppAsString2(PRIO_TABLE) ", q.q, 'table ' || q.q,"
-							   " format(E'CREATE %%sTABLE %%s (\\n%%s\\n)%%s%%s%%s%%s;',"
+							   /* a table without columns is "CREATE TABLE t (\n);", as pg_dump writes it */
+							   " format(E'CREATE %%sTABLE %%s (%%s\\n)%%s%%s%%s%%s;',"
 							   "   CASE c.relpersistence WHEN 'u' THEN 'UNLOGGED ' ELSE '' END, q.q,"
-							   "   coalesce((SELECT string_agg(format('    %%I %%s', a.attname, format_type(a.atttypid, a.atttypmod))"
+							   "   coalesce((SELECT E'\\n' || string_agg(format('    %%I %%s', a.attname, format_type(a.atttypid, a.atttypmod))"
 							   "     || " SQL_COLLATE("' COLLATE '", "a.attcollation", "at.typcollation")
 							   "     || CASE WHEN a.attgenerated = 's' AND NOT c.relispartition AND EXISTS (SELECT FROM pg_inherits i"
 							   /* a column a parent generates inherits the expression, which it may not repeat */

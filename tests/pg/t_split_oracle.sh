@@ -31,7 +31,10 @@ SUITE=pg_split_oracle
 
 LOGCONF=("logging_collector = on" "log_destination = 'csvlog'" "log_directory = 'log'"
          "log_statement = all" "log_min_error_statement = error")
-start_cluster "${LOGCONF[@]}"
+# backup_objects.sql's last part needs the test modules and a tablespace
+objects_modules
+start_cluster "${LOGCONF[@]}" "$OBJECTS_CONF"
+objects_tablespace
 
 if ! cc -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -o "$WORK/split_file" core/*.c tests/pg/split_file.c \
      -lzstd -lcrypto; then
