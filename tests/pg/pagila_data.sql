@@ -1,5 +1,5 @@
 -- tests/pg/pagila_data.sql — rows for every table of the pagila schema
--- (../shared/corpus/pagila), consistent with its keys, so that a restore
+-- (tests/fixtures/pagila), consistent with its keys, so that a restore
 -- re-validates every constraint.  Triggers and foreign keys are switched off
 -- while loading (store and staff reference each other).
 \set ON_ERROR_STOP 1
