@@ -40,7 +40,9 @@ sqlite: sqlite_ext/dbkeeper.so
 # application that opens a connection per request (Django's default) would
 # otherwise pay the dynamic loader's mapping and relocation of this library and
 # libzstd at every request, about 1 ms, instead of dbkeeper's own 0.04 ms.
-SQLITE_LDFLAGS = -fvisibility=hidden -Wl,-z,nodelete -Wl,--as-needed
+# -z defs: every symbol it uses is resolved at link time (SQLite's come
+# through the API table), so a missing library fails the build, not the load.
+SQLITE_LDFLAGS = -fvisibility=hidden -Wl,-z,nodelete -Wl,--as-needed -Wl,-z,defs
 
 sqlite_ext/dbkeeper.so: $(CORE_SRC) $(CORE_HDR) $(SQLITE_SRC) $(SQLITE_HDR) pg_ext/dbkeeper.control
 	$(CC) $(CFLAGS) $(DBK_CFLAGS) $(SQLITE_LDFLAGS) -shared -o $@ $(CORE_SRC) $(SQLITE_SRC) $(LIBS)
