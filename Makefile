@@ -18,7 +18,11 @@ WARNINGS = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
            -Wdeclaration-after-statement -Wformat=2 -Wno-format-nonliteral
 CFLAGS ?= -O2 -g
 DBK_CFLAGS = -std=c11 -D_GNU_SOURCE -fPIC -DDBKEEPER_VERSION='"$(VERSION)"' $(WARNINGS)
-LIBS = -lzstd -lcrypto
+LIBS = -lzstd
+# libcrypto is opened at the first SHA-256 (core/sha256.c), by the SONAME of
+# the libcrypto this machine builds against.
+LIBCRYPTO_SONAME := $(shell objdump -p "$$($(CC) -print-file-name=libcrypto.so)" 2>/dev/null | sed -n 's/^ *SONAME *//p')
+DBK_CFLAGS += $(if $(LIBCRYPTO_SONAME),-DDBK_LIBCRYPTO_SONAME='"$(LIBCRYPTO_SONAME)"')
 
 CORE_SRC = $(sort $(wildcard core/*.c))
 CORE_HDR = $(wildcard core/*.h)
@@ -31,8 +35,17 @@ all: sqlite pg
 
 sqlite: sqlite_ext/dbkeeper.so
 
+# The SQLite library stays mapped once a process has loaded it (-z nodelete):
+# SQLite unloads an extension when the connection that loaded it closes, and an
+# application that opens a connection per request (Django's default) would
+# otherwise pay the dynamic loader's mapping and relocation of this library and
+# libzstd at every request, about 1 ms, instead of dbkeeper's own 0.04 ms.
+# -z defs: every symbol it uses is resolved at link time (SQLite's come
+# through the API table), so a missing library fails the build, not the load.
+SQLITE_LDFLAGS = -fvisibility=hidden -Wl,-z,nodelete -Wl,--as-needed -Wl,-z,defs
+
 sqlite_ext/dbkeeper.so: $(CORE_SRC) $(CORE_HDR) $(SQLITE_SRC) $(SQLITE_HDR) pg_ext/dbkeeper.control
-	$(CC) $(CFLAGS) $(DBK_CFLAGS) -shared -o $@ $(CORE_SRC) $(SQLITE_SRC) $(LIBS)
+	$(CC) $(CFLAGS) $(DBK_CFLAGS) $(SQLITE_LDFLAGS) -shared -o $@ $(CORE_SRC) $(SQLITE_SRC) $(LIBS)
 
 pg:
 	$(MAKE) -C pg_ext

@@ -12,6 +12,7 @@
  * final read returns *got == 0.
  */
 #include "archive.h"
+#include "base64.h"
 #include "sha256_thread.h"
 
 #include <errno.h>
@@ -24,7 +25,6 @@
 
 #define ZSTD_STATIC_LINKING_ONLY	/* ZSTD_customMem, *_advanced() */
 #include <zstd.h>
-#include <openssl/evp.h>
 
 #define ZSTD_FRAME_MAGIC 0xFD2FB528U
 #define END_LINE_LEN 15			/* "end=" + 10 digits + "\n" */
@@ -165,14 +165,13 @@ schema_compress(const dbk_allocator *a, const char *text, char **out, dbk_error 
 		zlen = ZSTD_compress2(cctx, z, bound, text, n);
 	if (zstd_check(zlen, "compressing the schema", err) != 0)
 		goto done;
-	/* n is below DBK_ARCHIVE_MAX_RECORD, so zlen fits an int */
-	*out = dbk_alloc(a, 4 * ((zlen + 2) / 3) + 1);
+	*out = dbk_alloc(a, DBK_BASE64_LEN(zlen) + 1);
 	if (*out == NULL)
 	{
 		dbk_fail(err, DBK_E_NOMEM, "out of memory compressing the schema");
 		goto done;
 	}
-	EVP_EncodeBlock((unsigned char *) *out, z, (int) zlen);
+	dbk_base64_encode(*out, z, zlen);
 	rc = 0;
 done:
 	ZSTD_freeCCtx(cctx);
@@ -219,7 +218,7 @@ schema_expand(dbk_meta *m, const char *what, dbk_error *err)
 	char	   *text = NULL;
 	ZSTD_DCtx  *dctx = NULL;
 	unsigned long long size;
-	int			zlen;
+	long		zlen;
 	size_t		got;
 	dbk_meta	out;
 	int			rc = -1;
@@ -232,10 +231,9 @@ schema_expand(dbk_meta *m, const char *what, dbk_error *err)
 		goto corrupt;
 	if ((z = dbk_alloc(a, n / 4 * 3)) == NULL)
 		goto nomem;
-	zlen = EVP_DecodeBlock(z, (const unsigned char *) b64, (int) n);
+	zlen = dbk_base64_decode(z, b64, n);
 	if (zlen < 0)
 		goto corrupt;
-	zlen -= (b64[n - 1] == '=') + (b64[n - 2] == '=');	/* the padding decodes as zeros */
 	size = ZSTD_getFrameContentSize(z, (size_t) zlen);
 	if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > DBK_ARCHIVE_MAX_RECORD)
 		goto corrupt;

@@ -88,29 +88,6 @@ check_transaction(void)
 				 errhint("COMMIT or ROLLBACK first, then call dbkeeper_restore().")));
 }
 
-static void
-check_database(const dbk_meta *header, const dbk_origin *o, const char *name, bool other_ok)
-{
-	const char *from = dbk_meta_get(header, "database");
-
-	if (other_ok || dbk_catalog_belongs(header, o))
-		return;
-	if (strcmp(from, o->database) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("backup \"%s\" is of another database named \"%s\"", name, from),
-				 errdetail("It was taken of database %s, of cluster %s; this is database %s, of cluster %s.",
-						   dbk_meta_get(header, "database_oid"),
-						   dbk_meta_get(header, "system_identifier"),
-						   strchr(o->identity, '/') + 1,
-						   pnstrdup(o->identity, strchr(o->identity, '/') - o->identity)),
-				 errhint("To restore it here anyway, call dbkeeper_restore('%s', true).", name)));
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("backup \"%s\" is of database \"%s\", not \"%s\"", name, from, o->database),
-			 errhint("To restore it here anyway, call dbkeeper_restore('%s', true).", name)));
-}
-
 /*
  * One restore at a time per database: a transaction-level lock, tried
  * without waiting before anything is written, so a second restore fails at
@@ -340,7 +317,7 @@ dbkeeper_restore(PG_FUNCTION_ARGS)
 		dbk_pg_check_backup_file(&d, name, &header, &opened);
 		fd = opened;
 		elog(DEBUG1, "dbkeeper_restore: %s checked in %.0f ms", name, lap(&clock));
-		check_database(&header, &o, name, other_ok);
+		dbk_pg_check_origin(&header, &o, name, other_ok, "restore it here", "dbkeeper_restore");
 		check_server_version(&header, name);
 		restore(o.database, name, fd, safety, &clock);
 	}

@@ -1,11 +1,13 @@
 /*
- * verify.c — dbkeeper_verify([name]): reads a whole PostgreSQL backup (when
- * NULL, the one dbkeeper_restore() would restore: the newest backup of this
- * database that is not a safety backup) through the core's reader, so
- * every zstd checksum, the SHA-256 of the content and of the file, and the
- * trailer are checked; then checks that the header says it is a PostgreSQL
- * backup with the metadata dbkeeper_backup() writes.  Returns true, or
- * raises an error naming the backup and what is wrong (XX001 for damage).
+ * verify.c — dbkeeper_verify([name [, from_other_database]]): reads a whole
+ * PostgreSQL backup (when NULL, the one dbkeeper_restore() would restore:
+ * the newest backup of this database that is not a safety backup) through
+ * the core's reader, so every zstd checksum, the SHA-256 of the content and
+ * of the file, and the trailer are checked; then checks that the header
+ * says it is a PostgreSQL backup with the metadata dbkeeper_backup() writes,
+ * and, unless from_other_database, that it is a backup of this database.
+ * Returns true, or raises an error naming the backup and what is wrong
+ * (XX001 for damage).
  * Reading a server file needs pg_read_server_files as well.
  */
 #include "postgres.h"
@@ -43,6 +45,30 @@ dbk_pg_check_backup_header(const dbk_meta *h, const char *what, dbk_error *err)
 			return -1;
 		}
 	return 0;
+}
+
+void
+dbk_pg_check_origin(const dbk_meta *header, const dbk_origin *o, const char *name,
+					bool other_ok, const char *anyway, const char *call)
+{
+	const char *from = dbk_meta_get(header, "database");
+
+	if (other_ok || dbk_catalog_belongs(header, o))
+		return;
+	if (strcmp(from, o->database) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("backup \"%s\" is of another database named \"%s\"", name, from),
+				 errdetail("It was taken of database %s, of cluster %s; this is database %s, of cluster %s.",
+						   dbk_meta_get(header, "database_oid"),
+						   dbk_meta_get(header, "system_identifier"),
+						   strchr(o->identity, '/') + 1,
+						   pnstrdup(o->identity, strchr(o->identity, '/') - o->identity)),
+				 errhint("To %s anyway, call %s('%s', true).", anyway, call, name)));
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("backup \"%s\" is of database \"%s\", not \"%s\"", name, from, o->database),
+			 errhint("To %s anyway, call %s('%s', true).", anyway, call, name)));
 }
 
 /* Both checks: whole reads everything, else only the file's bytes. */
@@ -115,7 +141,14 @@ dbkeeper_verify(PG_FUNCTION_ARGS)
 	dbk_dir		d = {-1, ""};
 	dbk_origin	o;
 
+	bool		other_ok;
+
 	dbk_pg_check_access("dbkeeper_verify", DBK_PG_READ_WRITE_FILES);
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("from_other_database must not be NULL")));
+	other_ok = PG_GETARG_BOOL(1);
 	dbk_pg_origin(&o);
 	dbk_pg_allocator_init(&a, CurrentMemoryContext);
 	dbk_meta_init(&header, &a);
@@ -124,6 +157,7 @@ dbkeeper_verify(PG_FUNCTION_ARGS)
 	{
 		dbk_pg_resolve(&d, &o, given, name);
 		dbk_pg_verify_backup(&d, name, &header, NULL);
+		dbk_pg_check_origin(&header, &o, name, other_ok, "verify it", "dbkeeper_verify");
 	}
 	PG_FINALLY();
 	{

@@ -8,6 +8,7 @@
 #include "postgres.h"
 
 #include "../core/backup_dir.h"
+#include "../core/catalog.h"
 #include "../core/metadata.h"
 
 /*
@@ -26,5 +27,13 @@ void		dbk_pg_verify_backup(dbk_dir *d, const char *name, dbk_meta *header, int *
  * dbkeeper_restore(), whose replay then checks the content as it reads it.
  */
 void		dbk_pg_check_backup_file(dbk_dir *d, const char *name, dbk_meta *header, int *fd_out);
+
+/*
+ * Refuses backup name, whose header is given, unless it is of the database
+ * o or other_ok; the hint reads "To <anyway> anyway, call <call>('<name>',
+ * true)."
+ */
+void		dbk_pg_check_origin(const dbk_meta *header, const dbk_origin *o, const char *name,
+								bool other_ok, const char *anyway, const char *call);
 
 #endif

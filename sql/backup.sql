@@ -119,7 +119,7 @@ SELECT count(*) AS still_kept FROM dbkeeper_backups();
 -- pg_read_server_files to verify), like COPY to a file
 CREATE ROLE regress_bk_nobody;
 CREATE ROLE regress_bk_writer IN ROLE pg_write_server_files;
-GRANT EXECUTE ON FUNCTION dbkeeper_backup(text), dbkeeper_verify(text), dbkeeper_backups(),
+GRANT EXECUTE ON FUNCTION dbkeeper_backup(text), dbkeeper_verify(text, boolean), dbkeeper_backups(),
     dbkeeper_prune(integer, text) TO regress_bk_nobody, regress_bk_writer;
 -- The codelist tables are extension configuration tables: their rows are in
 -- every backup, so whoever backs up must be able to read them.

@@ -88,6 +88,12 @@ void		dbk_sqlite_identity_ensure(sqlite3 *db);
  * it names this file's stem and path.
  */
 bool		dbk_sqlite_identity_matches(const dbk_sqlite_identity *ident, const dbk_meta *header);
+/*
+ * Refuses backup name, whose header is given, unless it is of this database
+ * or other_ok: the hint reads "To <anyway> anyway, call <call>('<name>', true)."
+ */
+int			dbk_sqlite_check_origin(sqlite3 *db, const dbk_meta *header, const char *name, bool other_ok,
+									const char *anyway, const char *call, dbk_error *err);
 
 /*
  * The main database's file and dbkeeper's name for it (the identity's

@@ -33,6 +33,12 @@ static const struct
 	{"dbkeeper_identity", dbk_sqlite_register_identity},
 };
 
+/*
+ * The entry point is the library's only exported symbol: the rest is built
+ * with -fvisibility=hidden (Makefile), so the dynamic loader has 1 symbol to
+ * publish instead of about 200.
+ */
+__attribute__((visibility("default")))
 int			sqlite3_dbkeeper_init(sqlite3 *db, char **errmsg, const sqlite3_api_routines *api);
 
 int

@@ -179,6 +179,31 @@ dbk_sqlite_identity_matches(const dbk_sqlite_identity *ident, const dbk_meta *he
 		strlen(name) == (size_t) (dot - ident->name) && strncmp(name, ident->name, strlen(name)) == 0;
 }
 
+int
+dbk_sqlite_check_origin(sqlite3 *db, const dbk_meta *header, const char *name, bool other_ok,
+						const char *anyway, const char *call, dbk_error *err)
+{
+	dbk_sqlite_identity ident;
+	const char *from = dbk_meta_get(header, "database");
+	const char *source = dbk_meta_get(header, "source_file");
+
+	if (other_ok)
+		return 0;
+	if (dbk_sqlite_identity_read(db, &ident, err) != 0)
+		return -1;
+	if (dbk_sqlite_identity_matches(&ident, header))
+		return 0;
+	dbk_fail(err, DBK_E_INVALID, "backup \"%s\" is of another database", name);
+	dbk_error_detail(err, "It was taken of \"%s\" (%s), this is \"%s\" (%s).", from ? from : "(unknown)",
+					 source ? source : "path unknown", ident.name, ident.path);
+	if (ident.stored_path[0])
+		dbk_error_hint(err, "This file was copied or moved from %s; if it is the same database, SELECT dbkeeper_identity_adopt() says so.  To %s anyway, call %s('%s', true).",
+					   ident.stored_path, anyway, call, name);
+	else
+		dbk_error_hint(err, "To %s anyway, call %s('%s', true).", anyway, call, name);
+	return -1;
+}
+
 static void
 sql_identity(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {

@@ -56,30 +56,6 @@ check_connection(sqlite3 *db, dbk_error *err)
 }
 
 static int
-check_database(sqlite3 *db, const dbk_meta *header, const char *name, bool other_ok, dbk_error *err)
-{
-	dbk_sqlite_identity ident;
-	const char *from = dbk_meta_get(header, "database");
-	const char *source = dbk_meta_get(header, "source_file");
-
-	if (other_ok)
-		return 0;
-	if (dbk_sqlite_identity_read(db, &ident, err) != 0)
-		return -1;
-	if (dbk_sqlite_identity_matches(&ident, header))
-		return 0;
-	dbk_fail(err, DBK_E_INVALID, "backup \"%s\" is of another database", name);
-	dbk_error_detail(err, "It was taken of \"%s\" (%s), this is \"%s\" (%s).", from ? from : "(unknown)",
-					 source ? source : "path unknown", ident.name, ident.path);
-	if (ident.stored_path[0])
-		dbk_error_hint(err, "This file was copied or moved from %s; if it is the same database, SELECT dbkeeper_identity_adopt() says so.  To restore the backup here anyway, call dbkeeper_restore('%s', true).",
-					   ident.stored_path, name);
-	else
-		dbk_error_hint(err, "To restore it here anyway, call dbkeeper_restore('%s', true).", name);
-	return -1;
-}
-
-static int
 restore_failed(sqlite3 *db, int rc, const char *database, const dbk_sqlite_wait *wait,
 			   dbk_error *err)
 {
@@ -382,7 +358,7 @@ sql_restore(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		dbk_catalog_resolve(&dbk_sqlite_allocator, &d, &(dbk_origin) {DBK_SQLITE_ENGINE, database, NULL}, DBK_EXT_SQLITE,
 							given, name, &err) != 0 ||
 		dbk_sqlite_unpack(&d, name, &t, &header, &err) != 0 ||
-		check_database(db, &header, name, other_ok, &err) != 0)
+		dbk_sqlite_check_origin(db, &header, name, other_ok, "restore it here", "dbkeeper_restore", &err) != 0)
 		goto done;
 	if (open_unpacked_rw(&d, &t, &src, &err) != 0)
 		goto done;

@@ -1,6 +1,8 @@
 /*
- * verify.c — dbkeeper_verify([name]) for SQLite, and the unpacking of a
- * backup that restore builds on.
+ * verify.c — dbkeeper_verify([name [, from_other_database]]) for SQLite,
+ * and the unpacking of a backup that restore builds on.  A backup of
+ * another database is refused, after it was read, unless
+ * from_other_database: as restore, verify acts on this database's backups.
  *
  * Unpacking reads the whole archive (every zstd checksum, the SHA-256 of the
  * content and of the compressed bytes, the metadata), writes the content to
@@ -112,6 +114,7 @@ sql_verify(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	dbk_sqlite_state *st = sqlite3_user_data(ctx);
 	sqlite3    *db = sqlite3_context_db_handle(ctx);
 	const char *given = argc > 0 ? (const char *) sqlite3_value_text(argv[0]) : NULL;
+	bool		other_ok = argc > 1 && sqlite3_value_int(argv[1]) != 0;
 	const char *file;
 	char		database[128],
 				name[DBK_NAME_MAX + 1];
@@ -125,7 +128,8 @@ sql_verify(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		dbk_sqlite_open_dir(st, db, false, &d, &err) != 0 ||
 		dbk_catalog_resolve(&dbk_sqlite_allocator, &d, &(dbk_origin) {DBK_SQLITE_ENGINE, database, NULL}, DBK_EXT_SQLITE,
 							given, name, &err) != 0 ||
-		dbk_sqlite_unpack(&d, name, &t, &header, &err) != 0)
+		dbk_sqlite_unpack(&d, name, &t, &header, &err) != 0 ||
+		dbk_sqlite_check_origin(db, &header, name, other_ok, "verify it", "dbkeeper_verify", &err) != 0)
 		dbk_sqlite_result_error(ctx, &err);
 	else
 		sqlite3_result_int(ctx, 1);
@@ -137,5 +141,5 @@ sql_verify(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 int
 dbk_sqlite_register_verify(sqlite3 *db, dbk_sqlite_state *st)
 {
-	return dbk_sqlite_create(db, "dbkeeper_verify", 0, 1, DBK_SQLITE_SIDE_EFFECTS, sql_verify, st);
+	return dbk_sqlite_create(db, "dbkeeper_verify", 0, 2, DBK_SQLITE_SIDE_EFFECTS, sql_verify, st);
 }

@@ -20,11 +20,12 @@ CREATE FUNCTION @extschema@.dbkeeper_backups()
 COMMENT ON FUNCTION @extschema@.dbkeeper_backups() IS
     'the PostgreSQL backups in the backup directory, newest first';
 
-CREATE FUNCTION @extschema@.dbkeeper_verify(name text DEFAULT NULL) RETURNS boolean
+CREATE FUNCTION @extschema@.dbkeeper_verify(name text DEFAULT NULL,
+                                            from_other_database boolean DEFAULT false) RETURNS boolean
     AS 'MODULE_PATHNAME', 'dbkeeper_verify'
     LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION @extschema@.dbkeeper_verify(text) IS
-    'reads a whole backup (the latest of this database when NULL) and checks every checksum and its metadata';
+COMMENT ON FUNCTION @extschema@.dbkeeper_verify(text, boolean) IS
+    'reads a whole backup (the latest of this database when NULL) and checks every checksum and its metadata; another database''s backup only with from_other_database';
 
 CREATE FUNCTION @extschema@.dbkeeper_prune(keep integer DEFAULT NULL, label text DEFAULT NULL) RETURNS integer
     AS 'MODULE_PATHNAME', 'dbkeeper_prune'
@@ -34,5 +35,5 @@ COMMENT ON FUNCTION @extschema@.dbkeeper_prune(integer, text) IS
 
 REVOKE ALL ON FUNCTION @extschema@.dbkeeper_backup(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.dbkeeper_backups() FROM PUBLIC;
-REVOKE ALL ON FUNCTION @extschema@.dbkeeper_verify(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.dbkeeper_verify(text, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.dbkeeper_prune(integer, text) FROM PUBLIC;

@@ -1,12 +1,15 @@
 -- dbkeeper install script, part 40: codelist draft regeneration (README "Codelists").
 --
 -- The four tables are extension configuration tables: pg_dump and dbkeeper's
--- own backups keep their rows.  They are readable and writable by their owner
--- and by the database's owner (pg_database_owner), who could pg_dump and
--- restore the database before dbkeeper was installed and still can, until
--- the DBA grants more; the functions run as the caller
--- (SECURITY INVOKER) and so need the caller to have those grants, and SELECT
--- on the edges and terms tables that a release names.  Nothing here touches a
+-- own backups keep their rows, so whoever runs pg_dump must be able to read
+-- them.  They are readable by every role (codelists are lists of codes of a
+-- coding system, not patients' data), so every role that could pg_dump the
+-- database before dbkeeper was installed still can.  They are writable by
+-- their owner and by the database's owner (pg_database_owner), who could
+-- restore the database before and still can, until the DBA grants more.  The
+-- functions run as the caller (SECURITY INVOKER) and so need the caller to
+-- have those grants, and SELECT on the edges and terms tables that a release
+-- names.  Nothing here touches a
 -- file, so EXECUTE stays granted to PUBLIC.
 
 CREATE TABLE @extschema@.dbkeeper_codelist_release (
@@ -84,6 +87,10 @@ GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE
     ON @extschema@.dbkeeper_codelist_release, @extschema@.dbkeeper_codelist_version,
        @extschema@.dbkeeper_codelist_code, @extschema@.dbkeeper_codelist_search
     TO pg_database_owner;
+GRANT SELECT
+    ON @extschema@.dbkeeper_codelist_release, @extschema@.dbkeeper_codelist_version,
+       @extschema@.dbkeeper_codelist_code, @extschema@.dbkeeper_codelist_search
+    TO PUBLIC;
 
 -- On SQLite this creates the tables; here the extension did, so it reports 0.
 CREATE FUNCTION @extschema@.dbkeeper_codelist_init() RETURNS integer

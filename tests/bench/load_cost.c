@@ -3,13 +3,15 @@
  * dbkeeper adds to opening a connection, as an application that opens one
  * per request pays it.
  *
- *   load_cost DB EXTENSION ROUNDS [pinned]
+ *   load_cost DB EXTENSION ROUNDS [pinned|fresh]
  *
- * With "pinned", one more connection keeps the extension loaded throughout,
- * so the dynamic loader maps the library once (a process with a connection
- * pool); without it every load maps and relocates the library again, and
- * every close unmaps it (a process whose only connection is closed after
- * each request).
+ * With "pinned", one more connection keeps the extension loaded throughout
+ * (a process with a connection pool).  Without it the process's only
+ * connection is closed after each request, and SQLite unloads the extension
+ * each time (the library is built to stay mapped, so this measures whether
+ * it does).  With "fresh", every measured connection is the first of a new
+ * process (a cron line running the sqlite3 shell), so the dynamic loader
+ * maps and relocates the library and its dependencies each time.
  *
  * Each round opens DB, runs the application's first query (which reads the
  * schema, as any first statement does), and closes it: once without and once
@@ -20,7 +22,10 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 static double
 now_us(void)
@@ -68,6 +73,34 @@ one(const char *path, const char *ext)
 	return ok ? t : -1;
 }
 
+/* one(), run in a child process of its own; microseconds or -1. */
+static double
+one_fresh(const char *path, const char *ext)
+{
+	int			fd[2];
+	double		t = -1;
+	pid_t		pid;
+	int			status;
+
+	if (pipe(fd) != 0)
+		return -1;
+	pid = fork();
+	if (pid == 0)
+	{
+		t = one(path, ext);
+		if (write(fd[1], &t, sizeof(t)) != (ssize_t) sizeof(t))
+			_exit(1);
+		_exit(0);
+	}
+	close(fd[1]);
+	if (pid < 0 || read(fd[0], &t, sizeof(t)) != (ssize_t) sizeof(t))
+		t = -1;
+	close(fd[0]);
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	return t;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -76,13 +109,16 @@ main(int argc, char **argv)
 			   *with;
 
 	sqlite3    *pin = NULL;
+	int			fresh = argc == 5 && strcmp(argv[4], "fresh") == 0;
+	double		(*measure) (const char *, const char *) = fresh ? one_fresh : one;
 
-	if ((argc != 4 && argc != 5) || rounds < 1)
+	if ((argc != 4 && argc != 5) || rounds < 1 ||
+		(argc == 5 && !fresh && strcmp(argv[4], "pinned") != 0))
 	{
-		fprintf(stderr, "usage: load_cost DB EXTENSION ROUNDS [pinned]\n");
+		fprintf(stderr, "usage: load_cost DB EXTENSION ROUNDS [pinned|fresh]\n");
 		return 2;
 	}
-	if (argc == 5)
+	if (argc == 5 && !fresh)
 	{
 		char	   *err = NULL;
 
@@ -103,7 +139,7 @@ main(int argc, char **argv)
 		return 1;
 	for (int i = 0; i < rounds; i++)
 	{
-		if ((without[i] = one(argv[1], NULL)) < 0 || (with[i] = one(argv[1], argv[2])) < 0)
+		if ((without[i] = measure(argv[1], NULL)) < 0 || (with[i] = measure(argv[1], argv[2])) < 0)
 			return 1;
 	}
 	qsort(without, rounds, sizeof(double), cmp);

@@ -10,6 +10,8 @@
 #       restore without a name, verify and prune ignore the other cluster's
 #       backups of a database with the same name; a named restore of one is
 #       refused without from_other_database, done with it
+#   clusters_shared_dir_verify   a named verify of the other cluster's backup
+#       is refused likewise, done with from_other_database
 #   datadir_refused        a backup directory inside the data directory
 #   names_a_b              databases "a b" and a_b: distinct file names and
 #       latest links; verify() in each checks its own
@@ -84,6 +86,14 @@ if side_cluster "$WORK/15/main" "$P1" && side_cluster "$WORK/15/other" "$P2"; th
   err2=$(q -p "$P2" -d app -c "SELECT dbkeeper_verify()" 2>&1)
   pruned=$(q -p "$P2" -d app -c "SELECT dbkeeper_prune(1, '*')" 2>&1)
   named=$(q -p "$P2" -d app -c "SELECT dbkeeper_restore('$n1')" 2>&1)
+  vnamed=$(q -p "$P2" -d app -c "SELECT dbkeeper_verify('$n1')" 2>&1)
+  vforced=$(q -p "$P2" -d app -c "SELECT dbkeeper_verify('$n1', true)" 2>&1)
+  if [[ $vnamed == *"is of another database named \"app\""* ]] && [[ $vnamed == *"dbkeeper_verify('$n1', true)"* ]] &&
+     [ "$vforced" = t ]; then
+    pass clusters_shared_dir_verify "(verify of the other cluster's backup refused; with from_other_database it verifies)"
+  else
+    fail clusters_shared_dir_verify "verify: $vnamed / forced: $vforced"
+  fi
   if [[ $err == *"there is no backup of database \"app\""* ]] && [[ $err2 == *"there is no backup"* ]] &&
      [ "$pruned" = 0 ] && [ -f "$SHARED/$n1" ] &&
      [[ $named == *"is of another database named \"app\""* ]] && [[ $named == *"dbkeeper_restore('$n1', true)"* ]] &&

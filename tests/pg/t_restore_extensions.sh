@@ -12,6 +12,8 @@
 #       works, restore included
 #   pg_dump_owner   after CREATE EXTENSION dbkeeper by a superuser, pg_dump by
 #       the database's owner still works and prints nothing new
+#   pg_dump_reader  so does pg_dump by a role that is not the owner and was
+#       granted SELECT on the application's tables only
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 SUITE=pg_restore_extensions
@@ -107,13 +109,21 @@ fi
 # ---- pg_dump by the owner, before and after CREATE EXTENSION dbkeeper
 createdb -O regress_owner dumped
 q -U regress_owner -d dumped -c "CREATE TABLE patient (id int PRIMARY KEY, name text); INSERT INTO patient VALUES (1, 'x')" >/dev/null
+q -d dumped -c "CREATE ROLE regress_reader LOGIN; GRANT SELECT ON patient TO regress_reader" >/dev/null
 pg_dump -U regress_owner -d dumped >/dev/null 2>"$WORK/dump.before"; rc_before=$?
+pg_dump -U regress_reader -d dumped >/dev/null 2>"$WORK/read.before"; rd_before=$?
 q -d dumped -c "CREATE EXTENSION dbkeeper" >/dev/null
 pg_dump -U regress_owner -d dumped >"$WORK/dump.sql" 2>"$WORK/dump.after"; rc_after=$?
+pg_dump -U regress_reader -d dumped >/dev/null 2>"$WORK/read.after"; rd_after=$?
 pg_dump -d dumped >/dev/null 2>"$WORK/dump.super"
 if [ $rc_before = 0 ] && [ $rc_after = 0 ] && [ ! -s "$WORK/dump.before" ] && [ ! -s "$WORK/dump.after" ] &&
    [ ! -s "$WORK/dump.super" ]; then
   pass pg_dump_owner "(exit 0, nothing on stderr, for the owner and for a superuser)"
 else
   fail pg_dump_owner "before: exit $rc_before $(cat "$WORK/dump.before"); after: exit $rc_after $(cat "$WORK/dump.after"); superuser: $(cat "$WORK/dump.super")"
+fi
+if [ $rd_before = 0 ] && [ $rd_after = 0 ] && [ ! -s "$WORK/read.before" ] && [ ! -s "$WORK/read.after" ]; then
+  pass pg_dump_reader "(a role with SELECT on the application's tables: exit 0, nothing on stderr)"
+else
+  fail pg_dump_reader "before: exit $rd_before $(cat "$WORK/read.before"); after: exit $rd_after $(cat "$WORK/read.after")"
 fi

@@ -28,6 +28,10 @@ check identity/restore-other-unchanged "and A is unchanged" "$(sqlite3 a/data.db
 sq a/data.db "SELECT dbkeeper_restore('$nb', true)" >/dev/null
 check identity/restore-other-forced "with from_other_database it restores B's rows" "$(sqlite3 a/data.db "SELECT name FROM who")" B
 sq a/data.db "SELECT dbkeeper_restore('$na')" >/dev/null
+check_error identity/verify-other "verify of B's backup in A is refused, naming the way round it" \
+  "dbkeeper_verify\\('$nb', true\\)" a/data.db "SELECT dbkeeper_verify('$nb')"
+check identity/verify-other-forced "with from_other_database it verifies B's backup" \
+  "$(sq a/data.db "SELECT dbkeeper_verify('$nb', true)")" 1
 
 # Prune in A leaves B's only backup alone; verify in A checks A's.
 for i in 1 2 3; do na=$(sq a/data.db "SELECT dbkeeper_backup()"); done
