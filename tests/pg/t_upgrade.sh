@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# tests/pg/t_upgrade.sh — the release scripts: an installation created at
+# every earlier release and walked up with ALTER EXTENSION dbkeeper UPDATE
+# equals a fresh installation of the current version (default_version in
+# pg_ext/dbkeeper.control), as pg_stat_statements' oldextversions test
+# checks its own.  Equal means: the same `\dx+ dbkeeper` listing, and the
+# same `pg_dump --schema-only --binary-upgrade` of the extension's schema,
+# which, unlike an ordinary dump, writes every member of the extension with
+# its definition, privileges and comment (the OID assignments it also
+# writes are left out of the comparison).
+SUITE=pg_upgrade
+. "$(dirname "$0")/lib.sh"
+
+start_cluster
+CURRENT=$(sed -n "s/^default_version = '\(.*\)'/\1/p" pg_ext/dbkeeper.control)
+# The releases: every frozen install script pg_ext/dbkeeper--<version>.sql.
+RELEASES=$(find pg_ext -maxdepth 1 -name 'dbkeeper--*.sql' ! -name 'dbkeeper--*--*.sql' |
+           sed 's/.*dbkeeper--\(.*\)\.sql/\1/' | grep -vx "$CURRENT" | sort -V)
+[ -n "$RELEASES" ] || { fail releases "no frozen release script in pg_ext/"; exit 1; }
+
+# members DB: what is compared of the extension in DB, which holds nothing
+# else (OIDs and transaction ids are left out; configuration tables are
+# compared by name)
+members() {
+  {
+    psql -X -q -d "$1" -c '\dx+ dbkeeper' | sed 's/^ *Objects in extension.*/Objects in extension "dbkeeper"/'
+    q -d "$1" -c "SELECT 'configuration tables: ' || extconfig::regclass[]::text || ' ' || extcondition::text FROM pg_extension WHERE extname = 'dbkeeper'"
+    pg_dump -s --binary-upgrade -d "$1" |
+      grep -v -e 'binary_upgrade_set_next_' -e '^-- Dumped \(from\|by\)' -e '^\\\(un\)\?restrict ' |
+      sed -e "s/\(binary_upgrade_create_empty_extension(.*\)'{[0-9,]*}'/\1'{OIDs}'/" \
+          -e "s/relfrozenxid = '[0-9]*', relminmxid = '[0-9]*'/relfrozenxid = N, relminmxid = N/" \
+          -e "s/^WHERE oid = '[0-9]*';/WHERE oid = N;/"
+  } > "$WORK/$1.members" 2>&1
+}
+
+q -c "CREATE DATABASE fresh" >/dev/null
+q -d fresh -c "CREATE SCHEMA dbkeeper; CREATE EXTENSION dbkeeper SCHEMA dbkeeper" >/dev/null
+members fresh
+if [ "$(q -d fresh -c "SELECT extversion FROM pg_extension WHERE extname = 'dbkeeper'")" = "$CURRENT" ]; then
+  pass fresh "CREATE EXTENSION installs $CURRENT"
+else
+  fail fresh "CREATE EXTENSION did not install $CURRENT"
+fi
+
+for v in $RELEASES; do
+  db=from_${v//./_}
+  q -c "CREATE DATABASE $db" >/dev/null
+  if ! out=$(q -d "$db" -c "CREATE SCHEMA dbkeeper; CREATE EXTENSION dbkeeper SCHEMA dbkeeper VERSION '$v'" 2>&1); then
+    fail "install-$v" "$out"; continue
+  fi
+  pass "install-$v" "the release's own install script still installs"
+  # one ALTER EXTENSION per step of the path, as a DBA updating each release would
+  path=$(q -d "$db" -c "SELECT path FROM pg_extension_update_paths('dbkeeper') WHERE source = '$v' AND target = '$CURRENT'")
+  if [ -z "$path" ]; then fail "path-$v" "no update path from $v to $CURRENT"; continue; fi
+  ok=1
+  IFS=',' read -r -a steps <<<"${path//--/,}"
+  for step in "${steps[@]:1}"; do
+    if ! out=$(q -d "$db" -c "ALTER EXTENSION dbkeeper UPDATE TO '$step'" 2>&1); then
+      fail "update-$v" "ALTER EXTENSION dbkeeper UPDATE TO '$step': $out"; ok=0; break
+    fi
+  done
+  [ $ok = 1 ] || continue
+  pass "update-$v" "updated along $path"
+  members "$db"
+  # the databases' names appear nowhere in the compared text but in \dx+'s title
+  if diff -u "$WORK/fresh.members" "$WORK/$db.members" > "$WORK/$db.diff"; then
+    pass "equal-$v" "$v updated to $CURRENT equals a fresh $CURRENT ($(grep -c . "$WORK/fresh.members") lines compared)"
+  else
+    fail "equal-$v" "$v updated to $CURRENT differs from a fresh $CURRENT (- fresh, + updated):"
+    head -60 "$WORK/$db.diff" | sed 's/^/    /'
+  fi
+  # and the updated installation works: its functions are the library's
+  if [ "$(q -d "$db" -c "SELECT dbkeeper.dbkeeper_version() = extversion FROM pg_extension WHERE extname = 'dbkeeper'")" = t ] &&
+     q -d "$db" -c "SELECT dbkeeper.dbkeeper_backup('after-update')" >/dev/null 2>"$WORK/$db.err"; then
+    pass "works-$v" "the updated extension backs up"
+  else
+    fail "works-$v" "$(cat "$WORK/$db.err")"
+  fi
+done
