@@ -11,8 +11,18 @@
 SUITE=pg_upgrade
 . "$(dirname "$0")/lib.sh"
 
-start_cluster
 CURRENT=$(sed -n "s/^default_version = '\(.*\)'/\1/p" pg_ext/dbkeeper.control)
+# The release's other records agree with the control file.
+meta=$(python3 -c 'import json, sys; m = json.load(open("META.json")); print(m["version"], m["provides"]["dbkeeper"]["version"])' 2>&1)
+if [ "$meta" = "$CURRENT.0 $CURRENT.0" ]; then pass meta "META.json gives version $CURRENT.0"
+else fail meta "META.json's versions [$meta] are not $CURRENT.0 (default_version $CURRENT)"; fi
+if grep -q "^## $CURRENT " CHANGELOG.md; then pass changelog "CHANGELOG.md has a section for $CURRENT"
+else fail changelog "CHANGELOG.md has no section \"## $CURRENT ...\""; fi
+if [ -f "pg_ext/dbkeeper--$CURRENT.sql" ] && git ls-files --error-unmatch "pg_ext/dbkeeper--$CURRENT.sql" >/dev/null 2>&1; then
+  fail frozen "pg_ext/dbkeeper--$CURRENT.sql is in the repository: the version being developed is built from pg_ext/sql/"
+fi
+
+start_cluster
 # The releases: every frozen install script pg_ext/dbkeeper--<version>.sql.
 RELEASES=$(find pg_ext -maxdepth 1 -name 'dbkeeper--*.sql' ! -name 'dbkeeper--*--*.sql' |
            sed 's/.*dbkeeper--\(.*\)\.sql/\1/' | grep -vx "$CURRENT" | sort -V)
