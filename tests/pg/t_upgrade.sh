@@ -52,6 +52,52 @@ else
   fail fresh "CREATE EXTENSION did not install $CURRENT"
 fi
 
+# README installs into a schema of its own: every function works from there,
+# called schema-qualified with the schema off the search path (so nothing
+# inside them relies on finding dbkeeper's objects by the search path).
+q -d fresh -c "CREATE TABLE public.edges (code text, parent text); CREATE TABLE public.terms (code text, term text);
+               INSERT INTO public.edges VALUES ('b', 'a'), ('c', 'a'), ('d', 'b');
+               INSERT INTO public.terms VALUES ('a', 'A'), ('b', 'B'), ('c', 'C'), ('d', 'D')" >/dev/null
+if out=$(psql -X -At -v ON_ERROR_STOP=1 -d fresh 2>&1 <<'SQL'
+SET search_path = public;
+SELECT dbkeeper.dbkeeper_version() IS NOT NULL;
+SELECT dbkeeper.dbkeeper_backup('own-schema') LIKE 'fresh-%-own-schema.sql.zst';
+SELECT count(*) FROM dbkeeper.dbkeeper_backups() WHERE database = 'fresh';
+SELECT dbkeeper.dbkeeper_verify();
+SELECT dbkeeper.dbkeeper_prune(1);
+SELECT count(*) > 0 FROM dbkeeper.dbkeeper_schema();
+SELECT length(dbkeeper.dbkeeper_fingerprint());
+SELECT dbkeeper.dbkeeper_schema_register('r1') = dbkeeper.dbkeeper_fingerprint();
+SELECT dbkeeper.dbkeeper_schema_version();
+SELECT dbkeeper.dbkeeper_schema_check('r1') = dbkeeper.dbkeeper_fingerprint();
+SELECT count(*) FROM dbkeeper.dbkeeper_schema_diff();
+SELECT dbkeeper.dbkeeper_banner_set('hello');
+SELECT dbkeeper.dbkeeper_banner();
+SELECT dbkeeper.dbkeeper_banner_clear();
+SELECT dbkeeper.dbkeeper_maintenance_begin('upgrade');
+SELECT dbkeeper.dbkeeper_in_maintenance();
+SELECT dbkeeper.dbkeeper_maintenance_end();
+SELECT dbkeeper.dbkeeper_codelist_init();
+INSERT INTO dbkeeper.dbkeeper_codelist_release VALUES ('r1', 'sys', '2024-01-01', 'public.edges', 'public.terms');
+INSERT INTO dbkeeper.dbkeeper_codelist_version (id, codelist, release) VALUES ('v1', 'cl', 'r1');
+INSERT INTO dbkeeper.dbkeeper_codelist_code VALUES ('v1', 'b', '+');
+SELECT string_agg(code || status, ' ' ORDER BY code) FROM dbkeeper.dbkeeper_codelist_status('v1');
+SELECT dbkeeper.dbkeeper_codelist_new_draft('v1', 'ana');
+SELECT count(*) FROM dbkeeper.dbkeeper_codelist_changes('cl@r1');
+SELECT dbkeeper.dbkeeper_restore() LIKE 'fresh-%-pre-restore.sql.zst';
+SQL
+); then
+  want=$(printf '%s\n' SET t t 1 t 0 t 64 t r1 t 0 '' hello '' 0 t '' 0 INSERT INSERT INSERT 'b+' cl@r1 1 t)
+  want=${want//INSERT/INSERT 0 1}
+  if [ "$out" = "$want" ]; then
+    pass own-schema "every function works from schema dbkeeper, called qualified, off the search path"
+  else
+    fail own-schema "unexpected results: $(diff <(echo "$want") <(echo "$out") | tr '\n' ' ')"
+  fi
+else
+  fail own-schema "$out"
+fi
+
 for v in $RELEASES; do
   db=from_${v//./_}
   q -c "CREATE DATABASE $db" >/dev/null
