@@ -21,6 +21,10 @@ chown postgres "$WORK/srv"
 export RT
 
 start_cluster
+# A fresh server knows nothing of dbkeeper: without lib.sh's backup_dir line
+# in postgresql.conf, as README's first steps find it.
+sed -i '/^dbkeeper\./d' "$WORK/primary/postgresql.conf"
+as_pg "$PGBIN/pg_ctl" -D "$WORK/primary" -l "$WORK/primary.log" -w restart >/dev/null
 q -c "CREATE DATABASE app" >/dev/null
 subst() { sed -e "s|/srv/|$WORK/srv/|g" -e "s|'30 2 \* \* \*'|'* * * * *'|"; }
 
@@ -45,8 +49,7 @@ cron_job_runs() {
 }
 
 run_block() {
-  local n=$1 line=$2 tag=$3 opts=$4 db=app out rc
-  local id="block$n-line$line"
+  local id=$1 line=$2 tag=$3 opts=$4 db=app out
   case $tag in
     pg-conf)
       subst >> "$WORK/primary/postgresql.conf"
@@ -69,7 +72,7 @@ run_block() {
         if diff -u "$RT/want.n" "$RT/got" > "$RT/diff"; then
           pass "$id" "transcript in $db: $RT_N commands, output as shown"
         else
-          fail "$id" "transcript in $db differs from README (- README, + real):"
+          fail "$id" "transcript in $db differs from README line $line (- README, + real):"
           sed 's/^/    /' "$RT/diff"
         fi
         grep -q 'cron.schedule_in_database' "$RT/block" && cron_job_runs "$id"

@@ -15,28 +15,34 @@
 #
 README=${README:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/README.md}
 
-# readme_blocks PREFIX: prints "START <n> <readme line> <tag> <options>", then
-# the block's lines, for every block whose tag is PREFIX or starts with
-# "PREFIX-", in README order.
+# readme_blocks PREFIX: prints "START <id> <readme line> <tag> <options>",
+# then the block's lines, for every block whose tag is PREFIX or starts with
+# "PREFIX-", in README order.  The id is the heading above the block, in
+# lower case with "-" between words, under its section's, and the block's
+# number under it ("recipes/nightly-postgresql-backups-with-pg-cron/2"): it
+# stays when other sections change.
 readme_blocks() {
   awk -v p="$1" '
+    /^##+ / && want != 2 { t = tolower($0); sub(/^#+ /, "", t); gsub(/[^a-z0-9]+/, "-", t)
+                           gsub(/^-|-$/, "", t); k = 0
+                           if ($0 ~ /^## /) { h2 = t; h = t } else h = h2 "/" t }
     /^<!-- test: / { split($0, w, " "); t = w[3]
                      if (t == p || index(t, p "-") == 1) { want = 1; tag = t; opts = ""
                        for (i = 4; i < length(w); i++) opts = opts " " w[i]; next } }
-    want == 1 && /^```/ { want = 2; n++; print "START " n " " NR + 1 " " tag opts; next }
+    want == 1 && /^```/ { want = 2; k++; print "START " h "/" k " " NR + 1 " " tag opts; next }
     want == 1 { want = 0 }
     want == 2 && /^```/ { want = 0; next }
     want == 2 { print }' "$README"
 }
 
-# readme_each PREFIX FUNCTION: calls FUNCTION N LINE TAG OPTIONS with each
+# readme_each PREFIX FUNCTION: calls FUNCTION ID LINE TAG OPTIONS with each
 # block of readme_blocks PREFIX on its standard input.
 readme_each() {
-  local all n line tag opts
+  local all id line tag opts
   all=$(mktemp)
   readme_blocks "$1" > "$all"
-  while read -r _ n line tag opts; do
-    awk -v n="$n" '/^START / { k = $2; next } k == n' "$all" | "$2" "$n" "$line" "$tag" "$opts"
+  while read -r _ id line tag opts; do
+    awk -v id="$id" '/^START / { cur = $2; next } cur == id' "$all" | "$2" "$id" "$line" "$tag" "$opts"
   done < <(grep '^START ' "$all")
   rm -f "$all"
 }

@@ -25,20 +25,20 @@ else
 fi
 
 run_block() {
-  local n=$1 line=$2 tag=$3 id="block$n-line$2"
+  local id=$1 line=$2 tag=$3
   sed "s|/usr/local/lib/dbkeeper|$ext|g" > "$RT/block"
-  if [ "$tag" != sqlite ]; then check "$id" "known tag" "$tag" sqlite; return; fi
+  if [ "$tag" != sqlite ]; then check "readme/$id" "known tag" "$tag" sqlite; return; fi
   readme_transcript '^sqlite> ' '^   \.\.\.> ' '.print @@@' < "$RT/block"
   LD_PRELOAD="${DBK_PRELOAD:-}" sqlite3 -batch app.db < "$RT/script" > "$RT/out" 2>&1
   readme_assemble "$RT/out" '@@@' | readme_normalise > "$RT/got"
   readme_normalise < "$RT/want" > "$RT/want.n"
   if diff -u "$RT/want.n" "$RT/got" > "$RT/diff"; then
-    check "$id" "transcript: $RT_N commands, output as shown" same same
+    check "readme/$id" "transcript: $RT_N commands, output as shown" same same
   else
-    echo "FAIL sqlite/readme/$id transcript differs from README (- README, + real):"
+    echo "FAIL sqlite/readme/$id transcript differs from README line $line (- README, + real):"
     sed 's/^/    /' "$RT/diff"
   fi
 }
-readme_each sqlite run_block | sed 's#^PASS sqlite/block#PASS sqlite/readme/block#' > "$RT/results"
+readme_each sqlite run_block > "$RT/results"
 cat "$RT/results"
-grep -q '^PASS sqlite/readme/block' "$RT/results" || echo "FAIL sqlite/readme/blocks README has no SQLite transcript marked for this test"
+grep -q "^PASS sqlite/readme/" "$RT/results" || echo "FAIL sqlite/readme/blocks README has no SQLite transcript marked for this test"
