@@ -22,6 +22,17 @@ if [ -f "pg_ext/dbkeeper--$CURRENT.sql" ] && git ls-files --error-unmatch "pg_ex
   fail frozen "pg_ext/dbkeeper--$CURRENT.sql is in the repository: the version being developed is built from pg_ext/sql/"
 fi
 
+# A released install script never changes: installations made from it
+# exist.  Each release's SHA-256, added here when it is frozen:
+FROZEN="0.1:7c82951354b5d835e175c915c8c8039b495e2234beeb1e43a4acd5be310c129a"
+for f in $FROZEN; do
+  if [ "$(sha256sum "pg_ext/dbkeeper--${f%%:*}.sql" 2>&1 | cut -d' ' -f1)" = "${f#*:}" ]; then
+    pass "frozen-${f%%:*}" "pg_ext/dbkeeper--${f%%:*}.sql is as released"
+  else
+    fail "frozen-${f%%:*}" "pg_ext/dbkeeper--${f%%:*}.sql changed since its release: put the change in an upgrade script"
+  fi
+done
+
 start_cluster
 # The releases: every frozen install script pg_ext/dbkeeper--<version>.sql.
 RELEASES=$(find pg_ext -maxdepth 1 -name 'dbkeeper--*.sql' ! -name 'dbkeeper--*--*.sql' |
