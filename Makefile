@@ -2,6 +2,7 @@
 #
 #   make            both extensions (sqlite_ext/dbkeeper.so, pg_ext/dbkeeper.so)
 #   make install    the PostgreSQL extension into the server, the SQLite one into $(LIBDIR)
+#                   (make install-sqlite: only the SQLite one)
 #   make check      every test (see tests/run-all.sh); ends with "N passed, N failed"
 #   make demo       a SQLite database backed up, listed and verified, step by step
 #   make bench      the benchmarks of README "Performance"
@@ -29,7 +30,7 @@ CORE_HDR = $(wildcard core/*.h)
 SQLITE_SRC = $(sort $(wildcard sqlite_ext/*.c))
 SQLITE_HDR = $(wildcard sqlite_ext/*.h)
 
-.PHONY: all sqlite pg install check demo bench clean deps
+.PHONY: all sqlite pg install install-sqlite check demo bench clean deps
 
 all: sqlite pg
 
@@ -50,8 +51,12 @@ sqlite_ext/dbkeeper.so: $(CORE_SRC) $(CORE_HDR) $(SQLITE_SRC) $(SQLITE_HDR) pg_e
 pg:
 	$(MAKE) -C pg_ext
 
-install: all
+install: all install-sqlite
 	$(MAKE) -C pg_ext install
+
+# At $(LIBDIR)/dbkeeper.so, loaded by its full path (.load /usr/local/lib/dbkeeper):
+# the dynamic linker's search path has no /usr/local/lib for a name without "lib".
+install-sqlite: sqlite
 	install -d $(DESTDIR)$(LIBDIR)
 	install -m 0755 sqlite_ext/dbkeeper.so $(DESTDIR)$(LIBDIR)/dbkeeper.so
 

@@ -59,7 +59,15 @@ dbk_dir_open(dbk_dir *d, const char *path, bool create, dbk_error *err)
 		if (errno != ENOENT)
 			return dbk_fail_errno(err, errno, "could not open backup directory \"%s\"", path);
 		if (mkdir(path, 0700) != 0 && errno != EEXIST)
-			return dbk_fail_errno(err, errno, "could not create backup directory \"%s\"", path);
+		{
+			int			mkdir_errno = errno;
+
+			dbk_fail_errno(err, mkdir_errno, "could not create backup directory \"%s\"", path);
+			/* only the last component is created: a DBA's typo or a missing mount */
+			if (mkdir_errno == ENOENT)
+				dbk_error_hint(err, "Only the backup directory itself is created; create its parent directory first, writable by the user the database runs as, or choose another backup directory.");
+			return -1;
+		}
 		if (lstat(path, &st) != 0)
 			return dbk_fail_errno(err, errno, "could not open backup directory \"%s\"", path);
 	}

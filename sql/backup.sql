@@ -1,6 +1,6 @@
 -- dbkeeper_backup, dbkeeper_backups, dbkeeper_verify, dbkeeper_prune:
 -- behaviour, settings, argument errors, damaged files, privileges.
--- tests/pg/run.sh points dbkeeper.backup_dir at a fresh, empty
+-- sql/setup.sql points dbkeeper.backup_dir at a fresh, empty
 -- /tmp/dbkeeper-regress-backups for this cluster.
 \set VERBOSITY terse
 CREATE EXTENSION dbkeeper;

@@ -28,7 +28,8 @@ pg_part_wanted() { [ "$PG_ONLY" = "  " ] || [[ $PG_ONLY == *" $1 "* ]]; }
 run_pg_regress() {
   # pg_regress, one PASS/FAIL line per test file.  Backups go to a fresh
   # directory at a fixed path (error messages name it), owned by the server's
-  # user with mode 0700 as dbkeeper requires.
+  # user with mode 0700 as dbkeeper requires; sql/setup.sql empties it and
+  # sets it for the test database, as it does in a plain `make installcheck`.
   rm -rf pg_ext/regress
   REGRESS_BACKUP_DIR=/tmp/dbkeeper-regress-backups
   rm -rf "$REGRESS_BACKUP_DIR"
@@ -38,7 +39,6 @@ run_pg_regress() {
   REGRESS_PORT=$((30000 + RANDOM % 20000))
   out=$(pg_virtualenv -t -v "$PG_MAJOR" -c "-p $REGRESS_PORT" \
           -o "shared_preload_libraries=pg_cron" -o "cron.database_name=contrib_regression" \
-          -o "dbkeeper.backup_dir=$REGRESS_BACKUP_DIR" \
           make -s -C pg_ext PG_CONFIG="$PGBIN/pg_config" installcheck 2>&1)
   rc=$?
   rm -rf "$REGRESS_BACKUP_DIR"

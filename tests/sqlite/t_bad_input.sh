@@ -63,7 +63,8 @@ chmod 777 open
 check_error dir/world-writable "a world-writable backup directory" 'is writable by group or others' app.db \
   "SELECT dbkeeper_config('backup_dir', '$T/open'); SELECT dbkeeper_backup();"
 check dir/untouched "nothing is written into it" "$(ls -A open | wc -l)" 0
-check_error dir/missing-parent "a backup directory whose parent is missing" 'could not create backup directory' app.db \
+check_error dir/missing-parent "a backup directory whose parent is missing: an error with a hint" \
+  '^HINT: Only the backup directory itself is created; create its parent directory first' app.db \
   "SELECT dbkeeper_config('backup_dir', '$T/no/such/dir'); SELECT dbkeeper_backup();"
 check_error dir/none-yet "verify before any backup names the missing directory" \
   'backup directory ".*/nobackups" does not exist' app.db \
