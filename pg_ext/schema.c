@@ -259,8 +259,8 @@ static const char *const describe_queries[] = {
 	/* event triggers: they run on DDL, whoever issues it */
 	"SELECT 'event trigger', quote_ident(et.evtname), "
 	"  concat_ws(' ', 'on', et.evtevent, "
-	"   'when tag in (' || array_to_string(ARRAY(SELECT quote_literal(g) FROM unnest(et.evttags) g "
-	"                                            ORDER BY g COLLATE \"C\"), ', ') || ')', "
+	"   'when tag in (' || nullif(array_to_string(ARRAY(SELECT quote_literal(g) FROM unnest(et.evttags) g "
+	"                                                   ORDER BY g COLLATE \"C\"), ', '), '') || ')', "
 	"   'execute', et.evtfoid::regprocedure::text, "
 	"   CASE et.evtenabled WHEN 'D' THEN 'disabled' WHEN 'R' THEN 'enabled replica' "
 	"                     WHEN 'A' THEN 'enabled always' END) "

@@ -395,8 +395,9 @@ static const char tables_query[] =
 	"   'of ' || nullif(c.reloftype, 0)::regtype::text, "
 	"   'server ' || quote_ident(fs.srvname), "
 	"   'options (' || nullif(array_to_string(ARRAY(SELECT o FROM unnest(ft.ftoptions) o ORDER BY o COLLATE \"C\"), ', '), '') || ')', "
-	"   CASE c.relreplident WHEN 'n' THEN 'replica identity nothing' WHEN 'f' THEN 'replica identity full' "
-	"     WHEN 'i' THEN 'replica identity using index ' || xi.replident END, "
+	/* a foreign table's is always nothing */
+	"   CASE WHEN c.relkind <> 'f' THEN CASE c.relreplident WHEN 'n' THEN 'replica identity nothing' "
+	"     WHEN 'f' THEN 'replica identity full' WHEN 'i' THEN 'replica identity using index ' || xi.replident END END, "
 	"   'cluster on ' || xi.clustered) "
 	"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
 	"LEFT JOIN (SELECT i.inhrelid, string_agg(i.inhparent::regclass::text, ', ' ORDER BY i.inhseqno) AS parents "
