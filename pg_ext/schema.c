@@ -33,6 +33,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "portability/instr_time.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -365,12 +366,34 @@ static const char collations_query[] =
 	"FROM pg_collation c JOIN pg_namespace n ON n.oid = c.collnamespace "
 	"WHERE " USER_NS("n") " AND NOT " MEMBER("pg_collation", "c.oid");
 
+/*
+ * Where the time of a description goes: with client_min_messages (or
+ * log_min_messages) at debug1, each step's wall time and row count.
+ */
+static void
+log_step(instr_time *since, const char *what, uint64 rows)
+{
+	instr_time	now;
+
+	if (!message_level_is_interesting(DEBUG1))
+		return;
+	INSTR_TIME_SET_CURRENT(now);
+	INSTR_TIME_SUBTRACT(now, *since);
+	elog(DEBUG1, "schema description: %s: %.3f ms, %llu rows", what,
+		 INSTR_TIME_GET_MILLISEC(now), (unsigned long long) rows);
+	INSTR_TIME_SET_CURRENT(*since);
+}
+
 /* Adds the rows of one query (kind, name, definition[, settle tag, ...]) to s. */
 static void
 describe_query(dbk_schema *s, const char *sql)
 {
 	dbk_error	err;
-	int			rc = SPI_execute(sql, true, 0);
+	instr_time	t;
+	int			rc;
+
+	INSTR_TIME_SET_CURRENT(t);
+	rc = SPI_execute(sql, true, 0);
 
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "reading the catalog for the schema description failed: %s",
@@ -391,6 +414,8 @@ describe_query(dbk_schema *s, const char *sql)
 		if (def)
 			pfree(def);
 	}
+	log_step(&t, SPI_processed > 0 ? SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1) : pnstrdup(sql, 72),
+			 SPI_processed);
 	SPI_freetuptable(SPI_tuptable);
 }
 
@@ -399,6 +424,7 @@ static void
 describe(dbk_schema *s)
 {
 	int			nest = NewGUCNestLevel();
+	instr_time	t;
 	MemoryContext relcxt = AllocSetContextCreate(CurrentMemoryContext, "dbkeeper schema relations",
 												 ALLOCSET_DEFAULT_SIZES);
 	dbk_pg_relinfo *ri = dbk_pg_relinfo_create(relcxt);
@@ -408,17 +434,23 @@ describe(dbk_schema *s)
 								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	INSTR_TIME_SET_CURRENT(t);
 	/* tables first: the index and constraint passes reuse their columns */
 	dbk_pg_describe_tables(s, ri);
+	log_step(&t, "tables", s->n);
 	dbk_pg_describe_indexes(s, ri);
+	log_step(&t, "tables and indexes", s->n);
 	dbk_pg_describe_constraints(s, ri);
+	log_step(&t, "tables, indexes and constraints", s->n);
 	for (size_t q = 0; q < lengthof(describe_queries); q++)
 		describe_query(s, describe_queries[q]);
 	describe_query(s, psprintf(collations_query));
+	INSTR_TIME_SET_CURRENT(t);
 	SPI_finish();
 	AtEOXact_GUC(true, nest);
 	MemoryContextDelete(relcxt);
 	dbk_schema_sort(s);
+	log_step(&t, "sorting", s->n);
 }
 
 /* Per-call state: a memory context for the core and its allocator. */
