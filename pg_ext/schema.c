@@ -25,6 +25,8 @@
  */
 #include "postgres.h"
 
+#include <sys/resource.h>
+
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "catalog/namespace.h"
@@ -368,20 +370,46 @@ static const char collations_query[] =
 
 /*
  * Where the time of a description goes: with client_min_messages (or
- * log_min_messages) at debug1, each step's wall time and row count.
+ * log_min_messages) at debug1, each step's wall time, the backend's CPU time
+ * in it (which other work on the machine does not inflate) and its rows.
  */
+typedef struct step_clock
+{
+	instr_time	wall;
+	double		cpu_ms;
+} step_clock;
+
+static double
+cpu_ms_now(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000.0 +
+		(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000.0;
+}
+
 static void
-log_step(instr_time *since, const char *what, uint64 rows)
+step_start(step_clock *c)
+{
+	if (!message_level_is_interesting(DEBUG1))
+		return;
+	INSTR_TIME_SET_CURRENT(c->wall);
+	c->cpu_ms = cpu_ms_now();
+}
+
+static void
+log_step(step_clock *c, const char *what, uint64 rows)
 {
 	instr_time	now;
 
 	if (!message_level_is_interesting(DEBUG1))
 		return;
 	INSTR_TIME_SET_CURRENT(now);
-	INSTR_TIME_SUBTRACT(now, *since);
-	elog(DEBUG1, "schema description: %s: %.3f ms, %llu rows", what,
-		 INSTR_TIME_GET_MILLISEC(now), (unsigned long long) rows);
-	INSTR_TIME_SET_CURRENT(*since);
+	INSTR_TIME_SUBTRACT(now, c->wall);
+	elog(DEBUG1, "schema description: %s: %.3f ms (%.1f ms CPU), %llu rows", what,
+		 INSTR_TIME_GET_MILLISEC(now), cpu_ms_now() - c->cpu_ms, (unsigned long long) rows);
+	step_start(c);
 }
 
 /* Adds the rows of one query (kind, name, definition[, settle tag, ...]) to s. */
@@ -389,10 +417,10 @@ static void
 describe_query(dbk_schema *s, const char *sql)
 {
 	dbk_error	err;
-	instr_time	t;
+	step_clock	t;
 	int			rc;
 
-	INSTR_TIME_SET_CURRENT(t);
+	step_start(&t);
 	rc = SPI_execute(sql, true, 0);
 
 	if (rc != SPI_OK_SELECT)
@@ -424,7 +452,7 @@ static void
 describe(dbk_schema *s)
 {
 	int			nest = NewGUCNestLevel();
-	instr_time	t;
+	step_clock	t;
 	MemoryContext relcxt = AllocSetContextCreate(CurrentMemoryContext, "dbkeeper schema relations",
 												 ALLOCSET_DEFAULT_SIZES);
 	dbk_pg_relinfo *ri = dbk_pg_relinfo_create(relcxt);
@@ -434,7 +462,7 @@ describe(dbk_schema *s)
 								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	INSTR_TIME_SET_CURRENT(t);
+	step_start(&t);
 	/* tables first: the index and constraint passes reuse their columns */
 	dbk_pg_describe_tables(s, ri);
 	log_step(&t, "tables", s->n);
@@ -445,7 +473,7 @@ describe(dbk_schema *s)
 	for (size_t q = 0; q < lengthof(describe_queries); q++)
 		describe_query(s, describe_queries[q]);
 	describe_query(s, psprintf(collations_query));
-	INSTR_TIME_SET_CURRENT(t);
+	step_start(&t);
 	SPI_finish();
 	AtEOXact_GUC(true, nest);
 	MemoryContextDelete(relcxt);
