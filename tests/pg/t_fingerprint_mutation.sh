@@ -6,11 +6,11 @@
 # settings and a role with no privileges leave the fingerprint alone.
 # DBK_FPMUT_SEED, DBK_FPMUT_SCHEMAS and DBK_FPMUT_CHANGES change the seed
 # (fixed, so that a failure repeats), the number of schemas and the changes
-# per schema.  Prints PASS/FAIL lines pg/fingerprint_mutation/<id>.  The
+# per schema.  Prints PASS/FAIL lines pg_fp_mutation/<id>.  The
 # extension must already be installed (tests/pg/run.sh holds the install lock).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-SUITE=pg/fingerprint_mutation
+SUITE=pg_fp_mutation
 . tests/pg/lib.sh
 start_cluster
 python3 tests/pg/fingerprint_mutation.py "$SUITE" "${DBK_FPMUT_SEED:-23}" \
