@@ -373,13 +373,17 @@ def line(ok, cid, text):
 def shrink(db, schema, spelling, change, still_bad):
     """The fewest of schema's objects with which still_bad(db, base_sql, change) holds."""
     keep = list(range(len(schema.objects)))
-    i = 0
-    while i < len(keep):
-        trial = keep[:i] + keep[i + 1:]
-        if still_bad(db, schema.sql(spelling, trial), change):
-            keep = trial
-        else:
-            i += 1
+    shrunk = True
+    while shrunk:               # again until nothing more goes: a table may go once its trigger has
+        shrunk = False
+        i = 0
+        while i < len(keep):
+            trial = keep[:i] + keep[i + 1:]
+            if still_bad(db, schema.sql(spelling, trial), change):
+                keep = trial
+                shrunk = True
+            else:
+                i += 1
     return schema.sql(spelling, keep)
 
 
