@@ -31,7 +31,7 @@
 #include "sha256.h"
 
 #define DBK_SCHEMA_FORMAT_SQLITE "1"
-#define DBK_SCHEMA_FORMAT_POSTGRESQL "2"
+#define DBK_SCHEMA_FORMAT_POSTGRESQL "3"
 
 typedef struct dbk_schema_row
 {

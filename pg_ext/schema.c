@@ -25,6 +25,8 @@
  */
 #include "postgres.h"
 
+#include <sys/resource.h>
+
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "catalog/namespace.h"
@@ -33,6 +35,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "portability/instr_time.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -44,6 +47,7 @@
 #include "../core/schema_diff.h"
 #include "access.h"
 #include "common.h"
+#include "compat.h"
 #include "guc.h"
 #include "schema.h"
 #include "schema_relations.h"
@@ -67,7 +71,12 @@ static const char *const describe_queries[] = {
 	"SELECT CASE c.relkind WHEN 'v' THEN 'view' ELSE 'materialized view' END, c.oid::regclass::text, "
 	"  concat_ws('; ', pg_get_viewdef(c.oid), "
 	"   CASE WHEN c.reloptions IS NOT NULL THEN 'with (' || "
-	"     array_to_string(ARRAY(SELECT o FROM unnest(c.reloptions) o ORDER BY o COLLATE \"C\"), ', ') || ')' END), "
+	"     array_to_string(ARRAY(SELECT o FROM unnest(c.reloptions) o ORDER BY o COLLATE \"C\"), ', ') || ')' END, "
+	/* canonical form 3: a view column's DEFAULT (what an INSERT through the view gets) */
+	"   (SELECT string_agg('column ' || quote_ident(a.attname) || ' default ' || pg_get_expr(d.adbin, d.adrelid), "
+	"                      ', ' ORDER BY a.attnum) "
+	"      FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum "
+	"      WHERE d.adrelid = c.oid)), "
 	"  'view', pg_get_viewdef(c.oid) "
 	"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
 	"WHERE c.relkind IN ('v', 'm') AND " USER_NS("n") " AND NOT " MEMBER("pg_class", "c.oid"),
@@ -175,6 +184,115 @@ static const char *const describe_queries[] = {
 	/* not the array types made with every type (a hashed subplan: typarray has no index) */
 	"  AND t.oid NOT IN (SELECT typarray FROM pg_type WHERE typarray <> 0)",
 
+	/*
+	 * Canonical form 3: the kinds below change how queries behave, though no
+	 * table names them.
+	 */
+
+	/* operators: the function behind them and what the planner may do with them */
+	"SELECT 'operator', quote_ident(n.nspname) || '.' || o.oprname || '(' || "
+	"  CASE WHEN o.oprleft = 0 THEN 'none' ELSE format_type(o.oprleft, NULL) END || ', ' || "
+	"  CASE WHEN o.oprright = 0 THEN 'none' ELSE format_type(o.oprright, NULL) END || ')', "
+	"  concat_ws(' ', 'function', o.oprcode::regprocedure::text, 'returns', format_type(o.oprresult, NULL), "
+	"   'commutator ' || nullif(o.oprcom, 0)::regoperator::text, 'negator ' || nullif(o.oprnegate, 0)::regoperator::text, "
+	"   'restrict ' || nullif(o.oprrest, 0)::regprocedure::text, 'join ' || nullif(o.oprjoin, 0)::regprocedure::text, "
+	"   CASE WHEN o.oprcanhash THEN 'hashes' END, CASE WHEN o.oprcanmerge THEN 'merges' END) "
+	"FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace "
+	"WHERE " USER_NS("n") " AND NOT " MEMBER("pg_operator", "o.oid"),
+
+	/* operator classes and families: which operators and functions an index uses */
+	"SELECT 'operator class', quote_ident(n.nspname) || '.' || quote_ident(oc.opcname) || ' using ' || am.amname, "
+	"  concat_ws(' ', CASE WHEN oc.opcdefault THEN 'default' END, 'for type', format_type(oc.opcintype, NULL), "
+	"   'family', quote_ident(fn.nspname) || '.' || quote_ident(f.opfname), "
+	"   'storage ' || CASE WHEN oc.opckeytype <> 0 THEN format_type(oc.opckeytype, NULL) END) "
+	"FROM pg_opclass oc JOIN pg_namespace n ON n.oid = oc.opcnamespace JOIN pg_am am ON am.oid = oc.opcmethod "
+	"JOIN pg_opfamily f ON f.oid = oc.opcfamily JOIN pg_namespace fn ON fn.oid = f.opfnamespace "
+	"WHERE " USER_NS("n") " AND NOT " MEMBER("pg_opclass", "oc.oid"),
+
+	"SELECT 'operator family', quote_ident(n.nspname) || '.' || quote_ident(f.opfname) || ' using ' || am.amname, "
+	"  concat_ws('; ', "
+	"   (SELECT string_agg(x, ', ' ORDER BY x COLLATE \"C\") FROM (SELECT concat_ws(' ', 'operator', ao.amopstrategy, "
+	"       ao.amopopr::regoperator::text, CASE WHEN ao.amoppurpose = 's' THEN 'for search' "
+	"       ELSE 'for order by ' || (SELECT quote_ident(sn.nspname) || '.' || quote_ident(sf.opfname) "
+	"         FROM pg_opfamily sf JOIN pg_namespace sn ON sn.oid = sf.opfnamespace WHERE sf.oid = ao.amopsortfamily) END) "
+	"     FROM pg_amop ao WHERE ao.amopfamily = f.oid) ops(x)), "
+	"   (SELECT string_agg(x, ', ' ORDER BY x COLLATE \"C\") FROM (SELECT concat_ws(' ', 'function', ap.amprocnum, "
+	"       '(' || format_type(ap.amproclefttype, NULL) || ', ' || format_type(ap.amprocrighttype, NULL) || ')', "
+	"       ap.amproc::regprocedure::text) "
+	"     FROM pg_amproc ap WHERE ap.amprocfamily = f.oid) procs(x))) "
+	"FROM pg_opfamily f JOIN pg_namespace n ON n.oid = f.opfnamespace JOIN pg_am am ON am.oid = f.opfmethod "
+	"WHERE " USER_NS("n") " AND NOT " MEMBER("pg_opfamily", "f.oid"),
+
+	/* casts the user made (pg_dump's test: an OID past the bootstrap ones) */
+	"SELECT 'cast', '(' || format_type(c.castsource, NULL) || ' as ' || format_type(c.casttarget, NULL) || ')', "
+	"  concat_ws(' ', CASE c.castmethod WHEN 'f' THEN 'with function ' || c.castfunc::regprocedure::text "
+	"                  WHEN 'i' THEN 'with inout' ELSE 'without function' END, "
+	"   CASE c.castcontext WHEN 'e' THEN 'explicit' WHEN 'a' THEN 'as assignment' ELSE 'as implicit' END) "
+	"FROM pg_cast c WHERE c.oid >= 16384 AND NOT " MEMBER("pg_cast", "c.oid"),
+
+	/* text search configurations, dictionaries, parsers and templates */
+	"SELECT 'text search configuration', c.oid::regconfig::text, "
+	"  concat_ws('; ', 'parser ' || quote_ident(pn.nspname) || '.' || quote_ident(p.prsname), "
+	"   (SELECT string_agg(t.alias || ' ' || m.dicts, ', ' ORDER BY t.alias COLLATE \"C\") "
+	"      FROM (SELECT maptokentype, string_agg(mapdict::regdictionary::text, ' ' ORDER BY mapseqno) AS dicts "
+	"              FROM pg_ts_config_map WHERE mapcfg = c.oid GROUP BY maptokentype) m "
+	"      JOIN ts_token_type(c.cfgparser) t ON t.tokid = m.maptokentype)) "
+	"FROM pg_ts_config c JOIN pg_namespace n ON n.oid = c.cfgnamespace "
+	"JOIN pg_ts_parser p ON p.oid = c.cfgparser JOIN pg_namespace pn ON pn.oid = p.prsnamespace "
+	"WHERE " USER_NS("n") " AND NOT " MEMBER("pg_ts_config", "c.oid"),
+
+	"SELECT 'text search dictionary', d.oid::regdictionary::text, "
+	"  concat_ws(' ', 'template', quote_ident(tn.nspname) || '.' || quote_ident(t.tmplname), "
+	"   'options (' || d.dictinitoption || ')') "
+	"FROM pg_ts_dict d JOIN pg_namespace n ON n.oid = d.dictnamespace "
+	"JOIN pg_ts_template t ON t.oid = d.dicttemplate JOIN pg_namespace tn ON tn.oid = t.tmplnamespace "
+	"WHERE " USER_NS("n") " AND NOT " MEMBER("pg_ts_dict", "d.oid"),
+
+	"SELECT 'text search parser', quote_ident(n.nspname) || '.' || quote_ident(p.prsname), "
+	"  concat_ws(' ', 'start', p.prsstart::regproc::text, 'gettoken', p.prstoken::regproc::text, "
+	"   'end', p.prsend::regproc::text, 'lextypes', p.prslextype::regproc::text, "
+	"   'headline ' || nullif(p.prsheadline, 0)::regproc::text) "
+	"FROM pg_ts_parser p JOIN pg_namespace n ON n.oid = p.prsnamespace "
+	"WHERE " USER_NS("n") " AND NOT " MEMBER("pg_ts_parser", "p.oid"),
+
+	"SELECT 'text search template', quote_ident(n.nspname) || '.' || quote_ident(t.tmplname), "
+	"  concat_ws(' ', 'init ' || nullif(t.tmplinit, 0)::regproc::text, 'lexize', t.tmpllexize::regproc::text) "
+	"FROM pg_ts_template t JOIN pg_namespace n ON n.oid = t.tmplnamespace "
+	"WHERE " USER_NS("n") " AND NOT " MEMBER("pg_ts_template", "t.oid"),
+
+	/* event triggers: they run on DDL, whoever issues it */
+	"SELECT 'event trigger', quote_ident(et.evtname), "
+	"  concat_ws(' ', 'on', et.evtevent, "
+	"   'when tag in (' || nullif(array_to_string(ARRAY(SELECT quote_literal(g) FROM unnest(et.evttags) g "
+	"                                                   ORDER BY g COLLATE \"C\"), ', '), '') || ')', "
+	"   'execute', et.evtfoid::regprocedure::text, "
+	"   CASE et.evtenabled WHEN 'D' THEN 'disabled' WHEN 'R' THEN 'enabled replica' "
+	"                     WHEN 'A' THEN 'enabled always' END) "
+	"FROM pg_event_trigger et WHERE NOT " MEMBER("pg_event_trigger", "et.oid"),
+
+	/* extended statistics: the planner's estimates, hence plans */
+	"SELECT 'statistics', quote_ident(n.nspname) || '.' || quote_ident(s.stxname), "
+	"  concat_ws('; ', pg_get_statisticsobjdef(s.oid), "
+	"   CASE WHEN s.stxstattarget >= 0 THEN 'statistics ' || s.stxstattarget END) "
+	"FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = s.stxnamespace "
+	"WHERE " USER_NS("n") " AND NOT " MEMBER("pg_statistic_ext", "s.oid"),
+
+	/* publications: what logical replication sends */
+	"SELECT 'publication', quote_ident(p.pubname), "
+	"  concat_ws('; ', CASE WHEN p.puballtables THEN 'for all tables' END, "
+	"   'publish ' || concat_ws(', ', CASE WHEN p.pubinsert THEN 'insert' END, "
+	"     CASE WHEN p.pubupdate THEN 'update' END, CASE WHEN p.pubdelete THEN 'delete' END, "
+	"     CASE WHEN p.pubtruncate THEN 'truncate' END), "
+	"   CASE WHEN p.pubviaroot THEN 'via root' END, "
+	"   (SELECT 'tables ' || string_agg(x, ', ' ORDER BY x COLLATE \"C\") FROM (SELECT r.prrelid::regclass::text "
+	"       || coalesce(' (' || (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) "
+	"                            FROM pg_attribute a WHERE a.attrelid = r.prrelid AND a.attnum = ANY (r.prattrs)) || ')', '') "
+	"       || coalesce(' where (' || pg_get_expr(r.prqual, r.prrelid) || ')', '') "
+	"     FROM pg_publication_rel r WHERE r.prpubid = p.oid) t(x)), "
+	"   (SELECT 'tables in schemas ' || string_agg(quote_ident(pn.nspname), ', ' ORDER BY pn.nspname COLLATE \"C\") "
+	"      FROM pg_publication_namespace s JOIN pg_namespace pn ON pn.oid = s.pnnspid WHERE s.pnpubid = p.oid)) "
+	"FROM pg_publication p WHERE NOT " MEMBER("pg_publication", "p.oid"),
+
 	/* extensions: name, version and schema only (their members are left out above) */
 	"SELECT 'extension', quote_ident(x.extname), "
 	"  'version ' || quote_literal(x.extversion) || ' schema ' || quote_ident(n.nspname) "
@@ -241,12 +359,101 @@ settle_row(char *def, HeapTuple tup, TupleDesc desc)
 	return def;
 }
 
+/*
+ * Collations (canonical form 3), whose columns differ between versions
+ * (compat.h): a psprintf format without arguments.
+ */
+static const char collations_query[] =
+	"SELECT 'collation', quote_ident(n.nspname) || '.' || quote_ident(c.collname), "
+	"  concat_ws(', ', " DBK_SQL_COLLATION_PROVIDER("c") ", CASE WHEN NOT c.collisdeterministic THEN 'deterministic = false' END) "
+	"FROM pg_collation c JOIN pg_namespace n ON n.oid = c.collnamespace "
+	"WHERE " USER_NS("n") " AND NOT " MEMBER("pg_collation", "c.oid");
+
+/*
+ * Where the time of a description goes: with client_min_messages (or
+ * log_min_messages) at debug1, each step's wall time, the backend's CPU time
+ * in it (which other work on the machine does not inflate) and its rows.
+ */
+typedef struct step_clock
+{
+	instr_time	wall;
+	double		cpu_ms;
+} step_clock;
+
+static double
+cpu_ms_now(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000.0 +
+		(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000.0;
+}
+
+static void
+step_start(step_clock *c)
+{
+	if (!message_level_is_interesting(DEBUG1))
+		return;
+	INSTR_TIME_SET_CURRENT(c->wall);
+	c->cpu_ms = cpu_ms_now();
+}
+
+static void
+log_step(step_clock *c, const char *what, uint64 rows)
+{
+	instr_time	now;
+
+	if (!message_level_is_interesting(DEBUG1))
+		return;
+	INSTR_TIME_SET_CURRENT(now);
+	INSTR_TIME_SUBTRACT(now, c->wall);
+	elog(DEBUG1, "schema description: %s: %.3f ms (%.1f ms CPU), %llu rows", what,
+		 INSTR_TIME_GET_MILLISEC(now), cpu_ms_now() - c->cpu_ms, (unsigned long long) rows);
+	step_start(c);
+}
+
+/* Adds the rows of one query (kind, name, definition[, settle tag, ...]) to s. */
+static void
+describe_query(dbk_schema *s, const char *sql)
+{
+	dbk_error	err;
+	step_clock	t;
+	int			rc;
+
+	step_start(&t);
+	rc = SPI_execute(sql, true, 0);
+
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "reading the catalog for the schema description failed: %s",
+			 SPI_result_code_string(rc));
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[r];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		char	   *kind = SPI_getvalue(tup, desc, 1);
+		char	   *name = SPI_getvalue(tup, desc, 2);
+		char	   *def = settle_row(SPI_getvalue(tup, desc, 3), tup, desc);
+
+		if (dbk_schema_add(s, kind, name ? name : "", def, &err) != 0)
+			dbk_pg_raise(&err);
+		pfree(kind);
+		if (name)
+			pfree(name);
+		if (def)
+			pfree(def);
+	}
+	log_step(&t, SPI_processed > 0 ? SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1) : pnstrdup(sql, 72),
+			 SPI_processed);
+	SPI_freetuptable(SPI_tuptable);
+}
+
 /* Adds every row of the description to s (initialised, empty). */
 static void
 describe(dbk_schema *s)
 {
 	int			nest = NewGUCNestLevel();
-	dbk_error	err;
+	step_clock	t;
 	MemoryContext relcxt = AllocSetContextCreate(CurrentMemoryContext, "dbkeeper schema relations",
 												 ALLOCSET_DEFAULT_SIZES);
 	dbk_pg_relinfo *ri = dbk_pg_relinfo_create(relcxt);
@@ -256,39 +463,23 @@ describe(dbk_schema *s)
 								 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	step_start(&t);
 	/* tables first: the index and constraint passes reuse their columns */
 	dbk_pg_describe_tables(s, ri);
+	log_step(&t, "tables", s->n);
 	dbk_pg_describe_indexes(s, ri);
+	log_step(&t, "tables and indexes", s->n);
 	dbk_pg_describe_constraints(s, ri);
+	log_step(&t, "tables, indexes and constraints", s->n);
 	for (size_t q = 0; q < lengthof(describe_queries); q++)
-	{
-		int			rc = SPI_execute(describe_queries[q], true, 0);
-
-		if (rc != SPI_OK_SELECT)
-			elog(ERROR, "reading the catalog for the schema description failed: %s",
-				 SPI_result_code_string(rc));
-		for (uint64 r = 0; r < SPI_processed; r++)
-		{
-			HeapTuple	tup = SPI_tuptable->vals[r];
-			TupleDesc	desc = SPI_tuptable->tupdesc;
-			char	   *kind = SPI_getvalue(tup, desc, 1);
-			char	   *name = SPI_getvalue(tup, desc, 2);
-			char	   *def = settle_row(SPI_getvalue(tup, desc, 3), tup, desc);
-
-			if (dbk_schema_add(s, kind, name ? name : "", def, &err) != 0)
-				dbk_pg_raise(&err);
-			pfree(kind);
-			if (name)
-				pfree(name);
-			if (def)
-				pfree(def);
-		}
-		SPI_freetuptable(SPI_tuptable);
-	}
+		describe_query(s, describe_queries[q]);
+	describe_query(s, psprintf(collations_query));
+	step_start(&t);
 	SPI_finish();
 	AtEOXact_GUC(true, nest);
 	MemoryContextDelete(relcxt);
 	dbk_schema_sort(s);
+	log_step(&t, "sorting", s->n);
 }
 
 /* Per-call state: a memory context for the core and its allocator. */

@@ -101,6 +101,7 @@ typedef struct type_entry
 	type_key	key;
 	char	   *formatted;		/* format_type(typid, typmod) */
 	Oid			typcollation;
+	char		typstorage;
 } type_entry;
 
 typedef struct oid_text_entry
@@ -254,6 +255,7 @@ type_lookup(dbk_pg_relinfo *ri, Oid typid, int32 typmod)
 
 		e->formatted = MemoryContextStrdup(ri->cxt, f);
 		e->typcollation = get_typcollation(typid);
+		e->typstorage = get_typstorage(typid);
 	}
 	return e;
 }
@@ -383,13 +385,31 @@ static const char tables_query[] =
 	"   CASE WHEN c.relkind = 'p' THEN 'partition by ' || pg_get_partkeydef(c.oid) END, "
 	"   CASE WHEN c.relispartition THEN 'partition of ' || h.parents || ' ' || pg_get_expr(c.relpartbound, c.oid) END, "
 	"   CASE WHEN NOT c.relispartition THEN 'inherits ' || h.parents END, "
-	"   CASE WHEN c.reloptions IS NOT NULL THEN 'with (' || "
-	"     array_to_string(ARRAY(SELECT o FROM unnest(c.reloptions) o ORDER BY o COLLATE \"C\"), ', ') || ')' END, "
+	"   CASE WHEN c.reloptions IS NOT NULL OR t.reloptions IS NOT NULL THEN 'with (' || "
+	"     array_to_string(ARRAY(SELECT o FROM (SELECT unnest(c.reloptions) UNION ALL "
+	"                                          SELECT 'toast.' || unnest(t.reloptions)) x(o) "
+	"                           ORDER BY o COLLATE \"C\"), ', ') || ')' END, "
 	"   CASE WHEN c.relrowsecurity THEN 'row level security' END, "
-	"   CASE WHEN c.relforcerowsecurity THEN 'force row level security' END) "
+	"   CASE WHEN c.relforcerowsecurity THEN 'force row level security' END, "
+	/* canonical form 3: typed tables, foreign tables, replica identity, CLUSTER ON */
+	"   'of ' || nullif(c.reloftype, 0)::regtype::text, "
+	"   'server ' || quote_ident(fs.srvname), "
+	"   'options (' || nullif(array_to_string(ARRAY(SELECT o FROM unnest(ft.ftoptions) o ORDER BY o COLLATE \"C\"), ', '), '') || ')', "
+	/* a foreign table's is always nothing */
+	"   CASE WHEN c.relkind <> 'f' THEN CASE c.relreplident WHEN 'n' THEN 'replica identity nothing' "
+	"     WHEN 'f' THEN 'replica identity full' WHEN 'i' THEN 'replica identity using index ' || xi.replident END END, "
+	"   'cluster on ' || xi.clustered) "
 	"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
 	"LEFT JOIN (SELECT i.inhrelid, string_agg(i.inhparent::regclass::text, ', ' ORDER BY i.inhseqno) AS parents "
 	"           FROM pg_inherits i GROUP BY i.inhrelid) h ON h.inhrelid = c.oid "
+	"LEFT JOIN pg_class t ON t.oid = c.reltoastrelid AND t.reloptions IS NOT NULL "
+	"LEFT JOIN pg_foreign_table ft ON ft.ftrelid = c.oid "
+	"LEFT JOIN pg_foreign_server fs ON fs.oid = ft.ftserver "
+	"LEFT JOIN (SELECT x.indrelid, "
+	"             min(CASE WHEN x.indisreplident THEN quote_ident(xc.relname) END) AS replident, "
+	"             min(CASE WHEN x.indisclustered THEN quote_ident(xc.relname) END) AS clustered "
+	"           FROM pg_index x JOIN pg_class xc ON xc.oid = x.indexrelid "
+	"           WHERE x.indisreplident OR x.indisclustered GROUP BY x.indrelid) xi ON xi.indrelid = c.oid "
 	"WHERE c.relkind IN ('r', 'p', 'f') AND " DBK_USER_NS("n");
 
 /* What one column contributes, read from its pg_attribute row. */
@@ -405,7 +425,75 @@ typedef struct column_row
 	char		generated;
 	bool		hasdef;
 	char	   *adbin;
+	char		storage;		/* attstorage */
+	char		compression;	/* attcompression, '\0' for the default */
+	int			stattarget;		/* attstattarget, -1 for the default */
+	char	   *options;		/* attoptions, sorted, without pg_attver; or NULL */
+	char	   *fdwoptions;		/* attfdwoptions, sorted; or NULL */
 } column_row;
+
+/* qsort comparator of C strings, byte by byte */
+static int
+cmp_cstring(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/*
+ * A text[] column of a pg_attribute row (attoptions, attfdwoptions) as
+ * "a=1, b=2", sorted byte by byte; NULL when empty.  pg_attver, which some
+ * server builds stamp on every new column and pg_dump leaves out, says
+ * nothing about the column's behaviour and is skipped.
+ */
+static char *
+option_list(Relation attrel, HeapTuple tup, int attnum)
+{
+	bool		isnull;
+	Datum		d = heap_getattr(tup, attnum, RelationGetDescr(attrel), &isnull);
+	Datum	   *elems;
+	bool	   *nulls;
+	char	  **opts;
+	int			n,
+				k = 0;
+	StringInfoData buf;
+
+	if (isnull)
+		return NULL;
+	deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	opts = palloc(Max(n, 1) * sizeof(char *));
+	for (int i = 0; i < n; i++)
+	{
+		char	   *o;
+
+		if (nulls[i])
+			continue;
+		o = TextDatumGetCString(elems[i]);
+		if (strncmp(o, "pg_attver=", 10) == 0)
+			continue;
+		opts[k++] = o;
+	}
+	if (k == 0)
+		return NULL;
+	qsort(opts, k, sizeof(char *), cmp_cstring);
+	initStringInfo(&buf);
+	for (int i = 0; i < k; i++)
+		appendStringInfo(&buf, "%s%s", i > 0 ? ", " : "", opts[i]);
+	return buf.data;
+}
+
+/* attstattarget, -1 for the default (a nullable int2 since 17, NULL the default) */
+static int
+column_stattarget(Relation attrel, HeapTuple tup)
+{
+#if PG_VERSION_NUM >= 170000
+	bool		isnull;
+	Datum		d = heap_getattr(tup, Anum_pg_attribute_attstattarget, RelationGetDescr(attrel), &isnull);
+
+	return isnull ? -1 : DatumGetInt16(d);
+#else
+	return ((Form_pg_attribute) GETSTRUCT(tup))->attstattarget;
+#endif
+}
 
 /* The table's columns (attnum > 0) in attnum order, dropped ones included; *n set. */
 static column_row *
@@ -444,6 +532,11 @@ read_columns(Relation attrel, Oid relid, Snapshot snap, int *n)
 		c->generated = a->attgenerated;
 		c->hasdef = a->atthasdef && !a->attisdropped;
 		c->adbin = NULL;
+		c->storage = a->attstorage;
+		c->compression = a->attcompression;
+		c->stattarget = column_stattarget(attrel, tup);
+		c->options = a->attisdropped ? NULL : option_list(attrel, tup, Anum_pg_attribute_attoptions);
+		c->fdwoptions = a->attisdropped ? NULL : option_list(attrel, tup, Anum_pg_attribute_attfdwoptions);
 	}
 	systable_endscan(scan);
 	return cols;
@@ -475,7 +568,29 @@ read_defaults(Relation defrel, Oid relid, Snapshot snap, column_row *cols, int n
 	systable_endscan(scan);
 }
 
-/* Appends one column's text, as the replaced query's concat(...) wrote it. */
+static const char *
+storage_name(char storage)
+{
+	switch (storage)
+	{
+		case TYPSTORAGE_PLAIN:
+			return "plain";
+		case TYPSTORAGE_EXTERNAL:
+			return "external";
+		case TYPSTORAGE_EXTENDED:
+			return "extended";
+		case TYPSTORAGE_MAIN:
+			return "main";
+		default:
+			return "unknown";
+	}
+}
+
+/*
+ * Appends one column's text: what the replaced query's concat(...) wrote,
+ * then (canonical form 3) the storage, compression, statistics target and
+ * options that differ from the defaults.
+ */
 static void
 append_column(dbk_pg_relinfo *ri, StringInfo out, Oid relid, const column_row *c)
 {
@@ -507,6 +622,19 @@ append_column(dbk_pg_relinfo *ri, StringInfo out, Oid relid, const column_row *c
 		else if (e != NULL)
 			appendStringInfo(out, " default %s", e);
 	}
+	/* what ALTER COLUMN SET STORAGE / COMPRESSION / STATISTICS / (options) change */
+	if (c->storage != t->typstorage)
+		appendStringInfo(out, " storage %s", storage_name(c->storage));
+	if (c->compression == 'p')
+		appendStringInfoString(out, " compression pglz");
+	else if (c->compression == 'l')
+		appendStringInfoString(out, " compression lz4");
+	if (c->stattarget >= 0)
+		appendStringInfo(out, " statistics %d", c->stattarget);
+	if (c->options != NULL)
+		appendStringInfo(out, " with (%s)", c->options);
+	if (c->fdwoptions != NULL)
+		appendStringInfo(out, " options (%s)", c->fdwoptions);
 }
 
 /* Keeps the table's name and columns for the index and constraint passes. */
@@ -626,16 +754,18 @@ static const char indexes_query[] =
 	"  i.indkey, i.indclass, i.indcollation, i.indoption, "
 	"  NOT (i.indexprs IS NOT NULL OR i.indpred IS NOT NULL OR ic.reloptions IS NOT NULL "
 	"       OR i.indnatts <> i.indnkeyatts OR i.indnullsnotdistinct "
-	"       OR EXISTS (SELECT FROM pg_attribute ia WHERE ia.attrelid = i.indexrelid AND ia.attoptions IS NOT NULL)) "
+	"       OR EXISTS (SELECT FROM pg_attribute ia WHERE ia.attrelid = i.indexrelid AND ia.attoptions IS NOT NULL)), "
+	"  ip.inhparent::regclass::text "
 	"FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
 	"JOIN pg_namespace n ON n.oid = ic.relnamespace JOIN pg_am am ON am.oid = ic.relam "
+	"LEFT JOIN pg_inherits ip ON ip.inhrelid = i.indexrelid "
 	"WHERE " DBK_USER_NS("n") " "
 	"  AND i.indexrelid NOT IN (SELECT conindid FROM pg_constraint WHERE contype IN ('p', 'u', 'x'))";
 
 enum
 {
 	IX_OID = 1, IX_NAME, IX_RELNAME, IX_PARTITIONED, IX_UNIQUE, IX_TABLE,
-	IX_AM, IX_AM_NAME, IX_KEY, IX_CLASS, IX_COLLATION, IX_OPTION, IX_PLAIN
+	IX_AM, IX_AM_NAME, IX_KEY, IX_CLASS, IX_COLLATION, IX_OPTION, IX_PLAIN, IX_PARENT
 };
 
 static Datum
@@ -719,6 +849,7 @@ dbk_pg_describe_indexes(dbk_schema *s, dbk_pg_relinfo *ri)
 		TupleDesc	desc = SPI_tuptable->tupdesc;
 		MemoryContext old = MemoryContextSwitchTo(per_index);
 		char	   *def = NULL;
+		char	   *parent;
 
 		CHECK_FOR_INTERRUPTS();
 		if (is_member(ri, RelationRelationId, DatumGetObjectId(index_attr(tup, desc, IX_TABLE))))
@@ -731,6 +862,10 @@ dbk_pg_describe_indexes(dbk_schema *s, dbk_pg_relinfo *ri)
 		if (def == NULL)
 			def = dbk_pg_settle_indexdef(call_text(pg_get_indexdef, 1, index_attr(tup, desc, IX_OID), (Datum) 0),
 										 DatumGetObjectId(index_attr(tup, desc, IX_OID)));
+		/* canonical form 3: an index of a partition attached to its parent's */
+		parent = SPI_getvalue(tup, desc, IX_PARENT);
+		if (parent != NULL)
+			def = psprintf("%s; partition of %s", def, parent);
 		add_row(s, "index", SPI_getvalue(tup, desc, IX_NAME), def);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(per_index);
@@ -756,16 +891,18 @@ static const char constraints_query[] =
 	"  CASE co.contype WHEN 'f' THEN co.confdelsetcols IS NULL "
 	"    WHEN 'p' THEN NOT (x.indnullsnotdistinct OR x.indnatts <> x.indnkeyatts) "
 	"    WHEN 'u' THEN NOT (x.indnullsnotdistinct OR x.indnatts <> x.indnkeyatts) ELSE false END, "
-	"  CASE WHEN co.contype = 'c' THEN co.conbin::text END "
+	"  CASE WHEN co.contype = 'c' THEN co.conbin::text END, "
+	"  array_to_string(ARRAY(SELECT o FROM unnest(xc.reloptions) o ORDER BY o COLLATE \"C\"), ', ') "
 	"FROM pg_constraint co JOIN pg_namespace n ON n.oid = co.connamespace "
 	"LEFT JOIN pg_index x ON x.indexrelid = co.conindid AND co.contype IN ('p', 'u') "
+	"LEFT JOIN pg_class xc ON xc.oid = co.conindid AND co.contype IN ('p', 'u', 'x') AND xc.reloptions IS NOT NULL "
 	"WHERE " DBK_USER_NS("n") " AND (co.conrelid <> 0 OR co.contypid <> 0) AND co.contype <> 'n'";
 
 enum
 {
 	CO_OID = 1, CO_DOMAIN_NAME, CO_REL, CO_TYPE, CO_KIND, CO_CONNAME, CO_FREL, CO_KEY, CO_FKEY,
 	CO_MATCH, CO_UPDATE, CO_DELETE, CO_DEFERRABLE, CO_DEFERRED, CO_VALIDATED, CO_PLAIN,
-	CO_CHECK_TREE
+	CO_CHECK_TREE, CO_INDEX_OPTIONS
 };
 
 /* Appends the names of the columns an int2[] of attnums lists; false if one is unknown. */
@@ -937,6 +1074,7 @@ dbk_pg_describe_constraints(dbk_schema *s, dbk_pg_relinfo *ri)
 		bool		plain = DatumGetBool(SPI_getbinval(tup, desc, CO_PLAIN, &isnull)) && !isnull;
 		char	   *def = NULL;
 		char	   *name;
+		char	   *options;
 		Oid			relid = DatumGetObjectId(SPI_getbinval(tup, desc, CO_REL, &isnull));
 
 		CHECK_FOR_INTERRUPTS();
@@ -951,6 +1089,14 @@ dbk_pg_describe_constraints(dbk_schema *s, dbk_pg_relinfo *ri)
 		if (def == NULL)
 			def = call_text(pg_get_constraintdef, 1, SPI_getbinval(tup, desc, CO_OID, &isnull), (Datum) 0);
 		def = settle_check(def, tup, desc, relid);
+		/*
+		 * canonical form 3: the storage options of a constraint's index
+		 * (fillfactor), which pg_get_constraintdef prints only in a whole
+		 * ALTER TABLE command
+		 */
+		options = SPI_getvalue(tup, desc, CO_INDEX_OPTIONS);
+		if (options != NULL && options[0] != '\0')
+			def = psprintf("%s WITH (%s)", def, options);
 		name = constraint_name(ri, tup, desc, relid);
 		add_row(s, "constraint", name ? name : "", def);
 		MemoryContextSwitchTo(old);

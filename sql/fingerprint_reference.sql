@@ -1,7 +1,8 @@
 -- The table, index and constraint rows that dbkeeper builds in C
 -- (pg_ext/schema_relations.c) against the definitions they replace: the
--- set-based tables query of canonical form 1, pg_get_indexdef and
--- pg_get_constraintdef, on a schema of unusual cases.  The query must list
+-- set-based tables query of canonical form 1 (with form 3's table-level
+-- parts added), pg_get_indexdef and pg_get_constraintdef, on a schema of
+-- unusual cases.  The query must list
 -- no row: every difference is printed with both texts.
 CREATE EXTENSION dbkeeper;
 CREATE EXTENSION btree_gist;
@@ -110,13 +111,27 @@ CREATE TEMP TABLE reference AS
      CASE WHEN c.reloptions IS NOT NULL THEN 'with (' ||
        array_to_string(ARRAY(SELECT o FROM unnest(c.reloptions) o ORDER BY o COLLATE "C"), ', ') || ')' END,
      CASE WHEN c.relrowsecurity THEN 'row level security' END,
-     CASE WHEN c.relforcerowsecurity THEN 'force row level security' END) AS definition
+     CASE WHEN c.relforcerowsecurity THEN 'force row level security' END,
+     -- canonical form 3's table-level parts
+     'of ' || nullif(c.reloftype, 0)::regtype::text,
+     (SELECT 'server ' || quote_ident(s.srvname) FROM pg_foreign_table f JOIN pg_foreign_server s ON s.oid = f.ftserver
+       WHERE f.ftrelid = c.oid),
+     (SELECT 'options (' || array_to_string(ARRAY(SELECT o FROM unnest(f.ftoptions) o ORDER BY o COLLATE "C"), ', ') || ')'
+        FROM pg_foreign_table f WHERE f.ftrelid = c.oid AND f.ftoptions <> '{}'),
+     CASE WHEN c.relkind <> 'f' THEN CASE c.relreplident WHEN 'n' THEN 'replica identity nothing'
+       WHEN 'f' THEN 'replica identity full' WHEN 'i' THEN 'replica identity using index ' ||
+       (SELECT quote_ident(ic.relname) FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid
+         WHERE x.indrelid = c.oid AND x.indisreplident) END END,
+     (SELECT 'cluster on ' || quote_ident(ic.relname) FROM pg_index x JOIN pg_class ic ON ic.oid = x.indexrelid
+       WHERE x.indrelid = c.oid AND x.indisclustered)) AS definition
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE c.relkind IN ('r', 'p', 'f') AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
     AND NOT EXISTS (SELECT FROM pg_depend e WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')
   UNION ALL
   -- every index that is not a constraint's, by pg_get_indexdef
+  -- (and, in canonical form 3, the parent index of a partition's index)
   SELECT 'index', quote_ident(n.nspname) || '.' || quote_ident(ic.relname), pg_get_indexdef(i.indexrelid)
+    || coalesce((SELECT '; partition of ' || h.inhparent::regclass::text FROM pg_inherits h WHERE h.inhrelid = i.indexrelid), '')
   FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid
   JOIN pg_namespace n ON n.oid = ic.relnamespace
   WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'

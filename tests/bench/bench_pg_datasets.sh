@@ -18,7 +18,8 @@
 # the same file into an empty database, and pg_restore -j 2 of the -Fc dump
 # into an empty database.  DBK_BENCH_ROUNDS rounds (default 3) run every
 # method one after the other; the tables give medians, ratios against
-# dbkeeper, sizes, and the backends' memory (as bench_pg_backup.sh).
+# dbkeeper, sizes, and the backends' memory (as bench_pg_backup.sh).  Each
+# round also times SELECT dbkeeper_fingerprint() against pg_dump -s | sha256sum.
 #
 # DBK_BENCH_PROFILE=1 adds where a backup's catalog work goes on the schema
 # dataset: one more dbkeeper_backup() with auto_explain logging every
@@ -76,6 +77,9 @@ dbkeeper_restore() {
   psql -X -At -d bench -c "SET client_min_messages = debug1" -c "SELECT dbkeeper_restore('$(cat "$WORK/name")')"
 }
 psql_replay() { zstd -dc <"$WORK/out.dbk" | psql -X -q -v ON_ERROR_STOP=1 --single-transaction -d bench_psql; }
+# the schema fingerprint against what a user runs instead (both with their client's start)
+fingerprint() { psql -X -At -d bench -c "SELECT dbkeeper_fingerprint()"; }
+dump_sha256() { pg_dump -s -d bench | sha256sum; }
 
 # table FILE: medians per method of FILE's rows, as a Markdown table with
 # ratios against the first method
@@ -152,7 +156,10 @@ for dataset in $DATASETS; do
   : >"$WORK/backup"
   : >"$WORK/restore"
   : >"$WORK/phases"
+  : >"$WORK/fingerprint"
   for _ in $(seq "$ROUNDS"); do
+    measure "SELECT dbkeeper_fingerprint()" bench - fingerprint fingerprint
+    measure "pg_dump -s \\| sha256sum" bench - fingerprint dump_sha256
     rm -rf "$WORK/backups"
     psql -X -q -c CHECKPOINT
     measure "SELECT dbkeeper_backup()" bench "$WORK/out.dbk" backup dbkeeper_backup
@@ -187,6 +194,10 @@ for dataset in $DATASETS; do
   echo "Restore (dbkeeper_restore() includes its check of the file and its safety backup):"
   echo
   table "$WORK/restore"
+  echo
+  echo "Schema fingerprint (psql's and pg_dump's start included):"
+  echo
+  table "$WORK/fingerprint"
   echo
   echo "dbkeeper_restore()'s phases (medians, from its DEBUG1 timings): $(median_by_key "$WORK/phases" |
     awk -F'\t' '{ printf "%s%s %s ms", (NR > 1 ? "; " : ""), $1, $2 }')."

@@ -168,13 +168,13 @@ test_description(void)
 	CHECK("schema/parse-other-format", dbk_schema_parse(&p, "dbkeeper-schema 2\n", 18, "b", &err) != 0 &&
 		  err.kind == DBK_E_INVALID && strstr(err.message, "canonical form 2, this dbkeeper describes schemas in form 1") != NULL);
 	dbk_schema_free(&p);
-	/* PostgreSQL's descriptions are in form 2: its first line says so, and form 1 is refused */
+	/* PostgreSQL's descriptions are in form 3: its first line says so, and form 2 is refused */
 	dbk_schema_init(&p, A, DBK_SCHEMA_FORMAT_POSTGRESQL);
-	CHECK("schema/pg-form-2", dbk_schema_text(&p, &text, &len, &err) == 0 &&
-		  strcmp(text, "dbkeeper-schema 2\n") == 0);
+	CHECK("schema/pg-form-3", dbk_schema_text(&p, &text, &len, &err) == 0 &&
+		  strcmp(text, "dbkeeper-schema 3\n") == 0);
 	free(text);
-	CHECK("schema/pg-parse-form-1", dbk_schema_parse(&p, "dbkeeper-schema 1\n", 18, "b", &err) != 0 &&
-		  err.kind == DBK_E_INVALID && strstr(err.message, "canonical form 1, this dbkeeper describes schemas in form 2") != NULL);
+	CHECK("schema/pg-parse-form-2", dbk_schema_parse(&p, "dbkeeper-schema 2\n", 18, "b", &err) != 0 &&
+		  err.kind == DBK_E_INVALID && strstr(err.message, "canonical form 2, this dbkeeper describes schemas in form 3") != NULL);
 	dbk_schema_free(&p);
 	dbk_schema_init(&p, A, DBK_SCHEMA_FORMAT_SQLITE);
 	CHECK("schema/parse-missing-field", dbk_schema_parse(&p, "dbkeeper-schema 1\ntable\tt\n", 26, "b", &err) != 0 &&

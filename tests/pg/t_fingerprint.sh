@@ -6,7 +6,7 @@
 #   - a role with no privileges computes the owner's fingerprint on pagila;
 #   - a change in one copy moves its fingerprint; the registry finds versions;
 #   - pagila and tests/pg/backup_objects.sql have pinned fingerprints of
-#     canonical form 2, and pagila's rows are still those of form 1;
+#     canonical form 3, and pagila's rows are still those of form 1;
 #     backup_objects.sql's is pinned on 15 only (from 16 on pg_get_viewdef
 #     prints single-table views differently, docs/postgresql-versions.md).
 # Prints PASS/FAIL lines pg/fingerprint/<id>.  The extension must already be
@@ -47,11 +47,14 @@ check pagila-rows "pagila is described object by object" \
 # Pinned on PostgreSQL 15.  Canonical form 1 was pinned with the set-based
 # queries (dbkeeper before the tables, indexes and constraints were written in
 # C); form 2 prints expressions as a restore does and adds the enabled state
-# of triggers and rules, which changes nothing in pagila's rows: hashed under
+# of triggers and rules; form 3 adds column storage, compression, statistics
+# and options, more table and index properties and the kinds outside tables
+# (operators, casts, collations, text search, event triggers, statistics
+# objects, publications).  None of this changes pagila's rows: hashed under
 # form 1's first line they still give form 1's value.  A new PostgreSQL
 # release may deparse differently; a dbkeeper change must not.
-check pagila-form-2 "pagila has the fingerprint canonical form 2 gives it" "$f1" \
-  3adfeb1877d675867628fa6624ced916b0d36fe79d01c8187f54378b786b66a4
+check pagila-form-3 "pagila has the fingerprint canonical form 3 gives it" "$f1" \
+  1231ee441aadab4f0dec7e987c0531c402202311103b5a0b213b2b094a4813c6
 form1_of() {
   q "$1" "CREATE FUNCTION pg_temp.e(t text) RETURNS text LANGUAGE sql AS \$\$ SELECT replace(replace(replace(replace(t,
       E'\\\\', E'\\\\\\\\'), E'\\t', E'\\\\t'), E'\\n', E'\\\\n'), E'\\r', E'\\\\r') \$\$;
@@ -66,11 +69,11 @@ check pagila-form-1-rows "pagila's rows are those of canonical form 1" "$(form1_
 createdb o1 && q o1 "CREATE EXTENSION dbkeeper;" &&
   sed '/^-- ==== the kinds of issue 12/,$d' "$OBJECTS" | psql -X -q -v ON_ERROR_STOP=1 -d o1 > "$W/load-o1.log" 2>&1
 if [ "$DBK_PG_VERSION" = 15 ]; then
-  check objects-form-2 "tests/pg/backup_objects.sql has the fingerprint canonical form 2 gives it" \
+  check objects-form-3 "tests/pg/backup_objects.sql has the fingerprint canonical form 3 gives it" \
     "$(q o1 "SELECT dbkeeper_fingerprint();")" \
-    57f57dbfd83b621cc97fd11929f4bd9691339d9cc89de720674b38b638f45041
+    46addd917bd7699af8186ec7d76c2c6a87df436bcabd67fc299f5a52ec9d07db
 else
-  echo "# pg/fingerprint/objects-form-2: no canonical form 2 value pinned for PostgreSQL $DBK_PG_VERSION yet"
+  echo "# pg/fingerprint/objects-form-3: no canonical form 3 value pinned for PostgreSQL $DBK_PG_VERSION yet"
 fi
 
 # pg_dump -Fc, then pg_restore into a database that has dbkeeper already (its
