@@ -223,11 +223,17 @@ hold_snapshot(sqlite3 *src, const char *database, sqlite3_stmt **snap, bool *wal
 	int			rc;
 
 	*snap = NULL;
-	if (sqlite3_prepare_v2(src, "SELECT count(*) FROM main.sqlite_schema", -1, snap, NULL) != SQLITE_OK)
-		return dbk_sqlite_fail(err, src, "starting the backup's read transaction");
 	dbk_sqlite_wait_start(&wait);
-	while ((rc = sqlite3_step(*snap)) != SQLITE_ROW && dbk_sqlite_may_retry(rc, &wait))
-		sqlite3_reset(*snap);
+	/* Preparing reads the schema, so it may meet the lock too. */
+	for (;;)
+	{
+		if (*snap == NULL)
+			rc = sqlite3_prepare_v2(src, "SELECT count(*) FROM main.sqlite_schema", -1, snap, NULL);
+		if (*snap != NULL && (rc = sqlite3_step(*snap)) != SQLITE_ROW)
+			sqlite3_reset(*snap);
+		if (rc == SQLITE_ROW || !dbk_sqlite_may_retry(rc, &wait))
+			break;
+	}
 	if (rc != SQLITE_ROW)
 	{
 		if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
