@@ -48,7 +48,7 @@
  * other write — out of order, a gap, a page streamed already, a read of a
  * page no longer held — fails the backup with an error saying so: an
  * archive is never written from pages in an order this file did not
- * foresee.  At the end the pages streamed are counted against the
+ * foresee.  At the end the bytes streamed are counted against the
  * snapshot's page count.
  *
  * Memory: the destination's page cache (2 MiB), two pages, and the
@@ -81,6 +81,7 @@ typedef struct page_stream
 	unsigned char *written1;	/* page 1 as the destination last wrote it */
 	bool		have_written1;
 	const unsigned char *sent1; /* page 1 as streamed (the probe's) */
+	sqlite3_int64 emitted;		/* bytes handed to the archive writer */
 } page_stream;
 
 typedef struct stream_file
@@ -112,6 +113,7 @@ emit(page_stream *s, const void *buf, size_t len)
 		s->failed = true;
 		return SQLITE_IOERR_WRITE;
 	}
+	s->emitted += (sqlite3_int64) len;
 	return SQLITE_OK;
 }
 
@@ -544,10 +546,10 @@ dbk_sqlite_stream_pages(sqlite3 *src, const char *database, int page_size,
 	}
 	if (s.failed)
 		goto done;
-	if (!s.have_written1 || s.next_page - 1 != sqlite3_backup_pagecount(b))
+	if (!s.have_written1 || s.emitted != (sqlite3_int64) sqlite3_backup_pagecount(b) * page_size)
 	{
-		dbk_fail(err, DBK_E_INTERNAL, "could not stream the database pages: %lld of %d pages were written",
-				 (long long) (s.next_page - 1), sqlite3_backup_pagecount(b));
+		dbk_fail(err, DBK_E_INTERNAL, "could not stream the database pages: %lld bytes were streamed for %d pages of %d bytes",
+				 (long long) s.emitted, sqlite3_backup_pagecount(b), page_size);
 		goto done;
 	}
 	result = 0;
