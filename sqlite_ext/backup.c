@@ -220,7 +220,7 @@ hold_snapshot(sqlite3 *src, const char *database, sqlite3_stmt **snap, bool *wal
 {
 	sqlite3_stmt *q = NULL;
 	dbk_sqlite_wait wait;
-	int			rc;
+	int			rc = SQLITE_ERROR;
 
 	*snap = NULL;
 	dbk_sqlite_wait_start(&wait);
