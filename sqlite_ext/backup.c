@@ -1,13 +1,25 @@
 /*
  * backup.c — dbkeeper_backup([label]) for SQLite.
  *
- * A backup never reads the live database file directly.  The online backup
- * API copies the pages of one read snapshot into a temporary database file
- * in the backup directory (so writers in WAL mode carry on, and in rollback
- * mode wait at most for the copy); that file is then streamed through the
- * archive writer into a second temporary file, which is published under its
- * final name.  On any failure both temporary files are removed and nothing
- * new is visible.  Retention runs after a successful publication.
+ * A backup never reads the live database file directly: the online backup
+ * API reads the pages of one read snapshot through SQLite's pager.
+ *
+ * In WAL mode the snapshot is a read transaction the backup holds on the
+ * caller's connection for the whole backup: it does not block writers, so
+ * the pages are streamed in one pass straight into the archive writer
+ * (page_stream.c), compressed on worker threads while the next pages are
+ * read, and the schema recorded in the header is read in the same snapshot.
+ *
+ * In rollback-journal mode a read transaction holds a SHARED lock, which
+ * keeps every writer from committing.  So that it is held no longer than
+ * reading takes, the pages are first copied into a temporary database file
+ * in the backup directory, the lock is released, and that file is then
+ * compressed.
+ *
+ * Either way the archive is written to a temporary file, published under its
+ * final name only when complete.  On any failure the temporary files are
+ * removed and nothing new is visible.  Retention runs after a successful
+ * publication.
  *
  * A connection inside a write transaction is refused at once: the backup
  * API would report SQLITE_BUSY on every step for as long as it lasts.
@@ -27,6 +39,23 @@ SQLITE_EXTENSION_INIT3
 #include "../core/schema.h"
 
 #define COPY_CHUNK (1024 * 1024)
+/* zstd workers of a streamed backup: the reading thread feeds two cores. */
+#define STREAM_WORKERS 2
+
+static int
+busy_error(const char *database, const dbk_sqlite_wait *wait, dbk_error *err)
+{
+	/*
+	 * The real wait: a step can itself wait longer than our bound, in the
+	 * busy handler of the caller's connection.
+	 */
+	dbk_fail(err, DBK_E_BUSY, "database \"%s\" stayed locked for %.1f seconds", database,
+			 dbk_sqlite_waited_ms(wait) / 1000.0);
+	dbk_error_detail(err, "Another connection held a lock that prevented reading a consistent snapshot; dbkeeper gives up after %d seconds.",
+					 DBK_SQLITE_LOCK_WAIT_MS / 1000);
+	dbk_error_hint(err, "Retry when the writing transaction is over; in WAL mode a backup waits only for a checkpoint or recovery.");
+	return -1;
+}
 
 static int
 check_source(sqlite3 *src, dbk_error *err)
@@ -78,17 +107,7 @@ copy_pages(sqlite3 *src, const char *database, const char *path, dbk_error *err)
 	if (rc == SQLITE_DONE)
 		result = 0;
 	else if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
-	{
-		/*
-		 * The real wait: a step can itself wait longer than our bound, in
-		 * the busy handler of the caller's connection.
-		 */
-		dbk_fail(err, DBK_E_BUSY, "database \"%s\" stayed locked for %.1f seconds", database,
-				 dbk_sqlite_waited_ms(&wait) / 1000.0);
-		dbk_error_detail(err, "Another connection held a lock that prevented reading a consistent snapshot; dbkeeper gives up after %d seconds.",
-						 DBK_SQLITE_LOCK_WAIT_MS / 1000);
-		dbk_error_hint(err, "Retry when the writing transaction is over; in WAL mode a backup waits only for a checkpoint or recovery.");
-	}
+		busy_error(database, &wait, err);
 	else if (rc == SQLITE_NOMEM)
 		dbk_fail(err, DBK_E_NOMEM, "out of memory copying database \"%s\"", database);
 	else
@@ -138,37 +157,23 @@ make_header(dbk_meta *h, const dbk_sqlite_identity *ident, const struct timespec
 
 /*
  * Adds the schema's fingerprint and canonical description (keys
- * "fingerprint" and "schema") to the header.  They are read from the
- * temporary copy at path, not from the live database: the copy is one
- * consistent snapshot by construction, so the recorded schema is exactly
- * the schema of the content, even if another connection changed the schema
- * while the copy ran.  The copy is opened read-only and is not changed.
+ * "fingerprint" and "schema") of db's main database to the header.  db reads
+ * the snapshot the content is copied from (a read transaction held over the
+ * whole copy, or the temporary copy), so the recorded schema is exactly the
+ * schema of the content, even if another connection changes the schema
+ * while the backup runs.
  */
 static int
-record_schema(const char *path, dbk_meta *h, dbk_error *err)
+record_schema(sqlite3 *db, dbk_meta *h, dbk_error *err)
 {
-	sqlite3    *copy = NULL;
 	dbk_schema	s;
 	char		hex[DBK_SHA256_HEX_LEN + 1];
-	char	   *text = NULL,
-			   *uri;
+	char	   *text = NULL;
 	size_t		len;
 	int			rc = -1;
 
 	dbk_schema_init(&s, &dbk_sqlite_allocator, DBK_SCHEMA_FORMAT_SQLITE);
-	/* immutable=1: no locks and no -wal or -shm files beside the copy. */
-	uri = sqlite3_mprintf("file:%s?immutable=1", path);
-	if (uri == NULL)
-	{
-		dbk_fail(err, DBK_E_NOMEM, "out of memory");
-		goto done;
-	}
-	if (sqlite3_open_v2(uri, &copy, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != SQLITE_OK)
-	{
-		dbk_sqlite_fail(err, copy, "opening the temporary copy to read its schema");
-		goto done;
-	}
-	if (dbk_sqlite_schema_describe(copy, &s, err) != 0 ||
+	if (dbk_sqlite_schema_describe(db, &s, err) != 0 ||
 		dbk_schema_fingerprint(&s, hex, err) != 0 ||
 		dbk_schema_text(&s, &text, &len, err) != 0 ||
 		dbk_meta_set(h, "fingerprint", hex, err) != 0 ||
@@ -178,8 +183,95 @@ record_schema(const char *path, dbk_meta *h, dbk_error *err)
 done:
 	dbk_free(&dbk_sqlite_allocator, text);
 	dbk_schema_free(&s);
+	return rc;
+}
+
+/* record_schema of the temporary copy at path, opened read-only, unchanged. */
+static int
+record_copy_schema(const char *path, dbk_meta *h, dbk_error *err)
+{
+	sqlite3    *copy = NULL;
+	char	   *uri;
+	int			rc = -1;
+
+	/* immutable=1: no locks and no -wal or -shm files beside the copy. */
+	uri = sqlite3_mprintf("file:%s?immutable=1", path);
+	if (uri == NULL)
+		dbk_fail(err, DBK_E_NOMEM, "out of memory");
+	else if (sqlite3_open_v2(uri, &copy, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) != SQLITE_OK)
+		dbk_sqlite_fail(err, copy, "opening the temporary copy to read its schema");
+	else
+		rc = record_schema(copy, h, err);
 	sqlite3_close(copy);
 	sqlite3_free(uri);
+	return rc;
+}
+
+/*
+ * Starts a read transaction on src's main database, held until *snap is
+ * finalized: a statement stepped to its only row keeps its transaction open
+ * (when the caller is inside BEGIN, the caller's own).  *wal tells whether
+ * the database is in WAL mode, known once it has been read; *page_size is
+ * its page size.
+ */
+static int
+hold_snapshot(sqlite3 *src, const char *database, sqlite3_stmt **snap, bool *wal,
+			  int *page_size, dbk_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	dbk_sqlite_wait wait;
+	int			rc = SQLITE_ERROR;
+
+	*snap = NULL;
+	dbk_sqlite_wait_start(&wait);
+	/* Preparing reads the schema, so it may meet the lock too. */
+	for (;;)
+	{
+		if (*snap == NULL)
+			rc = sqlite3_prepare_v2(src, "SELECT count(*) FROM main.sqlite_schema", -1, snap, NULL);
+		if (*snap != NULL && (rc = sqlite3_step(*snap)) != SQLITE_ROW)
+			sqlite3_reset(*snap);
+		if (rc == SQLITE_ROW || !dbk_sqlite_may_retry(rc, &wait))
+			break;
+	}
+	if (rc != SQLITE_ROW)
+	{
+		if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
+			return busy_error(database, &wait, err);
+		return dbk_sqlite_fail(err, src, "starting the backup's read transaction");
+	}
+	*wal = false;
+	*page_size = 0;
+	if (sqlite3_prepare_v2(src, "PRAGMA main.journal_mode", -1, &q, NULL) == SQLITE_OK &&
+		sqlite3_step(q) == SQLITE_ROW)
+		*wal = sqlite3_stricmp((const char *) sqlite3_column_text(q, 0), "wal") == 0;
+	sqlite3_finalize(q);
+	q = NULL;
+	if (sqlite3_prepare_v2(src, "PRAGMA main.page_size", -1, &q, NULL) == SQLITE_OK &&
+		sqlite3_step(q) == SQLITE_ROW)
+		*page_size = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	if (*page_size < 512 || *page_size > 65536 || (*page_size & (*page_size - 1)) != 0)
+		return dbk_sqlite_fail(err, src, "reading the database's page size");
+	return 0;
+}
+
+/* Streams src's pages (a snapshot held) into a new archive on out. */
+static int
+stream_archive(sqlite3 *src, const char *database, int page_size, dbk_temp *out,
+			   const dbk_meta *header, int level, dbk_error *err)
+{
+	dbk_fd_stream os = {out->fd, "the new backup"};
+	dbk_archive_writer *w;
+	dbk_archive_summary summary;
+	int			rc = -1;
+
+	w = dbk_archive_writer_open_threaded(&dbk_sqlite_allocator, &dbk_libc_allocator,
+										 dbk_fd_sink(&os), header, level, STREAM_WORKERS, err);
+	if (w != NULL &&
+		dbk_sqlite_stream_pages(src, database, page_size, w, err) == 0)
+		rc = dbk_archive_writer_finish(w, NULL, &summary, err);
+	dbk_archive_writer_free(w);
 	return rc;
 }
 
@@ -229,6 +321,9 @@ dbk_sqlite_take_backup(sqlite3 *src, const dbk_sqlite_state *st, dbk_dir *d, con
 {
 	dbk_temp	copy = {-1, ""},
 				archive = {-1, ""};
+	sqlite3_stmt *snap = NULL;
+	bool		wal = false;
+	int			page_size = 0;
 	dbk_meta	header;
 	struct timespec now;
 	dbk_sqlite_identity ident;
@@ -246,15 +341,33 @@ dbk_sqlite_take_backup(sqlite3 *src, const dbk_sqlite_state *st, dbk_dir *d, con
 	(void) dbk_dir_sweep(d, NULL, err);
 	clock_gettime(CLOCK_REALTIME, &now);
 	if (make_header(&header, &ident, &now, label, level, err) != 0 ||
-		dbk_temp_create(d, "copy", &copy, err) != 0)
+		hold_snapshot(src, database, &snap, &wal, &page_size, err) != 0)
 		goto done;
-	dbk_temp_path(d, &copy, path, sizeof(path));
-	if (copy_pages(src, database, path, err) != 0 ||
-		record_schema(path, &header, err) != 0 ||
-		dbk_temp_create(d, "backup", &archive, err) != 0 ||
-		compress_file(copy.fd, &archive, &header, level, err) != 0)
-		goto done;
-	dbk_temp_remove(d, &copy);
+	if (wal)
+	{
+		/* One pass, in the snapshot held. */
+		if (record_schema(src, &header, err) != 0 ||
+			dbk_temp_create(d, "backup", &archive, err) != 0 ||
+			stream_archive(src, database, page_size, &archive, &header, level, err) != 0)
+			goto done;
+	}
+	else
+	{
+		/* Not a SHARED lock held while compressing: a copy first. */
+		sqlite3_finalize(snap);
+		snap = NULL;
+		if (dbk_temp_create(d, "copy", &copy, err) != 0)
+			goto done;
+		dbk_temp_path(d, &copy, path, sizeof(path));
+		if (copy_pages(src, database, path, err) != 0 ||
+			record_copy_schema(path, &header, err) != 0 ||
+			dbk_temp_create(d, "backup", &archive, err) != 0 ||
+			compress_file(copy.fd, &archive, &header, level, err) != 0)
+			goto done;
+		dbk_temp_remove(d, &copy);
+	}
+	sqlite3_finalize(snap);
+	snap = NULL;
 	/* A restore's safety backup leaves the latest link alone (restore.c). */
 	if (dbk_publish(d, &archive, database, now.tv_sec, label, DBK_EXT_SQLITE, apply_retention,
 					name_out, err) != 0)
@@ -271,6 +384,7 @@ dbk_sqlite_take_backup(sqlite3 *src, const dbk_sqlite_state *st, dbk_dir *d, con
 		(void) dbk_catalog_prune(&dbk_sqlite_allocator, d, &o, DBK_EXT_SQLITE, &r, &deleted, &ignored);
 	}
 done:
+	sqlite3_finalize(snap);
 	dbk_temp_remove(d, &copy);
 	dbk_temp_remove(d, &archive);
 	dbk_meta_free(&header);

@@ -130,6 +130,15 @@ int			dbk_sqlite_take_backup(sqlite3 *src, const dbk_sqlite_state *st, dbk_dir *
 								   dbk_error *err);
 
 /*
+ * Streams every page of src's main database into w (page_stream.c says
+ * how).  src must hold a read transaction on main, the snapshot streamed;
+ * page_size is its page size.
+ */
+struct dbk_archive_writer;
+int			dbk_sqlite_stream_pages(sqlite3 *src, const char *database, int page_size,
+									struct dbk_archive_writer *w, dbk_error *err);
+
+/*
  * Decompresses backup `name` into a new temporary file, checking every
  * checksum and PRAGMA integrity_check of the result.  On success *t holds
  * the database file (the caller removes it) and header gets the metadata.
