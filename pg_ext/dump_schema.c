@@ -50,6 +50,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_class.h"
+#include "catalog/pg_proc.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
@@ -208,8 +209,12 @@ enum
 	COL_EXTRA					/* REFRESH for a populated materialized view */
 };
 
-/* The kind order (COL_PRIO) of tables, which split_defaults needs to know. */
+/* Kind orders (COL_PRIO) the ordering needs to know (split_defaults, postpone) */
 #define PRIO_TABLE 60
+#define PRIO_VIEW 70
+#define PRIO_MATVIEW 80
+/* where the objects postponed to post-data go: after constraints, before indexes */
+#define PRIO_POSTPONED 115
 
 typedef struct obj_key
 {
@@ -236,6 +241,7 @@ typedef struct dump_obj
 	List	   *dependencies;	/* int: objects that must come before it */
 	int			waiting;		/* dependencies not yet emitted */
 	bool		emitted;
+	bool		postponed;		/* made in post-data (postpone) */
 } dump_obj;
 
 /*
@@ -256,7 +262,9 @@ typedef struct obj_set
 	int			n;
 	int			cap;
 	int			emitted;		/* how many items are emitted */
+	int			postponed;		/* how many items wait for post-data */
 	List	   *default_edges;	/* default_edge * */
+	List	   *stand_ins;		/* Oid: views given a stand-in by postpone */
 } obj_set;
 
 static char *
@@ -360,16 +368,18 @@ obj_cmp(const void *a, const void *b)
 	" WHERE r.ev_class = " c ".oid AND r.rulename = '_RETURN')"
 
 /*
- * A materialized view that relies on a constraint cannot have a stand-in (it
- * holds rows), so it is created in post-data once the constraints exist,
- * before the indexes, as pg_dump 15 postpones it.  Only when nothing else
- * is built on it: what is would have to wait too.
+ * A materialized view or a function with a SQL-standard body that relies on
+ * a table's constraint cannot have a stand-in: it is made in post-data once
+ * the constraints exist, with what is built on it (postpone).
  */
-#define MATVIEW_POSTPONED(c) \
-	"(" c ".relkind = 'm' AND " VIEW_NEEDS_KEY(c) " AND NOT EXISTS (SELECT FROM pg_depend od" \
-	" WHERE od.refclassid = 'pg_class'::regclass AND od.refobjid = " c ".oid AND od.deptype = 'n'" \
-	" AND NOT (od.classid = 'pg_rewrite'::regclass AND od.objid IN (SELECT r.oid FROM pg_rewrite r" \
-	" WHERE r.ev_class = " c ".oid))))"
+static const char *const postpone_sql =
+"SELECT DISTINCT CASE WHEN d.classid = 'pg_rewrite'::regclass THEN 'pg_class'::regclass::oid ELSE d.classid END,"
+" CASE WHEN d.classid = 'pg_rewrite'::regclass THEN r.ev_class ELSE d.objid END"
+" FROM pg_depend d JOIN pg_constraint co ON co.oid = d.refobjid AND co.contypid = 0"
+" LEFT JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid AND r.rulename = '_RETURN'"
+" LEFT JOIN pg_class c ON c.oid = r.ev_class"
+" WHERE d.refclassid = 'pg_constraint'::regclass AND d.deptype = 'n'"
+" AND (d.classid = 'pg_proc'::regclass OR c.relkind = 'm')";
 
 /* The stand-in's select list: "NULL::type AS column", collations kept. */
 #define SQL_DUMMY_VIEW_COLUMNS(c) \
@@ -484,12 +494,12 @@ sql_tables(const char *where, const char *omit_default)
  * COL_PRIO.
  */
 static char *
-sql_views(const char *where, const char *prio)
+sql_views(const char *where, const char *prio, const char *stand_in)
 {
 	return psprintf(
 							   "SELECT 'pg_class'::regclass::oid, c.oid, %s, q.q,"
 							   " CASE c.relkind WHEN 'v' THEN 'view ' ELSE 'materialized view ' END || q.q,"
-							   " CASE WHEN c.relkind = 'v' AND " VIEW_NEEDS_KEY("c") " THEN format(E'CREATE VIEW %%s AS\\n %%s;', q.q, %s)"
+							   " CASE WHEN c.relkind = 'v' AND (%s) THEN format(E'CREATE VIEW %%s AS\\n %%s;', q.q, %s)"
 							   "   WHEN c.relkind = 'v' THEN format(E'CREATE VIEW %%s%%s AS\\n%%s', q.q,"
 							   "     coalesce(' WITH (' || %s || ')', ''), pg_get_viewdef(c.oid))"
 							   "   ELSE format(E'CREATE MATERIALIZED VIEW %%s%%s%%s AS\\n%%s\\n  WITH NO DATA;', q.q,"
@@ -505,13 +515,30 @@ sql_views(const char *where, const char *prio)
 							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q,"
 							   "   CASE c.relkind WHEN 'v' THEN 'VIEW ' ELSE 'MATERIALIZED VIEW ' END || format('%%I.%%I', n.nspname, c.relname) AS t) q"
 							   " WHERE c.relkind IN ('v', 'm') AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid") " AND %s",
-							   prio, SQL_DUMMY_VIEW_COLUMNS("c"), sql_options("c.reloptions", "''"), sql_options("c.reloptions", "''"),
+							   prio, stand_in, SQL_DUMMY_VIEW_COLUMNS("c"), sql_options("c.reloptions", "''"), sql_options("c.reloptions", "''"),
 							   sql_column_settings("c.oid", "'ALTER MATERIALIZED VIEW ' || q.q"),
 							   sql_owner("'TABLE ' || q.q", "c.relowner"),
 							   sql_comment("pg_class", "c.oid", "q.t"),
 							   sql_column_comments("c.oid", "q.q"),
 							   sql_acl("'TABLE ' || q.q", "c.relacl", "c.relowner"),
 							   sql_column_acl("c.oid", "q.q", "c.relowner"), where);
+}
+
+/*
+ * The post-data statements that give views of which where (a condition on c,
+ * their pg_class row) holds their own query in place of their stand-in.
+ */
+static char *
+sql_view_queries(const char *where)
+{
+	return psprintf(
+					"SELECT 0::oid, 0::oid, 145, q.q, 'view ' || q.q,"
+					" format(E'CREATE OR REPLACE VIEW %%s%%s AS\\n%%s', q.q, coalesce(' WITH (' || %s || ')', ''),"
+					"   pg_get_viewdef(c.oid)), NULL::text"
+					" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+					" CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
+					" WHERE c.relkind = 'v' AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid") " AND %s",
+					sql_options("c.reloptions", "''"), where);
 }
 
 static void
@@ -811,10 +838,11 @@ collect_pre_data(obj_set *set, MemoryContext cxt)
 							   sql_acl("'LARGE OBJECT ' || x.oid", "x.lomacl", "x.lomowner")));
 
 	/*
-	 * Views and materialized views; a materialized view that relies on a
-	 * constraint is made in post-data (MATVIEW_POSTPONED).
+	 * Views and materialized views; a view that relies on a constraint gets a
+	 * stand-in (VIEW_NEEDS_KEY), a materialized view that does is postponed.
 	 */
-	collect(set, cxt, sql_views("NOT " MATVIEW_POSTPONED("c"), "CASE c.relkind WHEN 'v' THEN 70 ELSE 80 END"));
+	collect(set, cxt, sql_views("true", "CASE c.relkind WHEN 'v' THEN " CppAsString2(PRIO_VIEW)
+								" ELSE " CppAsString2(PRIO_MATVIEW) " END", VIEW_NEEDS_KEY("c")));
 }
 
 /*
@@ -900,6 +928,16 @@ add_edge(obj_set *set, int from, int to)
 		set->items[from].waiting++;
 }
 
+/* Removes one edge "from depends on to" (not yet counted as emitted). */
+static void
+remove_edge(obj_set *set, int from, int to)
+{
+	set->items[to].dependents = list_delete_int(set->items[to].dependents, from);
+	set->items[from].dependencies = list_delete_int(set->items[from].dependencies, to);
+	if (!set->items[to].emitted)
+		set->items[from].waiting--;
+}
+
 /* Runs sql, whose rows are (classid, objid, refclassid, refobjid), and adds its edges. */
 static void
 add_edges_of(obj_set *set, MemoryContext cxt, HTAB *h, const char *sql)
@@ -934,15 +972,111 @@ add_edges_of(obj_set *set, MemoryContext cxt, HTAB *h, const char *sql)
 
 /* pg_depend's edges (edges_sql), then those of the kinds in dump_kind_*.c */
 static void
-add_edges(obj_set *set, MemoryContext cxt, List *more)
+add_edges(obj_set *set, MemoryContext cxt, HTAB *h, List *more)
 {
-	HTAB	   *h = index_objects(set);
 	ListCell   *lc;
 
 	add_edges_of(set, cxt, h, edges_sql);
 	foreach(lc, more)
 		add_edges_of(set, cxt, h, lfirst(lc));
-	hash_destroy(h);
+}
+
+/* True for the objects postpone may move to post-data. */
+static bool
+may_postpone(const dump_obj *o)
+{
+	return o->classid == ProcedureRelationId ||
+		(o->classid == RelationRelationId && o->prio == PRIO_MATVIEW);
+}
+
+/* Marks set's object k as made in post-data and queues it on *todo. */
+static void
+mark_postponed(obj_set *set, int k, List **todo)
+{
+	set->items[k].postponed = true;
+	set->postponed++;
+	*todo = lappend_int(*todo, k);
+}
+
+/*
+ * View v of set is built on a postponed object: it is created with a stand-in
+ * query (as VIEW_NEEDS_KEY's views are) that waits for nothing postponed, and
+ * gets its own query in post-data (dbk_dump_schema_read).
+ */
+static void
+give_stand_in(obj_set *set, int v, MemoryContext cxt)
+{
+	dump_obj   *o = &set->items[v];
+	List	   *late = NIL;
+	ListCell   *lc;
+
+	foreach(lc, o->dependencies)
+		if (set->items[lfirst_int(lc)].postponed)
+			late = lappend_int(late, lfirst_int(lc));
+	foreach(lc, late)
+		remove_edge(set, v, lfirst_int(lc));
+
+	run_query(sql_views(psprintf("c.oid = %u", o->objid), "0", "true"));
+	if (SPI_processed != 1)
+		elog(ERROR, "view \"%s\" disappeared from the catalogs", o->label);
+	o->ddl = value_copy(cxt, SPI_tuptable->vals[0], SPI_tuptable->tupdesc, COL_DDL);
+	set->stand_ins = lappend_oid(set->stand_ins, o->objid);
+}
+
+/*
+ * Moves to post-data, after the constraints, what cannot be made before them
+ * (postpone_sql), and what is built on that in turn: pg_dump 15 does the
+ * same when it finds such an object on a loop through its post-data boundary
+ * (pg_dump_sort.c, repairFunctionBoundaryMultiLoop and its matview twin).
+ * Views built on a postponed object are not moved but given a stand-in, as
+ * pg_dump splits off their rule.  Anything else built on one cannot wait
+ * (a table's rows come before post-data): the backup fails naming both.
+ */
+static void
+postpone(obj_set *set, MemoryContext cxt, HTAB *h)
+{
+	List	   *todo = NIL,
+			   *views = NIL;
+	ListCell   *lc;
+	MemoryContext old;
+
+	run_query(postpone_sql);
+	old = MemoryContextSwitchTo(cxt);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		int			k = find_object(h, value_oid(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1),
+									value_oid(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
+
+		if (k >= 0 && !set->items[k].postponed)
+			mark_postponed(set, k, &todo);
+	}
+	while (todo != NIL)
+	{
+		int			u = linitial_int(todo);
+
+		todo = list_delete_first(todo);
+		foreach(lc, set->items[u].dependents)
+		{
+			int			j = lfirst_int(lc);
+			dump_obj   *o = &set->items[j];
+
+			if (o->postponed)
+				continue;
+			if (o->classid == RelationRelationId && o->prio == PRIO_VIEW)
+				views = list_append_unique_int(views, j);
+			else if (may_postpone(o))
+				mark_postponed(set, j, &todo);
+			else
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("cannot back up %s", o->label),
+						 errdetail("It is built on %s, which relies on a table's constraint and so is created after the rows.",
+								   set->items[u].label)));
+		}
+	}
+	foreach(lc, views)
+		give_stand_in(set, lfirst_int(lc), cxt);
+	MemoryContextSwitchTo(old);
 }
 
 /*
@@ -951,7 +1085,7 @@ add_edges(obj_set *set, MemoryContext cxt, List *more)
  * like pg_dump's wherever dependencies allow.  Stops when nothing is ready.
  */
 static void
-emit_ready(obj_set *set, dump_schema *s)
+emit_ready(obj_set *set, dump_schema *s, List **out)
 {
 	int			i = 0;
 	MemoryContext old = MemoryContextSwitchTo(s->cxt);
@@ -962,14 +1096,14 @@ emit_ready(obj_set *set, dump_schema *s)
 		int			next = i + 1;
 		ListCell   *lc;
 
-		if (o->emitted || o->waiting > 0)
+		if (o->emitted || o->waiting > 0 || o->postponed)
 		{
 			i++;
 			continue;
 		}
 		o->emitted = true;
 		set->emitted++;
-		s->pre_data = lappend(s->pre_data, pstrdup(o->ddl));
+		*out = lappend(*out, pstrdup(o->ddl));
 		if (o->extra)
 			s->refresh = lappend(s->refresh, pstrdup(o->extra));
 		foreach(lc, o->dependents)
@@ -1001,7 +1135,7 @@ find_cycle(obj_set *set)
 
 	for (int i = 0; i < set->n; i++)
 		pos[i] = -1;
-	while (set->items[u].emitted)
+	while (set->items[u].emitted || set->items[u].postponed)
 		u++;
 	for (;;)
 	{
@@ -1026,16 +1160,6 @@ find_cycle(obj_set *set)
 		}
 		u = v;
 	}
-}
-
-/* Removes one edge "from depends on to" (not yet counted as emitted). */
-static void
-remove_edge(obj_set *set, int from, int to)
-{
-	set->items[to].dependents = list_delete_int(set->items[to].dependents, from);
-	set->items[from].dependencies = list_delete_int(set->items[from].dependencies, to);
-	if (!set->items[to].emitted)
-		set->items[from].waiting--;
 }
 
 /*
@@ -1136,20 +1260,21 @@ report_cycle(obj_set *set, List *cycle)
 }
 
 /*
- * The pre-data objects in an order that replays: ready objects first, and
- * when only cycles remain, a cycle that a column default closes is broken
- * (split_defaults) and the emission goes on; any other cycle is an error.
+ * The objects of set not postponed, in an order that replays, onto *out:
+ * ready objects first, and when only cycles remain, a cycle that a column
+ * default closes is broken (split_defaults) and the emission goes on; any
+ * other cycle is an error.
  */
 static void
-order_pre_data(obj_set *set, dump_schema *s, MemoryContext cxt)
+order_objects(obj_set *set, dump_schema *s, MemoryContext cxt, List **out)
 {
 	for (;;)
 	{
 		MemoryContext old;
 		List	   *cycle;
 
-		emit_ready(set, s);
-		if (set->emitted == set->n)
+		emit_ready(set, s, out);
+		if (set->emitted + set->postponed == set->n)
 			return;
 		old = MemoryContextSwitchTo(cxt);
 		cycle = find_cycle(set);
@@ -1157,6 +1282,20 @@ order_pre_data(obj_set *set, dump_schema *s, MemoryContext cxt)
 			report_cycle(set, cycle);
 		MemoryContextSwitchTo(old);
 	}
+}
+
+/*
+ * The pre-data statements onto s->pre_data, then those postponed (postpone)
+ * onto *late, each part in an order that replays.
+ */
+static void
+order_pre_data(obj_set *set, dump_schema *s, MemoryContext cxt, List **late)
+{
+	order_objects(set, s, cxt, &s->pre_data);
+	for (int i = 0; i < set->n; i++)
+		set->items[i].postponed = false;
+	set->postponed = 0;
+	order_objects(set, s, cxt, late);
 }
 
 /* ------------------------------------------------------------ post-data */
@@ -1273,19 +1412,8 @@ collect_post_data(obj_set *set, MemoryContext cxt)
 							   sql_owner("'STATISTICS ' || q.q", "x.stxowner"),
 							   sql_comment("pg_statistic_ext", "x.oid", "'STATISTICS ' || q.q")));
 
-	/* materialized views that rely on a constraint, before the indexes */
-	collect(set, cxt, sql_views(MATVIEW_POSTPONED("c"), "115"));
-
 	/* the queries of views that rely on a constraint (VIEW_NEEDS_KEY) */
-	collect(set, cxt, psprintf(
-							   "SELECT 0::oid, 0::oid, 145, q.q, 'view ' || q.q,"
-							   " format(E'CREATE OR REPLACE VIEW %%s%%s AS\\n%%s', q.q, coalesce(' WITH (' || %s || ')', ''),"
-							   "   pg_get_viewdef(c.oid)), NULL::text"
-							   " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
-							   " WHERE c.relkind = 'v' AND " VIEW_NEEDS_KEY("c") " AND " USER_NS("n")
-							   " AND " NOT_MEMBER("pg_class", "c.oid"),
-							   sql_options("c.reloptions", "''")));
+	collect(set, cxt, sql_view_queries(VIEW_NEEDS_KEY("c")));
 
 	/* triggers (clones on partitions come from their parent's) */
 	collect(set, cxt, psprintf(
@@ -1522,6 +1650,20 @@ collect_tables(dump_schema *s)
 	}
 }
 
+/* A SQL array literal ("{1,2}") of the OIDs in list. */
+static char *
+oid_array(List *list)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	foreach(lc, list)
+		appendStringInfo(&buf, "%s%u", buf.len > 0 ? "," : "{", lfirst_oid(lc));
+	appendStringInfoChar(&buf, '}');
+	return buf.data;
+}
+
 void
 dbk_dump_schema_read(dump_schema *s)
 {
@@ -1531,7 +1673,9 @@ dbk_dump_schema_read(dump_schema *s)
 	obj_set		pre = {0},
 				post = {0};
 	dump_kind_sql kinds = {0};
+	List	   *late = NIL;		/* char *: pre-data statements postponed */
 	MemoryContext save;
+	HTAB	   *h;
 	ListCell   *lc;
 
 	dbk_dump_kind_types(&kinds);
@@ -1543,16 +1687,30 @@ dbk_dump_schema_read(dump_schema *s)
 	foreach(lc, kinds.pre_data)
 		collect(&pre, work, lfirst(lc));
 	qsort(pre.items, pre.n, sizeof(dump_obj), obj_cmp);
-	add_edges(&pre, work, kinds.edges);
-	order_pre_data(&pre, s, work);
+	h = index_objects(&pre);
+	add_edges(&pre, work, h, kinds.edges);
+	postpone(&pre, work, h);
+	hash_destroy(h);
+	order_pre_data(&pre, s, work, &late);
 
 	collect_post_data(&post, work);
 	foreach(lc, kinds.post_data)
 		collect(&post, work, lfirst(lc));
+	if (pre.stand_ins != NIL)
+		collect(&post, work, sql_view_queries(psprintf("c.oid = ANY ('%s'::oid[]) AND NOT " VIEW_NEEDS_KEY("c"),
+													   oid_array(pre.stand_ins))));
 	qsort(post.items, post.n, sizeof(dump_obj), obj_cmp);
 	save = MemoryContextSwitchTo(s->cxt);
-	for (int i = 0; i < post.n; i++)
+	for (int i = 0; i <= post.n; i++)
 	{
+		/* the postponed objects (late) before the first post-data object that follows them */
+		if (late != NIL && (i == post.n || post.items[i].prio >= PRIO_POSTPONED))
+		{
+			s->post_data = list_concat(s->post_data, late);
+			late = NIL;
+		}
+		if (i == post.n)
+			break;
 		if (post.items[i].ddl[0] != '\0')
 			s->post_data = lappend(s->post_data, pstrdup(post.items[i].ddl));
 		if (post.items[i].extra)
