@@ -152,6 +152,22 @@ sql_column_acl(const char *oid, const char *q, const char *owner)
 }
 
 /*
+ * What follows the CREATE of every object that has them: its owner, its
+ * comment and its privileges, each as sql_owner, sql_comment and sql_acl
+ * give it (for psprintf arguments).  target names the object in ALTER and
+ * COMMENT, acl_target in GRANT (they differ for some kinds: TABLE for a
+ * view, FUNCTION for an aggregate); acl NULL for a kind without privileges.
+ */
+static char *
+sql_decorations(const char *cat, const char *oid, const char *target, const char *owner,
+				const char *acl_target, const char *acl)
+{
+	char	   *sql = psprintf("%s || %s", sql_owner(target, owner), sql_comment(cat, oid, target));
+
+	return acl ? psprintf("%s || %s", sql, sql_acl(acl_target, acl, owner)) : sql;
+}
+
+/*
  * A reloptions or attoptions array ("name=value" entries) as the text
  * between the parentheses of WITH (...) or SET (...), each name prefixed
  * with prefix ('' or 'toast.'); NULL when there is nothing to say.  Values
@@ -568,12 +584,11 @@ kind_schemas(void)
 	return psprintf(
 			"SELECT 'pg_namespace'::regclass::oid, n.oid, 10, n.nspname, format('schema %%I', n.nspname),"
 			" CASE WHEN n.nspname = 'public' THEN '' ELSE format('CREATE SCHEMA %%I;', n.nspname) END"
-			" || %s || %s || %s, NULL::text"
+			" || %s, NULL::text"
 			" FROM pg_namespace n CROSS JOIN LATERAL (SELECT format('SCHEMA %%I', n.nspname) AS t) t"
 			" WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_namespace", "n.oid"),
-			sql_owner("t.t", "n.nspowner"),
-			sql_comment("pg_namespace", "n.oid", "t.t"),
-			sql_acl("t.t", "n.nspacl", "n.nspowner"));
+			sql_decorations("pg_namespace", "n.oid", "t.t", "n.nspowner",
+			                "t.t", "n.nspacl"));
 }
 
 /* extensions: their members come with them */
@@ -597,12 +612,12 @@ kind_collations(void)
 			" format('CREATE COLLATION %%s (%%s%%s);', q.q,"
 			"   " DBK_SQL_COLLATION_PROVIDER("x") ","
 			"   CASE WHEN x.collisdeterministic THEN '' ELSE ', deterministic = false' END)"
-			" || %s || %s, NULL::text"
+			" || %s, NULL::text"
 			" FROM pg_collation x JOIN pg_namespace n ON n.oid = x.collnamespace"
 			" CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, x.collname) AS q) q"
 			" WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_collation", "x.oid"),
-			sql_owner("'COLLATION ' || q.q", "x.collowner"),
-			sql_comment("pg_collation", "x.oid", "'COLLATION ' || q.q"));
+			sql_decorations("pg_collation", "x.oid", "'COLLATION ' || q.q", "x.collowner",
+			                NULL, NULL));
 }
 
 /* casts between types, made by users (not the ones a range type makes) */
@@ -632,13 +647,13 @@ kind_ts_dictionaries(void)
 			"SELECT 'pg_ts_dict'::regclass::oid, x.oid, 33, q.q, 'text search dictionary ' || q.q,"
 			" format(E'CREATE TEXT SEARCH DICTIONARY %%s (\\n    TEMPLATE = %%I.%%I%%s);', q.q, tn.nspname, t.tmplname,"
 			"   CASE WHEN x.dictinitoption IS NOT NULL THEN ', ' || x.dictinitoption ELSE '' END)"
-			" || %s || %s, NULL::text"
+			" || %s, NULL::text"
 			" FROM pg_ts_dict x JOIN pg_namespace n ON n.oid = x.dictnamespace"
 			" JOIN pg_ts_template t ON t.oid = x.dicttemplate JOIN pg_namespace tn ON tn.oid = t.tmplnamespace"
 			" CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, x.dictname) AS q) q"
 			" WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_ts_dict", "x.oid"),
-			sql_owner("'TEXT SEARCH DICTIONARY ' || q.q", "x.dictowner"),
-			sql_comment("pg_ts_dict", "x.oid", "'TEXT SEARCH DICTIONARY ' || q.q"));
+			sql_decorations("pg_ts_dict", "x.oid", "'TEXT SEARCH DICTIONARY ' || q.q", "x.dictowner",
+			                NULL, NULL));
 }
 
 static const char *
@@ -652,13 +667,13 @@ kind_ts_configurations(void)
 			"   CROSS JOIN LATERAL (SELECT string_agg(m.mapdict::regdictionary::text, ', ' ORDER BY m.mapseqno) AS dicts"
 			"   FROM pg_ts_config_map m WHERE m.mapcfg = x.oid AND m.maptokentype = t.tokid) d"
 			"   WHERE d.dicts IS NOT NULL), '')"
-			" || %s || %s, NULL::text"
+			" || %s, NULL::text"
 			" FROM pg_ts_config x JOIN pg_namespace n ON n.oid = x.cfgnamespace"
 			" JOIN pg_ts_parser p ON p.oid = x.cfgparser JOIN pg_namespace pn ON pn.oid = p.prsnamespace"
 			" CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, x.cfgname) AS q) q"
 			" WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_ts_config", "x.oid"),
-			sql_owner("'TEXT SEARCH CONFIGURATION ' || q.q", "x.cfgowner"),
-			sql_comment("pg_ts_config", "x.oid", "'TEXT SEARCH CONFIGURATION ' || q.q"));
+			sql_decorations("pg_ts_config", "x.oid", "'TEXT SEARCH CONFIGURATION ' || q.q", "x.cfgowner",
+			                NULL, NULL));
 }
 
 /* foreign-data wrappers, servers, user mappings (not members of an extension) */
@@ -670,12 +685,11 @@ kind_foreign_data_wrappers(void)
 			" format('CREATE FOREIGN DATA WRAPPER %%I%%s%%s%%s;', x.fdwname,"
 			"   CASE WHEN x.fdwhandler <> 0 THEN ' HANDLER ' || x.fdwhandler::regproc::text ELSE ' NO HANDLER' END,"
 			"   CASE WHEN x.fdwvalidator <> 0 THEN ' VALIDATOR ' || x.fdwvalidator::regproc::text ELSE ' NO VALIDATOR' END,"
-			"   %s) || %s || %s || %s, NULL::text"
+			"   %s) || %s, NULL::text"
 			" FROM pg_foreign_data_wrapper x WHERE " NOT_MEMBER("pg_foreign_data_wrapper", "x.oid"),
 			OPTS_SQL("x.fdwoptions"),
-			sql_owner("format('FOREIGN DATA WRAPPER %I', x.fdwname)", "x.fdwowner"),
-			sql_comment("pg_foreign_data_wrapper", "x.oid", "format('FOREIGN DATA WRAPPER %I', x.fdwname)"),
-			sql_acl("format('FOREIGN DATA WRAPPER %I', x.fdwname)", "x.fdwacl", "x.fdwowner"));
+			sql_decorations("pg_foreign_data_wrapper", "x.oid", "format('FOREIGN DATA WRAPPER %I', x.fdwname)", "x.fdwowner",
+			                "format('FOREIGN DATA WRAPPER %I', x.fdwname)", "x.fdwacl"));
 }
 
 static const char *
@@ -690,13 +704,12 @@ kind_foreign_servers(void)
 			" || coalesce((SELECT string_agg(format(E'\\nCREATE USER MAPPING FOR %%s SERVER %%I%%s;',"
 			"   CASE WHEN u.umuser = 0 THEN 'PUBLIC' ELSE quote_ident(u.usename) END, x.srvname, %s), '' ORDER BY u.usename)"
 			"   FROM pg_user_mappings u WHERE u.srvid = x.oid), '')"
-			" || %s || %s || %s, NULL::text"
+			" || %s, NULL::text"
 			" FROM pg_foreign_server x JOIN pg_foreign_data_wrapper w ON w.oid = x.srvfdw"
 			" WHERE " NOT_MEMBER("pg_foreign_server", "x.oid"),
 			OPTS_SQL("x.srvoptions"), OPTS_SQL("u.umoptions"),
-			sql_owner("format('SERVER %I', x.srvname)", "x.srvowner"),
-			sql_comment("pg_foreign_server", "x.oid", "format('SERVER %I', x.srvname)"),
-			sql_acl("format('FOREIGN SERVER %I', x.srvname)", "x.srvacl", "x.srvowner"));
+			sql_decorations("pg_foreign_server", "x.oid", "format('SERVER %I', x.srvname)", "x.srvowner",
+			                "format('FOREIGN SERVER %I', x.srvname)", "x.srvacl"));
 }
 
 /* enum, domain and range types */
@@ -731,15 +744,14 @@ kind_types(void)
 			"   E'\\nCOMMENT ON CONSTRAINT %%I ON DOMAIN %%s IS %%L;', co.conname, q.q, d.description), '' ORDER BY co.conname)"
 			"   FROM pg_constraint co JOIN pg_description d ON d.classoid = 'pg_constraint'::regclass AND d.objoid = co.oid"
 			"   WHERE co.contypid = t.oid AND co.convalidated), '') ELSE '' END"
-			" || %s || %s || %s, NULL::text"
+			" || %s, NULL::text"
 			" FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
 			" LEFT JOIN pg_type bt ON bt.oid = t.typbasetype"
 			" CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, t.typname) AS q,"
 			"   CASE t.typtype WHEN 'd' THEN 'DOMAIN ' ELSE 'TYPE ' END || format('%%I.%%I', n.nspname, t.typname) AS t) q"
 			" WHERE t.typtype IN ('e', 'd', 'r') AND " USER_NS("n") " AND " NOT_MEMBER("pg_type", "t.oid"),
-			sql_owner("q.t", "t.typowner"),
-			sql_comment("pg_type", "t.oid", "q.t"),
-			sql_acl("'TYPE ' || q.q", "t.typacl", "t.typowner"));
+			sql_decorations("pg_type", "t.oid", "q.t", "t.typowner",
+			                "'TYPE ' || q.q", "t.typacl"));
 }
 
 /* composite types (their pg_class entry stands for them) */
@@ -768,7 +780,7 @@ kind_functions(void)
 {
 	return psprintf(
 			"SELECT 'pg_proc'::regclass::oid, p.oid, 40, q.q, lower(q.k) || ' ' || q.q,"
-			" pg_get_functiondef(p.oid) || ';' || %s || %s || %s, NULL::text"
+			" pg_get_functiondef(p.oid) || ';' || %s, NULL::text"
 			" FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
 			" CROSS JOIN LATERAL (SELECT format('%%I.%%I(%%s)', n.nspname, p.proname,"
 			"   pg_get_function_identity_arguments(p.oid)) AS q,"
@@ -776,9 +788,8 @@ kind_functions(void)
 			" WHERE p.prokind IN ('f', 'p', 'w') AND " USER_NS("n") " AND " NOT_MEMBER("pg_proc", "p.oid")
 			" AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_proc'::regclass"
 			"   AND i.objid = p.oid AND i.deptype = 'i')",
-			sql_owner("q.k || ' ' || q.q", "p.proowner"),
-			sql_comment("pg_proc", "p.oid", "q.k || ' ' || q.q"),
-			sql_acl("'ROUTINE ' || q.q", "p.proacl", "p.proowner"));
+			sql_decorations("pg_proc", "p.oid", "q.k || ' ' || q.q", "p.proowner",
+			                "'ROUTINE ' || q.q", "p.proacl"));
 }
 
 /* plain aggregates (the others: dump_kind_aggregates.c) */
@@ -801,7 +812,7 @@ kind_aggregates(void)
 			"   CASE WHEN ag.agginitval IS NOT NULL THEN E',\\n    INITCOND = ' || quote_literal(ag.agginitval) ELSE '' END,"
 			"   CASE p.proparallel WHEN 's' THEN E',\\n    PARALLEL = safe' WHEN 'r' THEN E',\\n    PARALLEL = restricted'"
 			"     ELSE '' END)"
-			" || %s || %s || %s, NULL::text"
+			" || %s, NULL::text"
 			" FROM pg_proc p JOIN pg_aggregate ag ON ag.aggfnoid = p.oid JOIN pg_namespace n ON n.oid = p.pronamespace"
 			/* an aggregate of no arguments is agg(*): "agg()" does not parse */
 			" CROSS JOIN LATERAL (SELECT format('%%I.%%I(%%s)', n.nspname, p.proname, CASE WHEN p.pronargs = 0 THEN '*'"
@@ -809,9 +820,8 @@ kind_aggregates(void)
 			"   CASE WHEN p.pronargs = 0 THEN '*' ELSE pg_get_function_arguments(p.oid) END AS args,"
 			"   format('%%I.%%I(%%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)) AS f) q"
 			" WHERE p.prokind = 'a' AND NOT " DBK_KIND_SPECIAL_AGGREGATE("ag") " AND " USER_NS("n") " AND " NOT_MEMBER("pg_proc", "p.oid"),
-			sql_owner("'AGGREGATE ' || q.q", "p.proowner"),
-			sql_comment("pg_proc", "p.oid", "'AGGREGATE ' || q.q"),
-			sql_acl("'FUNCTION ' || q.f", "p.proacl", "p.proowner"));
+			sql_decorations("pg_proc", "p.oid", "'AGGREGATE ' || q.q", "p.proowner",
+			                "'FUNCTION ' || q.f", "p.proacl"));
 }
 
 /*
@@ -835,11 +845,11 @@ kind_operators(void)
 			"   CASE WHEN x.oprrest <> 0 THEN 'RESTRICT = ' || x.oprrest::regproc::text END,"
 			"   CASE WHEN x.oprjoin <> 0 THEN 'JOIN = ' || x.oprjoin::regproc::text END,"
 			"   CASE WHEN x.oprcanhash THEN 'HASHES' END, CASE WHEN x.oprcanmerge THEN 'MERGES' END))"
-			" || %s || %s, NULL::text"
+			" || %s, NULL::text"
 			" FROM pg_operator x JOIN pg_namespace n ON n.oid = x.oprnamespace"
 			" WHERE x.oprcode <> 0 AND " USER_NS("n") " AND " NOT_MEMBER("pg_operator", "x.oid"),
-			sql_owner("'OPERATOR ' || x.oid::regoperator::text", "x.oprowner"),
-			sql_comment("pg_operator", "x.oid", "'OPERATOR ' || x.oid::regoperator::text"));
+			sql_decorations("pg_operator", "x.oid", "'OPERATOR ' || x.oid::regoperator::text", "x.oprowner",
+			                NULL, NULL));
 }
 
 /* sequences other than those of identity columns */
@@ -853,15 +863,14 @@ kind_sequences(void)
 			"   CASE c.relpersistence WHEN 'u' THEN 'UNLOGGED ' ELSE '' END, q.q, format_type(s.seqtypid, NULL),"
 			"   s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache,"
 			"   CASE WHEN s.seqcycle THEN E'\\n    CYCLE' ELSE '' END)"
-			" || %s || %s || %s, NULL::text"
+			" || %s, NULL::text"
 			" FROM pg_class c JOIN pg_sequence s ON s.seqrelid = c.oid JOIN pg_namespace n ON n.oid = c.relnamespace"
 			" CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
 			" WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid")
 			" AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass"
 			"   AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'i')",
-			sql_owner("'SEQUENCE ' || q.q", "c.relowner"),
-			sql_comment("pg_class", "c.oid", "'SEQUENCE ' || q.q"),
-			sql_acl("'SEQUENCE ' || q.q", "c.relacl", "c.relowner"));
+			sql_decorations("pg_class", "c.oid", "'SEQUENCE ' || q.q", "c.relowner",
+			                "'SEQUENCE ' || q.q", "c.relacl"));
 }
 
 static const char *
@@ -917,11 +926,10 @@ kind_large_objects(void)
 	return psprintf(
 			"SELECT 'pg_largeobject_metadata'::regclass::oid, x.oid, 90, lpad(x.oid::text, 10, '0'),"
 			" 'large object ' || x.oid, format('SELECT pg_catalog.lo_create(%%s);', x.oid)"
-			" || %s || %s || %s, NULL::text"
+			" || %s, NULL::text"
 			" FROM pg_largeobject_metadata x",
-			sql_owner("'LARGE OBJECT ' || x.oid", "x.lomowner"),
-			sql_comment("pg_largeobject", "x.oid", "'LARGE OBJECT ' || x.oid"),
-			sql_acl("'LARGE OBJECT ' || x.oid", "x.lomacl", "x.lomowner"));
+			sql_decorations("pg_largeobject", "x.oid", "'LARGE OBJECT ' || x.oid", "x.lomowner",
+			                "'LARGE OBJECT ' || x.oid", "x.lomacl"));
 }
 
 /*
@@ -1540,12 +1548,12 @@ kind_statistics_objects(void)
 			"SELECT 0::oid, 0::oid, 140, q.q, 'statistics object ' || q.q,"
 			" pg_get_statisticsobjdef(x.oid) || ';'"
 			" || CASE WHEN x.stxstattarget >= 0 THEN format(E'\\nALTER STATISTICS %%s SET STATISTICS %%s;', q.q,"
-			"   x.stxstattarget) ELSE '' END || %s || %s, NULL::text"
+			"   x.stxstattarget) ELSE '' END || %s, NULL::text"
 			" FROM pg_statistic_ext x JOIN pg_namespace n ON n.oid = x.stxnamespace"
 			" CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, x.stxname) AS q) q"
 			" WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_statistic_ext", "x.oid"),
-			sql_owner("'STATISTICS ' || q.q", "x.stxowner"),
-			sql_comment("pg_statistic_ext", "x.oid", "'STATISTICS ' || q.q"));
+			sql_decorations("pg_statistic_ext", "x.oid", "'STATISTICS ' || q.q", "x.stxowner",
+			                NULL, NULL));
 }
 
 /* the queries of views that rely on a constraint (VIEW_NEEDS_KEY) */
@@ -1703,10 +1711,10 @@ kind_event_triggers(void)
 			" || CASE x.evtenabled WHEN 'D' THEN format(E'\\nALTER EVENT TRIGGER %%I DISABLE;', x.evtname)"
 			"   WHEN 'R' THEN format(E'\\nALTER EVENT TRIGGER %%I ENABLE REPLICA;', x.evtname)"
 			"   WHEN 'A' THEN format(E'\\nALTER EVENT TRIGGER %%I ENABLE ALWAYS;', x.evtname) ELSE '' END"
-			" || %s || %s, NULL::text"
+			" || %s, NULL::text"
 			" FROM pg_event_trigger x WHERE " NOT_MEMBER("pg_event_trigger", "x.oid"),
-			sql_owner("format('EVENT TRIGGER %I', x.evtname)", "x.evtowner"),
-			sql_comment("pg_event_trigger", "x.oid", "format('EVENT TRIGGER %I', x.evtname)"));
+			sql_decorations("pg_event_trigger", "x.oid", "format('EVENT TRIGGER %I', x.evtname)", "x.evtowner",
+			                NULL, NULL));
 }
 
 /* publications, with their tables (column lists and row filters) and schemas */
@@ -1730,10 +1738,10 @@ kind_publications(void)
 			" || coalesce((SELECT string_agg(format(E'\\nALTER PUBLICATION %%I ADD TABLES IN SCHEMA %%I;', x.pubname,"
 			"   n.nspname), '' ORDER BY n.nspname) FROM pg_publication_namespace pn"
 			"   JOIN pg_namespace n ON n.oid = pn.pnnspid WHERE pn.pnpubid = x.oid), '')"
-			" || %s || %s, NULL::text"
+			" || %s, NULL::text"
 			" FROM pg_publication x",
-			sql_owner("format('PUBLICATION %I', x.pubname)", "x.pubowner"),
-			sql_comment("pg_publication", "x.oid", "format('PUBLICATION %I', x.pubname)"));
+			sql_decorations("pg_publication", "x.oid", "format('PUBLICATION %I', x.pubname)", "x.pubowner",
+			                NULL, NULL));
 }
 
 /*
@@ -1984,4 +1992,11 @@ char *
 dbk_dump_sql_acl(const char *target, const char *acl, const char *owner)
 {
 	return sql_acl(target, acl, owner);
+}
+
+char *
+dbk_dump_sql_decorations(const char *cat, const char *oid, const char *target, const char *owner,
+						 const char *acl_target, const char *acl)
+{
+	return sql_decorations(cat, oid, target, owner, acl_target, acl);
 }
