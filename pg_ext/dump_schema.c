@@ -1143,14 +1143,34 @@ give_stand_in(obj_set *set, int v, MemoryContext cxt)
 	set->stand_ins = lappend_oid(set->stand_ins, o->objid);
 }
 
+static bool split_defaults(obj_set *set, List *cycle, MemoryContext cxt);
+
+/* True when table needs target only for column defaults (a default_edge). */
+static bool
+is_default_edge(obj_set *set, int table, int target)
+{
+	ListCell   *lc;
+
+	foreach(lc, set->default_edges)
+	{
+		default_edge *e = lfirst(lc);
+
+		if (e->table == table && e->target == target)
+			return true;
+	}
+	return false;
+}
+
 /*
  * Moves to post-data, after the constraints, what cannot be made before them
  * (postpone_sql), and what is built on that in turn: pg_dump 15 does the
  * same when it finds such an object on a loop through its post-data boundary
  * (pg_dump_sort.c, repairFunctionBoundaryMultiLoop and its matview twin).
  * Views built on a postponed object are not moved but given a stand-in, as
- * pg_dump splits off their rule.  Anything else built on one cannot wait
- * (a table's rows come before post-data): the backup fails naming both.
+ * pg_dump splits off their rule; a table whose column defaults call one has
+ * those defaults set by a statement of their own (split_defaults), which is
+ * postponed.  Anything else built on one cannot wait (a table's rows come
+ * before post-data): the backup fails naming both.
  */
 static void
 postpone(obj_set *set, MemoryContext cxt, HTAB *h)
@@ -1173,6 +1193,7 @@ postpone(obj_set *set, MemoryContext cxt, HTAB *h)
 	while (todo != NIL)
 	{
 		int			u = linitial_int(todo);
+		List	   *tables = NIL;
 
 		todo = list_delete_first(todo);
 		foreach(lc, set->items[u].dependents)
@@ -1186,12 +1207,21 @@ postpone(obj_set *set, MemoryContext cxt, HTAB *h)
 				views = list_append_unique_int(views, j);
 			else if (may_postpone(o))
 				mark_postponed(set, j, &todo);
+			else if (o->prio == PRIO_TABLE && is_default_edge(set, j, u))
+				tables = lappend_int(tables, j);
 			else
 				ereport(ERROR,
 						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 						 errmsg("cannot back up %s", o->label),
 						 errdetail("It is built on %s, which relies on a table's constraint and so is created after the rows.",
 								   set->items[u].label)));
+		}
+		/* after the loop: splitting the defaults changes u's dependents */
+		foreach(lc, tables)
+		{
+			if (!split_defaults(set, list_make2_int(lfirst_int(lc), u), cxt))
+				elog(ERROR, "the defaults of \"%s\" could not be split off", set->items[lfirst_int(lc)].label);
+			mark_postponed(set, set->n - 1, &todo);
 		}
 	}
 	foreach(lc, views)

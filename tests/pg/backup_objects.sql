@@ -578,6 +578,13 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION public.aa_key_grouped() IS 'groups by the key';
 CREATE VIEW public.aa_on_key_function AS SELECT public.aa_key_grouped() AS provider;
+-- a column default calling such a function: set after the function exists
+CREATE FUNCTION public.aa_key_count() RETURNS bigint LANGUAGE sql STABLE
+BEGIN ATOMIC
+  SELECT count(*) FROM (SELECT p.primary_provider FROM public.zz_person p GROUP BY p.id) s;
+END;
+CREATE TABLE public.aa_default_on_key (id integer, n bigint DEFAULT public.aa_key_count());
+INSERT INTO public.aa_default_on_key (id) VALUES (1);
 -- an aggregate of no arguments: agg(*), with its comment and privileges
 CREATE AGGREGATE public.count_star(*) (SFUNC = int8inc, STYPE = int8, INITCOND = '0');
 COMMENT ON AGGREGATE public.count_star(*) IS 'counts rows';
