@@ -7,7 +7,9 @@
  * [OR REPLACE] FUNCTION or PROCEDURE.  That body is found the way psql
  * finds it: when the first identifiers of the statement are CREATE
  * [OR REPLACE] FUNCTION|PROCEDURE, each BEGIN at parenthesis depth 0 opens
- * a level, CASE opens one inside a body, and END closes one.  To count
+ * a level, CASE opens one inside a body, and END closes one.  An empty line
+ * inside a statement, outside quotes and comments, is not part of the
+ * statement psql sends, so it is dropped from the text handed out.  To count
  * words as psql does, the lexer reads whole tokens where a token could hide
  * one: identifiers, numbers (with PostgreSQL 15's trailing-junk rule, so
  * "1end" is not "end"), $n parameters and :name psql variables.
@@ -56,6 +58,9 @@ struct dbk_splitter
 	size_t		start;			/* first byte not yet handed out */
 	size_t		scan;			/* where the lexer resumes */
 	size_t		content;		/* first byte of the statement's content, or NO_CONTENT */
+	/* blank lines psql drops from the statement (drop_blank_line) */
+	size_t		gap;			/* bytes dropped so far */
+	size_t		gap_from;		/* bytes from here on are not yet moved left by gap */
 	size_t		max_statement;
 	uint64_t	line;			/* line number at start */
 	uint64_t	scan_line;		/* line number at scan */
@@ -164,6 +169,8 @@ dbk_splitter_feed(dbk_splitter *s, const char *data, size_t len, dbk_error *err)
 		s->scan -= s->start;
 		if (s->content != NO_CONTENT)
 			s->content -= s->start;
+		if (s->gap > 0)
+			s->gap_from -= s->start;
 		if (s->state == LEX_DOLLAR)
 			s->tag_pos -= s->start;
 		s->start = 0;
@@ -470,6 +477,26 @@ meta_command(dbk_splitter *s, size_t i, dbk_error *err)
 	return FOUND_META;
 }
 
+/*
+ * The newline at i ends an empty line inside a statement, outside quotes and
+ * comments: psql skips such a line (MainLoop reads a line at a time and
+ * ignores an empty one unless it is inside a literal or comment), so the
+ * statement it sends lacks this newline.  It is dropped from the buffer
+ * lazily: the bytes between the previous dropped newline and this one move
+ * left by the count dropped so far, so every byte moves at most once; the
+ * rest moves when the statement is handed out.  Bytes at and after i keep
+ * their place until then, which the lexer's look-backs (the byte before a
+ * newline, a dollar tag) rely on.
+ */
+static void
+drop_blank_line(dbk_splitter *s, size_t i)
+{
+	if (s->gap > 0)
+		memmove(s->buf + s->gap_from - s->gap, s->buf + s->gap_from, i - s->gap_from);
+	s->gap++;
+	s->gap_from = i + 1;
+}
+
 /* Advances the lexer from s->scan to the next statement's end or meta-command. */
 static enum lex_found
 lex(dbk_splitter *s, dbk_error *err)
@@ -505,6 +532,8 @@ lex(dbk_splitter *s, dbk_error *err)
 				{
 					if (!s->cont_at_quote)
 						s->cont_state = LEX_NORMAL;
+					if (s->content != NO_CONTENT && s->buf[i - 1] == '\n')
+						drop_blank_line(s, i);
 					continue;
 				}
 				if (c == '-' || c == '/')
@@ -902,6 +931,12 @@ dbk_splitter_next(dbk_splitter *s, dbk_split_event *ev, const char **text, size_
 		*ev = DBK_SPLIT_STATEMENT;
 		*text = s->buf + s->content;
 		*len = s->scan - s->content + 1;
+		if (s->gap > 0)
+		{
+			memmove(s->buf + s->gap_from - s->gap, s->buf + s->gap_from, s->scan + 1 - s->gap_from);
+			*len -= s->gap;
+			s->gap = 0;
+		}
 		*line = s->content_line;
 		s->consume = s->scan + 1 - s->start;
 		s->consume_lines = s->scan_line - s->line;

@@ -45,6 +45,9 @@ void		dbk_dump_kind_misc(dump_kind_sql *k);
 char	   *dbk_dump_sql_comment(const char *cat, const char *oid, const char *target);
 char	   *dbk_dump_sql_owner(const char *target, const char *owner);
 char	   *dbk_dump_sql_acl(const char *target, const char *acl, const char *owner);
+/* owner, comment and privileges (acl NULL: none) in one, for " || %s" */
+char	   *dbk_dump_sql_decorations(const char *cat, const char *oid, const char *target, const char *owner,
+									 const char *acl_target, const char *acl);
 
 /*
  * A pg_depend edge dump_schema.c must not follow (a, b: its normalised

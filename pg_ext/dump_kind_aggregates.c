@@ -57,15 +57,14 @@ aggregates_sql(void)
 					" || CASE WHEN ag.aggkind = 'h' THEN E',\\n    HYPOTHETICAL' ELSE '' END"
 					" || CASE p.proparallel WHEN 's' THEN E',\\n    PARALLEL = safe' WHEN 'r' THEN E',\\n    PARALLEL = restricted'"
 					"   ELSE '' END"
-					" || E'\\n);' || %s || %s || %s, NULL::text"
+					" || E'\\n);' || %s, NULL::text"
 					" FROM pg_proc p JOIN pg_aggregate ag ON ag.aggfnoid = p.oid JOIN pg_namespace n ON n.oid = p.pronamespace"
 					" CROSS JOIN LATERAL (SELECT format('%%I.%%I(%%s)', n.nspname, p.proname, CASE WHEN p.pronargs = 0 THEN '*'"
 					"   ELSE pg_get_function_identity_arguments(p.oid) END) AS q) q"
 					" WHERE p.prokind = 'a' AND " DBK_KIND_SPECIAL_AGGREGATE("ag") " AND " USER_NS("n")
 					" AND " NOT_MEMBER("pg_proc", "p.oid"),
-					dbk_dump_sql_owner("'AGGREGATE ' || q.q", "p.proowner"),
-					dbk_dump_sql_comment("pg_proc", "p.oid", "'AGGREGATE ' || q.q"),
-					dbk_dump_sql_acl("'FUNCTION ' || p.oid::regprocedure::text", "p.proacl", "p.proowner"));
+					dbk_dump_sql_decorations("pg_proc", "p.oid", "'AGGREGATE ' || q.q", "p.proowner",
+					                         "'FUNCTION ' || p.oid::regprocedure::text", "p.proacl"));
 }
 
 void

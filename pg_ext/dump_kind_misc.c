@@ -38,11 +38,10 @@ languages_sql(void)
 					"   l.lanname, l.lanplcallfoid::regproc::text,"
 					"   CASE WHEN l.laninline <> 0 THEN ' INLINE ' || l.laninline::regproc::text ELSE '' END,"
 					"   CASE WHEN l.lanvalidator <> 0 THEN ' VALIDATOR ' || l.lanvalidator::regproc::text ELSE '' END)"
-					" || %s || %s || %s, NULL::text"
+					" || %s, NULL::text"
 					" FROM pg_language l WHERE l.oid >= 16384 AND " NOT_MEMBER("pg_language", "l.oid"),
-					dbk_dump_sql_owner("format('LANGUAGE %I', l.lanname)", "l.lanowner"),
-					dbk_dump_sql_comment("pg_language", "l.oid", "format('LANGUAGE %I', l.lanname)"),
-					dbk_dump_sql_acl("format('LANGUAGE %I', l.lanname)", "l.lanacl", "l.lanowner"));
+					dbk_dump_sql_decorations("pg_language", "l.oid", "format('LANGUAGE %I', l.lanname)", "l.lanowner",
+					                         "format('LANGUAGE %I', l.lanname)", "l.lanacl"));
 }
 
 static char *
@@ -65,12 +64,12 @@ conversions_sql(void)
 	return psprintf("SELECT 'pg_conversion'::regclass::oid, x.oid, 47, q.q, 'conversion ' || q.q,"
 					" format('CREATE %%sCONVERSION %%s FOR %%L TO %%L FROM %%s;', CASE WHEN x.condefault THEN 'DEFAULT ' ELSE '' END,"
 					"   q.q, pg_encoding_to_char(x.conforencoding), pg_encoding_to_char(x.contoencoding), x.conproc::regproc::text)"
-					" || %s || %s, NULL::text"
+					" || %s, NULL::text"
 					" FROM pg_conversion x JOIN pg_namespace n ON n.oid = x.connamespace"
 					" CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, x.conname) AS q) q"
 					" WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_conversion", "x.oid"),
-					dbk_dump_sql_owner("'CONVERSION ' || q.q", "x.conowner"),
-					dbk_dump_sql_comment("pg_conversion", "x.oid", "'CONVERSION ' || q.q"));
+					dbk_dump_sql_decorations("pg_conversion", "x.oid", "'CONVERSION ' || q.q", "x.conowner",
+					                         NULL, NULL));
 }
 
 static char *

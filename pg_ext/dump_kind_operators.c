@@ -53,13 +53,13 @@ families_sql(void)
 {
 	return psprintf("SELECT 'pg_opfamily'::regclass::oid, f.oid, 51, q.q || ' ' || am.amname,"
 					" format('operator family %%s for %%I', q.q, am.amname),"
-					" format('CREATE OPERATOR FAMILY %%s USING %%I;', q.q, am.amname) || %s || %s, NULL::text"
+					" format('CREATE OPERATOR FAMILY %%s USING %%I;', q.q, am.amname) || %s, NULL::text"
 					" FROM pg_opfamily f JOIN pg_namespace n ON n.oid = f.opfnamespace JOIN pg_am am ON am.oid = f.opfmethod"
 					" CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, f.opfname) AS q,"
 					"   format('OPERATOR FAMILY %%I.%%I USING %%I', n.nspname, f.opfname, am.amname) AS t) q"
 					" WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_opfamily", "f.oid"),
-					dbk_dump_sql_owner("q.t", "f.opfowner"),
-					dbk_dump_sql_comment("pg_opfamily", "f.oid", "q.t"));
+					dbk_dump_sql_decorations("pg_opfamily", "f.oid", "q.t", "f.opfowner",
+					                         NULL, NULL));
 }
 
 static char *
@@ -79,14 +79,14 @@ classes_sql(void)
 					"       FROM pg_amproc ap WHERE " CLASS_MEMBER("pg_amproc", "ap") ")), ''),"
 					/* a class without members: STORAGE of its own input type says nothing */
 					"     'STORAGE ' || format_type(c.opcintype, NULL)))"
-					" || %s || %s, NULL::text"
+					" || %s, NULL::text"
 					" FROM pg_opclass c JOIN pg_namespace n ON n.oid = c.opcnamespace JOIN pg_am am ON am.oid = c.opcmethod"
 					" JOIN pg_opfamily f ON f.oid = c.opcfamily JOIN pg_namespace fn ON fn.oid = f.opfnamespace"
 					" CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.opcname) AS q,"
 					"   format('OPERATOR CLASS %%I.%%I USING %%I', n.nspname, c.opcname, am.amname) AS t) q"
 					" WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_opclass", "c.oid"),
-					dbk_dump_sql_owner("q.t", "c.opcowner"),
-					dbk_dump_sql_comment("pg_opclass", "c.oid", "q.t"));
+					dbk_dump_sql_decorations("pg_opclass", "c.oid", "q.t", "c.opcowner",
+					                         NULL, NULL));
 }
 
 /* One ALTER OPERATOR FAMILY ... ADD per loose operator and per loose function. */

@@ -52,13 +52,12 @@ base_types_sql(void)
 					" || CASE WHEN t.typelem <> 0 THEN E',\\n    ELEMENT = ' || format_type(t.typelem, NULL) ELSE '' END"
 					" || CASE WHEN t.typdelim <> ',' THEN E',\\n    DELIMITER = ' || quote_literal(t.typdelim::text) ELSE '' END"
 					" || CASE WHEN t.typcollation <> 0 THEN E',\\n    COLLATABLE = true' ELSE '' END"
-					" || E'\\n);' || %s || %s || %s, NULL::text"
+					" || E'\\n);' || %s, NULL::text"
 					" FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
 					" CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, t.typname) AS q) q"
 					" WHERE t.typtype = 'b' AND " OWN_TYPE,
-					dbk_dump_sql_owner("'TYPE ' || q.q", "t.typowner"),
-					dbk_dump_sql_comment("pg_type", "t.oid", "'TYPE ' || q.q"),
-					dbk_dump_sql_acl("'TYPE ' || q.q", "t.typacl", "t.typowner"));
+					dbk_dump_sql_decorations("pg_type", "t.oid", "'TYPE ' || q.q", "t.typowner",
+					                         "'TYPE ' || q.q", "t.typacl"));
 }
 
 /* Shell types nobody filled in: CREATE TYPE t; is all there is. */
@@ -66,12 +65,12 @@ static char *
 shell_types_sql(void)
 {
 	return psprintf("SELECT 'pg_type'::regclass::oid, t.oid, 30, q.q, 'type ' || q.q,"
-					" format('CREATE TYPE %%s;', q.q) || %s || %s, NULL::text"
+					" format('CREATE TYPE %%s;', q.q) || %s, NULL::text"
 					" FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
 					" CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, t.typname) AS q) q"
 					" WHERE t.typtype = 'p' AND NOT t.typisdefined AND " OWN_TYPE,
-					dbk_dump_sql_owner("'TYPE ' || q.q", "t.typowner"),
-					dbk_dump_sql_comment("pg_type", "t.oid", "'TYPE ' || q.q"));
+					dbk_dump_sql_decorations("pg_type", "t.oid", "'TYPE ' || q.q", "t.typowner",
+					                         NULL, NULL));
 }
 
 /*

@@ -18,23 +18,31 @@
  *              (they are post-data); a cycle that column defaults close is
  *              broken by setting those defaults in a statement of their own
  *              (split_defaults); a view that relies on a constraint gets a
- *              stand-in query until post-data (VIEW_NEEDS_KEY); any other
- *              cycle is an error that names the objects on it.
+ *              stand-in query until post-data (VIEW_NEEDS_KEY); a function
+ *              or materialized view that does is postponed to post-data,
+ *              with the functions and materialized views built on it (views
+ *              built on it get a stand-in), as pg_dump 15 does (postpone);
+ *              any other cycle is an error that names the objects on it.
  *   data       one COPY block per table (dump_data.c), setval for every
  *              sequence, and the contents of large objects.
  *   post-data  sequence ownership, constraints (NOT VALID CHECKs after
- *              the valid ones children may have of the same name), indexes
- *              (each on its own table, partitions' then attached to their
- *              parent's, so that every index keeps its name), statistics
- *              objects, the queries of views that rely on a constraint,
+ *              the valid ones children may have of the same name), what
+ *              was postponed, indexes (each on its own table, partitions'
+ *              then attached to their parent's, so that every index keeps
+ *              its name), statistics objects, the queries of the views
+ *              that got a stand-in,
  *              triggers, rules, row-level security, foreign keys, privileges
  *              changed on extension members and system objects, then
  *              REFRESH of the materialized views that were populated.
  *
- * The rarer kinds (base and shell types, operator classes and families,
- * access methods, special aggregates, languages, transforms, conversions,
- * text search parsers and templates, tablespaces, subscriptions, security
- * labels) are built in dump_kind_*.c and ordered here with the rest.
+ * Each kind of object has one builder (kind_*), the query that lists every
+ * object of the kind with its statements, as pg_dump splits getX and dumpX;
+ * pre_data_kinds and post_data_kinds list them, so a new kind is one
+ * builder and one entry.  The rarer kinds (base and shell types, operator
+ * classes and families, access methods, special aggregates, languages,
+ * transforms, conversions, text search parsers and templates, tablespaces,
+ * subscriptions, security labels) are built in dump_kind_*.c and ordered
+ * here with the rest.
  *
  * Every kind of object pg_dump writes is reproduced; an object whose
  * definition cannot be read fails the backup with an error naming it
@@ -50,6 +58,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_class.h"
+#include "catalog/pg_proc.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
@@ -143,6 +152,22 @@ sql_column_acl(const char *oid, const char *q, const char *owner)
 }
 
 /*
+ * What follows the CREATE of every object that has them: its owner, its
+ * comment and its privileges, each as sql_owner, sql_comment and sql_acl
+ * give it (for psprintf arguments).  target names the object in ALTER and
+ * COMMENT, acl_target in GRANT (they differ for some kinds: TABLE for a
+ * view, FUNCTION for an aggregate); acl NULL for a kind without privileges.
+ */
+static char *
+sql_decorations(const char *cat, const char *oid, const char *target, const char *owner,
+				const char *acl_target, const char *acl)
+{
+	char	   *sql = psprintf("%s || %s", sql_owner(target, owner), sql_comment(cat, oid, target));
+
+	return acl ? psprintf("%s || %s", sql, sql_acl(acl_target, acl, owner)) : sql;
+}
+
+/*
  * A reloptions or attoptions array ("name=value" entries) as the text
  * between the parentheses of WITH (...) or SET (...), each name prefixed
  * with prefix ('' or 'toast.'); NULL when there is nothing to say.  Values
@@ -208,8 +233,12 @@ enum
 	COL_EXTRA					/* REFRESH for a populated materialized view */
 };
 
-/* The kind order (COL_PRIO) of tables, which split_defaults needs to know. */
+/* Kind orders (COL_PRIO) the ordering needs to know (split_defaults, postpone) */
 #define PRIO_TABLE 60
+#define PRIO_VIEW 70
+#define PRIO_MATVIEW 80
+/* where the objects postponed to post-data go: after constraints, before indexes */
+#define PRIO_POSTPONED 115
 
 typedef struct obj_key
 {
@@ -236,6 +265,7 @@ typedef struct dump_obj
 	List	   *dependencies;	/* int: objects that must come before it */
 	int			waiting;		/* dependencies not yet emitted */
 	bool		emitted;
+	bool		postponed;		/* made in post-data (postpone) */
 } dump_obj;
 
 /*
@@ -256,7 +286,9 @@ typedef struct obj_set
 	int			n;
 	int			cap;
 	int			emitted;		/* how many items are emitted */
+	int			postponed;		/* how many items wait for post-data */
 	List	   *default_edges;	/* default_edge * */
+	List	   *stand_ins;		/* Oid: views given a stand-in by postpone */
 } obj_set;
 
 static char *
@@ -331,6 +363,18 @@ collect(obj_set *set, MemoryContext cxt, const char *sql)
 	}
 }
 
+/*
+ * A kind of object (pg_dump's getX and dumpX in one): the query that lists
+ * every object of the kind with its statements, in the COL_* columns.  A
+ * new kind is one more builder and its entry in pre_data_kinds or
+ * post_data_kinds (or a file of dump_kind.h's).
+ */
+typedef struct dump_kind
+{
+	const char *name;			/* for readers: what the query lists */
+	const char *(*sql) (void);
+} dump_kind;
+
 static int
 obj_cmp(const void *a, const void *b)
 {
@@ -349,7 +393,7 @@ obj_cmp(const void *a, const void *b)
  * on a primary key does to select the table's other columns.  Constraints
  * are post-data, so such a view is created in pre-data with a stand-in
  * query of the same columns (SQL_DUMMY_VIEW_COLUMNS) and given its own
- * query once the constraints exist (collect_post_data), as pg_dump 15 does
+ * query once the constraints exist (kind_view_queries), as pg_dump 15 does
  * with a "dummy view" and a separate CREATE OR REPLACE VIEW.  Objects built
  * on the view meanwhile see the same columns and types.
  */
@@ -360,16 +404,18 @@ obj_cmp(const void *a, const void *b)
 	" WHERE r.ev_class = " c ".oid AND r.rulename = '_RETURN')"
 
 /*
- * A materialized view that relies on a constraint cannot have a stand-in (it
- * holds rows), so it is created in post-data once the constraints exist,
- * before the indexes, as pg_dump 15 postpones it.  Only when nothing else
- * is built on it: what is would have to wait too.
+ * A materialized view or a function with a SQL-standard body that relies on
+ * a table's constraint cannot have a stand-in: it is made in post-data once
+ * the constraints exist, with what is built on it (postpone).
  */
-#define MATVIEW_POSTPONED(c) \
-	"(" c ".relkind = 'm' AND " VIEW_NEEDS_KEY(c) " AND NOT EXISTS (SELECT FROM pg_depend od" \
-	" WHERE od.refclassid = 'pg_class'::regclass AND od.refobjid = " c ".oid AND od.deptype = 'n'" \
-	" AND NOT (od.classid = 'pg_rewrite'::regclass AND od.objid IN (SELECT r.oid FROM pg_rewrite r" \
-	" WHERE r.ev_class = " c ".oid))))"
+static const char *const postpone_sql =
+"SELECT DISTINCT CASE WHEN d.classid = 'pg_rewrite'::regclass THEN 'pg_class'::regclass::oid ELSE d.classid END,"
+" CASE WHEN d.classid = 'pg_rewrite'::regclass THEN r.ev_class ELSE d.objid END"
+" FROM pg_depend d JOIN pg_constraint co ON co.oid = d.refobjid AND co.contypid = 0"
+" LEFT JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid AND r.rulename = '_RETURN'"
+" LEFT JOIN pg_class c ON c.oid = r.ev_class"
+" WHERE d.refclassid = 'pg_constraint'::regclass AND d.deptype = 'n'"
+" AND (d.classid = 'pg_proc'::regclass OR c.relkind = 'm')";
 
 /* The stand-in's select list: "NULL::type AS column", collations kept. */
 #define SQL_DUMMY_VIEW_COLUMNS(c) \
@@ -484,12 +530,12 @@ sql_tables(const char *where, const char *omit_default)
  * COL_PRIO.
  */
 static char *
-sql_views(const char *where, const char *prio)
+sql_views(const char *where, const char *prio, const char *stand_in)
 {
 	return psprintf(
 							   "SELECT 'pg_class'::regclass::oid, c.oid, %s, q.q,"
 							   " CASE c.relkind WHEN 'v' THEN 'view ' ELSE 'materialized view ' END || q.q,"
-							   " CASE WHEN c.relkind = 'v' AND " VIEW_NEEDS_KEY("c") " THEN format(E'CREATE VIEW %%s AS\\n %%s;', q.q, %s)"
+							   " CASE WHEN c.relkind = 'v' AND (%s) THEN format(E'CREATE VIEW %%s AS\\n %%s;', q.q, %s)"
 							   "   WHEN c.relkind = 'v' THEN format(E'CREATE VIEW %%s%%s AS\\n%%s', q.q,"
 							   "     coalesce(' WITH (' || %s || ')', ''), pg_get_viewdef(c.oid))"
 							   "   ELSE format(E'CREATE MATERIALIZED VIEW %%s%%s%%s AS\\n%%s\\n  WITH NO DATA;', q.q,"
@@ -505,7 +551,7 @@ sql_views(const char *where, const char *prio)
 							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q,"
 							   "   CASE c.relkind WHEN 'v' THEN 'VIEW ' ELSE 'MATERIALIZED VIEW ' END || format('%%I.%%I', n.nspname, c.relname) AS t) q"
 							   " WHERE c.relkind IN ('v', 'm') AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid") " AND %s",
-							   prio, SQL_DUMMY_VIEW_COLUMNS("c"), sql_options("c.reloptions", "''"), sql_options("c.reloptions", "''"),
+							   prio, stand_in, SQL_DUMMY_VIEW_COLUMNS("c"), sql_options("c.reloptions", "''"), sql_options("c.reloptions", "''"),
 							   sql_column_settings("c.oid", "'ALTER MATERIALIZED VIEW ' || q.q"),
 							   sql_owner("'TABLE ' || q.q", "c.relowner"),
 							   sql_comment("pg_class", "c.oid", "q.t"),
@@ -514,308 +560,410 @@ sql_views(const char *where, const char *prio)
 							   sql_column_acl("c.oid", "q.q", "c.relowner"), where);
 }
 
-static void
-collect_pre_data(obj_set *set, MemoryContext cxt)
+/*
+ * The post-data statements that give views of which where (a condition on c,
+ * their pg_class row) holds their own query in place of their stand-in.
+ */
+static char *
+sql_view_queries(const char *where)
 {
-	/* schemas (public included: its owner, comment and privileges) */
-	collect(set, cxt, psprintf(
-							   "SELECT 'pg_namespace'::regclass::oid, n.oid, 10, n.nspname, format('schema %%I', n.nspname),"
-							   " CASE WHEN n.nspname = 'public' THEN '' ELSE format('CREATE SCHEMA %%I;', n.nspname) END"
-							   " || %s || %s || %s, NULL::text"
-							   " FROM pg_namespace n CROSS JOIN LATERAL (SELECT format('SCHEMA %%I', n.nspname) AS t) t"
-							   " WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_namespace", "n.oid"),
-							   sql_owner("t.t", "n.nspowner"),
-							   sql_comment("pg_namespace", "n.oid", "t.t"),
-							   sql_acl("t.t", "n.nspacl", "n.nspowner")));
-
-	/* extensions: their members come with them */
-	collect(set, cxt, psprintf(
-							   "SELECT 'pg_extension'::regclass::oid, x.oid, 20, x.extname, format('extension %%I', x.extname),"
-							   " format('CREATE EXTENSION IF NOT EXISTS %%I WITH SCHEMA %%I;', x.extname, n.nspname)"
-							   " || %s, NULL::text"
-							   " FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace",
-							   sql_comment("pg_extension", "x.oid", "format('EXTENSION %I', x.extname)")));
-
-	/* collations */
-	collect(set, cxt, psprintf(
-							   "SELECT 'pg_collation'::regclass::oid, x.oid, 25, q.q, 'collation ' || q.q,"
-							   " format('CREATE COLLATION %%s (%%s%%s);', q.q,"
-							   "   " DBK_SQL_COLLATION_PROVIDER("x") ","
-							   "   CASE WHEN x.collisdeterministic THEN '' ELSE ', deterministic = false' END)"
-							   " || %s || %s, NULL::text"
-							   " FROM pg_collation x JOIN pg_namespace n ON n.oid = x.collnamespace"
-							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, x.collname) AS q) q"
-							   " WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_collation", "x.oid"),
-							   sql_owner("'COLLATION ' || q.q", "x.collowner"),
-							   sql_comment("pg_collation", "x.oid", "'COLLATION ' || q.q")));
-
-	/* casts between types, made by users (not the ones a range type makes) */
-	collect(set, cxt, psprintf(
-							   "SELECT 'pg_cast'::regclass::oid, x.oid, 47, q.q, 'cast ' || q.q,"
-							   " format('CREATE CAST %%s %%s%%s;', q.q,"
-							   "   CASE x.castmethod WHEN 'f' THEN 'WITH FUNCTION ' || x.castfunc::regprocedure::text"
-							   "     WHEN 'i' THEN 'WITH INOUT' ELSE 'WITHOUT FUNCTION' END,"
-							   "   CASE x.castcontext WHEN 'a' THEN ' AS ASSIGNMENT' WHEN 'i' THEN ' AS IMPLICIT' ELSE '' END)"
-							   " || %s, NULL::text"
-							   " FROM pg_cast x CROSS JOIN LATERAL (SELECT format('(%%s AS %%s)', format_type(x.castsource, NULL),"
-							   "   format_type(x.casttarget, NULL)) AS q) q"
-							   " WHERE x.oid >= 16384 AND " NOT_MEMBER("pg_cast", "x.oid")
-							   " AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_cast'::regclass AND i.objid = x.oid"
-							   "   AND i.deptype = 'i')",
-							   sql_comment("pg_cast", "x.oid", "'CAST ' || q.q")));
-
-	/* text search dictionaries and configurations (parsers and templates: dump_kind_misc.c) */
-	collect(set, cxt, psprintf(
-							   "SELECT 'pg_ts_dict'::regclass::oid, x.oid, 33, q.q, 'text search dictionary ' || q.q,"
-							   " format(E'CREATE TEXT SEARCH DICTIONARY %%s (\\n    TEMPLATE = %%I.%%I%%s);', q.q, tn.nspname, t.tmplname,"
-							   "   CASE WHEN x.dictinitoption IS NOT NULL THEN ', ' || x.dictinitoption ELSE '' END)"
-							   " || %s || %s, NULL::text"
-							   " FROM pg_ts_dict x JOIN pg_namespace n ON n.oid = x.dictnamespace"
-							   " JOIN pg_ts_template t ON t.oid = x.dicttemplate JOIN pg_namespace tn ON tn.oid = t.tmplnamespace"
-							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, x.dictname) AS q) q"
-							   " WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_ts_dict", "x.oid"),
-							   sql_owner("'TEXT SEARCH DICTIONARY ' || q.q", "x.dictowner"),
-							   sql_comment("pg_ts_dict", "x.oid", "'TEXT SEARCH DICTIONARY ' || q.q")));
-	collect(set, cxt, psprintf(
-							   "SELECT 'pg_ts_config'::regclass::oid, x.oid, 34, q.q, 'text search configuration ' || q.q,"
-							   " format('CREATE TEXT SEARCH CONFIGURATION %%s (PARSER = %%I.%%I);', q.q, pn.nspname, p.prsname)"
-							   " || coalesce((SELECT string_agg(format(E'\\nALTER TEXT SEARCH CONFIGURATION %%s ADD MAPPING FOR %%s WITH %%s;',"
-							   "   q.q, t.alias, d.dicts), '' ORDER BY t.tokid) FROM ts_token_type(x.cfgparser) t"
-							   "   CROSS JOIN LATERAL (SELECT string_agg(m.mapdict::regdictionary::text, ', ' ORDER BY m.mapseqno) AS dicts"
-							   "   FROM pg_ts_config_map m WHERE m.mapcfg = x.oid AND m.maptokentype = t.tokid) d"
-							   "   WHERE d.dicts IS NOT NULL), '')"
-							   " || %s || %s, NULL::text"
-							   " FROM pg_ts_config x JOIN pg_namespace n ON n.oid = x.cfgnamespace"
-							   " JOIN pg_ts_parser p ON p.oid = x.cfgparser JOIN pg_namespace pn ON pn.oid = p.prsnamespace"
-							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, x.cfgname) AS q) q"
-							   " WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_ts_config", "x.oid"),
-							   sql_owner("'TEXT SEARCH CONFIGURATION ' || q.q", "x.cfgowner"),
-							   sql_comment("pg_ts_config", "x.oid", "'TEXT SEARCH CONFIGURATION ' || q.q")));
-
-	/* foreign-data wrappers, servers, user mappings (not members of an extension) */
-	collect(set, cxt, psprintf(
-							   "SELECT 'pg_foreign_data_wrapper'::regclass::oid, x.oid, 48, x.fdwname, format('foreign-data wrapper %%I', x.fdwname),"
-							   " format('CREATE FOREIGN DATA WRAPPER %%I%%s%%s%%s;', x.fdwname,"
-							   "   CASE WHEN x.fdwhandler <> 0 THEN ' HANDLER ' || x.fdwhandler::regproc::text ELSE ' NO HANDLER' END,"
-							   "   CASE WHEN x.fdwvalidator <> 0 THEN ' VALIDATOR ' || x.fdwvalidator::regproc::text ELSE ' NO VALIDATOR' END,"
-							   "   %s) || %s || %s || %s, NULL::text"
-							   " FROM pg_foreign_data_wrapper x WHERE " NOT_MEMBER("pg_foreign_data_wrapper", "x.oid"),
-							   OPTS_SQL("x.fdwoptions"),
-							   sql_owner("format('FOREIGN DATA WRAPPER %I', x.fdwname)", "x.fdwowner"),
-							   sql_comment("pg_foreign_data_wrapper", "x.oid", "format('FOREIGN DATA WRAPPER %I', x.fdwname)"),
-							   sql_acl("format('FOREIGN DATA WRAPPER %I', x.fdwname)", "x.fdwacl", "x.fdwowner")));
-	collect(set, cxt, psprintf(
-							   "SELECT 'pg_foreign_server'::regclass::oid, x.oid, 49, x.srvname, format('foreign server %%I', x.srvname),"
-							   " format('CREATE SERVER %%I%%s%%s FOREIGN DATA WRAPPER %%I%%s;', x.srvname,"
-							   "   CASE WHEN x.srvtype IS NOT NULL THEN ' TYPE ' || quote_literal(x.srvtype) ELSE '' END,"
-							   "   CASE WHEN x.srvversion IS NOT NULL THEN ' VERSION ' || quote_literal(x.srvversion) ELSE '' END,"
-							   "   w.fdwname, %s)"
-							   " || coalesce((SELECT string_agg(format(E'\\nCREATE USER MAPPING FOR %%s SERVER %%I%%s;',"
-							   "   CASE WHEN u.umuser = 0 THEN 'PUBLIC' ELSE quote_ident(u.usename) END, x.srvname, %s), '' ORDER BY u.usename)"
-							   "   FROM pg_user_mappings u WHERE u.srvid = x.oid), '')"
-							   " || %s || %s || %s, NULL::text"
-							   " FROM pg_foreign_server x JOIN pg_foreign_data_wrapper w ON w.oid = x.srvfdw"
-							   " WHERE " NOT_MEMBER("pg_foreign_server", "x.oid"),
-							   OPTS_SQL("x.srvoptions"), OPTS_SQL("u.umoptions"),
-							   sql_owner("format('SERVER %I', x.srvname)", "x.srvowner"),
-							   sql_comment("pg_foreign_server", "x.oid", "format('SERVER %I', x.srvname)"),
-							   sql_acl("format('FOREIGN SERVER %I', x.srvname)", "x.srvacl", "x.srvowner")));
-
-	/* enum, domain and range types */
-	collect(set, cxt, psprintf(
-							   "SELECT 'pg_type'::regclass::oid, t.oid, 30, q.q, 'type ' || q.q,"
-							   " CASE t.typtype"
-							   " WHEN 'e' THEN format('CREATE TYPE %%s AS ENUM (%%s);', q.q, coalesce((SELECT"
-							   "   string_agg(quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder)"
-							   "   FROM pg_enum e WHERE e.enumtypid = t.oid), ''))"
-							   " WHEN 'd' THEN format('CREATE DOMAIN %%s AS %%s', q.q, format_type(t.typbasetype, t.typtypmod))"
-							   "   || " SQL_COLLATE("' COLLATE '", "t.typcollation", "bt.typcollation")
-							   "   || CASE WHEN t.typdefaultbin IS NOT NULL THEN ' DEFAULT ' || pg_get_expr(t.typdefaultbin, 0) ELSE '' END"
-							   "   || CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END"
-							   "   || coalesce((SELECT string_agg(format(E'\\n    CONSTRAINT %%I %%s', co.conname,"
-							   "      pg_get_constraintdef(co.oid)), '' ORDER BY co.conname)"
-							   "      FROM pg_constraint co WHERE co.contypid = t.oid AND co.contype = 'c' AND co.convalidated), '') || ';'"
-							   " WHEN 'r' THEN (SELECT format('CREATE TYPE %%s AS RANGE (subtype = %%s%%s%%s%%s, multirange_type_name = %%s);',"
-							   "   q.q, format_type(r.rngsubtype, NULL),"
-							   "   CASE WHEN opc.opcdefault THEN '' ELSE format(', subtype_opclass = %%I.%%I', opcn.nspname, opc.opcname) END,"
-							   "   " SQL_COLLATE("', collation = '", "r.rngcollation", "st.typcollation") ","
-							   "   CASE WHEN r.rngsubdiff <> 0 THEN ', subtype_diff = ' || r.rngsubdiff::regproc::text ELSE '' END"
-							   "   || CASE WHEN r.rngcanonical <> 0 THEN ', canonical = ' || r.rngcanonical::regproc::text ELSE '' END,"
-							   "   format('%%I.%%I', mn.nspname, mt.typname))"
-							   "   FROM pg_range r JOIN pg_type st ON st.oid = r.rngsubtype"
-							   "   JOIN pg_opclass opc ON opc.oid = r.rngsubopc JOIN pg_namespace opcn ON opcn.oid = opc.opcnamespace"
-							   "   JOIN pg_type mt ON mt.oid = r.rngmultitypid JOIN pg_namespace mn ON mn.oid = mt.typnamespace"
-							   "   WHERE r.rngtypid = t.oid)"
-							   " END || CASE WHEN t.typtype = 'd' THEN coalesce((SELECT string_agg(format("
-							   "   E'\\nCOMMENT ON CONSTRAINT %%I ON DOMAIN %%s IS %%L;', co.conname, q.q, d.description), '' ORDER BY co.conname)"
-							   "   FROM pg_constraint co JOIN pg_description d ON d.classoid = 'pg_constraint'::regclass AND d.objoid = co.oid"
-							   "   WHERE co.contypid = t.oid AND co.convalidated), '') ELSE '' END"
-							   " || %s || %s || %s, NULL::text"
-							   " FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
-							   " LEFT JOIN pg_type bt ON bt.oid = t.typbasetype"
-							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, t.typname) AS q,"
-							   "   CASE t.typtype WHEN 'd' THEN 'DOMAIN ' ELSE 'TYPE ' END || format('%%I.%%I', n.nspname, t.typname) AS t) q"
-							   " WHERE t.typtype IN ('e', 'd', 'r') AND " USER_NS("n") " AND " NOT_MEMBER("pg_type", "t.oid"),
-							   sql_owner("q.t", "t.typowner"),
-							   sql_comment("pg_type", "t.oid", "q.t"),
-							   sql_acl("'TYPE ' || q.q", "t.typacl", "t.typowner")));
-
-	/* composite types (their pg_class entry stands for them) */
-	collect(set, cxt, psprintf(
-							   "SELECT 'pg_class'::regclass::oid, c.oid, 30, q.q, 'type ' || q.q,"
-							   " format(E'CREATE TYPE %%s AS (\\n%%s\\n);', q.q, coalesce((SELECT string_agg(format('    %%I %%s',"
-							   "   a.attname, format_type(a.atttypid, a.atttypmod)) || " SQL_COLLATE("' COLLATE '", "a.attcollation", "at.typcollation")
-							   "   , E',\\n' ORDER BY a.attnum) FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid"
-							   "   WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), ''))"
-							   " || %s || %s || %s || %s, NULL::text"
-							   " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_type t ON t.oid = c.reltype"
-							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
-							   " WHERE c.relkind = 'c' AND " USER_NS("n") " AND " NOT_MEMBER("pg_type", "t.oid"),
-							   sql_owner("'TYPE ' || q.q", "t.typowner"),
-							   sql_comment("pg_type", "t.oid", "'TYPE ' || q.q"),
-							   sql_column_comments("c.oid", "q.q"),
-							   sql_acl("'TYPE ' || q.q", "t.typacl", "t.typowner")));
-
-	/* functions and procedures */
-	collect(set, cxt, psprintf(
-							   "SELECT 'pg_proc'::regclass::oid, p.oid, 40, q.q, lower(q.k) || ' ' || q.q,"
-							   " pg_get_functiondef(p.oid) || ';' || %s || %s || %s, NULL::text"
-							   " FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
-							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I(%%s)', n.nspname, p.proname,"
-							   "   pg_get_function_identity_arguments(p.oid)) AS q,"
-							   "   CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END AS k) q"
-							   " WHERE p.prokind IN ('f', 'p', 'w') AND " USER_NS("n") " AND " NOT_MEMBER("pg_proc", "p.oid")
-							   " AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_proc'::regclass"
-							   "   AND i.objid = p.oid AND i.deptype = 'i')",
-							   sql_owner("q.k || ' ' || q.q", "p.proowner"),
-							   sql_comment("pg_proc", "p.oid", "q.k || ' ' || q.q"),
-							   sql_acl("'ROUTINE ' || q.q", "p.proacl", "p.proowner")));
-
-	/* plain aggregates (the others: dump_kind_aggregates.c) */
-	collect(set, cxt, psprintf(
-							   "SELECT 'pg_proc'::regclass::oid, p.oid, 45, q.q, 'aggregate ' || q.q,"
-							   " format(E'CREATE AGGREGATE %%I.%%I(%%s) (\\n    SFUNC = %%s,\\n    STYPE = %%s%%s%%s%%s%%s%%s%%s%%s%%s%%s\\n);',"
-							   "   n.nspname, p.proname, q.args, ag.aggtransfn::regproc::text,"
-							   "   format_type(ag.aggtranstype, NULL),"
-							   "   CASE WHEN ag.aggtransspace <> 0 THEN E',\\n    SSPACE = ' || ag.aggtransspace ELSE '' END,"
-							   "   CASE WHEN ag.aggfinalfn <> 0 THEN E',\\n    FINALFUNC = ' || ag.aggfinalfn::regproc::text ELSE '' END,"
-							   "   CASE WHEN ag.aggfinalextra THEN E',\\n    FINALFUNC_EXTRA' ELSE '' END,"
-							   "   CASE ag.aggfinalmodify WHEN 'w' THEN E',\\n    FINALFUNC_MODIFY = READ_WRITE'"
-							   "     WHEN 's' THEN E',\\n    FINALFUNC_MODIFY = SHAREABLE' ELSE '' END,"
-							   "   CASE WHEN ag.aggcombinefn <> 0 THEN E',\\n    COMBINEFUNC = ' || ag.aggcombinefn::regproc::text ELSE '' END,"
-							   "   CASE WHEN ag.aggserialfn <> 0 THEN E',\\n    SERIALFUNC = ' || ag.aggserialfn::regproc::text ELSE '' END,"
-							   "   CASE WHEN ag.aggdeserialfn <> 0 THEN E',\\n    DESERIALFUNC = ' || ag.aggdeserialfn::regproc::text ELSE '' END,"
-							   "   CASE WHEN ag.agginitval IS NOT NULL THEN E',\\n    INITCOND = ' || quote_literal(ag.agginitval) ELSE '' END,"
-							   "   CASE p.proparallel WHEN 's' THEN E',\\n    PARALLEL = safe' WHEN 'r' THEN E',\\n    PARALLEL = restricted'"
-							   "     ELSE '' END)"
-							   " || %s || %s || %s, NULL::text"
-							   " FROM pg_proc p JOIN pg_aggregate ag ON ag.aggfnoid = p.oid JOIN pg_namespace n ON n.oid = p.pronamespace"
-							   /* an aggregate of no arguments is agg(*): "agg()" does not parse */
-							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I(%%s)', n.nspname, p.proname, CASE WHEN p.pronargs = 0 THEN '*'"
-							   "   ELSE pg_get_function_identity_arguments(p.oid) END) AS q,"
-							   "   CASE WHEN p.pronargs = 0 THEN '*' ELSE pg_get_function_arguments(p.oid) END AS args,"
-							   "   format('%%I.%%I(%%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)) AS f) q"
-							   " WHERE p.prokind = 'a' AND NOT " DBK_KIND_SPECIAL_AGGREGATE("ag") " AND " USER_NS("n") " AND " NOT_MEMBER("pg_proc", "p.oid"),
-							   sql_owner("'AGGREGATE ' || q.q", "p.proowner"),
-							   sql_comment("pg_proc", "p.oid", "'AGGREGATE ' || q.q"),
-							   sql_acl("'FUNCTION ' || q.f", "p.proacl", "p.proowner")));
-
-	/*
-	 * Operators.  A commutator or negator that does not exist yet is made as
-	 * a shell and filled in when its own CREATE OPERATOR comes, so their
-	 * mutual order does not matter (pg_depend has no edge between them).
-	 */
-	collect(set, cxt, psprintf(
-							   "SELECT 'pg_operator'::regclass::oid, x.oid, 46, x.oid::regoperator::text, 'operator ' || x.oid::regoperator,"
-							   " format('CREATE OPERATOR %%I.%%s (%%s);', n.nspname, x.oprname, concat_ws(', ',"
-							   "   'FUNCTION = ' || x.oprcode::regproc::text,"
-							   "   CASE WHEN x.oprleft <> 0 THEN 'LEFTARG = ' || format_type(x.oprleft, NULL) END,"
-							   "   CASE WHEN x.oprright <> 0 THEN 'RIGHTARG = ' || format_type(x.oprright, NULL) END,"
-							   "   (SELECT format('COMMUTATOR = OPERATOR(%%I.%%s)', cn.nspname, co.oprname) FROM pg_operator co"
-							   "     JOIN pg_namespace cn ON cn.oid = co.oprnamespace WHERE co.oid = x.oprcom),"
-							   "   (SELECT format('NEGATOR = OPERATOR(%%I.%%s)', nn.nspname, ng.oprname) FROM pg_operator ng"
-							   "     JOIN pg_namespace nn ON nn.oid = ng.oprnamespace WHERE ng.oid = x.oprnegate),"
-							   "   CASE WHEN x.oprrest <> 0 THEN 'RESTRICT = ' || x.oprrest::regproc::text END,"
-							   "   CASE WHEN x.oprjoin <> 0 THEN 'JOIN = ' || x.oprjoin::regproc::text END,"
-							   "   CASE WHEN x.oprcanhash THEN 'HASHES' END, CASE WHEN x.oprcanmerge THEN 'MERGES' END))"
-							   " || %s || %s, NULL::text"
-							   " FROM pg_operator x JOIN pg_namespace n ON n.oid = x.oprnamespace"
-							   " WHERE x.oprcode <> 0 AND " USER_NS("n") " AND " NOT_MEMBER("pg_operator", "x.oid"),
-							   sql_owner("'OPERATOR ' || x.oid::regoperator::text", "x.oprowner"),
-							   sql_comment("pg_operator", "x.oid", "'OPERATOR ' || x.oid::regoperator::text")));
-
-	/* sequences other than those of identity columns */
-	collect(set, cxt, psprintf(
-							   "SELECT 'pg_class'::regclass::oid, c.oid, 50, q.q, 'sequence ' || q.q,"
-							   " format(E'CREATE %%sSEQUENCE %%s\\n    AS %%s\\n    START WITH %%s\\n    INCREMENT BY %%s\\n"
-							   "    MINVALUE %%s\\n    MAXVALUE %%s\\n    CACHE %%s%%s;',"
-							   "   CASE c.relpersistence WHEN 'u' THEN 'UNLOGGED ' ELSE '' END, q.q, format_type(s.seqtypid, NULL),"
-							   "   s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache,"
-							   "   CASE WHEN s.seqcycle THEN E'\\n    CYCLE' ELSE '' END)"
-							   " || %s || %s || %s, NULL::text"
-							   " FROM pg_class c JOIN pg_sequence s ON s.seqrelid = c.oid JOIN pg_namespace n ON n.oid = c.relnamespace"
-							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
-							   " WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid")
-							   " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass"
-							   "   AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'i')",
-							   sql_owner("'SEQUENCE ' || q.q", "c.relowner"),
-							   sql_comment("pg_class", "c.oid", "'SEQUENCE ' || q.q"),
-							   sql_acl("'SEQUENCE ' || q.q", "c.relacl", "c.relowner")));
-
-	collect(set, cxt, sql_tables("true", "false"));
-
-	/*
-	 * Foreign tables (no rows: those live elsewhere); partitions and
-	 * inheritance children as for tables.
-	 */
-	collect(set, cxt, psprintf(
-							   "SELECT 'pg_class'::regclass::oid, c.oid, 62, q.q, 'foreign table ' || q.q,"
-							   " format(E'CREATE FOREIGN TABLE %%s (\\n%%s\\n)%%s\\nSERVER %%I%%s;', q.q,"
-							   "   coalesce((SELECT string_agg(format('    %%I %%s', a.attname, format_type(a.atttypid, a.atttypmod))"
-							   "     || %s"
-							   "     || " SQL_COLLATE("' COLLATE '", "a.attcollation", "at.typcollation")
-							   "     || CASE WHEN ad.adbin IS NOT NULL THEN ' DEFAULT ' || pg_get_expr(ad.adbin, ad.adrelid) ELSE '' END"
-							   "     || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END, E',\\n' ORDER BY a.attnum)"
-							   "     FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid"
-							   "     LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
-							   "     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
-							   "     AND (a.attislocal OR c.relispartition)), ''),"
-							   "   CASE WHEN NOT c.relispartition THEN coalesce((SELECT"
-							   "     E'\\nINHERITS (' || string_agg(i.inhparent::regclass::text, ', ' ORDER BY i.inhseqno) || ')'"
-							   "     FROM pg_inherits i WHERE i.inhrelid = c.oid), '') ELSE '' END,"
-							   "   s.srvname, %s)"
-							   " || CASE WHEN c.relispartition THEN (SELECT format(E'\\nALTER TABLE ONLY %%s ATTACH PARTITION %%s %%s;',"
-							   "     i.inhparent::regclass::text, q.q, pg_get_expr(c.relpartbound, c.oid))"
-							   "     FROM pg_inherits i WHERE i.inhrelid = c.oid) ELSE '' END"
-							   " || %s || %s || %s || %s || %s || %s, NULL::text"
-							   " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-							   " JOIN pg_foreign_table ft ON ft.ftrelid = c.oid JOIN pg_foreign_server s ON s.oid = ft.ftserver"
-							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
-							   " WHERE c.relkind = 'f' AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"),
-							   OPTS_SQL("a.attfdwoptions"), OPTS_SQL("ft.ftoptions"),
-							   sql_column_settings("c.oid", "'ALTER FOREIGN TABLE ONLY ' || q.q"),
-							   sql_owner("'FOREIGN TABLE ' || q.q", "c.relowner"),
-							   sql_comment("pg_class", "c.oid", "'FOREIGN TABLE ' || q.q"),
-							   sql_column_comments("c.oid", "q.q"),
-							   sql_acl("'TABLE ' || q.q", "c.relacl", "c.relowner"),
-							   sql_column_acl("c.oid", "q.q", "c.relowner")));
-
-	/* large objects: created empty here, filled in the data section */
-	collect(set, cxt, psprintf(
-							   "SELECT 'pg_largeobject_metadata'::regclass::oid, x.oid, 90, lpad(x.oid::text, 10, '0'),"
-							   " 'large object ' || x.oid, format('SELECT pg_catalog.lo_create(%%s);', x.oid)"
-							   " || %s || %s || %s, NULL::text"
-							   " FROM pg_largeobject_metadata x",
-							   sql_owner("'LARGE OBJECT ' || x.oid", "x.lomowner"),
-							   sql_comment("pg_largeobject", "x.oid", "'LARGE OBJECT ' || x.oid"),
-							   sql_acl("'LARGE OBJECT ' || x.oid", "x.lomacl", "x.lomowner")));
-
-	/*
-	 * Views and materialized views; a materialized view that relies on a
-	 * constraint is made in post-data (MATVIEW_POSTPONED).
-	 */
-	collect(set, cxt, sql_views("NOT " MATVIEW_POSTPONED("c"), "CASE c.relkind WHEN 'v' THEN 70 ELSE 80 END"));
+	return psprintf(
+					"SELECT 0::oid, 0::oid, 145, q.q, 'view ' || q.q,"
+					" format(E'CREATE OR REPLACE VIEW %%s%%s AS\\n%%s', q.q, coalesce(' WITH (' || %s || ')', ''),"
+					"   pg_get_viewdef(c.oid)), NULL::text"
+					" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+					" CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
+					" WHERE c.relkind = 'v' AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid") " AND %s",
+					sql_options("c.reloptions", "''"), where);
 }
+
+/* schemas (public included: its owner, comment and privileges) */
+static const char *
+kind_schemas(void)
+{
+	return psprintf(
+			"SELECT 'pg_namespace'::regclass::oid, n.oid, 10, n.nspname, format('schema %%I', n.nspname),"
+			" CASE WHEN n.nspname = 'public' THEN '' ELSE format('CREATE SCHEMA %%I;', n.nspname) END"
+			" || %s, NULL::text"
+			" FROM pg_namespace n CROSS JOIN LATERAL (SELECT format('SCHEMA %%I', n.nspname) AS t) t"
+			" WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_namespace", "n.oid"),
+			sql_decorations("pg_namespace", "n.oid", "t.t", "n.nspowner",
+			                "t.t", "n.nspacl"));
+}
+
+/* extensions: their members come with them */
+static const char *
+kind_extensions(void)
+{
+	return psprintf(
+			"SELECT 'pg_extension'::regclass::oid, x.oid, 20, x.extname, format('extension %%I', x.extname),"
+			" format('CREATE EXTENSION IF NOT EXISTS %%I WITH SCHEMA %%I;', x.extname, n.nspname)"
+			" || %s, NULL::text"
+			" FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace",
+			sql_comment("pg_extension", "x.oid", "format('EXTENSION %I', x.extname)"));
+}
+
+/* collations */
+static const char *
+kind_collations(void)
+{
+	return psprintf(
+			"SELECT 'pg_collation'::regclass::oid, x.oid, 25, q.q, 'collation ' || q.q,"
+			" format('CREATE COLLATION %%s (%%s%%s);', q.q,"
+			"   " DBK_SQL_COLLATION_PROVIDER("x") ","
+			"   CASE WHEN x.collisdeterministic THEN '' ELSE ', deterministic = false' END)"
+			" || %s, NULL::text"
+			" FROM pg_collation x JOIN pg_namespace n ON n.oid = x.collnamespace"
+			" CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, x.collname) AS q) q"
+			" WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_collation", "x.oid"),
+			sql_decorations("pg_collation", "x.oid", "'COLLATION ' || q.q", "x.collowner",
+			                NULL, NULL));
+}
+
+/* casts between types, made by users (not the ones a range type makes) */
+static const char *
+kind_casts(void)
+{
+	return psprintf(
+			"SELECT 'pg_cast'::regclass::oid, x.oid, 47, q.q, 'cast ' || q.q,"
+			" format('CREATE CAST %%s %%s%%s;', q.q,"
+			"   CASE x.castmethod WHEN 'f' THEN 'WITH FUNCTION ' || x.castfunc::regprocedure::text"
+			"     WHEN 'i' THEN 'WITH INOUT' ELSE 'WITHOUT FUNCTION' END,"
+			"   CASE x.castcontext WHEN 'a' THEN ' AS ASSIGNMENT' WHEN 'i' THEN ' AS IMPLICIT' ELSE '' END)"
+			" || %s, NULL::text"
+			" FROM pg_cast x CROSS JOIN LATERAL (SELECT format('(%%s AS %%s)', format_type(x.castsource, NULL),"
+			"   format_type(x.casttarget, NULL)) AS q) q"
+			" WHERE x.oid >= 16384 AND " NOT_MEMBER("pg_cast", "x.oid")
+			" AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_cast'::regclass AND i.objid = x.oid"
+			"   AND i.deptype = 'i')",
+			sql_comment("pg_cast", "x.oid", "'CAST ' || q.q"));
+}
+
+/* text search dictionaries and configurations (parsers and templates: dump_kind_misc.c) */
+static const char *
+kind_ts_dictionaries(void)
+{
+	return psprintf(
+			"SELECT 'pg_ts_dict'::regclass::oid, x.oid, 33, q.q, 'text search dictionary ' || q.q,"
+			" format(E'CREATE TEXT SEARCH DICTIONARY %%s (\\n    TEMPLATE = %%I.%%I%%s);', q.q, tn.nspname, t.tmplname,"
+			"   CASE WHEN x.dictinitoption IS NOT NULL THEN ', ' || x.dictinitoption ELSE '' END)"
+			" || %s, NULL::text"
+			" FROM pg_ts_dict x JOIN pg_namespace n ON n.oid = x.dictnamespace"
+			" JOIN pg_ts_template t ON t.oid = x.dicttemplate JOIN pg_namespace tn ON tn.oid = t.tmplnamespace"
+			" CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, x.dictname) AS q) q"
+			" WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_ts_dict", "x.oid"),
+			sql_decorations("pg_ts_dict", "x.oid", "'TEXT SEARCH DICTIONARY ' || q.q", "x.dictowner",
+			                NULL, NULL));
+}
+
+static const char *
+kind_ts_configurations(void)
+{
+	return psprintf(
+			"SELECT 'pg_ts_config'::regclass::oid, x.oid, 34, q.q, 'text search configuration ' || q.q,"
+			" format('CREATE TEXT SEARCH CONFIGURATION %%s (PARSER = %%I.%%I);', q.q, pn.nspname, p.prsname)"
+			" || coalesce((SELECT string_agg(format(E'\\nALTER TEXT SEARCH CONFIGURATION %%s ADD MAPPING FOR %%s WITH %%s;',"
+			"   q.q, t.alias, d.dicts), '' ORDER BY t.tokid) FROM ts_token_type(x.cfgparser) t"
+			"   CROSS JOIN LATERAL (SELECT string_agg(m.mapdict::regdictionary::text, ', ' ORDER BY m.mapseqno) AS dicts"
+			"   FROM pg_ts_config_map m WHERE m.mapcfg = x.oid AND m.maptokentype = t.tokid) d"
+			"   WHERE d.dicts IS NOT NULL), '')"
+			" || %s, NULL::text"
+			" FROM pg_ts_config x JOIN pg_namespace n ON n.oid = x.cfgnamespace"
+			" JOIN pg_ts_parser p ON p.oid = x.cfgparser JOIN pg_namespace pn ON pn.oid = p.prsnamespace"
+			" CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, x.cfgname) AS q) q"
+			" WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_ts_config", "x.oid"),
+			sql_decorations("pg_ts_config", "x.oid", "'TEXT SEARCH CONFIGURATION ' || q.q", "x.cfgowner",
+			                NULL, NULL));
+}
+
+/* foreign-data wrappers, servers, user mappings (not members of an extension) */
+static const char *
+kind_foreign_data_wrappers(void)
+{
+	return psprintf(
+			"SELECT 'pg_foreign_data_wrapper'::regclass::oid, x.oid, 48, x.fdwname, format('foreign-data wrapper %%I', x.fdwname),"
+			" format('CREATE FOREIGN DATA WRAPPER %%I%%s%%s%%s;', x.fdwname,"
+			"   CASE WHEN x.fdwhandler <> 0 THEN ' HANDLER ' || x.fdwhandler::regproc::text ELSE ' NO HANDLER' END,"
+			"   CASE WHEN x.fdwvalidator <> 0 THEN ' VALIDATOR ' || x.fdwvalidator::regproc::text ELSE ' NO VALIDATOR' END,"
+			"   %s) || %s, NULL::text"
+			" FROM pg_foreign_data_wrapper x WHERE " NOT_MEMBER("pg_foreign_data_wrapper", "x.oid"),
+			OPTS_SQL("x.fdwoptions"),
+			sql_decorations("pg_foreign_data_wrapper", "x.oid", "format('FOREIGN DATA WRAPPER %I', x.fdwname)", "x.fdwowner",
+			                "format('FOREIGN DATA WRAPPER %I', x.fdwname)", "x.fdwacl"));
+}
+
+static const char *
+kind_foreign_servers(void)
+{
+	return psprintf(
+			"SELECT 'pg_foreign_server'::regclass::oid, x.oid, 49, x.srvname, format('foreign server %%I', x.srvname),"
+			" format('CREATE SERVER %%I%%s%%s FOREIGN DATA WRAPPER %%I%%s;', x.srvname,"
+			"   CASE WHEN x.srvtype IS NOT NULL THEN ' TYPE ' || quote_literal(x.srvtype) ELSE '' END,"
+			"   CASE WHEN x.srvversion IS NOT NULL THEN ' VERSION ' || quote_literal(x.srvversion) ELSE '' END,"
+			"   w.fdwname, %s)"
+			" || coalesce((SELECT string_agg(format(E'\\nCREATE USER MAPPING FOR %%s SERVER %%I%%s;',"
+			"   CASE WHEN u.umuser = 0 THEN 'PUBLIC' ELSE quote_ident(u.usename) END, x.srvname, %s), '' ORDER BY u.usename)"
+			"   FROM pg_user_mappings u WHERE u.srvid = x.oid), '')"
+			" || %s, NULL::text"
+			" FROM pg_foreign_server x JOIN pg_foreign_data_wrapper w ON w.oid = x.srvfdw"
+			" WHERE " NOT_MEMBER("pg_foreign_server", "x.oid"),
+			OPTS_SQL("x.srvoptions"), OPTS_SQL("u.umoptions"),
+			sql_decorations("pg_foreign_server", "x.oid", "format('SERVER %I', x.srvname)", "x.srvowner",
+			                "format('FOREIGN SERVER %I', x.srvname)", "x.srvacl"));
+}
+
+/* enum, domain and range types */
+static const char *
+kind_types(void)
+{
+	return psprintf(
+			"SELECT 'pg_type'::regclass::oid, t.oid, 30, q.q, 'type ' || q.q,"
+			" CASE t.typtype"
+			" WHEN 'e' THEN format('CREATE TYPE %%s AS ENUM (%%s);', q.q, coalesce((SELECT"
+			"   string_agg(quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder)"
+			"   FROM pg_enum e WHERE e.enumtypid = t.oid), ''))"
+			" WHEN 'd' THEN format('CREATE DOMAIN %%s AS %%s', q.q, format_type(t.typbasetype, t.typtypmod))"
+			"   || " SQL_COLLATE("' COLLATE '", "t.typcollation", "bt.typcollation")
+			"   || CASE WHEN t.typdefaultbin IS NOT NULL THEN ' DEFAULT ' || pg_get_expr(t.typdefaultbin, 0) ELSE '' END"
+			"   || CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END"
+			"   || coalesce((SELECT string_agg(format(E'\\n    CONSTRAINT %%I %%s', co.conname,"
+			"      pg_get_constraintdef(co.oid)), '' ORDER BY co.conname)"
+			"      FROM pg_constraint co WHERE co.contypid = t.oid AND co.contype = 'c' AND co.convalidated), '') || ';'"
+			" WHEN 'r' THEN (SELECT format('CREATE TYPE %%s AS RANGE (subtype = %%s%%s%%s%%s, multirange_type_name = %%s);',"
+			"   q.q, format_type(r.rngsubtype, NULL),"
+			"   CASE WHEN opc.opcdefault THEN '' ELSE format(', subtype_opclass = %%I.%%I', opcn.nspname, opc.opcname) END,"
+			"   " SQL_COLLATE("', collation = '", "r.rngcollation", "st.typcollation") ","
+			"   CASE WHEN r.rngsubdiff <> 0 THEN ', subtype_diff = ' || r.rngsubdiff::regproc::text ELSE '' END"
+			"   || CASE WHEN r.rngcanonical <> 0 THEN ', canonical = ' || r.rngcanonical::regproc::text ELSE '' END,"
+			"   format('%%I.%%I', mn.nspname, mt.typname))"
+			"   FROM pg_range r JOIN pg_type st ON st.oid = r.rngsubtype"
+			"   JOIN pg_opclass opc ON opc.oid = r.rngsubopc JOIN pg_namespace opcn ON opcn.oid = opc.opcnamespace"
+			"   JOIN pg_type mt ON mt.oid = r.rngmultitypid JOIN pg_namespace mn ON mn.oid = mt.typnamespace"
+			"   WHERE r.rngtypid = t.oid)"
+			" END || CASE WHEN t.typtype = 'd' THEN coalesce((SELECT string_agg(format("
+			"   E'\\nCOMMENT ON CONSTRAINT %%I ON DOMAIN %%s IS %%L;', co.conname, q.q, d.description), '' ORDER BY co.conname)"
+			"   FROM pg_constraint co JOIN pg_description d ON d.classoid = 'pg_constraint'::regclass AND d.objoid = co.oid"
+			"   WHERE co.contypid = t.oid AND co.convalidated), '') ELSE '' END"
+			" || %s, NULL::text"
+			" FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
+			" LEFT JOIN pg_type bt ON bt.oid = t.typbasetype"
+			" CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, t.typname) AS q,"
+			"   CASE t.typtype WHEN 'd' THEN 'DOMAIN ' ELSE 'TYPE ' END || format('%%I.%%I', n.nspname, t.typname) AS t) q"
+			" WHERE t.typtype IN ('e', 'd', 'r') AND " USER_NS("n") " AND " NOT_MEMBER("pg_type", "t.oid"),
+			sql_decorations("pg_type", "t.oid", "q.t", "t.typowner",
+			                "'TYPE ' || q.q", "t.typacl"));
+}
+
+/* composite types (their pg_class entry stands for them) */
+static const char *
+kind_composite_types(void)
+{
+	return psprintf(
+			"SELECT 'pg_class'::regclass::oid, c.oid, 30, q.q, 'type ' || q.q,"
+			" format(E'CREATE TYPE %%s AS (\\n%%s\\n);', q.q, coalesce((SELECT string_agg(format('    %%I %%s',"
+			"   a.attname, format_type(a.atttypid, a.atttypmod)) || " SQL_COLLATE("' COLLATE '", "a.attcollation", "at.typcollation")
+			"   , E',\\n' ORDER BY a.attnum) FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid"
+			"   WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), ''))"
+			" || %s || %s || %s || %s, NULL::text"
+			" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_type t ON t.oid = c.reltype"
+			" CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
+			" WHERE c.relkind = 'c' AND " USER_NS("n") " AND " NOT_MEMBER("pg_type", "t.oid"),
+			sql_owner("'TYPE ' || q.q", "t.typowner"),
+			sql_comment("pg_type", "t.oid", "'TYPE ' || q.q"),
+			sql_column_comments("c.oid", "q.q"),
+			sql_acl("'TYPE ' || q.q", "t.typacl", "t.typowner"));
+}
+
+/* functions and procedures */
+static const char *
+kind_functions(void)
+{
+	return psprintf(
+			"SELECT 'pg_proc'::regclass::oid, p.oid, 40, q.q, lower(q.k) || ' ' || q.q,"
+			" pg_get_functiondef(p.oid) || ';' || %s, NULL::text"
+			" FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+			" CROSS JOIN LATERAL (SELECT format('%%I.%%I(%%s)', n.nspname, p.proname,"
+			"   pg_get_function_identity_arguments(p.oid)) AS q,"
+			"   CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END AS k) q"
+			" WHERE p.prokind IN ('f', 'p', 'w') AND " USER_NS("n") " AND " NOT_MEMBER("pg_proc", "p.oid")
+			" AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_proc'::regclass"
+			"   AND i.objid = p.oid AND i.deptype = 'i')",
+			sql_decorations("pg_proc", "p.oid", "q.k || ' ' || q.q", "p.proowner",
+			                "'ROUTINE ' || q.q", "p.proacl"));
+}
+
+/* plain aggregates (the others: dump_kind_aggregates.c) */
+static const char *
+kind_aggregates(void)
+{
+	return psprintf(
+			"SELECT 'pg_proc'::regclass::oid, p.oid, 45, q.q, 'aggregate ' || q.q,"
+			" format(E'CREATE AGGREGATE %%I.%%I(%%s) (\\n    SFUNC = %%s,\\n    STYPE = %%s%%s%%s%%s%%s%%s%%s%%s%%s%%s\\n);',"
+			"   n.nspname, p.proname, q.args, ag.aggtransfn::regproc::text,"
+			"   format_type(ag.aggtranstype, NULL),"
+			"   CASE WHEN ag.aggtransspace <> 0 THEN E',\\n    SSPACE = ' || ag.aggtransspace ELSE '' END,"
+			"   CASE WHEN ag.aggfinalfn <> 0 THEN E',\\n    FINALFUNC = ' || ag.aggfinalfn::regproc::text ELSE '' END,"
+			"   CASE WHEN ag.aggfinalextra THEN E',\\n    FINALFUNC_EXTRA' ELSE '' END,"
+			"   CASE ag.aggfinalmodify WHEN 'w' THEN E',\\n    FINALFUNC_MODIFY = READ_WRITE'"
+			"     WHEN 's' THEN E',\\n    FINALFUNC_MODIFY = SHAREABLE' ELSE '' END,"
+			"   CASE WHEN ag.aggcombinefn <> 0 THEN E',\\n    COMBINEFUNC = ' || ag.aggcombinefn::regproc::text ELSE '' END,"
+			"   CASE WHEN ag.aggserialfn <> 0 THEN E',\\n    SERIALFUNC = ' || ag.aggserialfn::regproc::text ELSE '' END,"
+			"   CASE WHEN ag.aggdeserialfn <> 0 THEN E',\\n    DESERIALFUNC = ' || ag.aggdeserialfn::regproc::text ELSE '' END,"
+			"   CASE WHEN ag.agginitval IS NOT NULL THEN E',\\n    INITCOND = ' || quote_literal(ag.agginitval) ELSE '' END,"
+			"   CASE p.proparallel WHEN 's' THEN E',\\n    PARALLEL = safe' WHEN 'r' THEN E',\\n    PARALLEL = restricted'"
+			"     ELSE '' END)"
+			" || %s, NULL::text"
+			" FROM pg_proc p JOIN pg_aggregate ag ON ag.aggfnoid = p.oid JOIN pg_namespace n ON n.oid = p.pronamespace"
+			/* an aggregate of no arguments is agg(*): "agg()" does not parse */
+			" CROSS JOIN LATERAL (SELECT format('%%I.%%I(%%s)', n.nspname, p.proname, CASE WHEN p.pronargs = 0 THEN '*'"
+			"   ELSE pg_get_function_identity_arguments(p.oid) END) AS q,"
+			"   CASE WHEN p.pronargs = 0 THEN '*' ELSE pg_get_function_arguments(p.oid) END AS args,"
+			"   format('%%I.%%I(%%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)) AS f) q"
+			" WHERE p.prokind = 'a' AND NOT " DBK_KIND_SPECIAL_AGGREGATE("ag") " AND " USER_NS("n") " AND " NOT_MEMBER("pg_proc", "p.oid"),
+			sql_decorations("pg_proc", "p.oid", "'AGGREGATE ' || q.q", "p.proowner",
+			                "'FUNCTION ' || q.f", "p.proacl"));
+}
+
+/*
+ * Operators.  A commutator or negator that does not exist yet is made as
+ * a shell and filled in when its own CREATE OPERATOR comes, so their
+ * mutual order does not matter (pg_depend has no edge between them).
+ */
+static const char *
+kind_operators(void)
+{
+	return psprintf(
+			"SELECT 'pg_operator'::regclass::oid, x.oid, 46, x.oid::regoperator::text, 'operator ' || x.oid::regoperator,"
+			" format('CREATE OPERATOR %%I.%%s (%%s);', n.nspname, x.oprname, concat_ws(', ',"
+			"   'FUNCTION = ' || x.oprcode::regproc::text,"
+			"   CASE WHEN x.oprleft <> 0 THEN 'LEFTARG = ' || format_type(x.oprleft, NULL) END,"
+			"   CASE WHEN x.oprright <> 0 THEN 'RIGHTARG = ' || format_type(x.oprright, NULL) END,"
+			"   (SELECT format('COMMUTATOR = OPERATOR(%%I.%%s)', cn.nspname, co.oprname) FROM pg_operator co"
+			"     JOIN pg_namespace cn ON cn.oid = co.oprnamespace WHERE co.oid = x.oprcom),"
+			"   (SELECT format('NEGATOR = OPERATOR(%%I.%%s)', nn.nspname, ng.oprname) FROM pg_operator ng"
+			"     JOIN pg_namespace nn ON nn.oid = ng.oprnamespace WHERE ng.oid = x.oprnegate),"
+			"   CASE WHEN x.oprrest <> 0 THEN 'RESTRICT = ' || x.oprrest::regproc::text END,"
+			"   CASE WHEN x.oprjoin <> 0 THEN 'JOIN = ' || x.oprjoin::regproc::text END,"
+			"   CASE WHEN x.oprcanhash THEN 'HASHES' END, CASE WHEN x.oprcanmerge THEN 'MERGES' END))"
+			" || %s, NULL::text"
+			" FROM pg_operator x JOIN pg_namespace n ON n.oid = x.oprnamespace"
+			" WHERE x.oprcode <> 0 AND " USER_NS("n") " AND " NOT_MEMBER("pg_operator", "x.oid"),
+			sql_decorations("pg_operator", "x.oid", "'OPERATOR ' || x.oid::regoperator::text", "x.oprowner",
+			                NULL, NULL));
+}
+
+/* sequences other than those of identity columns */
+static const char *
+kind_sequences(void)
+{
+	return psprintf(
+			"SELECT 'pg_class'::regclass::oid, c.oid, 50, q.q, 'sequence ' || q.q,"
+			" format(E'CREATE %%sSEQUENCE %%s\\n    AS %%s\\n    START WITH %%s\\n    INCREMENT BY %%s\\n"
+			"    MINVALUE %%s\\n    MAXVALUE %%s\\n    CACHE %%s%%s;',"
+			"   CASE c.relpersistence WHEN 'u' THEN 'UNLOGGED ' ELSE '' END, q.q, format_type(s.seqtypid, NULL),"
+			"   s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache,"
+			"   CASE WHEN s.seqcycle THEN E'\\n    CYCLE' ELSE '' END)"
+			" || %s, NULL::text"
+			" FROM pg_class c JOIN pg_sequence s ON s.seqrelid = c.oid JOIN pg_namespace n ON n.oid = c.relnamespace"
+			" CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
+			" WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid")
+			" AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass"
+			"   AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'i')",
+			sql_decorations("pg_class", "c.oid", "'SEQUENCE ' || q.q", "c.relowner",
+			                "'SEQUENCE ' || q.q", "c.relacl"));
+}
+
+static const char *
+kind_tables(void)
+{
+	return sql_tables("true", "false");
+}
+
+/*
+ * Foreign tables (no rows: those live elsewhere); partitions and
+ * inheritance children as for tables.
+ */
+static const char *
+kind_foreign_tables(void)
+{
+	return psprintf(
+			"SELECT 'pg_class'::regclass::oid, c.oid, 62, q.q, 'foreign table ' || q.q,"
+			" format(E'CREATE FOREIGN TABLE %%s (\\n%%s\\n)%%s\\nSERVER %%I%%s;', q.q,"
+			"   coalesce((SELECT string_agg(format('    %%I %%s', a.attname, format_type(a.atttypid, a.atttypmod))"
+			"     || %s"
+			"     || " SQL_COLLATE("' COLLATE '", "a.attcollation", "at.typcollation")
+			"     || CASE WHEN ad.adbin IS NOT NULL THEN ' DEFAULT ' || pg_get_expr(ad.adbin, ad.adrelid) ELSE '' END"
+			"     || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END, E',\\n' ORDER BY a.attnum)"
+			"     FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid"
+			"     LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
+			"     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
+			"     AND (a.attislocal OR c.relispartition)), ''),"
+			"   CASE WHEN NOT c.relispartition THEN coalesce((SELECT"
+			"     E'\\nINHERITS (' || string_agg(i.inhparent::regclass::text, ', ' ORDER BY i.inhseqno) || ')'"
+			"     FROM pg_inherits i WHERE i.inhrelid = c.oid), '') ELSE '' END,"
+			"   s.srvname, %s)"
+			" || CASE WHEN c.relispartition THEN (SELECT format(E'\\nALTER TABLE ONLY %%s ATTACH PARTITION %%s %%s;',"
+			"     i.inhparent::regclass::text, q.q, pg_get_expr(c.relpartbound, c.oid))"
+			"     FROM pg_inherits i WHERE i.inhrelid = c.oid) ELSE '' END"
+			" || %s || %s || %s || %s || %s || %s, NULL::text"
+			" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+			" JOIN pg_foreign_table ft ON ft.ftrelid = c.oid JOIN pg_foreign_server s ON s.oid = ft.ftserver"
+			" CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
+			" WHERE c.relkind = 'f' AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"),
+			OPTS_SQL("a.attfdwoptions"), OPTS_SQL("ft.ftoptions"),
+			sql_column_settings("c.oid", "'ALTER FOREIGN TABLE ONLY ' || q.q"),
+			sql_owner("'FOREIGN TABLE ' || q.q", "c.relowner"),
+			sql_comment("pg_class", "c.oid", "'FOREIGN TABLE ' || q.q"),
+			sql_column_comments("c.oid", "q.q"),
+			sql_acl("'TABLE ' || q.q", "c.relacl", "c.relowner"),
+			sql_column_acl("c.oid", "q.q", "c.relowner"));
+}
+
+/* large objects: created empty here, filled in the data section */
+static const char *
+kind_large_objects(void)
+{
+	return psprintf(
+			"SELECT 'pg_largeobject_metadata'::regclass::oid, x.oid, 90, lpad(x.oid::text, 10, '0'),"
+			" 'large object ' || x.oid, format('SELECT pg_catalog.lo_create(%%s);', x.oid)"
+			" || %s, NULL::text"
+			" FROM pg_largeobject_metadata x",
+			sql_decorations("pg_largeobject", "x.oid", "'LARGE OBJECT ' || x.oid", "x.lomowner",
+			                "'LARGE OBJECT ' || x.oid", "x.lomacl"));
+}
+
+/*
+ * Views and materialized views; a view that relies on a constraint gets a
+ * stand-in (VIEW_NEEDS_KEY), a materialized view that does is postponed.
+ */
+static const char *
+kind_views(void)
+{
+	return sql_views("true", "CASE c.relkind WHEN 'v' THEN " CppAsString2(PRIO_VIEW)
+			" ELSE " CppAsString2(PRIO_MATVIEW) " END", VIEW_NEEDS_KEY("c"));
+}
+
+/* The pre-data kinds, in the order their queries run. */
+static const dump_kind pre_data_kinds[] = {
+	{"schemas", kind_schemas},
+	{"extensions", kind_extensions},
+	{"collations", kind_collations},
+	{"casts", kind_casts},
+	{"text search dictionaries", kind_ts_dictionaries},
+	{"text search configurations", kind_ts_configurations},
+	{"foreign-data wrappers", kind_foreign_data_wrappers},
+	{"foreign servers and user mappings", kind_foreign_servers},
+	{"enum, domain and range types", kind_types},
+	{"composite types", kind_composite_types},
+	{"functions", kind_functions},
+	{"aggregates", kind_aggregates},
+	{"operators", kind_operators},
+	{"sequences", kind_sequences},
+	{"tables", kind_tables},
+	{"foreign tables", kind_foreign_tables},
+	{"large objects", kind_large_objects},
+	{"views", kind_views},
+};
 
 /*
  * The dependency edges between pre-data objects: pg_depend's normal edges
@@ -823,7 +971,7 @@ collect_pre_data(obj_set *set, MemoryContext cxt)
  * view's rule to its relation, a table's row type or an array type to the
  * type or relation it comes from, a domain's constraint to the domain), and
  * every child table after its parents.  A table's constraints are post-data
- * (collect_post_data), so what they use never orders the creation of
+ * (kind_constraints), so what they use never orders the creation of
  * tables: two tables whose foreign keys point at each other, or a CHECK
  * that calls a function taking the table's row type, are no cycle.  The
  * fifth column lists the columns whose defaults alone make the edge (NULL
@@ -900,6 +1048,16 @@ add_edge(obj_set *set, int from, int to)
 		set->items[from].waiting++;
 }
 
+/* Removes one edge "from depends on to" (not yet counted as emitted). */
+static void
+remove_edge(obj_set *set, int from, int to)
+{
+	set->items[to].dependents = list_delete_int(set->items[to].dependents, from);
+	set->items[from].dependencies = list_delete_int(set->items[from].dependencies, to);
+	if (!set->items[to].emitted)
+		set->items[from].waiting--;
+}
+
 /* Runs sql, whose rows are (classid, objid, refclassid, refobjid), and adds its edges. */
 static void
 add_edges_of(obj_set *set, MemoryContext cxt, HTAB *h, const char *sql)
@@ -934,15 +1092,141 @@ add_edges_of(obj_set *set, MemoryContext cxt, HTAB *h, const char *sql)
 
 /* pg_depend's edges (edges_sql), then those of the kinds in dump_kind_*.c */
 static void
-add_edges(obj_set *set, MemoryContext cxt, List *more)
+add_edges(obj_set *set, MemoryContext cxt, HTAB *h, List *more)
 {
-	HTAB	   *h = index_objects(set);
 	ListCell   *lc;
 
 	add_edges_of(set, cxt, h, edges_sql);
 	foreach(lc, more)
 		add_edges_of(set, cxt, h, lfirst(lc));
-	hash_destroy(h);
+}
+
+/* True for the objects postpone may move to post-data. */
+static bool
+may_postpone(const dump_obj *o)
+{
+	return o->classid == ProcedureRelationId ||
+		(o->classid == RelationRelationId && o->prio == PRIO_MATVIEW);
+}
+
+/* Marks set's object k as made in post-data and queues it on *todo. */
+static void
+mark_postponed(obj_set *set, int k, List **todo)
+{
+	set->items[k].postponed = true;
+	set->postponed++;
+	*todo = lappend_int(*todo, k);
+}
+
+/*
+ * View v of set is built on a postponed object: it is created with a stand-in
+ * query (as VIEW_NEEDS_KEY's views are) that waits for nothing postponed, and
+ * gets its own query in post-data (dbk_dump_schema_read).
+ */
+static void
+give_stand_in(obj_set *set, int v, MemoryContext cxt)
+{
+	dump_obj   *o = &set->items[v];
+	List	   *late = NIL;
+	ListCell   *lc;
+
+	foreach(lc, o->dependencies)
+		if (set->items[lfirst_int(lc)].postponed)
+			late = lappend_int(late, lfirst_int(lc));
+	foreach(lc, late)
+		remove_edge(set, v, lfirst_int(lc));
+
+	run_query(sql_views(psprintf("c.oid = %u", o->objid), "0", "true"));
+	if (SPI_processed != 1)
+		elog(ERROR, "view \"%s\" disappeared from the catalogs", o->label);
+	o->ddl = value_copy(cxt, SPI_tuptable->vals[0], SPI_tuptable->tupdesc, COL_DDL);
+	set->stand_ins = lappend_oid(set->stand_ins, o->objid);
+}
+
+static bool split_defaults(obj_set *set, List *cycle, MemoryContext cxt);
+
+/* True when table needs target only for column defaults (a default_edge). */
+static bool
+is_default_edge(obj_set *set, int table, int target)
+{
+	ListCell   *lc;
+
+	foreach(lc, set->default_edges)
+	{
+		default_edge *e = lfirst(lc);
+
+		if (e->table == table && e->target == target)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Moves to post-data, after the constraints, what cannot be made before them
+ * (postpone_sql), and what is built on that in turn: pg_dump 15 does the
+ * same when it finds such an object on a loop through its post-data boundary
+ * (pg_dump_sort.c, repairFunctionBoundaryMultiLoop and its matview twin).
+ * Views built on a postponed object are not moved but given a stand-in, as
+ * pg_dump splits off their rule; a table whose column defaults call one has
+ * those defaults set by a statement of their own (split_defaults), which is
+ * postponed.  Anything else built on one cannot wait (a table's rows come
+ * before post-data): the backup fails naming both.
+ */
+static void
+postpone(obj_set *set, MemoryContext cxt, HTAB *h)
+{
+	List	   *todo = NIL,
+			   *views = NIL;
+	ListCell   *lc;
+	MemoryContext old;
+
+	run_query(postpone_sql);
+	old = MemoryContextSwitchTo(cxt);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		int			k = find_object(h, value_oid(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1),
+									value_oid(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
+
+		if (k >= 0 && !set->items[k].postponed)
+			mark_postponed(set, k, &todo);
+	}
+	while (todo != NIL)
+	{
+		int			u = linitial_int(todo);
+		List	   *tables = NIL;
+
+		todo = list_delete_first(todo);
+		foreach(lc, set->items[u].dependents)
+		{
+			int			j = lfirst_int(lc);
+			dump_obj   *o = &set->items[j];
+
+			if (o->postponed)
+				continue;
+			if (o->classid == RelationRelationId && o->prio == PRIO_VIEW)
+				views = list_append_unique_int(views, j);
+			else if (may_postpone(o))
+				mark_postponed(set, j, &todo);
+			else if (o->prio == PRIO_TABLE && is_default_edge(set, j, u))
+				tables = lappend_int(tables, j);
+			else
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("cannot back up %s", o->label),
+						 errdetail("It is built on %s, which relies on a table's constraint and so is created after the rows.",
+								   set->items[u].label)));
+		}
+		/* after the loop: splitting the defaults changes u's dependents */
+		foreach(lc, tables)
+		{
+			if (!split_defaults(set, list_make2_int(lfirst_int(lc), u), cxt))
+				elog(ERROR, "the defaults of \"%s\" could not be split off", set->items[lfirst_int(lc)].label);
+			mark_postponed(set, set->n - 1, &todo);
+		}
+	}
+	foreach(lc, views)
+		give_stand_in(set, lfirst_int(lc), cxt);
+	MemoryContextSwitchTo(old);
 }
 
 /*
@@ -951,7 +1235,7 @@ add_edges(obj_set *set, MemoryContext cxt, List *more)
  * like pg_dump's wherever dependencies allow.  Stops when nothing is ready.
  */
 static void
-emit_ready(obj_set *set, dump_schema *s)
+emit_ready(obj_set *set, dump_schema *s, List **out)
 {
 	int			i = 0;
 	MemoryContext old = MemoryContextSwitchTo(s->cxt);
@@ -962,14 +1246,14 @@ emit_ready(obj_set *set, dump_schema *s)
 		int			next = i + 1;
 		ListCell   *lc;
 
-		if (o->emitted || o->waiting > 0)
+		if (o->emitted || o->waiting > 0 || o->postponed)
 		{
 			i++;
 			continue;
 		}
 		o->emitted = true;
 		set->emitted++;
-		s->pre_data = lappend(s->pre_data, pstrdup(o->ddl));
+		*out = lappend(*out, pstrdup(o->ddl));
 		if (o->extra)
 			s->refresh = lappend(s->refresh, pstrdup(o->extra));
 		foreach(lc, o->dependents)
@@ -1001,7 +1285,7 @@ find_cycle(obj_set *set)
 
 	for (int i = 0; i < set->n; i++)
 		pos[i] = -1;
-	while (set->items[u].emitted)
+	while (set->items[u].emitted || set->items[u].postponed)
 		u++;
 	for (;;)
 	{
@@ -1026,16 +1310,6 @@ find_cycle(obj_set *set)
 		}
 		u = v;
 	}
-}
-
-/* Removes one edge "from depends on to" (not yet counted as emitted). */
-static void
-remove_edge(obj_set *set, int from, int to)
-{
-	set->items[to].dependents = list_delete_int(set->items[to].dependents, from);
-	set->items[from].dependencies = list_delete_int(set->items[from].dependencies, to);
-	if (!set->items[to].emitted)
-		set->items[from].waiting--;
 }
 
 /*
@@ -1136,20 +1410,21 @@ report_cycle(obj_set *set, List *cycle)
 }
 
 /*
- * The pre-data objects in an order that replays: ready objects first, and
- * when only cycles remain, a cycle that a column default closes is broken
- * (split_defaults) and the emission goes on; any other cycle is an error.
+ * The objects of set not postponed, in an order that replays, onto *out:
+ * ready objects first, and when only cycles remain, a cycle that a column
+ * default closes is broken (split_defaults) and the emission goes on; any
+ * other cycle is an error.
  */
 static void
-order_pre_data(obj_set *set, dump_schema *s, MemoryContext cxt)
+order_objects(obj_set *set, dump_schema *s, MemoryContext cxt, List **out)
 {
 	for (;;)
 	{
 		MemoryContext old;
 		List	   *cycle;
 
-		emit_ready(set, s);
-		if (set->emitted == set->n)
+		emit_ready(set, s, out);
+		if (set->emitted + set->postponed == set->n)
 			return;
 		old = MemoryContextSwitchTo(cxt);
 		cycle = find_cycle(set);
@@ -1159,291 +1434,355 @@ order_pre_data(obj_set *set, dump_schema *s, MemoryContext cxt)
 	}
 }
 
+/*
+ * The pre-data statements onto s->pre_data, then those postponed (postpone)
+ * onto *late, each part in an order that replays.
+ */
+static void
+order_pre_data(obj_set *set, dump_schema *s, MemoryContext cxt, List **late)
+{
+	order_objects(set, s, cxt, &s->pre_data);
+	for (int i = 0; i < set->n; i++)
+		set->items[i].postponed = false;
+	set->postponed = 0;
+	order_objects(set, s, cxt, late);
+}
+
 /* ------------------------------------------------------------ post-data */
 
-static void
-collect_post_data(obj_set *set, MemoryContext cxt)
+/* sequences owned by a column */
+static const char *
+kind_sequence_ownership(void)
 {
-	/* sequences owned by a column */
-	collect(set, cxt,
-			"SELECT 0::oid, 0::oid, 90, q.q, 'sequence ' || q.q,"
+	return "SELECT 0::oid, 0::oid, 90, q.q, 'sequence ' || q.q,"
 			" format('ALTER SEQUENCE %s OWNED BY %s.%I;', q.q, d.refobjid::regclass::text, a.attname), NULL::text"
 			" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
 			" JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid"
 			"   AND d.refclassid = 'pg_class'::regclass AND d.deptype = 'a' AND d.refobjsubid > 0"
 			" JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid"
 			" CROSS JOIN LATERAL (SELECT format('%I.%I', n.nspname, c.relname) AS q) q"
-			" WHERE c.relkind = 'S' AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"));
+			" WHERE c.relkind = 'S' AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid");
+}
 
-	/*
-	 * Constraints of tables: checks, keys, exclusions, and foreign keys last.
-	 * A key or exclusion is made on its own table only (ONLY), partitions'
-	 * included, so that every index keeps its name; the partitions' indexes
-	 * are attached to their parent's below, as pg_dump does.
-	 */
-	collect(set, cxt, psprintf(
-							   "SELECT 0::oid, 0::oid, CASE WHEN co.contype = 'f' THEN 900 WHEN co.contype = 'c' AND co.convalidated THEN 100"
-							   "   WHEN co.contype = 'c' THEN 102 ELSE 110 END,"
-							   " q.q || ' ' || co.conname, format('constraint %%I on %%s', co.conname, q.q),"
-							   " format('ALTER %%sTABLE %%s%%s ADD CONSTRAINT %%I %%s;', CASE WHEN c.relkind = 'f' THEN 'FOREIGN ' ELSE '' END,"
-							   "   CASE WHEN co.contype IN ('p', 'u', 'x') THEN 'ONLY '"
-							   "     WHEN c.relkind = 'p' OR (co.contype = 'c' AND NOT co.connoinherit) THEN '' ELSE 'ONLY ' END,"
-							   "   q.q, co.conname, pg_get_constraintdef(co.oid)) || %s"
-							   " || CASE WHEN co.contype IN ('p', 'u', 'x') THEN %s ELSE '' END, NULL::text"
-							   " FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid"
-							   " JOIN pg_namespace n ON n.oid = c.relnamespace"
-							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
-							   " WHERE (co.contype IN ('p', 'u', 'x') OR (co.contype IN ('c', 'f') AND co.conparentid = 0 AND co.conislocal))"
-							   " AND c.relkind IN ('r', 'p', 'f') AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"),
-							   sql_comment("pg_constraint", "co.oid", "format('CONSTRAINT %I ON %s', co.conname, q.q)"),
-							   sql_comment("pg_class", "co.conindid", "format('INDEX %I.%I', n.nspname, co.conname)")));
+/*
+ * Constraints of tables: checks, keys, exclusions, and foreign keys last.
+ * A key or exclusion is made on its own table only (ONLY), partitions'
+ * included, so that every index keeps its name; the partitions' indexes
+ * are attached to their parent's below, as pg_dump does.
+ */
+static const char *
+kind_constraints(void)
+{
+	return psprintf(
+			"SELECT 0::oid, 0::oid, CASE WHEN co.contype = 'f' THEN 900 WHEN co.contype = 'c' AND co.convalidated THEN 100"
+			"   WHEN co.contype = 'c' THEN 102 ELSE 110 END,"
+			" q.q || ' ' || co.conname, format('constraint %%I on %%s', co.conname, q.q),"
+			" format('ALTER %%sTABLE %%s%%s ADD CONSTRAINT %%I %%s;', CASE WHEN c.relkind = 'f' THEN 'FOREIGN ' ELSE '' END,"
+			"   CASE WHEN co.contype IN ('p', 'u', 'x') THEN 'ONLY '"
+			"     WHEN c.relkind = 'p' OR (co.contype = 'c' AND NOT co.connoinherit) THEN '' ELSE 'ONLY ' END,"
+			"   q.q, co.conname, pg_get_constraintdef(co.oid)) || %s"
+			" || CASE WHEN co.contype IN ('p', 'u', 'x') THEN %s ELSE '' END, NULL::text"
+			" FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid"
+			" JOIN pg_namespace n ON n.oid = c.relnamespace"
+			" CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
+			" WHERE (co.contype IN ('p', 'u', 'x') OR (co.contype IN ('c', 'f') AND co.conparentid = 0 AND co.conislocal))"
+			" AND c.relkind IN ('r', 'p', 'f') AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"),
+			sql_comment("pg_constraint", "co.oid", "format('CONSTRAINT %I ON %s', co.conname, q.q)"),
+			sql_comment("pg_class", "co.conindid", "format('INDEX %I.%I', n.nspname, co.conname)"));
+}
 
-	/* domain constraints that are NOT VALID: after the rows they do not accept */
-	collect(set, cxt,
-			"SELECT 0::oid, 0::oid, 105, format('%I.%I', n.nspname, t.typname) || ' ' || co.conname,"
+/* domain constraints that are NOT VALID: after the rows they do not accept */
+static const char *
+kind_domain_constraints(void)
+{
+	return "SELECT 0::oid, 0::oid, 105, format('%I.%I', n.nspname, t.typname) || ' ' || co.conname,"
 			" format('constraint %I of domain %I.%I', co.conname, n.nspname, t.typname),"
 			" format('ALTER DOMAIN %I.%I ADD CONSTRAINT %I %s;', n.nspname, t.typname, co.conname,"
 			"   pg_get_constraintdef(co.oid)) || coalesce((SELECT format(E'\\nCOMMENT ON CONSTRAINT %I ON DOMAIN %I.%I IS %L;',"
 			"   co.conname, n.nspname, t.typname, d.description) FROM pg_description d"
 			"   WHERE d.classoid = 'pg_constraint'::regclass AND d.objoid = co.oid), ''), NULL::text"
 			" FROM pg_constraint co JOIN pg_type t ON t.oid = co.contypid JOIN pg_namespace n ON n.oid = t.typnamespace"
-			" WHERE co.contype = 'c' AND NOT co.convalidated AND " USER_NS("n") " AND " NOT_MEMBER("pg_type", "t.oid"));
+			" WHERE co.contype = 'c' AND NOT co.convalidated AND " USER_NS("n") " AND " NOT_MEMBER("pg_type", "t.oid");
+}
 
-	/*
-	 * Indexes that no constraint owns.  An index of a partitioned table is
-	 * made on that table only (pg_get_indexdef says ON ONLY) and each
-	 * partition's index under its own name, which need not be the one
-	 * PostgreSQL would choose; then they are attached.
-	 */
-	collect(set, cxt, psprintf(
-							   "SELECT 0::oid, 0::oid, 120, q.q || ' ' || ic.relname, format('index %%I.%%I', n.nspname, ic.relname),"
-							   " pg_get_indexdef(i.indexrelid) || ';' || %s, NULL::text"
-							   " FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid"
-							   " JOIN pg_namespace n ON n.oid = c.relnamespace"
-							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
-							   " WHERE c.relkind IN ('r', 'p', 'm') AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid")
-							   " AND NOT EXISTS (SELECT 1 FROM pg_constraint co WHERE co.conindid = i.indexrelid"
-							   "   AND co.contype IN ('p', 'u', 'x') AND co.conrelid = c.oid)",
-							   sql_comment("pg_class", "ic.oid", "format('INDEX %I.%I', n.nspname, ic.relname)")));
+/*
+ * Indexes that no constraint owns.  An index of a partitioned table is
+ * made on that table only (pg_get_indexdef says ON ONLY) and each
+ * partition's index under its own name, which need not be the one
+ * PostgreSQL would choose; then they are attached.
+ */
+static const char *
+kind_indexes(void)
+{
+	return psprintf(
+			"SELECT 0::oid, 0::oid, 120, q.q || ' ' || ic.relname, format('index %%I.%%I', n.nspname, ic.relname),"
+			" pg_get_indexdef(i.indexrelid) || ';' || %s, NULL::text"
+			" FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid"
+			" JOIN pg_namespace n ON n.oid = c.relnamespace"
+			" CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
+			" WHERE c.relkind IN ('r', 'p', 'm') AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid")
+			" AND NOT EXISTS (SELECT 1 FROM pg_constraint co WHERE co.conindid = i.indexrelid"
+			"   AND co.contype IN ('p', 'u', 'x') AND co.conrelid = c.oid)",
+			sql_comment("pg_class", "ic.oid", "format('INDEX %I.%I', n.nspname, ic.relname)"));
+}
 
-	/*
-	 * Partitions' indexes (constraints' included) to their parent index, once
-	 * every index exists.  The order among them does not matter: a parent
-	 * index becomes valid when its last partition is attached, and that
-	 * propagates upwards.
-	 */
-	collect(set, cxt,
-			"SELECT 0::oid, 0::oid, 125, format('%I.%I', n.nspname, ci.relname), format('index %I.%I', n.nspname, ci.relname),"
+/*
+ * Partitions' indexes (constraints' included) to their parent index, once
+ * every index exists.  The order among them does not matter: a parent
+ * index becomes valid when its last partition is attached, and that
+ * propagates upwards.
+ */
+static const char *
+kind_index_attachments(void)
+{
+	return "SELECT 0::oid, 0::oid, 125, format('%I.%I', n.nspname, ci.relname), format('index %I.%I', n.nspname, ci.relname),"
 			" format('ALTER INDEX %I.%I ATTACH PARTITION %I.%I;', pn.nspname, pi.relname, n.nspname, ci.relname), NULL::text"
 			" FROM pg_inherits h JOIN pg_class ci ON ci.oid = h.inhrelid JOIN pg_namespace n ON n.oid = ci.relnamespace"
 			" JOIN pg_class pi ON pi.oid = h.inhparent JOIN pg_namespace pn ON pn.oid = pi.relnamespace"
-			" WHERE ci.relkind IN ('i', 'I') AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "ci.oid"));
+			" WHERE ci.relkind IN ('i', 'I') AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "ci.oid");
+}
 
-	/* statistics targets of index columns (expressions), constraints' indexes included */
-	collect(set, cxt,
-			"SELECT 0::oid, 0::oid, 135, format('%I.%I', n.nspname, ic.relname), format('index %I.%I', n.nspname, ic.relname),"
+/* statistics targets of index columns (expressions), constraints' indexes included */
+static const char *
+kind_index_statistics(void)
+{
+	return "SELECT 0::oid, 0::oid, 135, format('%I.%I', n.nspname, ic.relname), format('index %I.%I', n.nspname, ic.relname),"
 			" string_agg(format('ALTER INDEX %I.%I ALTER COLUMN %s SET STATISTICS %s;', n.nspname, ic.relname,"
 			"   a.attnum, a.attstattarget), E'\\n' ORDER BY a.attnum), NULL::text"
 			" FROM pg_class ic JOIN pg_namespace n ON n.oid = ic.relnamespace JOIN pg_attribute a ON a.attrelid = ic.oid"
 			" WHERE ic.relkind IN ('i', 'I') AND a.attstattarget >= 0 AND " USER_NS("n")
 			" AND " NOT_MEMBER("pg_class", "ic.oid") " AND NOT EXISTS (SELECT 1 FROM pg_index i JOIN pg_depend e"
 			"   ON e.classid = 'pg_class'::regclass AND e.objid = i.indrelid AND e.deptype = 'e' WHERE i.indexrelid = ic.oid)"
-			" GROUP BY n.nspname, ic.relname");
+			" GROUP BY n.nspname, ic.relname";
+}
 
-	/* CLUSTER ON and REPLICA IDENTITY USING INDEX */
-	collect(set, cxt,
-			"SELECT 0::oid, 0::oid, 130, q.q || ' ' || ic.relname, format('index %I.%I', n.nspname, ic.relname),"
+/* CLUSTER ON and REPLICA IDENTITY USING INDEX */
+static const char *
+kind_index_uses(void)
+{
+	return "SELECT 0::oid, 0::oid, 130, q.q || ' ' || ic.relname, format('index %I.%I', n.nspname, ic.relname),"
 			" CASE WHEN i.indisclustered THEN format(E'ALTER TABLE %s CLUSTER ON %I;\\n', q.q, ic.relname) ELSE '' END"
 			" || CASE WHEN i.indisreplident THEN format(E'ALTER TABLE ONLY %s REPLICA IDENTITY USING INDEX %I;\\n', q.q,"
 			"   ic.relname) ELSE '' END, NULL::text"
 			" FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class c ON c.oid = i.indrelid"
 			" JOIN pg_namespace n ON n.oid = c.relnamespace"
 			" CROSS JOIN LATERAL (SELECT format('%I.%I', n.nspname, c.relname) AS q) q"
-			" WHERE (i.indisclustered OR i.indisreplident) AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"));
+			" WHERE (i.indisclustered OR i.indisreplident) AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid");
+}
 
-	/* extended statistics */
-	collect(set, cxt, psprintf(
-							   "SELECT 0::oid, 0::oid, 140, q.q, 'statistics object ' || q.q,"
-							   " pg_get_statisticsobjdef(x.oid) || ';'"
-							   " || CASE WHEN x.stxstattarget >= 0 THEN format(E'\\nALTER STATISTICS %%s SET STATISTICS %%s;', q.q,"
-							   "   x.stxstattarget) ELSE '' END || %s || %s, NULL::text"
-							   " FROM pg_statistic_ext x JOIN pg_namespace n ON n.oid = x.stxnamespace"
-							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, x.stxname) AS q) q"
-							   " WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_statistic_ext", "x.oid"),
-							   sql_owner("'STATISTICS ' || q.q", "x.stxowner"),
-							   sql_comment("pg_statistic_ext", "x.oid", "'STATISTICS ' || q.q")));
+/* extended statistics */
+static const char *
+kind_statistics_objects(void)
+{
+	return psprintf(
+			"SELECT 0::oid, 0::oid, 140, q.q, 'statistics object ' || q.q,"
+			" pg_get_statisticsobjdef(x.oid) || ';'"
+			" || CASE WHEN x.stxstattarget >= 0 THEN format(E'\\nALTER STATISTICS %%s SET STATISTICS %%s;', q.q,"
+			"   x.stxstattarget) ELSE '' END || %s, NULL::text"
+			" FROM pg_statistic_ext x JOIN pg_namespace n ON n.oid = x.stxnamespace"
+			" CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, x.stxname) AS q) q"
+			" WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_statistic_ext", "x.oid"),
+			sql_decorations("pg_statistic_ext", "x.oid", "'STATISTICS ' || q.q", "x.stxowner",
+			                NULL, NULL));
+}
 
-	/* materialized views that rely on a constraint, before the indexes */
-	collect(set, cxt, sql_views(MATVIEW_POSTPONED("c"), "115"));
+/* the queries of views that rely on a constraint (VIEW_NEEDS_KEY) */
+static const char *
+kind_view_queries(void)
+{
+	return sql_view_queries(VIEW_NEEDS_KEY("c"));
+}
 
-	/* the queries of views that rely on a constraint (VIEW_NEEDS_KEY) */
-	collect(set, cxt, psprintf(
-							   "SELECT 0::oid, 0::oid, 145, q.q, 'view ' || q.q,"
-							   " format(E'CREATE OR REPLACE VIEW %%s%%s AS\\n%%s', q.q, coalesce(' WITH (' || %s || ')', ''),"
-							   "   pg_get_viewdef(c.oid)), NULL::text"
-							   " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
-							   " WHERE c.relkind = 'v' AND " VIEW_NEEDS_KEY("c") " AND " USER_NS("n")
-							   " AND " NOT_MEMBER("pg_class", "c.oid"),
-							   sql_options("c.reloptions", "''")));
+/* triggers (clones on partitions come from their parent's) */
+static const char *
+kind_triggers(void)
+{
+	return psprintf(
+			"SELECT 0::oid, 0::oid, 150, q.q || ' ' || t.tgname, format('trigger %%I on %%s', t.tgname, q.q),"
+			" pg_get_triggerdef(t.oid) || ';'"
+			" || CASE t.tgenabled WHEN 'D' THEN format(E'\\nALTER TABLE %%s DISABLE TRIGGER %%I;', q.q, t.tgname)"
+			"   WHEN 'R' THEN format(E'\\nALTER TABLE %%s ENABLE REPLICA TRIGGER %%I;', q.q, t.tgname)"
+			"   WHEN 'A' THEN format(E'\\nALTER TABLE %%s ENABLE ALWAYS TRIGGER %%I;', q.q, t.tgname) ELSE '' END"
+			" || %s, NULL::text"
+			" FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+			" CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
+			" WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND " USER_NS("n")
+			" AND " NOT_MEMBER("pg_class", "c.oid"),
+			sql_comment("pg_trigger", "t.oid", "format('TRIGGER %I ON %s', t.tgname, q.q)"));
+}
 
-	/* triggers (clones on partitions come from their parent's) */
-	collect(set, cxt, psprintf(
-							   "SELECT 0::oid, 0::oid, 150, q.q || ' ' || t.tgname, format('trigger %%I on %%s', t.tgname, q.q),"
-							   " pg_get_triggerdef(t.oid) || ';'"
-							   " || CASE t.tgenabled WHEN 'D' THEN format(E'\\nALTER TABLE %%s DISABLE TRIGGER %%I;', q.q, t.tgname)"
-							   "   WHEN 'R' THEN format(E'\\nALTER TABLE %%s ENABLE REPLICA TRIGGER %%I;', q.q, t.tgname)"
-							   "   WHEN 'A' THEN format(E'\\nALTER TABLE %%s ENABLE ALWAYS TRIGGER %%I;', q.q, t.tgname) ELSE '' END"
-							   " || %s, NULL::text"
-							   " FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
-							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
-							   " WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND " USER_NS("n")
-							   " AND " NOT_MEMBER("pg_class", "c.oid"),
-							   sql_comment("pg_trigger", "t.oid", "format('TRIGGER %I ON %s', t.tgname, q.q)")));
-
-	/*
-	 * A partition's clone of its parent's trigger whose enabled state was
-	 * changed on that partition alone (the clone itself comes with the
-	 * parent's CREATE TRIGGER).
-	 */
-	collect(set, cxt,
-			"SELECT 0::oid, 0::oid, 155, q.q || ' ' || t.tgname, format('trigger %I on %s', t.tgname, q.q),"
+/*
+ * A partition's clone of its parent's trigger whose enabled state was
+ * changed on that partition alone (the clone itself comes with the
+ * parent's CREATE TRIGGER).
+ */
+static const char *
+kind_trigger_states(void)
+{
+	return "SELECT 0::oid, 0::oid, 155, q.q || ' ' || t.tgname, format('trigger %I on %s', t.tgname, q.q),"
 			" format('ALTER TABLE ONLY %s %s TRIGGER %I;', q.q, CASE t.tgenabled WHEN 'D' THEN 'DISABLE'"
 			"   WHEN 'R' THEN 'ENABLE REPLICA' WHEN 'A' THEN 'ENABLE ALWAYS' ELSE 'ENABLE' END, t.tgname), NULL::text"
 			" FROM pg_trigger t JOIN pg_trigger pt ON pt.oid = t.tgparentid"
 			" JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
 			" CROSS JOIN LATERAL (SELECT format('%I.%I', n.nspname, c.relname) AS q) q"
-			" WHERE t.tgenabled <> pt.tgenabled AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"));
+			" WHERE t.tgenabled <> pt.tgenabled AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid");
+}
 
-	/* rules other than the ones that make views */
-	collect(set, cxt, psprintf(
-							   "SELECT 0::oid, 0::oid, 160, q.q || ' ' || r.rulename, format('rule %%I on %%s', r.rulename, q.q),"
-							   " pg_get_ruledef(r.oid)"
-							   " || CASE r.ev_enabled WHEN 'D' THEN format(E'\\nALTER TABLE %%s DISABLE RULE %%I;', q.q, r.rulename)"
-							   "   WHEN 'R' THEN format(E'\\nALTER TABLE %%s ENABLE REPLICA RULE %%I;', q.q, r.rulename)"
-							   "   WHEN 'A' THEN format(E'\\nALTER TABLE %%s ENABLE ALWAYS RULE %%I;', q.q, r.rulename) ELSE '' END"
-							   " || %s, NULL::text"
-							   " FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace"
-							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
-							   " WHERE r.rulename <> '_RETURN' AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"),
-							   sql_comment("pg_rewrite", "r.oid", "format('RULE %I ON %s', r.rulename, q.q)")));
+/* rules other than the ones that make views */
+static const char *
+kind_rules(void)
+{
+	return psprintf(
+			"SELECT 0::oid, 0::oid, 160, q.q || ' ' || r.rulename, format('rule %%I on %%s', r.rulename, q.q),"
+			" pg_get_ruledef(r.oid)"
+			" || CASE r.ev_enabled WHEN 'D' THEN format(E'\\nALTER TABLE %%s DISABLE RULE %%I;', q.q, r.rulename)"
+			"   WHEN 'R' THEN format(E'\\nALTER TABLE %%s ENABLE REPLICA RULE %%I;', q.q, r.rulename)"
+			"   WHEN 'A' THEN format(E'\\nALTER TABLE %%s ENABLE ALWAYS RULE %%I;', q.q, r.rulename) ELSE '' END"
+			" || %s, NULL::text"
+			" FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace"
+			" CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
+			" WHERE r.rulename <> '_RETURN' AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"),
+			sql_comment("pg_rewrite", "r.oid", "format('RULE %I ON %s', r.rulename, q.q)"));
+}
 
-	/*
-	 * Privileges changed on objects the script does not create: members of
-	 * extensions (CREATE EXTENSION gives them their initial privileges, which
-	 * pg_init_privs records) and system objects (their initial privileges are
-	 * initdb's, also in pg_init_privs, or the built-in default).  As for
-	 * pg_dump, information_schema is left alone: initdb creates it after
-	 * recording initial privileges, so its objects never match them.  Where the
-	 * current privileges differ from the initial ones, every initial grantee
-	 * loses everything and the current entries are granted again, as for
-	 * objects the script creates.
-	 */
-	collect(set, cxt, psprintf(
-							   "WITH o AS ("
-							   " SELECT 'pg_class'::regclass::oid AS cat, c.oid, c.relacl AS acl, c.relowner AS owner,"
-							   "   CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::\"char\" AS k, n.nspname AS ns,"
-							   "   CASE WHEN c.relkind = 'S' THEN 'SEQUENCE ' ELSE 'TABLE ' END || format('%%I.%%I', n.nspname, c.relname) AS t"
-							   "   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')"
-							   " UNION ALL SELECT 'pg_proc'::regclass::oid, p.oid, p.proacl, p.proowner, 'f', n.nspname,"
-							   "   CASE p.prokind WHEN 'p' THEN 'PROCEDURE ' ELSE 'FUNCTION ' END"
-							   "   || format('%%I.%%I(%%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid))"
-							   "   FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
-							   " UNION ALL SELECT 'pg_type'::regclass::oid, t.oid, t.typacl, t.typowner, 'T', n.nspname,"
-							   "   'TYPE ' || format('%%I.%%I', n.nspname, t.typname)"
-							   "   FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.typacl IS NOT NULL"
-							   " UNION ALL SELECT 'pg_namespace'::regclass::oid, n.oid, n.nspacl, n.nspowner, 'n', n.nspname,"
-							   "   'SCHEMA ' || quote_ident(n.nspname) FROM pg_namespace n WHERE NOT " USER_NS("n")
-							   " UNION ALL SELECT 'pg_language'::regclass::oid, l.oid, l.lanacl, l.lanowner, 'l', NULL,"
-							   "   'LANGUAGE ' || quote_ident(l.lanname) FROM pg_language l"
-							   " UNION ALL SELECT 'pg_foreign_data_wrapper'::regclass::oid, w.oid, w.fdwacl, w.fdwowner, 'F', NULL,"
-							   "   'FOREIGN DATA WRAPPER ' || quote_ident(w.fdwname) FROM pg_foreign_data_wrapper w"
-							   " UNION ALL SELECT 'pg_foreign_server'::regclass::oid, s.oid, s.srvacl, s.srvowner, 'S', NULL,"
-							   "   'FOREIGN SERVER ' || quote_ident(s.srvname) FROM pg_foreign_server s)"
-							   " SELECT 0::oid, 0::oid, 945, o.t, lower(o.t),"
-							   "   (SELECT string_agg(format(E'REVOKE ALL ON %%s FROM %%s;', o.t, g.g), E'\\n' ORDER BY g.g)"
-							   "     FROM (SELECT CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(x.grantee)) END AS g"
-							   "       FROM aclexplode(nullif(a.init, '{}')) x UNION SELECT 'PUBLIC' UNION SELECT quote_ident(pg_get_userbyid(o.owner))) g)"
-							   "   || coalesce((SELECT string_agg(%s, '' ORDER BY ax.n) FROM aclexplode(nullif(a.cur, '{}')) WITH ORDINALITY " ACLX_COLUMNS "), ''),"
-							   "   NULL::text"
-							   " FROM o LEFT JOIN pg_init_privs ip ON ip.objoid = o.oid AND ip.classoid = o.cat AND ip.objsubid = 0"
-							   " CROSS JOIN LATERAL (SELECT coalesce(o.acl, acldefault(o.k, o.owner)) AS cur,"
-							   "   coalesce(ip.initprivs, acldefault(o.k, o.owner)) AS init) a"
-							   " WHERE a.cur <> a.init AND (EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = o.cat AND e.objid = o.oid"
-							   "   AND e.deptype = 'e') OR CASE WHEN o.ns IS NULL THEN o.oid < 16384"
-							   "   ELSE o.ns ~ '^pg_' END)",
-							   sql_grant_entry("ax.privilege_type || ' ON ' || o.t", "o.owner")));
+/*
+ * Privileges changed on objects the script does not create: members of
+ * extensions (CREATE EXTENSION gives them their initial privileges, which
+ * pg_init_privs records) and system objects (their initial privileges are
+ * initdb's, also in pg_init_privs, or the built-in default).  As for
+ * pg_dump, information_schema is left alone: initdb creates it after
+ * recording initial privileges, so its objects never match them.  Where the
+ * current privileges differ from the initial ones, every initial grantee
+ * loses everything and the current entries are granted again, as for
+ * objects the script creates.
+ */
+static const char *
+kind_member_privileges(void)
+{
+	return psprintf(
+			"WITH o AS ("
+			" SELECT 'pg_class'::regclass::oid AS cat, c.oid, c.relacl AS acl, c.relowner AS owner,"
+			"   CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::\"char\" AS k, n.nspname AS ns,"
+			"   CASE WHEN c.relkind = 'S' THEN 'SEQUENCE ' ELSE 'TABLE ' END || format('%%I.%%I', n.nspname, c.relname) AS t"
+			"   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')"
+			" UNION ALL SELECT 'pg_proc'::regclass::oid, p.oid, p.proacl, p.proowner, 'f', n.nspname,"
+			"   CASE p.prokind WHEN 'p' THEN 'PROCEDURE ' ELSE 'FUNCTION ' END"
+			"   || format('%%I.%%I(%%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid))"
+			"   FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+			" UNION ALL SELECT 'pg_type'::regclass::oid, t.oid, t.typacl, t.typowner, 'T', n.nspname,"
+			"   'TYPE ' || format('%%I.%%I', n.nspname, t.typname)"
+			"   FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.typacl IS NOT NULL"
+			" UNION ALL SELECT 'pg_namespace'::regclass::oid, n.oid, n.nspacl, n.nspowner, 'n', n.nspname,"
+			"   'SCHEMA ' || quote_ident(n.nspname) FROM pg_namespace n WHERE NOT " USER_NS("n")
+			" UNION ALL SELECT 'pg_language'::regclass::oid, l.oid, l.lanacl, l.lanowner, 'l', NULL,"
+			"   'LANGUAGE ' || quote_ident(l.lanname) FROM pg_language l"
+			" UNION ALL SELECT 'pg_foreign_data_wrapper'::regclass::oid, w.oid, w.fdwacl, w.fdwowner, 'F', NULL,"
+			"   'FOREIGN DATA WRAPPER ' || quote_ident(w.fdwname) FROM pg_foreign_data_wrapper w"
+			" UNION ALL SELECT 'pg_foreign_server'::regclass::oid, s.oid, s.srvacl, s.srvowner, 'S', NULL,"
+			"   'FOREIGN SERVER ' || quote_ident(s.srvname) FROM pg_foreign_server s)"
+			" SELECT 0::oid, 0::oid, 945, o.t, lower(o.t),"
+			"   (SELECT string_agg(format(E'REVOKE ALL ON %%s FROM %%s;', o.t, g.g), E'\\n' ORDER BY g.g)"
+			"     FROM (SELECT CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(x.grantee)) END AS g"
+			"       FROM aclexplode(nullif(a.init, '{}')) x UNION SELECT 'PUBLIC' UNION SELECT quote_ident(pg_get_userbyid(o.owner))) g)"
+			"   || coalesce((SELECT string_agg(%s, '' ORDER BY ax.n) FROM aclexplode(nullif(a.cur, '{}')) WITH ORDINALITY " ACLX_COLUMNS "), ''),"
+			"   NULL::text"
+			" FROM o LEFT JOIN pg_init_privs ip ON ip.objoid = o.oid AND ip.classoid = o.cat AND ip.objsubid = 0"
+			" CROSS JOIN LATERAL (SELECT coalesce(o.acl, acldefault(o.k, o.owner)) AS cur,"
+			"   coalesce(ip.initprivs, acldefault(o.k, o.owner)) AS init) a"
+			" WHERE a.cur <> a.init AND (EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = o.cat AND e.objid = o.oid"
+			"   AND e.deptype = 'e') OR CASE WHEN o.ns IS NULL THEN o.oid < 16384"
+			"   ELSE o.ns ~ '^pg_' END)",
+			sql_grant_entry("ax.privilege_type || ' ON ' || o.t", "o.owner"));
+}
 
-	/* the same for the columns of such relations */
-	collect(set, cxt, psprintf(
-							   "SELECT 0::oid, 0::oid, 946, q.q || ' ' || a.attname, format('column %%I of %%s', a.attname, q.q),"
-							   "   (SELECT string_agg(format(E'REVOKE ALL (%%I) ON TABLE %%s FROM %%s;', a.attname, q.q, g.g), E'\\n' ORDER BY g.g)"
-							   "     FROM (SELECT CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(x.grantee)) END AS g"
-							   "       FROM aclexplode(nullif(p.init, '{}')) x UNION SELECT 'PUBLIC') g)"
-							   "   || coalesce((SELECT string_agg(%s, '' ORDER BY ax.n) FROM aclexplode(nullif(p.cur, '{}')) WITH ORDINALITY " ACLX_COLUMNS "), ''),"
-							   "   NULL::text"
-							   " FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
-							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
-							   " LEFT JOIN pg_init_privs ip ON ip.objoid = c.oid AND ip.classoid = 'pg_class'::regclass AND ip.objsubid = a.attnum"
-							   " CROSS JOIN LATERAL (SELECT coalesce(a.attacl, '{}') AS cur, coalesce(ip.initprivs, '{}') AS init) p"
-							   " WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND p.cur <> p.init"
-							   " AND (n.nspname ~ '^pg_' OR EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass"
-							   "   AND e.objid = c.oid AND e.deptype = 'e'))",
-							   sql_grant_entry("format('%s (%I) ON TABLE %s', ax.privilege_type, a.attname, q.q)", "c.relowner")));
+/* the same for the columns of such relations */
+static const char *
+kind_member_column_privileges(void)
+{
+	return psprintf(
+			"SELECT 0::oid, 0::oid, 946, q.q || ' ' || a.attname, format('column %%I of %%s', a.attname, q.q),"
+			"   (SELECT string_agg(format(E'REVOKE ALL (%%I) ON TABLE %%s FROM %%s;', a.attname, q.q, g.g), E'\\n' ORDER BY g.g)"
+			"     FROM (SELECT CASE WHEN x.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(x.grantee)) END AS g"
+			"       FROM aclexplode(nullif(p.init, '{}')) x UNION SELECT 'PUBLIC') g)"
+			"   || coalesce((SELECT string_agg(%s, '' ORDER BY ax.n) FROM aclexplode(nullif(p.cur, '{}')) WITH ORDINALITY " ACLX_COLUMNS "), ''),"
+			"   NULL::text"
+			" FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+			" CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
+			" LEFT JOIN pg_init_privs ip ON ip.objoid = c.oid AND ip.classoid = 'pg_class'::regclass AND ip.objsubid = a.attnum"
+			" CROSS JOIN LATERAL (SELECT coalesce(a.attacl, '{}') AS cur, coalesce(ip.initprivs, '{}') AS init) p"
+			" WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND p.cur <> p.init"
+			" AND (n.nspname ~ '^pg_' OR EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass"
+			"   AND e.objid = c.oid AND e.deptype = 'e'))",
+			sql_grant_entry("format('%s (%I) ON TABLE %s', ax.privilege_type, a.attname, q.q)", "c.relowner"));
+}
 
-	/* row-level security: the switches, then the policies */
-	collect(set, cxt,
-			"SELECT 0::oid, 0::oid, 170, q.q, 'table ' || q.q,"
+/* row-level security: the switches, then the policies */
+static const char *
+kind_row_security(void)
+{
+	return "SELECT 0::oid, 0::oid, 170, q.q, 'table ' || q.q,"
 			" CASE WHEN c.relrowsecurity THEN format(E'ALTER TABLE %s ENABLE ROW LEVEL SECURITY;\\n', q.q) ELSE '' END"
 			" || CASE WHEN c.relforcerowsecurity THEN format(E'ALTER TABLE %s FORCE ROW LEVEL SECURITY;\\n', q.q) ELSE '' END,"
 			" NULL::text"
 			" FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
 			" CROSS JOIN LATERAL (SELECT format('%I.%I', n.nspname, c.relname) AS q) q"
-			" WHERE (c.relrowsecurity OR c.relforcerowsecurity) AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"));
-	/* event triggers, after everything the restore creates */
-	collect(set, cxt, psprintf(
-							   "SELECT 0::oid, 0::oid, 950, x.evtname, format('event trigger %%I', x.evtname),"
-							   " format('CREATE EVENT TRIGGER %%I ON %%I%%s EXECUTE FUNCTION %%s();', x.evtname, x.evtevent,"
-							   "   CASE WHEN x.evttags IS NOT NULL THEN ' WHEN TAG IN (' || (SELECT string_agg(quote_literal(t), ', ')"
-							   "     FROM unnest(x.evttags) t) || ')' ELSE '' END, x.evtfoid::regproc::text)"
-							   " || CASE x.evtenabled WHEN 'D' THEN format(E'\\nALTER EVENT TRIGGER %%I DISABLE;', x.evtname)"
-							   "   WHEN 'R' THEN format(E'\\nALTER EVENT TRIGGER %%I ENABLE REPLICA;', x.evtname)"
-							   "   WHEN 'A' THEN format(E'\\nALTER EVENT TRIGGER %%I ENABLE ALWAYS;', x.evtname) ELSE '' END"
-							   " || %s || %s, NULL::text"
-							   " FROM pg_event_trigger x WHERE " NOT_MEMBER("pg_event_trigger", "x.oid"),
-							   sql_owner("format('EVENT TRIGGER %I', x.evtname)", "x.evtowner"),
-							   sql_comment("pg_event_trigger", "x.oid", "format('EVENT TRIGGER %I', x.evtname)")));
+			" WHERE (c.relrowsecurity OR c.relforcerowsecurity) AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid");
+}
 
-	/* publications, with their tables (column lists and row filters) and schemas */
-	collect(set, cxt, psprintf(
-							   "SELECT 0::oid, 0::oid, 970, x.pubname, format('publication %%I', x.pubname),"
-							   " format('CREATE PUBLICATION %%I%%s WITH (publish = %%L%%s);', x.pubname,"
-							   "   CASE WHEN x.puballtables THEN ' FOR ALL TABLES' ELSE '' END,"
-							   "   concat_ws(', ', CASE WHEN x.pubinsert THEN 'insert' END, CASE WHEN x.pubupdate THEN 'update' END,"
-							   "     CASE WHEN x.pubdelete THEN 'delete' END, CASE WHEN x.pubtruncate THEN 'truncate' END),"
-							   "   CASE WHEN x.pubviaroot THEN ', publish_via_partition_root = true' ELSE '' END)"
-							   " || coalesce((SELECT string_agg(format(E'\\nALTER PUBLICATION %%I ADD TABLE ONLY %%s%%s%%s;', x.pubname,"
-							   "   r.prrelid::regclass::text,"
-							   "   CASE WHEN r.prattrs IS NOT NULL THEN ' (' || (SELECT string_agg(quote_ident(a.attname), ', '"
-							   "     ORDER BY a.attnum) FROM pg_attribute a WHERE a.attrelid = r.prrelid"
-							   "     AND a.attnum = ANY (r.prattrs::int2[])) || ')' ELSE '' END,"
-							   "   CASE WHEN r.prqual IS NOT NULL THEN ' WHERE (' || pg_get_expr(r.prqual, r.prrelid) || ')' ELSE '' END),"
-							   "   '' ORDER BY r.prrelid::regclass::text) FROM pg_publication_rel r WHERE r.prpubid = x.oid), '')"
-							   " || coalesce((SELECT string_agg(format(E'\\nALTER PUBLICATION %%I ADD TABLES IN SCHEMA %%I;', x.pubname,"
-							   "   n.nspname), '' ORDER BY n.nspname) FROM pg_publication_namespace pn"
-							   "   JOIN pg_namespace n ON n.oid = pn.pnnspid WHERE pn.pnpubid = x.oid), '')"
-							   " || %s || %s, NULL::text"
-							   " FROM pg_publication x",
-							   sql_owner("format('PUBLICATION %I', x.pubname)", "x.pubowner"),
-							   sql_comment("pg_publication", "x.oid", "format('PUBLICATION %I', x.pubname)")));
+/* event triggers, after everything the restore creates */
+static const char *
+kind_event_triggers(void)
+{
+	return psprintf(
+			"SELECT 0::oid, 0::oid, 950, x.evtname, format('event trigger %%I', x.evtname),"
+			" format('CREATE EVENT TRIGGER %%I ON %%I%%s EXECUTE FUNCTION %%s();', x.evtname, x.evtevent,"
+			"   CASE WHEN x.evttags IS NOT NULL THEN ' WHEN TAG IN (' || (SELECT string_agg(quote_literal(t), ', ')"
+			"     FROM unnest(x.evttags) t) || ')' ELSE '' END, x.evtfoid::regproc::text)"
+			" || CASE x.evtenabled WHEN 'D' THEN format(E'\\nALTER EVENT TRIGGER %%I DISABLE;', x.evtname)"
+			"   WHEN 'R' THEN format(E'\\nALTER EVENT TRIGGER %%I ENABLE REPLICA;', x.evtname)"
+			"   WHEN 'A' THEN format(E'\\nALTER EVENT TRIGGER %%I ENABLE ALWAYS;', x.evtname) ELSE '' END"
+			" || %s, NULL::text"
+			" FROM pg_event_trigger x WHERE " NOT_MEMBER("pg_event_trigger", "x.oid"),
+			sql_decorations("pg_event_trigger", "x.oid", "format('EVENT TRIGGER %I', x.evtname)", "x.evtowner",
+			                NULL, NULL));
+}
 
-	/*
-	 * Default privileges, last so that they do not change what the restore
-	 * creates.  A global entry replaces the built-in defaults (so revoke,
-	 * then grant); an entry for one schema adds to them (so grant only).
-	 */
-	collect(set, cxt,
-			"SELECT 0::oid, 0::oid, 960, pg_get_userbyid(x.defaclrole) || ' ' || coalesce(n.nspname, ''),"
+/* publications, with their tables (column lists and row filters) and schemas */
+static const char *
+kind_publications(void)
+{
+	return psprintf(
+			"SELECT 0::oid, 0::oid, 970, x.pubname, format('publication %%I', x.pubname),"
+			" format('CREATE PUBLICATION %%I%%s WITH (publish = %%L%%s);', x.pubname,"
+			"   CASE WHEN x.puballtables THEN ' FOR ALL TABLES' ELSE '' END,"
+			"   concat_ws(', ', CASE WHEN x.pubinsert THEN 'insert' END, CASE WHEN x.pubupdate THEN 'update' END,"
+			"     CASE WHEN x.pubdelete THEN 'delete' END, CASE WHEN x.pubtruncate THEN 'truncate' END),"
+			"   CASE WHEN x.pubviaroot THEN ', publish_via_partition_root = true' ELSE '' END)"
+			" || coalesce((SELECT string_agg(format(E'\\nALTER PUBLICATION %%I ADD TABLE ONLY %%s%%s%%s;', x.pubname,"
+			"   r.prrelid::regclass::text,"
+			"   CASE WHEN r.prattrs IS NOT NULL THEN ' (' || (SELECT string_agg(quote_ident(a.attname), ', '"
+			"     ORDER BY a.attnum) FROM pg_attribute a WHERE a.attrelid = r.prrelid"
+			"     AND a.attnum = ANY (r.prattrs::int2[])) || ')' ELSE '' END,"
+			"   CASE WHEN r.prqual IS NOT NULL THEN ' WHERE (' || pg_get_expr(r.prqual, r.prrelid) || ')' ELSE '' END),"
+			"   '' ORDER BY r.prrelid::regclass::text) FROM pg_publication_rel r WHERE r.prpubid = x.oid), '')"
+			" || coalesce((SELECT string_agg(format(E'\\nALTER PUBLICATION %%I ADD TABLES IN SCHEMA %%I;', x.pubname,"
+			"   n.nspname), '' ORDER BY n.nspname) FROM pg_publication_namespace pn"
+			"   JOIN pg_namespace n ON n.oid = pn.pnnspid WHERE pn.pnpubid = x.oid), '')"
+			" || %s, NULL::text"
+			" FROM pg_publication x",
+			sql_decorations("pg_publication", "x.oid", "format('PUBLICATION %I', x.pubname)", "x.pubowner",
+			                NULL, NULL));
+}
+
+/*
+ * Default privileges, last so that they do not change what the restore
+ * creates.  A global entry replaces the built-in defaults (so revoke,
+ * then grant); an entry for one schema adds to them (so grant only).
+ */
+static const char *
+kind_default_privileges(void)
+{
+	return "SELECT 0::oid, 0::oid, 960, pg_get_userbyid(x.defaclrole) || ' ' || coalesce(n.nspname, ''),"
 			" 'default privileges of role ' || pg_get_userbyid(x.defaclrole),"
 			" CASE WHEN x.defaclnamespace = 0 THEN format(E'%s REVOKE ALL ON %s FROM PUBLIC;\n%s REVOKE ALL ON %s FROM %I;\n',"
 			"   p.p, k.k, p.p, k.k, pg_get_userbyid(x.defaclrole)) ELSE '' END"
@@ -1456,24 +1795,51 @@ collect_post_data(obj_set *set, MemoryContext cxt)
 			" CROSS JOIN LATERAL (SELECT format('ALTER DEFAULT PRIVILEGES FOR ROLE %I', pg_get_userbyid(x.defaclrole))"
 			"   || CASE WHEN n.nspname IS NOT NULL THEN format(' IN SCHEMA %I', n.nspname) ELSE '' END AS p) p"
 			" CROSS JOIN LATERAL (SELECT CASE x.defaclobjtype WHEN 'r' THEN 'TABLES' WHEN 'S' THEN 'SEQUENCES'"
-			"   WHEN 'f' THEN 'FUNCTIONS' WHEN 'T' THEN 'TYPES' ELSE 'SCHEMAS' END AS k) k");
-
-	collect(set, cxt, psprintf(
-							   "SELECT 0::oid, 0::oid, 180, q.q || ' ' || p.polname, format('policy %%I on %%s', p.polname, q.q),"
-							   " format('CREATE POLICY %%I ON %%s AS %%s FOR %%s TO %%s%%s%%s;', p.polname, q.q,"
-							   "   CASE WHEN p.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END,"
-							   "   CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'"
-							   "     WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,"
-							   "   (SELECT string_agg(CASE WHEN r = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r)) END, ', ')"
-							   "     FROM unnest(p.polroles) r),"
-							   "   CASE WHEN p.polqual IS NOT NULL THEN ' USING (' || pg_get_expr(p.polqual, p.polrelid) || ')' ELSE '' END,"
-							   "   CASE WHEN p.polwithcheck IS NOT NULL THEN ' WITH CHECK (' || pg_get_expr(p.polwithcheck, p.polrelid)"
-							   "     || ')' ELSE '' END) || %s, NULL::text"
-							   " FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
-							   " CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
-							   " WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"),
-							   sql_comment("pg_policy", "p.oid", "format('POLICY %I ON %s', p.polname, q.q)")));
+			"   WHEN 'f' THEN 'FUNCTIONS' WHEN 'T' THEN 'TYPES' ELSE 'SCHEMAS' END AS k) k";
 }
+
+static const char *
+kind_policies(void)
+{
+	return psprintf(
+			"SELECT 0::oid, 0::oid, 180, q.q || ' ' || p.polname, format('policy %%I on %%s', p.polname, q.q),"
+			" format('CREATE POLICY %%I ON %%s AS %%s FOR %%s TO %%s%%s%%s;', p.polname, q.q,"
+			"   CASE WHEN p.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END,"
+			"   CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'"
+			"     WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,"
+			"   (SELECT string_agg(CASE WHEN r = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(r)) END, ', ')"
+			"     FROM unnest(p.polroles) r),"
+			"   CASE WHEN p.polqual IS NOT NULL THEN ' USING (' || pg_get_expr(p.polqual, p.polrelid) || ')' ELSE '' END,"
+			"   CASE WHEN p.polwithcheck IS NOT NULL THEN ' WITH CHECK (' || pg_get_expr(p.polwithcheck, p.polrelid)"
+			"     || ')' ELSE '' END) || %s, NULL::text"
+			" FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+			" CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
+			" WHERE " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"),
+			sql_comment("pg_policy", "p.oid", "format('POLICY %I ON %s', p.polname, q.q)"));
+}
+
+/* The post-data kinds, in the order their queries run. */
+static const dump_kind post_data_kinds[] = {
+	{"sequence ownership", kind_sequence_ownership},
+	{"constraints", kind_constraints},
+	{"domain constraints", kind_domain_constraints},
+	{"indexes", kind_indexes},
+	{"index attachments", kind_index_attachments},
+	{"index statistics", kind_index_statistics},
+	{"CLUSTER ON and REPLICA IDENTITY USING INDEX", kind_index_uses},
+	{"statistics objects", kind_statistics_objects},
+	{"queries of views with a stand-in", kind_view_queries},
+	{"triggers", kind_triggers},
+	{"trigger states", kind_trigger_states},
+	{"rules", kind_rules},
+	{"privileges changed on extension members and system objects", kind_member_privileges},
+	{"the same on their columns", kind_member_column_privileges},
+	{"row security", kind_row_security},
+	{"event triggers", kind_event_triggers},
+	{"publications", kind_publications},
+	{"default privileges", kind_default_privileges},
+	{"policies", kind_policies},
+};
 
 /* ------------------------------------------------------------ data lists */
 
@@ -1522,6 +1888,20 @@ collect_tables(dump_schema *s)
 	}
 }
 
+/* A SQL array literal ("{1,2}") of the OIDs in list. */
+static char *
+oid_array(List *list)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	foreach(lc, list)
+		appendStringInfo(&buf, "%s%u", buf.len > 0 ? "," : "{", lfirst_oid(lc));
+	appendStringInfoChar(&buf, '}');
+	return buf.data;
+}
+
 void
 dbk_dump_schema_read(dump_schema *s)
 {
@@ -1531,7 +1911,9 @@ dbk_dump_schema_read(dump_schema *s)
 	obj_set		pre = {0},
 				post = {0};
 	dump_kind_sql kinds = {0};
+	List	   *late = NIL;		/* char *: pre-data statements postponed */
 	MemoryContext save;
+	HTAB	   *h;
 	ListCell   *lc;
 
 	dbk_dump_kind_types(&kinds);
@@ -1539,20 +1921,36 @@ dbk_dump_schema_read(dump_schema *s)
 	dbk_dump_kind_aggregates(&kinds);
 	dbk_dump_kind_misc(&kinds);
 
-	collect_pre_data(&pre, work);
+	for (int i = 0; i < lengthof(pre_data_kinds); i++)
+		collect(&pre, work, pre_data_kinds[i].sql());
 	foreach(lc, kinds.pre_data)
 		collect(&pre, work, lfirst(lc));
 	qsort(pre.items, pre.n, sizeof(dump_obj), obj_cmp);
-	add_edges(&pre, work, kinds.edges);
-	order_pre_data(&pre, s, work);
+	h = index_objects(&pre);
+	add_edges(&pre, work, h, kinds.edges);
+	postpone(&pre, work, h);
+	hash_destroy(h);
+	order_pre_data(&pre, s, work, &late);
 
-	collect_post_data(&post, work);
+	for (int i = 0; i < lengthof(post_data_kinds); i++)
+		collect(&post, work, post_data_kinds[i].sql());
 	foreach(lc, kinds.post_data)
 		collect(&post, work, lfirst(lc));
+	if (pre.stand_ins != NIL)
+		collect(&post, work, sql_view_queries(psprintf("c.oid = ANY ('%s'::oid[]) AND NOT " VIEW_NEEDS_KEY("c"),
+													   oid_array(pre.stand_ins))));
 	qsort(post.items, post.n, sizeof(dump_obj), obj_cmp);
 	save = MemoryContextSwitchTo(s->cxt);
-	for (int i = 0; i < post.n; i++)
+	for (int i = 0; i <= post.n; i++)
 	{
+		/* the postponed objects (late) before the first post-data object that follows them */
+		if (late != NIL && (i == post.n || post.items[i].prio >= PRIO_POSTPONED))
+		{
+			s->post_data = list_concat(s->post_data, late);
+			late = NIL;
+		}
+		if (i == post.n)
+			break;
 		if (post.items[i].ddl[0] != '\0')
 			s->post_data = lappend(s->post_data, pstrdup(post.items[i].ddl));
 		if (post.items[i].extra)
@@ -1624,4 +2022,11 @@ char *
 dbk_dump_sql_acl(const char *target, const char *acl, const char *owner)
 {
 	return sql_acl(target, acl, owner);
+}
+
+char *
+dbk_dump_sql_decorations(const char *cat, const char *oid, const char *target, const char *owner,
+						 const char *acl_target, const char *acl)
+{
+	return sql_decorations(cat, oid, target, owner, acl_target, acl);
 }

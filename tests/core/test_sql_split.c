@@ -75,6 +75,17 @@ main(void)
 		   "S1:SELECT '(', \"(\", $$($$, 1 -- (\n;|S2:SELECT 2;|");
 	expect("paren-unclosed", "SELECT (1; SELECT 2;", "ERR:the script ends inside the statement at line 1");
 
+	/* Empty lines inside a statement: psql drops them, except inside quotes and comments */
+	expect("blank-lines", "SELECT 1,\n\n\n  2\n\n;\nSELECT 3;", "S1:SELECT 1,\n  2\n;|S7:SELECT 3;|");
+	expect("blank-lines-quoted", "SELECT 'a\n\nb', \"c\n\nd\", E'e\n\nf', $q$\n\n$q$, /*\n\n*/ 1;",
+		   "S1:SELECT 'a\n\nb', \"c\n\nd\", E'e\n\nf', $q$\n\n$q$, /*\n\n*/ 1;|");
+	expect("blank-lines-around-dollar", "SELECT\n\n$x$a\n\nb$x$\n\n, 2;", "S1:SELECT\n$x$a\n\nb$x$\n, 2;|");
+	expect("blank-line-after-comment", "SELECT 1 -- c\n\n;", "S1:SELECT 1 -- c\n;|");
+	expect("blank-line-crlf-kept", "SELECT 1\r\n\r\n;", "S1:SELECT 1\r\n\r\n;|");
+	expect("blank-line-in-atomic", "CREATE FUNCTION f() RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n\nSELECT 1;\n\nEND;\nSELECT 2;",
+		   "S1:CREATE FUNCTION f() RETURNS int LANGUAGE sql\nBEGIN ATOMIC\nSELECT 1;\nEND;|S7:SELECT 2;|");
+	expect("blank-line-before-copy-data", "COPY t\n\nFROM stdin;\n\n\\.\nSELECT 1;", "S1:COPY t\nFROM stdin;|D:\n|E|S6:SELECT 1;|");
+
 	/* BEGIN ATOMIC bodies, with psql's word counting */
 	expect("atomic", "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END;\nSELECT 3;",
 		   "S1:CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END;|S2:SELECT 3;|");
@@ -122,7 +133,7 @@ main(void)
 	expect("estring-comment-cr-continued", "SELECT E'a' -- c\r '\\'; still'; SELECT 2;",
 		   "S1:SELECT E'a' -- c\r '\\'; still';|S1:SELECT 2;|");
 	expect("estring-next-line-continued", "SELECT E'a'\n\n \r'\\'; still'; SELECT 2;",
-		   "S1:SELECT E'a'\n\n \r'\\'; still';|S3:SELECT 2;|");
+		   "S1:SELECT E'a'\n \r'\\'; still';|S3:SELECT 2;|");
 	expect("estring-newline-not-continued", "SELECT E'a'\n'\\'; SELECT 2;", "S1:SELECT E'a'\n'\\';|S2:SELECT 2;|");
 	expect("estring-blank-newline-not-continued", "SELECT E'a' \n\r'\\'; SELECT 2;",
 		   "S1:SELECT E'a' \n\r'\\';|S2:SELECT 2;|");

@@ -562,6 +562,29 @@ CREATE VIEW public.aa_on_key_view AS SELECT id, n FROM public.aa_key_view;
 CREATE MATERIALIZED VIEW public.aa_key_matview AS
   SELECT p.id, p.primary_provider, count(*) AS n FROM public.zz_person p GROUP BY p.id;
 CREATE UNIQUE INDEX aa_key_matview_id ON public.aa_key_matview (id);
+-- built on that materialized view, which waits for post-data: a view (given
+-- a stand-in query until then) and a SQL-standard function body (made after
+-- it), as pg_dump orders them
+CREATE VIEW public.aa_on_key_matview AS SELECT id, n FROM public.aa_key_matview;
+CREATE FUNCTION public.aa_key_matview_rows() RETURNS bigint LANGUAGE sql STABLE
+BEGIN ATOMIC
+  SELECT count(*) FROM public.aa_key_matview;
+END;
+-- a SQL-standard function body that groups by a primary key (made after the
+-- constraints), and a view calling it
+CREATE FUNCTION public.aa_key_grouped() RETURNS SETOF integer LANGUAGE sql STABLE
+BEGIN ATOMIC
+  SELECT p.primary_provider FROM public.zz_person p GROUP BY p.id;
+END;
+COMMENT ON FUNCTION public.aa_key_grouped() IS 'groups by the key';
+CREATE VIEW public.aa_on_key_function AS SELECT public.aa_key_grouped() AS provider;
+-- a column default calling such a function: set after the function exists
+CREATE FUNCTION public.aa_key_count() RETURNS bigint LANGUAGE sql STABLE
+BEGIN ATOMIC
+  SELECT count(*) FROM (SELECT p.primary_provider FROM public.zz_person p GROUP BY p.id) s;
+END;
+CREATE TABLE public.aa_default_on_key (id integer, n bigint DEFAULT public.aa_key_count());
+INSERT INTO public.aa_default_on_key (id) VALUES (1);
 -- an aggregate of no arguments: agg(*), with its comment and privileges
 CREATE AGGREGATE public.count_star(*) (SFUNC = int8inc, STYPE = int8, INITCOND = '0');
 COMMENT ON AGGREGATE public.count_star(*) IS 'counts rows';

@@ -60,6 +60,24 @@ BEGIN;
 DELETE FROM public.t WHERE x = 6;
 COMMIT;
 
+-- empty lines inside a statement, which psql leaves out of what it sends,
+-- but not inside a literal; a literal continued across one
+INSERT INTO public.t
+
+VALUES (20, 'an empty line
+
+in a literal');
+INSERT INTO public.t VALUES (21, E'first'
+
+ '\'; second');
+CREATE FUNCTION public.blank_lines() RETURNS integer LANGUAGE sql
+BEGIN ATOMIC
+
+  SELECT 1;
+
+
+END;
+
 -- rows
 COPY public.t (x, note) FROM stdin;
 10	a;b
