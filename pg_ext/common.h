@@ -22,8 +22,14 @@ void		dbk_pg_allocator_init(dbk_allocator *a, MemoryContext cxt);
 /* The SQLSTATE for a core error kind. */
 int			dbk_pg_sqlstate(const dbk_error *err);
 
-/* Raises err at ERROR level, with its detail, hint and SQLSTATE; does not return. */
-DBK_NORETURN void dbk_pg_raise(const dbk_error *err) DBK_NORETURN_END;
+/*
+ * Raises err at ERROR level, with its detail, hint and SQLSTATE; does not
+ * return.  LOCATION is where err was filled, or else where dbk_pg_raise was
+ * called.
+ */
+#define dbk_pg_raise(err) dbk_pg_raise_at((err), __FILE__, __LINE__, __func__)
+DBK_NORETURN void dbk_pg_raise_at(const dbk_error *err, const char *file, int line,
+								  const char *func) DBK_NORETURN_END;
 
 /*
  * True, after filling err, when a cancel or terminate is pending.  Callbacks

@@ -322,9 +322,12 @@ dbkeeper_restore(PG_FUNCTION_ARGS)
 	INSTR_TIME_SET_CURRENT(clock);
 	dbk_pg_check_access("dbkeeper_restore", DBK_PG_READ_WRITE_FILES);
 	if (PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("from_other_database must not be NULL")));
+	{
+		dbk_error	err;
+
+		dbk_fail_null(&err, "from_other_database");
+		dbk_pg_raise(&err);
+	}
 	other_ok = PG_GETARG_BOOL(1);
 	check_transaction();
 	dbk_pg_origin(&o);
