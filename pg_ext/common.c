@@ -106,6 +106,24 @@ dbk_pg_raise_at(const dbk_error *err, const char *file, int line, const char *fu
 	pg_unreachable();
 }
 
+void
+dbk_pg_log(const char *line)
+{
+	ereport(LOG,
+			(errmsg_internal("%s", line),
+			 errhidestmt(true),
+			 errhidecontext(true)));
+}
+
+double
+dbk_pg_seconds_since(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double) (now.tv_sec - start->tv_sec) + (now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
 bool
 dbk_pg_interrupted(dbk_error *err)
 {
