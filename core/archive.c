@@ -119,7 +119,11 @@ static int
 zstd_check(size_t rc, const char *doing, dbk_error *err)
 {
 	if (ZSTD_isError(rc))
-		return dbk_fail(err, DBK_E_INTERNAL, "zstd failed %s: %s", doing, ZSTD_getErrorName(rc));
+	{
+		dbk_fail(err, DBK_E_INTERNAL, "zstd failed %s", doing);
+		dbk_error_detail(err, "zstd reported: %s.", ZSTD_getErrorName(rc));
+		return -1;
+	}
 	return 0;
 }
 
@@ -843,7 +847,13 @@ dbk_archive_read(dbk_archive_reader *r, void *buf, size_t cap, size_t *got, dbk_
 			in.pos = 0;
 			ret = ZSTD_decompressStream(r->dctx, &out, &in);
 			if (ZSTD_isError(ret))
-				return dbk_fail(err, DBK_E_CORRUPT, "%s is corrupt: %s", r->what, ZSTD_getErrorName(ret));
+			{
+				/* dbkeeper's words; zstd's ("Restored data doesn't match checksum") as detail */
+				dbk_fail(err, DBK_E_CORRUPT, "%s is corrupt: its compressed data cannot be decompressed",
+						 r->what);
+				dbk_error_detail(err, "zstd reported: %s.", ZSTD_getErrorName(ret));
+				return -1;
+			}
 			reader_consume(r, in.pos, true);
 			if (ret == 0)
 				r->state = R_BETWEEN_FRAMES;

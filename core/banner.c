@@ -15,7 +15,7 @@ dbk_banner_check(const char *msg, size_t len, dbk_error *err)
 	size_t		i;
 
 	if (msg == NULL)
-		return dbk_fail(err, DBK_E_INVALID, "banner message must not be NULL");
+		return dbk_fail_null(err, "banner message");
 	for (i = 0; i < len && is_blank_byte(msg[i]); i++)
 		;
 	if (i == len)

@@ -271,12 +271,23 @@ int
 dbk_catalog_prune(const dbk_allocator *a, dbk_dir *d, const dbk_origin *o, const char *ext,
 				  const dbk_retention *r, int *deleted, dbk_error *err)
 {
+	dbk_pruned	pruned;
+	int			rc = dbk_catalog_prune_noting(a, d, o, ext, r, &pruned, err);
+
+	*deleted = rc == 0 ? pruned.count : 0;
+	return rc;
+}
+
+int
+dbk_catalog_prune_noting(const dbk_allocator *a, dbk_dir *d, const dbk_origin *o, const char *ext,
+						 const dbk_retention *r, dbk_pruned *pruned, dbk_error *err)
+{
 	dbk_backup_list list;
 	int64_t		rank = 0;
 	int			count = 0;
 	bool		newest_seen = false;
 
-	*deleted = 0;
+	dbk_pruned_init(pruned);
 	if (r->keep < 0 || r->keep_days < 0)
 		return dbk_fail(err, DBK_E_INVALID, "retention counts must not be negative");
 	if (r->keep == 0 && r->keep_days == 0)
@@ -307,8 +318,8 @@ dbk_catalog_prune(const dbk_allocator *a, dbk_dir *d, const dbk_origin *o, const
 			return dbk_fail_errno(err, e, "could not delete backup \"%s\" in \"%s\"", b->name, d->path);
 		}
 		count++;
+		dbk_pruned_add(pruned, b->name, b->file_bytes);
 	}
 	dbk_catalog_free(&list);
-	*deleted = count;
 	return count > 0 ? dbk_dir_sync(d, err) : 0;
 }

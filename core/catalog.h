@@ -16,6 +16,7 @@
 
 #include "backup_dir.h"
 #include "metadata.h"
+#include "oplog.h"
 
 typedef struct dbk_backup_info
 {
@@ -93,5 +94,13 @@ int			dbk_retention_count_check(int64_t keep, dbk_error *err);
 /* Deletes the backups of o that r does not keep; *deleted counts them. */
 int			dbk_catalog_prune(const dbk_allocator *a, dbk_dir *d, const dbk_origin *o,
 							  const char *ext, const dbk_retention *r, int *deleted, dbk_error *err);
+
+/*
+ * As dbk_catalog_prune, noting each file deleted in *pruned (initialised
+ * here), for the log line; on an error *pruned holds those deleted before it.
+ */
+int			dbk_catalog_prune_noting(const dbk_allocator *a, dbk_dir *d, const dbk_origin *o,
+									 const char *ext, const dbk_retention *r, dbk_pruned *pruned,
+									 dbk_error *err);
 
 #endif

@@ -14,38 +14,48 @@ dbk_error_clear(dbk_error *err)
 	err->message[0] = '\0';
 	err->detail[0] = '\0';
 	err->hint[0] = '\0';
+	err->file = NULL;
+	err->func = NULL;
+	err->line = 0;
 }
 
-static void fill(dbk_error *err, dbk_error_kind kind, const char *fmt, va_list ap)
-			__attribute__((format(printf, 3, 0)));
+static void fill(const char *file, int line, const char *func, dbk_error *err,
+				 dbk_error_kind kind, const char *fmt, va_list ap)
+			__attribute__((format(printf, 6, 0)));
 
 static void
-fill(dbk_error *err, dbk_error_kind kind, const char *fmt, va_list ap)
+fill(const char *file, int line, const char *func, dbk_error *err,
+	 dbk_error_kind kind, const char *fmt, va_list ap)
 {
 	dbk_error_clear(err);
 	err->kind = kind;
+	err->file = file;
+	err->line = line;
+	err->func = func;
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
 }
 
 int
-dbk_fail(dbk_error *err, dbk_error_kind kind, const char *fmt,...)
+dbk_fail_at(const char *file, int line, const char *func, dbk_error *err,
+			dbk_error_kind kind, const char *fmt,...)
 {
 	va_list		ap;
 
 	va_start(ap, fmt);
-	fill(err, kind, fmt, ap);
+	fill(file, line, func, err, kind, fmt, ap);
 	va_end(ap);
 	return -1;
 }
 
 int
-dbk_fail_errno(dbk_error *err, int errnum, const char *fmt,...)
+dbk_fail_errno_at(const char *file, int line, const char *func, dbk_error *err,
+				  int errnum, const char *fmt,...)
 {
 	va_list		ap;
 	size_t		len;
 
 	va_start(ap, fmt);
-	fill(err, DBK_E_IO, fmt, ap);
+	fill(file, line, func, err, DBK_E_IO, fmt, ap);
 	va_end(ap);
 	err->sys_errno = errnum;
 	len = strlen(err->message);

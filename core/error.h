@@ -9,6 +9,11 @@
  *
  * Messages follow PostgreSQL's style: lower case, no final period, and they
  * name the thing (the backup file, the directory, the setting).
+ *
+ * dbk_fail and its kin are macros that record where the error was made
+ * (file, line, function): PostgreSQL's adapter reports that place as the
+ * error's LOCATION, so that it points at the check that failed rather than
+ * at the adapter's code that raises every error.
  */
 #ifndef DBK_ERROR_H
 #define DBK_ERROR_H
@@ -31,7 +36,9 @@ typedef enum dbk_error_kind
 	DBK_E_UNDEFINED_TABLE,		/* a table named in data does not exist: 42P01 undefined_table */
 	DBK_E_UNDEFINED_COLUMN,		/* it lacks a column: 42703 undefined_column */
 	DBK_E_NULL,					/* a required argument is NULL: 22004 null_value_not_allowed */
-	DBK_E_DATA					/* data that breaks its rules (a cycle in a hierarchy): 22000 data_exception */
+	DBK_E_DATA,					/* data that breaks its rules (a cycle in a hierarchy): 22000 data_exception */
+	DBK_E_MISMATCH				/* the database is not what the caller requires (its schema):
+								 * 55000 object_not_in_prerequisite_state */
 } dbk_error_kind;
 
 typedef struct dbk_error
@@ -41,17 +48,31 @@ typedef struct dbk_error
 	char		message[512];
 	char		detail[1024];
 	char		hint[512];
+	const char *file;			/* where it was filled (__FILE__), or NULL */
+	const char *func;
+	int			line;
 } dbk_error;
 
 void		dbk_error_clear(dbk_error *err);
 
 /* Fill err and return -1, so callers can write "return dbk_fail(...)". */
-int			dbk_fail(dbk_error *err, dbk_error_kind kind, const char *fmt,...)
-			__attribute__((format(printf, 3, 4)));
+#define dbk_fail(err, ...) \
+	dbk_fail_at(__FILE__, __LINE__, __func__, (err), __VA_ARGS__)
 
 /* As dbk_fail, appending ": <strerror(errnum)>" and recording errnum. */
-int			dbk_fail_errno(dbk_error *err, int errnum, const char *fmt,...)
-			__attribute__((format(printf, 3, 4)));
+#define dbk_fail_errno(err, ...) \
+	dbk_fail_errno_at(__FILE__, __LINE__, __func__, (err), __VA_ARGS__)
+
+/* A required argument is NULL: "<argument> cannot be NULL", DBK_E_NULL. */
+#define dbk_fail_null(err, argument) \
+	dbk_fail_at(__FILE__, __LINE__, __func__, (err), DBK_E_NULL, "%s cannot be NULL", (argument))
+
+int			dbk_fail_at(const char *file, int line, const char *func, dbk_error *err,
+						dbk_error_kind kind, const char *fmt,...)
+			__attribute__((format(printf, 6, 7)));
+int			dbk_fail_errno_at(const char *file, int line, const char *func, dbk_error *err,
+							  int errnum, const char *fmt,...)
+			__attribute__((format(printf, 6, 7)));
 
 void		dbk_error_detail(dbk_error *err, const char *fmt,...)
 			__attribute__((format(printf, 2, 3)));

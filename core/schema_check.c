@@ -37,9 +37,9 @@ dbk_schema_check_decide(const char *expected, const char *expected_fp, const cha
 	if (same_fingerprint(want, found_fp))
 		return 0;
 	if (expected_fp)
-		dbk_fail(err, DBK_E_STATE, "database schema is not version \"%s\"", expected);
+		dbk_fail(err, DBK_E_MISMATCH, "database schema is not version \"%s\"", expected);
 	else
-		dbk_fail(err, DBK_E_STATE, "database schema does not have fingerprint %s", expected);
+		dbk_fail(err, DBK_E_MISMATCH, "database schema does not have fingerprint %s", expected);
 	if (found_version)
 		dbk_error_detail(err, "Expected fingerprint %s, found %s, which is registered as version \"%s\".",
 						 want, found_fp, found_version);
@@ -51,10 +51,23 @@ dbk_schema_check_decide(const char *expected, const char *expected_fp, const cha
 }
 
 int
+dbk_schema_expected_check(const char *expected, dbk_error *err)
+{
+	if (expected == NULL)
+		return dbk_fail_null(err, "expected schema");
+	if (*expected == '\0')
+		return dbk_fail(err, DBK_E_INVALID, "expected schema must be a registered version or a fingerprint");
+	return 0;
+}
+
+int
 dbk_schema_version_check(const char *version, dbk_error *err)
 {
-	size_t		len = version ? strlen(version) : 0;
+	size_t		len;
 
+	if (version == NULL)
+		return dbk_fail_null(err, "schema version");
+	len = strlen(version);
 	if (len == 0 || len > 64)
 		return dbk_fail(err, DBK_E_INVALID, "schema version must be 1 to 64 characters long");
 	for (size_t i = 0; i < len; i++)

@@ -90,6 +90,7 @@ typedef struct backup_state
 	char		database[NAMEDATALEN];
 	dbk_origin	origin;
 	char		name[DBK_NAME_MAX + 1];
+	struct timespec started;	/* CLOCK_MONOTONIC, for the log line */
 } backup_state;
 
 /* The backup in progress in this backend, for the exit callback. */
@@ -366,6 +367,16 @@ write_content(backup_state *st)
 }
 
 static void
+log_backup(const backup_state *st, uint64 file_bytes)
+{
+	char		line[2048];
+
+	dbk_oplog_backup(line, sizeof(line), st->database, st->name, file_bytes,
+					 (int64) st->out.rows, dbk_pg_seconds_since(&st->started));
+	dbk_pg_log(line);
+}
+
+static void
 take_backup(backup_state *st, const char *label, const struct timespec *now, bool ordinary)
 {
 	dbk_archive_summary summary;
@@ -385,12 +396,21 @@ take_backup(backup_state *st, const char *label, const struct timespec *now, boo
 	raise_if(dbk_archive_writer_finish(st->writer, &trailer, &summary, &err), &err);
 	raise_if(dbk_publish(&st->dir, &st->temp, st->database, now->tv_sec, label, DBK_EXT_PG,
 						 ordinary, st->name, &err), &err);
+	log_backup(st, summary.file_bytes);
 	if (ordinary)
 	{
 		dbk_retention r = {dbk_pg_keep_backups, dbk_pg_keep_days, NULL, now->tv_sec};
-		int			deleted;
+		struct timespec started;
+		dbk_pruned	pruned;
+		char		line[2048];
 
-		(void) dbk_catalog_prune(&st->alloc, &st->dir, &st->origin, DBK_EXT_PG, &r, &deleted, &err);
+		clock_gettime(CLOCK_MONOTONIC, &started);
+		(void) dbk_catalog_prune_noting(&st->alloc, &st->dir, &st->origin, DBK_EXT_PG, &r, &pruned, &err);
+		if (pruned.count > 0)
+		{
+			dbk_oplog_prune(line, sizeof(line), st->database, &pruned, dbk_pg_seconds_since(&started));
+			dbk_pg_log(line);
+		}
 	}
 }
 
@@ -418,6 +438,7 @@ dbk_pg_backup_take(const char *label, bool ordinary, char *name_out)
 	}
 
 	st = palloc0(sizeof(backup_state));
+	clock_gettime(CLOCK_MONOTONIC, &st->started);
 	st->temp.fd = -1;
 	st->dir.fd = -1;
 	dbk_pg_allocator_init(&st->alloc, CurrentMemoryContext);

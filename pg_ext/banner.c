@@ -209,6 +209,7 @@ dbkeeper_maintenance_begin(PG_FUNCTION_ARGS)
 {
 	char	   *message = checked_message(fcinfo);
 	bool		terminate = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
+	dbk_error	err;
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1] = {CStringGetTextDatum(message)};
 	char	   *sql = psprintf("UPDATE %s SET maintenance_message = $1, "
@@ -216,6 +217,11 @@ dbkeeper_maintenance_begin(PG_FUNCTION_ARGS)
 							   state_table(fcinfo));
 	int			terminated = 0;
 
+	if (PG_ARGISNULL(1))
+	{
+		dbk_fail_null(&err, "terminate_sessions");
+		dbk_pg_raise(&err);
+	}
 	dbk_pg_require_writable("dbkeeper_maintenance_begin()");
 	SPI_connect();
 	write_state(fcinfo, sql, 1, types, values);

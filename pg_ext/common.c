@@ -63,6 +63,8 @@ dbk_pg_sqlstate(const dbk_error *err)
 			return ERRCODE_NULL_VALUE_NOT_ALLOWED;
 		case DBK_E_DATA:
 			return ERRCODE_DATA_EXCEPTION;
+		case DBK_E_MISMATCH:
+			return ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE;
 		case DBK_OK:
 		case DBK_E_INTERNAL:
 			break;
@@ -70,25 +72,56 @@ dbk_pg_sqlstate(const dbk_error *err)
 	return ERRCODE_INTERNAL_ERROR;
 }
 
+/*
+ * ereport(ERROR, ...) spelled out as the macro expands, so that errfinish
+ * receives the place the error was made (the dbk_fail call that filled err,
+ * in the core or the adapter) instead of this function's: that is what
+ * LOCATION shows.  PostgreSQL keeps only the file's base name.
+ */
 void
-dbk_pg_raise(const dbk_error *err)
+dbk_pg_raise_at(const dbk_error *err, const char *file, int line, const char *func)
 {
-	if (err->kind == DBK_E_IO && err->sys_errno != 0)
+	if (err->file != NULL)
 	{
-		/* errcode_for_file_access() picks the SQLSTATE from errno. */
-		errno = err->sys_errno;
-		ereport(ERROR,
-				(errcode_for_file_access(),
-				 errmsg_internal("%s", err->message),
-				 err->detail[0] ? errdetail_internal("%s", err->detail) : 0,
-				 err->hint[0] ? errhint("%s", err->hint) : 0));
+		file = err->file;
+		line = err->line;
+		func = err->func;
 	}
-	ereport(ERROR,
-			(errcode(dbk_pg_sqlstate(err)),
-			 errmsg_internal("%s", err->message),
-			 err->detail[0] ? errdetail_internal("%s", err->detail) : 0,
-			 err->hint[0] ? errhint("%s", err->hint) : 0));
+	/* errcode_for_file_access() picks the SQLSTATE from the errno errstart saves. */
+	if (err->kind == DBK_E_IO && err->sys_errno != 0)
+		errno = err->sys_errno;
+	if (errstart(ERROR, TEXTDOMAIN))
+	{
+		if (err->kind == DBK_E_IO && err->sys_errno != 0)
+			errcode_for_file_access();
+		else
+			errcode(dbk_pg_sqlstate(err));
+		errmsg_internal("%s", err->message);
+		if (err->detail[0])
+			errdetail_internal("%s", err->detail);
+		if (err->hint[0])
+			errhint("%s", err->hint);
+		errfinish(file, line, func);
+	}
 	pg_unreachable();
+}
+
+void
+dbk_pg_log(const char *line)
+{
+	ereport(LOG,
+			(errmsg_internal("%s", line),
+			 errhidestmt(true),
+			 errhidecontext(true)));
+}
+
+double
+dbk_pg_seconds_since(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double) (now.tv_sec - start->tv_sec) + (now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
 bool

@@ -7,6 +7,8 @@
 
 #include "postgres.h"
 
+#include <time.h>
+
 #include "compat.h"
 #include "../core/dbk_alloc.h"
 #include "../core/error.h"
@@ -22,8 +24,23 @@ void		dbk_pg_allocator_init(dbk_allocator *a, MemoryContext cxt);
 /* The SQLSTATE for a core error kind. */
 int			dbk_pg_sqlstate(const dbk_error *err);
 
-/* Raises err at ERROR level, with its detail, hint and SQLSTATE; does not return. */
-DBK_NORETURN void dbk_pg_raise(const dbk_error *err) DBK_NORETURN_END;
+/*
+ * Raises err at ERROR level, with its detail, hint and SQLSTATE; does not
+ * return.  LOCATION is where err was filled, or else where dbk_pg_raise was
+ * called.
+ */
+#define dbk_pg_raise(err) dbk_pg_raise_at((err), __FILE__, __LINE__, __func__)
+DBK_NORETURN void dbk_pg_raise_at(const dbk_error *err, const char *file, int line,
+								  const char *func) DBK_NORETURN_END;
+
+/*
+ * Writes one of the core's oplog lines (core/oplog.h) to the server log at
+ * LOG level, without the statement or context: the line says it all.
+ */
+void		dbk_pg_log(const char *line);
+
+/* Seconds since *start, a CLOCK_MONOTONIC reading, for the oplog lines. */
+double		dbk_pg_seconds_since(const struct timespec *start);
 
 /*
  * True, after filling err, when a cancel or terminate is pending.  Callbacks

@@ -25,8 +25,14 @@
  *
  * Progress: while a table is copied, pg_stat_progress_copy shows this
  * backend with relid = the table, command = 'COPY TO', type = 'FILE',
- * bytes_processed = bytes of backup text written so far (the whole backup),
- * tuples_processed = rows of this table so far.
+ * tuples_processed = rows of this table so far, and for a heap table
+ * bytes_total = the table's size when its scan began and bytes_processed =
+ * the bytes of it scanned so far (the block of the row being read), so that
+ * 100 * bytes_processed / bytes_total is the table's percentage.  The scan
+ * is not synchronized with other sequential scans (pg_dump sets
+ * synchronize_seqscans off for the same reason: rows in physical order),
+ * so it starts at block 0 and the block is a position.  Other table access
+ * methods have no block position: bytes_total and bytes_processed stay 0.
  */
 #include "postgres.h"
 
@@ -34,11 +40,13 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xlog.h"
+#include "catalog/pg_am_d.h"
 #include "commands/progress.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "miscadmin.h"
 #include "pgstat.h"
+#include "storage/bufmgr.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -184,6 +192,7 @@ dbk_dump_table_data(dump_out *o, const dump_table *t, Snapshot snapshot, uint64 
 	uint64		rows = 0;
 	ItemPointerData *keep = NULL;
 	int			nkeep = 0;
+	int64		bytes_total = 0;
 
 	check_readable(rel, t->qname);
 	if (rel->rd_rel->relpersistence == RELPERSISTENCE_UNLOGGED && RecoveryInProgress())
@@ -220,10 +229,14 @@ dbk_dump_table_data(dump_out *o, const dump_table *t, Snapshot snapshot, uint64 
 	pgstat_progress_start_command(PROGRESS_COMMAND_COPY, t->relid);
 	pgstat_progress_update_param(PROGRESS_COPY_COMMAND, PROGRESS_COPY_COMMAND_TO);
 	pgstat_progress_update_param(PROGRESS_COPY_TYPE, PROGRESS_COPY_TYPE_FILE);
+	if (rel->rd_rel->relam == HEAP_TABLE_AM_OID)
+		bytes_total = (int64) RelationGetNumberOfBlocks(rel) * BLCKSZ;
+	pgstat_progress_update_param(PROGRESS_COPY_BYTES_TOTAL, bytes_total);
 
 	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "dbkeeper row", ALLOCSET_DEFAULT_SIZES);
 	slot = table_slot_create(rel, NULL);
-	scan = table_beginscan(rel, snapshot, 0, NULL);
+	/* allow_strat, not allow_sync: see the header comment */
+	scan = table_beginscan_strat(rel, snapshot, 0, NULL, true, false);
 	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
 	{
 		CHECK_FOR_INTERRUPTS();
@@ -250,8 +263,10 @@ dbk_dump_table_data(dump_out *o, const dump_table *t, Snapshot snapshot, uint64 
 		if (rows % PROGRESS_EVERY == 0)
 		{
 			const int	index[] = {PROGRESS_COPY_BYTES_PROCESSED, PROGRESS_COPY_TUPLES_PROCESSED};
-			const int64 val[] = {(int64) (o->bytes + o->buf.len), (int64) rows};
+			int64		val[] = {0, (int64) rows};
 
+			if (bytes_total > 0)
+				val[0] = Min((int64) ItemPointerGetBlockNumber(&slot->tts_tid) * BLCKSZ, bytes_total);
 			pgstat_progress_update_multi_param(2, index, val);
 		}
 	}

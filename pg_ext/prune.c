@@ -11,6 +11,8 @@
  * (core/catalog.c): only files with dbkeeper's name and header, only this
  * database's PostgreSQL backups (by identity), never its newest backup nor
  * the one its latest link names, never through a link.
+ *
+ * Each call leaves one LOG line naming the files it deleted (none, too).
  */
 #include "postgres.h"
 
@@ -34,9 +36,12 @@ dbkeeper_prune(PG_FUNCTION_ARGS)
 	dbk_allocator a;
 	dbk_dir		d = {-1, ""};
 	dbk_error	err;
-	int			deleted = 0;
+	dbk_pruned	pruned;
+	struct timespec started;
+	char		line[2048];
 	volatile int rc = 0;
 
+	clock_gettime(CLOCK_MONOTONIC, &started);
 	dbk_pg_check_access("dbkeeper_prune", DBK_PG_WRITE_FILES);
 	if (PG_NARGS() > 1 && !PG_ARGISNULL(1))
 	{
@@ -51,21 +56,31 @@ dbkeeper_prune(PG_FUNCTION_ARGS)
 		if (dbk_retention_count_check(r.keep, &err) != 0)
 			dbk_pg_raise(&err);
 	}
-	else if (r.keep == 0 && r.keep_days == 0)
-		PG_RETURN_INT32(0);		/* retention is off and no count was given */
 	dbk_pg_origin(&o);
+	if (r.keep == 0 && r.keep_days == 0)
+	{
+		/* retention is off and no count was given: nothing to delete */
+		dbk_pruned_init(&pruned);
+		dbk_oplog_prune(line, sizeof(line), o.database, &pruned, dbk_pg_seconds_since(&started));
+		dbk_pg_log(line);
+		PG_RETURN_INT32(0);
+	}
 	dbk_pg_open_dir(&d, false);
 	dbk_pg_allocator_init(&a, CurrentMemoryContext);
 	PG_TRY();
 	{
-		rc = dbk_catalog_prune(&a, &d, &o, DBK_EXT_PG, &r, &deleted, &err);
+		rc = dbk_catalog_prune_noting(&a, &d, &o, DBK_EXT_PG, &r, &pruned, &err);
 	}
 	PG_FINALLY();
 	{
 		dbk_dir_close(&d);
 	}
 	PG_END_TRY();
+	/* also after an error: the files deleted before it are gone */
+	dbk_oplog_prune(line, sizeof(line), o.database, &pruned, dbk_pg_seconds_since(&started));
+	if (rc == 0 || pruned.count > 0)
+		dbk_pg_log(line);
 	if (rc != 0)
 		dbk_pg_raise(&err);
-	PG_RETURN_INT32(deleted);
+	PG_RETURN_INT32(pruned.count);
 }

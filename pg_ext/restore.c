@@ -40,6 +40,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "access/xact.h"
@@ -129,6 +130,7 @@ typedef struct pending_restore
 	char		database[NAMEDATALEN];
 	char		restored[DBK_NAME_MAX + 1];
 	char		safety[DBK_NAME_MAX + 1];
+	char	   *line;			/* the LOG line written at commit, or NULL */
 } pending_restore;
 
 static List *pending = NIL;		/* of pending_restore, in TopMemoryContext */
@@ -169,6 +171,10 @@ restore_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_COMMIT:
 			/* the last restore of the transaction is what the database now holds */
 			finish_pending(llast(pending), true);
+			/* logged once committed: a restore rolled back did not happen */
+			foreach(lc, pending)
+				if (((pending_restore *) lfirst(lc))->line)
+					dbk_pg_log(((pending_restore *) lfirst(lc))->line);
 			break;
 		case XACT_EVENT_ABORT:
 			foreach(lc, pending)
@@ -177,6 +183,9 @@ restore_xact_callback(XactEvent event, void *arg)
 		default:
 			return;
 	}
+	foreach(lc, pending)
+		if (((pending_restore *) lfirst(lc))->line)
+			pfree(((pending_restore *) lfirst(lc))->line);
 	list_free_deep(pending);
 	pending = NIL;
 }
@@ -199,6 +208,8 @@ restore_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 		{
 			finish_pending(p, false);
 			pending = foreach_delete_current(pending, lc);
+			if (p->line)
+				pfree(p->line);
 			pfree(p);
 		}
 	}
@@ -224,6 +235,21 @@ remember_restore(const char *database, const char *restored, const char *safety)
 	old = MemoryContextSwitchTo(TopMemoryContext);
 	pending = lappend(pending, p);
 	MemoryContextSwitchTo(old);
+}
+
+/* The LOG line of the restore remember_restore noted last, written if it commits. */
+static void
+note_restore_line(const char *database, const char *name, int fd, const char *safety,
+				  const struct timespec *started)
+{
+	pending_restore *p = llast(pending);
+	struct stat st;
+	char		line[2048];
+
+	dbk_oplog_restore(line, sizeof(line), database, name,
+					  fstat(fd, &st) == 0 ? (uint64) st.st_size : 0, safety,
+					  dbk_pg_seconds_since(started));
+	p->line = MemoryContextStrdup(TopMemoryContext, line);
 }
 
 /*
@@ -295,13 +321,18 @@ dbkeeper_restore(PG_FUNCTION_ARGS)
 	dbk_dir		d = {-1, ""};
 	volatile int fd = -1;
 	instr_time	clock;
+	struct timespec started;
 
+	clock_gettime(CLOCK_MONOTONIC, &started);
 	INSTR_TIME_SET_CURRENT(clock);
 	dbk_pg_check_access("dbkeeper_restore", DBK_PG_READ_WRITE_FILES);
 	if (PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("from_other_database must not be NULL")));
+	{
+		dbk_error	err;
+
+		dbk_fail_null(&err, "from_other_database");
+		dbk_pg_raise(&err);
+	}
 	other_ok = PG_GETARG_BOOL(1);
 	check_transaction();
 	dbk_pg_origin(&o);
@@ -320,6 +351,7 @@ dbkeeper_restore(PG_FUNCTION_ARGS)
 		dbk_pg_check_origin(&header, &o, name, other_ok, "restore it here", "dbkeeper_restore");
 		check_server_version(&header, name);
 		restore(o.database, name, fd, safety, &clock);
+		note_restore_line(o.database, name, fd, safety, &started);
 	}
 	PG_FINALLY();
 	{

@@ -332,7 +332,9 @@ dbk_sqlite_take_backup(sqlite3 *src, const dbk_sqlite_state *st, dbk_dir *d, con
 	int			rc = -1;
 	int			level = dbk_sqlite_level(st, src);
 	sqlite3_int64 keep = dbk_sqlite_keep(st, src);
+	struct timespec started;
 
+	clock_gettime(CLOCK_MONOTONIC, &started);
 	dbk_meta_init(&header, &dbk_sqlite_allocator);
 	if (dbk_sqlite_identity_read(src, &ident, err) != 0 ||
 		check_source(src, err) != 0 || dbk_label_check(label, err) != 0)
@@ -373,15 +375,19 @@ dbk_sqlite_take_backup(sqlite3 *src, const dbk_sqlite_state *st, dbk_dir *d, con
 					name_out, err) != 0)
 		goto done;
 	rc = 0;
+	dbk_sqlite_log_backup(database, d, name_out, &started);
 	if (apply_retention)
 	{
 		dbk_origin	o = {DBK_SQLITE_ENGINE, database, NULL};
 		dbk_retention r = {keep, dbk_sqlite_keep_days(st, src), NULL, now.tv_sec};
 		dbk_error	ignored;
-		int			deleted;
+		dbk_pruned	pruned;
 
 		/* Best effort: the backup is published; dbkeeper_prune() reports errors. */
-		(void) dbk_catalog_prune(&dbk_sqlite_allocator, d, &o, DBK_EXT_SQLITE, &r, &deleted, &ignored);
+		clock_gettime(CLOCK_MONOTONIC, &started);
+		(void) dbk_catalog_prune_noting(&dbk_sqlite_allocator, d, &o, DBK_EXT_SQLITE, &r, &pruned, &ignored);
+		if (pruned.count > 0)
+			dbk_sqlite_log_prune(database, &pruned, &started);
 	}
 done:
 	sqlite3_finalize(snap);

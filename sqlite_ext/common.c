@@ -10,7 +10,9 @@ SQLITE_EXTENSION_INIT3
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sched.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static void *
@@ -68,6 +70,55 @@ dbk_sqlite_result_error(sqlite3_context *ctx, const dbk_error *err)
 	}
 	sqlite3_result_error(ctx, msg, -1);
 	sqlite3_free(msg);
+}
+
+static double
+seconds_since(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double) (now.tv_sec - start->tv_sec) + (now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+/* The size of backup name in d, 0 if it cannot be read (the line still says the rest). */
+static uint64_t
+file_bytes(const dbk_dir *d, const char *name)
+{
+	struct stat st;
+
+	return fstatat(d->fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? (uint64_t) st.st_size : 0;
+}
+
+void
+dbk_sqlite_log_backup(const char *database, const dbk_dir *d, const char *name,
+					  const struct timespec *started)
+{
+	char		line[2048];
+
+	dbk_oplog_backup(line, sizeof(line), database, name, file_bytes(d, name), -1,
+					 seconds_since(started));
+	sqlite3_log(SQLITE_NOTICE, "%s", line);
+}
+
+void
+dbk_sqlite_log_restore(const char *database, const dbk_dir *d, const char *name,
+					   const char *safety, const struct timespec *started)
+{
+	char		line[2048];
+
+	dbk_oplog_restore(line, sizeof(line), database, name, file_bytes(d, name), safety,
+					  seconds_since(started));
+	sqlite3_log(SQLITE_NOTICE, "%s", line);
+}
+
+void
+dbk_sqlite_log_prune(const char *database, const dbk_pruned *pruned, const struct timespec *started)
+{
+	char		line[2048];
+
+	dbk_oplog_prune(line, sizeof(line), database, pruned, seconds_since(started));
+	sqlite3_log(SQLITE_NOTICE, "%s", line);
 }
 
 int

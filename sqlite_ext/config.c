@@ -202,8 +202,8 @@ sql_config(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 
 	if (name == NULL)
 	{
-		sqlite3_result_error(ctx, "setting name must not be NULL", -1);
-		return;
+		dbk_fail_null(&err, "setting name");
+		goto fail;
 	}
 	if (!known(name))
 	{
@@ -211,9 +211,14 @@ sql_config(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		dbk_error_detail(&err, "The settings are " SETTING_NAMES ".");
 		goto fail;
 	}
-	if (scope == NULL || (strcmp(scope, "connection") != 0 && strcmp(scope, "database") != 0))
+	if (scope == NULL)
 	{
-		dbk_fail(&err, DBK_E_INVALID, "unknown scope \"%s\" for dbkeeper_config", scope ? scope : "NULL");
+		dbk_fail_null(&err, "scope");
+		goto fail;
+	}
+	if ((strcmp(scope, "connection") != 0 && strcmp(scope, "database") != 0))
+	{
+		dbk_fail(&err, DBK_E_INVALID, "unknown scope \"%s\" for dbkeeper_config", scope);
 		dbk_error_detail(&err, "The scopes are 'connection' (this connection only) and 'database' (every connection to this database file).");
 		goto fail;
 	}

@@ -59,6 +59,19 @@ extern const dbk_allocator dbk_sqlite_allocator;
 
 /* Reports err as the function's error (message, then DETAIL and HINT lines). */
 void		dbk_sqlite_result_error(sqlite3_context *ctx, const dbk_error *err);
+/*
+ * The lines each backup, restore and prune leaves behind (core/oplog.h) go
+ * to SQLite's error log, sqlite3_log(SQLITE_NOTICE, ...): the application's
+ * SQLITE_CONFIG_LOG callback receives them (the sqlite3 shell's ".log
+ * stderr" prints them); without one they go nowhere.  started is a
+ * CLOCK_MONOTONIC reading taken when the operation began.
+ */
+void		dbk_sqlite_log_backup(const char *database, const dbk_dir *d, const char *name,
+								  const struct timespec *started);
+void		dbk_sqlite_log_restore(const char *database, const dbk_dir *d, const char *name,
+								   const char *safety, const struct timespec *started);
+void		dbk_sqlite_log_prune(const char *database, const dbk_pruned *pruned,
+								 const struct timespec *started);
 /* Turns the connection's last error into err, with what we were doing. */
 int			dbk_sqlite_fail(dbk_error *err, sqlite3 *db, const char *doing);
 

@@ -59,8 +59,12 @@ sql_prune(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	char		database[128];
 	dbk_dir		d = {-1, ""};
 	dbk_error	err;
-	int			deleted = 0;
+	dbk_pruned	pruned;
+	struct timespec started;
+	int			rc;
 
+	clock_gettime(CLOCK_MONOTONIC, &started);
+	dbk_pruned_init(&pruned);
 	if (read_arguments(st, db, argc, argv, &r, &err) != 0)
 	{
 		dbk_sqlite_result_error(ctx, &err);
@@ -68,18 +72,29 @@ sql_prune(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	}
 	if (r.keep == 0 && r.keep_days == 0)
 	{
-		/* Retention is off and no count was given: nothing to do. */
+		/* Retention is off and no count was given: nothing to do, which the log says. */
+		if (dbk_sqlite_main_file(db, &file, database, sizeof(database), &err) == 0)
+			dbk_sqlite_log_prune(database, &pruned, &started);
 		sqlite3_result_int(ctx, 0);
 		return;
 	}
 	if (dbk_sqlite_main_file(db, &file, database, sizeof(database), &err) != 0 ||
 		dbk_sqlite_check_writable(db, "prune backups", &err) != 0 ||
-		dbk_sqlite_open_dir(st, db, false, &d, &err) != 0 ||
-		dbk_catalog_prune(&dbk_sqlite_allocator, &d, &(dbk_origin) {DBK_SQLITE_ENGINE, database, NULL},
-						  DBK_EXT_SQLITE, &r, &deleted, &err) != 0)
+		dbk_sqlite_open_dir(st, db, false, &d, &err) != 0)
+	{
+		dbk_sqlite_result_error(ctx, &err);
+		dbk_dir_close(&d);
+		return;
+	}
+	rc = dbk_catalog_prune_noting(&dbk_sqlite_allocator, &d, &(dbk_origin) {DBK_SQLITE_ENGINE, database, NULL},
+								  DBK_EXT_SQLITE, &r, &pruned, &err);
+	/* also after an error: the files deleted before it are gone */
+	if (rc == 0 || pruned.count > 0)
+		dbk_sqlite_log_prune(database, &pruned, &started);
+	if (rc != 0)
 		dbk_sqlite_result_error(ctx, &err);
 	else
-		sqlite3_result_int(ctx, deleted);
+		sqlite3_result_int(ctx, pruned.count);
 	dbk_dir_close(&d);
 }
 

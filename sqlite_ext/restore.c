@@ -350,6 +350,15 @@ sql_restore(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	dbk_error	err;
 	int			ok = 0;
 
+	struct timespec started;
+
+	clock_gettime(CLOCK_MONOTONIC, &started);
+	if (argc > 1 && sqlite3_value_type(argv[1]) == SQLITE_NULL)
+	{
+		dbk_fail_null(&err, "from_other_database");
+		dbk_sqlite_result_error(ctx, &err);
+		return;
+	}
 	dbk_meta_init(&header, &dbk_sqlite_allocator);
 	if (dbk_sqlite_main_file(db, &file, database, sizeof(database), &err) != 0 ||
 		check_connection(db, &err) != 0 ||
@@ -371,6 +380,7 @@ sql_restore(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		/* The database now is the backup restored: the latest link says so (best effort). */
 		(void) dbk_latest_point(&d, database, DBK_EXT_SQLITE, name, &ignored);
 	}
+	dbk_sqlite_log_restore(database, &d, name, safety, &started);
 done:
 	sqlite3_close(src);
 	dbk_temp_remove(&d, &t);

@@ -15,8 +15,8 @@ main(void)
 
 	CHECK("banner/ok", dbk_banner_check("back at 02:00", 13, &err) == 0);
 	CHECK("banner/utf8", dbk_banner_check(utf8, strlen(utf8), &err) == 0);
-	CHECK("banner/null", dbk_banner_check(NULL, 0, &err) == -1 && err.kind == DBK_E_INVALID &&
-		  strcmp(err.message, "banner message must not be NULL") == 0);
+	CHECK("banner/null", dbk_banner_check(NULL, 0, &err) == -1 && err.kind == DBK_E_NULL &&
+		  strcmp(err.message, "banner message cannot be NULL") == 0);
 	CHECK("banner/empty", dbk_banner_check("", 0, &err) == -1 &&
 		  strcmp(err.message, "banner message must not be empty or blank") == 0);
 	CHECK("banner/blank", dbk_banner_check(" \t\r\n ", 5, &err) == -1 &&

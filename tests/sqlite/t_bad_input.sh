@@ -26,7 +26,7 @@ check_error label/slash "a label with /" 'contains a character that cannot go in
   "SELECT dbkeeper_backup('a/b');"
 check_error label/empty "an empty label" 'label must not be empty' app.db "SELECT dbkeeper_backup('');"
 check label/null "a NULL label is no label" "$(sq app.db "SELECT dbkeeper_backup(NULL) NOT LIKE '%-.sqlite3.zst';")" 1
-check_error config/null-name "a NULL setting name" 'setting name must not be NULL' app.db "SELECT dbkeeper_config(NULL);"
+check_error config/null-name "a NULL setting name" 'setting name cannot be NULL' app.db "SELECT dbkeeper_config(NULL);"
 check untouched/after-errors "the errors touched nothing but the one new backup" \
   "$(find dbkeeper-backups -type f | wc -l)" 2
 

@@ -16,11 +16,11 @@ sqlite3 "$DB" "CREATE TABLE patient(id INTEGER PRIMARY KEY, name TEXT);
 
 # ---- functions ----
 check banner/none "no banner at first" "$(sq "$DB" "SELECT quote(dbkeeper_banner()), dbkeeper_in_maintenance()")" "NULL|0"
-check_error banner/set-null "NULL is refused" '^.*banner message must not be NULL' "$DB" "SELECT dbkeeper_banner_set(NULL)"
+check_error banner/set-null "NULL is refused" '^.*banner message cannot be NULL' "$DB" "SELECT dbkeeper_banner_set(NULL)"
 check_error banner/set-blank "a blank message is refused" 'banner message must not be empty or blank' "$DB" "SELECT dbkeeper_banner_set(' '||char(9)||char(10))"
 check_error banner/set-empty "an empty message is refused" 'banner message must not be empty or blank' "$DB" "SELECT dbkeeper_banner_set('')"
 check_error banner/set-long "a message over 4000 bytes is refused" 'banner message is too long: 4001 bytes' "$DB" "SELECT dbkeeper_banner_set(printf('%.4001c', 'x'))"
-check_error banner/begin-null "maintenance_begin refuses NULL" 'banner message must not be NULL' "$DB" "SELECT dbkeeper_maintenance_begin(NULL)"
+check_error banner/begin-null "maintenance_begin refuses NULL" 'banner message cannot be NULL' "$DB" "SELECT dbkeeper_maintenance_begin(NULL)"
 check_error banner/begin-blank "maintenance_begin refuses a blank message" 'banner message must not be empty or blank' "$DB" "SELECT dbkeeper_maintenance_begin('   ')"
 check banner/still-none "refused messages change nothing" "$(sq "$DB" "SELECT quote(dbkeeper_banner()), dbkeeper_in_maintenance()")" "NULL|0"
 

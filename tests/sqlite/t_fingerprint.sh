@@ -114,7 +114,7 @@ check 5_05 "check by version returns the fingerprint" "$(sq reg.db "SELECT dbkee
 check 5_06 "check by fingerprint returns it" "$(sq reg.db "SELECT dbkeeper_schema_check('$base');")" "$base"
 check 5_07 "check by fingerprint in upper case" "$(sq reg.db "SELECT dbkeeper_schema_check(upper('$base'));")" "$base"
 check_error 5_08 "an unknown version is an error" 'schema version "2\.0" is not registered' reg.db "SELECT dbkeeper_schema_check('2.0');"
-check_error 5_09 "NULL is an error" 'expected schema must be a registered version or a fingerprint' reg.db "SELECT dbkeeper_schema_check(NULL);"
+check_error 5_09 "NULL is an error" 'expected schema cannot be NULL' reg.db "SELECT dbkeeper_schema_check(NULL);"
 check_error 5_10 "a bad version name is refused" 'schema version "a b" contains a space' reg.db "SELECT dbkeeper_schema_register('a b');"
 check_error 5_11 "an empty version name is refused" 'schema version must be 1 to 64 characters long' reg.db "SELECT dbkeeper_schema_register('');"
 sqlite3 reg.db "ALTER TABLE customer ADD COLUMN phone TEXT;"
