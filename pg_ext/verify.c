@@ -145,9 +145,12 @@ dbkeeper_verify(PG_FUNCTION_ARGS)
 
 	dbk_pg_check_access("dbkeeper_verify", DBK_PG_READ_WRITE_FILES);
 	if (PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("from_other_database must not be NULL")));
+	{
+		dbk_error	err;
+
+		dbk_fail_null(&err, "from_other_database");
+		dbk_pg_raise(&err);
+	}
 	other_ok = PG_GETARG_BOOL(1);
 	dbk_pg_origin(&o);
 	dbk_pg_allocator_init(&a, CurrentMemoryContext);

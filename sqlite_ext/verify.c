@@ -123,6 +123,12 @@ sql_verify(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	dbk_meta	header;
 	dbk_error	err;
 
+	if (argc > 1 && sqlite3_value_type(argv[1]) == SQLITE_NULL)
+	{
+		dbk_fail_null(&err, "from_other_database");
+		dbk_sqlite_result_error(ctx, &err);
+		return;
+	}
 	dbk_meta_init(&header, &dbk_sqlite_allocator);
 	if (dbk_sqlite_main_file(db, &file, database, sizeof(database), &err) != 0 ||
 		dbk_sqlite_open_dir(st, db, false, &d, &err) != 0 ||
