@@ -327,6 +327,8 @@ dbk_sql_tokenize(const dbk_allocator *a, const char *sql, size_t len, dbk_sql_to
 			dbk_sql_tokens_free(out);
 			return -1;
 		}
+		out->items[out->n - 1].start = i;
+		out->items[out->n - 1].len = used;
 		i += used;
 	}
 	return 0;

@@ -41,6 +41,8 @@ typedef struct dbk_sql_token
 	dbk_sql_token_kind kind;
 	bool		quoted;			/* a WORD written with quotes: never a keyword */
 	char	   *text;			/* normalised text, NUL-terminated */
+	size_t		start;			/* where the token is in the text tokenized */
+	size_t		len;			/* and its length there */
 } dbk_sql_token;
 
 typedef struct dbk_sql_tokens
