@@ -285,6 +285,7 @@ main(void)
 	CHECK("create_table/default-true", default_is("TRUE", "true"));
 	CHECK("create_table/default-quoted-true", default_is("\"true\"", "'true'"));
 	CHECK("create_table/default-expression", default_is("1+\"Ab\"", "1 + 'Ab'"));
+	CHECK("create_table/default-blob-case", default_is("X'aB'", "x'ab'"));
 	/* Index keys. */
 	CHECK("create_table/index-collate-column", index_is("CREATE TABLE t(a COLLATE NOCASE, b)",
 														"CREATE INDEX i ON t(a COLLATE nocase, b COLLATE BINARY ASC)", "on t(a, b)"));
