@@ -251,10 +251,17 @@ describer_open(describer *d, sqlite3 *db, dbk_error *err)
 	return 0;
 }
 
-/* Appends one column's definition; *rowid_type: its declared type is exactly INTEGER. */
+/*
+ * Appends one column's definition; *integer: its declared type is exactly
+ * INTEGER.  alias_candidate names the column that is the rowid alias if its
+ * type is INTEGER (or is NULL): SQLite ignores such a column's DEFAULT and
+ * the ON CONFLICT of its NOT NULL (a NULL or no value takes a new rowid), so
+ * the description leaves them out; NOT NULL itself stays, as the pragma
+ * says it.
+ */
 static int
-append_column(sqlite3_str *s, sqlite3_stmt *q, const dbk_create_table *ct, bool *integer,
-			  dbk_error *err)
+append_column(sqlite3_str *s, sqlite3_stmt *q, const dbk_create_table *ct,
+			  const char *alias_candidate, bool *integer, dbk_error *err)
 {
 	const char *name = (const char *) sqlite3_column_text(q, 0);
 	const char *type = (const char *) sqlite3_column_text(q, 1);
@@ -262,6 +269,7 @@ append_column(sqlite3_str *s, sqlite3_stmt *q, const dbk_create_table *ct, bool 
 	int			hidden = sqlite3_column_int(q, 5);
 	char	   *canon;
 	const dbk_ct_column *c;
+	bool		alias;
 
 	if (dbk_sql_ident(A, name ? name : "", &canon, err) != 0)
 		return -1;
@@ -269,6 +277,7 @@ append_column(sqlite3_str *s, sqlite3_stmt *q, const dbk_create_table *ct, bool 
 	sqlite3_str_appendall(s, canon);
 	sqlite3_free(canon);
 	*integer = type && strcasecmp(type, "integer") == 0;
+	alias = *integer && alias_candidate && c && strcmp(c->name, alias_candidate) == 0;
 	if (type && *type)
 	{
 		sqlite3_str_appendchar(s, 1, ' ');
@@ -276,9 +285,9 @@ append_column(sqlite3_str *s, sqlite3_stmt *q, const dbk_create_table *ct, bool 
 			return -1;
 	}
 	if (sqlite3_column_int(q, 2))
-		sqlite3_str_appendf(s, " not null%s%s", c && c->notnull_conflict ? " on conflict " : "",
-							c && c->notnull_conflict ? c->notnull_conflict : "");
-	if (dflt)
+		sqlite3_str_appendf(s, " not null%s%s", c && c->notnull_conflict && !alias ? " on conflict " : "",
+							c && c->notnull_conflict && !alias ? c->notnull_conflict : "");
+	if (dflt && !alias)
 	{
 		char	   *v;
 
@@ -324,6 +333,7 @@ describe_table(describer *d, const char *name, const char *sql, char **out, dbk_
 	sqlite3_str *s = sqlite3_str_new(d->db);
 	parsed_table *pt;
 	const table_flags *flags = table_flags_of(d, name);
+	const char *alias_candidate = NULL;
 	bool		without_rowid = flags && flags->without_rowid,
 				pk_integer = false;
 	int			rc,
@@ -358,6 +368,8 @@ describe_table(describer *d, const char *name, const char *sql, char **out, dbk_
 		dbk_error_prefix(err, "describing table \"%s\": ", name);
 		goto done;
 	}
+	if (pt->ct.npk == 1 && !without_rowid && !pt->ct.pk_on_column_desc)
+		alias_candidate = pt->ct.pk[0].name;
 	/* Columns in order, from the pragma; what it does not say, from the text. */
 	sqlite3_reset(d->columns);
 	sqlite3_bind_text(d->columns, 1, name, -1, SQLITE_STATIC);
@@ -367,7 +379,7 @@ describe_table(describer *d, const char *name, const char *sql, char **out, dbk_
 
 		if (ncols++)
 			sqlite3_str_appendall(s, ", ");
-		if (append_column(s, d->columns, &pt->ct, &integer, err) != 0)
+		if (append_column(s, d->columns, &pt->ct, alias_candidate, &integer, err) != 0)
 			goto done;
 		if (sqlite3_column_int(d->columns, 4) > 0)
 		{
