@@ -47,7 +47,7 @@ COLLATIONS = [None, "NOCASE", "RTRIM"]
 def gen_column(r, i):
     c = {"name": "c%d" % i, "type": r.choice(TYPES), "notnull": r.random() < 0.3,
          "nn_conf": r.choice(CONFLICTS), "default": None, "collate": r.choice(COLLATIONS),
-         "unique": r.random() < 0.2, "uq_conf": r.choice(CONFLICTS), "check": None, "fk": None}
+         "unique": r.random() < 0.35, "uq_conf": r.choice(CONFLICTS), "check": None, "fk": None}
     k = r.random()
     if k < 0.35:
         c["default"] = ("str", r.choice(WORDS))
@@ -91,7 +91,8 @@ def gen_table(r, name):
         keys = [(c, r.choice([None] + COLLATIONS), r.random() < 0.3)
                 for c in r.sample([c["name"] for c in cols], r.randint(1, min(2, len(cols))))]
         t["indexes"].append({"name": "%s_i%d" % (name, i), "keys": keys,
-                             "unique": r.random() < 0.3 and not any(in_pk(t, k[0]) for k in keys)})
+                             "unique": r.random() < 0.3 and not any(in_pk(t, k[0]) or col(t, k[0])["unique"]
+                                                                    for k in keys)})
     if r.random() < 0.3:
         t["trigger"] = {"timing": r.choice(["BEFORE", "AFTER"]), "tag": r.choice(WORDS)}
     return t
@@ -141,9 +142,10 @@ def mutations(t):
             out.append(("case of DEFAULT of %s" % n, setter("default", ("str", c["default"][1].swapcase()))))
         out.append(("DEFAULT of %s" % n, setter("default", None if c["default"] else ("num", "3"))))
         out.append(("COLLATE of %s" % n, setter("collate", "NOCASE" if c["collate"] != "NOCASE" else None)))
-        if not in_pk(t, n):
+        in_unique_index = any(ix["unique"] and n in [k[0] for k in ix["keys"]] for ix in t["indexes"])
+        if not in_pk(t, n) and not in_unique_index:
             out.append(("UNIQUE of %s" % n, setter("unique", not c["unique"])))
-        if c["unique"]:
+        if c["unique"] and not in_unique_index:
             out.append(("UNIQUE ON CONFLICT of %s" % n,
                         setter("uq_conf", "IGNORE" if c["uq_conf"] != "IGNORE" else "REPLACE")))
         if c["check"] and c["collate"] != "NOCASE":	# under NOCASE the case changes nothing
@@ -172,7 +174,7 @@ def mutations(t):
     for i, ix in enumerate(t["indexes"]):
         def ixset(key, value, i=i):
             return lambda m: m["indexes"][i].__setitem__(key, value)
-        if not any(in_pk(t, k[0]) for k in ix["keys"]):
+        if not any(in_pk(t, k[0]) or col(t, k[0])["unique"] for k in ix["keys"]):
             out.append(("UNIQUE of index %s" % ix["name"], ixset("unique", not ix["unique"])))
         k0 = ix["keys"][0]
         out.append(("DESC of index %s" % ix["name"], ixset("keys", [(k0[0], k0[1], not k0[2])] + ix["keys"][1:])))
@@ -351,6 +353,11 @@ def value_for(c, k):
     return {"INTEGER": k, "INT": k, "REAL": k + 0.5, "NUMERIC": k, "BLOB": b"\x01"}.get(c["type"], "Abc%d" % k)
 
 
+def fresh_value(c, k):
+    """A value of c's type unlike value_for's, CHECKs and foreign keys aside."""
+    return {"INTEGER": k, "INT": k, "REAL": k + 0.5, "NUMERIC": k, "BLOB": bytes([k])}.get(c["type"], "Abc%d" % k)
+
+
 def outcome(con, sql, args=()):
     try:
         con.execute(sql, args)
@@ -419,7 +426,7 @@ def signature(path, model):
         cols = t["cols"]
         ins = "INSERT INTO %s(%s) VALUES (%s)" % (q, ", ".join('"%s"' % c["name"] for c in cols),
                                                    ", ".join("?" for _ in cols))
-        base = [value_for(c, 7) for c in cols]
+        base = [7 if is_ipk(t) and c["name"] == t["pk"]["cols"][0] else value_for(c, 7) for c in cols]
 
         def reset():
             con.execute("DELETE FROM %s" % q)
@@ -438,7 +445,12 @@ def signature(path, model):
                     sig.append(("default", relaxed, cols[i]["name"], outcome(
                         con, "INSERT INTO %s(%s) VALUES (%s)" % (q, ", ".join('"%s"' % cols[k]["name"] for k in others),
                                                                ", ".join("?" for _ in others)),
-                        [base[k] for k in others]), rows()))
+                        [base[k] for k in others]), rows(), list(con.execute("SELECT * FROM log"))))
+                    reset()
+                if relaxed:		# only column i repeats: its own UNIQUE alone decides
+                    v = [base[k] if k == i else fresh_value(cols[k], 8) for k in range(len(cols))]
+                    sig.append(("repeat", cols[i]["name"], outcome(con, ins, base), outcome(con, ins, v),
+                                rows()))
                     reset()
                 for variant in ((base[i].swapcase(), base[i] + " ", base[i].upper(), "zz")
                                 if isinstance(base[i], str) else (base[i], 3, "Abc")):
@@ -602,8 +614,11 @@ def main():
                 model_b, what = copy.deepcopy(model), "another spelling"
                 kind = "equal"
             else:
-                muts = mutations(t)
-                what, fn = r.choice(muts)
+                # A kind of change first, then one of its places: rare kinds are tried as often.
+                kinds = {}
+                for m in mutations(t):
+                    kinds.setdefault(m[0].split(" of ")[0], []).append(m)
+                what, fn = r.choice(kinds[r.choice(sorted(kinds))])
                 model_b = copy.deepcopy(model)
                 fn(model_b[0])
                 kind = "changed"
@@ -611,6 +626,8 @@ def main():
                     counts["skipped"] += 1
                     continue
             verdict, sa, sb = judge(work, model, sp_a, model_b, sp_b)
+            if os.environ.get("DBK_MUTATION_VERBOSE"):
+                print("# case %d: %s: %s" % (case, what, verdict), file=sys.stderr)
             if verdict.startswith("invalid"):
                 counts["skipped"] += 1
                 continue
