@@ -209,6 +209,7 @@ class Spelling:
         self.table_level = r.random() < 0.5
         self.autoinc_in_table_pk = r.random() < 0.5
         self.table_pk_desc_on_ipk = r.random() < 0.5
+        self.reverse = r.random() < 0.5	# drawn here: rendering again while shrinking draws nothing
 
     def kw(self, s):
         return s.upper() if self.upper else s.lower()
@@ -337,7 +338,7 @@ def render(model, sp):
              sp.kw("CREATE TABLE ") + sp.id("log") + "(" + sp.id("tag") + ")"]
     for t in model:
         stmts.extend(render_table(t, sp))
-    if sp.r.random() < 0.5:
+    if sp.reverse:
         stmts.reverse()			# the order of creation
         stmts.sort(key=lambda x: "INDEX" in x.upper() or "TRIGGER" in x.upper())
     return stmts
@@ -421,8 +422,12 @@ def signature(path, model):
     con.execute("INSERT INTO p VALUES (1)")
     for t in model:
         q = '"%s"' % t["name"]
+        # With the rowid where there is one: REPLACE deletes and inserts anew.
+        rowid = "" if con.execute("SELECT wr FROM pragma_table_list WHERE name = ? COLLATE NOCASE", (t["name"],)).fetchone()[0] \
+            else "rowid, "
         rows = lambda: [tuple(repr(v) for v in r) for r in con.execute(
-            "SELECT * FROM %s ORDER BY 1, 2" % q if len(t["cols"]) > 1 else "SELECT * FROM %s ORDER BY 1" % q)]
+            "SELECT %s* FROM %s ORDER BY 1, 2" % (rowid, q) if len(t["cols"]) > 1 or rowid
+            else "SELECT * FROM %s ORDER BY 1" % q)]
         cols = t["cols"]
         ins = "INSERT INTO %s(%s) VALUES (%s)" % (q, ", ".join('"%s"' % c["name"] for c in cols),
                                                    ", ".join("?" for _ in cols))
