@@ -30,7 +30,7 @@
 #include "error.h"
 #include "sha256.h"
 
-#define DBK_SCHEMA_FORMAT_SQLITE "1"
+#define DBK_SCHEMA_FORMAT_SQLITE "2"
 #define DBK_SCHEMA_FORMAT_POSTGRESQL "3"
 
 typedef struct dbk_schema_row

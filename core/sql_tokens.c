@@ -285,9 +285,7 @@ dbk_sql_tokenize(const dbk_allocator *a, const char *sql, size_t len, dbk_sql_to
 		{
 			used = 1 + string_length(s + 1, rest - 1);
 			kind = DBK_TOK_BLOB;
-			text = copy_span(a, s, used, false);
-			if (text)
-				text[0] = 'x';
+			text = copy_span(a, s, used, true);	/* x'AB' is x'ab' */
 		}
 		else if (c == '"' || c == '`' || c == '[')
 		{
@@ -306,7 +304,7 @@ dbk_sql_tokenize(const dbk_allocator *a, const char *sql, size_t len, dbk_sql_to
 		{
 			used = number_length(s, rest);
 			kind = DBK_TOK_NUMBER;
-			text = copy_span(a, s, used, false);
+			text = copy_span(a, s, used, true);	/* 0XAB is 0xab, 1E5 is 1e5 */
 		}
 		else if (c == '?' || ((c == ':' || c == '@' || c == '$') && rest > 1 &&
 							  is_id_char((unsigned char) s[1])))
@@ -327,6 +325,8 @@ dbk_sql_tokenize(const dbk_allocator *a, const char *sql, size_t len, dbk_sql_to
 			dbk_sql_tokens_free(out);
 			return -1;
 		}
+		out->items[out->n - 1].start = i;
+		out->items[out->n - 1].len = used;
 		i += used;
 	}
 	return 0;

@@ -10,8 +10,9 @@
  *   - identifier quoting ("x", [x], `x`) is removed when the folded name is a
  *     plain word ([a-z_][a-z0-9_$]*); any other name is written "like ""this""",
  *     so that the result stays unambiguous;
- *   - string literals ('it''s') are kept byte for byte; so are numbers and
- *     variables; blob literals fold their X prefix only;
+ *   - string literals ('it''s') are kept byte for byte, and so are
+ *     variables; numbers and blob literals fold to lower case (x'ab', 0xff,
+ *     1e5), which SQLite reads the same;
  *   - tokens are joined by one space, except after "(" and ".", before
  *     ")", ",", "." and ";", and between a word and "(".
  * The tokenizer never fails on odd input: an unterminated literal or comment
@@ -41,6 +42,8 @@ typedef struct dbk_sql_token
 	dbk_sql_token_kind kind;
 	bool		quoted;			/* a WORD written with quotes: never a keyword */
 	char	   *text;			/* normalised text, NUL-terminated */
+	size_t		start;			/* where the token is in the text tokenized */
+	size_t		len;			/* and its length there */
 } dbk_sql_token;
 
 typedef struct dbk_sql_tokens

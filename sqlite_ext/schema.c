@@ -9,25 +9,31 @@
  *   SELECT dbkeeper_schema_check('1.4');           the fingerprint, or an error
  *   SELECT * FROM dbkeeper_schema_diff('name');    change, kind, name
  *
- * The description (dbk_sqlite_schema_describe) reads sqlite_schema and the
- * pragmas table_list, table_xinfo, index_list, index_xinfo and
- * foreign_key_list (index_xinfo for the columns of UNIQUE constraints).
- * What only the stored SQL text holds — CHECK constraints, generated
- * columns' expressions, collations, AUTOINCREMENT, index keys and
- * partial-index WHERE clauses, views and triggers — is
- * normalised by the core tokenizer (core/sql_tokens.c), so whitespace,
- * comments, keyword case and identifier quoting do not matter.  Names fold to
- * lower case, as SQLite compares them.  Objects named sqlite_* (SQLite's own)
- * and dbkeeper_* (ours, the registry included), and everything on dbkeeper_*
- * tables, are left out.
+ * The description (dbk_sqlite_schema_describe) reads sqlite_schema, pragma
+ * table_list (WITHOUT ROWID, STRICT) and pragma table_xinfo (each column's
+ * name, type, NOT NULL, DEFAULT, key position, generated or not).  Everything
+ * else comes from the stored CREATE text, read by the core
+ * (core/create_table.c, core/sql_tokens.c): ON CONFLICT clauses, COLLATE,
+ * generated expressions, AUTOINCREMENT, the primary key's COLLATE and DESC,
+ * UNIQUE constraints, CHECKs, foreign keys with DEFERRABLE, index keys and
+ * partial-index WHERE clauses, views and triggers.  No pragma says ON
+ * CONFLICT or DEFERRABLE, and pragmas index_list, index_xinfo and
+ * foreign_key_list cost a statement per table; the mutation test
+ * (tests/sqlite/fingerprint_mutation.py) checks the text's reading against
+ * them.  Whitespace, comments, keyword case and identifier quoting do not
+ * matter; names fold to lower case, as SQLite compares them.  Objects named
+ * sqlite_* (SQLite's own) and dbkeeper_* (ours, the registry included), and
+ * everything on dbkeeper_* tables, are left out.
  *
- * Definitions:
- *   table    "<col> <type>[ not null][ default <e>][ collate <c>]
- *            [ generated always as (<e>) stored|virtual], ...[; primary
- *            key(<cols>)][; autoincrement][; unique(<cols>)]...[; check(<e>)]...
- *            [; foreign key(<cols>) references <t>(<cols>) on update <a> on
- *            delete <a> match <m>]...[; without rowid][; strict]" — column
- *            order kept, constraint lists sorted, constraint names left out
+ * Definitions (canonical form 2; docs/fingerprint.md lists what is in and out):
+ *   table    "<col> <type>[ not null[ on conflict <r>]][ default <e>][ collate
+ *            <c>][ generated always as (<e>) stored|virtual], ...[; primary
+ *            key(<key>[ collate <c>][ desc], ...)[ on conflict <r>]][;
+ *            autoincrement][; unique(<keys>)[ on conflict <r>]]...[;
+ *            check(<e>)]...[; foreign key(<cols>) references <t>[(<cols>)] on
+ *            update <a> on delete <a>[ deferrable initially deferred]]...[;
+ *            without rowid][; strict]" — column order kept, constraint lists
+ *            sorted, constraint names left out; a rowid alias's key plain
  *   index    "[unique ]on <table>(<key>, ...)[ where <e>]", keys as written
  *   view, trigger, virtual table: the normalised text after the name
  *
@@ -44,6 +50,7 @@ SQLITE_EXTENSION_INIT3
 #include <string.h>
 #include <strings.h>
 
+#include "../core/create_table.h"
 #include "../core/schema.h"
 #include "../core/schema_check.h"
 #include "../core/schema_diff.h"
@@ -73,17 +80,12 @@ str_finish(sqlite3_str *s, char **out, dbk_error *err)
 	return *out ? 0 : nomem(err);
 }
 
-/* Appends the canonical identifier of raw. */
-static int
-append_ident(sqlite3_str *s, const char *raw, dbk_error *err)
+static const char *
+text_or(sqlite3_stmt *q, int col, const char *dflt)
 {
-	char	   *id;
+	const char *v = (const char *) sqlite3_column_text(q, col);
 
-	if (dbk_sql_ident(A, raw ? raw : "", &id, err) != 0)
-		return -1;
-	sqlite3_str_appendall(s, id);
-	sqlite3_free(id);
-	return 0;
+	return v ? v : dflt;
 }
 
 /* Appends the normalised form of SQL text sql. */
@@ -99,228 +101,6 @@ append_normalized(sqlite3_str *s, const char *sql, dbk_error *err)
 	return 0;
 }
 
-/*
- * The index just past "create [temp|temporary] [unique] <what> [if not
- * exists] [schema.]name", or 0 when the text does not look like that.
- */
-static size_t
-after_name(const dbk_sql_tokens *t, const char *what)
-{
-	size_t		i = 0;
-
-	if (!dbk_sql_is_keyword(t, i++, "create"))
-		return 0;
-	if (dbk_sql_is_keyword(t, i, "temp") || dbk_sql_is_keyword(t, i, "temporary"))
-		i++;
-	if (dbk_sql_is_keyword(t, i, "unique") || dbk_sql_is_keyword(t, i, "virtual"))
-		i++;
-	if (!dbk_sql_is_keyword(t, i++, what))
-		return 0;
-	if (dbk_sql_is_keyword(t, i, "if") && dbk_sql_is_keyword(t, i + 1, "not") &&
-		dbk_sql_is_keyword(t, i + 2, "exists"))
-		i += 3;
-	i++;						/* the name */
-	if (dbk_sql_is_punct(t, i, "."))
-		i += 2;
-	return i <= t->n ? i : 0;
-}
-
-/* Splits the group (open, close) at top-level commas: item k is [starts[k], ends[k]). */
-typedef struct items
-{
-	size_t		n;
-	size_t		starts[2048];
-	size_t		ends[2048];
-} items;
-
-static void
-split_items(const dbk_sql_tokens *t, size_t open, size_t close, items *out)
-{
-	size_t		start = open + 1;
-	int			depth = 0;
-
-	out->n = 0;
-	for (size_t i = open + 1; i < close && out->n < 2048; i++)
-	{
-		bool		last = false;
-
-		if (dbk_sql_is_punct(t, i, "("))
-			depth++;
-		else if (dbk_sql_is_punct(t, i, ")") && depth-- == 0)
-			last = true;		/* the group's own closing parenthesis */
-		if (last || i + 1 == close || (depth == 0 && dbk_sql_is_punct(t, i, ",")))
-		{
-			out->starts[out->n] = start;
-			out->ends[out->n] = (last || dbk_sql_is_punct(t, i, ",")) ? i : i + 1;
-			out->n++;
-			start = i + 1;
-		}
-		if (last)
-			break;
-	}
-}
-
-/* What a table's CREATE text says about one column. */
-typedef struct column_text
-{
-	char	   *name;			/* canonical */
-	char	   *collate;		/* canonical, or NULL */
-	char	   *generated;		/* normalised expression, or NULL */
-	bool		autoincrement;
-} column_text;
-
-typedef struct table_text
-{
-	column_text *cols;
-	size_t		ncols;
-	char	  **checks;			/* "check(<e>)", normalised */
-	size_t		nchecks;
-	/* Whether the text can declare UNIQUE constraints or foreign keys at all. */
-	bool		has_unique;
-	bool		has_references;
-} table_text;
-
-static void
-table_text_free(table_text *tt)
-{
-	for (size_t i = 0; i < tt->ncols; i++)
-	{
-		sqlite3_free(tt->cols[i].name);
-		sqlite3_free(tt->cols[i].collate);
-		sqlite3_free(tt->cols[i].generated);
-	}
-	for (size_t i = 0; i < tt->nchecks; i++)
-		sqlite3_free(tt->checks[i]);
-	sqlite3_free(tt->cols);
-	sqlite3_free(tt->checks);
-	memset(tt, 0, sizeof(*tt));
-}
-
-static bool
-is_constraint_start(const dbk_sql_tokens *t, size_t i)
-{
-	return dbk_sql_is_keyword(t, i, "constraint") || dbk_sql_is_keyword(t, i, "primary") ||
-		dbk_sql_is_keyword(t, i, "unique") || dbk_sql_is_keyword(t, i, "check") ||
-		dbk_sql_is_keyword(t, i, "foreign");
-}
-
-/* Reads item [from, to): its CHECK constraints, and for a column the rest. */
-static int
-scan_item(const dbk_sql_tokens *t, size_t from, size_t to, bool column, table_text *tt,
-		  dbk_error *err)
-{
-	column_text *c = column ? &tt->cols[tt->ncols++] : NULL;
-
-	if (c)
-	{
-		memset(c, 0, sizeof(*c));
-		if ((c->name = sqlite3_mprintf("%s", t->items[from].text)) == NULL)
-			return nomem(err);
-	}
-	for (size_t i = from + (column ? 1 : 0); i < to; i++)
-	{
-		if (dbk_sql_is_punct(t, i, "("))
-		{
-			i = dbk_sql_group_end(t, i) - 1;
-			continue;
-		}
-		if (dbk_sql_is_keyword(t, i, "check") && dbk_sql_is_punct(t, i + 1, "("))
-		{
-			size_t		end = dbk_sql_group_end(t, i + 1);
-
-			if (dbk_sql_join(t, i, end, &tt->checks[tt->nchecks], err) != 0)
-				return -1;
-			tt->nchecks++;
-			i = end - 1;
-		}
-		else if (c && dbk_sql_is_keyword(t, i, "as") && dbk_sql_is_punct(t, i + 1, "("))
-		{
-			size_t		end = dbk_sql_group_end(t, i + 1);
-
-			sqlite3_free(c->generated);
-			if (dbk_sql_join(t, i + 2, end - 1, &c->generated, err) != 0)
-				return -1;
-			i = end - 1;
-		}
-		else if (c && dbk_sql_is_keyword(t, i, "collate") && i + 1 < to)
-		{
-			sqlite3_free(c->collate);
-			if ((c->collate = sqlite3_mprintf("%s", t->items[i + 1].text)) == NULL)
-				return nomem(err);
-			i++;
-		}
-		else if (c && dbk_sql_is_keyword(t, i, "autoincrement"))
-			c->autoincrement = true;
-	}
-	return 0;
-}
-
-/* Parses CREATE TABLE text into tt. */
-static int
-table_text_read(const char *sql, table_text *tt, dbk_error *err)
-{
-	dbk_sql_tokens t;
-	items	   *its = NULL;
-	size_t		open;
-	int			rc = -1;
-
-	memset(tt, 0, sizeof(*tt));
-	if (dbk_sql_tokenize(A, sql, strlen(sql), &t, err) != 0)
-		return -1;
-	open = after_name(&t, "table");
-	if (open == 0 || !dbk_sql_is_punct(&t, open, "("))
-	{
-		rc = 0;					/* nothing to read (CREATE TABLE ... AS is stored expanded) */
-		goto done;
-	}
-	its = sqlite3_malloc64(sizeof(*its));
-	tt->cols = sqlite3_malloc64(sizeof(*tt->cols) * 2048);
-	tt->checks = sqlite3_malloc64(sizeof(*tt->checks) * 4096);
-	if (its == NULL || tt->cols == NULL || tt->checks == NULL)
-	{
-		nomem(err);
-		goto done;
-	}
-	split_items(&t, open, dbk_sql_group_end(&t, open), its);
-	for (size_t i = open; i < t.n; i++)
-	{
-		tt->has_unique = tt->has_unique || dbk_sql_is_keyword(&t, i, "unique");
-		tt->has_references = tt->has_references || dbk_sql_is_keyword(&t, i, "references");
-	}
-	for (size_t k = 0; k < its->n; k++)
-	{
-		size_t		from = its->starts[k],
-					to = its->ends[k];
-
-		if (from >= to)
-			continue;
-		if (tt->nchecks + (to - from) > 4096)
-			break;				/* more CHECKs than any real table; the rest are ignored */
-		if (scan_item(&t, from, to, !is_constraint_start(&t, from), tt, err) != 0)
-			goto done;
-	}
-	rc = 0;
-done:
-	sqlite3_free(its);
-	dbk_sql_tokens_free(&t);
-	return rc;
-}
-
-static const column_text *
-column_lookup(const table_text *tt, const char *canonical)
-{
-	for (size_t i = 0; i < tt->ncols; i++)
-		if (strcmp(tt->cols[i].name, canonical) == 0)
-			return &tt->cols[i];
-	return NULL;
-}
-
-static int
-str_cmp(const void *x, const void *y)
-{
-	return strcmp(*(char *const *) x, *(char *const *) y);
-}
-
 /* A table's flags from pragma table_list. */
 typedef struct table_flags
 {
@@ -329,16 +109,24 @@ typedef struct table_flags
 	bool		strict;
 } table_flags;
 
-/* Prepared statements reused for every object, and the table_list. */
+/* A table's CREATE TABLE text as read by the core, kept for its indexes. */
+typedef struct parsed_table
+{
+	char	   *name;			/* as sqlite_schema spells it */
+	dbk_create_table ct;
+} parsed_table;
+
+/* Prepared statements reused for every object, the table_list and the parsed tables. */
 typedef struct describer
 {
 	sqlite3    *db;
 	table_flags *tables;		/* sorted by name */
 	size_t		ntables;
 	sqlite3_stmt *columns;
-	sqlite3_stmt *index_list;
-	sqlite3_stmt *index_cols;
-	sqlite3_stmt *fkeys;
+	parsed_table *parsed;		/* sorted by name once the first index comes */
+	size_t		nparsed;
+	size_t		capparsed;
+	bool		parsed_sorted;
 } describer;
 
 static int
@@ -413,16 +201,39 @@ table_flags_of(const describer *d, const char *name)
 	return d->ntables ? bsearch(&key, d->tables, d->ntables, sizeof(*d->tables), flags_cmp) : NULL;
 }
 
+static int
+parsed_cmp(const void *x, const void *y)
+{
+	return strcasecmp(((const parsed_table *) x)->name, ((const parsed_table *) y)->name);
+}
+
+/* The parsed CREATE TABLE of table `name` (any case), or NULL. */
+static const dbk_create_table *
+parsed_of(describer *d, const char *name)
+{
+	parsed_table key = {(char *) name, {0}};
+	const parsed_table *found;
+
+	if (!d->parsed_sorted && d->nparsed > 1)
+		qsort(d->parsed, d->nparsed, sizeof(*d->parsed), parsed_cmp);
+	d->parsed_sorted = true;
+	found = d->nparsed ? bsearch(&key, d->parsed, d->nparsed, sizeof(*d->parsed), parsed_cmp) : NULL;
+	return found ? &found->ct : NULL;
+}
+
 static void
 describer_close(describer *d)
 {
 	for (size_t i = 0; i < d->ntables; i++)
 		sqlite3_free(d->tables[i].name);
+	for (size_t i = 0; i < d->nparsed; i++)
+	{
+		sqlite3_free(d->parsed[i].name);
+		dbk_create_table_free(&d->parsed[i].ct);
+	}
+	sqlite3_free(d->parsed);
 	sqlite3_free(d->tables);
 	sqlite3_finalize(d->columns);
-	sqlite3_finalize(d->index_list);
-	sqlite3_finalize(d->index_cols);
-	sqlite3_finalize(d->fkeys);
 }
 
 static int
@@ -432,12 +243,6 @@ describer_open(describer *d, sqlite3 *db, dbk_error *err)
 	d->db = db;
 	if (prepare(d, "SELECT name, type, \"notnull\", dflt_value, pk, hidden "
 				"FROM pragma_table_xinfo(?1, 'main') ORDER BY cid", &d->columns, err) != 0 ||
-		prepare(d, "SELECT name, \"unique\", origin, partial FROM pragma_index_list(?1, 'main')",
-				&d->index_list, err) != 0 ||
-		prepare(d, "SELECT cid, name, \"desc\", coll FROM pragma_index_xinfo(?1, 'main') "
-				"WHERE key ORDER BY seqno", &d->index_cols, err) != 0 ||
-		prepare(d, "SELECT id, \"table\", \"from\", \"to\", on_update, on_delete, match "
-				"FROM pragma_foreign_key_list(?1, 'main') ORDER BY id, seq", &d->fkeys, err) != 0 ||
 		read_table_list(d, err) != 0)
 	{
 		describer_close(d);
@@ -446,22 +251,33 @@ describer_open(describer *d, sqlite3 *db, dbk_error *err)
 	return 0;
 }
 
-/* Appends one column's definition. */
+/*
+ * Appends one column's definition; *integer: its declared type is exactly
+ * INTEGER.  alias_candidate names the column that is the rowid alias if its
+ * type is INTEGER (or is NULL): SQLite ignores such a column's DEFAULT and
+ * the ON CONFLICT of its NOT NULL (a NULL or no value takes a new rowid), so
+ * the description leaves them out; NOT NULL itself stays, as the pragma
+ * says it.
+ */
 static int
-append_column(sqlite3_str *s, sqlite3_stmt *q, const table_text *tt, dbk_error *err)
+append_column(sqlite3_str *s, sqlite3_stmt *q, const dbk_create_table *ct,
+			  const char *alias_candidate, bool *integer, dbk_error *err)
 {
 	const char *name = (const char *) sqlite3_column_text(q, 0);
 	const char *type = (const char *) sqlite3_column_text(q, 1);
 	const char *dflt = (const char *) sqlite3_column_text(q, 3);
 	int			hidden = sqlite3_column_int(q, 5);
 	char	   *canon;
-	const column_text *ct;
+	const dbk_ct_column *c;
+	bool		alias;
 
 	if (dbk_sql_ident(A, name ? name : "", &canon, err) != 0)
 		return -1;
-	ct = column_lookup(tt, canon);
+	c = dbk_create_table_column(ct, canon);
 	sqlite3_str_appendall(s, canon);
 	sqlite3_free(canon);
+	*integer = type && strcasecmp(type, "integer") == 0;
+	alias = *integer && alias_candidate && c && strcmp(c->name, alias_candidate) == 0;
 	if (type && *type)
 	{
 		sqlite3_str_appendchar(s, 1, ' ');
@@ -469,185 +285,45 @@ append_column(sqlite3_str *s, sqlite3_stmt *q, const table_text *tt, dbk_error *
 			return -1;
 	}
 	if (sqlite3_column_int(q, 2))
-		sqlite3_str_appendall(s, " not null");
-	if (dflt)
+		sqlite3_str_appendf(s, " not null%s%s", c && c->notnull_conflict && !alias ? " on conflict " : "",
+							c && c->notnull_conflict && !alias ? c->notnull_conflict : "");
+	if (dflt && !alias)
 	{
-		sqlite3_str_appendall(s, " default ");
-		if (append_normalized(s, dflt, err) != 0)
+		char	   *v;
+
+		if (dbk_ct_default(A, dflt, &v, err) != 0)
 			return -1;
+		sqlite3_str_appendf(s, " default %s", v);
+		sqlite3_free(v);
 	}
-	if (ct && ct->collate && strcmp(ct->collate, "binary") != 0)
-		sqlite3_str_appendf(s, " collate %s", ct->collate);
+	if (c && c->collate)
+		sqlite3_str_appendf(s, " collate %s", c->collate);
 	if (hidden == 2 || hidden == 3)
 		sqlite3_str_appendf(s, " generated always as (%s) %s",
-							ct && ct->generated ? ct->generated : "?", hidden == 3 ? "stored" : "virtual");
+							c && c->generated ? c->generated : "?", hidden == 3 ? "stored" : "virtual");
 	return 0;
 }
 
-/* Sorted constraint clauses of a table, each "; "-prefixed on output. */
-typedef struct clauses
-{
-	char	  **v;
-	size_t		n;
-	size_t		cap;
-} clauses;
-
-static int
-clause_add(clauses *c, char *text, dbk_error *err)
-{
-	if (text == NULL)
-		return nomem(err);
-	if (c->n == c->cap)
-	{
-		size_t		cap = c->cap ? c->cap * 2 : 16;
-		char	  **v = sqlite3_realloc64(c->v, cap * sizeof(*v));
-
-		if (v == NULL)
-		{
-			sqlite3_free(text);
-			return nomem(err);
-		}
-		c->v = v;
-		c->cap = cap;
-	}
-	c->v[c->n++] = text;
-	return 0;
-}
-
+/*
+ * "; primary key(<key>, ...)[ on conflict <r>][; autoincrement]".  A rowid
+ * alias (one key, declared type exactly INTEGER, a rowid table, not written
+ * "PRIMARY KEY DESC" on the column: SQLite's rule) has no index, so its key's
+ * COLLATE and DESC change nothing and are left out; any other key is an
+ * index's, and they are kept.
+ */
 static void
-clauses_free(clauses *c)
+append_primary_key(sqlite3_str *s, const dbk_create_table *ct, bool integer, bool without_rowid)
 {
-	for (size_t i = 0; i < c->n; i++)
-		sqlite3_free(c->v[i]);
-	sqlite3_free(c->v);
-}
+	bool		alias = ct->npk == 1 && integer && !without_rowid && !ct->pk_on_column_desc;
 
-/* "unique(a, b)" for every UNIQUE constraint (the autoindexes of origin "u"). */
-static int
-unique_clauses(describer *d, const char *table, clauses *out, dbk_error *err)
-{
-	int			rc;
-
-	sqlite3_reset(d->index_list);
-	sqlite3_bind_text(d->index_list, 1, table, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(d->index_list)) == SQLITE_ROW)
-	{
-		const char *origin = (const char *) sqlite3_column_text(d->index_list, 2);
-		sqlite3_str *s;
-		char	   *text;
-		int			k = 0;
-
-		if (origin == NULL || strcmp(origin, "u") != 0)
-			continue;
-		s = sqlite3_str_new(d->db);
-		sqlite3_str_appendall(s, "unique(");
-		sqlite3_reset(d->index_cols);
-		sqlite3_bind_text(d->index_cols, 1, (const char *) sqlite3_column_text(d->index_list, 0),
-						  -1, SQLITE_TRANSIENT);
-		while ((rc = sqlite3_step(d->index_cols)) == SQLITE_ROW)
-		{
-			const char *coll = (const char *) sqlite3_column_text(d->index_cols, 3);
-
-			if (k++)
-				sqlite3_str_appendall(s, ", ");
-			if (append_ident(s, (const char *) sqlite3_column_text(d->index_cols, 1), err) != 0)
-				break;
-			if (coll && strcasecmp(coll, "binary") != 0)
-			{
-				sqlite3_str_appendall(s, " collate ");
-				if (append_ident(s, coll, err) != 0)
-					break;
-			}
-		}
-		if (rc != SQLITE_DONE)
-		{
-			sqlite3_free(sqlite3_str_finish(s));
-			return rc == SQLITE_ROW ? -1 : step_error(d, err);
-		}
-		sqlite3_str_appendchar(s, 1, ')');
-		if (str_finish(s, &text, err) != 0 || clause_add(out, text, err) != 0)
-			return -1;
-	}
-	return rc == SQLITE_DONE ? 0 : step_error(d, err);
-}
-
-static const char *
-text_or(sqlite3_stmt *q, int col, const char *dflt)
-{
-	const char *v = (const char *) sqlite3_column_text(q, col);
-
-	return v ? v : dflt;
-}
-
-/* "foreign key(a) references t(b) on update .. on delete .. match .." per constraint. */
-static int
-foreign_key_clauses(describer *d, const char *table, clauses *out, dbk_error *err)
-{
-	sqlite3_str *s = NULL;
-	sqlite3_str *to = NULL;
-	char		tail[256] = "";
-	int			id = -1,
-				rc;
-
-	sqlite3_reset(d->fkeys);
-	sqlite3_bind_text(d->fkeys, 1, table, -1, SQLITE_STATIC);
-	for (;;)
-	{
-		rc = sqlite3_step(d->fkeys);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			break;
-		if (s && (rc == SQLITE_DONE || sqlite3_column_int(d->fkeys, 0) != id))
-		{
-			char	   *refs,
-					   *text;
-
-			sqlite3_str_appendchar(to, 1, ')');
-			refs = sqlite3_str_finish(to);
-			to = NULL;
-			sqlite3_str_appendf(s, ")%s%s", refs ? refs : "", tail);
-			sqlite3_free(refs);
-			if (str_finish(s, &text, err) != 0 || clause_add(out, text, err) != 0)
-				return -1;
-			s = NULL;
-		}
-		if (rc == SQLITE_DONE)
-			return 0;
-		if (s == NULL)
-		{
-			const char *ref = text_or(d->fkeys, 1, "");
-
-			id = sqlite3_column_int(d->fkeys, 0);
-			s = sqlite3_str_new(d->db);
-			to = sqlite3_str_new(d->db);
-			sqlite3_str_appendall(s, "foreign key(");
-			sqlite3_str_appendall(to, " references ");
-			if (append_ident(to, ref, err) != 0)
-				break;
-			sqlite3_str_appendchar(to, 1, '(');
-			snprintf(tail, sizeof(tail), " on update %s on delete %s match %s",
-					 text_or(d->fkeys, 4, "none"), text_or(d->fkeys, 5, "none"),
-					 text_or(d->fkeys, 6, "none"));
-			for (char *p = tail; *p; p++)
-				*p = (*p >= 'A' && *p <= 'Z') ? (char) (*p - 'A' + 'a') : *p;
-		}
-		else
-		{
-			sqlite3_str_appendall(s, ", ");
-			sqlite3_str_appendall(to, ", ");
-		}
-		if (append_ident(s, text_or(d->fkeys, 2, ""), err) != 0)
-			break;
-		/* "to" is NULL when the reference names the parent's primary key implicitly. */
-		if (sqlite3_column_type(d->fkeys, 3) != SQLITE_NULL &&
-			append_ident(to, text_or(d->fkeys, 3, ""), err) != 0)
-			break;
-		if (sqlite3_column_type(d->fkeys, 3) == SQLITE_NULL)
-			sqlite3_str_appendall(to, "<primary key>");
-	}
-	sqlite3_free(sqlite3_str_finish(s));
-	sqlite3_free(sqlite3_str_finish(to));
-	/* A row in hand means an append failed and filled err; else the step did. */
-	return rc == SQLITE_ROW ? -1 : step_error(d, err);
+	sqlite3_str_appendall(s, "; primary key(");
+	for (size_t k = 0; k < ct->npk; k++)
+		sqlite3_str_appendf(s, "%s%s%s%s%s", k ? ", " : "", ct->pk[k].name,
+							!alias && ct->pk[k].collate ? " collate " : "",
+							!alias && ct->pk[k].collate ? ct->pk[k].collate : "",
+							!alias && ct->pk[k].desc ? " desc" : "");
+	sqlite3_str_appendf(s, ")%s%s%s", ct->pk_conflict ? " on conflict " : "",
+						ct->pk_conflict ? ct->pk_conflict : "", ct->autoincrement ? "; autoincrement" : "");
 }
 
 /* The definition of table `name` (sql: its CREATE TABLE text). */
@@ -655,99 +331,84 @@ static int
 describe_table(describer *d, const char *name, const char *sql, char **out, dbk_error *err)
 {
 	sqlite3_str *s = sqlite3_str_new(d->db);
-	table_text	tt;
-	clauses		cl = {NULL, 0, 0};
-	const table_flags *flags;
-	char	   *pk = NULL;
+	parsed_table *pt;
+	const table_flags *flags = table_flags_of(d, name);
+	const char *alias_candidate = NULL;
+	bool		without_rowid = flags && flags->without_rowid,
+				pk_integer = false;
 	int			rc,
 				ncols = 0,
 				npk = 0,
 				result = -1;
-	bool		autoinc = false;
 
-	if (table_text_read(sql ? sql : "", &tt, err) != 0)
+	if (d->nparsed == d->capparsed)
 	{
-		sqlite3_free(sqlite3_str_finish(s));
-		return -1;
+		size_t		cap = d->capparsed ? d->capparsed * 2 : 64;
+		parsed_table *v = sqlite3_realloc64(d->parsed, cap * sizeof(*v));
+
+		if (v == NULL)
+		{
+			nomem(err);
+			goto done;
+		}
+		d->parsed = v;
+		d->capparsed = cap;
 	}
-	/* Columns in order; the primary key's columns in key order afterwards. */
+	pt = &d->parsed[d->nparsed];
+	memset(pt, 0, sizeof(*pt));
+	if ((pt->name = sqlite3_mprintf("%s", name)) == NULL)
+	{
+		nomem(err);
+		goto done;
+	}
+	d->nparsed++;
+	d->parsed_sorted = false;
+	if (dbk_create_table_parse(A, sql, strlen(sql), &pt->ct, err) != 0)
+	{
+		dbk_error_prefix(err, "describing table \"%s\": ", name);
+		goto done;
+	}
+	if (pt->ct.npk == 1 && !without_rowid && !pt->ct.pk_on_column_desc)
+		alias_candidate = pt->ct.pk[0].name;
+	/* Columns in order, from the pragma; what it does not say, from the text. */
 	sqlite3_reset(d->columns);
 	sqlite3_bind_text(d->columns, 1, name, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(d->columns)) == SQLITE_ROW)
 	{
+		bool		integer;
+
 		if (ncols++)
 			sqlite3_str_appendall(s, ", ");
-		if (append_column(s, d->columns, &tt, err) != 0)
+		if (append_column(s, d->columns, &pt->ct, alias_candidate, &integer, err) != 0)
 			goto done;
-		if (sqlite3_column_int(d->columns, 4) > npk)
-			npk = sqlite3_column_int(d->columns, 4);
+		if (sqlite3_column_int(d->columns, 4) > 0)
+		{
+			npk++;
+			pk_integer = integer;
+		}
 	}
 	if (rc != SQLITE_DONE)
 	{
 		step_error(d, err);
 		goto done;
 	}
-	for (int k = 1; k <= npk; k++)
+	if ((size_t) npk != pt->ct.npk)
 	{
-		sqlite3_reset(d->columns);
-		while ((rc = sqlite3_step(d->columns)) == SQLITE_ROW)
-		{
-			const char *col = (const char *) sqlite3_column_text(d->columns, 0);
-			const column_text *ct;
-			char	   *canon;
-
-			if (sqlite3_column_int(d->columns, 4) != k)
-				continue;
-			if (dbk_sql_ident(A, col ? col : "", &canon, err) != 0)
-				goto done;
-			ct = column_lookup(&tt, canon);
-			autoinc = autoinc || (ct && ct->autoincrement);
-			pk = pk ? sqlite3_mprintf("%z, %s", pk, canon) : sqlite3_mprintf("%s", canon);
-			sqlite3_free(canon);
-			if (pk == NULL)
-			{
-				nomem(err);
-				goto done;
-			}
-		}
-	}
-	if (pk)
-		sqlite3_str_appendf(s, "; primary key(%s)%s", pk, autoinc ? "; autoincrement" : "");
-	/*
-	 * UNIQUE constraints and foreign keys exist only when the CREATE TABLE
-	 * text declares them (ALTER TABLE ADD COLUMN appends to that text), so
-	 * the pragmas, which cost a statement each, are asked only then.
-	 */
-	if (tt.has_unique && unique_clauses(d, name, &cl, err) != 0)
+		dbk_fail(err, DBK_E_INTERNAL, "describing table \"%s\": its primary key has %d columns, "
+				 "its CREATE TABLE statement names %zu", name, npk, pt->ct.npk);
 		goto done;
-	for (size_t k = 0; k < tt.nchecks; k++)
-	{
-		if (clause_add(&cl, tt.checks[k], err) != 0)
-		{
-			tt.checks[k] = NULL;
-			goto done;
-		}
-		tt.checks[k] = NULL;	/* cl owns it now */
 	}
-	if (tt.has_references && foreign_key_clauses(d, name, &cl, err) != 0)
-		goto done;
-	if (cl.n > 1)
-		qsort(cl.v, cl.n, sizeof(*cl.v), str_cmp);
-	for (size_t k = 0; k < cl.n; k++)
-		sqlite3_str_appendf(s, "; %s", cl.v[k]);
-	if ((flags = table_flags_of(d, name)) != NULL)
-	{
-		if (flags->without_rowid)
-			sqlite3_str_appendall(s, "; without rowid");
-		if (flags->strict)
-			sqlite3_str_appendall(s, "; strict");
-	}
+	if (npk > 0)
+		append_primary_key(s, &pt->ct, pk_integer, without_rowid);
+	for (size_t k = 0; k < pt->ct.nclauses; k++)
+		sqlite3_str_appendf(s, "; %s", pt->ct.clauses[k]);
+	if (without_rowid)
+		sqlite3_str_appendall(s, "; without rowid");
+	if (flags && flags->strict)
+		sqlite3_str_appendall(s, "; strict");
 	result = 0;
 done:
 	sqlite3_reset(d->columns);
-	sqlite3_free(pk);
-	clauses_free(&cl);
-	table_text_free(&tt);
 	if (result == 0)
 		return str_finish(s, out, err);
 	sqlite3_free(sqlite3_str_finish(s));
@@ -757,92 +418,26 @@ done:
 /*
  * The definition of index `name` on `table` (sql: its CREATE INDEX text):
  * "[unique ]on <table>(<key>, ...)[ where <e>]", each key as written but
- * normalised, without a redundant ASC.
+ * normalised, without a redundant ASC or a COLLATE equal to its column's.
  *
  * The keys come from the text, not from pragma index_xinfo: the text holds
  * everything the pragma would say (a key's collation defaults to its
- * column's, which the table's row records) and expressions, which the pragma
- * does not give.  Asking the pragma per index cost more than the rest of the
- * description together on 10,000 tables: every PRAGMA statement looks its
- * index up in the schema's hash table, and Debian's SQLite (built with
+ * column's, which the table's parsed text gives) and expressions, which the
+ * pragma does not give.  Asking the pragma per index cost more than the rest
+ * of the description together on 10,000 tables: every PRAGMA statement looks
+ * its index up in the schema's hash table, and Debian's SQLite (built with
  * SQLITE_MALLOC_SOFT_LIMIT=1024) caps those tables at 64 buckets.
  */
 static int
 describe_index(describer *d, const char *table, const char *sql, char **out, dbk_error *err)
 {
-	sqlite3_str *s = sqlite3_str_new(d->db);
-	dbk_sql_tokens t = {A, NULL, 0, 0};
-	items	   *its = sqlite3_malloc64(sizeof(items));
-	size_t		close = 0;
-	int			result = -1;
-
-	if (its == NULL)
-	{
-		nomem(err);
-		goto done;
-	}
-	its->n = 0;
-	if (dbk_sql_tokenize(A, sql, strlen(sql), &t, err) != 0)
-		goto done;
-	/* "... on <table> ( <keys> ) [where <e>]" */
-	for (size_t i = after_name(&t, "index"); i < t.n; i++)
-		if (dbk_sql_is_punct(&t, i, "("))
-		{
-			close = dbk_sql_group_end(&t, i);
-			split_items(&t, i, close, its);
-			break;
-		}
-	/* "create [temp] unique index" */
-	if ((dbk_sql_is_keyword(&t, 1, "unique") && dbk_sql_is_keyword(&t, 2, "index")) ||
-		(dbk_sql_is_keyword(&t, 2, "unique") && dbk_sql_is_keyword(&t, 3, "index")))
-		sqlite3_str_appendall(s, "unique ");
-	sqlite3_str_appendall(s, "on ");
-	if (append_ident(s, table, err) != 0)
-		goto done;
-	sqlite3_str_appendchar(s, 1, '(');
-	for (size_t k = 0; k < its->n; k++)
-	{
-		size_t		end = its->ends[k];
-		char	   *key;
-
-		if (end > its->starts[k] && dbk_sql_is_keyword(&t, end - 1, "asc"))
-			end--;
-		if (dbk_sql_join(&t, its->starts[k], end, &key, err) != 0)
-			goto done;
-		sqlite3_str_appendf(s, "%s%s", k ? ", " : "", key);
-		sqlite3_free(key);
-	}
-	sqlite3_str_appendchar(s, 1, ')');
-	if (close > 0 && dbk_sql_is_keyword(&t, close, "where"))
-	{
-		char	   *w;
-
-		if (dbk_sql_join(&t, close + 1, t.n, &w, err) != 0)
-			goto done;
-		sqlite3_str_appendf(s, " where %s", w);
-		sqlite3_free(w);
-	}
-	result = 0;
-done:
-	sqlite3_free(its);
-	dbk_sql_tokens_free(&t);
-	if (result == 0)
-		return str_finish(s, out, err);
-	sqlite3_free(sqlite3_str_finish(s));
-	return -1;
-}
-
-/* The normalised text after the name: views, triggers, virtual tables. */
-static int
-describe_text(const char *sql, const char *what, char **out, dbk_error *err)
-{
-	dbk_sql_tokens t;
+	char	   *canon;
 	int			rc;
 
-	if (dbk_sql_tokenize(A, sql, strlen(sql), &t, err) != 0)
+	if (dbk_sql_ident(A, table, &canon, err) != 0)
 		return -1;
-	rc = dbk_sql_join(&t, after_name(&t, what), t.n, out, err);
-	dbk_sql_tokens_free(&t);
+	rc = dbk_ct_index(A, sql, strlen(sql), canon, parsed_of(d, table), out, err);
+	sqlite3_free(canon);
 	return rc;
 }
 
@@ -870,7 +465,9 @@ dbk_sqlite_schema_describe(sqlite3 *db, dbk_schema *out, dbk_error *err)
 	dbk_schema_init(out, A, DBK_SCHEMA_FORMAT_SQLITE);
 	if (describer_open(&d, db, err) != 0)
 		return -1;
-	if (prepare(&d, "SELECT type, name, tbl_name, sql FROM main.sqlite_schema", &q, err) != 0)
+	/* Tables first: an index's keys are read against its table's columns. */
+	if (prepare(&d, "SELECT type, name, tbl_name, sql FROM main.sqlite_schema "
+				"ORDER BY type = 'index'", &q, err) != 0)
 		goto fail;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
 	{
@@ -888,14 +485,14 @@ dbk_sqlite_schema_describe(sqlite3 *db, dbk_schema *out, dbk_error *err)
 		if (strcmp(type, "table") == 0 && starts_with_words(sql, "create", "virtual"))
 		{
 			kind = "virtual table";
-			r = describe_text(sql, "table", &def, err);
+			r = dbk_ct_text(A, sql, strlen(sql), "table", &def, err);
 		}
 		else if (strcmp(type, "table") == 0)
 			r = describe_table(&d, name, sql, &def, err);
 		else if (strcmp(type, "index") == 0)
 			r = describe_index(&d, table, sql, &def, err);
 		else
-			r = describe_text(sql, type, &def, err);
+			r = dbk_ct_text(A, sql, strlen(sql), type, &def, err);
 		if (r != 0 || dbk_sql_ident(A, name, &cname, err) != 0)
 		{
 			sqlite3_free(def);

@@ -91,6 +91,53 @@ changed 2_20 "a renamed column" "ALTER TABLE orders RENAME COLUMN note TO remark
 check 2_21 "a string literal's case is a change (literals untouched)" \
   "$(sqlite3 s1.db "CREATE VIEW v AS SELECT 'A' AS x;"; sqlite3 s2.db "CREATE VIEW v AS SELECT 'a' AS x;"; [ "$(fp s1.db)" != "$(fp s2.db)" ] && echo differ)" differ
 
+# 4. What the CREATE text alone says: each difference SQLite acts on is seen,
+# each spelling it treats alike is not (canonical form 2).
+pair() {  # ID DESC same|differ SQL-A SQL-B
+  local id=$1 desc=$2 want=$3 a b
+  rm -f pa.db pb.db
+  sqlite3 pa.db "$4" && sqlite3 pb.db "$5" || { echo "FAIL sqlite/$id $desc: could not build"; return; }
+  a=$(fp pa.db); b=$(fp pb.db)
+  if [ -z "$a" ] || [ -z "$b" ]; then echo "FAIL sqlite/$id $desc: no fingerprint"
+  elif { [ "$want" = same ] && [ "$a" = "$b" ]; } || { [ "$want" = differ ] && [ "$a" != "$b" ]; }; then
+    echo "PASS sqlite/$id $desc"
+  else
+    echo "FAIL sqlite/$id $desc: fingerprints should $want"
+  fi
+}
+pair 4_01 "UNIQUE ON CONFLICT IGNORE" differ "CREATE TABLE t(x UNIQUE);" "CREATE TABLE t(x UNIQUE ON CONFLICT IGNORE);"
+pair 4_02 "NOT NULL ON CONFLICT REPLACE" differ "CREATE TABLE t(x NOT NULL DEFAULT 1);" "CREATE TABLE t(x NOT NULL ON CONFLICT REPLACE DEFAULT 1);"
+pair 4_03 "PRIMARY KEY ON CONFLICT" differ "CREATE TABLE t(id INTEGER PRIMARY KEY);" "CREATE TABLE t(id INTEGER PRIMARY KEY ON CONFLICT REPLACE);"
+pair 4_04 "ON CONFLICT ABORT is the default" same "CREATE TABLE t(x UNIQUE ON CONFLICT ABORT);" "CREATE TABLE t(x UNIQUE);"
+pair 4_05 "DEFERRABLE INITIALLY DEFERRED" differ "CREATE TABLE p(id INTEGER PRIMARY KEY); CREATE TABLE t(a REFERENCES p(id));" \
+  "CREATE TABLE p(id INTEGER PRIMARY KEY); CREATE TABLE t(a REFERENCES p(id) DEFERRABLE INITIALLY DEFERRED);"
+pair 4_06 "PRIMARY KEY DESC on the column is no rowid alias" differ "CREATE TABLE t(id INTEGER PRIMARY KEY);" "CREATE TABLE t(id INTEGER PRIMARY KEY DESC);"
+pair 4_07 "DESC inside a table-level PRIMARY KEY of a rowid alias changes nothing" same "CREATE TABLE t(id INTEGER, PRIMARY KEY(id DESC));" "CREATE TABLE t(id INTEGER PRIMARY KEY);"
+pair 4_08 "COLLATE on a table-level PRIMARY KEY key" differ "CREATE TABLE t(a, b, PRIMARY KEY(a, b));" "CREATE TABLE t(a, b, PRIMARY KEY(a, b COLLATE NOCASE));"
+pair 4_09 "DESC on a table-level PRIMARY KEY key" differ "CREATE TABLE t(a, b, PRIMARY KEY(a, b)) WITHOUT ROWID;" "CREATE TABLE t(a, b, PRIMARY KEY(a, b DESC)) WITHOUT ROWID;"
+pair 4_10 "the case of a bare-word DEFAULT" differ "CREATE TABLE t(x DEFAULT Abc);" "CREATE TABLE t(x DEFAULT abc);"
+pair 4_11 "the case of a double-quoted DEFAULT" differ 'CREATE TABLE t(x DEFAULT "Abc");' 'CREATE TABLE t(x DEFAULT "abc");'
+pair 4_12 "DEFAULT 'Abc', DEFAULT Abc and DEFAULT \"Abc\" store the same" same "CREATE TABLE t(x DEFAULT 'Abc', y DEFAULT Abc);" 'CREATE TABLE t(x DEFAULT Abc, y DEFAULT "Abc");'
+pair 4_13 "the case of a double-quoted string in a CHECK" differ 'CREATE TABLE t(s CHECK (s IN ("Active")));' 'CREATE TABLE t(s CHECK (s IN ("ACTIVE")));'
+pair 4_14 "a double-quoted CHECK string after SQLite rewrote it on a rename" same \
+  'CREATE TABLE t(s CHECK (s IN ("Active")), u); ALTER TABLE t RENAME COLUMN u TO v;' "CREATE TABLE t(s CHECK (s IN ('Active')), v);"
+pair 4_15 "AUTOINCREMENT inside a table-level PRIMARY KEY" differ "CREATE TABLE t(id INTEGER, PRIMARY KEY(id));" "CREATE TABLE t(id INTEGER, PRIMARY KEY(id AUTOINCREMENT));"
+pair 4_16 "AUTOINCREMENT on the column or in PRIMARY KEY(...)" same "CREATE TABLE t(id INTEGER PRIMARY KEY AUTOINCREMENT);" "CREATE TABLE t(id INTEGER, PRIMARY KEY(id AUTOINCREMENT));"
+pair 4_17 "FOR EACH ROW written or not" same "CREATE TABLE t(a); CREATE TRIGGER g AFTER INSERT ON t FOR EACH ROW BEGIN SELECT 1; END;" \
+  "CREATE TABLE t(a); CREATE TRIGGER g AFTER INSERT ON t BEGIN SELECT 1; END;"
+pair 4_18 "an index key's COLLATE equal to its column's" same "CREATE TABLE t(a COLLATE NOCASE, b); CREATE INDEX i ON t(a COLLATE NOCASE, b COLLATE BINARY);" \
+  "CREATE TABLE t(a COLLATE NOCASE, b); CREATE INDEX i ON t(a, b);"
+pair 4_19 "an index key's COLLATE other than its column's" differ "CREATE TABLE t(a COLLATE NOCASE); CREATE INDEX i ON t(a COLLATE BINARY);" \
+  "CREATE TABLE t(a COLLATE NOCASE); CREATE INDEX i ON t(a);"
+pair 4_20 "hex case in a blob literal" same "CREATE TABLE t(x DEFAULT X'aB');" "CREATE TABLE t(x DEFAULT x'Ab');"
+big_in() { local n=$1 last=$2; printf 'CREATE TABLE t(x INTEGER CHECK (x IN ('; seq -s, 1 "$n" | tr -d '\n'; printf ',%s)));' "$last"; }
+pair 4_21 "the last value of a CHECK's IN list of 2,100 values" differ "$(big_in 2100 999999)" "$(big_in 2100 999998)"
+checks() { local n=$1 last=$2; printf 'CREATE TABLE t(x'; for i in $(seq 1 "$n"); do printf ', CHECK (x <> %s)' "$i"; done; printf ', CHECK (x <> %s));' "$last"; }
+pair 4_22 "the 4,200th CHECK" differ "$(checks 4200 -1)" "$(checks 4200 -2)"
+pair 4_23 "a generated column after a long DEFAULT" differ \
+  "CREATE TABLE t(a DEFAULT (length('$(printf 'x%.0s' $(seq 1 20000))')), b AS (a + 1));" "CREATE TABLE t(a DEFAULT (length('$(printf 'x%.0s' $(seq 1 20000))')), b AS (a + 2));"
+pair 4_24 "MATCH on a foreign key, which SQLite ignores" same "CREATE TABLE t(a REFERENCES p(id) MATCH FULL);" "CREATE TABLE t(a REFERENCES p(id));"
+
 # 3. A database restored by dbkeeper has the original fingerprint, and its
 # backup records it.
 cp base.db live.db
