@@ -36,7 +36,7 @@ load() {
   createdb "$target" || return 1
   q -q -d "$target" -c "CREATE EXTENSION dbkeeper" >"$WORK/load-$target.log" 2>&1 || return 1
   for f in $files; do
-    q -q -d "$target" -f "$f" >>"$WORK/load-$target.log" 2>&1 || return 1
+    q -q -v dbk_portable=1 -d "$target" -f "$f" >>"$WORK/load-$target.log" 2>&1 || return 1
   done
 }
 
