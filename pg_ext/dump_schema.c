@@ -792,7 +792,7 @@ collect_pre_data(obj_set *set, MemoryContext cxt)
 							   "     || %s"
 							   "     || " SQL_COLLATE("' COLLATE '", "a.attcollation", "at.typcollation")
 							   "     || CASE WHEN ad.adbin IS NOT NULL THEN ' DEFAULT ' || pg_get_expr(ad.adbin, ad.adrelid) ELSE '' END"
-							   "     || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END, E',\\n' ORDER BY a.attnum)"
+							   "     || " DBK_SQL_COLUMN_NOT_NULL("c", "a") ", E',\\n' ORDER BY a.attnum)"
 							   "     FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid"
 							   "     LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
 							   "     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
