@@ -12,9 +12,11 @@
  *       relNumber) and rd_firstRelfilenodeSubid → rd_firstRelfilelocatorSubid;
  *       a range table entry's permissions moved into RTEPermissionInfo, and
  *       ExecCheckRTPerms became ExecCheckPermissions; ICU collations got
- *       rules (pg_collation.collicurules).
+ *       rules (pg_collation.collicurules); pg_subscription.substream became
+ *       a "char" and subscriptions got password_required, run_as_owner
+ *       and origin.
  *   17  pg_collation.colliculocale became colllocale, and the builtin
- *       provider came;
+ *       provider came; subscriptions got failover;
  *   18  pg_attribute_noreturn() (after a declaration) gave way to pg_noreturn
  *       (before it); a column's NOT NULL became a constraint of its own in
  *       pg_constraint (contype 'n': a name, NO INHERIT, NOT VALID); virtual
@@ -71,6 +73,39 @@
 	"CASE " x ".collprovider" \
 	" WHEN 'i' THEN format('provider = icu, locale = %%L', " x ".colliculocale)" \
 	" ELSE format('provider = libc, lc_collate = %%L, lc_ctype = %%L', " x ".collcollate, " x ".collctype) END"
+#endif
+
+/*
+ * DBK_SQL_SUBSCRIPTION_OPTIONS(s): the options of CREATE SUBSCRIPTION after
+ * slot_name, each with its leading comma, for pg_subscription row s: those
+ * pg_dump of the same version writes, and streaming always, since 18 changed
+ * its default from off to parallel (a backup of 15 restored on 18 keeps
+ * off).  16 made substream a "char" ('p': parallel) and added
+ * password_required, run_as_owner and origin; 17 added failover.
+ */
+#define DBK_SQL_SUBSCRIPTION_COMMON(s) \
+	"CASE WHEN " s ".subbinary THEN ', binary = true' ELSE '' END" \
+	" || CASE WHEN " s ".subtwophasestate <> 'd' THEN ', two_phase = on' ELSE '' END" \
+	" || CASE WHEN " s ".subdisableonerr THEN ', disable_on_error = true' ELSE '' END" \
+	" || CASE WHEN " s ".subsynccommit <> 'off' THEN ', synchronous_commit = ' || quote_literal(" s ".subsynccommit) ELSE '' END"
+#if PG_VERSION_NUM >= 160000
+#define DBK_SQL_SUBSCRIPTION_16(s) \
+	" || CASE " s ".substream WHEN 't' THEN ', streaming = on' WHEN 'p' THEN ', streaming = parallel'" \
+	"    ELSE ', streaming = off' END" \
+	" || CASE WHEN NOT " s ".subpasswordrequired THEN ', password_required = false' ELSE '' END" \
+	" || CASE WHEN " s ".subrunasowner THEN ', run_as_owner = true' ELSE '' END" \
+	" || CASE WHEN " s ".suborigin <> 'any' THEN ', origin = ' || quote_literal(" s ".suborigin) ELSE '' END"
+#else
+#define DBK_SQL_SUBSCRIPTION_16(s) \
+	" || CASE WHEN " s ".substream THEN ', streaming = on' ELSE ', streaming = off' END"
+#endif
+#if PG_VERSION_NUM >= 170000
+#define DBK_SQL_SUBSCRIPTION_OPTIONS(s) \
+	"(" DBK_SQL_SUBSCRIPTION_COMMON(s) DBK_SQL_SUBSCRIPTION_16(s) \
+	" || CASE WHEN " s ".subfailover THEN ', failover = true' ELSE '' END)"
+#else
+#define DBK_SQL_SUBSCRIPTION_OPTIONS(s) \
+	"(" DBK_SQL_SUBSCRIPTION_COMMON(s) DBK_SQL_SUBSCRIPTION_16(s) ")"
 #endif
 
 /*

@@ -26,6 +26,7 @@
 
 #include "dump_kind.h"
 #include "catalog_sql.h"
+#include "compat.h"
 
 #define USER_NS DBK_USER_NS
 #define NOT_MEMBER DBK_NOT_MEMBER
@@ -145,14 +146,9 @@ static char *
 subscriptions_sql(void)
 {
 	return psprintf("SELECT 0::oid, 0::oid, 980, s.subname, format('subscription %%I', s.subname),"
-					" format('CREATE SUBSCRIPTION %%I CONNECTION %%L PUBLICATION %%s WITH (connect = false, slot_name = %%s%%s%%s%%s%%s%%s);',"
+					" format('CREATE SUBSCRIPTION %%I CONNECTION %%L PUBLICATION %%s WITH (connect = false, slot_name = %%s%%s);',"
 					"   s.subname, s.subconninfo, (SELECT string_agg(quote_ident(p), ', ') FROM unnest(s.subpublications) p),"
-					"   coalesce(quote_literal(s.subslotname), 'NONE'),"
-					"   CASE WHEN s.subbinary THEN ', binary = true' ELSE '' END,"
-					"   CASE WHEN s.substream THEN ', streaming = on' ELSE '' END,"
-					"   CASE WHEN s.subtwophasestate <> 'd' THEN ', two_phase = on' ELSE '' END,"
-					"   CASE WHEN s.subdisableonerr THEN ', disable_on_error = true' ELSE '' END,"
-					"   CASE WHEN s.subsynccommit <> 'off' THEN ', synchronous_commit = ' || quote_literal(s.subsynccommit) ELSE '' END)"
+					"   coalesce(quote_literal(s.subslotname), 'NONE'), " DBK_SQL_SUBSCRIPTION_OPTIONS("s") ")"
 					" || %s || %s"
 					/* a subscription's security labels are in pg_shseclabel */
 					" || coalesce((SELECT string_agg(format(E'\\nSECURITY LABEL FOR %%I ON SUBSCRIPTION %%I IS %%L;', l.provider,"

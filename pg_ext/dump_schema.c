@@ -128,16 +128,33 @@ sql_grant_entry(const char *what, const char *owner)
  * default privileges and nothing is said; otherwise everything is revoked
  * and each entry granted again, in the order of the array, so that the
  * restored array equals the original one, grantors included.
+ *
+ * A table owner who holds every privilege a table has on this server (those
+ * of acldefault) is granted ALL, as pg_dump leaves such an owner alone: the
+ * same entry here, and on a newer server the privileges it added (17's
+ * MAINTAIN) too, which a list of this server's privileges would take away.
  */
 static char *
 sql_acl(const char *target, const char *acl, const char *owner)
 {
+	const char *owner_all = "false";
+
+	if (strncmp(target, "'TABLE ", 7) == 0)
+		owner_all = psprintf("(SELECT array_agg(o.privilege_type ORDER BY o.privilege_type) FROM aclexplode(%s) o"
+							 " WHERE o.grantee = %s AND o.grantor = %s AND NOT o.is_grantable)"
+							 " = (SELECT array_agg(d.privilege_type ORDER BY d.privilege_type)"
+							 " FROM aclexplode(acldefault('r', %s)) d)", acl, owner, owner, owner);
 	return psprintf("CASE WHEN %s IS NULL THEN '' ELSE"
 					" format(E'\\nREVOKE ALL ON %%s FROM PUBLIC;\\nREVOKE ALL ON %%s FROM %%I;', %s, %s,"
-					" pg_get_userbyid(%s)) || coalesce((SELECT string_agg(%s, '' ORDER BY ax.n)"
-					" FROM aclexplode(%s) WITH ORDINALITY " ACLX_COLUMNS "), '') END",
-					acl, target, target, owner,
-					sql_grant_entry(psprintf("ax.privilege_type || ' ON ' || %s", target), owner), acl);
+					" pg_get_userbyid(%s)) || coalesce((SELECT string_agg("
+					"   CASE WHEN NOT (%s AND ax.grantee = %s AND ax.grantor = %s) THEN %s"
+					"   WHEN ax.k = 1 THEN format(E'\\nGRANT ALL ON %%s TO %%I;', %s, pg_get_userbyid(%s)) ELSE '' END,"
+					"   '' ORDER BY ax.n)"
+					" FROM (SELECT ax.*, row_number() OVER (PARTITION BY ax.grantor, ax.grantee ORDER BY ax.n) AS k"
+					"   FROM aclexplode(%s) WITH ORDINALITY " ACLX_COLUMNS ") ax), '') END",
+					acl, target, target, owner, owner_all, owner, owner,
+					sql_grant_entry(psprintf("ax.privilege_type || ' ON ' || %s", target), owner),
+					target, owner, acl);
 }
 
 /* Column privileges of relation oid (q: its qualified name, owner: its owner). */
@@ -893,7 +910,7 @@ kind_foreign_tables(void)
 			"     || %s"
 			"     || " SQL_COLLATE("' COLLATE '", "a.attcollation", "at.typcollation")
 			"     || CASE WHEN ad.adbin IS NOT NULL THEN ' DEFAULT ' || pg_get_expr(ad.adbin, ad.adrelid) ELSE '' END"
-			"     || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END, E',\\n' ORDER BY a.attnum)"
+			"     || " DBK_SQL_COLUMN_NOT_NULL("c", "a") ", E',\\n' ORDER BY a.attnum)"
 			"     FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid"
 			"     LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
 			"     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"

@@ -14,7 +14,9 @@
 # /build/dbkeeper in the chroot and runs tests/pg/run.sh there: the
 # extension is built with that version's PGXS and installed into the
 # chroot's server, pg_regress and every tests/pg/t_*.sh run against it.
-# PASS/FAIL lines come out prefixed with pgN/.  DBK_PG_ONLY passes through.
+# PASS/FAIL lines come out prefixed with pgN/.  DBK_PG_ONLY passes through;
+# the regression suite t_regression_db.sh builds its database from is kept
+# in the chroot's /var/cache/dbkeeper-regress-src-N.
 #
 # /proc, /dev and /dev/shm are mounted in a private mount namespace
 # (unshare), so they vanish with the run whatever way it ends.  A run holds
@@ -114,7 +116,8 @@ tar -C "$ROOT" --exclude=./.git --exclude=./build --exclude='*.o' --exclude='*.s
     --exclude='*.bc' --exclude=./pg_ext/regress -cf - . | tar -C "$DIR/build/dbkeeper" -xf -
 
 if [ $# -eq 0 ]; then
-  set -- env "DBK_PG_VERSION=$V" "DBK_PG_ONLY=${DBK_PG_ONLY:-}" bash tests/pg/run.sh
+  set -- env "DBK_PG_VERSION=$V" "DBK_PG_ONLY=${DBK_PG_ONLY:-}" \
+    DBK_REGRESS_CACHE=/var/cache/dbkeeper-regress-src-$V bash tests/pg/run.sh
 fi
 in_chroot "$@" 2>&1 | sed -u -E "s#^(PASS|FAIL) pg/#\\1 $TAG/#; t; s#^(PASS|FAIL) #\\1 $TAG/#"
 exit "${PIPESTATUS[0]}"

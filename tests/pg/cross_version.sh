@@ -3,8 +3,10 @@
 # versions, the upgrade path of GNUmed's and Lino's documents:
 #
 #   1. on the host's PostgreSQL (15): pagila (schema and data) and
-#      tests/pg/backup_objects.sql, each in a database with dbkeeper, backed
-#      up with dbkeeper_backup();
+#      tests/pg/backup_objects.sql (its portable variant, -v dbk_portable=1,
+#      with the test modules and tablespace it needs, as on each newer
+#      version), each in a database with dbkeeper, backed up with
+#      dbkeeper_backup();
 #   2. in the chroot of each newer VERSION (tests/pg/chroot.sh; default
 #      17 18), each backup restored two ways: `zstd -dc | psql` into a new
 #      database, and dbkeeper_restore(name, true) over a database that has
@@ -36,7 +38,7 @@ load() {
   createdb "$target" || return 1
   q -q -d "$target" -c "CREATE EXTENSION dbkeeper" >"$WORK/load-$target.log" 2>&1 || return 1
   for f in $files; do
-    q -q -d "$target" -f "$f" >>"$WORK/load-$target.log" 2>&1 || return 1
+    q -q -v dbk_portable=1 -d "$target" -f "$f" >>"$WORK/load-$target.log" 2>&1 || return 1
   done
 }
 
@@ -51,7 +53,9 @@ if [ "${1:-}" = inner ]; then
   if ! make -s -C pg_ext PG_CONFIG="$PGBIN/pg_config" install >"$WORK/install.log" 2>&1; then
     cat "$WORK/install.log"; fail install "the extension did not build or install"; exit 1
   fi
-  start_cluster
+  objects_modules
+  start_cluster "$OBJECTS_CONF"
+  objects_tablespace || { fail tablespace "regress_bk_space could not be made"; exit 1; }
   install -d -o postgres -g postgres -m 0700 "$BACKUPS"
   for db in $DBS; do
     name=$(cat "$XV/$db.name" 2>/dev/null)
@@ -112,7 +116,9 @@ SUITE=pg$PG_MAJOR/cross
 if ! make -s -C pg_ext PG_CONFIG="$PGBIN/pg_config" install >"$WORK/install.log" 2>&1; then
   cat "$WORK/install.log"; fail install "the extension did not build or install"; exit 1
 fi
-start_cluster
+objects_modules
+start_cluster "$OBJECTS_CONF"
+objects_tablespace || { fail tablespace "regress_bk_space could not be made"; exit 1; }
 CACHE=${DBK_CHROOT_CACHE:-/var/cache/dbkeeper}
 for db in $DBS; do
   if ! load "$db"; then

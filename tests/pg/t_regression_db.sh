@@ -3,7 +3,9 @@
 # database (the one pg_upgrade's and pg_dump's own tests dump and restore,
 # because it holds nearly every kind of object), with pg_dump | psql as the
 # oracle.  tests/pg/regress_db_build.sh builds it on a cluster of this test's
-# own (the suite's source comes from Debian's archive, cached under build/).
+# own, from the regression suite of the server's own major version (its
+# source comes from Debian's archive, cached under build/ or, in a chroot,
+# under /var/cache).
 #
 #   build       the regression database exists
 #   backup      dbkeeper_backup() succeeds on it
@@ -37,7 +39,7 @@ if ! bash tests/pg/regress_db_build.sh "$WORK" "$PORT" "$WORK/regress-out" 2>"$W
   fail build "the regression database could not be built:"; tail -20 "$WORK/build.log" | sed 's/^/    /'
   exit 0
 fi
-pass build "(pg_regress of $(cat build/regress-src/ready):$(grep -h 'tests passed\|tests failed' "$WORK/regress-out/pg_regress.log" | head -1))"
+pass build "(pg_regress of $(cat "$WORK/regress-out/suite-version"):$(grep -h 'tests passed\|tests failed' "$WORK/regress-out/pg_regress.log" | head -1))"
 
 if [ "${DBK_REGRESS_DROP_UNSUPPORTED:-0}" = 1 ]; then
   echo "# DBK_REGRESS_DROP_UNSUPPORTED=1: objects of kinds the backup refuses are dropped first"

@@ -2,8 +2,9 @@
 # tests/pg/t_versions.sh — major versions.  On every version: a backup whose
 # header says a newer major version is refused by dbkeeper_restore before
 # anything changes, with an error naming both; one that says an older
-# version restores.  Then what PostgreSQL 17 and 18 added that a backup must
-# reproduce or refuse (pg_ext/compat.h).  On 17 and later: the MAINTAIN
+# version restores; a table owner holding every privilege is granted ALL
+# (owner_privileges, owner_all, owner_listed).  Then what PostgreSQL 17 and
+# 18 added that a backup must reproduce or refuse (pg_ext/compat.h).  On 17 and later: the MAINTAIN
 # privilege and a collation of the builtin provider.  On 18: a named NOT
 # NULL constraint, virtual and stored generated columns, a WITHOUT OVERLAPS
 # primary key with a PERIOD foreign key, a NOT ENFORCED check; and the
@@ -95,6 +96,26 @@ else
   else
     pass older_restores "(a backup that says PostgreSQL $((PG_MAJOR - 1)) restores on $PG_MAJOR)"
   fi
+fi
+
+# ---- every version: a table owner with every privilege is granted ALL ----
+# (a list of this version's privileges would take away what a newer one
+# adds, such as 17's MAINTAIN, when the backup is restored there)
+if new_db acl "
+    CREATE TABLE full_owner (x int); GRANT SELECT ON full_owner TO PUBLIC;
+    CREATE TABLE less_owner (x int); GRANT SELECT ON less_owner TO PUBLIC;
+    REVOKE DELETE ON less_owner FROM CURRENT_USER;" 2>"$WORK/err"; then
+  round_trip owner_privileges acl
+  script_has owner_all acl 'GRANT ALL ON TABLE public.full_owner TO postgres'
+  file=$BACKUPS/$(cat "$WORK/acl.name" 2>/dev/null)
+  if [ -f "$file" ] && zstd -dc <"$file" | grep -q 'GRANT INSERT ON TABLE public.less_owner TO postgres' &&
+     ! zstd -dc <"$file" | grep -q 'GRANT ALL ON TABLE public.less_owner'; then
+    pass owner_listed "(an owner without DELETE is granted privilege by privilege)"
+  else
+    fail owner_listed "the backup does not list less_owner's privileges: $(zstd -dc <"$file" | grep less_owner | tr '\n' ' ')"
+  fi
+else
+  fail owner_privileges "the tables did not load: $(cat "$WORK/err")"
 fi
 
 [ "$PG_MAJOR" -lt 17 ] && exit 0

@@ -16,7 +16,7 @@
 in_virtualenv() {
   local prefix=$1 script=$2 out rc
   shift 2
-  out=$(pg_virtualenv -t -v "$PG_MAJOR" "$@" bash "$script" inner 2>&1)
+  out=$(pg_virtualenv -t -c "-p $((30000 + RANDOM % 20000))" -v "$PG_MAJOR" "$@" bash "$script" inner 2>&1)
   rc=$?
   printf '%s\n' "$out" | grep -E '^(PASS|FAIL) '
   if [ $rc -ne 0 ] || ! printf '%s\n' "$out" | grep -q "^PASS $prefix/"; then
