@@ -55,6 +55,7 @@
 #include "utils/snapmgr.h"
 
 #include "../core/archive.h"
+#include "../core/backup_header.h"
 #include "../core/catalog.h"
 #include "access.h"
 #include "as_owner.h"
@@ -131,34 +132,31 @@ raise_if(int rc, const dbk_error *err)
 }
 
 static void
-iso_time(const struct timespec *ts, char *buf, size_t cap)
-{
-	struct tm	tm;
-	char		base[32];
-
-	gmtime_r(&ts->tv_sec, &tm);
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, cap, "%s.%06ldZ", base, ts->tv_nsec / 1000);
-}
-
-static void
 make_header(backup_state *st, const struct timespec *now, const char *label)
 {
-	char		created[64];
+	char		sysid[32],
+				dboid[16];
+	dbk_header_key identity[] = {
+		{"identity", st->origin.identity},
+		{"system_identifier", sysid},
+		{"database_oid", dboid},
+	};
+	dbk_header_info info = {
+		.engine = DBK_PG_ENGINE,
+		.database = st->database,
+		.identity = identity,
+		.nidentity = lengthof(identity),
+		.created = *now,
+		.label = label,
+		.server_version = GetConfigOption("server_version", false, false),
+		.dbkeeper_version = DBKEEPER_VERSION,
+		.compression_level = dbk_pg_compression_level,
+	};
 	dbk_error	err;
 
-	iso_time(now, created, sizeof(created));
-	raise_if(dbk_meta_set(&st->header, "engine", DBK_PG_ENGINE, &err) ||
-			 dbk_meta_set(&st->header, "database", st->database, &err) ||
-			 dbk_meta_set(&st->header, "identity", st->origin.identity, &err) ||
-			 dbk_meta_set_u64(&st->header, "system_identifier", GetSystemIdentifier(), &err) ||
-			 dbk_meta_set_u64(&st->header, "database_oid", MyDatabaseId, &err) ||
-			 dbk_meta_set(&st->header, "created_at", created, &err) ||
-			 (label && dbk_meta_set(&st->header, "label", label, &err)) ||
-			 dbk_meta_set(&st->header, "server_version", GetConfigOption("server_version", false, false), &err) ||
-			 dbk_meta_set(&st->header, "dbkeeper_version", DBKEEPER_VERSION, &err) ||
-			 dbk_meta_set_u64(&st->header, "compression_level", (uint64_t) dbk_pg_compression_level, &err),
-			 &err);
+	snprintf(sysid, sizeof(sysid), UINT64_FORMAT, GetSystemIdentifier());
+	snprintf(dboid, sizeof(dboid), "%u", MyDatabaseId);
+	raise_if(dbk_header_build(&st->header, &info, &err), &err);
 }
 
 /*
@@ -370,6 +368,7 @@ take_backup(backup_state *st, const char *label, const struct timespec *now, boo
 {
 	dbk_archive_summary summary;
 	dbk_meta	trailer;
+	struct timespec finished;
 	dbk_error	err;
 
 	(void) dbk_dir_sweep(&st->dir, NULL, &err);
@@ -380,7 +379,8 @@ take_backup(backup_state *st, const char *label, const struct timespec *now, boo
 	write_content(st);
 
 	dbk_meta_init(&trailer, &st->alloc);
-	raise_if(dbk_meta_set_u64(&trailer, "rows", st->out.rows, &err) ||
+	clock_gettime(CLOCK_REALTIME, &finished);
+	raise_if(dbk_trailer_build(&trailer, now, &finished, true, st->out.rows, &err) ||
 			 dbk_meta_set(&trailer, "table_rows", st->table_rows.data, &err), &err);
 	raise_if(dbk_archive_writer_finish(st->writer, &trailer, &summary, &err), &err);
 	raise_if(dbk_publish(&st->dir, &st->temp, st->database, now->tv_sec, label, DBK_EXT_PG,

@@ -23,6 +23,7 @@ SQLITE_EXTENSION_INIT3
 #include <unistd.h>
 
 #include "../core/archive.h"
+#include "../core/backup_header.h"
 #include "../core/catalog.h"
 #include "../core/schema.h"
 
@@ -107,33 +108,27 @@ done:
 	return result;
 }
 
-static void
-iso_time(const struct timespec *ts, char *buf, size_t cap)
-{
-	struct tm	tm;
-	char		base[32];
-
-	gmtime_r(&ts->tv_sec, &tm);
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, cap, "%s.%06ldZ", base, ts->tv_nsec / 1000);
-}
-
 static int
 make_header(dbk_meta *h, const dbk_sqlite_identity *ident, const struct timespec *now,
 			const char *label, int level, dbk_error *err)
 {
-	char		created[64];
+	dbk_header_key identity[] = {
+		{"database_id", ident->id},
+		{"source_file", ident->path},
+	};
+	dbk_header_info info = {
+		.engine = DBK_SQLITE_ENGINE,
+		.database = ident->name,
+		.identity = identity,
+		.nidentity = sizeof(identity) / sizeof(identity[0]),
+		.created = *now,
+		.label = label,
+		.server_version = sqlite3_libversion(),
+		.dbkeeper_version = DBKEEPER_VERSION,
+		.compression_level = level,
+	};
 
-	iso_time(now, created, sizeof(created));
-	return (dbk_meta_set(h, "engine", DBK_SQLITE_ENGINE, err) ||
-			dbk_meta_set(h, "database", ident->name, err) ||
-			(ident->id[0] && dbk_meta_set(h, "database_id", ident->id, err)) ||
-			dbk_meta_set(h, "source_file", ident->path, err) ||
-			dbk_meta_set(h, "created_at", created, err) ||
-			(label && dbk_meta_set(h, "label", label, err)) ||
-			dbk_meta_set(h, "server_version", sqlite3_libversion(), err) ||
-			dbk_meta_set(h, "dbkeeper_version", DBKEEPER_VERSION, err) ||
-			dbk_meta_set_u64(h, "compression_level", (uint64_t) level, err)) ? -1 : 0;
+	return dbk_header_build(h, &info, err);
 }
 
 /*
@@ -185,15 +180,19 @@ done:
 
 /* Streams the file behind fd (from its start) into a new archive on out. */
 static int
-compress_file(int fd, dbk_temp *out, const dbk_meta *header, int level, dbk_error *err)
+compress_file(int fd, dbk_temp *out, const dbk_meta *header, int level,
+			  const struct timespec *started, dbk_error *err)
 {
 	dbk_fd_stream os = {out->fd, "the new backup"};
 	dbk_archive_writer *w;
 	dbk_archive_summary summary;
+	dbk_meta	trailer;
+	struct timespec finished;
 	char	   *buf = sqlite3_malloc64(COPY_CHUNK);
 	int			rc = -1;
 	off_t		off = 0;
 
+	dbk_meta_init(&trailer, &dbk_sqlite_allocator);
 	if (buf == NULL)
 		return dbk_fail(err, DBK_E_NOMEM, "out of memory");
 	w = dbk_archive_writer_open(&dbk_sqlite_allocator, dbk_fd_sink(&os), header, level, 1, err);
@@ -216,8 +215,13 @@ compress_file(int fd, dbk_temp *out, const dbk_meta *header, int level, dbk_erro
 			goto done;
 		off += n;
 	}
-	rc = dbk_archive_writer_finish(w, NULL, &summary, err);
+	/* A page copy counts no rows: the trailer records only the duration. */
+	clock_gettime(CLOCK_REALTIME, &finished);
+	if (dbk_trailer_build(&trailer, started, &finished, false, 0, err) != 0)
+		goto done;
+	rc = dbk_archive_writer_finish(w, &trailer, &summary, err);
 done:
+	dbk_meta_free(&trailer);
 	dbk_archive_writer_free(w);
 	sqlite3_free(buf);
 	return rc;
@@ -252,7 +256,7 @@ dbk_sqlite_take_backup(sqlite3 *src, const dbk_sqlite_state *st, dbk_dir *d, con
 	if (copy_pages(src, database, path, err) != 0 ||
 		record_schema(path, &header, err) != 0 ||
 		dbk_temp_create(d, "backup", &archive, err) != 0 ||
-		compress_file(copy.fd, &archive, &header, level, err) != 0)
+		compress_file(copy.fd, &archive, &header, level, &now, err) != 0)
 		goto done;
 	dbk_temp_remove(d, &copy);
 	/* A restore's safety backup leaves the latest link alone (restore.c). */

@@ -5,7 +5,9 @@
  *
  * An eponymous, read-only virtual table with these columns:
  * name, created_at, database, label, bytes, compressed_bytes, sha256,
- * fingerprint, is_latest — newest first.  The listing is read from the
+ * fingerprint, is_latest, rows, duration — newest first.  rows is NULL (a
+ * SQLite backup copies pages and counts no rows); duration is the seconds
+ * the backup took, NULL for backups written before dbkeeper recorded it.  The listing is read from the
  * backup directory when a scan starts (core/catalog.c); a directory that does
  * not exist yet lists nothing.
  */
@@ -16,6 +18,7 @@ SQLITE_EXTENSION_INIT3
 #include <errno.h>
 #include <string.h>
 
+#include "../core/backup_header.h"
 #include "../core/catalog.h"
 
 enum
@@ -28,7 +31,9 @@ enum
 	COL_COMPRESSED_BYTES,
 	COL_SHA256,
 	COL_FINGERPRINT,
-	COL_IS_LATEST
+	COL_IS_LATEST,
+	COL_ROWS,
+	COL_DURATION
 };
 
 typedef struct backups_vtab
@@ -57,7 +62,7 @@ backups_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
 	(void) errmsg;
 	rc = sqlite3_declare_vtab(db, "CREATE TABLE x(name TEXT, created_at TEXT, database TEXT, "
 							  "label TEXT, bytes INTEGER, compressed_bytes INTEGER, sha256 TEXT, "
-							  "fingerprint TEXT, is_latest INTEGER)");
+							  "fingerprint TEXT, is_latest INTEGER, rows INTEGER, duration REAL)");
 	if (rc != SQLITE_OK)
 		return rc;
 	vt = sqlite3_malloc64(sizeof(*vt));
@@ -205,6 +210,14 @@ backups_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col)
 			break;
 		case COL_IS_LATEST:
 			sqlite3_result_int(ctx, b->is_latest);
+			break;
+		case COL_ROWS:
+			if (dbk_meta_get_u64(&b->trailer, "rows", &n))
+				sqlite3_result_int64(ctx, (sqlite3_int64) n);
+			break;
+		case COL_DURATION:
+			if (dbk_trailer_duration_us(&b->trailer, &n))
+				sqlite3_result_double(ctx, (double) n / 1e6);
 			break;
 	}
 	return SQLITE_OK;
