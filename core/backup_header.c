@@ -79,6 +79,15 @@ dbk_header_check(const dbk_meta *h, const char *engine, const char *what, dbk_er
 }
 
 int
+dbk_backup_fail_in_write_txn(dbk_error *err, const char *why)
+{
+	dbk_fail(err, DBK_E_STATE, "cannot back up a database inside a write transaction");
+	dbk_error_detail(err, "%s", why);
+	dbk_error_hint(err, "COMMIT or ROLLBACK first, then call dbkeeper_backup().");
+	return -1;
+}
+
+int
 dbk_trailer_build(dbk_meta *t, const struct timespec *created, const struct timespec *finished,
 				  bool has_rows, uint64_t rows, dbk_error *err)
 {

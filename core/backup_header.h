@@ -65,6 +65,12 @@ int			dbk_header_check(const dbk_meta *h, const char *engine, const char *what,
 							 dbk_error *err);
 
 /*
+ * The refusal of a backup inside a transaction that has written (or, on
+ * SQLite, holds the write lock); why says what would go wrong on this engine.
+ */
+int			dbk_backup_fail_in_write_txn(dbk_error *err, const char *why);
+
+/*
  * Sets the trailer's extra keys in t: duration_us from created to finished,
  * and rows when has_rows.
  */

@@ -38,6 +38,12 @@ int			dbk_catalog_list(const dbk_allocator *a, dbk_dir *d, const char *ext,
 							 dbk_backup_list *out, dbk_error *err);
 void		dbk_catalog_free(dbk_backup_list *list);
 
+/*
+ * The hint of a restore refused because the backup is of another database
+ * (a format: the backup's name).
+ */
+#define DBK_HINT_RESTORE_ANYWAY "To restore it here anyway, call dbkeeper_restore('%s', true)."
+
 /* The label of the safety backup a restore takes first. */
 #define DBK_SAFETY_LABEL "pre-restore"
 

@@ -850,6 +850,13 @@ dbk_cl_fail_null(dbk_error *err, const char *argument)
 }
 
 int
+dbk_cl_fail_in_version(dbk_error *err, const char *version)
+{
+	dbk_error_prefix(err, "codelist version \"%s\": ", version);
+	return -1;
+}
+
+int
 dbk_cl_fail_unknown_version(dbk_error *err, const char *version)
 {
 	dbk_fail(err, DBK_E_UNDEFINED, "codelist version \"%s\" does not exist", version);

@@ -183,6 +183,8 @@ int			dbk_cl_draft_id(char *buf, size_t cap, const char *codelist, const char *r
 /* ---- errors, worded once for both engines ------------------------------ */
 
 int			dbk_cl_fail_null(dbk_error *err, const char *argument);
+/* Puts "codelist version \"<version>\": " before err's message; returns -1. */
+int			dbk_cl_fail_in_version(dbk_error *err, const char *version);
 int			dbk_cl_fail_unknown_version(dbk_error *err, const char *version);
 int			dbk_cl_fail_unknown_release(dbk_error *err, const char *release);
 int			dbk_cl_fail_missing_release(dbk_error *err, const char *version, const char *release);

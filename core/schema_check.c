@@ -17,6 +17,14 @@ same_fingerprint(const char *a, const char *b)
 }
 
 int
+dbk_schema_check_given(const char *expected, dbk_error *err)
+{
+	if (expected == NULL || *expected == '\0')
+		return dbk_fail(err, DBK_E_INVALID, "expected schema must be a registered version or a fingerprint");
+	return 0;
+}
+
+int
 dbk_schema_check_decide(const char *expected, const char *expected_fp, const char *found_fp,
 						const char *found_version, dbk_error *err)
 {

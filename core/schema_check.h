@@ -22,6 +22,9 @@ int			dbk_schema_check_decide(const char *expected, const char *expected_fp,
 									const char *found_fp, const char *found_version,
 									dbk_error *err);
 
+/* Refuses an expected schema that is NULL or empty: 0 when one is given. */
+int			dbk_schema_check_given(const char *expected, dbk_error *err);
+
 /* Validates a version name for the registry: 1 to 64 printable ASCII characters. */
 int			dbk_schema_version_check(const char *version, dbk_error *err);
 

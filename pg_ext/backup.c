@@ -455,14 +455,14 @@ dbkeeper_backup(PG_FUNCTION_ARGS)
 {
 	char	   *label = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
 	char		name[DBK_NAME_MAX + 1];
+	dbk_error	err;
 
 	dbk_pg_check_access("dbkeeper_backup", DBK_PG_WRITE_FILES);
 	if (TransactionIdIsValid(GetTopTransactionIdIfAny()))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
-				 errmsg("cannot back up a database inside a write transaction"),
-				 errdetail("The backup would contain this transaction's uncommitted changes."),
-				 errhint("COMMIT or ROLLBACK first, then call dbkeeper_backup().")));
+	{
+		dbk_backup_fail_in_write_txn(&err, "The backup would contain this transaction's uncommitted changes.");
+		dbk_pg_raise(&err);
+	}
 	dbk_pg_backup_take(label, true, name);
 	PG_RETURN_TEXT_P(cstring_to_text(name));
 }

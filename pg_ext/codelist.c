@@ -218,7 +218,7 @@ load_codes(cl_call *c, const char *id, bool with_searches)
 		if (dbk_codelist_add_code(cl, VARDATA_ANY(code), VARSIZE_ANY_EXHDR(code), VARDATA_ANY(status),
 								  VARSIZE_ANY_EXHDR(status), &err) != 0)
 		{
-			dbk_error_prefix(&err, "codelist version \"%s\": ", id);
+			dbk_cl_fail_in_version(&err, id);
 			dbk_pg_raise(&err);
 		}
 	}

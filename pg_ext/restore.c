@@ -104,11 +104,11 @@ check_database(const dbk_meta *header, const dbk_origin *o, const char *name, bo
 						   dbk_meta_get(header, "system_identifier"),
 						   strchr(o->identity, '/') + 1,
 						   pnstrdup(o->identity, strchr(o->identity, '/') - o->identity)),
-				 errhint("To restore it here anyway, call dbkeeper_restore('%s', true).", name)));
+				 errhint(DBK_HINT_RESTORE_ANYWAY, name)));
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("backup \"%s\" is of database \"%s\", not \"%s\"", name, from, o->database),
-			 errhint("To restore it here anyway, call dbkeeper_restore('%s', true).", name)));
+			 errhint(DBK_HINT_RESTORE_ANYWAY, name)));
 }
 
 /*

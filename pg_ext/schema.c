@@ -487,11 +487,8 @@ dbkeeper_schema_check(PG_FUNCTION_ARGS)
 	char	   *expected_fp;
 	dbk_error	err;
 
-	if (expected == NULL || *expected == '\0')
-	{
-		dbk_fail(&err, DBK_E_INVALID, "expected schema must be a registered version or a fingerprint");
+	if (dbk_schema_check_given(expected, &err) != 0)
 		dbk_pg_raise(&err);
-	}
 	call_mem_init(&m);
 	fingerprint_now(&m, hex);
 	MemoryContextDelete(m.cxt);

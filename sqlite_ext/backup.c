@@ -33,12 +33,7 @@ static int
 check_source(sqlite3 *src, dbk_error *err)
 {
 	if (sqlite3_txn_state(src, "main") == SQLITE_TXN_WRITE)
-	{
-		dbk_fail(err, DBK_E_STATE, "cannot back up a database inside a write transaction");
-		dbk_error_detail(err, "The backup would wait for this connection's own transaction forever.");
-		dbk_error_hint(err, "COMMIT or ROLLBACK first, then call dbkeeper_backup().");
-		return -1;
-	}
+		return dbk_backup_fail_in_write_txn(err, "The backup would wait for this connection's own transaction forever.");
 	return 0;
 }
 

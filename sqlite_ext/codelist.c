@@ -272,7 +272,7 @@ load_codes(sqlite3 *db, const char *id, bool with_searches, dbk_codelist *cl, db
 								  (size_t) slen, err) != 0)
 		{
 			sqlite3_finalize(st);
-			dbk_error_prefix(err, "codelist version \"%s\": ", id);
+			dbk_cl_fail_in_version(err, id);
 			return -1;
 		}
 	}

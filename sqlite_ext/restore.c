@@ -72,10 +72,10 @@ check_database(sqlite3 *db, const dbk_meta *header, const char *name, bool other
 	dbk_error_detail(err, "It was taken of \"%s\" (%s), this is \"%s\" (%s).", from ? from : "(unknown)",
 					 source ? source : "path unknown", ident.name, ident.path);
 	if (ident.stored_path[0])
-		dbk_error_hint(err, "This file was copied or moved from %s; if it is the same database, SELECT dbkeeper_identity_adopt() says so.  To restore the backup here anyway, call dbkeeper_restore('%s', true).",
+		dbk_error_hint(err, "This file was copied or moved from %s; if it is the same database, SELECT dbkeeper_identity_adopt() says so.  " DBK_HINT_RESTORE_ANYWAY,
 					   ident.stored_path, name);
 	else
-		dbk_error_hint(err, "To restore it here anyway, call dbkeeper_restore('%s', true).", name);
+		dbk_error_hint(err, DBK_HINT_RESTORE_ANYWAY, name);
 	return -1;
 }
 

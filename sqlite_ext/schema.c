@@ -1074,9 +1074,8 @@ sql_check(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	dbk_error	err;
 
 	(void) argc;
-	if (expected == NULL || *expected == '\0')
+	if (dbk_schema_check_given(expected, &err) != 0)
 	{
-		dbk_fail(&err, DBK_E_INVALID, "expected schema must be a registered version or a fingerprint");
 		dbk_sqlite_result_error(ctx, &err);
 		return;
 	}

@@ -119,6 +119,9 @@ check_error txn/write "a backup inside a write transaction is refused" \
   'cannot back up a database inside a write transaction' app.db \
   "BEGIN; UPDATE acct SET bal = bal WHERE id = 1; SELECT dbkeeper_backup();"
 check txn/write-fast "and at once, not after a wait" "$(( $(date +%s) - start < 3 ))" 1
+check_error txn/write-words "with the words PostgreSQL uses, and this engine's reason" \
+  "HINT: COMMIT or ROLLBACK first, then call dbkeeper_backup\(\)\." app.db \
+  "BEGIN; UPDATE acct SET bal = bal WHERE id = 1; SELECT dbkeeper_backup();"
 
 # Functions with side effects cannot be called from views or triggers.
 check_error directonly/view "dbkeeper_backup cannot run from a view" 'unsafe use of dbkeeper_backup' app.db \
