@@ -55,6 +55,20 @@ dbk_resize(const dbk_allocator *a, void *ptr, size_t old_size, size_t new_size)
 	return p;
 }
 
+/* A NUL-terminated copy of the len bytes at s, or NULL. */
+static inline char *
+dbk_strndup(const dbk_allocator *a, const char *s, size_t len)
+{
+	char	   *p = dbk_alloc(a, len + 1);
+
+	if (p)
+	{
+		memcpy(p, s, len);
+		p[len] = '\0';
+	}
+	return p;
+}
+
 /* The C library's allocator, for tests and command-line tools. */
 extern const dbk_allocator dbk_libc_allocator;
 

@@ -44,19 +44,6 @@ key_is_valid(const char *key, size_t len)
 	return true;
 }
 
-static char *
-copy_bytes(const dbk_allocator *a, const char *s, size_t len)
-{
-	char	   *p = dbk_alloc(a, len + 1);
-
-	if (p)
-	{
-		memcpy(p, s, len);
-		p[len] = '\0';
-	}
-	return p;
-}
-
 static int
 set_bytes(dbk_meta *m, const char *key, size_t keylen, const char *value,
 		  size_t valuelen, dbk_error *err)
@@ -68,7 +55,7 @@ set_bytes(dbk_meta *m, const char *key, size_t keylen, const char *value,
 	if (memchr(value, '\0', valuelen) != NULL)
 		return dbk_fail(err, DBK_E_INVALID, "metadata value for \"%.*s\" contains a NUL byte",
 						(int) keylen, key);
-	v = copy_bytes(m->a, value, valuelen);
+	v = dbk_strndup(m->a, value, valuelen);
 	if (v == NULL)
 		return dbk_fail(err, DBK_E_NOMEM, "out of memory");
 	for (size_t i = 0; i < m->n; i++)
@@ -83,20 +70,17 @@ set_bytes(dbk_meta *m, const char *key, size_t keylen, const char *value,
 	if (m->n == m->cap)
 	{
 		size_t		cap = m->cap ? m->cap * 2 : 16;
-		dbk_meta_entry *items = dbk_alloc(m->a, cap * sizeof(*items));
+		dbk_meta_entry *items = dbk_resize(m->a, m->items, m->n * sizeof(*items), cap * sizeof(*items));
 
 		if (items == NULL)
 		{
 			dbk_free(m->a, v);
 			return dbk_fail(err, DBK_E_NOMEM, "out of memory");
 		}
-		if (m->n)
-			memcpy(items, m->items, m->n * sizeof(*items));
-		dbk_free(m->a, m->items);
 		m->items = items;
 		m->cap = cap;
 	}
-	m->items[m->n].key = copy_bytes(m->a, key, keylen);
+	m->items[m->n].key = dbk_strndup(m->a, key, keylen);
 	if (m->items[m->n].key == NULL)
 	{
 		dbk_free(m->a, v);

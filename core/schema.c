@@ -31,19 +31,6 @@ dbk_schema_free(dbk_schema *s)
 	s->n = s->cap = 0;
 }
 
-static char *
-copy_string(const dbk_allocator *a, const char *s, size_t len)
-{
-	char	   *p = dbk_alloc(a, len + 1);
-
-	if (p)
-	{
-		memcpy(p, s, len);
-		p[len] = '\0';
-	}
-	return p;
-}
-
 int
 dbk_schema_add_owned(dbk_schema *s, char *kind, char *name, char *definition, dbk_error *err)
 {
@@ -52,13 +39,10 @@ dbk_schema_add_owned(dbk_schema *s, char *kind, char *name, char *definition, db
 	if (s->n == s->cap)
 	{
 		size_t		cap = s->cap ? s->cap * 2 : 64;
-		dbk_schema_row *rows = dbk_alloc(s->a, cap * sizeof(*rows));
+		dbk_schema_row *rows = dbk_resize(s->a, s->rows, s->n * sizeof(*rows), cap * sizeof(*rows));
 
 		if (rows == NULL)
 			goto nomem;
-		if (s->n)
-			memcpy(rows, s->rows, s->n * sizeof(*rows));
-		dbk_free(s->a, s->rows);
 		s->rows = rows;
 		s->cap = cap;
 	}
@@ -80,9 +64,9 @@ dbk_schema_add(dbk_schema *s, const char *kind, const char *name, const char *de
 {
 	if (definition == NULL)
 		definition = "";
-	return dbk_schema_add_owned(s, copy_string(s->a, kind, strlen(kind)),
-								copy_string(s->a, name, strlen(name)),
-								copy_string(s->a, definition, strlen(definition)), err);
+	return dbk_schema_add_owned(s, dbk_strndup(s->a, kind, strlen(kind)),
+								dbk_strndup(s->a, name, strlen(name)),
+								dbk_strndup(s->a, definition, strlen(definition)), err);
 }
 
 static int

@@ -48,16 +48,13 @@ push(dbk_sql_tokens *t, dbk_sql_token_kind kind, bool quoted, char *text, dbk_er
 	if (t->n == t->cap)
 	{
 		size_t		cap = t->cap ? t->cap * 2 : 32;
-		dbk_sql_token *items = dbk_alloc(t->a, cap * sizeof(*items));
+		dbk_sql_token *items = dbk_resize(t->a, t->items, t->n * sizeof(*items), cap * sizeof(*items));
 
 		if (items == NULL)
 		{
 			dbk_free(t->a, text);
 			return dbk_fail(err, DBK_E_NOMEM, "out of memory tokenizing SQL text");
 		}
-		if (t->n)
-			memcpy(items, t->items, t->n * sizeof(*items));
-		dbk_free(t->a, t->items);
 		t->items = items;
 		t->cap = cap;
 	}
