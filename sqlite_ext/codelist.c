@@ -930,17 +930,9 @@ codelist_new_draft_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
  * eponymous virtual tables with one hidden argument column.  The whole
  * result is computed when a scan starts and kept in the cursor.
  */
-typedef enum
-{
-	CL_STATUS,
-	CL_CHANGES
-} cl_kind;
-
 typedef struct cl_vtab
 {
-	sqlite3_vtab base;
-	sqlite3    *db;
-	cl_kind		kind;
+	dbk_tvf		base;
 	/* dbkeeper_codelist_status: the connection's compiled releases (below). */
 	dbk_cl_cache *cache;
 	sqlite3_stmt *epoch;		/* "SELECT 1": prepared again after every DETACH */
@@ -948,12 +940,10 @@ typedef struct cl_vtab
 
 typedef struct cl_cursor
 {
-	sqlite3_vtab_cursor base;
+	dbk_tvf_cursor base;
 	dbk_codelist *rows;			/* status: the result; changes: the draft */
 	dbk_codelist *previous;		/* changes: the version it was derived from */
 	dbk_cl_change *changes;
-	size_t		n;
-	size_t		row;
 	const char *cache;			/* status: how the release was had (hidden column) */
 } cl_cursor;
 
@@ -961,122 +951,27 @@ typedef struct cl_cursor
 #define STATUS_CACHE 3			/* hidden: "hit", "stored" or "not cached" */
 #define CHANGES_ARG 4
 
-static int
-cl_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out,
-		   char **errmsg)
-{
-	cl_kind		kind = (cl_kind) (size_t) aux;
-	cl_vtab    *vt;
-	int			rc;
-
-	(void) argc;
-	(void) argv;
-	(void) errmsg;
-	rc = sqlite3_declare_vtab(db, kind == CL_STATUS
-							  ? "CREATE TABLE x(code TEXT, status TEXT, version TEXT HIDDEN, cache TEXT HIDDEN)"
-							  : "CREATE TABLE x(code TEXT, status TEXT, previous_status TEXT, "
-							  "change TEXT, draft TEXT HIDDEN)");
-	if (rc != SQLITE_OK)
-		return rc;
-	vt = sqlite3_malloc64(sizeof(*vt));
-	if (vt == NULL)
-		return SQLITE_NOMEM;
-	memset(vt, 0, sizeof(*vt));
-	vt->db = db;
-	vt->kind = kind;
-	sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
-	*out = &vt->base;
-	return SQLITE_OK;
-}
-
-/*
- * SQLite disconnects every virtual table, eponymous ones included, before
- * sqlite3_close checks for unfinalized statements: the epoch statement may
- * live here, where the module's destructor would come too late.
- */
-static int
-cl_disconnect(sqlite3_vtab *vt)
+/* The epoch statement must be finalized here: see tvf.c. */
+static void
+cl_disconnect(dbk_tvf *vt)
 {
 	cl_vtab    *v = (cl_vtab *) vt;
 
 	dbk_cl_cache_free(v->cache);
 	sqlite3_finalize(v->epoch);
-	sqlite3_free(vt);
-	return SQLITE_OK;
-}
-
-/* The argument must be given as an equality on the hidden column. */
-static int
-cl_best_index(sqlite3_vtab *vt, sqlite3_index_info *info)
-{
-	int			arg = ((cl_vtab *) vt)->kind == CL_STATUS ? STATUS_ARG : CHANGES_ARG;
-	bool		unusable = false;
-
-	for (int i = 0; i < info->nConstraint; i++)
-	{
-		const struct sqlite3_index_constraint *c = &info->aConstraint[i];
-
-		if (c->iColumn != arg || c->op != SQLITE_INDEX_CONSTRAINT_EQ)
-			continue;
-		if (!c->usable)
-		{
-			unusable = true;
-			continue;
-		}
-		info->aConstraintUsage[i].argvIndex = 1;
-		info->aConstraintUsage[i].omit = 1;
-		info->idxNum = 1;
-		info->estimatedCost = 1000;
-		info->estimatedRows = 20000;
-		return SQLITE_OK;
-	}
-	if (unusable)
-		return SQLITE_CONSTRAINT;	/* try another join order */
-	info->idxNum = 0;
-	info->estimatedCost = 1e12;
-	return SQLITE_OK;
-}
-
-static int
-cl_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **out)
-{
-	cl_cursor  *c = sqlite3_malloc64(sizeof(*c));
-
-	(void) vt;
-	if (c == NULL)
-		return SQLITE_NOMEM;
-	memset(c, 0, sizeof(*c));
-	*out = &c->base;
-	return SQLITE_OK;
 }
 
 static void
-cursor_clear(cl_cursor *c)
+cl_clear(dbk_tvf_cursor *cur)
 {
+	cl_cursor  *c = (cl_cursor *) cur;
+
 	dbk_codelist_free(c->rows);
 	dbk_codelist_free(c->previous);
 	sqlite3_free(c->changes);
 	c->rows = c->previous = NULL;
 	c->changes = NULL;
-	c->n = c->row = 0;
 	c->cache = NULL;
-}
-
-static int
-cl_close(sqlite3_vtab_cursor *cur)
-{
-	cursor_clear((cl_cursor *) cur);
-	sqlite3_free(cur);
-	return SQLITE_OK;
-}
-
-static int
-cl_vtab_error(sqlite3_vtab *vt, const dbk_error *err)
-{
-	sqlite3_free(vt->zErrMsg);
-	vt->zErrMsg = sqlite3_mprintf("%s%s%s%s%s", err->message, err->detail[0] ? "\nDETAIL: " : "",
-								  err->detail, err->hint[0] ? "\nHINT: " : "", err->hint);
-	return err->kind == DBK_E_NOMEM ? SQLITE_NOMEM : SQLITE_ERROR;
 }
 
 /* ---- the release cache ----------------------------------------------------
@@ -1162,16 +1057,16 @@ take_state(cl_vtab *vt, const char *schema, table_state *s, dbk_error *err)
 
 	memset(s, 0, sizeof(*s));
 	if (vt->epoch == NULL &&
-		sqlite3_prepare_v3(vt->db, "SELECT 1", -1, SQLITE_PREPARE_PERSISTENT, &vt->epoch, NULL) != SQLITE_OK)
-		return dbk_sqlite_fail(err, vt->db, "preparing the codelist cache");
+		sqlite3_prepare_v3(vt->base.db, "SELECT 1", -1, SQLITE_PREPARE_PERSISTENT, &vt->epoch, NULL) != SQLITE_OK)
+		return dbk_sqlite_fail(err, vt->base.db, "preparing the codelist cache");
 	rc = sqlite3_step(vt->epoch);
 	sqlite3_reset(vt->epoch);
 	if (rc != SQLITE_ROW)
-		return dbk_sqlite_fail(err, vt->db, "checking the codelist cache");
+		return dbk_sqlite_fail(err, vt->base.db, "checking the codelist cache");
 	s->epoch = sqlite3_stmt_status(vt->epoch, SQLITE_STMTSTATUS_REPREPARE, 0);
-	s->total_changes = sqlite3_total_changes64(vt->db);
-	if (pragma_value(vt->db, schema, "data_version", &s->data_version, err) != 0 ||
-		pragma_value(vt->db, schema, "schema_version", &s->schema_version, err) != 0)
+	s->total_changes = sqlite3_total_changes64(vt->base.db);
+	if (pragma_value(vt->base.db, schema, "data_version", &s->data_version, err) != 0 ||
+		pragma_value(vt->base.db, schema, "schema_version", &s->schema_version, err) != 0)
 		return -1;
 	return 0;
 }
@@ -1246,7 +1141,7 @@ static int
 cached_release(cl_vtab *vt, const cl_release_row *r, const dbk_cl_release **rel, bool *owned,
 			   const char **how, dbk_error *err)
 {
-	sqlite3    *db = vt->db;
+	sqlite3    *db = vt->base.db;
 	char	   *schema = NULL,
 			   *table = NULL,
 			   *sql = NULL;
@@ -1355,7 +1250,7 @@ cleanup:
 static int
 compute_status(cl_vtab *vt, const char *version, cl_cursor *c, dbk_error *err)
 {
-	sqlite3    *db = vt->db;
+	sqlite3    *db = vt->base.db;
 	cl_version	v = {0};
 	cl_release_row own = {0};
 	dbk_codelist *cl = NULL;
@@ -1381,7 +1276,7 @@ compute_status(cl_vtab *vt, const char *version, cl_cursor *c, dbk_error *err)
 	else if (read_release_for(db, &own, cl, DBK_CL_WALK_RULES, &rel, err) != 0 ||
 			 dbk_cl_recompute(rel, cl, &c->rows, err) != 0)
 		goto cleanup;
-	c->n = dbk_codelist_count(c->rows);
+	c->base.n = dbk_codelist_count(c->rows);
 	rc = 0;
 
 cleanup:
@@ -1410,7 +1305,7 @@ compute_changes(sqlite3 *db, const char *draft, cl_cursor *c, dbk_error *err)
 		if (c->previous == NULL || load_codes(db, v.derived_from, false, c->previous, err) != 0)
 			goto cleanup;
 	}
-	if (dbk_cl_changes(&dbk_sqlite_allocator, c->previous, c->rows, &c->changes, &c->n, err) != 0)
+	if (dbk_cl_changes(&dbk_sqlite_allocator, c->previous, c->rows, &c->changes, &c->base.n, err) != 0)
 		goto cleanup;
 	rc = 0;
 
@@ -1419,49 +1314,37 @@ cleanup:
 	return rc;
 }
 
+/* The argument is required: without it, say how to call the function. */
 static int
-cl_filter(sqlite3_vtab_cursor *cur, int idx, const char *idxstr, int argc, sqlite3_value **argv)
+no_argument(const char *argument, const char *function, dbk_error *err)
 {
-	cl_cursor  *c = (cl_cursor *) cur;
-	cl_vtab    *vt = (cl_vtab *) cur->pVtab;
-	const char *arg = idx == 1 && argc > 0 ? arg_text(argv[0]) : NULL;
-	dbk_error	err;
-	int			rc;
-
-	(void) idxstr;
-	cursor_clear(c);
-	if (arg == NULL)
-	{
-		dbk_cl_fail_null(&err, vt->kind == CL_STATUS ? "version" : "draft");
-		dbk_error_hint(&err, "Call it as %s('<version id>').", vt->kind == CL_STATUS
-					   ? "dbkeeper_codelist_status" : "dbkeeper_codelist_changes");
-		return cl_vtab_error(cur->pVtab, &err);
-	}
-	if (cl_init(vt->db, NULL, &err) != 0)
-		return cl_vtab_error(cur->pVtab, &err);
-	rc = vt->kind == CL_STATUS ? compute_status(vt, arg, c, &err)
-		: compute_changes(vt->db, arg, c, &err);
-	if (rc != 0)
-	{
-		cursor_clear(c);
-		return cl_vtab_error(cur->pVtab, &err);
-	}
-	return SQLITE_OK;
+	dbk_cl_fail_null(err, argument);
+	dbk_error_hint(err, "Call it as %s('<version id>').", function);
+	return -1;
 }
 
 static int
-cl_next(sqlite3_vtab_cursor *cur)
+status_filter(dbk_tvf_cursor *cur, const char *version, dbk_error *err)
 {
-	((cl_cursor *) cur)->row++;
-	return SQLITE_OK;
+	cl_vtab    *vt = (cl_vtab *) cur->base.pVtab;
+
+	if (version == NULL)
+		return no_argument("version", "dbkeeper_codelist_status", err);
+	if (cl_init(vt->base.db, NULL, err) != 0)
+		return -1;
+	return compute_status(vt, version, (cl_cursor *) cur, err);
 }
 
 static int
-cl_eof(sqlite3_vtab_cursor *cur)
+changes_filter(dbk_tvf_cursor *cur, const char *draft, dbk_error *err)
 {
-	cl_cursor  *c = (cl_cursor *) cur;
+	dbk_tvf    *vt = (dbk_tvf *) cur->base.pVtab;
 
-	return c->row >= c->n;
+	if (draft == NULL)
+		return no_argument("draft", "dbkeeper_codelist_changes", err);
+	if (cl_init(vt->db, NULL, err) != 0)
+		return -1;
+	return compute_changes(vt->db, draft, (cl_cursor *) cur, err);
 }
 
 static void
@@ -1473,67 +1356,67 @@ result_status(sqlite3_context *ctx, dbk_cl_status s)
 		sqlite3_result_text(ctx, dbk_cl_status_text(s), -1, SQLITE_STATIC);
 }
 
-static int
-cl_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col)
+static void
+status_column(dbk_tvf_cursor *cur, sqlite3_context *ctx, int col)
 {
 	cl_cursor  *c = (cl_cursor *) cur;
+	size_t		len;
+	const char *code = dbk_codelist_code(c->rows, cur->row, &len);
 
-	if (((cl_vtab *) cur->pVtab)->kind == CL_STATUS)
-	{
-		size_t		len;
-		const char *code = dbk_codelist_code(c->rows, c->row, &len);
-
-		if (col == 0)
-			sqlite3_result_text(ctx, code, (int) len, SQLITE_TRANSIENT);
-		else if (col == 1)
-			result_status(ctx, dbk_codelist_status(c->rows, c->row));
-		else if (col == STATUS_CACHE)
-			sqlite3_result_text(ctx, c->cache, -1, SQLITE_STATIC);
-	}
-	else
-	{
-		const dbk_cl_change *ch = &c->changes[c->row];
-
-		switch (col)
-		{
-			case 0:
-				sqlite3_result_text(ctx, ch->code, (int) ch->len, SQLITE_TRANSIENT);
-				break;
-			case 1:
-				result_status(ctx, ch->status);
-				break;
-			case 2:
-				result_status(ctx, ch->previous);
-				break;
-			case 3:
-				sqlite3_result_text(ctx, dbk_cl_change_text(ch->change), -1, SQLITE_STATIC);
-				break;
-		}
-	}
-	return SQLITE_OK;
+	if (col == 0)
+		sqlite3_result_text(ctx, code, (int) len, SQLITE_TRANSIENT);
+	else if (col == 1)
+		result_status(ctx, dbk_codelist_status(c->rows, cur->row));
+	else if (col == STATUS_CACHE)
+		sqlite3_result_text(ctx, c->cache, -1, SQLITE_STATIC);
 }
 
-static int
-cl_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid)
+static void
+changes_column(dbk_tvf_cursor *cur, sqlite3_context *ctx, int col)
 {
-	*rowid = (sqlite3_int64) ((cl_cursor *) cur)->row + 1;
-	return SQLITE_OK;
+	const dbk_cl_change *ch = &((cl_cursor *) cur)->changes[cur->row];
+
+	switch (col)
+	{
+		case 0:
+			sqlite3_result_text(ctx, ch->code, (int) ch->len, SQLITE_TRANSIENT);
+			break;
+		case 1:
+			result_status(ctx, ch->status);
+			break;
+		case 2:
+			result_status(ctx, ch->previous);
+			break;
+		case 3:
+			sqlite3_result_text(ctx, dbk_cl_change_text(ch->change), -1, SQLITE_STATIC);
+			break;
+	}
 }
 
-static const sqlite3_module cl_module = {
-	.iVersion = 0,
-	.xCreate = NULL,			/* eponymous only */
-	.xConnect = cl_connect,
-	.xBestIndex = cl_best_index,
-	.xDisconnect = cl_disconnect,
-	.xDestroy = cl_disconnect,
-	.xOpen = cl_open,
-	.xClose = cl_close,
-	.xFilter = cl_filter,
-	.xNext = cl_next,
-	.xEof = cl_eof,
-	.xColumn = cl_column,
-	.xRowid = cl_rowid,
+static const dbk_tvf_def status_def = {
+	.name = "dbkeeper_codelist_status",
+	.declare = "CREATE TABLE x(code TEXT, status TEXT, version TEXT HIDDEN, cache TEXT HIDDEN)",
+	.arg_column = STATUS_ARG,
+	.arg_required = true,
+	.rows = 20000,
+	.vtab_size = sizeof(cl_vtab),
+	.cursor_size = sizeof(cl_cursor),
+	.filter = status_filter,
+	.column = status_column,
+	.clear = cl_clear,
+	.disconnect = cl_disconnect,
+};
+
+static const dbk_tvf_def changes_def = {
+	.name = "dbkeeper_codelist_changes",
+	.declare = "CREATE TABLE x(code TEXT, status TEXT, previous_status TEXT, change TEXT, draft TEXT HIDDEN)",
+	.arg_column = CHANGES_ARG,
+	.arg_required = true,
+	.rows = 20000,
+	.cursor_size = sizeof(cl_cursor),
+	.filter = changes_filter,
+	.column = changes_column,
+	.clear = cl_clear,
 };
 
 int
@@ -1547,10 +1430,8 @@ dbk_sqlite_register_codelist(sqlite3 *db, dbk_sqlite_state *st)
 		rc = dbk_sqlite_create(db, "dbkeeper_codelist_new_draft", 2, 3, DBK_SQLITE_SIDE_EFFECTS,
 							   codelist_new_draft_fn, st);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_create_module_v2(db, "dbkeeper_codelist_status", &cl_module,
-									  (void *) (size_t) CL_STATUS, NULL);
+		rc = dbk_sqlite_register_tvf(db, &status_def, NULL, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_create_module_v2(db, "dbkeeper_codelist_changes", &cl_module,
-									  (void *) (size_t) CL_CHANGES, NULL);
+		rc = dbk_sqlite_register_tvf(db, &changes_def, NULL, NULL);
 	return rc;
 }
