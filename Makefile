@@ -20,8 +20,9 @@ CFLAGS ?= -O2 -g
 DBK_CFLAGS = -std=c11 -D_GNU_SOURCE -fPIC -DDBKEEPER_VERSION='"$(VERSION)"' $(WARNINGS)
 LIBS = -lzstd -lcrypto
 
-CORE_SRC = $(sort $(wildcard core/*.c))
-CORE_HDR = $(wildcard core/*.h)
+# core/<feature>/*.c; core/*.c as well, for a module not yet filed under a feature.
+CORE_SRC = $(sort $(wildcard core/*.c core/*/*.c))
+CORE_HDR = $(wildcard core/*.h core/*/*.h)
 SQLITE_SRC = $(sort $(wildcard sqlite_ext/*.c))
 SQLITE_HDR = $(wildcard sqlite_ext/*.h)
 
@@ -56,4 +57,4 @@ bench: deps all
 
 clean:
 	$(MAKE) -C pg_ext clean
-	rm -rf sqlite_ext/dbkeeper.so build core/*.o
+	rm -rf sqlite_ext/dbkeeper.so build core/*.o core/*/*.o

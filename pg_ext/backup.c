@@ -6,8 +6,8 @@
  *      has written (its uncommitted rows would be in the backup), backup
  *      directory opened (created
  *      on first use) and swept of temporary files that dead backends left;
- *   2. a locked temporary file (core/backup_dir.c) and an archive writer on
- *      it (core/archive.c) whose header says engine=postgresql;
+ *   2. a locked temporary file (core/archive/backup_dir.c) and an archive writer on
+ *      it (core/archive/archive.c) whose header says engine=postgresql;
  *   3. ACCESS SHARE locks on every relation (lock_wait.c: within
  *      dbkeeper.lock_wait_timeout, never holding the others while waiting
  *      for one, so that no DDL queued behind the backup stops writers), then
@@ -54,9 +54,9 @@
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
-#include "../core/archive.h"
-#include "../core/backup_header.h"
-#include "../core/catalog.h"
+#include "../core/archive/archive.h"
+#include "../core/archive/backup_header.h"
+#include "../core/archive/catalog.h"
 #include "access.h"
 #include "as_owner.h"
 #include "backup.h"

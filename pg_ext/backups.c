@@ -3,7 +3,7 @@
  * directory, newest first, with the columns of the SQLite table-valued
  * function of the same name: rows and duration (an interval) come from the
  * trailer, NULL for backups written before it recorded a duration.  The
- * listing comes from core/catalog.c; a directory that does not exist yet
+ * listing comes from core/archive/catalog.c; a directory that does not exist yet
  * lists nothing.  Needs the same privileges as dbkeeper_backup() (it reads
  * the directory).
  */
@@ -17,8 +17,8 @@
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
-#include "../core/backup_header.h"
-#include "../core/catalog.h"
+#include "../core/archive/backup_header.h"
+#include "../core/archive/catalog.h"
 #include "access.h"
 #include "common.h"
 #include "guc.h"

@@ -1,7 +1,7 @@
 /*
  * codelist.c — codelist draft regeneration for PostgreSQL (README
  * "Codelists"; the rule and the steps live in
- * core/codelist.c).
+ * core/codelist/codelist.c).
  *
  *   dbkeeper_codelist_status(version text) → SETOF (code, status)
  *   dbkeeper_codelist_new_draft(version text, author text, release text DEFAULT NULL) → text
@@ -48,8 +48,8 @@
 #include "access.h"
 #include "codelist_cache.h"
 #include "common.h"
-#include "../core/codelist.h"
-#include "../core/codelist_store.h"
+#include "../core/codelist/codelist.h"
+#include "../core/codelist/codelist_store.h"
 
 PG_FUNCTION_INFO_V1(dbkeeper_codelist_status);
 PG_FUNCTION_INFO_V1(dbkeeper_codelist_new_draft);
@@ -419,7 +419,7 @@ read_table_rows(cl_call *c, const cl_release_row *r, const char *which, const ch
 }
 
 /*
- * Statuses need only what lies below the ruled codes (core/codelist.h,
+ * Statuses need only what lies below the ruled codes (core/codelist/codelist.h,
  * dbk_cl_release_walk_down).  When the edges table has a btree or hash
  * index on parent, asking for the children of the codes reached, a batch at
  * a time with "parent = ANY($1)", costs index look-ups instead of a scan of
@@ -850,7 +850,7 @@ store_write_draft(void *ctx, const char *id, const cl_version *v, const cl_relea
 	return 0;
 }
 
-/* ---- the store the core's workflow reads and writes (core/codelist_store.h) */
+/* ---- the store the core's workflow reads and writes (core/codelist/codelist_store.h) */
 
 static int
 store_load_version(void *ctx, const char *id, cl_version *v, dbk_error *err)

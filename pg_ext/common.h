@@ -8,9 +8,9 @@
 #include "postgres.h"
 
 #include "compat.h"
-#include "../core/dbk_alloc.h"
-#include "../core/error.h"
-#include "../core/stream.h"
+#include "../core/util/dbk_alloc.h"
+#include "../core/util/error.h"
+#include "../core/util/stream.h"
 
 /*
  * An allocator drawing from cxt.  It returns NULL instead of raising an

@@ -16,8 +16,8 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 
-#include "../core/archive.h"
-#include "../core/backup_header.h"
+#include "../core/archive/archive.h"
+#include "../core/archive/backup_header.h"
 #include "access.h"
 #include "common.h"
 #include "verify.h"

@@ -22,10 +22,10 @@ SQLITE_EXTENSION_INIT3
 #include <time.h>
 #include <unistd.h>
 
-#include "../core/archive.h"
-#include "../core/backup_header.h"
-#include "../core/catalog.h"
-#include "../core/schema.h"
+#include "../core/archive/archive.h"
+#include "../core/archive/backup_header.h"
+#include "../core/archive/catalog.h"
+#include "../core/fingerprint/schema.h"
 
 #define COPY_CHUNK (1024 * 1024)
 

@@ -8,7 +8,7 @@
  * fingerprint, is_latest, rows, duration — newest first.  rows is NULL (a
  * SQLite backup copies pages and counts no rows); duration is the seconds
  * the backup took, NULL for backups written before dbkeeper recorded it.  The listing is read from the
- * backup directory when a scan starts (core/catalog.c); a directory that does
+ * backup directory when a scan starts (core/archive/catalog.c); a directory that does
  * not exist yet lists nothing.
  */
 #include "dbk_sqlite.h"
@@ -18,8 +18,8 @@ SQLITE_EXTENSION_INIT3
 #include <errno.h>
 #include <string.h>
 
-#include "../core/backup_header.h"
-#include "../core/catalog.h"
+#include "../core/archive/backup_header.h"
+#include "../core/archive/catalog.h"
 
 enum
 {

@@ -1,6 +1,6 @@
 /*
  * codelist.c — codelist draft regeneration for SQLite (README "Codelists";
- * the rule and the steps live in core/codelist.c).
+ * the rule and the steps live in core/codelist/codelist.c).
  *
  *   SELECT dbkeeper_codelist_init();                       → tables created (0..4)
  *   SELECT * FROM dbkeeper_codelist_status('v1');          → code, status

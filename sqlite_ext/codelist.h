@@ -10,9 +10,9 @@
 
 #include "dbk_sqlite.h"
 
-#include "../core/codelist.h"
-#include "../core/codelist_cache.h"
-#include "../core/codelist_store.h"
+#include "../core/codelist/codelist.h"
+#include "../core/codelist/codelist_cache.h"
+#include "../core/codelist/codelist_store.h"
 
 typedef dbk_cl_version_row cl_version;
 typedef dbk_cl_release_row cl_release_row;

@@ -12,7 +12,7 @@ SQLITE_EXTENSION_INIT3
 /* ---- the release cache ----------------------------------------------------
  *
  * dbkeeper_codelist_status keeps the compiled hierarchies of the last
- * DBK_CL_CACHE_SLOTS releases it read (core/codelist_cache.h) in the
+ * DBK_CL_CACHE_SLOTS releases it read (core/codelist/codelist_cache.h) in the
  * connection's instance of its eponymous virtual table, and uses one again
  * when the release's edges table cannot have changed since.  The answer
  * must never be stale, so a release is cached only when its edges table is

@@ -1,6 +1,6 @@
 /*
  * codelist_read.c — reading the codelist tables' rows and a release's edges
- * and terms tables for SQLite, and the store (core/codelist_store.h) through
+ * and terms tables for SQLite, and the store (core/codelist/codelist_store.h) through
  * which the core's workflow reads and writes them.
  */
 #include "codelist.h"
@@ -340,7 +340,7 @@ fail:
 }
 
 /*
- * Statuses need only what lies below the ruled codes (core/codelist.h,
+ * Statuses need only what lies below the ruled codes (core/codelist/codelist.h,
  * dbk_cl_release_walk_down).  When SQLite would answer "WHERE parent = ?"
  * from an index, asking for the children of each code reached is much
  * cheaper than reading every edge of the release.
@@ -597,7 +597,7 @@ store_write_draft(void *ctx, const char *id, const cl_version *v, const cl_relea
 	return 0;
 }
 
-/* ---- the store the core's workflow reads and writes (core/codelist_store.h) */
+/* ---- the store the core's workflow reads and writes (core/codelist/codelist_store.h) */
 
 static int
 store_load_version(void *ctx, const char *id, cl_version *v, dbk_error *err)

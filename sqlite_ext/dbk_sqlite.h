@@ -18,11 +18,11 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "../core/backup_dir.h"
-#include "../core/catalog.h"
-#include "../core/dbk_alloc.h"
-#include "../core/error.h"
-#include "../core/metadata.h"
+#include "../core/archive/backup_dir.h"
+#include "../core/archive/catalog.h"
+#include "../core/util/dbk_alloc.h"
+#include "../core/util/error.h"
+#include "../core/util/metadata.h"
 
 #ifndef DBKEEPER_VERSION
 #error "DBKEEPER_VERSION comes from pg_ext/dbkeeper.control through the Makefile"

@@ -11,7 +11,7 @@
  * backup names, latest links or each other's backups.  The first backup
  * stores a row in main.dbkeeper_identity: a random id, the file's real path,
  * and dbkeeper's name for the database, "<file stem>.<8 hex digits of the
- * SHA-256 of the path>" (the stem as core/backup_dir.c writes database names
+ * SHA-256 of the path>" (the stem as core/archive/backup_dir.c writes database names
  * in file names).  Backup names and the latest link start with that name,
  * and a backup's header records it ("database") with the id
  * ("database_id") and the path ("source_file").
@@ -35,7 +35,7 @@ SQLITE_EXTENSION_INIT3
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/sha256.h"
+#include "../core/util/sha256.h"
 
 /* The main file's real path (symbolic links resolved where possible). */
 static int

@@ -15,7 +15,7 @@
  * What only the stored SQL text holds — CHECK constraints, generated
  * columns' expressions, collations, AUTOINCREMENT, index keys and
  * partial-index WHERE clauses, views and triggers — is
- * normalised by the core tokenizer (core/sql_tokens.c), so whitespace,
+ * normalised by the core tokenizer (core/fingerprint/sql_tokens.c), so whitespace,
  * comments, keyword case and identifier quoting do not matter.  Names fold to
  * lower case, as SQLite compares them.  Objects named sqlite_* (SQLite's own)
  * and dbkeeper_* (ours, the registry included), and everything on dbkeeper_*
@@ -44,10 +44,10 @@ SQLITE_EXTENSION_INIT3
 #include <string.h>
 #include <strings.h>
 
-#include "../core/schema.h"
-#include "../core/schema_check.h"
-#include "../core/schema_diff.h"
-#include "../core/sql_tokens.h"
+#include "../core/fingerprint/schema.h"
+#include "../core/fingerprint/schema_check.h"
+#include "../core/fingerprint/schema_diff.h"
+#include "../core/fingerprint/sql_tokens.h"
 
 #define A (&dbk_sqlite_allocator)
 

@@ -15,8 +15,8 @@ SQLITE_EXTENSION_INIT3
 #include <string.h>
 #include <unistd.h>
 
-#include "../core/archive.h"
-#include "../core/backup_header.h"
+#include "../core/archive/archive.h"
+#include "../core/archive/backup_header.h"
 
 #define UNPACK_CHUNK (1024 * 1024)
 

@@ -1,12 +1,12 @@
 /*
- * test_backup_header.c — unit tests of core/backup_header.c: the header keys
+ * test_backup_header.c — unit tests of core/archive/backup_header.c: the header keys
  * both engines write, the check both engines apply, and the trailer's
  * duration and rows.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "../../core/backup_header.h"
+#include "../../core/archive/backup_header.h"
 #include "unit.h"
 
 static const dbk_allocator *A = &dbk_libc_allocator;

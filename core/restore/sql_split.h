@@ -34,8 +34,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dbk_alloc.h"
-#include "error.h"
+#include "../util/dbk_alloc.h"
+#include "../util/error.h"
 
 typedef enum dbk_split_event
 {

@@ -12,7 +12,7 @@
  * final read returns *got == 0.
  */
 #include "archive.h"
-#include "sha256_thread.h"
+#include "../util/sha256_thread.h"
 
 #include <errno.h>
 #include <inttypes.h>

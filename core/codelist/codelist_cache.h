@@ -32,8 +32,8 @@
 #include <stddef.h>
 
 #include "codelist.h"
-#include "dbk_alloc.h"
-#include "error.h"
+#include "../util/dbk_alloc.h"
+#include "../util/error.h"
 
 #define DBK_CL_CACHE_SLOTS 2
 

@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-#include "error.h"
+#include "../util/error.h"
 
 /*
  * The longest message accepted, in bytes.  PostgreSQL's NOTIFY payload must

@@ -27,8 +27,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dbk_alloc.h"
-#include "error.h"
+#include "../util/dbk_alloc.h"
+#include "../util/error.h"
 
 #define DBK_COPY_NULL_FIELD SIZE_MAX	/* start of a NULL field */
 

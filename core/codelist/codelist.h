@@ -34,8 +34,8 @@
 #include <stddef.h>
 
 #include "codelist_status.h"
-#include "dbk_alloc.h"
-#include "error.h"
+#include "../util/dbk_alloc.h"
+#include "../util/error.h"
 #include "hierarchy.h"
 
 /* ---- a version's content ---------------------------------------------- */

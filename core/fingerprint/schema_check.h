@@ -9,8 +9,8 @@
 #ifndef DBK_SCHEMA_CHECK_H
 #define DBK_SCHEMA_CHECK_H
 
-#include "error.h"
-#include "sha256.h"
+#include "../util/error.h"
+#include "../util/sha256.h"
 
 /*
  * expected: the caller's argument; expected_fp: the registered fingerprint

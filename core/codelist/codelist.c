@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
+#include "../util/arena.h"
 
 typedef struct cl_row
 {

@@ -34,8 +34,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dbk_alloc.h"
-#include "error.h"
+#include "../util/dbk_alloc.h"
+#include "../util/error.h"
 #include "hierarchy.h"
 
 typedef enum dbk_cl_status

@@ -15,9 +15,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "archive.h"
+#include "../archive/archive.h"
 #include "sql_split.h"
-#include "thread.h"
+#include "../util/thread.h"
 
 #define READ_CHUNK (256 * 1024)
 

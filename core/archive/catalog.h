@@ -15,7 +15,7 @@
 #include <time.h>
 
 #include "backup_dir.h"
-#include "metadata.h"
+#include "../util/metadata.h"
 
 typedef struct dbk_backup_info
 {

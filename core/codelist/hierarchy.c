@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
+#include "../util/arena.h"
 
 /* The cycle spelt out in an error's detail stops after this many codes. */
 #define CYCLE_DETAIL_CODES 12

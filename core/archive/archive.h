@@ -29,11 +29,11 @@
 
 #include <stdint.h>
 
-#include "dbk_alloc.h"
-#include "error.h"
-#include "metadata.h"
-#include "sha256.h"
-#include "stream.h"
+#include "../util/dbk_alloc.h"
+#include "../util/error.h"
+#include "../util/metadata.h"
+#include "../util/sha256.h"
+#include "../util/stream.h"
 
 #define DBK_ARCHIVE_FORMAT "1"
 #define DBK_ARCHIVE_SKIPPABLE_MAGIC 0x184D2A5BU

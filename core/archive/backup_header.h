@@ -25,7 +25,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "metadata.h"
+#include "../util/metadata.h"
 
 /* An engine's own key of the header; a NULL or empty value is left out. */
 typedef struct dbk_header_key

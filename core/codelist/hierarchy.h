@@ -32,8 +32,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dbk_alloc.h"
-#include "error.h"
+#include "../util/dbk_alloc.h"
+#include "../util/error.h"
 
 typedef uint32_t dbk_code;
 

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "archive.h"
-#include "backup_dir.h"
+#include "../archive/archive.h"
+#include "../archive/backup_dir.h"
 
 static int
 key_cmp(const dbk_schema_row *a, const dbk_schema_row *b)

@@ -28,7 +28,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "error.h"
+#include "../util/error.h"
 
 #define DBK_EXT_SQLITE "sqlite3.zst"
 #define DBK_EXT_PG "sql.zst"

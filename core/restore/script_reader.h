@@ -33,10 +33,10 @@
 #include <stdint.h>
 
 #include "copy_rows.h"
-#include "dbk_alloc.h"
-#include "error.h"
-#include "metadata.h"
-#include "stream.h"
+#include "../util/dbk_alloc.h"
+#include "../util/error.h"
+#include "../util/metadata.h"
+#include "../util/stream.h"
 
 #define DBK_SCRIPT_QUEUE 4
 #define DBK_SCRIPT_BATCH (256 * 1024)

@@ -3,7 +3,7 @@
  */
 #include "backup_dir.h"
 
-#include "sha256.h"
+#include "../util/sha256.h"
 
 #include <dirent.h>
 #include <errno.h>

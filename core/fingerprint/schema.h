@@ -26,9 +26,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "dbk_alloc.h"
-#include "error.h"
-#include "sha256.h"
+#include "../util/dbk_alloc.h"
+#include "../util/error.h"
+#include "../util/sha256.h"
 
 #define DBK_SCHEMA_FORMAT_SQLITE "1"
 #define DBK_SCHEMA_FORMAT_POSTGRESQL "2"
