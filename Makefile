@@ -25,8 +25,9 @@ LIBS = -lzstd
 LIBCRYPTO_SONAME := $(shell objdump -p "$$($(CC) -print-file-name=libcrypto.so)" 2>/dev/null | sed -n 's/^ *SONAME *//p')
 DBK_CFLAGS += $(if $(LIBCRYPTO_SONAME),-DDBK_LIBCRYPTO_SONAME='"$(LIBCRYPTO_SONAME)"')
 
-CORE_SRC = $(sort $(wildcard core/*.c))
-CORE_HDR = $(wildcard core/*.h)
+# core/<feature>/*.c; core/*.c as well, for a module not yet filed under a feature.
+CORE_SRC = $(sort $(wildcard core/*.c core/*/*.c))
+CORE_HDR = $(wildcard core/*.h core/*/*.h)
 SQLITE_SRC = $(sort $(wildcard sqlite_ext/*.c))
 SQLITE_HDR = $(wildcard sqlite_ext/*.h)
 
@@ -74,4 +75,4 @@ bench: deps all
 
 clean:
 	$(MAKE) -C pg_ext clean
-	rm -rf sqlite_ext/dbkeeper.so build core/*.o
+	rm -rf sqlite_ext/dbkeeper.so build core/*.o core/*/*.o

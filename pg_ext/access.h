@@ -8,10 +8,10 @@
 
 #include "postgres.h"
 
-#include "../core/backup_dir.h"
-#include "../core/catalog.h"
-#include "../core/error.h"
-#include "../core/metadata.h"
+#include "../core/archive/backup_dir.h"
+#include "../core/archive/catalog.h"
+#include "../core/util/error.h"
+#include "../core/util/metadata.h"
 
 #define DBK_PG_ENGINE "postgresql"
 
@@ -54,14 +54,7 @@ void		dbk_pg_open_dir(dbk_dir *d, bool create);
  */
 void		dbk_pg_origin(dbk_origin *o);
 
-/* The backup a caller means (core/catalog.c, dbk_catalog_resolve); raises. */
+/* The backup a caller means (core/archive/catalog.c, dbk_catalog_resolve); raises. */
 void		dbk_pg_resolve(dbk_dir *d, const dbk_origin *o, const char *name, char *out);
-
-/*
- * 0 when a verified backup's header says it is a PostgreSQL backup with the
- * metadata dbkeeper_backup() writes; else fills err (what names the backup).
- * Defined in verify.c.
- */
-int			dbk_pg_check_backup_header(const dbk_meta *h, const char *what, dbk_error *err);
 
 #endif

@@ -6,8 +6,8 @@
  *      has written (its uncommitted rows would be in the backup), backup
  *      directory opened (created
  *      on first use) and swept of temporary files that dead backends left;
- *   2. a locked temporary file (core/backup_dir.c) and an archive writer on
- *      it (core/archive.c) whose header says engine=postgresql;
+ *   2. a locked temporary file (core/archive/backup_dir.c) and an archive writer on
+ *      it (core/archive/archive.c) whose header says engine=postgresql;
  *   3. ACCESS SHARE locks on every relation (lock_wait.c: within
  *      dbkeeper.lock_wait_timeout, never holding the others while waiting
  *      for one, so that no DDL queued behind the backup stops writers), then
@@ -54,8 +54,9 @@
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
-#include "../core/archive.h"
-#include "../core/catalog.h"
+#include "../core/archive/archive.h"
+#include "../core/archive/backup_header.h"
+#include "../core/archive/catalog.h"
 #include "access.h"
 #include "as_owner.h"
 #include "backup.h"
@@ -132,34 +133,31 @@ raise_if(int rc, const dbk_error *err)
 }
 
 static void
-iso_time(const struct timespec *ts, char *buf, size_t cap)
-{
-	struct tm	tm;
-	char		base[32];
-
-	gmtime_r(&ts->tv_sec, &tm);
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, cap, "%s.%06ldZ", base, ts->tv_nsec / 1000);
-}
-
-static void
 make_header(backup_state *st, const struct timespec *now, const char *label)
 {
-	char		created[64];
+	char		sysid[32],
+				dboid[16];
+	dbk_header_key identity[] = {
+		{"identity", st->origin.identity},
+		{"system_identifier", sysid},
+		{"database_oid", dboid},
+	};
+	dbk_header_info info = {
+		.engine = DBK_PG_ENGINE,
+		.database = st->database,
+		.identity = identity,
+		.nidentity = lengthof(identity),
+		.created = *now,
+		.label = label,
+		.server_version = GetConfigOption("server_version", false, false),
+		.dbkeeper_version = DBKEEPER_VERSION,
+		.compression_level = dbk_pg_compression_level,
+	};
 	dbk_error	err;
 
-	iso_time(now, created, sizeof(created));
-	raise_if(dbk_meta_set(&st->header, "engine", DBK_PG_ENGINE, &err) ||
-			 dbk_meta_set(&st->header, "database", st->database, &err) ||
-			 dbk_meta_set(&st->header, "identity", st->origin.identity, &err) ||
-			 dbk_meta_set_u64(&st->header, "system_identifier", GetSystemIdentifier(), &err) ||
-			 dbk_meta_set_u64(&st->header, "database_oid", MyDatabaseId, &err) ||
-			 dbk_meta_set(&st->header, "created_at", created, &err) ||
-			 (label && dbk_meta_set(&st->header, "label", label, &err)) ||
-			 dbk_meta_set(&st->header, "server_version", GetConfigOption("server_version", false, false), &err) ||
-			 dbk_meta_set(&st->header, "dbkeeper_version", DBKEEPER_VERSION, &err) ||
-			 dbk_meta_set_u64(&st->header, "compression_level", (uint64_t) dbk_pg_compression_level, &err),
-			 &err);
+	snprintf(sysid, sizeof(sysid), UINT64_FORMAT, GetSystemIdentifier());
+	snprintf(dboid, sizeof(dboid), "%u", MyDatabaseId);
+	raise_if(dbk_header_build(&st->header, &info, &err), &err);
 }
 
 /*
@@ -381,6 +379,7 @@ take_backup(backup_state *st, const char *label, const struct timespec *now, boo
 {
 	dbk_archive_summary summary;
 	dbk_meta	trailer;
+	struct timespec finished;
 	dbk_error	err;
 
 	(void) dbk_dir_sweep(&st->dir, NULL, &err);
@@ -391,7 +390,8 @@ take_backup(backup_state *st, const char *label, const struct timespec *now, boo
 	write_content(st);
 
 	dbk_meta_init(&trailer, &st->alloc);
-	raise_if(dbk_meta_set_u64(&trailer, "rows", st->out.rows, &err) ||
+	clock_gettime(CLOCK_REALTIME, &finished);
+	raise_if(dbk_trailer_build(&trailer, now, &finished, true, st->out.rows, &err) ||
 			 dbk_meta_set(&trailer, "table_rows", st->table_rows.data, &err), &err);
 	raise_if(dbk_archive_writer_finish(st->writer, &trailer, &summary, &err), &err);
 	raise_if(dbk_publish(&st->dir, &st->temp, st->database, now->tv_sec, label, DBK_EXT_PG,
@@ -476,14 +476,14 @@ dbkeeper_backup(PG_FUNCTION_ARGS)
 {
 	char	   *label = PG_ARGISNULL(0) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(0));
 	char		name[DBK_NAME_MAX + 1];
+	dbk_error	err;
 
 	dbk_pg_check_access("dbkeeper_backup", DBK_PG_WRITE_FILES);
 	if (TransactionIdIsValid(GetTopTransactionIdIfAny()))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_TRANSACTION_STATE),
-				 errmsg("cannot back up a database inside a write transaction"),
-				 errdetail("The backup would contain this transaction's uncommitted changes."),
-				 errhint("COMMIT or ROLLBACK first, then call dbkeeper_backup().")));
+	{
+		dbk_backup_fail_in_write_txn(&err, "The backup would contain this transaction's uncommitted changes.");
+		dbk_pg_raise(&err);
+	}
 	dbk_pg_backup_take(label, true, name);
 	PG_RETURN_TEXT_P(cstring_to_text(name));
 }

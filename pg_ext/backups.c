@@ -1,9 +1,11 @@
 /*
  * backups.c — dbkeeper_backups(): the PostgreSQL backups in the backup
  * directory, newest first, with the columns of the SQLite table-valued
- * function of the same name.  The listing comes from core/catalog.c; a
- * directory that does not exist yet lists nothing.  Needs the same
- * privileges as dbkeeper_backup() (it reads the directory).
+ * function of the same name: rows and duration (an interval) come from the
+ * trailer, NULL for backups written before it recorded a duration.  The
+ * listing comes from core/archive/catalog.c; a directory that does not exist yet
+ * lists nothing.  Needs the same privileges as dbkeeper_backup() (it reads
+ * the directory).
  */
 #include "postgres.h"
 
@@ -15,14 +17,15 @@
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
-#include "../core/catalog.h"
+#include "../core/archive/backup_header.h"
+#include "../core/archive/catalog.h"
 #include "access.h"
 #include "common.h"
 #include "guc.h"
 
 PG_FUNCTION_INFO_V1(dbkeeper_backups);
 
-#define BACKUPS_COLS 9
+#define BACKUPS_COLS 11
 
 static Datum
 meta_text(const dbk_meta *m, const char *key, bool *isnull)
@@ -58,6 +61,19 @@ emit_row(ReturnSetInfo *rsinfo, const dbk_backup_info *b)
 	values[6] = meta_text(&b->trailer, "content_sha256", &nulls[6]);
 	values[7] = meta_text(&b->header, "fingerprint", &nulls[7]);
 	values[8] = BoolGetDatum(b->is_latest);
+	if (dbk_meta_get_u64(&b->trailer, "rows", &n))
+		values[9] = Int64GetDatum((int64) n);
+	else
+		nulls[9] = true;
+	if (dbk_trailer_duration_us(&b->trailer, &n))
+	{
+		Interval   *iv = palloc0(sizeof(Interval));
+
+		iv->time = (TimeOffset) n;
+		values[10] = IntervalPGetDatum(iv);
+	}
+	else
+		nulls[10] = true;
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 

@@ -12,7 +12,7 @@
  * Each refuses a read-only transaction first, with a hint that names the
  * setting (dbk_pg_require_writable).
  *
- * Both check the message with the core's rules (core/banner.c) and write the
+ * Both check the message with the core's rules (core/banner/banner.c) and write the
  * one row of dbkeeper_banner_state through SPI.  They are SECURITY DEFINER
  * with search_path pinned to pg_catalog, pg_temp, so the queries below name
  * the state table by the schema of the function itself and rely on
@@ -38,7 +38,7 @@
 #include "access.h"
 #include "common.h"
 #include "guc.h"
-#include "../core/banner.h"
+#include "../core/banner/banner.h"
 
 #define ROLES_GUC "dbkeeper.maintenance_roles"
 

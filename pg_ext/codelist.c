@@ -1,7 +1,7 @@
 /*
  * codelist.c — codelist draft regeneration for PostgreSQL (README
  * "Codelists"; the rule and the steps live in
- * core/codelist.c).
+ * core/codelist/codelist.c).
  *
  *   dbkeeper_codelist_status(version text) → SETOF (code, status)
  *   dbkeeper_codelist_new_draft(version text, author text, release text DEFAULT NULL) → text
@@ -48,7 +48,8 @@
 #include "access.h"
 #include "codelist_cache.h"
 #include "common.h"
-#include "../core/codelist.h"
+#include "../core/codelist/codelist.h"
+#include "../core/codelist/codelist_store.h"
 
 PG_FUNCTION_INFO_V1(dbkeeper_codelist_status);
 PG_FUNCTION_INFO_V1(dbkeeper_codelist_new_draft);
@@ -63,21 +64,8 @@ typedef struct cl_call
 	bool		read_only;		/* SPI read-only: the STABLE functions */
 } cl_call;
 
-typedef struct cl_version
-{
-	char	   *id;
-	char	   *codelist;
-	char	   *release;
-	char	   *derived_from;
-} cl_version;
-
-typedef struct cl_release_row
-{
-	char	   *name;
-	char	   *coding_system;
-	char	   *edges;
-	char	   *terms;
-} cl_release_row;
+typedef dbk_cl_version_row cl_version;
+typedef dbk_cl_release_row cl_release_row;
 
 static void
 call_begin(cl_call *c, FunctionCallInfo fcinfo, bool read_only)
@@ -171,7 +159,7 @@ load_release(cl_call *c, const char *name, const char *coding_system, cl_release
 							   ? "SELECT name, coding_system, edges, terms FROM %s.dbkeeper_codelist_release "
 							   "WHERE name = $1"
 							   : "SELECT name, coding_system, edges, terms FROM %s.dbkeeper_codelist_release "
-							   "WHERE coding_system = $1 ORDER BY valid_from DESC, name COLLATE \"C\" DESC LIMIT 1",
+							   "WHERE coding_system = $1 " DBK_CL_NEWEST_RELEASE(" COLLATE \"C\""),
 							   c->schema);
 	const char *arg = name ? name : coding_system;
 
@@ -197,15 +185,12 @@ load_version_release(cl_call *c, const cl_version *v, cl_release_row *r)
 	}
 }
 
-static dbk_codelist *
-load_codes(cl_call *c, const char *id, bool with_searches)
+static void
+load_codes_into(cl_call *c, const char *id, bool with_searches, dbk_codelist *cl)
 {
 	dbk_error	err;
-	dbk_codelist *cl = dbk_codelist_new(&c->alloc, &err);
 	char	   *sql;
 
-	if (cl == NULL)
-		dbk_pg_raise(&err);
 	sql = psprintf("SELECT code, status FROM %s.dbkeeper_codelist_code WHERE version = $1", c->schema);
 	spi_run(c, sql, 1, &id);
 	/* Both columns are text NOT NULL: their bytes are read in place (20,000 rows for a SNOMED CT codelist). */
@@ -218,12 +203,12 @@ load_codes(cl_call *c, const char *id, bool with_searches)
 		if (dbk_codelist_add_code(cl, VARDATA_ANY(code), VARSIZE_ANY_EXHDR(code), VARDATA_ANY(status),
 								  VARSIZE_ANY_EXHDR(status), &err) != 0)
 		{
-			dbk_error_prefix(&err, "codelist version \"%s\": ", id);
+			dbk_cl_fail_in_version(&err, id);
 			dbk_pg_raise(&err);
 		}
 	}
 	if (!with_searches)
-		return cl;
+		return;
 	sql = psprintf("SELECT term, code FROM %s.dbkeeper_codelist_search WHERE version = $1", c->schema);
 	spi_run(c, sql, 1, &id);
 	for (uint64 i = 0; i < SPI_processed; i++)
@@ -235,10 +220,23 @@ load_codes(cl_call *c, const char *id, bool with_searches)
 									code ? strlen(code) : 0, &err) != 0)
 			dbk_pg_raise(&err);
 	}
-	return cl;
+
 }
 
 /* ---- reading a release's edges and terms --------------------------------- */
+
+/* The codes of version id, in a new codelist. */
+static dbk_codelist *
+load_codes(cl_call *c, const char *id)
+{
+	dbk_error	err;
+	dbk_codelist *cl = dbk_codelist_new(&c->alloc, &err);
+
+	if (cl == NULL)
+		dbk_pg_raise(&err);
+	load_codes_into(c, id, false, cl);
+	return cl;
+}
 
 static dbk_cl_release *read_release(cl_call *c, const cl_release_row *r, bool with_terms,
 									const dbk_codelist *searches);
@@ -421,7 +419,7 @@ read_table_rows(cl_call *c, const cl_release_row *r, const char *which, const ch
 }
 
 /*
- * Statuses need only what lies below the ruled codes (core/codelist.h,
+ * Statuses need only what lies below the ruled codes (core/codelist/codelist.h,
  * dbk_cl_release_walk_down).  When the edges table has a btree or hash
  * index on parent, asking for the children of the codes reached, a batch at
  * a time with "parent = ANY($1)", costs index look-ups instead of a scan of
@@ -751,7 +749,7 @@ dbkeeper_codelist_status(PG_FUNCTION_ARGS)
 	call_begin(&c, fcinfo, true);
 	load_version(&c, version, &v);
 	load_version_release(&c, &v, &own);
-	cl = load_codes(&c, v.id, false);
+	cl = load_codes(&c, v.id);
 	whole.c = &c;
 	whole.r = &own;
 	whole.relid = release_table(&own, "edges", own.edges, "parent");
@@ -804,28 +802,26 @@ draft_arrays(const dbk_codelist *draft, Datum *codes, Datum *statuses)
 	*statuses = PointerGetDatum(construct_array(s, (int) n, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
-static char *
-write_draft(cl_call *c, const cl_version *v, const cl_release_row *target, const char *author,
-			const dbk_codelist *draft)
+static int
+store_id_taken(void *ctx, const char *id, bool *taken, dbk_error *err)
 {
-	char		id[1024];
-	dbk_error	err;
+	cl_call    *c = ctx;
+
+	spi_run(c, psprintf("SELECT 1 FROM %s.dbkeeper_codelist_version WHERE id = $1", c->schema), 1, &id);
+	*taken = SPI_processed > 0;
+	return 0;
+}
+
+static int
+store_write_draft(void *ctx, const char *id, const cl_version *v, const cl_release_row *target,
+				  const char *author, const dbk_codelist *draft, dbk_error *err)
+{
+	cl_call    *c = ctx;
 	char	   *sql;
 	Oid			types[3] = {TEXTOID, TEXTARRAYOID, TEXTARRAYOID};
 	Datum		values[3];
 	int			rc;
 
-	sql = psprintf("SELECT 1 FROM %s.dbkeeper_codelist_version WHERE id = $1", c->schema);
-	for (unsigned attempt = 1;; attempt++)
-	{
-		const char *arg = id;
-
-		if (dbk_cl_draft_id(id, sizeof(id), v->codelist, target->name, attempt, &err) != 0)
-			dbk_pg_raise(&err);
-		spi_run(c, sql, 1, &arg);
-		if (SPI_processed == 0)
-			break;
-	}
 	{
 		const char *args[5] = {id, v->codelist, target->name, author, v->id};
 
@@ -851,7 +847,57 @@ write_draft(cl_call *c, const cl_version *v, const cl_release_row *target, const
 					   c->schema, c->schema);
 		spi_run(c, sql, 2, args);
 	}
-	return pstrdup(id);
+	return 0;
+}
+
+/* ---- the store the core's workflow reads and writes (core/codelist/codelist_store.h) */
+
+static int
+store_load_version(void *ctx, const char *id, cl_version *v, dbk_error *err)
+{
+	load_version(ctx, id, v);
+	return 0;
+}
+
+static int
+store_load_release(void *ctx, const char *name, const char *coding_system, cl_release_row *r,
+				   bool *found, dbk_error *err)
+{
+	*found = load_release(ctx, name, coding_system, r);
+	return 0;
+}
+
+static int
+store_load_codes(void *ctx, const char *id, bool with_searches, dbk_codelist *cl, dbk_error *err)
+{
+	load_codes_into(ctx, id, with_searches, cl);
+	return 0;
+}
+
+static int
+store_read_release(void *ctx, const cl_release_row *r, const dbk_codelist *version, dbk_cl_walk what,
+				   dbk_cl_release **out, dbk_error *err)
+{
+	*out = read_release_for(ctx, r, version, what);
+	return 0;
+}
+
+/* Every function raises its errors; the call's memory context frees the rows. */
+static dbk_cl_store
+store_of(cl_call *c)
+{
+	dbk_cl_store s = {
+		.ctx = c,
+		.a = &c->alloc,
+		.load_version = store_load_version,
+		.load_release = store_load_release,
+		.load_codes = store_load_codes,
+		.read_release = store_read_release,
+		.id_taken = store_id_taken,
+		.write_draft = store_write_draft,
+	};
+
+	return s;
 }
 
 Datum
@@ -861,14 +907,9 @@ dbkeeper_codelist_new_draft(PG_FUNCTION_ARGS)
 	char	   *author = arg_cstring(fcinfo, 1);
 	char	   *release = PG_NARGS() > 2 ? arg_cstring(fcinfo, 2) : NULL;
 	cl_call		c;
-	cl_version	v;
-	cl_release_row own,
-				target;
-	dbk_codelist *cl,
-			   *draft;
-	dbk_cl_release *rel;
+	dbk_cl_store store;
 	dbk_error	err;
-	char	   *id;
+	char		id[1024];
 	text	   *result;
 
 	if (version == NULL)
@@ -877,24 +918,9 @@ dbkeeper_codelist_new_draft(PG_FUNCTION_ARGS)
 		raise_null("author");
 	dbk_pg_require_writable("dbkeeper_codelist_new_draft()");
 	call_begin(&c, fcinfo, false);
-	load_version(&c, version, &v);
-	load_version_release(&c, &v, &own);
-	if (!load_release(&c, release, own.coding_system, &target))
-	{
-		dbk_cl_fail_unknown_release(&err, release ? release : own.name);
+	store = store_of(&c);
+	if (dbk_cl_new_draft(&store, version, author, release, id, sizeof(id), &err) != 0)
 		dbk_pg_raise(&err);
-	}
-	if (strcmp(target.coding_system, own.coding_system) != 0)
-	{
-		dbk_cl_fail_other_system(&err, target.name, target.coding_system, v.id, own.coding_system);
-		dbk_pg_raise(&err);
-	}
-	cl = load_codes(&c, v.id, true);
-	rel = read_release_for(&c, &target, cl, DBK_CL_WALK_DRAFT);
-	if (dbk_cl_regenerate(rel, cl, &draft, &err) != 0)
-		dbk_pg_raise(&err);
-	dbk_cl_release_free(rel);	/* its memory back before writing */
-	id = write_draft(&c, &v, &target, author, draft);
 	/* The result must outlive SPI_finish and the call's context. */
 	result = (text *) SPI_palloc(VARHDRSZ + strlen(id));
 	SET_VARSIZE(result, VARHDRSZ + strlen(id));
@@ -911,9 +937,9 @@ dbkeeper_codelist_changes(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	char	   *draft_id = arg_cstring(fcinfo, 0);
 	cl_call		c;
-	cl_version	v;
+	dbk_cl_store store;
 	dbk_codelist *draft,
-			   *previous = NULL;
+			   *previous;
 	dbk_cl_change *rows;
 	size_t		n;
 	dbk_error	err;
@@ -922,11 +948,8 @@ dbkeeper_codelist_changes(PG_FUNCTION_ARGS)
 		raise_null("draft");
 	InitMaterializedSRF(fcinfo, 0);
 	call_begin(&c, fcinfo, true);
-	load_version(&c, draft_id, &v);
-	draft = load_codes(&c, v.id, false);
-	if (v.derived_from)
-		previous = load_codes(&c, v.derived_from, false);
-	if (dbk_cl_changes(&c.alloc, previous, draft, &rows, &n, &err) != 0)
+	store = store_of(&c);
+	if (dbk_cl_changes_of(&store, draft_id, &draft, &previous, &rows, &n, &err) != 0)
 		dbk_pg_raise(&err);
 	for (size_t i = 0; i < n; i++)
 	{

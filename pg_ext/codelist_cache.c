@@ -1,7 +1,7 @@
 /*
  * codelist_cache.c — dbkeeper_codelist_status keeps the compiled
  * hierarchies of the last DBK_CL_CACHE_SLOTS releases it read in the
- * backend's memory (core/codelist_cache.h), and uses one again only when
+ * backend's memory (core/codelist/codelist_cache.h), and uses one again only when
  * the release's edges table cannot have changed since.  The answer must
  * never be stale; the test rests on PostgreSQL's visibility map.
  *
@@ -65,7 +65,7 @@
 
 #include "codelist_cache.h"
 #include "common.h"
-#include "../core/codelist_cache.h"
+#include "../core/codelist/codelist_cache.h"
 
 typedef struct table_state
 {

@@ -1,6 +1,6 @@
 /*
  * codelist_cache.h — the backend's compiled releases for
- * dbkeeper_codelist_status (core/codelist_cache.h), and when a table's
+ * dbkeeper_codelist_status (core/codelist/codelist_cache.h), and when a table's
  * content is known not to have changed; see codelist_cache.c.
  */
 #ifndef DBK_PG_CODELIST_CACHE_H
@@ -8,7 +8,7 @@
 
 #include "postgres.h"
 
-#include "../core/codelist.h"
+#include "../core/codelist/codelist.h"
 
 /* Reads every edge of the table into a new release drawn from a, finished. */
 typedef dbk_cl_release *(*dbk_pg_read_edges_fn) (void *arg, const dbk_allocator *a);

@@ -10,9 +10,9 @@
 #include <time.h>
 
 #include "compat.h"
-#include "../core/dbk_alloc.h"
-#include "../core/error.h"
-#include "../core/stream.h"
+#include "../core/util/dbk_alloc.h"
+#include "../core/util/error.h"
+#include "../core/util/stream.h"
 
 /*
  * An allocator drawing from cxt.  It returns NULL instead of raising an
@@ -34,7 +34,7 @@ DBK_NORETURN void dbk_pg_raise_at(const dbk_error *err, const char *file, int li
 								  const char *func) DBK_NORETURN_END;
 
 /*
- * Writes one of the core's oplog lines (core/oplog.h) to the server log at
+ * Writes one of the core's oplog lines (core/archive/oplog.h) to the server log at
  * LOG level, without the statement or context: the line says it all.
  */
 void		dbk_pg_log(const char *line);

@@ -75,7 +75,7 @@
 #include "utils/snapmgr.h"
 #include "utils/varlena.h"
 
-#include "../core/banner.h"
+#include "../core/banner/banner.h"
 
 PG_MODULE_MAGIC;
 

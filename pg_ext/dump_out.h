@@ -9,7 +9,7 @@
 
 #include "lib/stringinfo.h"
 
-#include "../core/archive.h"
+#include "../core/archive/archive.h"
 
 #define DUMP_OUT_CHUNK (256 * 1024)
 

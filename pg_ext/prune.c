@@ -8,7 +8,7 @@
  * How many stay: the newest keep of them; when keep is NULL, the settings
  * dbkeeper.keep_backups and dbkeeper.keep_days (with both 0 nothing is
  * deleted).  The rules that protect files are the core's
- * (core/catalog.c): only files with dbkeeper's name and header, only this
+ * (core/archive/catalog.c): only files with dbkeeper's name and header, only this
  * database's PostgreSQL backups (by identity), never its newest backup nor
  * the one its latest link names, never through a link.
  *
@@ -21,7 +21,7 @@
 #include "fmgr.h"
 #include "utils/builtins.h"
 
-#include "../core/catalog.h"
+#include "../core/archive/catalog.h"
 #include "access.h"
 #include "common.h"
 #include "guc.h"

@@ -2,7 +2,7 @@
  * restore_load.c — a backup's COPY rows stored straight into a plain table,
  * for dbkeeper_restore().
  *
- * The restore's reader thread (core/script_reader.c) has already cut each
+ * The restore's reader thread (core/restore/script_reader.c) has already cut each
  * COPY line into unescaped fields, on the other core.  For a table where
  * that is all COPY FROM would do besides converting and storing, this file
  * does the rest in the backend: each field through the column type's input

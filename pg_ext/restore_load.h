@@ -10,7 +10,7 @@
 #include "nodes/pg_list.h"
 #include "utils/relcache.h"
 
-#include "../core/script_reader.h"
+#include "../core/restore/script_reader.h"
 
 typedef struct dbk_loader dbk_loader;
 

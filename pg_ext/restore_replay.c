@@ -3,9 +3,9 @@
  * backend, in the caller's transaction, for dbkeeper_restore().
  *
  * The archive is read from its start on a thread of its own
- * (core/script_reader.c): decompression, every checksum of the file (the
+ * (core/restore/script_reader.c): decompression, every checksum of the file (the
  * content's SHA-256 included: restore.c checked only the file's bytes
- * before anything changed), the statement splitter (core/sql_split.c) and
+ * before anything changed), the statement splitter (core/restore/sql_split.c) and
  * the cutting of COPY rows into fields all run there, on the other core,
  * while the backend executes.  The end of the script is reached only once
  * every checksum has matched; a mismatch is an error, which rolls the
@@ -73,7 +73,7 @@
 #include "utils/rls.h"
 #include "utils/syscache.h"
 
-#include "../core/script_reader.h"
+#include "../core/restore/script_reader.h"
 #include "as_owner.h"
 #include "common.h"
 #include "restore_load.h"

@@ -8,7 +8,7 @@
 
 /*
  * Describes the current database's schema as of the caller's snapshot and
- * returns its canonical text form (core/schema.h, "dbkeeper-schema 1"), and
+ * returns its canonical text form (core/fingerprint/schema.h, "dbkeeper-schema 1"), and
  * its SHA-256 fingerprint as 64 lowercase hex digits and a NUL.
  *
  * *canonical_text is palloc'd in CurrentMemoryContext.  The description is

@@ -14,7 +14,7 @@
 
 #include "postgres.h"
 
-#include "../core/schema.h"
+#include "../core/fingerprint/schema.h"
 #include "catalog_sql.h"
 
 

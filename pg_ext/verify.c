@@ -18,34 +18,13 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 
-#include "../core/archive.h"
+#include "../core/archive/archive.h"
+#include "../core/archive/backup_header.h"
 #include "access.h"
 #include "common.h"
 #include "verify.h"
 
 PG_FUNCTION_INFO_V1(dbkeeper_verify);
-
-int
-dbk_pg_check_backup_header(const dbk_meta *h, const char *what, dbk_error *err)
-{
-	static const char *const required[] = {"engine", "database", "created_at", "server_version",
-	"dbkeeper_version"};
-	const char *engine = dbk_meta_get(h, "engine");
-
-	if (engine == NULL || strcmp(engine, DBK_PG_ENGINE) != 0)
-	{
-		dbk_fail(err, DBK_E_INVALID, "%s is not a PostgreSQL backup", what);
-		dbk_error_detail(err, "Its header says the engine is \"%s\".", engine ? engine : "(none)");
-		return -1;
-	}
-	for (size_t i = 0; i < lengthof(required); i++)
-		if (dbk_meta_get(h, required[i]) == NULL)
-		{
-			dbk_fail(err, DBK_E_CORRUPT, "%s has no \"%s\" in its header", what, required[i]);
-			return -1;
-		}
-	return 0;
-}
 
 void
 dbk_pg_check_origin(const dbk_meta *header, const dbk_origin *o, const char *name,
@@ -64,11 +43,11 @@ dbk_pg_check_origin(const dbk_meta *header, const dbk_origin *o, const char *nam
 						   dbk_meta_get(header, "system_identifier"),
 						   strchr(o->identity, '/') + 1,
 						   pnstrdup(o->identity, strchr(o->identity, '/') - o->identity)),
-				 errhint("To %s anyway, call %s('%s', true).", anyway, call, name)));
+				 errhint(DBK_HINT_ANYWAY, anyway, call, name)));
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("backup \"%s\" is of database \"%s\", not \"%s\"", name, from, o->database),
-			 errhint("To %s anyway, call %s('%s', true).", anyway, call, name)));
+			 errhint(DBK_HINT_ANYWAY, anyway, call, name)));
 }
 
 /* Both checks: whole reads everything, else only the file's bytes. */
@@ -92,7 +71,7 @@ check_backup(dbk_dir *d, const char *name, dbk_meta *header, int *fd_out, bool w
 			if ((whole ?
 				 dbk_archive_verify_stream(&a, dbk_pg_fd_source_init(&src, fd, what), what, header, &err) :
 				 dbk_archive_check_file(&a, fd, what, header, &err)) == 0 &&
-				dbk_pg_check_backup_header(header, what, &err) == 0)
+				dbk_header_check(header, DBK_PG_ENGINE, what, &err) == 0)
 				rc = 0;
 		}
 	}

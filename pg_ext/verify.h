@@ -7,9 +7,9 @@
 
 #include "postgres.h"
 
-#include "../core/backup_dir.h"
-#include "../core/catalog.h"
-#include "../core/metadata.h"
+#include "../core/archive/backup_dir.h"
+#include "../core/archive/catalog.h"
+#include "../core/util/metadata.h"
 
 /*
  * Opens backup name in d and reads all of it: every zstd checksum, the

@@ -35,7 +35,9 @@ ROLLBACK;
 SELECT count(*) AS backups, count(*) FILTER (WHERE is_latest) AS latest,
        bool_and(database = 'contrib_regression') AS database_ok,
        bool_and(bytes > compressed_bytes AND compressed_bytes > 0) AS sizes_ok,
-       bool_and(sha256 ~ '^[0-9a-f]{64}$') AS sha_ok
+       bool_and(sha256 ~ '^[0-9a-f]{64}$') AS sha_ok,
+       bool_and(duration >= '0' AND duration < '1 minute') AS duration_ok,
+       bool_and(rows >= 0) AS rows_ok
   FROM dbkeeper_backups();
 SELECT label FROM dbkeeper_backups() ORDER BY created_at;
 SELECT bool_and(is_latest = (rn = 1)) AS newest_is_latest,
@@ -63,6 +65,7 @@ WITH f AS (SELECT pg_read_binary_file(:'latest_path') AS f),
 SELECT substring(trailer FROM E'\nrows=([0-9]+)\n') AS rows,
        regexp_split_to_table(substring(trailer FROM E'\ntable_rows=([^\n]*)\n'), '\\n') AS table_rows
   FROM t;
+SELECT rows AS listed_rows FROM dbkeeper_backups() WHERE is_latest;
 
 -- damaged copies of the latest backup: a flipped byte in the middle,
 -- the last 100 bytes cut off, and a file that is no backup at all

@@ -34,9 +34,10 @@ SQLITE_EXTENSION_INIT3
 #include <time.h>
 #include <unistd.h>
 
-#include "../core/archive.h"
-#include "../core/catalog.h"
-#include "../core/schema.h"
+#include "../core/archive/archive.h"
+#include "../core/archive/backup_header.h"
+#include "../core/archive/catalog.h"
+#include "../core/fingerprint/schema.h"
 
 #define COPY_CHUNK (1024 * 1024)
 /* zstd workers of a streamed backup: the reading thread feeds two cores. */
@@ -61,12 +62,7 @@ static int
 check_source(sqlite3 *src, dbk_error *err)
 {
 	if (sqlite3_txn_state(src, "main") == SQLITE_TXN_WRITE)
-	{
-		dbk_fail(err, DBK_E_STATE, "cannot back up a database inside a write transaction");
-		dbk_error_detail(err, "The backup would wait for this connection's own transaction forever.");
-		dbk_error_hint(err, "COMMIT or ROLLBACK first, then call dbkeeper_backup().");
-		return -1;
-	}
+		return dbk_backup_fail_in_write_txn(err, "The backup would wait for this connection's own transaction forever.");
 	return 0;
 }
 
@@ -126,33 +122,27 @@ done:
 	return result;
 }
 
-static void
-iso_time(const struct timespec *ts, char *buf, size_t cap)
-{
-	struct tm	tm;
-	char		base[32];
-
-	gmtime_r(&ts->tv_sec, &tm);
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf, cap, "%s.%06ldZ", base, ts->tv_nsec / 1000);
-}
-
 static int
 make_header(dbk_meta *h, const dbk_sqlite_identity *ident, const struct timespec *now,
 			const char *label, int level, dbk_error *err)
 {
-	char		created[64];
+	dbk_header_key identity[] = {
+		{"database_id", ident->id},
+		{"source_file", ident->path},
+	};
+	dbk_header_info info = {
+		.engine = DBK_SQLITE_ENGINE,
+		.database = ident->name,
+		.identity = identity,
+		.nidentity = sizeof(identity) / sizeof(identity[0]),
+		.created = *now,
+		.label = label,
+		.server_version = sqlite3_libversion(),
+		.dbkeeper_version = DBKEEPER_VERSION,
+		.compression_level = level,
+	};
 
-	iso_time(now, created, sizeof(created));
-	return (dbk_meta_set(h, "engine", DBK_SQLITE_ENGINE, err) ||
-			dbk_meta_set(h, "database", ident->name, err) ||
-			(ident->id[0] && dbk_meta_set(h, "database_id", ident->id, err)) ||
-			dbk_meta_set(h, "source_file", ident->path, err) ||
-			dbk_meta_set(h, "created_at", created, err) ||
-			(label && dbk_meta_set(h, "label", label, err)) ||
-			dbk_meta_set(h, "server_version", sqlite3_libversion(), err) ||
-			dbk_meta_set(h, "dbkeeper_version", DBKEEPER_VERSION, err) ||
-			dbk_meta_set_u64(h, "compression_level", (uint64_t) level, err)) ? -1 : 0;
+	return dbk_header_build(h, &info, err);
 }
 
 /*
@@ -259,33 +249,46 @@ hold_snapshot(sqlite3 *src, const char *database, sqlite3_stmt **snap, bool *wal
 /* Streams src's pages (a snapshot held) into a new archive on out. */
 static int
 stream_archive(sqlite3 *src, const char *database, int page_size, dbk_temp *out,
-			   const dbk_meta *header, int level, dbk_error *err)
+			   const dbk_meta *header, int level, const struct timespec *started, dbk_error *err)
 {
 	dbk_fd_stream os = {out->fd, "the new backup"};
 	dbk_archive_writer *w;
 	dbk_archive_summary summary;
+	dbk_meta	trailer;
+	struct timespec finished;
 	int			rc = -1;
 
+	dbk_meta_init(&trailer, &dbk_sqlite_allocator);
 	w = dbk_archive_writer_open_threaded(&dbk_sqlite_allocator, &dbk_libc_allocator,
 										 dbk_fd_sink(&os), header, level, STREAM_WORKERS, err);
 	if (w != NULL &&
 		dbk_sqlite_stream_pages(src, database, page_size, w, err) == 0)
-		rc = dbk_archive_writer_finish(w, NULL, &summary, err);
+	{
+		/* A page copy counts no rows: the trailer records only the duration. */
+		clock_gettime(CLOCK_REALTIME, &finished);
+		if (dbk_trailer_build(&trailer, started, &finished, false, 0, err) == 0)
+			rc = dbk_archive_writer_finish(w, &trailer, &summary, err);
+	}
+	dbk_meta_free(&trailer);
 	dbk_archive_writer_free(w);
 	return rc;
 }
 
 /* Streams the file behind fd (from its start) into a new archive on out. */
 static int
-compress_file(int fd, dbk_temp *out, const dbk_meta *header, int level, dbk_error *err)
+compress_file(int fd, dbk_temp *out, const dbk_meta *header, int level,
+			  const struct timespec *started, dbk_error *err)
 {
 	dbk_fd_stream os = {out->fd, "the new backup"};
 	dbk_archive_writer *w;
 	dbk_archive_summary summary;
+	dbk_meta	trailer;
+	struct timespec finished;
 	char	   *buf = sqlite3_malloc64(COPY_CHUNK);
 	int			rc = -1;
 	off_t		off = 0;
 
+	dbk_meta_init(&trailer, &dbk_sqlite_allocator);
 	if (buf == NULL)
 		return dbk_fail(err, DBK_E_NOMEM, "out of memory");
 	w = dbk_archive_writer_open(&dbk_sqlite_allocator, dbk_fd_sink(&os), header, level, 1, err);
@@ -308,8 +311,13 @@ compress_file(int fd, dbk_temp *out, const dbk_meta *header, int level, dbk_erro
 			goto done;
 		off += n;
 	}
-	rc = dbk_archive_writer_finish(w, NULL, &summary, err);
+	/* A page copy counts no rows: the trailer records only the duration. */
+	clock_gettime(CLOCK_REALTIME, &finished);
+	if (dbk_trailer_build(&trailer, started, &finished, false, 0, err) != 0)
+		goto done;
+	rc = dbk_archive_writer_finish(w, &trailer, &summary, err);
 done:
+	dbk_meta_free(&trailer);
 	dbk_archive_writer_free(w);
 	sqlite3_free(buf);
 	return rc;
@@ -350,7 +358,7 @@ dbk_sqlite_take_backup(sqlite3 *src, const dbk_sqlite_state *st, dbk_dir *d, con
 		/* One pass, in the snapshot held. */
 		if (record_schema(src, &header, err) != 0 ||
 			dbk_temp_create(d, "backup", &archive, err) != 0 ||
-			stream_archive(src, database, page_size, &archive, &header, level, err) != 0)
+			stream_archive(src, database, page_size, &archive, &header, level, &now, err) != 0)
 			goto done;
 	}
 	else
@@ -364,7 +372,7 @@ dbk_sqlite_take_backup(sqlite3 *src, const dbk_sqlite_state *st, dbk_dir *d, con
 		if (copy_pages(src, database, path, err) != 0 ||
 			record_copy_schema(path, &header, err) != 0 ||
 			dbk_temp_create(d, "backup", &archive, err) != 0 ||
-			compress_file(copy.fd, &archive, &header, level, err) != 0)
+			compress_file(copy.fd, &archive, &header, level, &now, err) != 0)
 			goto done;
 		dbk_temp_remove(d, &copy);
 	}

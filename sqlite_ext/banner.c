@@ -73,8 +73,8 @@ SQLITE_EXTENSION_INIT3
 #include <string.h>
 #include <strings.h>
 
-#include "../core/banner.h"
-#include "../core/sha256.h"
+#include "../core/banner/banner.h"
+#include "../core/util/sha256.h"
 
 #define STATE_TABLE "dbkeeper_banner_state"
 #define GUARD_PREFIX "dbkeeper_guard_"

@@ -18,11 +18,11 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "../core/backup_dir.h"
-#include "../core/catalog.h"
-#include "../core/dbk_alloc.h"
-#include "../core/error.h"
-#include "../core/metadata.h"
+#include "../core/archive/backup_dir.h"
+#include "../core/archive/catalog.h"
+#include "../core/util/dbk_alloc.h"
+#include "../core/util/error.h"
+#include "../core/util/metadata.h"
 
 #ifndef DBKEEPER_VERSION
 #error "DBKEEPER_VERSION comes from pg_ext/dbkeeper.control through the Makefile"
@@ -60,7 +60,7 @@ extern const dbk_allocator dbk_sqlite_allocator;
 /* Reports err as the function's error (message, then DETAIL and HINT lines). */
 void		dbk_sqlite_result_error(sqlite3_context *ctx, const dbk_error *err);
 /*
- * The lines each backup, restore and prune leaves behind (core/oplog.h) go
+ * The lines each backup, restore and prune leaves behind (core/archive/oplog.h) go
  * to SQLite's error log, sqlite3_log(SQLITE_NOTICE, ...): the application's
  * SQLITE_CONFIG_LOG callback receives them (the sqlite3 shell's ".log
  * stderr" prints them); without one they go nowhere.  started is a
@@ -200,6 +200,52 @@ int			dbk_sqlite_token_random(dbk_sqlite_state *st);
  */
 int			dbk_sqlite_maintenance_check(sqlite3 *db, const dbk_sqlite_state *st, const char *doing,
 										 dbk_error *err);
+
+/*
+ * Table-valued functions (tvf.c): eponymous, read-only virtual tables, each
+ * SQLITE_VTAB_DIRECTONLY, whose rows are computed whole when a scan starts.
+ * A feature declares one dbk_tvf_def; its virtual table and cursor structs
+ * may extend dbk_tvf and dbk_tvf_cursor (the base struct first, sizes in the
+ * definition), and both are zeroed when created.
+ */
+typedef struct dbk_tvf
+{
+	sqlite3_vtab base;
+	sqlite3    *db;
+	const struct dbk_tvf_def *def;
+	void	   *aux;			/* what registration was given */
+} dbk_tvf;
+
+typedef struct dbk_tvf_cursor
+{
+	sqlite3_vtab_cursor base;
+	size_t		n;				/* rows computed by filter */
+	size_t		row;			/* the current one, from 0 */
+} dbk_tvf_cursor;
+
+typedef struct dbk_tvf_def
+{
+	const char *name;
+	const char *declare;		/* "CREATE TABLE x(...)", the argument a HIDDEN column */
+	int			arg_column;		/* the argument's column (an equality on it), or -1 */
+	bool		arg_required;	/* a scan without the argument is planned last */
+	double		rows;			/* the planner's estimate of a scan's rows */
+	size_t		vtab_size;		/* sizeof the feature's vtab struct, or 0 */
+	size_t		cursor_size;	/* sizeof its cursor struct, or 0 */
+	/* Computes the rows for arg (NULL when not given) and sets c->n. */
+	int			(*filter) (dbk_tvf_cursor *c, const char *arg, dbk_error *err);
+	void		(*column) (dbk_tvf_cursor *c, sqlite3_context *ctx, int col);
+	void		(*open) (dbk_tvf_cursor *c);	/* may be NULL */
+	void		(*clear) (dbk_tvf_cursor *c);	/* frees the rows; may be NULL */
+	void		(*disconnect) (dbk_tvf *vt);	/* may be NULL */
+} dbk_tvf_def;
+
+/*
+ * Registers def on db; aux is handed to every instance (vt->aux) and given
+ * to aux_free (may be NULL) when the module goes.
+ */
+int			dbk_sqlite_register_tvf(sqlite3 *db, const dbk_tvf_def *def, void *aux,
+									void (*aux_free) (void *));
 
 /* Registration, one per file; each returns an SQLite result code. */
 int			dbk_sqlite_register_config(sqlite3 *db, dbk_sqlite_state *st);

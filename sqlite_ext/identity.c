@@ -11,7 +11,7 @@
  * backup names, latest links or each other's backups.  The first backup
  * stores a row in main.dbkeeper_identity: a random id, the file's real path,
  * and dbkeeper's name for the database, "<file stem>.<8 hex digits of the
- * SHA-256 of the path>" (the stem as core/backup_dir.c writes database names
+ * SHA-256 of the path>" (the stem as core/archive/backup_dir.c writes database names
  * in file names).  Backup names and the latest link start with that name,
  * and a backup's header records it ("database") with the id
  * ("database_id") and the path ("source_file").
@@ -35,7 +35,7 @@ SQLITE_EXTENSION_INIT3
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/sha256.h"
+#include "../core/util/sha256.h"
 
 /* The main file's real path (symbolic links resolved where possible). */
 static int
@@ -197,10 +197,10 @@ dbk_sqlite_check_origin(sqlite3 *db, const dbk_meta *header, const char *name, b
 	dbk_error_detail(err, "It was taken of \"%s\" (%s), this is \"%s\" (%s).", from ? from : "(unknown)",
 					 source ? source : "path unknown", ident.name, ident.path);
 	if (ident.stored_path[0])
-		dbk_error_hint(err, "This file was copied or moved from %s; if it is the same database, SELECT dbkeeper_identity_adopt() says so.  To %s anyway, call %s('%s', true).",
+		dbk_error_hint(err, "This file was copied or moved from %s; if it is the same database, SELECT dbkeeper_identity_adopt() says so.  " DBK_HINT_ANYWAY,
 					   ident.stored_path, anyway, call, name);
 	else
-		dbk_error_hint(err, "To %s anyway, call %s('%s', true).", anyway, call, name);
+		dbk_error_hint(err, DBK_HINT_ANYWAY, anyway, call, name);
 	return -1;
 }
 

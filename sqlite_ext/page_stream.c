@@ -62,7 +62,7 @@ SQLITE_EXTENSION_INIT3
 #include <stdio.h>
 #include <string.h>
 
-#include "../core/archive.h"
+#include "../core/archive/archive.h"
 
 #define STREAM_VFS_NAME "dbkeeper-stream"
 /* The destination's page cache is 2 MiB (cache_size=-2048 below): it only waits to be written. */

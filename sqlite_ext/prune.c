@@ -7,7 +7,7 @@
  * label otherwise ('pre-restore' for restores' safety backups), every one
  * for '*'.  How many stay: the newest keep of them; when keep is NULL or
  * omitted, the keep_backups and keep_days settings (both 0: nothing goes).
- * The rules that protect files live in core/catalog.c: only files with
+ * The rules that protect files live in core/archive/catalog.c: only files with
  * dbkeeper's name and header, only this database's, never its newest
  * backup nor the one its latest link names, never through a link.  A
  * read-only connection is refused: it must not delete what it cannot write.
@@ -19,7 +19,7 @@ SQLITE_EXTENSION_INIT3
 #include <string.h>
 #include <time.h>
 
-#include "../core/catalog.h"
+#include "../core/archive/catalog.h"
 
 /* The arguments into r; -1 with err set when one is not what it must be. */
 static int

@@ -13,7 +13,7 @@
  * table_list (WITHOUT ROWID, STRICT) and pragma table_xinfo (each column's
  * name, type, NOT NULL, DEFAULT, key position, generated or not).  Everything
  * else comes from the stored CREATE text, read by the core
- * (core/create_table.c, core/sql_tokens.c): ON CONFLICT clauses, COLLATE,
+ * (core/fingerprint/create_table.c, core/fingerprint/sql_tokens.c): ON CONFLICT clauses, COLLATE,
  * generated expressions, AUTOINCREMENT, the primary key's COLLATE and DESC,
  * UNIQUE constraints, CHECKs, foreign keys with DEFERRABLE, index keys and
  * partial-index WHERE clauses, views and triggers.  No pragma says ON
@@ -50,11 +50,11 @@ SQLITE_EXTENSION_INIT3
 #include <string.h>
 #include <strings.h>
 
-#include "../core/create_table.h"
-#include "../core/schema.h"
-#include "../core/schema_check.h"
-#include "../core/schema_diff.h"
-#include "../core/sql_tokens.h"
+#include "../core/fingerprint/create_table.h"
+#include "../core/fingerprint/schema.h"
+#include "../core/fingerprint/schema_check.h"
+#include "../core/fingerprint/schema_diff.h"
+#include "../core/fingerprint/sql_tokens.h"
 
 #define A (&dbk_sqlite_allocator)
 
@@ -689,140 +689,43 @@ sql_check(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 
 /* ---- dbkeeper_schema and dbkeeper_schema_diff: eponymous virtual tables ---- */
 
-typedef struct schema_vtab
-{
-	sqlite3_vtab base;
-	sqlite3    *db;
-	dbk_sqlite_state *st;
-	bool		diff;
-} schema_vtab;
-
 typedef struct schema_cursor
 {
-	sqlite3_vtab_cursor base;
+	dbk_tvf_cursor base;
 	dbk_schema	now;
 	dbk_schema	then;
 	dbk_schema_diff changes;
-	size_t		row;
 } schema_cursor;
 
-static int
-vtab_connect(sqlite3 *db, void *aux, bool diff, sqlite3_vtab **out)
+static bool
+is_diff(const dbk_tvf_cursor *c)
 {
-	schema_vtab *vt;
-	int			rc;
-
-	rc = sqlite3_declare_vtab(db, diff ? "CREATE TABLE x(change TEXT, kind TEXT, name TEXT, backup HIDDEN)"
-							  : "CREATE TABLE x(kind TEXT, name TEXT, definition TEXT)");
-	if (rc != SQLITE_OK)
-		return rc;
-	if ((vt = sqlite3_malloc64(sizeof(*vt))) == NULL)
-		return SQLITE_NOMEM;
-	memset(vt, 0, sizeof(*vt));
-	vt->db = db;
-	vt->st = aux;
-	vt->diff = diff;
-	sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
-	*out = &vt->base;
-	return SQLITE_OK;
-}
-
-static int
-schema_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out,
-			   char **errmsg)
-{
-	(void) argc;
-	(void) argv;
-	(void) errmsg;
-	return vtab_connect(db, aux, false, out);
-}
-
-static int
-diff_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out,
-			 char **errmsg)
-{
-	(void) argc;
-	(void) argv;
-	(void) errmsg;
-	return vtab_connect(db, aux, true, out);
-}
-
-static int
-vtab_disconnect(sqlite3_vtab *vt)
-{
-	sqlite3_free(vt);
-	return SQLITE_OK;
-}
-
-/* The diff's hidden column "backup" (3) is its argument: dbkeeper_schema_diff('name'). */
-static int
-vtab_best_index(sqlite3_vtab *vtab, sqlite3_index_info *info)
-{
-	schema_vtab *vt = (schema_vtab *) vtab;
-
-	info->idxNum = 0;
-	for (int i = 0; vt->diff && i < info->nConstraint; i++)
-	{
-		const struct sqlite3_index_constraint *c = &info->aConstraint[i];
-
-		if (c->iColumn != 3 || c->op != SQLITE_INDEX_CONSTRAINT_EQ)
-			continue;
-		if (!c->usable)
-			return SQLITE_CONSTRAINT;
-		info->aConstraintUsage[i].argvIndex = 1;
-		info->aConstraintUsage[i].omit = 1;
-		info->idxNum = 1;
-	}
-	info->estimatedCost = 1000;
-	info->estimatedRows = 1000;
-	return SQLITE_OK;
-}
-
-static int
-vtab_open(sqlite3_vtab *vt, sqlite3_vtab_cursor **out)
-{
-	schema_cursor *c = sqlite3_malloc64(sizeof(*c));
-
-	(void) vt;
-	if (c == NULL)
-		return SQLITE_NOMEM;
-	memset(c, 0, sizeof(*c));
-	dbk_schema_init(&c->now, A, DBK_SCHEMA_FORMAT_SQLITE);
-	dbk_schema_init(&c->then, A, DBK_SCHEMA_FORMAT_SQLITE);
-	c->changes.a = A;
-	*out = &c->base;
-	return SQLITE_OK;
+	return ((dbk_tvf *) c->base.pVtab)->def->arg_column >= 0;
 }
 
 static void
-cursor_reset(schema_cursor *c)
+schema_open(dbk_tvf_cursor *cur)
 {
+	schema_cursor *c = (schema_cursor *) cur;
+
+	dbk_schema_init(&c->now, A, DBK_SCHEMA_FORMAT_SQLITE);
+	dbk_schema_init(&c->then, A, DBK_SCHEMA_FORMAT_SQLITE);
+	c->changes.a = A;
+}
+
+static void
+schema_clear(dbk_tvf_cursor *cur)
+{
+	schema_cursor *c = (schema_cursor *) cur;
+
 	dbk_schema_diff_free(&c->changes);
 	dbk_schema_free(&c->now);
 	dbk_schema_free(&c->then);
-	c->row = 0;
-}
-
-static int
-vtab_close(sqlite3_vtab_cursor *cur)
-{
-	cursor_reset((schema_cursor *) cur);
-	sqlite3_free(cur);
-	return SQLITE_OK;
-}
-
-static int
-vtab_error(sqlite3_vtab *vt, const dbk_error *err)
-{
-	sqlite3_free(vt->zErrMsg);
-	vt->zErrMsg = sqlite3_mprintf("%s%s%s%s%s", err->message, err->detail[0] ? "\nDETAIL: " : "",
-								  err->detail, err->hint[0] ? "\nHINT: " : "", err->hint);
-	return err->kind == DBK_E_NOMEM ? SQLITE_NOMEM : SQLITE_ERROR;
 }
 
 /* The schema recorded in backup `given` (the latest when NULL). */
 static int
-backup_schema(schema_vtab *vt, const char *given, dbk_schema *out, dbk_error *err)
+backup_schema(dbk_tvf *vt, const char *given, dbk_schema *out, dbk_error *err)
 {
 	dbk_dir		d = {-1, ""};
 	const char *file;
@@ -831,7 +734,7 @@ backup_schema(schema_vtab *vt, const char *given, dbk_schema *out, dbk_error *er
 	int			rc = -1;
 
 	if (dbk_sqlite_main_file(vt->db, &file, database, sizeof(database), err) == 0 &&
-		dbk_sqlite_open_dir(vt->st, vt->db, false, &d, err) == 0 &&
+		dbk_sqlite_open_dir(vt->aux, vt->db, false, &d, err) == 0 &&
 		dbk_catalog_resolve(A, &d, &(dbk_origin) {DBK_SQLITE_ENGINE, database, NULL}, DBK_EXT_SQLITE,
 							given, name, err) == 0)
 		rc = dbk_schema_from_backup(A, &d, name, DBK_SQLITE_ENGINE, out, err);
@@ -839,90 +742,82 @@ backup_schema(schema_vtab *vt, const char *given, dbk_schema *out, dbk_error *er
 	return rc;
 }
 
+/* dbkeeper_schema: the live description; dbkeeper_schema_diff('name'): its changes since a backup. */
 static int
-vtab_filter(sqlite3_vtab_cursor *cur, int idx, const char *idxstr, int argc, sqlite3_value **argv)
+schema_filter(dbk_tvf_cursor *cur, const char *given, dbk_error *err)
 {
 	schema_cursor *c = (schema_cursor *) cur;
-	schema_vtab *vt = (schema_vtab *) cur->pVtab;
-	const char *given = (idx == 1 && argc > 0) ? (const char *) sqlite3_value_text(argv[0]) : NULL;
-	dbk_error	err;
+	dbk_tvf    *vt = (dbk_tvf *) cur->base.pVtab;
 
-	(void) idxstr;
-	cursor_reset(c);
-	if (dbk_sqlite_schema_describe(vt->db, &c->now, &err) != 0)
-		return vtab_error(cur->pVtab, &err);
-	if (!vt->diff)
-		return SQLITE_OK;
-	if (backup_schema(vt, given, &c->then, &err) != 0 ||
-		dbk_schema_diff_make(A, &c->then, &c->now, &c->changes, &err) != 0)
-		return vtab_error(cur->pVtab, &err);
-	return SQLITE_OK;
+	if (dbk_sqlite_schema_describe(vt->db, &c->now, err) != 0)
+		return -1;
+	if (!is_diff(cur))
+	{
+		cur->n = c->now.n;
+		return 0;
+	}
+	if (backup_schema(vt, given, &c->then, err) != 0 ||
+		dbk_schema_diff_make(A, &c->then, &c->now, &c->changes, err) != 0)
+		return -1;
+	cur->n = c->changes.n;
+	return 0;
 }
 
-static int
-vtab_next(sqlite3_vtab_cursor *cur)
-{
-	((schema_cursor *) cur)->row++;
-	return SQLITE_OK;
-}
-
-static int
-vtab_eof(sqlite3_vtab_cursor *cur)
-{
-	schema_cursor *c = (schema_cursor *) cur;
-
-	return c->row >= (((schema_vtab *) cur->pVtab)->diff ? c->changes.n : c->now.n);
-}
-
-static int
-vtab_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col)
+static void
+schema_column(dbk_tvf_cursor *cur, sqlite3_context *ctx, int col)
 {
 	schema_cursor *c = (schema_cursor *) cur;
 	const char *v = NULL;
 
-	if (((schema_vtab *) cur->pVtab)->diff)
+	if (is_diff(cur))
 	{
-		const dbk_schema_change *ch = &c->changes.items[c->row];
+		const dbk_schema_change *ch = &c->changes.items[cur->row];
 
 		v = col == 0 ? ch->change : col == 1 ? ch->kind : col == 2 ? ch->name : NULL;
 	}
 	else
 	{
-		const dbk_schema_row *r = &c->now.rows[c->row];
+		const dbk_schema_row *r = &c->now.rows[cur->row];
 
 		v = col == 0 ? r->kind : col == 1 ? r->name : r->definition;
 	}
 	if (v)
 		sqlite3_result_text(ctx, v, -1, SQLITE_TRANSIENT);
-	return SQLITE_OK;
 }
 
-static int
-vtab_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid)
-{
-	*rowid = (sqlite3_int64) ((schema_cursor *) cur)->row + 1;
-	return SQLITE_OK;
-}
+static const dbk_tvf_def schema_def = {
+	.name = "dbkeeper_schema",
+	.declare = "CREATE TABLE x(kind TEXT, name TEXT, definition TEXT)",
+	.arg_column = -1,
+	.rows = 1000,
+	.cursor_size = sizeof(schema_cursor),
+	.filter = schema_filter,
+	.column = schema_column,
+	.open = schema_open,
+	.clear = schema_clear,
+};
 
-#define SCHEMA_MODULE(connect) { \
-	.iVersion = 0, .xCreate = NULL, .xConnect = connect, .xBestIndex = vtab_best_index, \
-	.xDisconnect = vtab_disconnect, .xDestroy = vtab_disconnect, .xOpen = vtab_open, \
-	.xClose = vtab_close, .xFilter = vtab_filter, .xNext = vtab_next, .xEof = vtab_eof, \
-	.xColumn = vtab_column, .xRowid = vtab_rowid }
-
-static const sqlite3_module schema_module = SCHEMA_MODULE(schema_connect);
-static const sqlite3_module diff_module = SCHEMA_MODULE(diff_connect);
+/* The hidden column "backup" (3) is the argument: dbkeeper_schema_diff('name'). */
+static const dbk_tvf_def diff_def = {
+	.name = "dbkeeper_schema_diff",
+	.declare = "CREATE TABLE x(change TEXT, kind TEXT, name TEXT, backup HIDDEN)",
+	.arg_column = 3,
+	.rows = 1000,
+	.cursor_size = sizeof(schema_cursor),
+	.filter = schema_filter,
+	.column = schema_column,
+	.open = schema_open,
+	.clear = schema_clear,
+};
 
 int
 dbk_sqlite_register_schema(sqlite3 *db, dbk_sqlite_state *st)
 {
 	int			rc;
 
-	rc = sqlite3_create_module_v2(db, "dbkeeper_schema", &schema_module,
-								  dbk_sqlite_state_ref(st), dbk_sqlite_state_release);
+	rc = dbk_sqlite_register_tvf(db, &schema_def, dbk_sqlite_state_ref(st), dbk_sqlite_state_release);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_create_module_v2(db, "dbkeeper_schema_diff", &diff_module,
-									  dbk_sqlite_state_ref(st), dbk_sqlite_state_release);
+		rc = dbk_sqlite_register_tvf(db, &diff_def, dbk_sqlite_state_ref(st), dbk_sqlite_state_release);
 	if (rc == SQLITE_OK)
 		rc = dbk_sqlite_create(db, "dbkeeper_fingerprint", 0, 0, DBK_SQLITE_SIDE_EFFECTS,
 							   sql_fingerprint, st);

@@ -17,23 +17,10 @@ SQLITE_EXTENSION_INIT3
 #include <string.h>
 #include <unistd.h>
 
-#include "../core/archive.h"
+#include "../core/archive/archive.h"
+#include "../core/archive/backup_header.h"
 
 #define UNPACK_CHUNK (1024 * 1024)
-
-static int
-check_engine(const dbk_meta *header, const char *what, dbk_error *err)
-{
-	const char *engine = dbk_meta_get(header, "engine");
-
-	if (engine == NULL || strcmp(engine, DBK_SQLITE_ENGINE) != 0)
-	{
-		dbk_fail(err, DBK_E_INVALID, "%s is not a SQLite backup", what);
-		dbk_error_detail(err, "Its header says the engine is \"%s\".", engine ? engine : "(none)");
-		return -1;
-	}
-	return 0;
-}
 
 /* PRAGMA integrity_check on the unpacked file; its first complaint on failure. */
 static int
@@ -80,7 +67,7 @@ dbk_sqlite_unpack(dbk_dir *d, const char *name, dbk_temp *t, dbk_meta *header, d
 	if (dbk_backup_open(d, name, &in.fd, err) != 0)
 		return -1;
 	if ((r = dbk_archive_reader_open(&dbk_sqlite_allocator, dbk_fd_source(&in), what, err)) == NULL ||
-		check_engine(dbk_archive_reader_header(r), what, err) != 0 ||
+		dbk_header_check(dbk_archive_reader_header(r), DBK_SQLITE_ENGINE, what, err) != 0 ||
 		dbk_temp_create(d, "unpack", t, err) != 0)
 		goto done;
 	if ((buf = sqlite3_malloc64(UNPACK_CHUNK)) == NULL)

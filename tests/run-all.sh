@@ -32,6 +32,10 @@ CFLAGS_TEST="-std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -Wshadow -DDBKE
 
 wanted() { [[ $ONLY == *",$1,"* ]]; }
 
+# The core's sources: core/<feature>/*.c, and core/*.c for a module not yet
+# filed under a feature.
+core_sources() { compgen -G 'core/*.c'; compgen -G 'core/*/*.c'; }
+
 # run_suite NAME CMD...: runs CMD, copies its output to the terminal and the
 # results file, and records a failure if it exits non-zero without one.
 run_suite() {
@@ -66,7 +70,7 @@ core_tests() {
     [ -e "$t" ] || continue
     bin=$BUILD/$prefix/$(basename "$t" .c)
     # shellcheck disable=SC2086
-    if ! cc $CFLAGS_TEST $flags -o "$bin" core/*.c "$t" -lzstd -lcrypto -lm; then
+    if ! cc $CFLAGS_TEST $flags -o "$bin" $(core_sources) "$t" -lzstd -lcrypto -lm; then
       echo "FAIL $prefix/$(basename "$t") does not compile"
       rc=1
       continue
@@ -142,7 +146,7 @@ sanitize_tests() {
   mkdir -p "$dir"
   # shellcheck disable=SC2086
   if ! cc -O1 -g -shared -fPIC $flags -std=c11 -D_GNU_SOURCE -DDBKEEPER_VERSION=\"asan\" \
-        -Wall -Wextra -Werror -o "$dir/dbkeeper.so" core/*.c sqlite_ext/*.c -lzstd -lcrypto; then
+        -Wall -Wextra -Werror -o "$dir/dbkeeper.so" $(core_sources) sqlite_ext/*.c -lzstd -lcrypto; then
     echo "FAIL asan/build"
     return 1
   fi
@@ -165,7 +169,7 @@ fuzz_tests() {
     corpus=$BUILD/fuzz/corpus-$name
     mkdir -p "$corpus"
     if ! clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -std=c11 \
-          -D_GNU_SOURCE -Wall -Wextra -Werror -o "$bin" core/*.c "$f" -lzstd -lcrypto; then
+          -D_GNU_SOURCE -Wall -Wextra -Werror -o "$bin" $(core_sources) "$f" -lzstd -lcrypto; then
       echo "FAIL fuzz/$name does not compile"
       continue
     fi

@@ -14,7 +14,8 @@ COMMENT ON FUNCTION @extschema@.dbkeeper_backup(text) IS
 CREATE FUNCTION @extschema@.dbkeeper_backups()
     RETURNS TABLE (name text, created_at timestamptz, database text, label text,
                    bytes bigint, compressed_bytes bigint, sha256 text,
-                   fingerprint text, is_latest boolean)
+                   fingerprint text, is_latest boolean, rows bigint,
+                   duration interval)
     AS 'MODULE_PATHNAME', 'dbkeeper_backups'
     LANGUAGE C VOLATILE PARALLEL UNSAFE ROWS 20;
 COMMENT ON FUNCTION @extschema@.dbkeeper_backups() IS

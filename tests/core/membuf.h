@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/types.h>
 
-#include "../../core/error.h"
+#include "../../core/util/error.h"
 
 typedef struct membuf
 {

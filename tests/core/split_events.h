@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/sql_split.h"
+#include "../../core/restore/sql_split.h"
 
 /* Appends to a growing string. */
 static void

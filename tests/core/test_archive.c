@@ -1,6 +1,6 @@
 /*
- * test_archive.c — unit tests of the backup file format (core/archive.c)
- * and its metadata records (core/metadata.c), in memory, without a database.
+ * test_archive.c — unit tests of the backup file format (core/archive/archive.c)
+ * and its metadata records (core/util/metadata.c), in memory, without a database.
  *
  * The reliability checks are exhaustive on a small archive: a flipped byte
  * at every offset and a truncation at every length must fail the read.  A
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../core/archive.h"
+#include "../../core/archive/archive.h"
 #include "membuf.h"
 #include "unit.h"
 

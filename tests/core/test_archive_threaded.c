@@ -1,6 +1,6 @@
 /*
  * test_archive_threaded.c — unit tests of dbk_archive_writer_open_threaded
- * (core/archive.c): the writer that compresses on zstd worker threads with
+ * (core/archive/archive.c): the writer that compresses on zstd worker threads with
  * zstd's memory from an allocator of its own.
  *
  * The contract checked here is the one the PostgreSQL backup relies on,
@@ -22,7 +22,7 @@
 #include <dirent.h>
 #include <unistd.h>
 
-#include "../../core/archive.h"
+#include "../../core/archive/archive.h"
 #include "membuf.h"
 #include "unit.h"
 

@@ -1,6 +1,6 @@
 /*
- * test_backup_dir.c — unit tests of the backup directory (core/backup_dir.c)
- * and of listing and retention (core/catalog.c), on a real directory under
+ * test_backup_dir.c — unit tests of the backup directory (core/archive/backup_dir.c)
+ * and of listing and retention (core/archive/catalog.c), on a real directory under
  * /tmp, without a database.
  */
 #include <errno.h>
@@ -12,9 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../core/archive.h"
-#include "../../core/backup_dir.h"
-#include "../../core/catalog.h"
+#include "../../core/archive/archive.h"
+#include "../../core/archive/backup_dir.h"
+#include "../../core/archive/catalog.h"
 #include "unit.h"
 
 static const dbk_allocator *A = &dbk_libc_allocator;

@@ -1,9 +1,9 @@
 /*
- * test_banner.c — the rules for a banner message (core/banner.c).
+ * test_banner.c — the rules for a banner message (core/banner/banner.c).
  */
 #include <string.h>
 
-#include "../../core/banner.h"
+#include "../../core/banner/banner.h"
 #include "unit.h"
 
 int

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../core/base64.h"
+#include "../../core/util/base64.h"
 #include "unit.h"
 
 static const struct

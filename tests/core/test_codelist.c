@@ -1,7 +1,7 @@
 /*
  * test_codelist.c — unit tests of the hierarchy, the status engine and the
- * regeneration steps (core/hierarchy.c, core/codelist_status.c,
- * core/codelist.c), without a database.
+ * regeneration steps (core/codelist/hierarchy.c, core/codelist/codelist_status.c,
+ * core/codelist/codelist.c), without a database.
  *
  * Hierarchies are written as "parent>child" edges; codelists as "code
  * status" pairs, the way README writes its status-rule example.  The status engine is
@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/codelist.h"
-#include "../../core/codelist_cache.h"
+#include "../../core/codelist/codelist.h"
+#include "../../core/codelist/codelist_cache.h"
 #include "unit.h"
 
 static dbk_error err;

@@ -1,5 +1,5 @@
 /*
- * test_create_table.c — unit tests of core/create_table.c: what a CREATE
+ * test_create_table.c — unit tests of core/fingerprint/create_table.c: what a CREATE
  * TABLE text says, read without caps; the spellings SQLite treats as equal
  * read as equal; text outside SQLite's grammar refused; DEFAULT values,
  * index keys and trigger texts in canonical form.
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/create_table.h"
+#include "../../core/fingerprint/create_table.h"
 #include "unit.h"
 
 static const dbk_allocator *A = &dbk_libc_allocator;

@@ -1,15 +1,15 @@
 /*
- * test_schema.c — unit tests of the SQL normaliser (core/sql_tokens.c), the
- * canonical schema description and fingerprint (core/schema.c), the diff
- * (core/schema_diff.c) and the check's messages (core/schema_check.c).
+ * test_schema.c — unit tests of the SQL normaliser (core/fingerprint/sql_tokens.c), the
+ * canonical schema description and fingerprint (core/fingerprint/schema.c), the diff
+ * (core/fingerprint/schema_diff.c) and the check's messages (core/fingerprint/schema_check.c).
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/schema.h"
-#include "../../core/schema_check.h"
-#include "../../core/schema_diff.h"
-#include "../../core/sql_tokens.h"
+#include "../../core/fingerprint/schema.h"
+#include "../../core/fingerprint/schema_check.h"
+#include "../../core/fingerprint/schema_diff.h"
+#include "../../core/fingerprint/sql_tokens.h"
 #include "unit.h"
 
 static const dbk_allocator *A = &dbk_libc_allocator;

@@ -1,6 +1,6 @@
 /*
- * test_script_reader.c — unit tests of COPY row parsing (core/copy_rows.c)
- * and of the restore's reader thread (core/script_reader.c): the fields
+ * test_script_reader.c — unit tests of COPY row parsing (core/restore/copy_rows.c)
+ * and of the restore's reader thread (core/restore/script_reader.c): the fields
  * COPY's text format defines, its errors, and a whole archive read on the
  * thread with a queue smaller than the script, checked item by item against
  * what went in, with corrupt and truncated archives and a stop midway.
@@ -9,9 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../core/archive.h"
-#include "../../core/copy_rows.h"
-#include "../../core/script_reader.h"
+#include "../../core/archive/archive.h"
+#include "../../core/restore/copy_rows.h"
+#include "../../core/restore/script_reader.h"
 #include "membuf.h"
 #include "unit.h"
 

@@ -1,6 +1,6 @@
 /*
  * test_sha256_thread.c — unit tests of the threaded SHA-256
- * (core/sha256_thread.c): the digest equals the one-shot digest for empty
+ * (core/util/sha256_thread.c): the digest equals the one-shot digest for empty
  * input, one byte, exactly one block, and many blocks given in odd-sized
  * pieces (so the caller waits for the thread); abandoning midway joins.
  */
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/sha256_thread.h"
+#include "../../core/util/sha256_thread.h"
 #include "unit.h"
 
 /* The number of threads of this process, from /proc/self/task. */

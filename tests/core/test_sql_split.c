@@ -1,6 +1,6 @@
 /*
  * test_sql_split.c — unit tests of the streaming statement splitter
- * (core/sql_split.c).  Every case is also fed one byte at a time and in
+ * (core/restore/sql_split.c).  Every case is also fed one byte at a time and in
  * chunks of 2, 3, 7 and 64 bytes: the events must not depend on how the
  * input arrives.
  */

@@ -1,6 +1,6 @@
 /*
- * fuzz_archive.c — libFuzzer target for the backup reader (core/archive.c)
- * and the metadata decoder (core/metadata.c).
+ * fuzz_archive.c — libFuzzer target for the backup reader (core/archive/archive.c)
+ * and the metadata decoder (core/util/metadata.c).
  *
  * Any input must be either read completely with every check passing or
  * refused with DBK_E_CORRUPT; never a crash, a leak or undefined behaviour.
@@ -13,7 +13,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../../core/archive.h"
+#include "../../core/archive/archive.h"
 
 typedef struct input
 {

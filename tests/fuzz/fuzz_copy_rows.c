@@ -1,6 +1,6 @@
 /*
  * fuzz_copy_rows.c — libFuzzer target for COPY row parsing
- * (core/copy_rows.c): a differential test against a deliberately plain
+ * (core/restore/copy_rows.c): a differential test against a deliberately plain
  * reading of COPY's text format, one character at a time.  For any input,
  * both must agree on whether each line parses, on its fields (NULL or
  * bytes) and on which fields are plain; nothing may crash or leak.
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/copy_rows.h"
+#include "../../core/restore/copy_rows.h"
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

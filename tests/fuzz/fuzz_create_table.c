@@ -1,6 +1,6 @@
 /*
  * fuzz_create_table.c — libFuzzer target for the CREATE statement reader
- * (core/create_table.c).  The input is read as a CREATE TABLE, a CREATE
+ * (core/fingerprint/create_table.c).  The input is read as a CREATE TABLE, a CREATE
  * INDEX on the table it describes, a trigger or view text and a DEFAULT;
  * nothing may crash, leak or read out of bounds, a success must give a
  * complete description (every name and clause set), and reading the same
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../core/create_table.h"
+#include "../../core/fingerprint/create_table.h"
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,6 +1,6 @@
 /*
  * fuzz_split.c — libFuzzer target for the statement splitter
- * (core/sql_split.c): a differential test.  Whatever the input, feeding it
+ * (core/restore/sql_split.c): a differential test.  Whatever the input, feeding it
  * whole, one byte at a time, or in chunks of 5 must give the same events
  * (or the same error), and nothing may crash or leak.
  */

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../core/archive.h"
+#include "../../core/archive/archive.h"
 
 static int
 fail(const char *what, const dbk_error *err)

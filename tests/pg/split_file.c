@@ -1,6 +1,6 @@
 /*
  * split_file.c — test tool: runs the core's statement splitter
- * (core/sql_split.c) over a file, fed in pieces, and prints each statement
+ * (core/restore/sql_split.c) over a file, fed in pieces, and prints each statement
  * followed by a line "<<<dbk-split>>>", so that a test can compare them with
  * the statements psql sends for the same file.  COPY data is not printed;
  * meta-commands are counted on standard error.
@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../../core/sql_split.h"
+#include "../../core/restore/sql_split.h"
 
 int
 main(int argc, char **argv)

@@ -1,6 +1,6 @@
 -- tests/pg/split_oracle.sql — statements that end at something other than
 -- the first ';', for tests/pg/t_split_oracle.sh: psql replays this file and
--- the statements it sends are compared with the ones core/sql_split.c cuts.
+-- the statements it sends are compared with the ones core/restore/sql_split.c cuts.
 -- The objects it leaves (rules with several actions, SQL-standard function
 -- bodies) are backed up and restored in place by the same test.
 -- A statement that fails is still sent: failures are part of the test.

@@ -2,7 +2,7 @@
 # tests/pg/t_oplog.sh — what a backup, restore and prune leave behind in the
 # server log, the progress view's total, and where errors say they come
 # from, on a cluster of its own (tests/pg/run.sh has installed the
-# extension and holds the install lock).  The words are core/oplog.c's,
+# extension and holds the install lock).  The words are core/archive/oplog.c's,
 # checked on SQLite by tests/sqlite/t_errors.sh.
 #
 #   log_backup        one LOG line: backup file, database, bytes (the file's

@@ -225,7 +225,7 @@ fi
 
 # bad_rows_*: one row of the good backup's account data made wrong, repacked
 # with every checksum right, so that only the replay can notice
-if ! cc -O1 -std=c11 -D_GNU_SOURCE -o "$WORK/pack_backup" core/*.c tests/pg/pack_backup.c -lzstd -lcrypto; then
+if ! cc -O1 -std=c11 -D_GNU_SOURCE -o "$WORK/pack_backup" core/*/*.c tests/pg/pack_backup.c -lzstd -lcrypto; then
   fail bad_rows "pack_backup does not build"
 fi
 zstd -dc <"$BACKUPS/$good" >"$WORK/good.sql"

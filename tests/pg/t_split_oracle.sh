@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/pg/t_split_oracle.sh — psql as the oracle of the statement splitter
-# (core/sql_split.c), which the in-place restore uses to replay a backup.
+# (core/restore/sql_split.c), which the in-place restore uses to replay a backup.
 # psql replays a script against a server that logs every statement it
 # receives (log_statement = all, csvlog); the statements in the log must be
 # the statements tests/pg/split_file.c prints for the same file, byte for
@@ -36,7 +36,7 @@ objects_modules
 start_cluster "${LOGCONF[@]}" "$OBJECTS_CONF"
 objects_tablespace
 
-if ! cc -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -o "$WORK/split_file" core/*.c tests/pg/split_file.c \
+if ! cc -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -o "$WORK/split_file" core/*/*.c tests/pg/split_file.c \
      -lzstd -lcrypto; then
   fail build "split_file does not build"; exit 1
 fi

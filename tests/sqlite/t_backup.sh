@@ -25,6 +25,8 @@ check list/compressed-bytes "compressed_bytes is the file size" \
   "$(sq app.db "SELECT compressed_bytes FROM dbkeeper_backups();")" "$(stat -c %s "dbkeeper-backups/$name")"
 check list/created-at "created_at is UTC with microseconds" \
   "$(sq app.db "SELECT created_at GLOB '[0-9][0-9][0-9][0-9]-*T*.[0-9][0-9][0-9][0-9][0-9][0-9]Z' FROM dbkeeper_backups;")" 1
+check list/duration "duration is the seconds the backup took; a page copy counts no rows" \
+  "$(sq app.db "SELECT typeof(duration), duration >= 0 AND duration < 60, rows IS NULL FROM dbkeeper_backups;")" "real|1|1"
 
 labelled=$(sq app.db "SELECT dbkeeper_backup('before-upgrade');")
 check backup/label-name "a label goes into the name" "$(printf '%s' "$labelled" | grep -c -- '-before-upgrade\.sqlite3\.zst$')" 1
@@ -117,6 +119,9 @@ check_error txn/write "a backup inside a write transaction is refused" \
   'cannot back up a database inside a write transaction' app.db \
   "BEGIN; UPDATE acct SET bal = bal WHERE id = 1; SELECT dbkeeper_backup();"
 check txn/write-fast "and at once, not after a wait" "$(( $(date +%s) - start < 3 ))" 1
+check_error txn/write-words "with the words PostgreSQL uses, and this engine's reason" \
+  "HINT: COMMIT or ROLLBACK first, then call dbkeeper_backup\(\)\." app.db \
+  "BEGIN; UPDATE acct SET bal = bal WHERE id = 1; SELECT dbkeeper_backup();"
 
 # Functions with side effects cannot be called from views or triggers.
 check_error directonly/view "dbkeeper_backup cannot run from a view" 'unsafe use of dbkeeper_backup' app.db \

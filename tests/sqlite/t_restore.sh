@@ -46,6 +46,8 @@ check_error refuse/memory "an in-memory database" 'in-memory or temporary' :memo
 make_accounts_db other.db 3
 check_error refuse/other-database "a backup of another database" \
   "backup \"$n\" is of another database" other.db "SELECT dbkeeper_restore('$n');"
+check_error refuse/other-database-hint "says how to restore it anyway, as PostgreSQL does" \
+  "HINT: To restore it here anyway, call dbkeeper_restore\('$n', true\)\." other.db "SELECT dbkeeper_restore('$n');"
 check refuse/other-unchanged "and the other database is unchanged" "$(sqlite3 other.db 'SELECT count(*) FROM acct;')" 3
 sq other.db "SELECT dbkeeper_restore('$n', true);" > /dev/null
 check other/allowed "from_other_database restores it anyway" "$(sqlite3 other.db 'SELECT count(*) FROM acct;')" 10

@@ -1,0 +1,1045 @@
+/*
+ * archive.c — writer and reader of the backup format described in archive.h.
+ *
+ * Writer: every byte handed to the sink is also hashed (file_sha), so the
+ * trailer can vouch for the header and the compressed frames; the plain
+ * content is hashed separately (content_sha), which is what users can check
+ * with `zstd -dc file | sha256sum`.
+ *
+ * Reader: a small buffer over the source; bytes are hashed as they are
+ * consumed, the zstd decoder checks each frame's checksum, and the trailer
+ * is compared with what was actually read.  Nothing is trusted before the
+ * final read returns *got == 0.
+ */
+#include "archive.h"
+#include "../util/base64.h"
+#include "../util/sha256_thread.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define ZSTD_STATIC_LINKING_ONLY	/* ZSTD_customMem, *_advanced() */
+#include <zstd.h>
+
+#define ZSTD_FRAME_MAGIC 0xFD2FB528U
+#define END_LINE_LEN 15			/* "end=" + 10 digits + "\n" */
+#define SHA_LINE_PREFIX "trailer_sha256="
+#define READ_BUF_SIZE (128 * 1024)
+#define DBK_ARCHIVE_JOB_SIZE (4 * 1024 * 1024)
+
+static void
+put_le32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char) v;
+	p[1] = (unsigned char) (v >> 8);
+	p[2] = (unsigned char) (v >> 16);
+	p[3] = (unsigned char) (v >> 24);
+}
+
+static uint32_t
+get_le32(const unsigned char *p)
+{
+	return (uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16 | (uint32_t) p[3] << 24;
+}
+
+static void *
+zstd_alloc(void *opaque, size_t size)
+{
+	const dbk_allocator *a = opaque;
+
+	return dbk_alloc(a, size);
+}
+
+static void
+zstd_free(void *opaque, void *ptr)
+{
+	const dbk_allocator *a = opaque;
+
+	dbk_free(a, ptr);
+}
+
+static ZSTD_customMem
+zstd_mem(const dbk_allocator *a)
+{
+	ZSTD_customMem m = {zstd_alloc, zstd_free, (void *) a};
+
+	return m;
+}
+
+/* ---------------------------------------------------------------- writer */
+
+struct dbk_archive_writer
+{
+	const dbk_allocator *a;
+	dbk_sink	sink;
+	ZSTD_CCtx  *cctx;			/* from the zstd allocator */
+	dbk_sha256	file_sha;
+	dbk_sha256	content_sha;
+	dbk_sha256_thread *content_thread;	/* with workers: content_sha on a thread */
+	uint64_t	file_bytes;
+	uint64_t	content_bytes;
+	unsigned char *out;
+	size_t		outcap;
+};
+
+static int
+writer_emit(dbk_archive_writer *w, const void *buf, size_t len, bool hashed, dbk_error *err)
+{
+	if (len == 0)
+		return 0;
+	if (w->sink.write(w->sink.ctx, buf, len, err) != 0)
+		return -1;
+	if (hashed)
+		dbk_sha256_update(&w->file_sha, buf, len);
+	w->file_bytes += len;
+	return 0;
+}
+
+static int
+writer_emit_skippable(dbk_archive_writer *w, const char *payload, size_t len,
+					  bool hashed, dbk_error *err)
+{
+	unsigned char hdr[8];
+
+	if (len > DBK_ARCHIVE_MAX_RECORD)
+		return dbk_fail(err, DBK_E_INVALID, "backup metadata is too large (%zu bytes)", len);
+	put_le32(hdr, DBK_ARCHIVE_SKIPPABLE_MAGIC);
+	put_le32(hdr + 4, (uint32_t) len);
+	if (writer_emit(w, hdr, sizeof(hdr), hashed, err) != 0)
+		return -1;
+	return writer_emit(w, payload, len, hashed, err);
+}
+
+static int
+zstd_check(size_t rc, const char *doing, dbk_error *err)
+{
+	if (ZSTD_isError(rc))
+	{
+		dbk_fail(err, DBK_E_INTERNAL, "zstd failed %s", doing);
+		dbk_error_detail(err, "zstd reported: %s.", ZSTD_getErrorName(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------ the schema, compressed */
+
+/*
+ * The header's "schema" entry, the canonical schema description (a
+ * megabyte on a schema-heavy database), is written as "schema_zstd" when it
+ * is SCHEMA_ZSTD_MIN bytes or longer: one zstd frame of the text, with its
+ * size and checksum, in base64 (a value may not hold NUL).  Readers turn it
+ * back into "schema", so callers see the same header whichever way it was
+ * written; backups written before this entry existed carry "schema" plain
+ * and read as before.  A reader older than the entry skips it, as it skips
+ * any key it does not know, and finds no schema in the backup: everything
+ * else it reads, so the format version stays 1.
+ */
+#define SCHEMA_KEY "schema"
+#define SCHEMA_ZSTD_KEY "schema_zstd"
+#define SCHEMA_ZSTD_MIN 4096
+#define SCHEMA_ZSTD_LEVEL 3
+
+/* The schema text as base64 of a zstd frame, into a new buffer from a. */
+static int
+schema_compress(const dbk_allocator *a, const char *text, char **out, dbk_error *err)
+{
+	size_t		n = strlen(text),
+				bound = ZSTD_compressBound(n),
+				zlen;
+	unsigned char *z = dbk_alloc(a, bound);
+	ZSTD_CCtx  *cctx = ZSTD_createCCtx_advanced(zstd_mem(a));
+	int			rc = -1;
+
+	*out = NULL;
+	if (z == NULL || cctx == NULL)
+	{
+		dbk_fail(err, DBK_E_NOMEM, "out of memory compressing the schema");
+		goto done;
+	}
+	zlen = ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, SCHEMA_ZSTD_LEVEL);
+	if (!ZSTD_isError(zlen))
+		zlen = ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
+	if (!ZSTD_isError(zlen))
+		zlen = ZSTD_compress2(cctx, z, bound, text, n);
+	if (zstd_check(zlen, "compressing the schema", err) != 0)
+		goto done;
+	*out = dbk_alloc(a, DBK_BASE64_LEN(zlen) + 1);
+	if (*out == NULL)
+	{
+		dbk_fail(err, DBK_E_NOMEM, "out of memory compressing the schema");
+		goto done;
+	}
+	dbk_base64_encode(*out, z, zlen);
+	rc = 0;
+done:
+	ZSTD_freeCCtx(cctx);
+	dbk_free(a, z);
+	return rc;
+}
+
+/*
+ * The header as written: h itself, or a copy in *copy with "schema"
+ * replaced by "schema_zstd" in its place.
+ */
+static int
+header_for_writing(const dbk_meta *h, dbk_meta *copy, const dbk_meta **use, dbk_error *err)
+{
+	const char *text = dbk_meta_get(h, SCHEMA_KEY);
+	char	   *packed = NULL;
+	int			rc = 0;
+
+	*use = h;
+	if (text == NULL || strlen(text) < SCHEMA_ZSTD_MIN)
+		return 0;
+	if (schema_compress(h->a, text, &packed, err) != 0)
+		return -1;
+	for (size_t i = 0; i < h->n && rc == 0; i++)
+	{
+		bool		schema = strcmp(h->items[i].key, SCHEMA_KEY) == 0;
+
+		rc = dbk_meta_set(copy, schema ? SCHEMA_ZSTD_KEY : h->items[i].key,
+						  schema ? packed : h->items[i].value, err);
+	}
+	dbk_free(h->a, packed);
+	*use = copy;
+	return rc;
+}
+
+/* "schema_zstd" read back into "schema", in its place; a no-op without it. */
+static int
+schema_expand(dbk_meta *m, const char *what, dbk_error *err)
+{
+	const dbk_allocator *a = m->a;
+	const char *b64 = dbk_meta_get(m, SCHEMA_ZSTD_KEY);
+	size_t		n;
+	unsigned char *z = NULL;
+	char	   *text = NULL;
+	ZSTD_DCtx  *dctx = NULL;
+	unsigned long long size;
+	long		zlen;
+	size_t		got;
+	dbk_meta	out;
+	int			rc = -1;
+
+	if (b64 == NULL)
+		return 0;
+	dbk_meta_init(&out, a);
+	n = strlen(b64);
+	if (dbk_meta_get(m, SCHEMA_KEY) != NULL || n == 0 || n % 4 != 0)
+		goto corrupt;
+	if ((z = dbk_alloc(a, n / 4 * 3)) == NULL)
+		goto nomem;
+	zlen = dbk_base64_decode(z, b64, n);
+	if (zlen < 0)
+		goto corrupt;
+	size = ZSTD_getFrameContentSize(z, (size_t) zlen);
+	if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > DBK_ARCHIVE_MAX_RECORD)
+		goto corrupt;
+	if ((text = dbk_alloc(a, (size_t) size + 1)) == NULL ||
+		(dctx = ZSTD_createDCtx_advanced(zstd_mem(a))) == NULL)
+		goto nomem;
+	got = ZSTD_decompressDCtx(dctx, text, (size_t) size, z, (size_t) zlen);
+	if (ZSTD_isError(got) || got != size || memchr(text, '\0', got) != NULL)
+		goto corrupt;
+	text[got] = '\0';
+	for (size_t i = 0; i < m->n; i++)
+	{
+		bool		packed = strcmp(m->items[i].key, SCHEMA_ZSTD_KEY) == 0;
+
+		if (dbk_meta_set(&out, packed ? SCHEMA_KEY : m->items[i].key,
+						 packed ? text : m->items[i].value, err) != 0)
+			goto done;
+	}
+	dbk_meta_free(m);
+	*m = out;
+	dbk_meta_init(&out, a);
+	rc = 0;
+	goto done;
+nomem:
+	dbk_fail(err, DBK_E_NOMEM, "out of memory reading the schema of %s", what);
+	goto done;
+corrupt:
+	dbk_fail(err, DBK_E_CORRUPT, "%s is corrupt: its header's compressed schema cannot be read", what);
+done:
+	ZSTD_freeDCtx(dctx);
+	dbk_free(a, text);
+	dbk_free(a, z);
+	dbk_meta_free(&out);
+	return rc;
+}
+
+/*
+ * zstd starts its worker threads in the first ZSTD_compressStream2 call of
+ * a frame, and a new thread inherits the signal mask of its creator.  So
+ * that call is made here, with no input, while every signal is blocked: the
+ * workers never run a host's signal handler (a PostgreSQL backend's, for
+ * instance), and the host's thread keeps its own mask for every later call.
+ */
+static int
+start_workers(dbk_archive_writer *w, dbk_error *err)
+{
+	ZSTD_inBuffer in = {NULL, 0, 0};
+	ZSTD_outBuffer out = {w->out, w->outcap, 0};
+	sigset_t	all,
+				saved;
+	size_t		rc;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &saved);
+	rc = ZSTD_compressStream2(w->cctx, &out, &in, ZSTD_e_continue);
+	pthread_sigmask(SIG_SETMASK, &saved, NULL);
+	if (zstd_check(rc, "starting its worker threads", err) != 0)
+		return -1;
+	/* nothing is produced before the first input; whatever is, is kept */
+	return writer_emit(w, w->out, out.pos, true, err);
+}
+
+static dbk_archive_writer *writer_open(const dbk_allocator *a, const dbk_allocator *zstd_alloc,
+										dbk_sink sink, const dbk_meta *header, int level,
+										int workers, int overlap_log, dbk_error *err);
+
+dbk_archive_writer *
+dbk_archive_writer_open(const dbk_allocator *a, dbk_sink sink, const dbk_meta *header,
+						int level, int workers, dbk_error *err)
+{
+	return writer_open(a, a, sink, header, level, workers, 0, err);
+}
+
+/*
+ * Each zstd job starts by re-reading the end of the previous one (overlap),
+ * so that matches across the 4 MB job boundaries are found.  zstd's default
+ * at level 3 re-reads an eighth of the window: on a SQL script of pgbench
+ * data that made the file 1% (scale 100) to 6% (scale 10) larger than one
+ * thread makes it.  The whole window (overlapLog 9) makes it 3% smaller than
+ * one thread, for about a fifth more work on the worker thread, which the
+ * PostgreSQL backup keeps idle most of the time.  (The SQLite backup keeps
+ * zstd's default: its worker is the busier thread there.)
+ */
+#define THREADED_OVERLAP_LOG 9
+
+dbk_archive_writer *
+dbk_archive_writer_open_threaded(const dbk_allocator *a, const dbk_allocator *zstd_alloc,
+								 dbk_sink sink, const dbk_meta *header, int level,
+								 int workers, dbk_error *err)
+{
+	return writer_open(a, zstd_alloc, sink, header, level, workers, THREADED_OVERLAP_LOG, err);
+}
+
+/* overlap_log: zstd's ZSTD_c_overlapLog with workers, 0 for its default. */
+static dbk_archive_writer *
+writer_open(const dbk_allocator *a, const dbk_allocator *zstd_alloc, dbk_sink sink,
+			const dbk_meta *header, int level, int workers, int overlap_log, dbk_error *err)
+{
+	dbk_archive_writer *w = dbk_alloc(a, sizeof(*w));
+	char	   *payload = NULL;
+	size_t		plen = 0;
+	dbk_meta	packed;
+	const dbk_meta *written;
+
+	if (w == NULL)
+	{
+		dbk_fail(err, DBK_E_NOMEM, "out of memory");
+		return NULL;
+	}
+	memset(w, 0, sizeof(*w));
+	dbk_meta_init(&packed, header->a);
+	w->a = a;
+	w->sink = sink;
+	w->outcap = ZSTD_CStreamOutSize();
+	w->out = dbk_alloc(a, w->outcap);
+	w->cctx = ZSTD_createCCtx_advanced(zstd_mem(zstd_alloc));
+	if (w->out == NULL || w->cctx == NULL)
+	{
+		dbk_fail(err, DBK_E_NOMEM, "out of memory creating the zstd compressor");
+		goto fail;
+	}
+	if (level < ZSTD_minCLevel() || level > ZSTD_maxCLevel())
+	{
+		dbk_fail(err, DBK_E_INVALID, "compression level %d is out of range", level);
+		dbk_error_detail(err, "zstd levels go from %d to %d.", ZSTD_minCLevel(), ZSTD_maxCLevel());
+		goto fail;
+	}
+	if (zstd_check(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, level), "setting the level", err) ||
+		zstd_check(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1), "enabling checksums", err))
+		goto fail;
+	/*
+	 * With workers, compression overlaps the caller's reading and hashing.
+	 * 4 MB jobs keep zstd's buffers near 30 MB whatever the input's size;
+	 * 1 MB jobs saved 15 MB but were a third slower, each job priming its
+	 * overlap with the previous one (measured on a 109 MB database).
+	 */
+	if (workers > 0 &&
+		(zstd_check(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_nbWorkers, workers), "setting workers", err) ||
+		 zstd_check(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_jobSize, DBK_ARCHIVE_JOB_SIZE), "setting the job size", err)))
+		goto fail;
+	if (workers > 0 && overlap_log > 0 &&
+		zstd_check(ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_overlapLog, overlap_log), "setting the job overlap", err))
+		goto fail;
+	/*
+	 * With workers, the content's SHA-256 is computed on a thread too: on
+	 * the calling thread it was the largest single cost of a PostgreSQL
+	 * backup, about a second per gigabyte.
+	 */
+	if (dbk_sha256_init(&w->file_sha, err) != 0 ||
+		(workers > 0 ? (w->content_thread = dbk_sha256_thread_start(zstd_alloc, err)) == NULL :
+		 dbk_sha256_init(&w->content_sha, err) != 0))
+		goto fail;
+	if (header_for_writing(header, &packed, &written, err) != 0 ||
+		dbk_meta_encode(written, DBK_ARCHIVE_HEADER_LINE, &payload, &plen, err) != 0)
+		goto fail;
+	dbk_meta_free(&packed);
+	if (writer_emit_skippable(w, payload, plen, true, err) != 0)
+		goto fail;
+	if (workers > 0 && start_workers(w, err) != 0)
+		goto fail;
+	dbk_free(header->a, payload);	/* dbk_meta_encode used the header's allocator */
+	return w;
+
+fail:
+	dbk_meta_free(&packed);
+	dbk_free(header->a, payload);
+	dbk_archive_writer_free(w);
+	return NULL;
+}
+
+static int
+writer_compress(dbk_archive_writer *w, const void *buf, size_t len, ZSTD_EndDirective mode,
+				dbk_error *err)
+{
+	ZSTD_inBuffer in = {buf, len, 0};
+
+	for (;;)
+	{
+		ZSTD_outBuffer out = {w->out, w->outcap, 0};
+		size_t		remaining = ZSTD_compressStream2(w->cctx, &out, &in, mode);
+
+		if (zstd_check(remaining, "compressing", err) != 0)
+			return -1;
+		if (writer_emit(w, w->out, out.pos, true, err) != 0)
+			return -1;
+		if (mode == ZSTD_e_continue ? in.pos == in.size : remaining == 0)
+			return 0;
+	}
+}
+
+int
+dbk_archive_write(dbk_archive_writer *w, const void *buf, size_t len, dbk_error *err)
+{
+	if (len == 0)
+		return 0;
+	if (w->content_thread != NULL)
+		dbk_sha256_thread_update(w->content_thread, buf, len);
+	else
+		dbk_sha256_update(&w->content_sha, buf, len);
+	w->content_bytes += len;
+	return writer_compress(w, buf, len, ZSTD_e_continue, err);
+}
+
+int
+dbk_archive_writer_finish(dbk_archive_writer *w, const dbk_meta *extra,
+						  dbk_archive_summary *summary, dbk_error *err)
+{
+	dbk_meta	trailer;
+	char		file_hex[DBK_SHA256_HEX_LEN + 1];
+	char		trailer_hex[DBK_SHA256_HEX_LEN + 1];
+	char	   *enc = NULL,
+			   *payload = NULL;
+	size_t		elen = 0,
+				plen;
+	int			rc = -1;
+
+	dbk_meta_init(&trailer, w->a);
+	if (writer_compress(w, NULL, 0, ZSTD_e_end, err) != 0)
+		goto done;
+	if (w->content_thread != NULL)
+	{
+		dbk_sha256_thread_final_hex(w->content_thread, summary->content_sha256);
+		w->content_thread = NULL;
+	}
+	else
+		dbk_sha256_final_hex(&w->content_sha, summary->content_sha256);
+	dbk_sha256_final_hex(&w->file_sha, file_hex);
+	summary->content_bytes = w->content_bytes;
+
+	if (dbk_meta_set_u64(&trailer, "content_bytes", w->content_bytes, err) ||
+		dbk_meta_set(&trailer, "content_sha256", summary->content_sha256, err) ||
+		dbk_meta_set_u64(&trailer, "file_bytes", w->file_bytes, err) ||
+		dbk_meta_set(&trailer, "file_sha256", file_hex, err) ||
+		(extra && dbk_meta_merge(&trailer, extra, err)) ||
+		dbk_meta_encode(&trailer, DBK_ARCHIVE_TRAILER_LINE, &enc, &elen, err))
+		goto done;
+	if (dbk_sha256_hex(enc, elen, trailer_hex, err) != 0)
+		goto done;
+
+	plen = elen + strlen(SHA_LINE_PREFIX) + DBK_SHA256_HEX_LEN + 1 + END_LINE_LEN;
+	payload = dbk_alloc(w->a, plen + 1);
+	if (payload == NULL)
+	{
+		dbk_fail(err, DBK_E_NOMEM, "out of memory");
+		goto done;
+	}
+	memcpy(payload, enc, elen);
+	snprintf(payload + elen, plen + 1 - elen, "%s%s\nend=%010zu\n", SHA_LINE_PREFIX,
+			 trailer_hex, plen + 8);
+	if (writer_emit_skippable(w, payload, plen, false, err) != 0)
+		goto done;
+	summary->file_bytes = w->file_bytes;
+	rc = 0;
+
+done:
+	dbk_free(w->a, enc);
+	dbk_free(w->a, payload);
+	dbk_meta_free(&trailer);
+	return rc;
+}
+
+void
+dbk_archive_writer_free(dbk_archive_writer *w)
+{
+	if (w == NULL)
+		return;
+	ZSTD_freeCCtx(w->cctx);
+	dbk_sha256_abandon(&w->file_sha);
+	dbk_sha256_abandon(&w->content_sha);
+	dbk_sha256_thread_abandon(w->content_thread);
+	dbk_free(w->a, w->out);
+	dbk_free(w->a, w);
+}
+
+/* ---------------------------------------------------------- trailer text */
+
+/*
+ * Checks a trailer payload's own framing and checksum and decodes it.
+ * frame_len is the length of the whole skippable frame it came from.
+ */
+static int
+decode_trailer(dbk_meta *m, const char *payload, size_t plen, size_t frame_len,
+			   const char *what, dbk_error *err)
+{
+	size_t		sha_line = strlen(SHA_LINE_PREFIX) + DBK_SHA256_HEX_LEN + 1;
+	char		want_end[END_LINE_LEN + 1];
+	char		hex[DBK_SHA256_HEX_LEN + 1];
+	size_t		body;
+
+	if (plen < sha_line + END_LINE_LEN)
+		return dbk_fail(err, DBK_E_CORRUPT, "%s is corrupt: its trailer is too short", what);
+	snprintf(want_end, sizeof(want_end), "end=%010zu\n", frame_len);
+	if (memcmp(payload + plen - END_LINE_LEN, want_end, END_LINE_LEN) != 0)
+		return dbk_fail(err, DBK_E_CORRUPT, "%s is corrupt: its trailer's length line is wrong", what);
+	body = plen - END_LINE_LEN - sha_line;
+	if (memcmp(payload + body, SHA_LINE_PREFIX, strlen(SHA_LINE_PREFIX)) != 0)
+		return dbk_fail(err, DBK_E_CORRUPT, "%s is corrupt: its trailer has no checksum line", what);
+	if (dbk_sha256_hex(payload, body, hex, err) != 0)
+		return -1;
+	if (memcmp(payload + body + strlen(SHA_LINE_PREFIX), hex, DBK_SHA256_HEX_LEN) != 0 ||
+		payload[body + sha_line - 1] != '\n')
+		return dbk_fail(err, DBK_E_CORRUPT, "%s is corrupt: its trailer's checksum does not match", what);
+	if (dbk_meta_decode(m, payload, body, DBK_ARCHIVE_TRAILER_LINE, err) != 0)
+	{
+		dbk_error_prefix(err, "%s is corrupt: ", what);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+decode_header(dbk_meta *m, const char *payload, size_t plen, const char *what, dbk_error *err)
+{
+	if (dbk_meta_decode(m, payload, plen, DBK_ARCHIVE_HEADER_LINE, err) != 0)
+	{
+		if (plen >= 16 && memcmp(payload, "dbkeeper-header ", 16) == 0)
+			return dbk_fail(err, DBK_E_CORRUPT,
+							"%s is corrupt or of an unsupported format version: %s", what, err->message);
+		return dbk_fail(err, DBK_E_CORRUPT, "%s is not a dbkeeper backup", what);
+	}
+	return schema_expand(m, what, err);
+}
+
+/* ---------------------------------------------------------------- reader */
+
+enum reader_state
+{
+	R_BETWEEN_FRAMES,
+	R_IN_FRAME,
+	R_DONE
+};
+
+struct dbk_archive_reader
+{
+	const dbk_allocator *a;
+	dbk_source	src;
+	const char *what;
+	ZSTD_DCtx  *dctx;
+	unsigned char *buf;
+	size_t		pos;
+	size_t		len;
+	bool		eof;
+	enum reader_state state;
+	dbk_sha256	file_sha;
+	dbk_sha256	content_sha;
+	bool		content_hash_off;	/* see dbk_archive_reader_trust_file_hash */
+	uint64_t	file_bytes;
+	uint64_t	content_bytes;
+	dbk_meta	header;
+	dbk_meta	trailer;
+};
+
+/* Makes at least want bytes available (fewer only at end of input). */
+static int
+reader_fill(dbk_archive_reader *r, size_t want, dbk_error *err)
+{
+	if (r->len - r->pos >= want || r->eof)
+		return 0;
+	if (r->pos > 0)
+	{
+		memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+		r->len -= r->pos;
+		r->pos = 0;
+	}
+	while (r->len < want && !r->eof)
+	{
+		ssize_t		n = r->src.read(r->src.ctx, r->buf + r->len, READ_BUF_SIZE - r->len, err);
+
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			r->eof = true;
+		r->len += (size_t) n;
+	}
+	return 0;
+}
+
+static void
+reader_consume(dbk_archive_reader *r, size_t n, bool hashed)
+{
+	if (hashed)
+		dbk_sha256_update(&r->file_sha, r->buf + r->pos, n);
+	r->file_bytes += n;
+	r->pos += n;
+}
+
+/* Reads a skippable frame's payload into a new buffer. */
+static int
+reader_take_skippable(dbk_archive_reader *r, bool hashed, char **payload, size_t *plen,
+					  dbk_error *err)
+{
+	uint32_t	size;
+	size_t		got = 0;
+	char	   *p;
+
+	if (reader_fill(r, 8, err) != 0)
+		return -1;
+	if (r->len - r->pos < 8)
+		return dbk_fail(err, DBK_E_CORRUPT, "%s is truncated", r->what);
+	size = get_le32(r->buf + r->pos + 4);
+	if (size > DBK_ARCHIVE_MAX_RECORD)
+		return dbk_fail(err, DBK_E_CORRUPT, "%s is corrupt: a metadata frame claims %" PRIu32 " bytes",
+						r->what, size);
+	reader_consume(r, 8, hashed);
+	p = dbk_alloc(r->a, (size_t) size + 1);
+	if (p == NULL)
+		return dbk_fail(err, DBK_E_NOMEM, "out of memory");
+	while (got < size)
+	{
+		size_t		chunk;
+
+		if (reader_fill(r, 1, err) != 0)
+		{
+			dbk_free(r->a, p);
+			return -1;
+		}
+		chunk = r->len - r->pos;
+		if (chunk == 0)
+		{
+			dbk_free(r->a, p);
+			return dbk_fail(err, DBK_E_CORRUPT, "%s is truncated", r->what);
+		}
+		if (chunk > size - got)
+			chunk = size - got;
+		memcpy(p + got, r->buf + r->pos, chunk);
+		reader_consume(r, chunk, hashed);
+		got += chunk;
+	}
+	p[size] = '\0';
+	*payload = p;
+	*plen = size;
+	return 0;
+}
+
+dbk_archive_reader *
+dbk_archive_reader_open(const dbk_allocator *a, dbk_source src, const char *what,
+						dbk_error *err)
+{
+	dbk_archive_reader *r = dbk_alloc(a, sizeof(*r));
+	char	   *payload = NULL;
+	size_t		plen = 0;
+	uint32_t	magic;
+
+	if (r == NULL)
+	{
+		dbk_fail(err, DBK_E_NOMEM, "out of memory");
+		return NULL;
+	}
+	memset(r, 0, sizeof(*r));
+	r->a = a;
+	r->src = src;
+	r->what = what;
+	dbk_meta_init(&r->header, a);
+	dbk_meta_init(&r->trailer, a);
+	r->buf = dbk_alloc(a, READ_BUF_SIZE);
+	r->dctx = ZSTD_createDCtx_advanced(zstd_mem(a));
+	if (r->buf == NULL || r->dctx == NULL)
+	{
+		dbk_fail(err, DBK_E_NOMEM, "out of memory creating the zstd decompressor");
+		goto fail;
+	}
+	if (dbk_sha256_init(&r->file_sha, err) != 0 || dbk_sha256_init(&r->content_sha, err) != 0)
+		goto fail;
+	if (reader_fill(r, 8, err) != 0)
+		goto fail;
+	if (r->len < 8)
+	{
+		dbk_fail(err, DBK_E_CORRUPT, "%s is not a dbkeeper backup", what);
+		dbk_error_detail(err, "The file is only %zu bytes long.", r->len);
+		goto fail;
+	}
+	magic = get_le32(r->buf);
+	if (magic != DBK_ARCHIVE_SKIPPABLE_MAGIC)
+	{
+		dbk_fail(err, DBK_E_CORRUPT, "%s is not a dbkeeper backup", what);
+		if (magic == ZSTD_FRAME_MAGIC)
+			dbk_error_detail(err, "It is a zstd file without dbkeeper's header.");
+		else
+			dbk_error_detail(err, "It does not start with dbkeeper's header frame.");
+		goto fail;
+	}
+	if (reader_take_skippable(r, true, &payload, &plen, err) != 0 ||
+		decode_header(&r->header, payload, plen, what, err) != 0)
+		goto fail;
+	dbk_free(a, payload);
+	r->state = R_BETWEEN_FRAMES;
+	return r;
+
+fail:
+	dbk_free(a, payload);
+	dbk_archive_reader_free(r);
+	return NULL;
+}
+
+void
+dbk_archive_reader_trust_file_hash(dbk_archive_reader *r)
+{
+	r->content_hash_off = true;
+}
+
+const dbk_meta *
+dbk_archive_reader_header(const dbk_archive_reader *r)
+{
+	return &r->header;
+}
+
+const dbk_meta *
+dbk_archive_reader_trailer(const dbk_archive_reader *r)
+{
+	return &r->trailer;
+}
+
+/*
+ * Compares the trailer's record of the bytes before it (their number and
+ * SHA-256) with what a reader found there.
+ */
+static int
+check_file_hash(const dbk_meta *trailer, uint64_t bytes, const char *hex, const char *what,
+				dbk_error *err)
+{
+	uint64_t	n;
+	const char *v;
+
+	if (!dbk_meta_get_u64(trailer, "file_bytes", &n) || n != bytes ||
+		(v = dbk_meta_get(trailer, "file_sha256")) == NULL || strcmp(v, hex) != 0)
+		return dbk_fail(err, DBK_E_CORRUPT, "%s is corrupt: the checksum of its compressed data does not match",
+						what);
+	return 0;
+}
+
+/* Reads the trailer frame and compares it with what was read before it. */
+static int
+reader_finish(dbk_archive_reader *r, dbk_error *err)
+{
+	char		file_hex[DBK_SHA256_HEX_LEN + 1];
+	char		content_hex[DBK_SHA256_HEX_LEN + 1];
+	uint64_t	before = r->file_bytes;
+	uint64_t	n;
+	char	   *payload = NULL;
+	size_t		plen = 0;
+	const char *v;
+	int			rc = -1;
+
+	dbk_sha256_final_hex(&r->file_sha, file_hex);
+	dbk_sha256_final_hex(&r->content_sha, content_hex);
+	if (reader_take_skippable(r, false, &payload, &plen, err) != 0 ||
+		decode_trailer(&r->trailer, payload, plen, plen + 8, r->what, err) != 0)
+		goto done;
+	if (check_file_hash(&r->trailer, before, file_hex, r->what, err) != 0)
+		goto done;
+	if (!dbk_meta_get_u64(&r->trailer, "content_bytes", &n) || n != r->content_bytes ||
+		(!r->content_hash_off &&
+		 ((v = dbk_meta_get(&r->trailer, "content_sha256")) == NULL || strcmp(v, content_hex) != 0)))
+	{
+		dbk_fail(err, DBK_E_CORRUPT, "%s is corrupt: the SHA-256 of its content does not match", r->what);
+		goto done;
+	}
+	if (reader_fill(r, 1, err) != 0)
+		goto done;
+	if (r->len > r->pos)
+	{
+		dbk_fail(err, DBK_E_CORRUPT, "%s is corrupt: there is data after its trailer", r->what);
+		goto done;
+	}
+	r->state = R_DONE;
+	rc = 0;
+done:
+	dbk_free(r->a, payload);
+	return rc;
+}
+
+int
+dbk_archive_read(dbk_archive_reader *r, void *buf, size_t cap, size_t *got, dbk_error *err)
+{
+	*got = 0;
+	while (r->state != R_DONE)
+	{
+		if (r->state == R_BETWEEN_FRAMES)
+		{
+			uint32_t	magic;
+
+			if (reader_fill(r, 4, err) != 0)
+				return -1;
+			if (r->len - r->pos < 4)
+				return dbk_fail(err, DBK_E_CORRUPT, "%s is truncated: its trailer is missing", r->what);
+			magic = get_le32(r->buf + r->pos);
+			if (magic == ZSTD_FRAME_MAGIC)
+				r->state = R_IN_FRAME;
+			else if (magic == DBK_ARCHIVE_SKIPPABLE_MAGIC)
+				return reader_finish(r, err);
+			else
+				return dbk_fail(err, DBK_E_CORRUPT, "%s is corrupt: unexpected bytes at offset %" PRIu64,
+								r->what, r->file_bytes);
+		}
+		else
+		{
+			ZSTD_inBuffer in;
+			ZSTD_outBuffer out = {buf, cap, 0};
+			size_t		ret;
+
+			if (reader_fill(r, 1, err) != 0)
+				return -1;
+			if (r->len == r->pos)
+				return dbk_fail(err, DBK_E_CORRUPT, "%s is truncated", r->what);
+			in.src = r->buf + r->pos;
+			in.size = r->len - r->pos;
+			in.pos = 0;
+			ret = ZSTD_decompressStream(r->dctx, &out, &in);
+			if (ZSTD_isError(ret))
+			{
+				/* dbkeeper's words; zstd's ("Restored data doesn't match checksum") as detail */
+				dbk_fail(err, DBK_E_CORRUPT, "%s is corrupt: its compressed data cannot be decompressed",
+						 r->what);
+				dbk_error_detail(err, "zstd reported: %s.", ZSTD_getErrorName(ret));
+				return -1;
+			}
+			reader_consume(r, in.pos, true);
+			if (ret == 0)
+				r->state = R_BETWEEN_FRAMES;
+			if (out.pos > 0)
+			{
+				if (!r->content_hash_off)
+					dbk_sha256_update(&r->content_sha, buf, out.pos);
+				r->content_bytes += out.pos;
+				*got = out.pos;
+				return 0;
+			}
+		}
+	}
+	return 0;
+}
+
+void
+dbk_archive_reader_free(dbk_archive_reader *r)
+{
+	if (r == NULL)
+		return;
+	ZSTD_freeDCtx(r->dctx);
+	dbk_sha256_abandon(&r->file_sha);
+	dbk_sha256_abandon(&r->content_sha);
+	dbk_meta_free(&r->header);
+	dbk_meta_free(&r->trailer);
+	dbk_free(r->a, r->buf);
+	dbk_free(r->a, r);
+}
+
+int
+dbk_archive_verify_stream(const dbk_allocator *a, dbk_source src, const char *what,
+						  dbk_meta *header_out, dbk_error *err)
+{
+	dbk_archive_reader *r = dbk_archive_reader_open(a, src, what, err);
+	char	   *buf = NULL;
+	size_t		got = 0;
+	int			rc = -1;
+
+	if (r == NULL)
+		return -1;
+	buf = dbk_alloc(a, READ_BUF_SIZE);
+	if (buf == NULL)
+	{
+		dbk_fail(err, DBK_E_NOMEM, "out of memory");
+		goto done;
+	}
+	do
+	{
+		if (dbk_archive_read(r, buf, READ_BUF_SIZE, &got, err) != 0)
+			goto done;
+	} while (got > 0);
+	rc = header_out ? dbk_meta_merge(header_out, &r->header, err) : 0;
+done:
+	dbk_free(a, buf);
+	dbk_archive_reader_free(r);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ peek */
+
+/* dbk_archive_peek, also saying how long the trailer frame is. */
+static int
+peek(const dbk_allocator *a, int fd, const char *what, dbk_meta *header, dbk_meta *trailer,
+	 uint64_t *file_bytes, uint64_t *trailer_bytes, dbk_error *err)
+{
+	struct stat st;
+	unsigned char hdr[8];
+	char		endline[END_LINE_LEN + 1];
+	char	   *payload = NULL;
+	uint64_t	frame_len = 0;
+	uint32_t	size;
+	int			rc = -1;
+
+	if (fstat(fd, &st) != 0)
+		return dbk_fail_errno(err, errno, "could not stat %s", what);
+	*file_bytes = (uint64_t) st.st_size;
+	if (dbk_pread_exact(fd, hdr, 8, 0, what, err) != 0 || get_le32(hdr) != DBK_ARCHIVE_SKIPPABLE_MAGIC)
+		return dbk_fail(err, DBK_E_CORRUPT, "%s is not a dbkeeper backup", what);
+	size = get_le32(hdr + 4);
+	if (size > DBK_ARCHIVE_MAX_RECORD || (uint64_t) size + 8 + 8 + END_LINE_LEN > *file_bytes)
+		return dbk_fail(err, DBK_E_CORRUPT, "%s is corrupt or truncated", what);
+	payload = dbk_alloc(a, (size_t) size + 1);
+	if (payload == NULL)
+		return dbk_fail(err, DBK_E_NOMEM, "out of memory");
+	if (dbk_pread_exact(fd, payload, size, 8, what, err) != 0 ||
+		decode_header(header, payload, size, what, err) != 0)
+		goto done;
+	dbk_free(a, payload);
+	payload = NULL;
+
+	/* The trailer: its last line says how long the whole frame is. */
+	if (dbk_pread_exact(fd, endline, END_LINE_LEN, st.st_size - END_LINE_LEN, what, err) != 0)
+		goto done;
+	endline[END_LINE_LEN] = '\0';
+	if (memcmp(endline, "end=", 4) != 0 || endline[END_LINE_LEN - 1] != '\n')
+	{
+		dbk_fail(err, DBK_E_CORRUPT, "%s is truncated: its trailer is missing", what);
+		goto done;
+	}
+	for (int i = 4; i < END_LINE_LEN - 1; i++)
+	{
+		if (endline[i] < '0' || endline[i] > '9')
+		{
+			dbk_fail(err, DBK_E_CORRUPT, "%s is truncated: its trailer is missing", what);
+			goto done;
+		}
+		frame_len = frame_len * 10 + (uint64_t) (endline[i] - '0');
+	}
+	if (frame_len < 8 + END_LINE_LEN || frame_len > *file_bytes - 8 ||
+		frame_len - 8 > DBK_ARCHIVE_MAX_RECORD)
+	{
+		dbk_fail(err, DBK_E_CORRUPT, "%s is corrupt: its trailer's length line is wrong", what);
+		goto done;
+	}
+	if (dbk_pread_exact(fd, hdr, 8, (off_t) (*file_bytes - frame_len), what, err) != 0)
+		goto done;
+	if (get_le32(hdr) != DBK_ARCHIVE_SKIPPABLE_MAGIC || get_le32(hdr + 4) != frame_len - 8)
+	{
+		dbk_fail(err, DBK_E_CORRUPT, "%s is corrupt: its trailer frame is damaged", what);
+		goto done;
+	}
+	payload = dbk_alloc(a, (size_t) frame_len - 8 + 1);
+	if (payload == NULL)
+	{
+		dbk_fail(err, DBK_E_NOMEM, "out of memory");
+		goto done;
+	}
+	if (dbk_pread_exact(fd, payload, (size_t) frame_len - 8, (off_t) (*file_bytes - frame_len + 8),
+						what, err) != 0 ||
+		decode_trailer(trailer, payload, (size_t) frame_len - 8, (size_t) frame_len, what, err) != 0)
+		goto done;
+	*trailer_bytes = frame_len;
+	rc = 0;
+done:
+	dbk_free(a, payload);
+	return rc;
+}
+
+int
+dbk_archive_peek(const dbk_allocator *a, int fd, const char *what, dbk_meta *header,
+				 dbk_meta *trailer, uint64_t *file_bytes, dbk_error *err)
+{
+	uint64_t	trailer_bytes;
+
+	return peek(a, fd, what, header, trailer, file_bytes, &trailer_bytes, err);
+}
+
+int
+dbk_archive_check_file(const dbk_allocator *a, int fd, const char *what, dbk_meta *header,
+					   dbk_error *err)
+{
+	dbk_meta	trailer;
+	dbk_sha256	sha;
+	char		hex[DBK_SHA256_HEX_LEN + 1];
+	uint64_t	file_bytes,
+				trailer_bytes,
+				before;
+	unsigned char *buf = NULL;
+	int			rc = -1;
+
+	dbk_meta_init(&trailer, a);
+	if (dbk_sha256_init(&sha, err) != 0)
+		return -1;
+	if (peek(a, fd, what, header, &trailer, &file_bytes, &trailer_bytes, err) != 0)
+		goto done;
+	before = file_bytes - trailer_bytes;
+	if ((buf = dbk_alloc(a, READ_BUF_SIZE)) == NULL)
+	{
+		dbk_fail(err, DBK_E_NOMEM, "out of memory");
+		goto done;
+	}
+	for (uint64_t off = 0; off < before;)
+	{
+		size_t		chunk = before - off < READ_BUF_SIZE ? (size_t) (before - off) : READ_BUF_SIZE;
+
+		if (dbk_pread_exact(fd, buf, chunk, (off_t) off, what, err) != 0)
+			goto done;
+		dbk_sha256_update(&sha, buf, chunk);
+		off += chunk;
+	}
+	dbk_sha256_final_hex(&sha, hex);
+	rc = check_file_hash(&trailer, before, hex, what, err);
+done:
+	dbk_free(a, buf);
+	dbk_sha256_abandon(&sha);
+	dbk_meta_free(&trailer);
+	return rc;
+}
