@@ -18,8 +18,24 @@
 -- comment); it fails until a change to the parts is repeated here.
 \echo Use "ALTER EXTENSION dbkeeper UPDATE TO '0.2'" to load this file. \quit
 
+-- dbkeeper_backups() lists each backup's rows and duration (new result
+-- columns, so the function is made again; a GRANT EXECUTE made on it must be
+-- made again too).
+DROP FUNCTION @extschema@.dbkeeper_backups();
+CREATE FUNCTION @extschema@.dbkeeper_backups()
+    RETURNS TABLE (name text, created_at timestamptz, database text, label text,
+                   bytes bigint, compressed_bytes bigint, sha256 text,
+                   fingerprint text, is_latest boolean, rows bigint,
+                   duration interval)
+    AS 'MODULE_PATHNAME', 'dbkeeper_backups'
+    LANGUAGE C VOLATILE PARALLEL UNSAFE ROWS 20;
+COMMENT ON FUNCTION @extschema@.dbkeeper_backups() IS
+    'the PostgreSQL backups in the backup directory, newest first';
+REVOKE ALL ON FUNCTION @extschema@.dbkeeper_backups() FROM PUBLIC;
+
 -- dbkeeper_verify() refuses another database's backup unless
--- from_other_database (a new argument, so the function is made again).
+-- from_other_database (a new argument, so the function is made again; a
+-- GRANT EXECUTE made on it must be made again too).
 DROP FUNCTION @extschema@.dbkeeper_verify(text);
 CREATE FUNCTION @extschema@.dbkeeper_verify(name text DEFAULT NULL,
                                             from_other_database boolean DEFAULT false) RETURNS boolean
