@@ -173,7 +173,8 @@ fuzz_tests() {
       echo "FAIL fuzz/$name does not compile"
       continue
     fi
-    if "$bin" -max_total_time="${DBK_FUZZ_SECONDS:-30}" -print_final_stats=1 "$corpus" \
+    if "$bin" -max_total_time="${DBK_FUZZ_SECONDS:-30}" -print_final_stats=1 \
+          -artifact_prefix="$BUILD/fuzz/$name-" "$corpus" \
           "tests/fuzz/corpus/${name#fuzz_}" > "$BUILD/fuzz/$name.log" 2>&1; then
       echo "PASS fuzz/$name $(grep -o 'stat::number_of_executed_units: *[0-9]*' "$BUILD/fuzz/$name.log" | grep -o '[0-9]*$') inputs without a finding"
     else

@@ -442,6 +442,8 @@ name_list(parser *p, size_t *i, size_t to, char **out)
 {
 	size_t		end = pu(p, *i, "(") ? group_end(p, *i) : 0,
 				len = 0;
+	char	   *buf = NULL;		/* the caller owns it only on success */
+	int			rc = -1;
 
 	*out = NULL;
 	if (end == 0 || end > to)
@@ -449,22 +451,32 @@ name_list(parser *p, size_t *i, size_t to, char **out)
 	for (size_t j = *i + 1; j + 1 < end; j++)
 	{
 		char	   *name;
+		int			failed;
 
 		if ((j > *i + 1 && (!pu(p, j, ",") || ++j + 1 >= end)))
-			return unexpected(p, j, "a column list");
-		if (name_of(p, j, &name) != 0)
-			return -1;
-		if ((len && append(p, out, &len, ", ") != 0) || append(p, out, &len, name) != 0)
 		{
-			dbk_free(p->a, name);
-			return -1;
+			unexpected(p, j, "a column list");
+			goto done;
 		}
+		if (name_of(p, j, &name) != 0)
+			goto done;
+		failed = (len && append(p, &buf, &len, ", ") != 0) || append(p, &buf, &len, name) != 0;
 		dbk_free(p->a, name);
+		if (failed)
+			goto done;
 	}
-	if (*out == NULL)
-		return unexpected(p, *i + 1, "a column list");
+	if (buf == NULL)
+	{
+		unexpected(p, *i + 1, "a column list");
+		goto done;
+	}
 	*i = end;
-	return 0;
+	*out = buf;
+	buf = NULL;
+	rc = 0;
+done:
+	dbk_free(p->a, buf);
+	return rc;
 }
 
 /* "[NOT] DEFERRABLE [INITIALLY DEFERRED|IMMEDIATE]" at *i, if there. */

@@ -55,7 +55,9 @@ fi
 
 # ---- log_auto_prune: keep 2, a third backup pushes the oldest out
 q -d app -c "SELECT dbkeeper_backup()" >/dev/null
-oldest=$(ls "$BACKUPS" | grep -v latest | sort | head -1)
+# by time: two backups in one second are named ...Z.sql.zst and ...Z-2.sql.zst,
+# which sort the other way round
+oldest=$(ls -tr "$BACKUPS" | grep -v latest | head -1)
 mark_log
 q -d app -c "SET dbkeeper.keep_backups = 2" -c "SELECT dbkeeper_backup()" >/dev/null
 got=$(log_lines)
@@ -144,5 +146,6 @@ location() {
 location core "SELECT dbkeeper_banner_set(NULL)" "dbk_banner_check, banner.c"
 location adapter "SELECT dbkeeper_restore(NULL, NULL)" "dbkeeper_restore, restore.c"
 location mismatch "SELECT dbkeeper_schema_check(repeat('0', 64))" "dbk_schema_check_decide, schema_check.c"
-location ereport "BEGIN; SELECT txid_current(); SELECT dbkeeper_backup()" "dbkeeper_backup, backup.c"
+location core_message "BEGIN; SELECT txid_current(); SELECT dbkeeper_backup()" "dbk_backup_fail_in_write_txn, backup_header.c"
+location ereport "BEGIN; SELECT txid_current(); SELECT dbkeeper_restore()" "check_transaction, restore.c"
 location not_found "SELECT dbkeeper_verify('app-1999-01-01T00-00-00Z.sql.zst')" "dbk_backup_open, backup_dir.c"
