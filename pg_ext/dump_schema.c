@@ -1126,13 +1126,13 @@ may_postpone(const dump_obj *o)
 		(o->classid == RelationRelationId && o->prio == PRIO_MATVIEW);
 }
 
-/* Marks set's object k as made in post-data and queues it on *todo. */
+/* Marks set's object k as made in post-data and queues it on *queue. */
 static void
-mark_postponed(obj_set *set, int k, List **todo)
+mark_postponed(obj_set *set, int k, List **queue)
 {
 	set->items[k].postponed = true;
 	set->postponed++;
-	*todo = lappend_int(*todo, k);
+	*queue = lappend_int(*queue, k);
 }
 
 /*
@@ -1192,7 +1192,7 @@ is_default_edge(obj_set *set, int table, int target)
 static void
 postpone(obj_set *set, MemoryContext cxt, HTAB *h)
 {
-	List	   *todo = NIL,
+	List	   *queue = NIL,
 			   *views = NIL;
 	ListCell   *lc;
 	MemoryContext old;
@@ -1205,14 +1205,14 @@ postpone(obj_set *set, MemoryContext cxt, HTAB *h)
 									value_oid(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
 
 		if (k >= 0 && !set->items[k].postponed)
-			mark_postponed(set, k, &todo);
+			mark_postponed(set, k, &queue);
 	}
-	while (todo != NIL)
+	while (queue != NIL)
 	{
-		int			u = linitial_int(todo);
+		int			u = linitial_int(queue);
 		List	   *tables = NIL;
 
-		todo = list_delete_first(todo);
+		queue = list_delete_first(queue);
 		foreach(lc, set->items[u].dependents)
 		{
 			int			j = lfirst_int(lc);
@@ -1223,7 +1223,7 @@ postpone(obj_set *set, MemoryContext cxt, HTAB *h)
 			if (o->classid == RelationRelationId && o->prio == PRIO_VIEW)
 				views = list_append_unique_int(views, j);
 			else if (may_postpone(o))
-				mark_postponed(set, j, &todo);
+				mark_postponed(set, j, &queue);
 			else if (o->prio == PRIO_TABLE && is_default_edge(set, j, u))
 				tables = lappend_int(tables, j);
 			else
@@ -1238,7 +1238,7 @@ postpone(obj_set *set, MemoryContext cxt, HTAB *h)
 		{
 			if (!split_defaults(set, list_make2_int(lfirst_int(lc), u), cxt))
 				elog(ERROR, "the defaults of \"%s\" could not be split off", set->items[lfirst_int(lc)].label);
-			mark_postponed(set, set->n - 1, &todo);
+			mark_postponed(set, set->n - 1, &queue);
 		}
 	}
 	foreach(lc, views)
