@@ -34,10 +34,29 @@
  *     them.  Outside the guard the hooks are not installed; a function
  *     looked up during it keeps going through fmgr_security_definer, which
  *     then only adds a call.
+ *
+ *   - the guard in parallel workers.  An index built during the replay on
+ *     a table of 8 MB or more (or with the parallel_workers storage
+ *     parameter) is sorted by parallel workers too (PostgreSQL 15,
+ *     optimizer/plan/planner.c plan_create_index_workers: allowed for a
+ *     table created in the same transaction), and a query the replay runs
+ *     (REFRESH MATERIALIZED VIEW, a foreign key's validation) may use
+ *     them.  A worker evaluates the index's expressions and the query's
+ *     functions as the leader's current user, which is the table's owner,
+ *     possibly a superuser; the leader's hooks are not in the worker.  So
+ *     the guard travels to the workers the way PostgreSQL passes state to
+ *     them: a hidden setting, dbkeeper.owner_guard, on while the guard is,
+ *     which every worker receives with the leader's settings
+ *     (access/transam/parallel.c: libraries are loaded before settings are
+ *     restored), and whose assign hook installs the hooks in the worker.
+ *     Nobody else can turn it on: its check hook accepts "on" only from
+ *     this file or while a parallel worker starts.
  */
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/parallel.h"
+#include "access/xact.h"
 #include "catalog/pg_proc.h"
 #include "fmgr.h"
 #include "miscadmin.h"
@@ -51,6 +70,8 @@
 #define SAFE_SEARCH_PATH "pg_catalog, pg_temp"
 
 static int	guard_depth = 0;
+static bool guard_setting = false;	/* dbkeeper.owner_guard */
+static bool guard_setting_ours = false; /* set by this file, not a user */
 static needs_fmgr_hook_type prev_needs_hook = NULL;
 static fmgr_hook_type prev_fmgr_hook = NULL;
 
@@ -173,15 +194,75 @@ owner_fmgr_hook(FmgrHookEventType event, FmgrInfo *flinfo, Datum *private)
 	}
 }
 
+static void
+install_hooks(void)
+{
+	prev_needs_hook = needs_fmgr_hook;
+	prev_fmgr_hook = fmgr_hook;
+	needs_fmgr_hook = owner_needs_hook;
+	fmgr_hook = owner_fmgr_hook;
+}
+
+/*
+ * dbkeeper.owner_guard, set in the leader's transaction (so an abort
+ * turns it off again); not in parallel mode, where no setting may change
+ * (guard_end on an error's way out: the abort then resets it).
+ */
+static void
+set_guard_setting(bool on)
+{
+	if (IsInParallelMode())
+		return;
+	guard_setting_ours = true;
+	PG_TRY();
+	{
+		(void) set_config_option("dbkeeper.owner_guard", on ? "on" : "off", PGC_SUSET, PGC_S_SESSION,
+								 GUC_ACTION_SET, true, 0, false);
+	}
+	PG_FINALLY();
+	{
+		guard_setting_ours = false;
+	}
+	PG_END_TRY();
+}
+
+static bool
+check_owner_guard(bool *newval, void **extra, GucSource source)
+{
+	if (!*newval || guard_setting_ours || InitializingParallelWorker)
+		return true;
+	GUC_check_errdetail("dbkeeper turns it on itself while a backup or restore runs.");
+	return false;
+}
+
+/* In a parallel worker, the leader's guard: the hooks for the worker's life. */
+static void
+assign_owner_guard(bool newval, void *extra)
+{
+	if (newval && InitializingParallelWorker && guard_depth++ == 0)
+		install_hooks();
+}
+
+void
+dbk_owner_guard_define_guc(void)
+{
+	DefineCustomBoolVariable("dbkeeper.owner_guard",
+							 "Set by dbkeeper while a backup or restore runs, so that its parallel workers run other roles' functions as their owners.",
+							 NULL,
+							 &guard_setting,
+							 false,
+							 PGC_SUSET,
+							 GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE | GUC_NO_RESET_ALL,
+							 check_owner_guard, assign_owner_guard, NULL);
+}
+
 void
 dbk_owner_guard_begin(void)
 {
 	if (guard_depth++ > 0)
 		return;
-	prev_needs_hook = needs_fmgr_hook;
-	prev_fmgr_hook = fmgr_hook;
-	needs_fmgr_hook = owner_needs_hook;
-	fmgr_hook = owner_fmgr_hook;
+	install_hooks();
+	set_guard_setting(true);
 }
 
 void
@@ -194,6 +275,7 @@ dbk_owner_guard_end(void)
 	fmgr_hook = prev_fmgr_hook;
 	prev_needs_hook = NULL;
 	prev_fmgr_hook = NULL;
+	set_guard_setting(false);
 }
 
 void

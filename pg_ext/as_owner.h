@@ -12,6 +12,7 @@
  * superuser, called while the current user is a superuser, runs as its
  * owner in a security-restricted operation.  Nests; call end in PG_FINALLY.
  */
+void		dbk_owner_guard_define_guc(void);
 void		dbk_owner_guard_begin(void);
 void		dbk_owner_guard_end(void);
 

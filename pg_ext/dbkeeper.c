@@ -9,6 +9,7 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 
+#include "as_owner.h"
 #include "guc.h"
 
 PG_MODULE_MAGIC;
@@ -21,6 +22,7 @@ _PG_init(void)
 	/* Each feature's settings, defined before the prefix is reserved. */
 	dbk_pg_define_gucs();
 	dbk_banner_define_gucs();
+	dbk_owner_guard_define_guc();
 	MarkGUCPrefixReserved("dbkeeper");
 }
 

@@ -21,6 +21,10 @@
 #       code while CREATE TABLE runs, not while rows load.
 #   restore_<where>     one line per object kind: its code did not run as the
 #       superuser (and ran as regress_eve where a restore must run it)
+#   restore_parallel_index  a superuser's table whose index calls regress_eve's
+#       parallel-safe function, with the parallel_workers storage parameter:
+#       the replay's index build runs in parallel workers too, and the code
+#       runs as regress_eve in them as well (the guard reaches the workers)
 #   restore_domain_of_bob, restore_check_of_bob  regress_bob's table using
 #       regress_eve's domain and function: the code runs as regress_bob, the
 #       table's owner, as for an INSERT by regress_bob
@@ -165,6 +169,26 @@ INSERT INTO bob.t VALUES (1);
 SQL
 PGUSER=regress_eve q -d app -q -c "ALTER TABLE eve.t_fk ADD CONSTRAINT fk FOREIGN KEY (c) REFERENCES eve.t_pk (v)" \
   2>"$WORK/fk.err" || echo "note: no foreign key through a cast: $(cat "$WORK/fk.err")"
+# A superuser's table indexed on regress_eve's parallel-safe function, with
+# parallel_workers set so that the index build starts workers whatever the
+# table's size; wide rows and a sleep per call so that the workers get blocks
+# to sort before the leader has read them all.  This probe only tells: a
+# parallel worker cannot run ALTER ROLE, and the psql replay below must not
+# fail on it.
+PGUSER=regress_eve q -d app -q 2>>"$WORK/setup.err" <<'SQL'
+CREATE FUNCTION eve.probe_par(v integer) RETURNS integer LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+  RAISE WARNING 'probe parallel index in % as %', pg_backend_pid(), current_user;
+  PERFORM pg_sleep(0.002);
+  RETURN v;
+END$$;
+SQL
+q -d app -q 2>>"$WORK/setup.err" <<'SQL'
+CREATE TABLE public.t_parallel (v integer, filler text) WITH (parallel_workers = 2);
+INSERT INTO public.t_parallel SELECT i, repeat('x', 1000) FROM generate_series(1, 200) i;
+SET client_min_messages = error;
+CREATE INDEX t_parallel_probe ON public.t_parallel (eve.probe_par(v));
+SQL
 # A superuser made an event trigger on regress_eve's function (only
 # superusers can); a restore must not run it as the superuser.
 su "CREATE EVENT TRIGGER eve_evt ON ddl_command_start WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE', 'COMMENT')
@@ -179,7 +203,7 @@ ok backup "a backup by a superuser runs none of regress_eve's code" \
 [ -n "$name" ] || { printf '%s\n' "$out" | sed 's/^/    /'; exit 0; }
 
 # ---- restore ----
-out=$(q -d app -c "SELECT dbkeeper_restore('$name')" 2>&1)
+out=$(q -d app -c "SELECT 'leader ' || pg_backend_pid()" -c "SELECT dbkeeper_restore('$name')" 2>&1)
 rc=$?
 printf '%s\n' "$out" >"$WORK/restore.out"
 ok restore "the in-place restore by a superuser succeeds and runs no probe as a superuser" \
@@ -216,6 +240,14 @@ restore_probe view view no
 restore_probe matview matview yes
 restore_probe cast cast no
 restore_probe event_trigger "event trigger" no
+leader=$(grep -o -m1 '^leader [0-9]*' <<<"$out" | cut -d' ' -f2)
+if grep -q 'probe parallel index in [0-9]* as postgres' <<<"$out"; then
+  fail restore_parallel_index "a parallel worker ran regress_eve's index expression as the superuser"
+elif ! grep -o 'probe parallel index in [0-9]* as regress_eve' <<<"$out" | grep -vq " in ${leader:-x} as"; then
+  fail restore_parallel_index "no parallel worker built the index (leader ${leader:-unknown}): nothing was tested"
+else
+  pass restore_parallel_index "the index build's parallel workers ran regress_eve's code as regress_eve"
+fi
 after=$(eve_state)
 ok unchanged "regress_eve keeps its attributes and memberships ($after)" [ "$before" = "$after" ]
 ok unchanged_super "regress_eve is not a superuser" [ "$(cut -d'|' -f1 <<<"$after")" = f ]
