@@ -18,7 +18,9 @@
 # the same file into an empty database, and pg_restore -j 2 of the -Fc dump
 # into an empty database.  DBK_BENCH_ROUNDS rounds (default 3) run every
 # method one after the other; the tables give medians, ratios against
-# dbkeeper, sizes, and the backends' memory (as bench_pg_backup.sh).  Each
+# dbkeeper, the CPU time each method cost (the cluster's processes and the
+# client programs together: on a busy machine the ratio to read), sizes,
+# and the backends' memory (as bench_pg_backup.sh).  Each
 # round also times SELECT dbkeeper_fingerprint() against pg_dump -s | sha256sum.
 #
 # DBK_BENCH_PROFILE=1 adds where a backup's catalog work goes on the schema
@@ -49,23 +51,41 @@ make -s -C pg_ext install DESTDIR="$WORK/root" >/dev/null || { echo "install fai
 PGBIN=$WORK/root$(pg_config --bindir)
 bench_cluster_start
 
+# cluster_cpu: CPU seconds used so far by the cluster: its live processes,
+# and, through the postmaster's children times, the backends and parallel
+# workers that have exited
+cluster_cpu() {
+  local pm
+  pm=$(head -1 "$WORK/data/postmaster.pid")
+  cat /proc/[0-9]*/stat 2>/dev/null | awk -v pm="$pm" -v hz="$(getconf CLK_TCK)" '
+    { i = index($0, ") "); split(substr($0, i + 2), x, " ")
+      if ($1 == pm || x[2] == pm) t += x[12] + x[13]; if ($1 == pm) t += x[14] + x[15] }
+    END { printf "%.2f\n", t / hz }'
+}
+
 # measure NAME DB OUTPUT RESULTS CMD...: runs CMD, records in
 # $WORK/RESULTS its time, the size of OUTPUT (a file or directory; "-" for
-# none) and DB's backends' memory
+# none), DB's backends' memory, and the CPU time it cost: the cluster's
+# (cluster_cpu) and CMD's own processes' (psql, zstd, pg_dump, pg_restore),
+# the work a method does, which a busy machine does not inflate as it does
+# the wall time
 measure() {
-  local name=$1 db=$2 output=$3 results=$4 t0 t1 sampler size=0
+  local name=$1 db=$2 output=$3 results=$4 t0 t1 c0 c1 sampler size=0 TIMEFORMAT='%U %S'
   shift 4
   [ "$output" != - ] && rm -rf "$output"
   echo "0 0" >"$WORK/mem"
   sample_memory "$db" "$WORK/mem" &
   sampler=$!
+  c0=$(cluster_cpu)
   t0=$(date +%s.%N)
-  "$@" >"$WORK/out" 2>"$WORK/err" || echo "$name failed: $(tail -3 "$WORK/err")" >&2
+  { time "$@" >"$WORK/out" 2>"$WORK/err" || echo "$name failed: $(tail -3 "$WORK/err")" >&2; } 2>"$WORK/time"
   t1=$(date +%s.%N)
   kill $sampler; wait $sampler 2>/dev/null
+  c1=$(cluster_cpu)
   read -r anon hwm <"$WORK/mem"
   [ "$output" != - ] && size=$(find -L "$output" -type f -printf '%s\n' | awk '{s += $1} END {print s + 0}')
-  printf '%s\t%.3f\t%s\t%s\t%s\n' "$name" "$(echo "$t1 - $t0" | bc -l)" "$size" "$anon" "$hwm" >>"$WORK/$results"
+  printf '%s\t%.3f\t%s\t%s\t%s\t%.2f\n' "$name" "$(echo "$t1 - $t0" | bc -l)" "$size" "$anon" "$hwm" \
+    "$(tail -1 "$WORK/time" | awk -v c="$(echo "$c1 - $c0" | bc -l)" '{ print c + $1 + $2 }')" >>"$WORK/$results"
 }
 
 dbkeeper_backup() {
@@ -88,19 +108,20 @@ table() {
   paste <(median_by_key <(cut -f1,2 "$f")) <(median_by_key <(cut -f1,3 "$f") | cut -f2) \
         <(median_by_key <(cut -f1,4 "$f") | cut -f2) <(median_by_key <(cut -f1,5 "$f") | cut -f2) \
         <(awk -F'\t' '!($1 in r) { order[++k] = $1 } { r[$1] = r[$1] " " sprintf("%.2f", $2) }
-                      END { for (i = 1; i <= k; i++) print r[order[i]] }' "$f") >"$f.medians"
-  echo "| method | wall time | vs dbkeeper | output | size vs dbkeeper | backend RssAnon peak | backend VmHWM | every run (s) |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---|"
-  IFS=$'\t' read -r _ base_t base_s _ _ _ < <(head -1 "$f.medians")
-  while IFS=$'\t' read -r name secs size anon hwm runs; do
+                      END { for (i = 1; i <= k; i++) print r[order[i]] }' "$f") \
+        <(median_by_key <(cut -f1,6 "$f") | cut -f2) >"$f.medians"
+  echo "| method | wall time | vs dbkeeper | CPU time | CPU vs dbkeeper | output | size vs dbkeeper | backend RssAnon peak | backend VmHWM | every run (s) |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+  IFS=$'\t' read -r _ base_t base_s _ _ _ base_c < <(head -1 "$f.medians")
+  while IFS=$'\t' read -r name secs size anon hwm runs cpu; do
+    printf '| %s | %.2f s | %.2f× | %.2f s | %.2f× |' "$name" "$secs" "$(echo "$secs / $base_t" | bc -l)" \
+      "$cpu" "$(echo "$cpu / ($base_c + 0.001)" | bc -l)"
     if [ "$size" = 0 ]; then
-      printf '| %s | %.2f s | %.2f× | | | %.1f MB | %.1f MB |%s |\n' "$name" "$secs" "$(echo "$secs / $base_t" | bc -l)" \
-        "$(echo "$anon / 1024" | bc -l)" "$(echo "$hwm / 1024" | bc -l)" "$runs"
+      printf ' | |'
     else
-      printf '| %s | %.2f s | %.2f× | %.2f MB | %.2f× | %.1f MB | %.1f MB |%s |\n' "$name" "$secs" "$(echo "$secs / $base_t" | bc -l)" \
-        "$(echo "$size / 1048576" | bc -l)" "$(echo "$size / $base_s" | bc -l)" \
-        "$(echo "$anon / 1024" | bc -l)" "$(echo "$hwm / 1024" | bc -l)" "$runs"
+      printf ' %.2f MB | %.2f× |' "$(echo "$size / 1048576" | bc -l)" "$(echo "$size / $base_s" | bc -l)"
     fi
+    printf ' %.1f MB | %.1f MB |%s |\n' "$(echo "$anon / 1024" | bc -l)" "$(echo "$hwm / 1024" | bc -l)" "$runs"
   done <"$f.medians"
 }
 
@@ -170,7 +191,7 @@ for dataset in $DATASETS; do
     for db in bench_psql bench_pgr; do dropdb --if-exists "$db" >/dev/null 2>&1; createdb "$db"; done
     psql -X -q -c CHECKPOINT
     measure "SELECT dbkeeper_restore()" bench - restore dbkeeper_restore
-    sed -n 's/.*dbkeeper_restore: \(.*\) in \([0-9]*\) ms$/\1\t\2/p' "$WORK/err" |
+    sed -n 's/.*dbkeeper_restore: \(.*\) in \([0-9]*\) ms (\([0-9]*\) ms CPU)$/\1\t\2\t\3/p' "$WORK/err" |
       sed 's/^[^ ]*\.sql\.zst checked/check/; s/^safety backup [^ ]* written/safety backup/; s/^[0-9]* statements replayed/replay/' >>"$WORK/phases"
     psql -X -q -c CHECKPOINT
     measure "zstd -dc \\| psql --single-transaction" bench_psql - restore psql_replay
@@ -199,8 +220,9 @@ for dataset in $DATASETS; do
   echo
   table "$WORK/fingerprint"
   echo
-  echo "dbkeeper_restore()'s phases (medians, from its DEBUG1 timings): $(median_by_key "$WORK/phases" |
-    awk -F'\t' '{ printf "%s%s %s ms", (NR > 1 ? "; " : ""), $1, $2 }')."
+  echo "dbkeeper_restore()'s phases (medians, from its DEBUG1 timings; CPU: the backend's threads together): $(paste \
+    <(median_by_key <(cut -f1,2 "$WORK/phases")) <(median_by_key <(cut -f1,3 "$WORK/phases") | cut -f2) |
+    awk -F'\t' '{ printf "%s%s %s ms (%s ms CPU)", (NR > 1 ? "; " : ""), $1, $2, $3 }')."
   [ "$dataset" = schema ] && [ "${DBK_BENCH_PROFILE:-0}" = 1 ] && profile
 done
 exit 0

@@ -71,7 +71,7 @@ for scale in $SCALES; do
     psql -X -q -d bench -c "VACUUM ANALYZE"
     psql -X -q -c CHECKPOINT
     measure "SELECT dbkeeper_restore()" bench dbkeeper_restore
-    sed -n 's/.*dbkeeper_restore: \(.*\) in \([0-9]*\) ms$/\1\t\2/p' "$WORK/err" |
+    sed -n 's/.*dbkeeper_restore: \(.*\) in \([0-9]*\) ms (\([0-9]*\) ms CPU)$/\1\t\2\t\3/p' "$WORK/err" |
       sed 's/^[^ ]*\.sql\.zst checked/check/; s/^safety backup [^ ]* written/safety backup/' >>"$WORK/phases"
     for db in bench_psql bench_pgr; do dropdb --if-exists "$db" >/dev/null 2>&1; createdb "$db"; done
     psql -X -q -c CHECKPOINT
@@ -84,7 +84,8 @@ for scale in $SCALES; do
     awk -F'\t' -v m="$name" -v t="$secs" '$1 == m { if ($3 > a) a = $3; if ($4 > h) h = $4 }
       END { printf "%s\t%s\t%d\t%d\n", m, t, a, h }' "$WORK/results"
   done >"$WORK/medians"
-  phases=$(median_by_key "$WORK/phases" | awk -F'\t' '{ printf "%s%s: %s ms", (NR > 1 ? "; " : ""), $1, $2 }')
+  phases=$(paste <(median_by_key <(cut -f1,2 "$WORK/phases")) <(median_by_key <(cut -f1,3 "$WORK/phases") | cut -f2) |
+    awk -F'\t' '{ printf "%s%s: %s ms (%s ms CPU)", (NR > 1 ? "; " : ""), $1, $2, $3 }')
 
   echo
   echo "pgbench scale $scale (database $dbsize, backup $(echo "$backup_size / 1048576" | bc -l | xargs printf '%.1f') MB), $(nproc) cores, $(date -u +%Y-%m-%d):"
