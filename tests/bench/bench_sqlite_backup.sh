@@ -22,7 +22,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
-EXT=$ROOT/sqlite_ext/dbkeeper
+EXT=${DBK_BENCH_SQLITE_EXT:-$ROOT/sqlite_ext/dbkeeper}   # another build of the extension to compare
 W=${DBK_BENCH_DIR:-$ROOT/build/bench/sqlite}
 if [ "${DBK_BENCH_QUICK:-0}" = 1 ]; then
   SETS=${DBK_BENCH_SQLITE_SETS:-"blobs:16 notes:10 notes:40 notes-rollback:10"}
