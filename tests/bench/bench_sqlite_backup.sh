@@ -91,7 +91,7 @@ for set in $SETS; do
     *) echo "unknown dataset $set" >&2; exit 1 ;;
   esac
   cat "$db" > /dev/null   # warm the page cache
-  dbsize=$(awk -v b="$(stat -c %s "$db")" 'BEGIN { printf "%.0f", b / 1048576 }')
+  dbsize=$(awk -v b="$(stat -L -c %s "$db")" 'BEGIN { printf "%.0f", b / 1048576 }')
   label="$kind, $dbsize MB ($(sqlite3 "$db" 'PRAGMA journal_mode;'))"
 
   # The three methods one after the other in every round (the rounds
