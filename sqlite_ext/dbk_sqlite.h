@@ -161,6 +161,8 @@ int			dbk_sqlite_unpack(dbk_dir *d, const char *name, dbk_temp *t, dbk_meta *hea
 
 /* Opens an unpacked backup (a temporary file) read-only and immutable. */
 int			dbk_sqlite_open_unpacked(const dbk_dir *d, const dbk_temp *t, sqlite3 **out);
+/* How much of an unpacked backup its readers map into memory: SQLite's default ceiling. */
+#define DBK_SQLITE_UNPACKED_MMAP "2147418112"
 
 /*
  * The canonical description of db's main schema (schema.c), sorted, with

@@ -9,24 +9,27 @@
 #            in WAL mode at 100 MB and about 1 GB (memory must stay flat)
 #   notes-rollback  the 100 MB notes in rollback-journal (DELETE) mode, which
 #            copies the pages first to keep its shared lock short
-# Reports the median of 3 wall times, the output size, the peak resident
+# Runs DBK_BENCH_ROUNDS rounds (default 3), each running the three methods
+# one after the other, and reports the median wall time, the median CPU time
+# (user + sys, all threads and steps), the output size, the peak resident
 # memory of the process (for the pipelines, the largest of their steps, by
-# /usr/bin/time -v) and the ratio of dbkeeper's time to each alternative's
+# /usr/bin/time -v), every run's time, and the ratio of dbkeeper's time to each alternative's
 # (the goal at 1 GB: at most 0.60 against .backup + zstd -3).
 # DBK_BENCH_QUICK=1 runs small sizes for a smoke test; DBK_BENCH_SQLITE_SETS
-# overrides the datasets ("kind:MB ...", kind blobs, notes or notes-rollback).
+# overrides the datasets ("kind:MB ...", kind blobs, notes or notes-rollback);
+# DBK_BENCH_SQLITE_METHODS the alternatives (default "backup vacuum").
 # The generated databases stay in build/bench/sqlite for the next run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
-EXT=$ROOT/sqlite_ext/dbkeeper
+EXT=${DBK_BENCH_SQLITE_EXT:-$ROOT/sqlite_ext/dbkeeper}   # another build of the extension to compare
 W=${DBK_BENCH_DIR:-$ROOT/build/bench/sqlite}
 if [ "${DBK_BENCH_QUICK:-0}" = 1 ]; then
   SETS=${DBK_BENCH_SQLITE_SETS:-"blobs:16 notes:10 notes:40 notes-rollback:10"}
 else
   SETS=${DBK_BENCH_SQLITE_SETS:-"blobs:160 notes:100 notes:1000 notes-rollback:100"}
 fi
-RUNS=3
+RUNS=${DBK_BENCH_ROUNDS:-3}
 mkdir -p "$W"
 
 # make_blobs FILE MB: rows of random bytes, which no compressor can shrink.
@@ -64,22 +67,20 @@ PRAGMA journal_mode=$mode;
 EOF
 }
 
-# measure CMD: median wall seconds of RUNS runs, and the largest peak RSS (KiB).
-measure() {
-  local times=() rss=0 t m
-  for _ in $(seq $RUNS); do
-    eval "$PREP"
-    /usr/bin/time -v -o "$W/time.txt" bash -c "$1" > /dev/null 2> "$W/err.txt" || { cat "$W/err.txt" >&2; return 1; }
-    t=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$W/time.txt")
-    m=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$W/time.txt")
-    times+=("$t")
-    [ "$m" -gt "$rss" ] && rss=$m
-  done
-  echo "$(printf '%s\n' "${times[@]}" | sort -g | sed -n "$(( (RUNS + 1) / 2 ))p") $rss"
+# run_once CMD: runs CMD once under /usr/bin/time; prints "wall cpu rss_kib"
+# (cpu = user + sys of CMD and its children).
+run_once() {
+  /usr/bin/time -v -o "$W/time.txt" bash -c "$1" > /dev/null 2> "$W/err.txt" || { cat "$W/err.txt" >&2; return 1; }
+  awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; w = s }
+    /User time/ { c += $2 } /System time/ { c += $2 } /Maximum resident set size/ { m = $2 }
+    END { print w, c, m }' "$W/time.txt"
 }
 
-echo "| dataset | method | time (s, median of $RUNS) | output (MB) | peak memory (MB) | dbkeeper time ÷ this |"
-echo "|---|---|---|---|---|---|"
+# median of the numbers on stdin
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+echo "| dataset | method | time (s, median of $RUNS) | CPU user+sys (s, median) | output (MB) | peak memory (MB) | dbkeeper time ÷ this | every run (s) |"
+echo "|---|---|---|---|---|---|---|---|"
 for set in $SETS; do
   kind=${set%%:*}
   mb=${set#*:}
@@ -90,28 +91,47 @@ for set in $SETS; do
     *) echo "unknown dataset $set" >&2; exit 1 ;;
   esac
   cat "$db" > /dev/null   # warm the page cache
-  dbsize=$(awk -v b="$(stat -c %s "$db")" 'BEGIN { printf "%.0f", b / 1048576 }')
+  dbsize=$(awk -v b="$(stat -L -c %s "$db")" 'BEGIN { printf "%.0f", b / 1048576 }')
   label="$kind, $dbsize MB ($(sqlite3 "$db" 'PRAGMA journal_mode;'))"
 
-  PREP="rm -rf '$W/bk'; mkdir -m 700 '$W/bk'"
-  read -r t_dbk m_dbk < <(measure "DBKEEPER_BACKUP_DIR='$W/bk' sqlite3 '$db' '.load $EXT' 'SELECT dbkeeper_config(\"keep_backups\", 0);' 'SELECT dbkeeper_backup();'")
-  s_dbk=$(find "$W/bk" -name '*.sqlite3.zst' -type f -exec stat -c %s {} +)
+  # The three methods one after the other in every round (the rounds
+  # interleave them, so a busy moment of the shared machine is spread over
+  # all three), each starting from an empty output.
+  methods=(dbk ${DBK_BENCH_SQLITE_METHODS:-backup vacuum})
+  declare -A cmd prep
+  prep[dbk]="rm -rf '$W/bk'; mkdir -m 700 '$W/bk'"
+  cmd[dbk]="DBKEEPER_BACKUP_DIR='$W/bk' sqlite3 '$db' '.load $EXT' 'SELECT dbkeeper_config(\"keep_backups\", 0);' 'SELECT dbkeeper_backup();'"
+  prep[backup]="rm -f '$W/copy.db' '$W/copy.db.zst'"
+  cmd[backup]="sqlite3 '$db' \".backup '$W/copy.db'\" && zstd -q -3 '$W/copy.db' -o '$W/copy.db.zst'"
+  prep[vacuum]="rm -f '$W/vac.db' '$W/vac.db.zst'"
+  cmd[vacuum]="sqlite3 '$db' \"VACUUM INTO '$W/vac.db'\" && zstd -q -3 '$W/vac.db' -o '$W/vac.db.zst'"
+  declare -A walls cpus rss size
+  for m in "${methods[@]}"; do walls[$m]=""; cpus[$m]=""; rss[$m]=0; done
+  for _ in $(seq $RUNS); do
+    for m in "${methods[@]}"; do
+      eval "${prep[$m]}"
+      read -r t c r < <(run_once "${cmd[$m]}")
+      walls[$m]+="$t "
+      cpus[$m]+="$c "
+      [ "$r" -gt "${rss[$m]}" ] && rss[$m]=$r
+    done
+  done
+  size[dbk]=$(find "$W/bk" -name '*.sqlite3.zst' -type f -exec stat -c %s {} +)
+  [ -n "${walls[backup]:-}" ] && size[backup]=$(stat -c %s "$W/copy.db.zst")
+  [ -n "${walls[vacuum]:-}" ] && size[vacuum]=$(stat -c %s "$W/vac.db.zst")
+  t_dbk=$(printf '%s\n' ${walls[dbk]} | median)
 
-  PREP="rm -f '$W/copy.db' '$W/copy.db.zst'"
-  read -r t_b m_b < <(measure "sqlite3 '$db' \".backup '$W/copy.db'\" && zstd -q -3 '$W/copy.db' -o '$W/copy.db.zst'")
-  s_b=$(stat -c %s "$W/copy.db.zst")
-
-  PREP="rm -f '$W/vac.db' '$W/vac.db.zst'"
-  read -r t_v m_v < <(measure "sqlite3 '$db' \"VACUUM INTO '$W/vac.db'\" && zstd -q -3 '$W/vac.db' -o '$W/vac.db.zst'")
-  s_v=$(stat -c %s "$W/vac.db.zst")
-
-  row() {  # name time rss size
-    awk -v l="$label" -v n="$1" -v t="$2" -v m="$3" -v s="$4" -v ref="$t_dbk" \
-      'BEGIN { printf "| %s | %s | %.2f | %.1f | %.1f | %.2f |\n", l, n, t, s / 1048576, m / 1024, ref / t }'
+  row() {  # method name
+    local t c
+    t=$(printf '%s\n' ${walls[$1]} | median)
+    c=$(printf '%s\n' ${cpus[$1]} | median)
+    awk -v l="$label" -v n="$2" -v t="$t" -v c="$c" -v m="${rss[$1]}" -v s="${size[$1]}" -v ref="$t_dbk" -v all="${walls[$1]% }" \
+      'BEGIN { printf "| %s | %s | %.2f | %.2f | %.1f | %.1f | %.2f | %s |\n", l, n, t, c, s / 1048576, m / 1024, ref / t, all }'
   }
-  row "dbkeeper_backup()" "$t_dbk" "$m_dbk" "$s_dbk"
-  row "sqlite3 .backup + zstd -3" "$t_b" "$m_b" "$s_b"
-  row "VACUUM INTO + zstd -3" "$t_v" "$m_v" "$s_v"
+  row dbk "dbkeeper_backup()"
+  [ -n "${walls[backup]:-}" ] && row backup "sqlite3 .backup + zstd -3"
+  [ -n "${walls[vacuum]:-}" ] && row vacuum "VACUUM INTO + zstd -3"
+  unset cmd prep walls cpus rss size
 done
 echo
 echo "dbkeeper time ÷ this: below 1.00 means dbkeeper_backup() is faster (goal at 1 GB: at most 0.60 against .backup + zstd -3)."

@@ -60,3 +60,63 @@ sq app.db "SELECT dbkeeper_restore('$n');" > /dev/null
 check after/other-process "another process sees the restored data and can write" \
   "$(sqlite3 app.db "INSERT INTO acct(bal) VALUES (1); SELECT count(*) FROM acct; PRAGMA integrity_check;")" "11
 ok"
+
+# A backup damaged in the middle of its compressed stream, on a database of
+# many pages: the restore must have read (and, were it to stream, copied)
+# a good part of the content before it meets the damage.  Two ways:
+#   block     a byte of a compressed block flipped: zstd fails there;
+#   recompressed  the content with one byte changed in its middle page,
+#             compressed again into valid zstd frames between the original
+#             header and trailer: only the SHA-256 in the trailer, checked
+#             (of the file, of the content) after the last page can tell.
+# Either way: an error naming the backup, the live database unchanged, no
+# safety backup taken, no temporary file left in the backup directory.
+rows=$(( DBK_HEAVY ? 60000 : 30000 ))
+make_accounts_db mid.db "$rows"
+sqlite3 mid.db "PRAGMA journal_mode=WAL; ALTER TABLE acct ADD COLUMN memo TEXT;
+                UPDATE acct SET memo = hex(randomblob(40)) || ' account ' || id;" > /dev/null
+m=$(sq mid.db "SELECT dbkeeper_backup('mid');")
+sqlite3 mid.db "UPDATE acct SET bal = bal + 1 WHERE id % 7 = 0;"
+mid_sum=$(sqlite3 mid.db .sha3sum)
+python3 - "dbkeeper-backups/$m" <<'PY'
+import struct, subprocess, sys
+path = sys.argv[1]
+data = open(path, 'rb').read()
+head = 8 + struct.unpack('<I', data[4:8])[0]            # the header frame
+tail = int(data[-11:-1])                                # "end=NNNNNNNNNN\n": the trailer frame
+content = data[head:len(data) - tail]
+base = path[:-len('.sqlite3.zst')]
+# block: one byte flipped in the middle of the compressed content
+b = bytearray(data)
+b[head + len(content) // 2] ^= 0x55
+open(base + '-block.sqlite3.zst', 'wb').write(b)
+# recompressed: valid zstd of a content one byte different in its middle
+plain = bytearray(subprocess.run(['zstd', '-dc', path], check=True, capture_output=True).stdout)
+plain[len(plain) // 2 + 100] ^= 0x01
+z = subprocess.run(['zstd', '-q', '-3', '--check', '-c'], input=bytes(plain), check=True, capture_output=True).stdout
+open(base + '-recompressed.sqlite3.zst', 'wb').write(data[:head] + z + data[len(data) - tail:])
+PY
+pages=$(sqlite3 mid.db "PRAGMA page_count;")
+# over 512 pages of 4 KiB: the damage lies beyond the first MiB, what a restore reads at once
+check corrupt-middle/size "the database has many pages (its middle beyond the first MiB read)" \
+  "$([ "$pages" -gt 512 ] && echo yes)" yes
+for kind in block recompressed; do
+  bad=${m%.sqlite3.zst}-$kind.sqlite3.zst
+  case $kind in
+    block) want="backup \"$bad\" is corrupt" ;;
+    # the checksums of the trailer, read after the last page (the file's comes first)
+    recompressed) want="backup \"$bad\" is corrupt: the (checksum of its compressed data|SHA-256 of its content) does not match" ;;
+  esac
+  check_error "corrupt-middle/$kind" "a backup damaged in the middle ($kind) is refused, naming it" \
+    "$want" mid.db "SELECT dbkeeper_restore('$bad');"
+  check "corrupt-middle/$kind-unchanged" "and the database is unchanged" "$(sqlite3 mid.db .sha3sum)" "$mid_sum"
+  check "corrupt-middle/$kind-integrity" "and passes integrity_check" "$(sqlite3 mid.db 'PRAGMA integrity_check;')" ok
+  check "corrupt-middle/$kind-no-safety" "no safety backup was taken" \
+    "$(find dbkeeper-backups -name 'mid*pre-restore*' | wc -l)" 0
+  check "corrupt-middle/$kind-no-temp" "no temporary file is left in the backup directory" \
+    "$(find dbkeeper-backups -name '.dbkeeper-*' | wc -l)" 0
+done
+sq mid.db "SELECT dbkeeper_restore('$m');" > /dev/null
+check corrupt-middle/good-after "the undamaged backup still restores" \
+  "$(sqlite3 mid.db 'SELECT count(*), sum(bal) FROM acct; PRAGMA integrity_check;')" "$rows|$((rows * 100))
+ok"
