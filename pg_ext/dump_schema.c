@@ -35,14 +35,15 @@
  *              changed on extension members and system objects, then
  *              REFRESH of the materialized views that were populated.
  *
- * Each kind of object has one builder (kind_*), the query that lists every
- * object of the kind with its statements, as pg_dump splits getX and dumpX;
- * pre_data_kinds and post_data_kinds list them, so a new kind is one
+ * Each kind of object has one builder (kind_*, or dbk_kind_* of the
+ * dump_kind_*.c files), the query that lists every object of the kind with
+ * its statements, as pg_dump splits getX and dumpX; dump_kinds is the one
+ * table of them all, with the section each belongs to, so a new kind is one
  * builder and one entry.  The rarer kinds (base and shell types, operator
  * classes and families, access methods, special aggregates, languages,
  * transforms, conversions, text search parsers and templates, tablespaces,
- * subscriptions, security labels) are built in dump_kind_*.c and ordered
- * here with the rest.
+ * subscriptions, security labels) are built in dump_kind_*.c (dump_kind.h)
+ * and ordered here with the rest.
  *
  * Every kind of object pg_dump writes is reproduced; an object whose
  * definition cannot be read fails the backup with an error naming it
@@ -380,18 +381,6 @@ collect(obj_set *set, MemoryContext cxt, const char *sql)
 	}
 }
 
-/*
- * A kind of object (pg_dump's getX and dumpX in one): the query that lists
- * every object of the kind with its statements, in the COL_* columns.  A
- * new kind is one more builder and its entry in pre_data_kinds or
- * post_data_kinds (or a file of dump_kind.h's).
- */
-typedef struct dump_kind
-{
-	const char *name;			/* for readers: what the query lists */
-	const char *(*sql) (void);
-} dump_kind;
-
 static int
 obj_cmp(const void *a, const void *b)
 {
@@ -596,7 +585,7 @@ sql_view_queries(const char *where)
 
 /* schemas (public included: its owner, comment and privileges) */
 static const char *
-kind_schemas(void)
+kind_schemas(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 'pg_namespace'::regclass::oid, n.oid, 10, n.nspname, format('schema %%I', n.nspname),"
@@ -610,7 +599,7 @@ kind_schemas(void)
 
 /* extensions: their members come with them */
 static const char *
-kind_extensions(void)
+kind_extensions(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 'pg_extension'::regclass::oid, x.oid, 20, x.extname, format('extension %%I', x.extname),"
@@ -622,7 +611,7 @@ kind_extensions(void)
 
 /* collations */
 static const char *
-kind_collations(void)
+kind_collations(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 'pg_collation'::regclass::oid, x.oid, 25, q.q, 'collation ' || q.q,"
@@ -639,7 +628,7 @@ kind_collations(void)
 
 /* casts between types, made by users (not the ones a range type makes) */
 static const char *
-kind_casts(void)
+kind_casts(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 'pg_cast'::regclass::oid, x.oid, 47, q.q, 'cast ' || q.q,"
@@ -658,7 +647,7 @@ kind_casts(void)
 
 /* text search dictionaries and configurations (parsers and templates: dump_kind_misc.c) */
 static const char *
-kind_ts_dictionaries(void)
+kind_ts_dictionaries(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 'pg_ts_dict'::regclass::oid, x.oid, 33, q.q, 'text search dictionary ' || q.q,"
@@ -674,7 +663,7 @@ kind_ts_dictionaries(void)
 }
 
 static const char *
-kind_ts_configurations(void)
+kind_ts_configurations(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 'pg_ts_config'::regclass::oid, x.oid, 34, q.q, 'text search configuration ' || q.q,"
@@ -695,7 +684,7 @@ kind_ts_configurations(void)
 
 /* foreign-data wrappers, servers, user mappings (not members of an extension) */
 static const char *
-kind_foreign_data_wrappers(void)
+kind_foreign_data_wrappers(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 'pg_foreign_data_wrapper'::regclass::oid, x.oid, 48, x.fdwname, format('foreign-data wrapper %%I', x.fdwname),"
@@ -710,7 +699,7 @@ kind_foreign_data_wrappers(void)
 }
 
 static const char *
-kind_foreign_servers(void)
+kind_foreign_servers(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 'pg_foreign_server'::regclass::oid, x.oid, 49, x.srvname, format('foreign server %%I', x.srvname),"
@@ -731,7 +720,7 @@ kind_foreign_servers(void)
 
 /* enum, domain and range types */
 static const char *
-kind_types(void)
+kind_types(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 'pg_type'::regclass::oid, t.oid, 30, q.q, 'type ' || q.q,"
@@ -773,7 +762,7 @@ kind_types(void)
 
 /* composite types (their pg_class entry stands for them) */
 static const char *
-kind_composite_types(void)
+kind_composite_types(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 'pg_class'::regclass::oid, c.oid, 30, q.q, 'type ' || q.q,"
@@ -793,7 +782,7 @@ kind_composite_types(void)
 
 /* functions and procedures */
 static const char *
-kind_functions(void)
+kind_functions(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 'pg_proc'::regclass::oid, p.oid, 40, q.q, lower(q.k) || ' ' || q.q,"
@@ -811,7 +800,7 @@ kind_functions(void)
 
 /* plain aggregates (the others: dump_kind_aggregates.c) */
 static const char *
-kind_aggregates(void)
+kind_aggregates(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 'pg_proc'::regclass::oid, p.oid, 45, q.q, 'aggregate ' || q.q,"
@@ -847,7 +836,7 @@ kind_aggregates(void)
  * mutual order does not matter (pg_depend has no edge between them).
  */
 static const char *
-kind_operators(void)
+kind_operators(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 'pg_operator'::regclass::oid, x.oid, 46, x.oid::regoperator::text, 'operator ' || x.oid::regoperator,"
@@ -871,7 +860,7 @@ kind_operators(void)
 
 /* sequences other than those of identity columns */
 static const char *
-kind_sequences(void)
+kind_sequences(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 'pg_class'::regclass::oid, c.oid, 50, q.q, 'sequence ' || q.q,"
@@ -891,7 +880,7 @@ kind_sequences(void)
 }
 
 static const char *
-kind_tables(void)
+kind_tables(const dump_kind_context *cx)
 {
 	return sql_tables("true", "false");
 }
@@ -901,7 +890,7 @@ kind_tables(void)
  * inheritance children as for tables.
  */
 static const char *
-kind_foreign_tables(void)
+kind_foreign_tables(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 'pg_class'::regclass::oid, c.oid, 62, q.q, 'foreign table ' || q.q,"
@@ -938,7 +927,7 @@ kind_foreign_tables(void)
 
 /* large objects: created empty here, filled in the data section */
 static const char *
-kind_large_objects(void)
+kind_large_objects(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 'pg_largeobject_metadata'::regclass::oid, x.oid, 90, lpad(x.oid::text, 10, '0'),"
@@ -954,33 +943,11 @@ kind_large_objects(void)
  * stand-in (VIEW_NEEDS_KEY), a materialized view that does is postponed.
  */
 static const char *
-kind_views(void)
+kind_views(const dump_kind_context *cx)
 {
 	return sql_views("true", "CASE c.relkind WHEN 'v' THEN " CppAsString2(PRIO_VIEW)
 			" ELSE " CppAsString2(PRIO_MATVIEW) " END", VIEW_NEEDS_KEY("c"));
 }
-
-/* The pre-data kinds, in the order their queries run. */
-static const dump_kind pre_data_kinds[] = {
-	{"schemas", kind_schemas},
-	{"extensions", kind_extensions},
-	{"collations", kind_collations},
-	{"casts", kind_casts},
-	{"text search dictionaries", kind_ts_dictionaries},
-	{"text search configurations", kind_ts_configurations},
-	{"foreign-data wrappers", kind_foreign_data_wrappers},
-	{"foreign servers and user mappings", kind_foreign_servers},
-	{"enum, domain and range types", kind_types},
-	{"composite types", kind_composite_types},
-	{"functions", kind_functions},
-	{"aggregates", kind_aggregates},
-	{"operators", kind_operators},
-	{"sequences", kind_sequences},
-	{"tables", kind_tables},
-	{"foreign tables", kind_foreign_tables},
-	{"large objects", kind_large_objects},
-	{"views", kind_views},
-};
 
 /*
  * The dependency edges between pre-data objects: pg_depend's normal edges
@@ -1022,6 +989,12 @@ static const char *const edges_sql =
 "  WHERE (a.mc, a.mo) <> (b.mc, b.mo) AND NOT " DBK_KIND_SHELL_EDGE("a", "b")
 "  GROUP BY 1, 2, 3, 4"
 " UNION ALL SELECT 'pg_class'::regclass::oid, inhrelid, 'pg_class'::regclass::oid, inhparent, NULL FROM pg_inherits";
+
+static const char *
+kind_edges(const dump_kind_context *cx)
+{
+	return edges_sql;
+}
 
 static HTAB *
 index_objects(obj_set *set)
@@ -1105,17 +1078,6 @@ add_edges_of(obj_set *set, MemoryContext cxt, HTAB *h, const char *sql)
 		}
 	}
 	MemoryContextSwitchTo(old);
-}
-
-/* pg_depend's edges (edges_sql), then those of the kinds in dump_kind_*.c */
-static void
-add_edges(obj_set *set, MemoryContext cxt, HTAB *h, List *more)
-{
-	ListCell   *lc;
-
-	add_edges_of(set, cxt, h, edges_sql);
-	foreach(lc, more)
-		add_edges_of(set, cxt, h, lfirst(lc));
 }
 
 /* True for the objects postpone may move to post-data. */
@@ -1469,7 +1431,7 @@ order_pre_data(obj_set *set, dump_schema *s, MemoryContext cxt, List **late)
 
 /* sequences owned by a column */
 static const char *
-kind_sequence_ownership(void)
+kind_sequence_ownership(const dump_kind_context *cx)
 {
 	return "SELECT 0::oid, 0::oid, 90, q.q, 'sequence ' || q.q,"
 			" format('ALTER SEQUENCE %s OWNED BY %s.%I;', q.q, d.refobjid::regclass::text, a.attname), NULL::text"
@@ -1488,7 +1450,7 @@ kind_sequence_ownership(void)
  * are attached to their parent's below, as pg_dump does.
  */
 static const char *
-kind_constraints(void)
+kind_constraints(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 0::oid, 0::oid, CASE WHEN co.contype = 'f' THEN 900 WHEN co.contype = 'c' AND co.convalidated THEN 100"
@@ -1510,7 +1472,7 @@ kind_constraints(void)
 
 /* domain constraints that are NOT VALID: after the rows they do not accept */
 static const char *
-kind_domain_constraints(void)
+kind_domain_constraints(const dump_kind_context *cx)
 {
 	return "SELECT 0::oid, 0::oid, 105, format('%I.%I', n.nspname, t.typname) || ' ' || co.conname,"
 			" format('constraint %I of domain %I.%I', co.conname, n.nspname, t.typname),"
@@ -1529,7 +1491,7 @@ kind_domain_constraints(void)
  * PostgreSQL would choose; then they are attached.
  */
 static const char *
-kind_indexes(void)
+kind_indexes(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 0::oid, 0::oid, 120, q.q || ' ' || ic.relname, format('index %%I.%%I', n.nspname, ic.relname),"
@@ -1550,7 +1512,7 @@ kind_indexes(void)
  * propagates upwards.
  */
 static const char *
-kind_index_attachments(void)
+kind_index_attachments(const dump_kind_context *cx)
 {
 	return "SELECT 0::oid, 0::oid, 125, format('%I.%I', n.nspname, ci.relname), format('index %I.%I', n.nspname, ci.relname),"
 			" format('ALTER INDEX %I.%I ATTACH PARTITION %I.%I;', pn.nspname, pi.relname, n.nspname, ci.relname), NULL::text"
@@ -1561,7 +1523,7 @@ kind_index_attachments(void)
 
 /* statistics targets of index columns (expressions), constraints' indexes included */
 static const char *
-kind_index_statistics(void)
+kind_index_statistics(const dump_kind_context *cx)
 {
 	return "SELECT 0::oid, 0::oid, 135, format('%I.%I', n.nspname, ic.relname), format('index %I.%I', n.nspname, ic.relname),"
 			" string_agg(format('ALTER INDEX %I.%I ALTER COLUMN %s SET STATISTICS %s;', n.nspname, ic.relname,"
@@ -1575,7 +1537,7 @@ kind_index_statistics(void)
 
 /* CLUSTER ON and REPLICA IDENTITY USING INDEX */
 static const char *
-kind_index_uses(void)
+kind_index_uses(const dump_kind_context *cx)
 {
 	return "SELECT 0::oid, 0::oid, 130, q.q || ' ' || ic.relname, format('index %I.%I', n.nspname, ic.relname),"
 			" CASE WHEN i.indisclustered THEN format(E'ALTER TABLE %s CLUSTER ON %I;\\n', q.q, ic.relname) ELSE '' END"
@@ -1589,7 +1551,7 @@ kind_index_uses(void)
 
 /* extended statistics */
 static const char *
-kind_statistics_objects(void)
+kind_statistics_objects(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 0::oid, 0::oid, 140, q.q, 'statistics object ' || q.q,"
@@ -1605,14 +1567,14 @@ kind_statistics_objects(void)
 
 /* the queries of views that rely on a constraint (VIEW_NEEDS_KEY) */
 static const char *
-kind_view_queries(void)
+kind_view_queries(const dump_kind_context *cx)
 {
 	return sql_view_queries(VIEW_NEEDS_KEY("c"));
 }
 
 /* triggers (clones on partitions come from their parent's) */
 static const char *
-kind_triggers(void)
+kind_triggers(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 0::oid, 0::oid, 150, q.q || ' ' || t.tgname, format('trigger %%I on %%s', t.tgname, q.q),"
@@ -1634,7 +1596,7 @@ kind_triggers(void)
  * parent's CREATE TRIGGER).
  */
 static const char *
-kind_trigger_states(void)
+kind_trigger_states(const dump_kind_context *cx)
 {
 	return "SELECT 0::oid, 0::oid, 155, q.q || ' ' || t.tgname, format('trigger %I on %s', t.tgname, q.q),"
 			" format('ALTER TABLE ONLY %s %s TRIGGER %I;', q.q, CASE t.tgenabled WHEN 'D' THEN 'DISABLE'"
@@ -1647,7 +1609,7 @@ kind_trigger_states(void)
 
 /* rules other than the ones that make views */
 static const char *
-kind_rules(void)
+kind_rules(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 0::oid, 0::oid, 160, q.q || ' ' || r.rulename, format('rule %%I on %%s', r.rulename, q.q),"
@@ -1674,7 +1636,7 @@ kind_rules(void)
  * objects the script creates.
  */
 static const char *
-kind_member_privileges(void)
+kind_member_privileges(const dump_kind_context *cx)
 {
 	return psprintf(
 			"WITH o AS ("
@@ -1714,7 +1676,7 @@ kind_member_privileges(void)
 
 /* the same for the columns of such relations */
 static const char *
-kind_member_column_privileges(void)
+kind_member_column_privileges(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 0::oid, 0::oid, 946, q.q || ' ' || a.attname, format('column %%I of %%s', a.attname, q.q),"
@@ -1735,7 +1697,7 @@ kind_member_column_privileges(void)
 
 /* row-level security: the switches, then the policies */
 static const char *
-kind_row_security(void)
+kind_row_security(const dump_kind_context *cx)
 {
 	return "SELECT 0::oid, 0::oid, 170, q.q, 'table ' || q.q,"
 			" CASE WHEN c.relrowsecurity THEN format(E'ALTER TABLE %s ENABLE ROW LEVEL SECURITY;\\n', q.q) ELSE '' END"
@@ -1748,7 +1710,7 @@ kind_row_security(void)
 
 /* event triggers, after everything the restore creates */
 static const char *
-kind_event_triggers(void)
+kind_event_triggers(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 0::oid, 0::oid, 950, x.evtname, format('event trigger %%I', x.evtname),"
@@ -1766,7 +1728,7 @@ kind_event_triggers(void)
 
 /* publications, with their tables (column lists and row filters) and schemas */
 static const char *
-kind_publications(void)
+kind_publications(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 0::oid, 0::oid, 970, x.pubname, format('publication %%I', x.pubname),"
@@ -1797,7 +1759,7 @@ kind_publications(void)
  * then grant); an entry for one schema adds to them (so grant only).
  */
 static const char *
-kind_default_privileges(void)
+kind_default_privileges(const dump_kind_context *cx)
 {
 	return "SELECT 0::oid, 0::oid, 960, pg_get_userbyid(x.defaclrole) || ' ' || coalesce(n.nspname, ''),"
 			" 'default privileges of role ' || pg_get_userbyid(x.defaclrole),"
@@ -1816,7 +1778,7 @@ kind_default_privileges(void)
 }
 
 static const char *
-kind_policies(void)
+kind_policies(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 0::oid, 0::oid, 180, q.q || ' ' || p.polname, format('policy %%I on %%s', p.polname, q.q),"
@@ -1835,27 +1797,69 @@ kind_policies(void)
 			sql_comment("pg_policy", "p.oid", "format('POLICY %I ON %s', p.polname, q.q)"));
 }
 
-/* The post-data kinds, in the order their queries run. */
-static const dump_kind post_data_kinds[] = {
-	{"sequence ownership", kind_sequence_ownership},
-	{"constraints", kind_constraints},
-	{"domain constraints", kind_domain_constraints},
-	{"indexes", kind_indexes},
-	{"index attachments", kind_index_attachments},
-	{"index statistics", kind_index_statistics},
-	{"CLUSTER ON and REPLICA IDENTITY USING INDEX", kind_index_uses},
-	{"statistics objects", kind_statistics_objects},
-	{"queries of views with a stand-in", kind_view_queries},
-	{"triggers", kind_triggers},
-	{"trigger states", kind_trigger_states},
-	{"rules", kind_rules},
-	{"privileges changed on extension members and system objects", kind_member_privileges},
-	{"the same on their columns", kind_member_column_privileges},
-	{"row security", kind_row_security},
-	{"event triggers", kind_event_triggers},
-	{"publications", kind_publications},
-	{"default privileges", kind_default_privileges},
-	{"policies", kind_policies},
+/*
+ * Every kind of object, in the order its query runs: pre-data kinds, the
+ * dependencies pg_depend does not record, then post-data kinds.  A new kind
+ * is one builder and one entry here.
+ */
+static const dump_kind dump_kinds[] = {
+	{"schemas", DUMP_PRE_DATA, kind_schemas},
+	{"extensions", DUMP_PRE_DATA, kind_extensions},
+	{"collations", DUMP_PRE_DATA, kind_collations},
+	{"casts", DUMP_PRE_DATA, kind_casts},
+	{"text search dictionaries", DUMP_PRE_DATA, kind_ts_dictionaries},
+	{"text search configurations", DUMP_PRE_DATA, kind_ts_configurations},
+	{"foreign-data wrappers", DUMP_PRE_DATA, kind_foreign_data_wrappers},
+	{"foreign servers and user mappings", DUMP_PRE_DATA, kind_foreign_servers},
+	{"enum, domain and range types", DUMP_PRE_DATA, kind_types},
+	{"composite types", DUMP_PRE_DATA, kind_composite_types},
+	{"functions", DUMP_PRE_DATA, kind_functions},
+	{"aggregates", DUMP_PRE_DATA, kind_aggregates},
+	{"operators", DUMP_PRE_DATA, kind_operators},
+	{"sequences", DUMP_PRE_DATA, kind_sequences},
+	{"tables", DUMP_PRE_DATA, kind_tables},
+	{"foreign tables", DUMP_PRE_DATA, kind_foreign_tables},
+	{"large objects", DUMP_PRE_DATA, kind_large_objects},
+	{"views", DUMP_PRE_DATA, kind_views},
+	{"base types", DUMP_PRE_DATA, dbk_kind_base_types},
+	{"shell types", DUMP_PRE_DATA, dbk_kind_shell_types},
+	{"shells of base types and of ranges with a canonical function", DUMP_PRE_DATA, dbk_kind_early_shells},
+	{"operator families", DUMP_PRE_DATA, dbk_kind_opfamilies},
+	{"operator classes", DUMP_PRE_DATA, dbk_kind_opclasses},
+	{"loose members of operator families", DUMP_PRE_DATA, dbk_kind_opfamily_members},
+	{"access methods", DUMP_PRE_DATA, dbk_kind_access_methods},
+	{"ordered-set, hypothetical and moving aggregates", DUMP_PRE_DATA, dbk_kind_special_aggregates},
+	{"procedural languages", DUMP_PRE_DATA, dbk_kind_languages},
+	{"transforms", DUMP_PRE_DATA, dbk_kind_transforms},
+	{"conversions", DUMP_PRE_DATA, dbk_kind_conversions},
+	{"text search parsers", DUMP_PRE_DATA, dbk_kind_ts_parsers},
+	{"text search templates", DUMP_PRE_DATA, dbk_kind_ts_templates},
+	{"tablespaces of tables and materialized views", DUMP_PRE_DATA, dbk_kind_relation_tablespaces},
+	{"pg_depend's edges", DUMP_EDGES, kind_edges},
+	{"edges of operator classes, families and access methods", DUMP_EDGES, dbk_kind_operator_edges},
+	{"edges of languages, transforms, conversions and text search", DUMP_EDGES, dbk_kind_misc_edges},
+	{"sequence ownership", DUMP_POST_DATA, kind_sequence_ownership},
+	{"constraints", DUMP_POST_DATA, kind_constraints},
+	{"domain constraints", DUMP_POST_DATA, kind_domain_constraints},
+	{"indexes", DUMP_POST_DATA, kind_indexes},
+	{"index attachments", DUMP_POST_DATA, kind_index_attachments},
+	{"index statistics", DUMP_POST_DATA, kind_index_statistics},
+	{"CLUSTER ON and REPLICA IDENTITY USING INDEX", DUMP_POST_DATA, kind_index_uses},
+	{"statistics objects", DUMP_POST_DATA, kind_statistics_objects},
+	{"queries of views with a stand-in", DUMP_POST_DATA, kind_view_queries},
+	{"triggers", DUMP_POST_DATA, kind_triggers},
+	{"trigger states", DUMP_POST_DATA, kind_trigger_states},
+	{"rules", DUMP_POST_DATA, kind_rules},
+	{"privileges changed on extension members and system objects", DUMP_POST_DATA, kind_member_privileges},
+	{"the same on their columns", DUMP_POST_DATA, kind_member_column_privileges},
+	{"row security", DUMP_POST_DATA, kind_row_security},
+	{"event triggers", DUMP_POST_DATA, kind_event_triggers},
+	{"publications", DUMP_POST_DATA, kind_publications},
+	{"default privileges", DUMP_POST_DATA, kind_default_privileges},
+	{"policies", DUMP_POST_DATA, kind_policies},
+	{"tablespaces of indexes", DUMP_POST_DATA, dbk_kind_index_tablespaces},
+	{"security labels", DUMP_POST_DATA, dbk_kind_security_labels},
+	{"subscriptions", DUMP_POST_DATA, dbk_kind_subscriptions},
 };
 
 /* ------------------------------------------------------------ data lists */
@@ -1919,6 +1923,19 @@ oid_array(List *list)
 	return buf.data;
 }
 
+/* Collects every object of the kinds of section sec into set. */
+static void
+collect_section(obj_set *set, MemoryContext cxt, dump_section sec, const dump_kind_context *cx)
+{
+	for (int i = 0; i < lengthof(dump_kinds); i++)
+	{
+		const char *sql;
+
+		if (dump_kinds[i].section == sec && (sql = dump_kinds[i].sql(cx)) != NULL)
+			collect(set, cxt, sql);
+	}
+}
+
 void
 dbk_dump_schema_read(dump_schema *s)
 {
@@ -1927,32 +1944,26 @@ dbk_dump_schema_read(dump_schema *s)
 	MemoryContext old = MemoryContextSwitchTo(work);
 	obj_set		pre = {0},
 				post = {0};
-	dump_kind_sql kinds = {0};
+	dump_kind_context cx = {.postponed = "(SELECT 0::oid, 0::oid WHERE false)"};
 	List	   *late = NIL;		/* char *: pre-data statements postponed */
 	MemoryContext save;
 	HTAB	   *h;
-	ListCell   *lc;
 
-	dbk_dump_kind_types(&kinds);
-	dbk_dump_kind_operators(&kinds);
-	dbk_dump_kind_aggregates(&kinds);
-	dbk_dump_kind_misc(&kinds);
-
-	for (int i = 0; i < lengthof(pre_data_kinds); i++)
-		collect(&pre, work, pre_data_kinds[i].sql());
-	foreach(lc, kinds.pre_data)
-		collect(&pre, work, lfirst(lc));
+	collect_section(&pre, work, DUMP_PRE_DATA, &cx);
 	qsort(pre.items, pre.n, sizeof(dump_obj), obj_cmp);
 	h = index_objects(&pre);
-	add_edges(&pre, work, h, kinds.edges);
+	for (int i = 0; i < lengthof(dump_kinds); i++)
+	{
+		const char *sql;
+
+		if (dump_kinds[i].section == DUMP_EDGES && (sql = dump_kinds[i].sql(&cx)) != NULL)
+			add_edges_of(&pre, work, h, sql);
+	}
 	postpone(&pre, work, h);
 	hash_destroy(h);
 	order_pre_data(&pre, s, work, &late);
 
-	for (int i = 0; i < lengthof(post_data_kinds); i++)
-		collect(&post, work, post_data_kinds[i].sql());
-	foreach(lc, kinds.post_data)
-		collect(&post, work, lfirst(lc));
+	collect_section(&post, work, DUMP_POST_DATA, &cx);
 	if (pre.stand_ins != NIL)
 		collect(&post, work, sql_view_queries(psprintf("c.oid = ANY ('%s'::oid[]) AND NOT " VIEW_NEEDS_KEY("c"),
 													   oid_array(pre.stand_ins))));
