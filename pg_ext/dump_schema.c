@@ -258,6 +258,24 @@ enum
 /* where the objects postponed to post-data go: after constraints, before indexes */
 #define PRIO_POSTPONED 115
 
+
+/*
+ * A CHECK constraint that uses a postponed object (it calls a function
+ * made in post-data) is added right after the postponed objects, as
+ * pg_dump adds a CHECK it dumps separately after what it needs; the order
+ * among such CHECKs stays: valid ones, NOT VALID ones, domains' NOT VALID
+ * ones.  A domain's valid CHECK is part of its CREATE DOMAIN, which cannot
+ * wait (postpone).
+ */
+#define PRIO_CHECK_LATE 116
+#define PRIO_CHECK_LATE_NOT_VALID 117
+#define PRIO_DOMAIN_CHECK_LATE 118
+
+/* The constraint co uses a postponed object (dump_kind_context's postponed, for %s). */
+#define SQL_USES_POSTPONED \
+	"EXISTS (SELECT FROM pg_depend pd WHERE pd.classid = 'pg_constraint'::regclass AND pd.objid = co.oid" \
+	" AND pd.deptype = 'n' AND (pd.refclassid, pd.refobjid) IN (SELECT * FROM %s))"
+
 typedef struct obj_key
 {
 	Oid			classid;
@@ -387,9 +405,17 @@ obj_cmp(const void *a, const void *b)
 	const dump_obj *x = a,
 			   *y = b;
 
+	int			c;
+
 	if (x->prio != y->prio)
 		return x->prio < y->prio ? -1 : 1;
-	return strcmp(x->sortkey, y->sortkey);
+	c = strcmp(x->sortkey, y->sortkey);
+	/*
+	 * The statements decide between objects of one name (a role's default
+	 * privileges for tables and for functions), so that the order never
+	 * depends on the order the catalog queries return rows in.
+	 */
+	return c != 0 ? c : strcmp(x->ddl, y->ddl);
 }
 
 /* ------------------------------------------------------------ pre-data */
@@ -953,7 +979,8 @@ kind_views(const dump_kind_context *cx)
  * The dependency edges between pre-data objects: pg_depend's normal edges
  * with both ends mapped to the object that stands for them (a default or a
  * view's rule to its relation, a table's row type or an array type to the
- * type or relation it comes from, a domain's constraint to the domain), and
+ * type or relation it comes from, a domain's valid constraint to the domain:
+ * one NOT VALID is post-data, kind_domain_constraints), and
  * every child table after its parents.  A table's constraints are post-data
  * (kind_constraints), so what they use never orders the creation of
  * tables: two tables whose foreign keys point at each other, or a CHECK
@@ -973,7 +1000,7 @@ static const char *const edges_sql =
 "    UNION ALL SELECT 'pg_class'::regclass::oid, r.ev_class, NULL FROM pg_rewrite r"
 "      WHERE e.c = 'pg_rewrite'::regclass AND r.oid = e.o"
 "    UNION ALL SELECT 'pg_type'::regclass::oid, co.contypid, NULL FROM pg_constraint co"
-"      WHERE e.c = 'pg_constraint'::regclass AND co.oid = e.o AND co.contypid <> 0"
+"      WHERE e.c = 'pg_constraint'::regclass AND co.oid = e.o AND co.contypid <> 0 AND co.convalidated"
 "    UNION ALL SELECT CASE WHEN b.typrelid <> 0 THEN 'pg_class'::regclass::oid ELSE 'pg_type'::regclass::oid END,"
 "      CASE WHEN b.typrelid <> 0 THEN b.typrelid ELSE b.oid END, NULL"
 "      FROM pg_type t LEFT JOIN pg_type el ON el.oid = t.typelem AND el.typarray = t.oid"
@@ -1453,7 +1480,10 @@ static const char *
 kind_constraints(const dump_kind_context *cx)
 {
 	return psprintf(
-			"SELECT 0::oid, 0::oid, CASE WHEN co.contype = 'f' THEN 900 WHEN co.contype = 'c' AND co.convalidated THEN 100"
+			"SELECT 0::oid, 0::oid, CASE WHEN co.contype = 'f' THEN 900"
+			"   WHEN co.contype = 'c' AND " SQL_USES_POSTPONED " THEN CASE WHEN co.convalidated"
+			"     THEN " CppAsString2(PRIO_CHECK_LATE) " ELSE " CppAsString2(PRIO_CHECK_LATE_NOT_VALID) " END"
+			"   WHEN co.contype = 'c' AND co.convalidated THEN 100"
 			"   WHEN co.contype = 'c' THEN 102 ELSE 110 END,"
 			" q.q || ' ' || co.conname, format('constraint %%I on %%s', co.conname, q.q),"
 			" format('ALTER %%sTABLE %%s%%s ADD CONSTRAINT %%I %%s;', CASE WHEN c.relkind = 'f' THEN 'FOREIGN ' ELSE '' END,"
@@ -1466,6 +1496,7 @@ kind_constraints(const dump_kind_context *cx)
 			" CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
 			" WHERE (co.contype IN ('p', 'u', 'x') OR (co.contype IN ('c', 'f') AND co.conparentid = 0 AND co.conislocal))"
 			" AND c.relkind IN ('r', 'p', 'f') AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"),
+			cx->postponed,
 			sql_comment("pg_constraint", "co.oid", "format('CONSTRAINT %I ON %s', co.conname, q.q)"),
 			sql_comment("pg_class", "co.conindid", "format('INDEX %I.%I', n.nspname, co.conname)"));
 }
@@ -1474,14 +1505,16 @@ kind_constraints(const dump_kind_context *cx)
 static const char *
 kind_domain_constraints(const dump_kind_context *cx)
 {
-	return "SELECT 0::oid, 0::oid, 105, format('%I.%I', n.nspname, t.typname) || ' ' || co.conname,"
-			" format('constraint %I of domain %I.%I', co.conname, n.nspname, t.typname),"
-			" format('ALTER DOMAIN %I.%I ADD CONSTRAINT %I %s;', n.nspname, t.typname, co.conname,"
-			"   pg_get_constraintdef(co.oid)) || coalesce((SELECT format(E'\\nCOMMENT ON CONSTRAINT %I ON DOMAIN %I.%I IS %L;',"
+	return psprintf("SELECT 0::oid, 0::oid, CASE WHEN " SQL_USES_POSTPONED " THEN " CppAsString2(PRIO_DOMAIN_CHECK_LATE)
+			"   ELSE 105 END, format('%%I.%%I', n.nspname, t.typname) || ' ' || co.conname,"
+			" format('constraint %%I of domain %%I.%%I', co.conname, n.nspname, t.typname),"
+			" format('ALTER DOMAIN %%I.%%I ADD CONSTRAINT %%I %%s;', n.nspname, t.typname, co.conname,"
+			"   pg_get_constraintdef(co.oid)) || coalesce((SELECT format(E'\\nCOMMENT ON CONSTRAINT %%I ON DOMAIN %%I.%%I IS %%L;',"
 			"   co.conname, n.nspname, t.typname, d.description) FROM pg_description d"
 			"   WHERE d.classoid = 'pg_constraint'::regclass AND d.objoid = co.oid), ''), NULL::text"
 			" FROM pg_constraint co JOIN pg_type t ON t.oid = co.contypid JOIN pg_namespace n ON n.oid = t.typnamespace"
-			" WHERE co.contype = 'c' AND NOT co.convalidated AND " USER_NS("n") " AND " NOT_MEMBER("pg_type", "t.oid");
+			" WHERE co.contype = 'c' AND NOT co.convalidated AND " USER_NS("n") " AND " NOT_MEMBER("pg_type", "t.oid"),
+			cx->postponed);
 }
 
 /*
@@ -1923,6 +1956,26 @@ oid_array(List *list)
 	return buf.data;
 }
 
+/*
+ * The objects of set that postpone moved to post-data, as a SQL row source
+ * of (classid, objid), for dump_kind_context.
+ */
+static const char *
+postponed_sql(obj_set *set)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int i = 0; i < set->n; i++)
+		if (set->items[i].postponed && set->items[i].classid != InvalidOid)
+			appendStringInfo(&buf, "%s(%u::oid, %u::oid)", buf.len > 0 ? ", " : "(VALUES ",
+							 set->items[i].classid, set->items[i].objid);
+	if (buf.len == 0)
+		return "(SELECT 0::oid, 0::oid WHERE false) p";
+	appendStringInfoString(&buf, ") p");
+	return buf.data;
+}
+
 /* Collects every object of the kinds of section sec into set. */
 static void
 collect_section(obj_set *set, MemoryContext cxt, dump_section sec, const dump_kind_context *cx)
@@ -1944,7 +1997,7 @@ dbk_dump_schema_read(dump_schema *s)
 	MemoryContext old = MemoryContextSwitchTo(work);
 	obj_set		pre = {0},
 				post = {0};
-	dump_kind_context cx = {.postponed = "(SELECT 0::oid, 0::oid WHERE false)"};
+	dump_kind_context cx = {.postponed = "(SELECT 0::oid, 0::oid WHERE false) p"};
 	List	   *late = NIL;		/* char *: pre-data statements postponed */
 	MemoryContext save;
 	HTAB	   *h;
@@ -1961,6 +2014,7 @@ dbk_dump_schema_read(dump_schema *s)
 	}
 	postpone(&pre, work, h);
 	hash_destroy(h);
+	cx.postponed = postponed_sql(&pre);
 	order_pre_data(&pre, s, work, &late);
 
 	collect_section(&post, work, DUMP_POST_DATA, &cx);

@@ -585,6 +585,14 @@ BEGIN ATOMIC
 END;
 CREATE TABLE public.aa_default_on_key (id integer, n bigint DEFAULT public.aa_key_count());
 INSERT INTO public.aa_default_on_key (id) VALUES (1);
+-- CHECK constraints calling such a function, a valid one and one NOT VALID
+-- on rows it rejects: added after the function, as pg_dump adds them
+CREATE TABLE public.aa_check_on_key (n bigint CONSTRAINT aa_check_on_key_n CHECK (n <= public.aa_key_count()));
+INSERT INTO public.aa_check_on_key VALUES (1), (NULL);
+ALTER TABLE public.aa_check_on_key ADD CONSTRAINT aa_check_on_key_late CHECK (n > public.aa_key_count()) NOT VALID;
+-- and a domain's NOT VALID CHECK calling it
+CREATE DOMAIN public.aa_key_bounded AS bigint;
+ALTER DOMAIN public.aa_key_bounded ADD CONSTRAINT aa_key_bounded_max CHECK (VALUE <= public.aa_key_count()) NOT VALID;
 -- an aggregate of no arguments: agg(*), with its comment and privileges
 CREATE AGGREGATE public.count_star(*) (SFUNC = int8inc, STYPE = int8, INITCOND = '0');
 COMMENT ON AGGREGATE public.count_star(*) IS 'counts rows';
