@@ -325,6 +325,8 @@ typedef struct obj_set
 	int			postponed;		/* how many items wait for post-data */
 	List	   *default_edges;	/* default_edge * */
 	List	   *stand_ins;		/* Oid: views given a stand-in by postpone */
+	List	   *domain_checks;	/* Oid: domain CHECKs split off by postpone */
+	List	   *domain_check_objs;	/* int: the object that adds each of them */
 } obj_set;
 
 static char *
@@ -744,9 +746,14 @@ kind_foreign_servers(const dump_kind_context *cx)
 			                "format('FOREIGN SERVER %I', x.srvname)", "x.srvacl"));
 }
 
-/* enum, domain and range types */
-static const char *
-kind_types(const dump_kind_context *cx)
+/*
+ * The query for enum, domain and range types of which where (a condition on
+ * t, their pg_type row) holds; a domain's valid CHECK constraints for which
+ * omit (a condition on co, their pg_constraint row) holds are left out: the
+ * ordering has split them off (split_domain_checks).
+ */
+static char *
+sql_types(const char *where, const char *omit)
 {
 	return psprintf(
 			"SELECT 'pg_type'::regclass::oid, t.oid, 30, q.q, 'type ' || q.q,"
@@ -760,7 +767,8 @@ kind_types(const dump_kind_context *cx)
 			"   || CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END"
 			"   || coalesce((SELECT string_agg(format(E'\\n    CONSTRAINT %%I %%s', co.conname,"
 			"      pg_get_constraintdef(co.oid)), '' ORDER BY co.conname)"
-			"      FROM pg_constraint co WHERE co.contypid = t.oid AND co.contype = 'c' AND co.convalidated), '') || ';'"
+			"      FROM pg_constraint co WHERE co.contypid = t.oid AND co.contype = 'c' AND co.convalidated"
+			"      AND NOT (%s)), '') || ';'"
 			" WHEN 'r' THEN (SELECT format('CREATE TYPE %%s AS RANGE (subtype = %%s%%s%%s%%s, multirange_type_name = %%s);',"
 			"   q.q, format_type(r.rngsubtype, NULL),"
 			"   CASE WHEN opc.opcdefault THEN '' ELSE format(', subtype_opclass = %%I.%%I', opcn.nspname, opc.opcname) END,"
@@ -775,15 +783,23 @@ kind_types(const dump_kind_context *cx)
 			" END || CASE WHEN t.typtype = 'd' THEN coalesce((SELECT string_agg(format("
 			"   E'\\nCOMMENT ON CONSTRAINT %%I ON DOMAIN %%s IS %%L;', co.conname, q.q, d.description), '' ORDER BY co.conname)"
 			"   FROM pg_constraint co JOIN pg_description d ON d.classoid = 'pg_constraint'::regclass AND d.objoid = co.oid"
-			"   WHERE co.contypid = t.oid AND co.convalidated), '') ELSE '' END"
+			"   WHERE co.contypid = t.oid AND co.convalidated AND NOT (%s)), '') ELSE '' END"
 			" || %s, NULL::text"
 			" FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
 			" LEFT JOIN pg_type bt ON bt.oid = t.typbasetype"
 			" CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, t.typname) AS q,"
 			"   CASE t.typtype WHEN 'd' THEN 'DOMAIN ' ELSE 'TYPE ' END || format('%%I.%%I', n.nspname, t.typname) AS t) q"
-			" WHERE t.typtype IN ('e', 'd', 'r') AND " USER_NS("n") " AND " NOT_MEMBER("pg_type", "t.oid"),
+			" WHERE t.typtype IN ('e', 'd', 'r') AND " USER_NS("n") " AND " NOT_MEMBER("pg_type", "t.oid") " AND %s",
+			omit, omit,
 			sql_decorations("pg_type", "t.oid", "q.t", "t.typowner",
-			                "'TYPE ' || q.q", "t.typacl"));
+			                "'TYPE ' || q.q", "t.typacl"), where);
+}
+
+/* enum, domain and range types */
+static const char *
+kind_types(const dump_kind_context *cx)
+{
+	return sql_types("true", "false");
 }
 
 /* composite types (their pg_class entry stands for them) */
@@ -1107,6 +1123,14 @@ add_edges_of(obj_set *set, MemoryContext cxt, HTAB *h, const char *sql)
 	MemoryContextSwitchTo(old);
 }
 
+/* True when pg_type row typid is a domain. */
+static bool
+is_domain(Oid typid)
+{
+	run_query(psprintf("SELECT 1 FROM pg_type WHERE oid = %u AND typtype = 'd'", typid));
+	return SPI_processed == 1;
+}
+
 /* True for the objects postpone may move to post-data. */
 static bool
 may_postpone(const dump_obj *o)
@@ -1150,6 +1174,97 @@ give_stand_in(obj_set *set, int v, MemoryContext cxt)
 }
 
 static bool split_defaults(obj_set *set, List *cycle, MemoryContext cxt);
+static char *oid_array(List *list);
+
+/*
+ * Domain d of set is built on postponed object u through valid CHECK
+ * constraints alone (they call a function made in post-data): those are
+ * left out of its CREATE DOMAIN and added by ALTER DOMAIN in a postponed
+ * object of their own, after u and whatever else they use, as pg_dump adds
+ * a domain's CHECK it dumps separately.  False when anything else of d
+ * (its default, say) uses u.
+ */
+static bool
+split_domain_checks(obj_set *set, int d, int u, HTAB *h, MemoryContext cxt, List **queue)
+{
+	Oid			domain = set->items[d].objid;
+	StringInfoData ddl;
+	List	   *split = NIL;
+	int			n;
+	dump_obj   *o;
+
+	run_query(psprintf("SELECT co.oid, co.oid = ANY ('%s'::oid[]),"
+					   " format('ALTER DOMAIN %%I.%%I ADD CONSTRAINT %%I %%s;', n.nspname, t.typname, co.conname,"
+					   "   pg_get_constraintdef(co.oid))"
+					   " || coalesce((SELECT format(E'\\nCOMMENT ON CONSTRAINT %%I ON DOMAIN %%I.%%I IS %%L;', co.conname,"
+					   "   n.nspname, t.typname, ds.description) FROM pg_description ds"
+					   "   WHERE ds.classoid = 'pg_constraint'::regclass AND ds.objoid = co.oid), '')"
+					   " FROM pg_constraint co JOIN pg_type t ON t.oid = co.contypid JOIN pg_namespace n ON n.oid = t.typnamespace"
+					   " WHERE co.contypid = %u AND co.contype = 'c' AND co.convalidated"
+					   " AND EXISTS (SELECT FROM pg_depend r WHERE r.classid = 'pg_constraint'::regclass AND r.objid = co.oid"
+					   "   AND r.deptype = 'n' AND r.refclassid = %u AND r.refobjid = %u)"
+					   " AND NOT EXISTS (SELECT FROM pg_depend r WHERE r.classid = 'pg_type'::regclass AND r.objid = %u"
+					   "   AND r.deptype = 'n' AND r.refclassid = %u AND r.refobjid = %u)"
+					   " ORDER BY co.conname", oid_array(set->domain_checks), domain,
+					   set->items[u].classid, set->items[u].objid, domain,
+					   set->items[u].classid, set->items[u].objid));
+	if (SPI_processed == 0)
+		return false;
+	initStringInfo(&ddl);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		Oid			con = value_oid(tup, desc, 1);
+		bool		isnull;
+
+		if (DatumGetBool(SPI_getbinval(tup, desc, 2, &isnull)))
+		{
+			/* split for another object already: its ALTER DOMAIN waits for u too */
+			for (int k = 0; k < list_length(set->domain_checks); k++)
+				if (list_nth_oid(set->domain_checks, k) == con)
+					add_edge(set, list_nth_int(set->domain_check_objs, k), u);
+			continue;
+		}
+		appendStringInfo(&ddl, "%s%s", ddl.len > 0 ? "\n" : "", SPI_getvalue(tup, desc, 3));
+		split = lappend_oid(split, con);
+	}
+	remove_edge(set, d, u);
+	if (split == NIL)
+		return true;
+
+	n = set->n;
+	o = new_object(set, cxt);
+	o->prio = set->items[d].prio;
+	o->sortkey = set->items[d].sortkey;
+	o->label = psprintf("constraints of %s", set->items[d].label);
+	o->ddl = MemoryContextStrdup(cxt, ddl.data);
+	set->domain_checks = list_concat(set->domain_checks, split);
+	for (int k = 0; k < list_length(split); k++)
+		set->domain_check_objs = lappend_int(set->domain_check_objs, n);
+	add_edge(set, n, d);
+	add_edge(set, n, u);
+	/* whatever else the split constraints use, when it is in the set */
+	run_query(psprintf("SELECT DISTINCT r.refclassid, r.refobjid FROM pg_depend r"
+					   " WHERE r.classid = 'pg_constraint'::regclass AND r.objid = ANY ('%s'::oid[]) AND r.deptype = 'n'",
+					   oid_array(split)));
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		int			k = find_object(h, value_oid(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1),
+									value_oid(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
+
+		if (k >= 0 && k != u && k != d)
+			add_edge(set, n, k);
+	}
+	/* the domain's CREATE again, without them */
+	run_query(sql_types(psprintf("t.oid = %u", domain),
+						psprintf("co.oid = ANY ('%s'::oid[])", oid_array(set->domain_checks))));
+	if (SPI_processed != 1)
+		elog(ERROR, "domain \"%s\" disappeared from the catalogs", set->items[d].label);
+	set->items[d].ddl = value_copy(cxt, SPI_tuptable->vals[0], SPI_tuptable->tupdesc, COL_DDL);
+	mark_postponed(set, n, queue);
+	return true;
+}
 
 /* True when table needs target only for column defaults (a default_edge). */
 static bool
@@ -1199,7 +1314,8 @@ postpone(obj_set *set, MemoryContext cxt, HTAB *h)
 	while (queue != NIL)
 	{
 		int			u = linitial_int(queue);
-		List	   *tables = NIL;
+		List	   *tables = NIL,
+				   *domains = NIL;
 
 		queue = list_delete_first(queue);
 		foreach(lc, set->items[u].dependents)
@@ -1215,6 +1331,8 @@ postpone(obj_set *set, MemoryContext cxt, HTAB *h)
 				mark_postponed(set, j, &queue);
 			else if (o->prio == PRIO_TABLE && is_default_edge(set, j, u))
 				tables = lappend_int(tables, j);
+			else if (o->classid == TypeRelationId && !list_member_int(domains, j) && is_domain(o->objid))
+				domains = lappend_int(domains, j);
 			else
 				ereport(ERROR,
 						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -1222,7 +1340,18 @@ postpone(obj_set *set, MemoryContext cxt, HTAB *h)
 						 errdetail("It is built on %s, which relies on a table's constraint and so is created after the rows.",
 								   set->items[u].label)));
 		}
-		/* after the loop: splitting the defaults changes u's dependents */
+		/* after the loop: splitting changes u's dependents */
+		foreach(lc, domains)
+		{
+			int			d = lfirst_int(lc);
+
+			if (!split_domain_checks(set, d, u, h, cxt, &queue))
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("cannot back up %s", set->items[d].label),
+						 errdetail("It is built on %s, which relies on a table's constraint and so is created after the rows.",
+								   set->items[u].label)));
+		}
 		foreach(lc, tables)
 		{
 			if (!split_defaults(set, list_make2_int(lfirst_int(lc), u), cxt))
@@ -1952,6 +2081,8 @@ oid_array(List *list)
 	initStringInfo(&buf);
 	foreach(lc, list)
 		appendStringInfo(&buf, "%s%u", buf.len > 0 ? "," : "{", lfirst_oid(lc));
+	if (buf.len == 0)
+		appendStringInfoChar(&buf, '{');
 	appendStringInfoChar(&buf, '}');
 	return buf.data;
 }

@@ -593,6 +593,14 @@ ALTER TABLE public.aa_check_on_key ADD CONSTRAINT aa_check_on_key_late CHECK (n 
 -- and a domain's NOT VALID CHECK calling it
 CREATE DOMAIN public.aa_key_bounded AS bigint;
 ALTER DOMAIN public.aa_key_bounded ADD CONSTRAINT aa_key_bounded_max CHECK (VALUE <= public.aa_key_count()) NOT VALID;
+-- a domain's valid CHECK calling it, with a comment, next to one that does
+-- not, on a domain a table uses: the domain is created without it, the CHECK
+-- added after the function, as pg_dump does
+CREATE DOMAIN public.aa_key_limited AS bigint CONSTRAINT aa_key_limited_max CHECK (VALUE <= public.aa_key_count() + 100)
+  CONSTRAINT aa_key_limited_min CHECK (VALUE >= 0);
+COMMENT ON CONSTRAINT aa_key_limited_max ON DOMAIN public.aa_key_limited IS 'split off';
+CREATE TABLE public.aa_uses_key_limited (v public.aa_key_limited);
+INSERT INTO public.aa_uses_key_limited VALUES (1);
 -- an aggregate of no arguments: agg(*), with its comment and privileges
 CREATE AGGREGATE public.count_star(*) (SFUNC = int8inc, STYPE = int8, INITCOND = '0');
 COMMENT ON AGGREGATE public.count_star(*) IS 'counts rows';
