@@ -58,7 +58,9 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_cast.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_operator.h"
 #include "catalog/pg_proc.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
@@ -1131,11 +1133,16 @@ is_domain(Oid typid)
 	return SPI_processed == 1;
 }
 
-/* True for the objects postpone may move to post-data. */
+/*
+ * True for the objects postpone may move to post-data: functions and
+ * aggregates, materialized views, and operators and casts built on a
+ * function that waits (pg_dump makes those after it too).
+ */
 static bool
 may_postpone(const dump_obj *o)
 {
-	return o->classid == ProcedureRelationId ||
+	return o->classid == ProcedureRelationId || o->classid == OperatorRelationId ||
+		o->classid == CastRelationId ||
 		(o->classid == RelationRelationId && o->prio == PRIO_MATVIEW);
 }
 

@@ -601,6 +601,18 @@ CREATE DOMAIN public.aa_key_limited AS bigint CONSTRAINT aa_key_limited_max CHEC
 COMMENT ON CONSTRAINT aa_key_limited_max ON DOMAIN public.aa_key_limited IS 'split off';
 CREATE TABLE public.aa_uses_key_limited (v public.aa_key_limited);
 INSERT INTO public.aa_uses_key_limited VALUES (1);
+-- an operator and a cast whose function relies on a key: made after it
+CREATE FUNCTION public.aa_key_less(integer, integer) RETURNS boolean LANGUAGE sql STABLE
+BEGIN ATOMIC
+  SELECT $1 < $2 + (SELECT count(*) FROM (SELECT p.primary_provider FROM public.zz_person p GROUP BY p.id) s);
+END;
+CREATE OPERATOR public.<<< (FUNCTION = public.aa_key_less, LEFTARG = integer, RIGHTARG = integer);
+CREATE TYPE public.aa_key_cast_target AS (n bigint);
+CREATE FUNCTION public.aa_key_cast(integer) RETURNS public.aa_key_cast_target LANGUAGE sql STABLE
+BEGIN ATOMIC
+  SELECT ROW($1 + (SELECT count(*) FROM (SELECT p.primary_provider FROM public.zz_person p GROUP BY p.id) s))::public.aa_key_cast_target;
+END;
+CREATE CAST (integer AS public.aa_key_cast_target) WITH FUNCTION public.aa_key_cast(integer);
 -- an aggregate of no arguments: agg(*), with its comment and privileges
 CREATE AGGREGATE public.count_star(*) (SFUNC = int8inc, STYPE = int8, INITCOND = '0');
 COMMENT ON AGGREGATE public.count_star(*) IS 'counts rows';
