@@ -1,5 +1,6 @@
 /*
- * dump_kind.h — the object kinds of a PostgreSQL backup that live outside
+ * dump_kind.h — the object kinds of a PostgreSQL backup: what one entry of
+ * dump_schema.c's table of kinds is, and the builders that live outside
  * dump_schema.c, one file per family of kinds:
  *
  *   dump_kind_types.c       base and shell types, the shells that break the
@@ -13,11 +14,14 @@
  *                           parsers and templates, tablespaces of relations,
  *                           subscriptions, security labels
  *
- * Each file adds catalog queries to a dump_kind_sql; dump_schema.c runs them
- * with its own and orders the results with everything else.  The queries
- * return the columns dump_schema.c's own queries return (classid, objid,
- * prio, sortkey, label, ddl, extra); an object keyed (0, 0) takes part in no
- * dependency edge and comes by priority alone.
+ * A builder returns the catalog query of its kind (pg_dump's getX and dumpX
+ * in one), or NULL when there is nothing to query.  The query of a pre-data
+ * or post-data kind returns the columns (classid, objid, prio, sortkey,
+ * label, ddl, extra); an object keyed (0, 0) takes part in no dependency
+ * edge and comes by priority alone.  The query of an edges kind returns
+ * (classid, objid, refclassid, refobjid): the first is created after the
+ * second; both ends are object keys as the pre-data queries return them.
+ * A new kind is one builder and one entry in dump_schema.c's dump_kinds.
  */
 #ifndef DBK_PG_DUMP_KIND_H
 #define DBK_PG_DUMP_KIND_H
@@ -26,20 +30,57 @@
 
 #include "nodes/pg_list.h"
 
-typedef struct dump_kind_sql
+typedef enum dump_section
 {
-	List	   *pre_data;		/* char *: queries for pre-data objects */
-	List	   *edges;			/* char *: queries for (classid, objid, refclassid,
-								 * refobjid): the first is created after the
-								 * second; both ends are object keys as the
-								 * pre-data queries return them */
-	List	   *post_data;		/* char *: queries for post-data statements */
-} dump_kind_sql;
+	DUMP_PRE_DATA,				/* objects ordered by their dependencies */
+	DUMP_EDGES,					/* dependencies pg_depend does not record */
+	DUMP_POST_DATA				/* statements ordered by priority alone */
+} dump_section;
 
-void		dbk_dump_kind_types(dump_kind_sql *k);
-void		dbk_dump_kind_operators(dump_kind_sql *k);
-void		dbk_dump_kind_aggregates(dump_kind_sql *k);
-void		dbk_dump_kind_misc(dump_kind_sql *k);
+/* What the builders may use besides the catalogs. */
+typedef struct dump_kind_context
+{
+	/*
+	 * For post-data builders: a SQL row source of (classid, objid), the
+	 * pre-data objects made in post-data instead (dump_schema.c's postpone),
+	 * whose dependents must come after them.  Empty before post-data.
+	 */
+	const char *postponed;
+} dump_kind_context;
+
+typedef struct dump_kind
+{
+	const char *name;			/* for readers: what the query lists */
+	dump_section section;
+	const char *(*sql) (const dump_kind_context *cx);
+} dump_kind;
+
+/* dump_kind_types.c */
+const char *dbk_kind_base_types(const dump_kind_context *cx);
+const char *dbk_kind_shell_types(const dump_kind_context *cx);
+const char *dbk_kind_early_shells(const dump_kind_context *cx);
+
+/* dump_kind_operators.c */
+const char *dbk_kind_opfamilies(const dump_kind_context *cx);
+const char *dbk_kind_opclasses(const dump_kind_context *cx);
+const char *dbk_kind_opfamily_members(const dump_kind_context *cx);
+const char *dbk_kind_access_methods(const dump_kind_context *cx);
+const char *dbk_kind_operator_edges(const dump_kind_context *cx);
+
+/* dump_kind_aggregates.c */
+const char *dbk_kind_special_aggregates(const dump_kind_context *cx);
+
+/* dump_kind_misc.c */
+const char *dbk_kind_languages(const dump_kind_context *cx);
+const char *dbk_kind_transforms(const dump_kind_context *cx);
+const char *dbk_kind_conversions(const dump_kind_context *cx);
+const char *dbk_kind_ts_parsers(const dump_kind_context *cx);
+const char *dbk_kind_ts_templates(const dump_kind_context *cx);
+const char *dbk_kind_relation_tablespaces(const dump_kind_context *cx);
+const char *dbk_kind_misc_edges(const dump_kind_context *cx);
+const char *dbk_kind_index_tablespaces(const dump_kind_context *cx);
+const char *dbk_kind_security_labels(const dump_kind_context *cx);
+const char *dbk_kind_subscriptions(const dump_kind_context *cx);
 
 /* dump_schema.c's SQL pieces, for these files (see there) */
 char	   *dbk_dump_sql_comment(const char *cat, const char *oid, const char *target);

@@ -26,8 +26,8 @@
 #define AGG_MODIFY(col) \
 	"CASE ag." col " WHEN 'w' THEN 'READ_WRITE' WHEN 's' THEN 'SHAREABLE' ELSE 'READ_ONLY' END"
 
-static char *
-aggregates_sql(void)
+const char *
+dbk_kind_special_aggregates(const dump_kind_context *cx)
 {
 	return psprintf("SELECT 'pg_proc'::regclass::oid, p.oid, 45, q.q, 'aggregate ' || q.q,"
 					" format(E'CREATE AGGREGATE %%I.%%I(%%s) (\\n    SFUNC = %%s,\\n    STYPE = %%s', n.nspname, p.proname,"
@@ -65,10 +65,4 @@ aggregates_sql(void)
 					" AND " NOT_MEMBER("pg_proc", "p.oid"),
 					dbk_dump_sql_decorations("pg_proc", "p.oid", "'AGGREGATE ' || q.q", "p.proowner",
 					                         "'FUNCTION ' || p.oid::regprocedure::text", "p.proacl"));
-}
-
-void
-dbk_dump_kind_aggregates(dump_kind_sql *k)
-{
-	k->pre_data = lappend(k->pre_data, aggregates_sql());
 }

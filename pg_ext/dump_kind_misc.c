@@ -31,8 +31,8 @@
 #define USER_NS DBK_USER_NS
 #define NOT_MEMBER DBK_NOT_MEMBER
 
-static char *
-languages_sql(void)
+const char *
+dbk_kind_languages(const dump_kind_context *cx)
 {
 	return psprintf("SELECT 'pg_language'::regclass::oid, l.oid, 41, l.lanname, format('language %%I', l.lanname),"
 					" format('CREATE %%sPROCEDURAL LANGUAGE %%I HANDLER %%s%%s%%s;', CASE WHEN l.lanpltrusted THEN 'TRUSTED ' ELSE '' END,"
@@ -45,8 +45,8 @@ languages_sql(void)
 					                         "format('LANGUAGE %I', l.lanname)", "l.lanacl"));
 }
 
-static char *
-transforms_sql(void)
+const char *
+dbk_kind_transforms(const dump_kind_context *cx)
 {
 	return psprintf("SELECT 'pg_transform'::regclass::oid, x.oid, 47, q.q, 'transform ' || q.q,"
 					" format('CREATE TRANSFORM %%s (%%s);', q.q, concat_ws(', ',"
@@ -59,8 +59,8 @@ transforms_sql(void)
 					dbk_dump_sql_comment("pg_transform", "x.oid", "'TRANSFORM ' || q.q"));
 }
 
-static char *
-conversions_sql(void)
+const char *
+dbk_kind_conversions(const dump_kind_context *cx)
 {
 	return psprintf("SELECT 'pg_conversion'::regclass::oid, x.oid, 47, q.q, 'conversion ' || q.q,"
 					" format('CREATE %%sCONVERSION %%s FOR %%L TO %%L FROM %%s;', CASE WHEN x.condefault THEN 'DEFAULT ' ELSE '' END,"
@@ -73,8 +73,8 @@ conversions_sql(void)
 					                         NULL, NULL));
 }
 
-static char *
-ts_parsers_sql(void)
+const char *
+dbk_kind_ts_parsers(const dump_kind_context *cx)
 {
 	return psprintf("SELECT 'pg_ts_parser'::regclass::oid, x.oid, 31, q.q, 'text search parser ' || q.q,"
 					" format(E'CREATE TEXT SEARCH PARSER %%s (\\n    START = %%s,\\n    GETTOKEN = %%s,\\n    END = %%s,"
@@ -88,8 +88,8 @@ ts_parsers_sql(void)
 					dbk_dump_sql_comment("pg_ts_parser", "x.oid", "'TEXT SEARCH PARSER ' || q.q"));
 }
 
-static char *
-ts_templates_sql(void)
+const char *
+dbk_kind_ts_templates(const dump_kind_context *cx)
 {
 	return psprintf("SELECT 'pg_ts_template'::regclass::oid, x.oid, 32, q.q, 'text search template ' || q.q,"
 					" format(E'CREATE TEXT SEARCH TEMPLATE %%s (\\n    %%sLEXIZE = %%s\\n);', q.q,"
@@ -181,18 +181,33 @@ has_subscriptions(void)
 	return SPI_processed > 0;
 }
 
-void
-dbk_dump_kind_misc(dump_kind_sql *k)
+const char *
+dbk_kind_misc_edges(const dump_kind_context *cx)
 {
-	k->pre_data = lappend(k->pre_data, languages_sql());
-	k->pre_data = lappend(k->pre_data, transforms_sql());
-	k->pre_data = lappend(k->pre_data, conversions_sql());
-	k->pre_data = lappend(k->pre_data, ts_parsers_sql());
-	k->pre_data = lappend(k->pre_data, ts_templates_sql());
-	k->pre_data = lappend(k->pre_data, (char *) tablespaces_pre_sql);
-	k->edges = lappend(k->edges, (char *) edges_sql);
-	k->post_data = lappend(k->post_data, (char *) tablespaces_post_sql);
-	k->post_data = lappend(k->post_data, (char *) security_labels_sql);
-	if (has_subscriptions())
-		k->post_data = lappend(k->post_data, subscriptions_sql());
+	return edges_sql;
+}
+
+const char *
+dbk_kind_relation_tablespaces(const dump_kind_context *cx)
+{
+	return tablespaces_pre_sql;
+}
+
+const char *
+dbk_kind_index_tablespaces(const dump_kind_context *cx)
+{
+	return tablespaces_post_sql;
+}
+
+const char *
+dbk_kind_security_labels(const dump_kind_context *cx)
+{
+	return security_labels_sql;
+}
+
+/* Subscriptions, when the database has one (NULL: nothing to query). */
+const char *
+dbk_kind_subscriptions(const dump_kind_context *cx)
+{
+	return has_subscriptions() ? subscriptions_sql() : NULL;
 }

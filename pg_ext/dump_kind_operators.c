@@ -48,8 +48,8 @@
 	"(" USER_NS("fn") " AND " NOT_MEMBER("pg_opfamily", "f.oid") ")" \
 	" OR (f.oid < 16384 AND " memberoid " >= 16384 AND " NOT_MEMBER(pcat, memberoid) ")"
 
-static char *
-families_sql(void)
+const char *
+dbk_kind_opfamilies(const dump_kind_context *cx)
 {
 	return psprintf("SELECT 'pg_opfamily'::regclass::oid, f.oid, 51, q.q || ' ' || am.amname,"
 					" format('operator family %%s for %%I', q.q, am.amname),"
@@ -62,8 +62,8 @@ families_sql(void)
 					                         NULL, NULL));
 }
 
-static char *
-classes_sql(void)
+const char *
+dbk_kind_opclasses(const dump_kind_context *cx)
 {
 	return psprintf("SELECT 'pg_opclass'::regclass::oid, c.oid, 52, q.q || ' ' || am.amname,"
 					" format('operator class %%s for %%I', q.q, am.amname),"
@@ -90,8 +90,8 @@ classes_sql(void)
 }
 
 /* One ALTER OPERATOR FAMILY ... ADD per loose operator and per loose function. */
-static char *
-loose_members_sql(void)
+const char *
+dbk_kind_opfamily_members(const dump_kind_context *cx)
 {
 	return psprintf("SELECT 'pg_amop'::regclass::oid, ao.oid, 53, format('%%I.%%I %%s operator %%s %%s %%s', fn.nspname, f.opfname,"
 					"   am.amname, ao.amopstrategy, format_type(ao.amoplefttype, NULL), format_type(ao.amoprighttype, NULL)),"
@@ -142,8 +142,8 @@ static const char *const edges_sql =
 " UNION ALL SELECT 'pg_am'::regclass::oid, a.oid, 'pg_proc'::regclass::oid, a.amhandler FROM pg_am a"
 "  WHERE a.oid >= 16384";
 
-static char *
-access_methods_sql(void)
+const char *
+dbk_kind_access_methods(const dump_kind_context *cx)
 {
 	return psprintf("SELECT 'pg_am'::regclass::oid, a.oid, 42, a.amname, format('access method %%I', a.amname),"
 					" format('CREATE ACCESS METHOD %%I TYPE %%s HANDLER %%s;', a.amname,"
@@ -152,12 +152,8 @@ access_methods_sql(void)
 					dbk_dump_sql_comment("pg_am", "a.oid", "format('ACCESS METHOD %I', a.amname)"));
 }
 
-void
-dbk_dump_kind_operators(dump_kind_sql *k)
+const char *
+dbk_kind_operator_edges(const dump_kind_context *cx)
 {
-	k->pre_data = lappend(k->pre_data, families_sql());
-	k->pre_data = lappend(k->pre_data, classes_sql());
-	k->pre_data = lappend(k->pre_data, loose_members_sql());
-	k->pre_data = lappend(k->pre_data, access_methods_sql());
-	k->edges = lappend(k->edges, (char *) edges_sql);
+	return edges_sql;
 }

@@ -31,8 +31,8 @@
 #define TYPE_FUNC(name, col) \
 	"CASE WHEN t." col " <> 0 THEN E',\\n    " name " = ' || t." col "::regproc::text ELSE '' END"
 
-static char *
-base_types_sql(void)
+const char *
+dbk_kind_base_types(const dump_kind_context *cx)
 {
 	return psprintf("SELECT 'pg_type'::regclass::oid, t.oid, 30, q.q, 'type ' || q.q,"
 					" format(E'CREATE TYPE %%s (\\n    INTERNALLENGTH = %%s,\\n    INPUT = %%s,\\n    OUTPUT = %%s', q.q,"
@@ -61,8 +61,8 @@ base_types_sql(void)
 }
 
 /* Shell types nobody filled in: CREATE TYPE t; is all there is. */
-static char *
-shell_types_sql(void)
+const char *
+dbk_kind_shell_types(const dump_kind_context *cx)
 {
 	return psprintf("SELECT 'pg_type'::regclass::oid, t.oid, 30, q.q, 'type ' || q.q,"
 					" format('CREATE TYPE %%s;', q.q) || %s, NULL::text"
@@ -85,10 +85,8 @@ static const char *const early_shells_sql =
 " WHERE (t.typtype = 'b' OR (t.typtype = 'r' AND EXISTS (SELECT 1 FROM pg_range r WHERE r.rngtypid = t.oid"
 "   AND r.rngcanonical <> 0))) AND " OWN_TYPE;
 
-void
-dbk_dump_kind_types(dump_kind_sql *k)
+const char *
+dbk_kind_early_shells(const dump_kind_context *cx)
 {
-	k->pre_data = lappend(k->pre_data, base_types_sql());
-	k->pre_data = lappend(k->pre_data, shell_types_sql());
-	k->pre_data = lappend(k->pre_data, (char *) early_shells_sql);
+	return early_shells_sql;
 }

@@ -35,14 +35,15 @@
  *              changed on extension members and system objects, then
  *              REFRESH of the materialized views that were populated.
  *
- * Each kind of object has one builder (kind_*), the query that lists every
- * object of the kind with its statements, as pg_dump splits getX and dumpX;
- * pre_data_kinds and post_data_kinds list them, so a new kind is one
+ * Each kind of object has one builder (kind_*, or dbk_kind_* of the
+ * dump_kind_*.c files), the query that lists every object of the kind with
+ * its statements, as pg_dump splits getX and dumpX; dump_kinds is the one
+ * table of them all, with the section each belongs to, so a new kind is one
  * builder and one entry.  The rarer kinds (base and shell types, operator
  * classes and families, access methods, special aggregates, languages,
  * transforms, conversions, text search parsers and templates, tablespaces,
- * subscriptions, security labels) are built in dump_kind_*.c and ordered
- * here with the rest.
+ * subscriptions, security labels) are built in dump_kind_*.c (dump_kind.h)
+ * and ordered here with the rest.
  *
  * Every kind of object pg_dump writes is reproduced; an object whose
  * definition cannot be read fails the backup with an error naming it
@@ -57,7 +58,9 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_cast.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_operator.h"
 #include "catalog/pg_proc.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
@@ -257,6 +260,24 @@ enum
 /* where the objects postponed to post-data go: after constraints, before indexes */
 #define PRIO_POSTPONED 115
 
+
+/*
+ * A CHECK constraint that uses a postponed object (it calls a function
+ * made in post-data) is added right after the postponed objects, as
+ * pg_dump adds a CHECK it dumps separately after what it needs; the order
+ * among such CHECKs stays: valid ones, NOT VALID ones, domains' NOT VALID
+ * ones.  A domain's valid CHECK is part of its CREATE DOMAIN, which cannot
+ * wait (postpone).
+ */
+#define PRIO_CHECK_LATE 116
+#define PRIO_CHECK_LATE_NOT_VALID 117
+#define PRIO_DOMAIN_CHECK_LATE 118
+
+/* The constraint co uses a postponed object (dump_kind_context's postponed, for %s). */
+#define SQL_USES_POSTPONED \
+	"EXISTS (SELECT FROM pg_depend pd WHERE pd.classid = 'pg_constraint'::regclass AND pd.objid = co.oid" \
+	" AND pd.deptype = 'n' AND (pd.refclassid, pd.refobjid) IN (SELECT * FROM %s))"
+
 typedef struct obj_key
 {
 	Oid			classid;
@@ -306,6 +327,8 @@ typedef struct obj_set
 	int			postponed;		/* how many items wait for post-data */
 	List	   *default_edges;	/* default_edge * */
 	List	   *stand_ins;		/* Oid: views given a stand-in by postpone */
+	List	   *domain_checks;	/* Oid: domain CHECKs split off by postpone */
+	List	   *domain_check_objs;	/* int: the object that adds each of them */
 } obj_set;
 
 static char *
@@ -380,27 +403,23 @@ collect(obj_set *set, MemoryContext cxt, const char *sql)
 	}
 }
 
-/*
- * A kind of object (pg_dump's getX and dumpX in one): the query that lists
- * every object of the kind with its statements, in the COL_* columns.  A
- * new kind is one more builder and its entry in pre_data_kinds or
- * post_data_kinds (or a file of dump_kind.h's).
- */
-typedef struct dump_kind
-{
-	const char *name;			/* for readers: what the query lists */
-	const char *(*sql) (void);
-} dump_kind;
-
 static int
 obj_cmp(const void *a, const void *b)
 {
 	const dump_obj *x = a,
 			   *y = b;
 
+	int			c;
+
 	if (x->prio != y->prio)
 		return x->prio < y->prio ? -1 : 1;
-	return strcmp(x->sortkey, y->sortkey);
+	c = strcmp(x->sortkey, y->sortkey);
+	/*
+	 * The statements decide between objects of one name (a role's default
+	 * privileges for tables and for functions), so that the order never
+	 * depends on the order the catalog queries return rows in.
+	 */
+	return c != 0 ? c : strcmp(x->ddl, y->ddl);
 }
 
 /* ------------------------------------------------------------ pre-data */
@@ -596,7 +615,7 @@ sql_view_queries(const char *where)
 
 /* schemas (public included: its owner, comment and privileges) */
 static const char *
-kind_schemas(void)
+kind_schemas(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 'pg_namespace'::regclass::oid, n.oid, 10, n.nspname, format('schema %%I', n.nspname),"
@@ -610,7 +629,7 @@ kind_schemas(void)
 
 /* extensions: their members come with them */
 static const char *
-kind_extensions(void)
+kind_extensions(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 'pg_extension'::regclass::oid, x.oid, 20, x.extname, format('extension %%I', x.extname),"
@@ -622,7 +641,7 @@ kind_extensions(void)
 
 /* collations */
 static const char *
-kind_collations(void)
+kind_collations(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 'pg_collation'::regclass::oid, x.oid, 25, q.q, 'collation ' || q.q,"
@@ -639,7 +658,7 @@ kind_collations(void)
 
 /* casts between types, made by users (not the ones a range type makes) */
 static const char *
-kind_casts(void)
+kind_casts(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 'pg_cast'::regclass::oid, x.oid, 47, q.q, 'cast ' || q.q,"
@@ -658,7 +677,7 @@ kind_casts(void)
 
 /* text search dictionaries and configurations (parsers and templates: dump_kind_misc.c) */
 static const char *
-kind_ts_dictionaries(void)
+kind_ts_dictionaries(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 'pg_ts_dict'::regclass::oid, x.oid, 33, q.q, 'text search dictionary ' || q.q,"
@@ -674,7 +693,7 @@ kind_ts_dictionaries(void)
 }
 
 static const char *
-kind_ts_configurations(void)
+kind_ts_configurations(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 'pg_ts_config'::regclass::oid, x.oid, 34, q.q, 'text search configuration ' || q.q,"
@@ -695,7 +714,7 @@ kind_ts_configurations(void)
 
 /* foreign-data wrappers, servers, user mappings (not members of an extension) */
 static const char *
-kind_foreign_data_wrappers(void)
+kind_foreign_data_wrappers(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 'pg_foreign_data_wrapper'::regclass::oid, x.oid, 48, x.fdwname, format('foreign-data wrapper %%I', x.fdwname),"
@@ -710,7 +729,7 @@ kind_foreign_data_wrappers(void)
 }
 
 static const char *
-kind_foreign_servers(void)
+kind_foreign_servers(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 'pg_foreign_server'::regclass::oid, x.oid, 49, x.srvname, format('foreign server %%I', x.srvname),"
@@ -729,9 +748,14 @@ kind_foreign_servers(void)
 			                "format('FOREIGN SERVER %I', x.srvname)", "x.srvacl"));
 }
 
-/* enum, domain and range types */
-static const char *
-kind_types(void)
+/*
+ * The query for enum, domain and range types of which where (a condition on
+ * t, their pg_type row) holds; a domain's valid CHECK constraints for which
+ * omit (a condition on co, their pg_constraint row) holds are left out: the
+ * ordering has split them off (split_domain_checks).
+ */
+static char *
+sql_types(const char *where, const char *omit)
 {
 	return psprintf(
 			"SELECT 'pg_type'::regclass::oid, t.oid, 30, q.q, 'type ' || q.q,"
@@ -745,7 +769,8 @@ kind_types(void)
 			"   || CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END"
 			"   || coalesce((SELECT string_agg(format(E'\\n    CONSTRAINT %%I %%s', co.conname,"
 			"      pg_get_constraintdef(co.oid)), '' ORDER BY co.conname)"
-			"      FROM pg_constraint co WHERE co.contypid = t.oid AND co.contype = 'c' AND co.convalidated), '') || ';'"
+			"      FROM pg_constraint co WHERE co.contypid = t.oid AND co.contype = 'c' AND co.convalidated"
+			"      AND NOT (%s)), '') || ';'"
 			" WHEN 'r' THEN (SELECT format('CREATE TYPE %%s AS RANGE (subtype = %%s%%s%%s%%s, multirange_type_name = %%s);',"
 			"   q.q, format_type(r.rngsubtype, NULL),"
 			"   CASE WHEN opc.opcdefault THEN '' ELSE format(', subtype_opclass = %%I.%%I', opcn.nspname, opc.opcname) END,"
@@ -760,20 +785,28 @@ kind_types(void)
 			" END || CASE WHEN t.typtype = 'd' THEN coalesce((SELECT string_agg(format("
 			"   E'\\nCOMMENT ON CONSTRAINT %%I ON DOMAIN %%s IS %%L;', co.conname, q.q, d.description), '' ORDER BY co.conname)"
 			"   FROM pg_constraint co JOIN pg_description d ON d.classoid = 'pg_constraint'::regclass AND d.objoid = co.oid"
-			"   WHERE co.contypid = t.oid AND co.convalidated), '') ELSE '' END"
+			"   WHERE co.contypid = t.oid AND co.convalidated AND NOT (%s)), '') ELSE '' END"
 			" || %s, NULL::text"
 			" FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace"
 			" LEFT JOIN pg_type bt ON bt.oid = t.typbasetype"
 			" CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, t.typname) AS q,"
 			"   CASE t.typtype WHEN 'd' THEN 'DOMAIN ' ELSE 'TYPE ' END || format('%%I.%%I', n.nspname, t.typname) AS t) q"
-			" WHERE t.typtype IN ('e', 'd', 'r') AND " USER_NS("n") " AND " NOT_MEMBER("pg_type", "t.oid"),
+			" WHERE t.typtype IN ('e', 'd', 'r') AND " USER_NS("n") " AND " NOT_MEMBER("pg_type", "t.oid") " AND %s",
+			omit, omit,
 			sql_decorations("pg_type", "t.oid", "q.t", "t.typowner",
-			                "'TYPE ' || q.q", "t.typacl"));
+			                "'TYPE ' || q.q", "t.typacl"), where);
+}
+
+/* enum, domain and range types */
+static const char *
+kind_types(const dump_kind_context *cx)
+{
+	return sql_types("true", "false");
 }
 
 /* composite types (their pg_class entry stands for them) */
 static const char *
-kind_composite_types(void)
+kind_composite_types(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 'pg_class'::regclass::oid, c.oid, 30, q.q, 'type ' || q.q,"
@@ -793,7 +826,7 @@ kind_composite_types(void)
 
 /* functions and procedures */
 static const char *
-kind_functions(void)
+kind_functions(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 'pg_proc'::regclass::oid, p.oid, 40, q.q, lower(q.k) || ' ' || q.q,"
@@ -811,7 +844,7 @@ kind_functions(void)
 
 /* plain aggregates (the others: dump_kind_aggregates.c) */
 static const char *
-kind_aggregates(void)
+kind_aggregates(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 'pg_proc'::regclass::oid, p.oid, 45, q.q, 'aggregate ' || q.q,"
@@ -847,7 +880,7 @@ kind_aggregates(void)
  * mutual order does not matter (pg_depend has no edge between them).
  */
 static const char *
-kind_operators(void)
+kind_operators(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 'pg_operator'::regclass::oid, x.oid, 46, x.oid::regoperator::text, 'operator ' || x.oid::regoperator,"
@@ -871,7 +904,7 @@ kind_operators(void)
 
 /* sequences other than those of identity columns */
 static const char *
-kind_sequences(void)
+kind_sequences(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 'pg_class'::regclass::oid, c.oid, 50, q.q, 'sequence ' || q.q,"
@@ -891,7 +924,7 @@ kind_sequences(void)
 }
 
 static const char *
-kind_tables(void)
+kind_tables(const dump_kind_context *cx)
 {
 	return sql_tables("true", "false");
 }
@@ -901,7 +934,7 @@ kind_tables(void)
  * inheritance children as for tables.
  */
 static const char *
-kind_foreign_tables(void)
+kind_foreign_tables(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 'pg_class'::regclass::oid, c.oid, 62, q.q, 'foreign table ' || q.q,"
@@ -938,7 +971,7 @@ kind_foreign_tables(void)
 
 /* large objects: created empty here, filled in the data section */
 static const char *
-kind_large_objects(void)
+kind_large_objects(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 'pg_largeobject_metadata'::regclass::oid, x.oid, 90, lpad(x.oid::text, 10, '0'),"
@@ -954,39 +987,18 @@ kind_large_objects(void)
  * stand-in (VIEW_NEEDS_KEY), a materialized view that does is postponed.
  */
 static const char *
-kind_views(void)
+kind_views(const dump_kind_context *cx)
 {
 	return sql_views("true", "CASE c.relkind WHEN 'v' THEN " CppAsString2(PRIO_VIEW)
 			" ELSE " CppAsString2(PRIO_MATVIEW) " END", VIEW_NEEDS_KEY("c"));
 }
 
-/* The pre-data kinds, in the order their queries run. */
-static const dump_kind pre_data_kinds[] = {
-	{"schemas", kind_schemas},
-	{"extensions", kind_extensions},
-	{"collations", kind_collations},
-	{"casts", kind_casts},
-	{"text search dictionaries", kind_ts_dictionaries},
-	{"text search configurations", kind_ts_configurations},
-	{"foreign-data wrappers", kind_foreign_data_wrappers},
-	{"foreign servers and user mappings", kind_foreign_servers},
-	{"enum, domain and range types", kind_types},
-	{"composite types", kind_composite_types},
-	{"functions", kind_functions},
-	{"aggregates", kind_aggregates},
-	{"operators", kind_operators},
-	{"sequences", kind_sequences},
-	{"tables", kind_tables},
-	{"foreign tables", kind_foreign_tables},
-	{"large objects", kind_large_objects},
-	{"views", kind_views},
-};
-
 /*
  * The dependency edges between pre-data objects: pg_depend's normal edges
  * with both ends mapped to the object that stands for them (a default or a
  * view's rule to its relation, a table's row type or an array type to the
- * type or relation it comes from, a domain's constraint to the domain), and
+ * type or relation it comes from, a domain's valid constraint to the domain:
+ * one NOT VALID is post-data, kind_domain_constraints), and
  * every child table after its parents.  A table's constraints are post-data
  * (kind_constraints), so what they use never orders the creation of
  * tables: two tables whose foreign keys point at each other, or a CHECK
@@ -1006,7 +1018,7 @@ static const char *const edges_sql =
 "    UNION ALL SELECT 'pg_class'::regclass::oid, r.ev_class, NULL FROM pg_rewrite r"
 "      WHERE e.c = 'pg_rewrite'::regclass AND r.oid = e.o"
 "    UNION ALL SELECT 'pg_type'::regclass::oid, co.contypid, NULL FROM pg_constraint co"
-"      WHERE e.c = 'pg_constraint'::regclass AND co.oid = e.o AND co.contypid <> 0"
+"      WHERE e.c = 'pg_constraint'::regclass AND co.oid = e.o AND co.contypid <> 0 AND co.convalidated"
 "    UNION ALL SELECT CASE WHEN b.typrelid <> 0 THEN 'pg_class'::regclass::oid ELSE 'pg_type'::regclass::oid END,"
 "      CASE WHEN b.typrelid <> 0 THEN b.typrelid ELSE b.oid END, NULL"
 "      FROM pg_type t LEFT JOIN pg_type el ON el.oid = t.typelem AND el.typarray = t.oid"
@@ -1022,6 +1034,12 @@ static const char *const edges_sql =
 "  WHERE (a.mc, a.mo) <> (b.mc, b.mo) AND NOT " DBK_KIND_SHELL_EDGE("a", "b")
 "  GROUP BY 1, 2, 3, 4"
 " UNION ALL SELECT 'pg_class'::regclass::oid, inhrelid, 'pg_class'::regclass::oid, inhparent, NULL FROM pg_inherits";
+
+static const char *
+kind_edges(const dump_kind_context *cx)
+{
+	return edges_sql;
+}
 
 static HTAB *
 index_objects(obj_set *set)
@@ -1107,22 +1125,24 @@ add_edges_of(obj_set *set, MemoryContext cxt, HTAB *h, const char *sql)
 	MemoryContextSwitchTo(old);
 }
 
-/* pg_depend's edges (edges_sql), then those of the kinds in dump_kind_*.c */
-static void
-add_edges(obj_set *set, MemoryContext cxt, HTAB *h, List *more)
+/* True when pg_type row typid is a domain. */
+static bool
+is_domain(Oid typid)
 {
-	ListCell   *lc;
-
-	add_edges_of(set, cxt, h, edges_sql);
-	foreach(lc, more)
-		add_edges_of(set, cxt, h, lfirst(lc));
+	run_query(psprintf("SELECT 1 FROM pg_type WHERE oid = %u AND typtype = 'd'", typid));
+	return SPI_processed == 1;
 }
 
-/* True for the objects postpone may move to post-data. */
+/*
+ * True for the objects postpone may move to post-data: functions and
+ * aggregates, materialized views, and operators and casts built on a
+ * function that waits (pg_dump makes those after it too).
+ */
 static bool
 may_postpone(const dump_obj *o)
 {
-	return o->classid == ProcedureRelationId ||
+	return o->classid == ProcedureRelationId || o->classid == OperatorRelationId ||
+		o->classid == CastRelationId ||
 		(o->classid == RelationRelationId && o->prio == PRIO_MATVIEW);
 }
 
@@ -1161,6 +1181,97 @@ give_stand_in(obj_set *set, int v, MemoryContext cxt)
 }
 
 static bool split_defaults(obj_set *set, List *cycle, MemoryContext cxt);
+static char *oid_array(List *list);
+
+/*
+ * Domain d of set is built on postponed object u through valid CHECK
+ * constraints alone (they call a function made in post-data): those are
+ * left out of its CREATE DOMAIN and added by ALTER DOMAIN in a postponed
+ * object of their own, after u and whatever else they use, as pg_dump adds
+ * a domain's CHECK it dumps separately.  False when anything else of d
+ * (its default, say) uses u.
+ */
+static bool
+split_domain_checks(obj_set *set, int d, int u, HTAB *h, MemoryContext cxt, List **queue)
+{
+	Oid			domain = set->items[d].objid;
+	StringInfoData ddl;
+	List	   *split = NIL;
+	int			n;
+	dump_obj   *o;
+
+	run_query(psprintf("SELECT co.oid, co.oid = ANY ('%s'::oid[]),"
+					   " format('ALTER DOMAIN %%I.%%I ADD CONSTRAINT %%I %%s;', n.nspname, t.typname, co.conname,"
+					   "   pg_get_constraintdef(co.oid))"
+					   " || coalesce((SELECT format(E'\\nCOMMENT ON CONSTRAINT %%I ON DOMAIN %%I.%%I IS %%L;', co.conname,"
+					   "   n.nspname, t.typname, ds.description) FROM pg_description ds"
+					   "   WHERE ds.classoid = 'pg_constraint'::regclass AND ds.objoid = co.oid), '')"
+					   " FROM pg_constraint co JOIN pg_type t ON t.oid = co.contypid JOIN pg_namespace n ON n.oid = t.typnamespace"
+					   " WHERE co.contypid = %u AND co.contype = 'c' AND co.convalidated"
+					   " AND EXISTS (SELECT FROM pg_depend r WHERE r.classid = 'pg_constraint'::regclass AND r.objid = co.oid"
+					   "   AND r.deptype = 'n' AND r.refclassid = %u AND r.refobjid = %u)"
+					   " AND NOT EXISTS (SELECT FROM pg_depend r WHERE r.classid = 'pg_type'::regclass AND r.objid = %u"
+					   "   AND r.deptype = 'n' AND r.refclassid = %u AND r.refobjid = %u)"
+					   " ORDER BY co.conname", oid_array(set->domain_checks), domain,
+					   set->items[u].classid, set->items[u].objid, domain,
+					   set->items[u].classid, set->items[u].objid));
+	if (SPI_processed == 0)
+		return false;
+	initStringInfo(&ddl);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		Oid			con = value_oid(tup, desc, 1);
+		bool		isnull;
+
+		if (DatumGetBool(SPI_getbinval(tup, desc, 2, &isnull)))
+		{
+			/* split for another object already: its ALTER DOMAIN waits for u too */
+			for (int k = 0; k < list_length(set->domain_checks); k++)
+				if (list_nth_oid(set->domain_checks, k) == con)
+					add_edge(set, list_nth_int(set->domain_check_objs, k), u);
+			continue;
+		}
+		appendStringInfo(&ddl, "%s%s", ddl.len > 0 ? "\n" : "", SPI_getvalue(tup, desc, 3));
+		split = lappend_oid(split, con);
+	}
+	remove_edge(set, d, u);
+	if (split == NIL)
+		return true;
+
+	n = set->n;
+	o = new_object(set, cxt);
+	o->prio = set->items[d].prio;
+	o->sortkey = set->items[d].sortkey;
+	o->label = psprintf("constraints of %s", set->items[d].label);
+	o->ddl = MemoryContextStrdup(cxt, ddl.data);
+	set->domain_checks = list_concat(set->domain_checks, split);
+	for (int k = 0; k < list_length(split); k++)
+		set->domain_check_objs = lappend_int(set->domain_check_objs, n);
+	add_edge(set, n, d);
+	add_edge(set, n, u);
+	/* whatever else the split constraints use, when it is in the set */
+	run_query(psprintf("SELECT DISTINCT r.refclassid, r.refobjid FROM pg_depend r"
+					   " WHERE r.classid = 'pg_constraint'::regclass AND r.objid = ANY ('%s'::oid[]) AND r.deptype = 'n'",
+					   oid_array(split)));
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		int			k = find_object(h, value_oid(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1),
+									value_oid(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
+
+		if (k >= 0 && k != u && k != d)
+			add_edge(set, n, k);
+	}
+	/* the domain's CREATE again, without them */
+	run_query(sql_types(psprintf("t.oid = %u", domain),
+						psprintf("co.oid = ANY ('%s'::oid[])", oid_array(set->domain_checks))));
+	if (SPI_processed != 1)
+		elog(ERROR, "domain \"%s\" disappeared from the catalogs", set->items[d].label);
+	set->items[d].ddl = value_copy(cxt, SPI_tuptable->vals[0], SPI_tuptable->tupdesc, COL_DDL);
+	mark_postponed(set, n, queue);
+	return true;
+}
 
 /* True when table needs target only for column defaults (a default_edge). */
 static bool
@@ -1210,7 +1321,8 @@ postpone(obj_set *set, MemoryContext cxt, HTAB *h)
 	while (queue != NIL)
 	{
 		int			u = linitial_int(queue);
-		List	   *tables = NIL;
+		List	   *tables = NIL,
+				   *domains = NIL;
 
 		queue = list_delete_first(queue);
 		foreach(lc, set->items[u].dependents)
@@ -1226,6 +1338,8 @@ postpone(obj_set *set, MemoryContext cxt, HTAB *h)
 				mark_postponed(set, j, &queue);
 			else if (o->prio == PRIO_TABLE && is_default_edge(set, j, u))
 				tables = lappend_int(tables, j);
+			else if (o->classid == TypeRelationId && !list_member_int(domains, j) && is_domain(o->objid))
+				domains = lappend_int(domains, j);
 			else
 				ereport(ERROR,
 						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -1233,7 +1347,18 @@ postpone(obj_set *set, MemoryContext cxt, HTAB *h)
 						 errdetail("It is built on %s, which relies on a table's constraint and so is created after the rows.",
 								   set->items[u].label)));
 		}
-		/* after the loop: splitting the defaults changes u's dependents */
+		/* after the loop: splitting changes u's dependents */
+		foreach(lc, domains)
+		{
+			int			d = lfirst_int(lc);
+
+			if (!split_domain_checks(set, d, u, h, cxt, &queue))
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("cannot back up %s", set->items[d].label),
+						 errdetail("It is built on %s, which relies on a table's constraint and so is created after the rows.",
+								   set->items[u].label)));
+		}
 		foreach(lc, tables)
 		{
 			if (!split_defaults(set, list_make2_int(lfirst_int(lc), u), cxt))
@@ -1469,7 +1594,7 @@ order_pre_data(obj_set *set, dump_schema *s, MemoryContext cxt, List **late)
 
 /* sequences owned by a column */
 static const char *
-kind_sequence_ownership(void)
+kind_sequence_ownership(const dump_kind_context *cx)
 {
 	return "SELECT 0::oid, 0::oid, 90, q.q, 'sequence ' || q.q,"
 			" format('ALTER SEQUENCE %s OWNED BY %s.%I;', q.q, d.refobjid::regclass::text, a.attname), NULL::text"
@@ -1488,10 +1613,13 @@ kind_sequence_ownership(void)
  * are attached to their parent's below, as pg_dump does.
  */
 static const char *
-kind_constraints(void)
+kind_constraints(const dump_kind_context *cx)
 {
 	return psprintf(
-			"SELECT 0::oid, 0::oid, CASE WHEN co.contype = 'f' THEN 900 WHEN co.contype = 'c' AND co.convalidated THEN 100"
+			"SELECT 0::oid, 0::oid, CASE WHEN co.contype = 'f' THEN 900"
+			"   WHEN co.contype = 'c' AND " SQL_USES_POSTPONED " THEN CASE WHEN co.convalidated"
+			"     THEN " CppAsString2(PRIO_CHECK_LATE) " ELSE " CppAsString2(PRIO_CHECK_LATE_NOT_VALID) " END"
+			"   WHEN co.contype = 'c' AND co.convalidated THEN 100"
 			"   WHEN co.contype = 'c' THEN 102 ELSE 110 END,"
 			" q.q || ' ' || co.conname, format('constraint %%I on %%s', co.conname, q.q),"
 			" format('ALTER %%sTABLE %%s%%s ADD CONSTRAINT %%I %%s;', CASE WHEN c.relkind = 'f' THEN 'FOREIGN ' ELSE '' END,"
@@ -1504,22 +1632,25 @@ kind_constraints(void)
 			" CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
 			" WHERE (co.contype IN ('p', 'u', 'x') OR (co.contype IN ('c', 'f') AND co.conparentid = 0 AND co.conislocal))"
 			" AND c.relkind IN ('r', 'p', 'f') AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"),
+			cx->postponed,
 			sql_comment("pg_constraint", "co.oid", "format('CONSTRAINT %I ON %s', co.conname, q.q)"),
 			sql_comment("pg_class", "co.conindid", "format('INDEX %I.%I', n.nspname, co.conname)"));
 }
 
 /* domain constraints that are NOT VALID: after the rows they do not accept */
 static const char *
-kind_domain_constraints(void)
+kind_domain_constraints(const dump_kind_context *cx)
 {
-	return "SELECT 0::oid, 0::oid, 105, format('%I.%I', n.nspname, t.typname) || ' ' || co.conname,"
-			" format('constraint %I of domain %I.%I', co.conname, n.nspname, t.typname),"
-			" format('ALTER DOMAIN %I.%I ADD CONSTRAINT %I %s;', n.nspname, t.typname, co.conname,"
-			"   pg_get_constraintdef(co.oid)) || coalesce((SELECT format(E'\\nCOMMENT ON CONSTRAINT %I ON DOMAIN %I.%I IS %L;',"
+	return psprintf("SELECT 0::oid, 0::oid, CASE WHEN " SQL_USES_POSTPONED " THEN " CppAsString2(PRIO_DOMAIN_CHECK_LATE)
+			"   ELSE 105 END, format('%%I.%%I', n.nspname, t.typname) || ' ' || co.conname,"
+			" format('constraint %%I of domain %%I.%%I', co.conname, n.nspname, t.typname),"
+			" format('ALTER DOMAIN %%I.%%I ADD CONSTRAINT %%I %%s;', n.nspname, t.typname, co.conname,"
+			"   pg_get_constraintdef(co.oid)) || coalesce((SELECT format(E'\\nCOMMENT ON CONSTRAINT %%I ON DOMAIN %%I.%%I IS %%L;',"
 			"   co.conname, n.nspname, t.typname, d.description) FROM pg_description d"
 			"   WHERE d.classoid = 'pg_constraint'::regclass AND d.objoid = co.oid), ''), NULL::text"
 			" FROM pg_constraint co JOIN pg_type t ON t.oid = co.contypid JOIN pg_namespace n ON n.oid = t.typnamespace"
-			" WHERE co.contype = 'c' AND NOT co.convalidated AND " USER_NS("n") " AND " NOT_MEMBER("pg_type", "t.oid");
+			" WHERE co.contype = 'c' AND NOT co.convalidated AND " USER_NS("n") " AND " NOT_MEMBER("pg_type", "t.oid"),
+			cx->postponed);
 }
 
 /*
@@ -1529,7 +1660,7 @@ kind_domain_constraints(void)
  * PostgreSQL would choose; then they are attached.
  */
 static const char *
-kind_indexes(void)
+kind_indexes(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 0::oid, 0::oid, 120, q.q || ' ' || ic.relname, format('index %%I.%%I', n.nspname, ic.relname),"
@@ -1550,7 +1681,7 @@ kind_indexes(void)
  * propagates upwards.
  */
 static const char *
-kind_index_attachments(void)
+kind_index_attachments(const dump_kind_context *cx)
 {
 	return "SELECT 0::oid, 0::oid, 125, format('%I.%I', n.nspname, ci.relname), format('index %I.%I', n.nspname, ci.relname),"
 			" format('ALTER INDEX %I.%I ATTACH PARTITION %I.%I;', pn.nspname, pi.relname, n.nspname, ci.relname), NULL::text"
@@ -1561,7 +1692,7 @@ kind_index_attachments(void)
 
 /* statistics targets of index columns (expressions), constraints' indexes included */
 static const char *
-kind_index_statistics(void)
+kind_index_statistics(const dump_kind_context *cx)
 {
 	return "SELECT 0::oid, 0::oid, 135, format('%I.%I', n.nspname, ic.relname), format('index %I.%I', n.nspname, ic.relname),"
 			" string_agg(format('ALTER INDEX %I.%I ALTER COLUMN %s SET STATISTICS %s;', n.nspname, ic.relname,"
@@ -1575,7 +1706,7 @@ kind_index_statistics(void)
 
 /* CLUSTER ON and REPLICA IDENTITY USING INDEX */
 static const char *
-kind_index_uses(void)
+kind_index_uses(const dump_kind_context *cx)
 {
 	return "SELECT 0::oid, 0::oid, 130, q.q || ' ' || ic.relname, format('index %I.%I', n.nspname, ic.relname),"
 			" CASE WHEN i.indisclustered THEN format(E'ALTER TABLE %s CLUSTER ON %I;\\n', q.q, ic.relname) ELSE '' END"
@@ -1589,7 +1720,7 @@ kind_index_uses(void)
 
 /* extended statistics */
 static const char *
-kind_statistics_objects(void)
+kind_statistics_objects(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 0::oid, 0::oid, 140, q.q, 'statistics object ' || q.q,"
@@ -1605,14 +1736,14 @@ kind_statistics_objects(void)
 
 /* the queries of views that rely on a constraint (VIEW_NEEDS_KEY) */
 static const char *
-kind_view_queries(void)
+kind_view_queries(const dump_kind_context *cx)
 {
 	return sql_view_queries(VIEW_NEEDS_KEY("c"));
 }
 
 /* triggers (clones on partitions come from their parent's) */
 static const char *
-kind_triggers(void)
+kind_triggers(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 0::oid, 0::oid, 150, q.q || ' ' || t.tgname, format('trigger %%I on %%s', t.tgname, q.q),"
@@ -1634,7 +1765,7 @@ kind_triggers(void)
  * parent's CREATE TRIGGER).
  */
 static const char *
-kind_trigger_states(void)
+kind_trigger_states(const dump_kind_context *cx)
 {
 	return "SELECT 0::oid, 0::oid, 155, q.q || ' ' || t.tgname, format('trigger %I on %s', t.tgname, q.q),"
 			" format('ALTER TABLE ONLY %s %s TRIGGER %I;', q.q, CASE t.tgenabled WHEN 'D' THEN 'DISABLE'"
@@ -1647,7 +1778,7 @@ kind_trigger_states(void)
 
 /* rules other than the ones that make views */
 static const char *
-kind_rules(void)
+kind_rules(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 0::oid, 0::oid, 160, q.q || ' ' || r.rulename, format('rule %%I on %%s', r.rulename, q.q),"
@@ -1674,7 +1805,7 @@ kind_rules(void)
  * objects the script creates.
  */
 static const char *
-kind_member_privileges(void)
+kind_member_privileges(const dump_kind_context *cx)
 {
 	return psprintf(
 			"WITH o AS ("
@@ -1714,7 +1845,7 @@ kind_member_privileges(void)
 
 /* the same for the columns of such relations */
 static const char *
-kind_member_column_privileges(void)
+kind_member_column_privileges(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 0::oid, 0::oid, 946, q.q || ' ' || a.attname, format('column %%I of %%s', a.attname, q.q),"
@@ -1735,7 +1866,7 @@ kind_member_column_privileges(void)
 
 /* row-level security: the switches, then the policies */
 static const char *
-kind_row_security(void)
+kind_row_security(const dump_kind_context *cx)
 {
 	return "SELECT 0::oid, 0::oid, 170, q.q, 'table ' || q.q,"
 			" CASE WHEN c.relrowsecurity THEN format(E'ALTER TABLE %s ENABLE ROW LEVEL SECURITY;\\n', q.q) ELSE '' END"
@@ -1748,7 +1879,7 @@ kind_row_security(void)
 
 /* event triggers, after everything the restore creates */
 static const char *
-kind_event_triggers(void)
+kind_event_triggers(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 0::oid, 0::oid, 950, x.evtname, format('event trigger %%I', x.evtname),"
@@ -1766,7 +1897,7 @@ kind_event_triggers(void)
 
 /* publications, with their tables (column lists and row filters) and schemas */
 static const char *
-kind_publications(void)
+kind_publications(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 0::oid, 0::oid, 970, x.pubname, format('publication %%I', x.pubname),"
@@ -1797,7 +1928,7 @@ kind_publications(void)
  * then grant); an entry for one schema adds to them (so grant only).
  */
 static const char *
-kind_default_privileges(void)
+kind_default_privileges(const dump_kind_context *cx)
 {
 	return "SELECT 0::oid, 0::oid, 960, pg_get_userbyid(x.defaclrole) || ' ' || coalesce(n.nspname, ''),"
 			" 'default privileges of role ' || pg_get_userbyid(x.defaclrole),"
@@ -1816,7 +1947,7 @@ kind_default_privileges(void)
 }
 
 static const char *
-kind_policies(void)
+kind_policies(const dump_kind_context *cx)
 {
 	return psprintf(
 			"SELECT 0::oid, 0::oid, 180, q.q || ' ' || p.polname, format('policy %%I on %%s', p.polname, q.q),"
@@ -1835,27 +1966,69 @@ kind_policies(void)
 			sql_comment("pg_policy", "p.oid", "format('POLICY %I ON %s', p.polname, q.q)"));
 }
 
-/* The post-data kinds, in the order their queries run. */
-static const dump_kind post_data_kinds[] = {
-	{"sequence ownership", kind_sequence_ownership},
-	{"constraints", kind_constraints},
-	{"domain constraints", kind_domain_constraints},
-	{"indexes", kind_indexes},
-	{"index attachments", kind_index_attachments},
-	{"index statistics", kind_index_statistics},
-	{"CLUSTER ON and REPLICA IDENTITY USING INDEX", kind_index_uses},
-	{"statistics objects", kind_statistics_objects},
-	{"queries of views with a stand-in", kind_view_queries},
-	{"triggers", kind_triggers},
-	{"trigger states", kind_trigger_states},
-	{"rules", kind_rules},
-	{"privileges changed on extension members and system objects", kind_member_privileges},
-	{"the same on their columns", kind_member_column_privileges},
-	{"row security", kind_row_security},
-	{"event triggers", kind_event_triggers},
-	{"publications", kind_publications},
-	{"default privileges", kind_default_privileges},
-	{"policies", kind_policies},
+/*
+ * Every kind of object, in the order its query runs: pre-data kinds, the
+ * dependencies pg_depend does not record, then post-data kinds.  A new kind
+ * is one builder and one entry here.
+ */
+static const dump_kind dump_kinds[] = {
+	{"schemas", DUMP_PRE_DATA, kind_schemas},
+	{"extensions", DUMP_PRE_DATA, kind_extensions},
+	{"collations", DUMP_PRE_DATA, kind_collations},
+	{"casts", DUMP_PRE_DATA, kind_casts},
+	{"text search dictionaries", DUMP_PRE_DATA, kind_ts_dictionaries},
+	{"text search configurations", DUMP_PRE_DATA, kind_ts_configurations},
+	{"foreign-data wrappers", DUMP_PRE_DATA, kind_foreign_data_wrappers},
+	{"foreign servers and user mappings", DUMP_PRE_DATA, kind_foreign_servers},
+	{"enum, domain and range types", DUMP_PRE_DATA, kind_types},
+	{"composite types", DUMP_PRE_DATA, kind_composite_types},
+	{"functions", DUMP_PRE_DATA, kind_functions},
+	{"aggregates", DUMP_PRE_DATA, kind_aggregates},
+	{"operators", DUMP_PRE_DATA, kind_operators},
+	{"sequences", DUMP_PRE_DATA, kind_sequences},
+	{"tables", DUMP_PRE_DATA, kind_tables},
+	{"foreign tables", DUMP_PRE_DATA, kind_foreign_tables},
+	{"large objects", DUMP_PRE_DATA, kind_large_objects},
+	{"views", DUMP_PRE_DATA, kind_views},
+	{"base types", DUMP_PRE_DATA, dbk_kind_base_types},
+	{"shell types", DUMP_PRE_DATA, dbk_kind_shell_types},
+	{"shells of base types and of ranges with a canonical function", DUMP_PRE_DATA, dbk_kind_early_shells},
+	{"operator families", DUMP_PRE_DATA, dbk_kind_opfamilies},
+	{"operator classes", DUMP_PRE_DATA, dbk_kind_opclasses},
+	{"loose members of operator families", DUMP_PRE_DATA, dbk_kind_opfamily_members},
+	{"access methods", DUMP_PRE_DATA, dbk_kind_access_methods},
+	{"ordered-set, hypothetical and moving aggregates", DUMP_PRE_DATA, dbk_kind_special_aggregates},
+	{"procedural languages", DUMP_PRE_DATA, dbk_kind_languages},
+	{"transforms", DUMP_PRE_DATA, dbk_kind_transforms},
+	{"conversions", DUMP_PRE_DATA, dbk_kind_conversions},
+	{"text search parsers", DUMP_PRE_DATA, dbk_kind_ts_parsers},
+	{"text search templates", DUMP_PRE_DATA, dbk_kind_ts_templates},
+	{"tablespaces of tables and materialized views", DUMP_PRE_DATA, dbk_kind_relation_tablespaces},
+	{"pg_depend's edges", DUMP_EDGES, kind_edges},
+	{"edges of operator classes, families and access methods", DUMP_EDGES, dbk_kind_operator_edges},
+	{"edges of languages, transforms, conversions and text search", DUMP_EDGES, dbk_kind_misc_edges},
+	{"sequence ownership", DUMP_POST_DATA, kind_sequence_ownership},
+	{"constraints", DUMP_POST_DATA, kind_constraints},
+	{"domain constraints", DUMP_POST_DATA, kind_domain_constraints},
+	{"indexes", DUMP_POST_DATA, kind_indexes},
+	{"index attachments", DUMP_POST_DATA, kind_index_attachments},
+	{"index statistics", DUMP_POST_DATA, kind_index_statistics},
+	{"CLUSTER ON and REPLICA IDENTITY USING INDEX", DUMP_POST_DATA, kind_index_uses},
+	{"statistics objects", DUMP_POST_DATA, kind_statistics_objects},
+	{"queries of views with a stand-in", DUMP_POST_DATA, kind_view_queries},
+	{"triggers", DUMP_POST_DATA, kind_triggers},
+	{"trigger states", DUMP_POST_DATA, kind_trigger_states},
+	{"rules", DUMP_POST_DATA, kind_rules},
+	{"privileges changed on extension members and system objects", DUMP_POST_DATA, kind_member_privileges},
+	{"the same on their columns", DUMP_POST_DATA, kind_member_column_privileges},
+	{"row security", DUMP_POST_DATA, kind_row_security},
+	{"event triggers", DUMP_POST_DATA, kind_event_triggers},
+	{"publications", DUMP_POST_DATA, kind_publications},
+	{"default privileges", DUMP_POST_DATA, kind_default_privileges},
+	{"policies", DUMP_POST_DATA, kind_policies},
+	{"tablespaces of indexes", DUMP_POST_DATA, dbk_kind_index_tablespaces},
+	{"security labels", DUMP_POST_DATA, dbk_kind_security_labels},
+	{"subscriptions", DUMP_POST_DATA, dbk_kind_subscriptions},
 };
 
 /* ------------------------------------------------------------ data lists */
@@ -1915,8 +2088,43 @@ oid_array(List *list)
 	initStringInfo(&buf);
 	foreach(lc, list)
 		appendStringInfo(&buf, "%s%u", buf.len > 0 ? "," : "{", lfirst_oid(lc));
+	if (buf.len == 0)
+		appendStringInfoChar(&buf, '{');
 	appendStringInfoChar(&buf, '}');
 	return buf.data;
+}
+
+/*
+ * The objects of set that postpone moved to post-data, as a SQL row source
+ * of (classid, objid), for dump_kind_context.
+ */
+static const char *
+postponed_sql(obj_set *set)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (int i = 0; i < set->n; i++)
+		if (set->items[i].postponed && set->items[i].classid != InvalidOid)
+			appendStringInfo(&buf, "%s(%u::oid, %u::oid)", buf.len > 0 ? ", " : "(VALUES ",
+							 set->items[i].classid, set->items[i].objid);
+	if (buf.len == 0)
+		return "(SELECT 0::oid, 0::oid WHERE false) p";
+	appendStringInfoString(&buf, ") p");
+	return buf.data;
+}
+
+/* Collects every object of the kinds of section sec into set. */
+static void
+collect_section(obj_set *set, MemoryContext cxt, dump_section sec, const dump_kind_context *cx)
+{
+	for (int i = 0; i < lengthof(dump_kinds); i++)
+	{
+		const char *sql;
+
+		if (dump_kinds[i].section == sec && (sql = dump_kinds[i].sql(cx)) != NULL)
+			collect(set, cxt, sql);
+	}
 }
 
 void
@@ -1927,32 +2135,27 @@ dbk_dump_schema_read(dump_schema *s)
 	MemoryContext old = MemoryContextSwitchTo(work);
 	obj_set		pre = {0},
 				post = {0};
-	dump_kind_sql kinds = {0};
+	dump_kind_context cx = {.postponed = "(SELECT 0::oid, 0::oid WHERE false) p"};
 	List	   *late = NIL;		/* char *: pre-data statements postponed */
 	MemoryContext save;
 	HTAB	   *h;
-	ListCell   *lc;
 
-	dbk_dump_kind_types(&kinds);
-	dbk_dump_kind_operators(&kinds);
-	dbk_dump_kind_aggregates(&kinds);
-	dbk_dump_kind_misc(&kinds);
-
-	for (int i = 0; i < lengthof(pre_data_kinds); i++)
-		collect(&pre, work, pre_data_kinds[i].sql());
-	foreach(lc, kinds.pre_data)
-		collect(&pre, work, lfirst(lc));
+	collect_section(&pre, work, DUMP_PRE_DATA, &cx);
 	qsort(pre.items, pre.n, sizeof(dump_obj), obj_cmp);
 	h = index_objects(&pre);
-	add_edges(&pre, work, h, kinds.edges);
+	for (int i = 0; i < lengthof(dump_kinds); i++)
+	{
+		const char *sql;
+
+		if (dump_kinds[i].section == DUMP_EDGES && (sql = dump_kinds[i].sql(&cx)) != NULL)
+			add_edges_of(&pre, work, h, sql);
+	}
 	postpone(&pre, work, h);
 	hash_destroy(h);
+	cx.postponed = postponed_sql(&pre);
 	order_pre_data(&pre, s, work, &late);
 
-	for (int i = 0; i < lengthof(post_data_kinds); i++)
-		collect(&post, work, post_data_kinds[i].sql());
-	foreach(lc, kinds.post_data)
-		collect(&post, work, lfirst(lc));
+	collect_section(&post, work, DUMP_POST_DATA, &cx);
 	if (pre.stand_ins != NIL)
 		collect(&post, work, sql_view_queries(psprintf("c.oid = ANY ('%s'::oid[]) AND NOT " VIEW_NEEDS_KEY("c"),
 													   oid_array(pre.stand_ins))));

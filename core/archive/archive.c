@@ -101,14 +101,14 @@ writer_emit(dbk_archive_writer *w, const void *buf, size_t len, bool hashed, dbk
 }
 
 static int
-writer_emit_skippable(dbk_archive_writer *w, const char *payload, size_t len,
+writer_emit_skippable(dbk_archive_writer *w, uint32_t magic, const char *payload, size_t len,
 					  bool hashed, dbk_error *err)
 {
 	unsigned char hdr[8];
 
 	if (len > DBK_ARCHIVE_MAX_RECORD)
 		return dbk_fail(err, DBK_E_INVALID, "backup metadata is too large (%zu bytes)", len);
-	put_le32(hdr, DBK_ARCHIVE_SKIPPABLE_MAGIC);
+	put_le32(hdr, magic);
 	put_le32(hdr + 4, (uint32_t) len);
 	if (writer_emit(w, hdr, sizeof(hdr), hashed, err) != 0)
 		return -1;
@@ -130,24 +130,27 @@ zstd_check(size_t rc, const char *doing, dbk_error *err)
 /* ------------------------------------------------ the schema, compressed */
 
 /*
- * The header's "schema" entry, the canonical schema description (a
- * megabyte on a schema-heavy database), is written as "schema_zstd" when it
- * is SCHEMA_ZSTD_MIN bytes or longer: one zstd frame of the text, with its
- * size and checksum, in base64 (a value may not hold NUL).  Readers turn it
- * back into "schema", so callers see the same header whichever way it was
- * written; backups written before this entry existed carry "schema" plain
- * and read as before.  A reader older than the entry skips it, as it skips
- * any key it does not know, and finds no schema in the backup: everything
- * else it reads, so the format version stays 1.
+ * The header's "schema" entry, the canonical schema description (half a
+ * megabyte of text on a database of a few hundred tables and functions),
+ * is written in a frame of its own right after the header frame (format 2):
+ * a skippable frame of magic DBK_ARCHIVE_SCHEMA_MAGIC whose payload is one
+ * zstd frame of the text, with its size and checksum.  Readers give it back
+ * as "schema", so callers see the same header whichever way it was written.
+ *
+ * Format 1 wrote it inside the header: plain, or from 4 kB on as
+ * "schema_zstd", the same zstd frame in base64 (a third larger, since a
+ * value may not hold NUL); readers still read both.  A format-1 reader
+ * would take the schema frame for damage, which is why the format version
+ * is 2: such a reader refuses the file as of an unsupported version.
  */
 #define SCHEMA_KEY "schema"
 #define SCHEMA_ZSTD_KEY "schema_zstd"
-#define SCHEMA_ZSTD_MIN 4096
 #define SCHEMA_ZSTD_LEVEL 3
 
-/* The schema text as base64 of a zstd frame, into a new buffer from a. */
+/* The schema text as one zstd frame, into a new buffer from a. */
 static int
-schema_compress(const dbk_allocator *a, const char *text, char **out, dbk_error *err)
+schema_compress(const dbk_allocator *a, const char *text, unsigned char **out, size_t *outlen,
+				dbk_error *err)
 {
 	size_t		n = strlen(text),
 				bound = ZSTD_compressBound(n),
@@ -169,13 +172,9 @@ schema_compress(const dbk_allocator *a, const char *text, char **out, dbk_error 
 		zlen = ZSTD_compress2(cctx, z, bound, text, n);
 	if (zstd_check(zlen, "compressing the schema", err) != 0)
 		goto done;
-	*out = dbk_alloc(a, DBK_BASE64_LEN(zlen) + 1);
-	if (*out == NULL)
-	{
-		dbk_fail(err, DBK_E_NOMEM, "out of memory compressing the schema");
-		goto done;
-	}
-	dbk_base64_encode(*out, z, zlen);
+	*out = z;
+	*outlen = zlen;
+	z = NULL;
 	rc = 0;
 done:
 	ZSTD_freeCCtx(cctx);
@@ -184,34 +183,80 @@ done:
 }
 
 /*
- * The header as written: h itself, or a copy in *copy with "schema"
- * replaced by "schema_zstd" in its place.
+ * The text of zstd frame z (zlen bytes), which must be a whole frame that
+ * says its size, into a new NUL-terminated buffer from a; NULL when it is
+ * not such a frame or holds a NUL (*nomem tells out of memory apart).
+ */
+static char *
+schema_decompress(const dbk_allocator *a, const unsigned char *z, size_t zlen, bool *nomem)
+{
+	unsigned long long size = ZSTD_getFrameContentSize(z, zlen);
+	ZSTD_DCtx  *dctx = NULL;
+	char	   *text = NULL;
+	size_t		got;
+
+	*nomem = false;
+	if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > DBK_ARCHIVE_MAX_RECORD ||
+		ZSTD_findFrameCompressedSize(z, zlen) != zlen)
+		return NULL;
+	if ((text = dbk_alloc(a, (size_t) size + 1)) == NULL ||
+		(dctx = ZSTD_createDCtx_advanced(zstd_mem(a))) == NULL)
+	{
+		*nomem = true;
+		goto fail;
+	}
+	got = ZSTD_decompressDCtx(dctx, text, (size_t) size, z, zlen);
+	if (ZSTD_isError(got) || got != size || memchr(text, '\0', got) != NULL)
+		goto fail;
+	text[got] = '\0';
+	ZSTD_freeDCtx(dctx);
+	return text;
+fail:
+	ZSTD_freeDCtx(dctx);
+	dbk_free(a, text);
+	return NULL;
+}
+
+/*
+ * The header as written: h itself, or a copy in *copy without "schema",
+ * whose text then goes into *schema (NULL when h has none).
  */
 static int
-header_for_writing(const dbk_meta *h, dbk_meta *copy, const dbk_meta **use, dbk_error *err)
+header_for_writing(const dbk_meta *h, dbk_meta *copy, const dbk_meta **use, const char **schema,
+				   dbk_error *err)
 {
-	const char *text = dbk_meta_get(h, SCHEMA_KEY);
-	char	   *packed = NULL;
-	int			rc = 0;
-
 	*use = h;
-	if (text == NULL || strlen(text) < SCHEMA_ZSTD_MIN)
+	*schema = dbk_meta_get(h, SCHEMA_KEY);
+	if (*schema == NULL)
 		return 0;
-	if (schema_compress(h->a, text, &packed, err) != 0)
-		return -1;
-	for (size_t i = 0; i < h->n && rc == 0; i++)
-	{
-		bool		schema = strcmp(h->items[i].key, SCHEMA_KEY) == 0;
-
-		rc = dbk_meta_set(copy, schema ? SCHEMA_ZSTD_KEY : h->items[i].key,
-						  schema ? packed : h->items[i].value, err);
-	}
-	dbk_free(h->a, packed);
+	for (size_t i = 0; i < h->n; i++)
+		if (strcmp(h->items[i].key, SCHEMA_KEY) != 0 &&
+			dbk_meta_set(copy, h->items[i].key, h->items[i].value, err) != 0)
+			return -1;
 	*use = copy;
+	return 0;
+}
+
+/* Adds the schema text of zstd frame z to header m; corrupt when unreadable. */
+static int
+schema_add(dbk_meta *m, const unsigned char *z, size_t zlen, const char *what, dbk_error *err)
+{
+	bool		nomem;
+	char	   *text;
+	int			rc;
+
+	if (dbk_meta_get(m, SCHEMA_KEY) != NULL)
+		return dbk_fail(err, DBK_E_CORRUPT, "%s is corrupt: it records its schema twice", what);
+	text = schema_decompress(m->a, z, zlen, &nomem);
+	if (text == NULL)
+		return nomem ? dbk_fail(err, DBK_E_NOMEM, "out of memory reading the schema of %s", what)
+			: dbk_fail(err, DBK_E_CORRUPT, "%s is corrupt: its compressed schema cannot be read", what);
+	rc = dbk_meta_set(m, SCHEMA_KEY, text, err);
+	dbk_free(m->a, text);
 	return rc;
 }
 
-/* "schema_zstd" read back into "schema", in its place; a no-op without it. */
+/* Format 1's "schema_zstd" read back into "schema", in its place; a no-op without it. */
 static int
 schema_expand(dbk_meta *m, const char *what, dbk_error *err)
 {
@@ -220,10 +265,8 @@ schema_expand(dbk_meta *m, const char *what, dbk_error *err)
 	size_t		n;
 	unsigned char *z = NULL;
 	char	   *text = NULL;
-	ZSTD_DCtx  *dctx = NULL;
-	unsigned long long size;
 	long		zlen;
-	size_t		got;
+	bool		nomem = false;
 	dbk_meta	out;
 	int			rc = -1;
 
@@ -238,16 +281,13 @@ schema_expand(dbk_meta *m, const char *what, dbk_error *err)
 	zlen = dbk_base64_decode(z, b64, n);
 	if (zlen < 0)
 		goto corrupt;
-	size = ZSTD_getFrameContentSize(z, (size_t) zlen);
-	if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > DBK_ARCHIVE_MAX_RECORD)
+	text = schema_decompress(a, z, (size_t) zlen, &nomem);
+	if (text == NULL)
+	{
+		if (nomem)
+			goto nomem;
 		goto corrupt;
-	if ((text = dbk_alloc(a, (size_t) size + 1)) == NULL ||
-		(dctx = ZSTD_createDCtx_advanced(zstd_mem(a))) == NULL)
-		goto nomem;
-	got = ZSTD_decompressDCtx(dctx, text, (size_t) size, z, (size_t) zlen);
-	if (ZSTD_isError(got) || got != size || memchr(text, '\0', got) != NULL)
-		goto corrupt;
-	text[got] = '\0';
+	}
 	for (size_t i = 0; i < m->n; i++)
 	{
 		bool		packed = strcmp(m->items[i].key, SCHEMA_ZSTD_KEY) == 0;
@@ -267,7 +307,6 @@ nomem:
 corrupt:
 	dbk_fail(err, DBK_E_CORRUPT, "%s is corrupt: its header's compressed schema cannot be read", what);
 done:
-	ZSTD_freeDCtx(dctx);
 	dbk_free(a, text);
 	dbk_free(a, z);
 	dbk_meta_free(&out);
@@ -341,6 +380,9 @@ writer_open(const dbk_allocator *a, const dbk_allocator *zstd_alloc, dbk_sink si
 	size_t		plen = 0;
 	dbk_meta	packed;
 	const dbk_meta *written;
+	const char *schema;
+	unsigned char *zschema = NULL;
+	size_t		zlen = 0;
 
 	if (w == NULL)
 	{
@@ -390,12 +432,17 @@ writer_open(const dbk_allocator *a, const dbk_allocator *zstd_alloc, dbk_sink si
 		(workers > 0 ? (w->content_thread = dbk_sha256_thread_start(zstd_alloc, err)) == NULL :
 		 dbk_sha256_init(&w->content_sha, err) != 0))
 		goto fail;
-	if (header_for_writing(header, &packed, &written, err) != 0 ||
-		dbk_meta_encode(written, DBK_ARCHIVE_HEADER_LINE, &payload, &plen, err) != 0)
+	if (header_for_writing(header, &packed, &written, &schema, err) != 0 ||
+		dbk_meta_encode(written, DBK_ARCHIVE_HEADER_LINE, &payload, &plen, err) != 0 ||
+		(schema != NULL && schema_compress(a, schema, &zschema, &zlen, err) != 0))
 		goto fail;
 	dbk_meta_free(&packed);
-	if (writer_emit_skippable(w, payload, plen, true, err) != 0)
+	if (writer_emit_skippable(w, DBK_ARCHIVE_SKIPPABLE_MAGIC, payload, plen, true, err) != 0 ||
+		(zschema != NULL &&
+		 writer_emit_skippable(w, DBK_ARCHIVE_SCHEMA_MAGIC, (const char *) zschema, zlen, true, err) != 0))
 		goto fail;
+	dbk_free(a, zschema);
+	zschema = NULL;
 	if (workers > 0 && start_workers(w, err) != 0)
 		goto fail;
 	dbk_free(header->a, payload);	/* dbk_meta_encode used the header's allocator */
@@ -404,6 +451,7 @@ writer_open(const dbk_allocator *a, const dbk_allocator *zstd_alloc, dbk_sink si
 fail:
 	dbk_meta_free(&packed);
 	dbk_free(header->a, payload);
+	dbk_free(a, zschema);
 	dbk_archive_writer_free(w);
 	return NULL;
 }
@@ -487,7 +535,7 @@ dbk_archive_writer_finish(dbk_archive_writer *w, const dbk_meta *extra,
 	memcpy(payload, enc, elen);
 	snprintf(payload + elen, plen + 1 - elen, "%s%s\nend=%010zu\n", SHA_LINE_PREFIX,
 			 trailer_hex, plen + 8);
-	if (writer_emit_skippable(w, payload, plen, false, err) != 0)
+	if (writer_emit_skippable(w, DBK_ARCHIVE_SKIPPABLE_MAGIC, payload, plen, false, err) != 0)
 		goto done;
 	summary->file_bytes = w->file_bytes;
 	rc = 0;
@@ -540,7 +588,10 @@ decode_trailer(dbk_meta *m, const char *payload, size_t plen, size_t frame_len,
 	if (memcmp(payload + body + strlen(SHA_LINE_PREFIX), hex, DBK_SHA256_HEX_LEN) != 0 ||
 		payload[body + sha_line - 1] != '\n')
 		return dbk_fail(err, DBK_E_CORRUPT, "%s is corrupt: its trailer's checksum does not match", what);
-	if (dbk_meta_decode(m, payload, body, DBK_ARCHIVE_TRAILER_LINE, err) != 0)
+	if (dbk_meta_decode(m, payload, body,
+						(body >= strlen(DBK_ARCHIVE_TRAILER_LINE_1) &&
+						 memcmp(payload, DBK_ARCHIVE_TRAILER_LINE_1, strlen(DBK_ARCHIVE_TRAILER_LINE_1)) == 0)
+						? DBK_ARCHIVE_TRAILER_LINE_1 : DBK_ARCHIVE_TRAILER_LINE, err) != 0)
 	{
 		dbk_error_prefix(err, "%s is corrupt: ", what);
 		return -1;
@@ -548,10 +599,17 @@ decode_trailer(dbk_meta *m, const char *payload, size_t plen, size_t frame_len,
 	return 0;
 }
 
+/*
+ * The header frame's payload into m; format 1's compressed schema is read
+ * back as "schema" here, format 2's (a frame of its own) by the caller.
+ */
 static int
 decode_header(dbk_meta *m, const char *payload, size_t plen, const char *what, dbk_error *err)
 {
-	if (dbk_meta_decode(m, payload, plen, DBK_ARCHIVE_HEADER_LINE, err) != 0)
+	bool		v1 = plen >= strlen(DBK_ARCHIVE_HEADER_LINE_1) + 1 &&
+		memcmp(payload, DBK_ARCHIVE_HEADER_LINE_1 "\n", strlen(DBK_ARCHIVE_HEADER_LINE_1) + 1) == 0;
+
+	if (dbk_meta_decode(m, payload, plen, v1 ? DBK_ARCHIVE_HEADER_LINE_1 : DBK_ARCHIVE_HEADER_LINE, err) != 0)
 	{
 		if (plen >= 16 && memcmp(payload, "dbkeeper-header ", 16) == 0)
 			return dbk_fail(err, DBK_E_CORRUPT,
@@ -723,6 +781,17 @@ dbk_archive_reader_open(const dbk_allocator *a, dbk_source src, const char *what
 		decode_header(&r->header, payload, plen, what, err) != 0)
 		goto fail;
 	dbk_free(a, payload);
+	payload = NULL;
+	/* format 2's schema frame, right after the header */
+	if (reader_fill(r, 4, err) != 0)
+		goto fail;
+	if (r->len - r->pos >= 4 && get_le32(r->buf + r->pos) == DBK_ARCHIVE_SCHEMA_MAGIC)
+	{
+		if (reader_take_skippable(r, true, &payload, &plen, err) != 0 ||
+			schema_add(&r->header, (const unsigned char *) payload, plen, what, err) != 0)
+			goto fail;
+		dbk_free(a, payload);
+	}
 	r->state = R_BETWEEN_FRAMES;
 	return r;
 
@@ -915,6 +984,37 @@ done:
 
 /* ------------------------------------------------------------------ peek */
 
+/*
+ * Format 2's schema frame, when the frame at offset off (right after the
+ * header frame) is one, into header as "schema".
+ */
+static int
+peek_schema(const dbk_allocator *a, int fd, uint64_t off, uint64_t file_bytes, const char *what,
+			dbk_meta *header, dbk_error *err)
+{
+	unsigned char hdr[8];
+	unsigned char *z;
+	uint32_t	size;
+	int			rc;
+
+	if (off + 8 > file_bytes)
+		return 0;				/* too short for anything: the trailer checks say so */
+	if (dbk_pread_exact(fd, hdr, 8, (off_t) off, what, err) != 0)
+		return -1;
+	if (get_le32(hdr) != DBK_ARCHIVE_SCHEMA_MAGIC)
+		return 0;
+	size = get_le32(hdr + 4);
+	if (size > DBK_ARCHIVE_MAX_RECORD || off + 8 + size > file_bytes)
+		return dbk_fail(err, DBK_E_CORRUPT, "%s is corrupt or truncated", what);
+	if ((z = dbk_alloc(a, size > 0 ? size : 1)) == NULL)
+		return dbk_fail(err, DBK_E_NOMEM, "out of memory");
+	rc = dbk_pread_exact(fd, z, size, (off_t) (off + 8), what, err);
+	if (rc == 0)
+		rc = schema_add(header, z, size, what, err);
+	dbk_free(a, z);
+	return rc;
+}
+
 /* dbk_archive_peek, also saying how long the trailer frame is. */
 static int
 peek(const dbk_allocator *a, int fd, const char *what, dbk_meta *header, dbk_meta *trailer,
@@ -944,6 +1044,8 @@ peek(const dbk_allocator *a, int fd, const char *what, dbk_meta *header, dbk_met
 		goto done;
 	dbk_free(a, payload);
 	payload = NULL;
+	if (peek_schema(a, fd, (uint64_t) size + 8, *file_bytes, what, header, err) != 0)
+		goto done;
 
 	/* The trailer: its last line says how long the whole frame is. */
 	if (dbk_pread_exact(fd, endline, END_LINE_LEN, st.st_size - END_LINE_LEN, what, err) != 0)

@@ -3,12 +3,13 @@
  *
  * A backup file is a sequence of frames that the zstd tool understands:
  *
- *   header   zstd skippable frame (magic 0x184D2A5B): "dbkeeper-header 1"
- *            and key=value metadata (see metadata.h); a "schema" entry of
- *            4 kB or more is written compressed, as "schema_zstd", and read
- *            back as "schema" (archive.c says why the version stays 1)
+ *   header   zstd skippable frame (magic 0x184D2A5B): "dbkeeper-header 2"
+ *            and key=value metadata (see metadata.h), but for "schema":
+ *   schema   when the header has a "schema" entry: a skippable frame (magic
+ *            0x184D2A5C) holding one zstd frame of its text, read back as
+ *            "schema" (format 1 kept it in the header; archive.c)
  *   content  one or more standard zstd frames with content checksums
- *   trailer  zstd skippable frame (same magic): "dbkeeper-trailer 1",
+ *   trailer  zstd skippable frame (magic 0x184D2A5B): "dbkeeper-trailer 2",
  *            the content's size and SHA-256, the size and SHA-256 of every
  *            byte of the file before the trailer, any extra metadata, then
  *            "trailer_sha256=<SHA-256 of the trailer text above>" and last a
@@ -16,6 +17,7 @@
  *            find the trailer from the end of the file.
  *
  * `zstd -t` checks such a file and `zstd -dc` prints the plain content.
+ * Readers read format 1 too (the same frames without the schema frame).
  * Together the checksums cover every byte, so a flipped byte anywhere is
  * caught by a full read, and truncation is caught because the trailer is
  * missing or does not match.
@@ -35,10 +37,14 @@
 #include "../util/sha256.h"
 #include "../util/stream.h"
 
-#define DBK_ARCHIVE_FORMAT "1"
+#define DBK_ARCHIVE_FORMAT "2"
 #define DBK_ARCHIVE_SKIPPABLE_MAGIC 0x184D2A5BU
+#define DBK_ARCHIVE_SCHEMA_MAGIC 0x184D2A5CU
 #define DBK_ARCHIVE_HEADER_LINE "dbkeeper-header " DBK_ARCHIVE_FORMAT
 #define DBK_ARCHIVE_TRAILER_LINE "dbkeeper-trailer " DBK_ARCHIVE_FORMAT
+/* the lines of format 1, which readers still read */
+#define DBK_ARCHIVE_HEADER_LINE_1 "dbkeeper-header 1"
+#define DBK_ARCHIVE_TRAILER_LINE_1 "dbkeeper-trailer 1"
 /* Metadata records larger than this are refused as corrupt by readers. */
 #define DBK_ARCHIVE_MAX_RECORD (256U * 1024 * 1024)
 

@@ -10,7 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <zstd.h>
+
 #include "../../core/archive/archive.h"
+#include "../../core/util/base64.h"
 #include "membuf.h"
 #include "unit.h"
 
@@ -381,10 +384,24 @@ contains(const membuf *m, const char *s)
 	return memmem(m->data, m->len, s, strlen(s)) != NULL;
 }
 
+/* m's header line made format 1's (the same length), as backups written before format 2 have it. */
+static bool
+make_format_1(membuf *m)
+{
+	unsigned char *at = memmem(m->data, m->len, "dbkeeper-header 2\n", 18);
+
+	if (at == NULL)
+		return false;
+	at[16] = '1';
+	return true;
+}
+
 /*
- * The schema description in the header: compressed from 4 kB on (new
- * writers), plain below and in every backup written before; readers give
- * "schema" back either way, in its place among the entries.
+ * The schema description: a zstd frame in a skippable frame of its own after
+ * the header (format 2), whatever its size; readers give it back as
+ * "schema", last among the header's entries.  Format 1 kept it in the
+ * header, plain or (from 4 kB on) as "schema_zstd" in base64, in its place:
+ * readers still read both.
  */
 static void
 test_schema_header(void)
@@ -400,11 +417,15 @@ test_schema_header(void)
 	for (size_t i = 0, row = 0; i < big; row++)
 		i += (size_t) snprintf(schema + i, big + 1 - i, "table\tpublic.t%zu\tid integer NOT NULL, note text\n", row);
 	schema[big] = '\0';
-	snprintf(want, big + 64, "engine=postgresql;schema=%s;after=1;", schema);
+	snprintf(want, big + 64, "engine=postgresql;after=1;schema=%s;", schema);
 
 	CHECK("archive/schema-big-write", make_schema_archive(&m, "schema", schema) == 0);
-	CHECK("archive/schema-big-compressed", contains(&m, "\nschema_zstd=") && !contains(&m, "\nschema=") &&
+	CHECK("archive/schema-big-compressed", !contains(&m, "schema_zstd=") && !contains(&m, "\nschema=") &&
 		  !contains(&m, "public.t1000\t"));
+	/* the schema frame follows the header frame */
+	at = m.data + 8 + m.data[4] + (m.data[5] << 8) + (m.data[6] << 16);
+	CHECK("archive/schema-big-frame", at + 8 < m.data + m.len && at[0] == 0x5C && at[1] == 0x2A &&
+		  at[2] == 0x4D && at[3] == 0x18);
 	CHECK("archive/schema-big-header-small", m.data[4] + (m.data[5] << 8) + (m.data[6] << 16) < (int) big / 20);
 	got = read_header(&m, &err);
 	CHECK("archive/schema-big-read", got != NULL && strcmp(got, want) == 0);
@@ -413,23 +434,50 @@ test_schema_header(void)
 	CHECK("archive/schema-big-peek", got != NULL && strcmp(got, want) == 0);
 	free(got);
 
-	/* As written before the compression: the same entry, plain (the key renamed back in place). */
+	/* As format 1 wrote it before the compression: the same entry, plain, in its place (the key renamed back). */
+	snprintf(want, big + 64, "engine=postgresql;schema=%s;after=1;", schema);
 	free(m.data);
 	memset(&m, 0, sizeof(m));
 	CHECK("archive/schema-old-write", make_schema_archive(&m, "schemx", schema) == 0);
 	at = memmem(m.data, m.len, "\nschemx=", 8);
 	if (at != NULL)
 		at[6] = 'a';
+	CHECK("archive/schema-old-format-1", make_format_1(&m));
 	got = peek_header(&m, &err);
 	CHECK("archive/schema-old-peek", at != NULL && got != NULL && strcmp(got, want) == 0);
 	free(got);
+	got = read_header(&m, &err);
+	CHECK("archive/schema-old-read", at != NULL && got != NULL && strcmp(got, want) == 0);
+	free(got);
+
+	/* As format 1 wrote it from 4 kB on: "schema_zstd", a zstd frame in base64, read back in its place. */
+	{
+		size_t		bound = ZSTD_compressBound(strlen(schema));
+		unsigned char *z = malloc(bound);
+		size_t		zlen = ZSTD_compress(z, bound, schema, strlen(schema), 3);
+		char	   *b64 = malloc(DBK_BASE64_LEN(zlen) + 1);
+
+		dbk_base64_encode(b64, z, zlen);
+		free(m.data);
+		memset(&m, 0, sizeof(m));
+		CHECK("archive/schema-zstd-write", !ZSTD_isError(zlen) && make_schema_archive(&m, "schema_zstd", b64) == 0 &&
+			  make_format_1(&m));
+		got = peek_header(&m, &err);
+		CHECK("archive/schema-zstd-peek", got != NULL && strcmp(got, want) == 0);
+		free(got);
+		got = read_header(&m, &err);
+		CHECK("archive/schema-zstd-read", got != NULL && strcmp(got, want) == 0);
+		free(got);
+		free(z);
+		free(b64);
+	}
 
 	schema[100] = '\0';
-	snprintf(want, big + 64, "engine=postgresql;schema=%s;after=1;", schema);
+	snprintf(want, big + 64, "engine=postgresql;after=1;schema=%s;", schema);
 	free(m.data);
 	memset(&m, 0, sizeof(m));
 	CHECK("archive/schema-small-write", make_schema_archive(&m, "schema", schema) == 0);
-	CHECK("archive/schema-small-plain", contains(&m, "\nschema=table\t") && !contains(&m, "schema_zstd"));
+	CHECK("archive/schema-small-framed", !contains(&m, "\nschema=table\t") && !contains(&m, "schema_zstd"));
 	got = read_header(&m, &err);
 	CHECK("archive/schema-small-read", got != NULL && strcmp(got, want) == 0);
 	free(got);

@@ -57,7 +57,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 
 	dbk_meta_init(&h, a);
-	if (dbk_meta_decode(&h, (const char *) data, size, "dbkeeper-header 1", &err) != 0 &&
+	if (dbk_meta_decode(&h, (const char *) data, size, DBK_ARCHIVE_HEADER_LINE, &err) != 0 &&
 		err.kind != DBK_E_CORRUPT && err.kind != DBK_E_INVALID)
 		abort();
 	dbk_meta_free(&h);

@@ -585,6 +585,34 @@ BEGIN ATOMIC
 END;
 CREATE TABLE public.aa_default_on_key (id integer, n bigint DEFAULT public.aa_key_count());
 INSERT INTO public.aa_default_on_key (id) VALUES (1);
+-- CHECK constraints calling such a function, a valid one and one NOT VALID
+-- on rows it rejects: added after the function, as pg_dump adds them
+CREATE TABLE public.aa_check_on_key (n bigint CONSTRAINT aa_check_on_key_n CHECK (n <= public.aa_key_count()));
+INSERT INTO public.aa_check_on_key VALUES (1), (NULL);
+ALTER TABLE public.aa_check_on_key ADD CONSTRAINT aa_check_on_key_late CHECK (n > public.aa_key_count()) NOT VALID;
+-- and a domain's NOT VALID CHECK calling it
+CREATE DOMAIN public.aa_key_bounded AS bigint;
+ALTER DOMAIN public.aa_key_bounded ADD CONSTRAINT aa_key_bounded_max CHECK (VALUE <= public.aa_key_count()) NOT VALID;
+-- a domain's valid CHECK calling it, with a comment, next to one that does
+-- not, on a domain a table uses: the domain is created without it, the CHECK
+-- added after the function, as pg_dump does
+CREATE DOMAIN public.aa_key_limited AS bigint CONSTRAINT aa_key_limited_max CHECK (VALUE <= public.aa_key_count() + 100)
+  CONSTRAINT aa_key_limited_min CHECK (VALUE >= 0);
+COMMENT ON CONSTRAINT aa_key_limited_max ON DOMAIN public.aa_key_limited IS 'split off';
+CREATE TABLE public.aa_uses_key_limited (v public.aa_key_limited);
+INSERT INTO public.aa_uses_key_limited VALUES (1);
+-- an operator and a cast whose function relies on a key: made after it
+CREATE FUNCTION public.aa_key_less(integer, integer) RETURNS boolean LANGUAGE sql STABLE
+BEGIN ATOMIC
+  SELECT $1 < $2 + (SELECT count(*) FROM (SELECT p.primary_provider FROM public.zz_person p GROUP BY p.id) s);
+END;
+CREATE OPERATOR public.<<< (FUNCTION = public.aa_key_less, LEFTARG = integer, RIGHTARG = integer);
+CREATE TYPE public.aa_key_cast_target AS (n bigint);
+CREATE FUNCTION public.aa_key_cast(integer) RETURNS public.aa_key_cast_target LANGUAGE sql STABLE
+BEGIN ATOMIC
+  SELECT ROW($1 + (SELECT count(*) FROM (SELECT p.primary_provider FROM public.zz_person p GROUP BY p.id) s))::public.aa_key_cast_target;
+END;
+CREATE CAST (integer AS public.aa_key_cast_target) WITH FUNCTION public.aa_key_cast(integer);
 -- an aggregate of no arguments: agg(*), with its comment and privileges
 CREATE AGGREGATE public.count_star(*) (SFUNC = int8inc, STYPE = int8, INITCOND = '0');
 COMMENT ON AGGREGATE public.count_star(*) IS 'counts rows';
