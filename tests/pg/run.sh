@@ -11,11 +11,15 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 ROOT=$PWD
 . tests/pg/version.sh
+. tests/timing.sh
 mkdir -p "$ROOT/build"
 exec 9>/tmp/dbkeeper-pg.lock
-flock 9
+timed pg/lock-wait flock 9
 
-if ! make -s -C pg_ext PG_CONFIG="$PGBIN/pg_config" install >"$ROOT/build/pg-install.log" 2>&1; then
+install_extension() {
+  make -s -C pg_ext PG_CONFIG="$PGBIN/pg_config" install >"$ROOT/build/pg-install.log" 2>&1
+}
+if ! timed pg/install install_extension; then
   cat "$ROOT/build/pg-install.log"
   echo "FAIL pg/install"
   exit 1
@@ -57,7 +61,7 @@ run_pg_regress() {
   fi
 
 }
-pg_part_wanted regress && run_pg_regress
+pg_part_wanted regress && timed pg/pg_regress run_pg_regress
 
 # Each script prints its own PASS/FAIL lines; one that dies, or that ends
 # without a single PASS, is a failure of its own.
@@ -65,7 +69,7 @@ for t in tests/pg/t_*.sh; do
   [ -e "$t" ] || continue
   pg_part_wanted "$(basename "$t" .sh)" || continue
   out=$(mktemp)
-  bash "$t" 2>&1 | tee "$out"
+  timed "pg/$(basename "$t" .sh)" bash "$t" 2>&1 | tee "$out"
   rc=${PIPESTATUS[0]}
   if [ "$rc" -ne 0 ] && ! grep -q '^FAIL ' "$out"; then
     echo "FAIL $t exited with status $rc: $(grep -v '^PASS ' "$out" | tail -3 | tr '\n' ' ')"
