@@ -80,7 +80,13 @@ if side_cluster "$WORK/15/main" "$P1" && side_cluster "$WORK/15/other" "$P2"; th
     echo "dbkeeper.backup_dir = '$SHARED'" >>"$c/postgresql.conf"
     as_pg "$PGBIN/pg_ctl" -D "$c" reload >/dev/null
   done
-  sleep 0.5
+  # A reload is applied when the postmaster gets to it: wait until new
+  # sessions of both clusters see the directory (at most 30 s).
+  for _ in $(seq 1 300); do
+    [ "$(q -p "$P1" -d app -c "SHOW dbkeeper.backup_dir")" = "$SHARED" ] &&
+      [ "$(q -p "$P2" -d app -c "SHOW dbkeeper.backup_dir")" = "$SHARED" ] && break
+    sleep 0.1
+  done
   n1=$(q -p "$P1" -d app -c "SELECT dbkeeper_backup()")
   err=$(q -p "$P2" -d app -c "SELECT dbkeeper_restore()" 2>&1)
   err2=$(q -p "$P2" -d app -c "SELECT dbkeeper_verify()" 2>&1)
