@@ -1,25 +1,32 @@
 #!/usr/bin/env bash
-# tests/run-all.sh — `make check`: every test dbkeeper has, in this order:
+# tests/run-all.sh — `make check`: every test dbkeeper has, in these parts:
 #
 #   build      both extensions, warnings as errors
 #   core       tests/core/test_*.c, unit tests of the core without a database
 #   sqlite     tests/sqlite/t_*.sh against the real sqlite3 shell
-#   pg         per PostgreSQL version (DBK_PG_VERSIONS, default "15"; "15 17 18"
-#              adds 17 and 18, not yet in the default run: see
-#              docs/postgresql-versions.md for what still fails there):
-#              pg_regress (sql/, expected/) on a throwaway cluster, then
-#              tests/pg/t_*.sh (multi-process: logins, crashes, replicas,
-#              pg_cron), each starting its own clusters.  The host's version
-#              runs here, the others in Debian chroots (tests/pg/chroot.sh);
-#              ids are prefixed pg15/, pg17/, pg18/; then backups of 15
-#              restored on the newer versions (tests/pg/cross_version.sh)
 #   sanitize   core and SQLite tests again, built with AddressSanitizer and
 #              UndefinedBehaviorSanitizer, and the libFuzzer targets of
 #              tests/fuzz/ for a bounded time each
+#   pgN        per PostgreSQL version N of DBK_PG_VERSIONS (default
+#              "15 17 18"): pg_regress (sql/, expected/) on a throwaway
+#              cluster, then tests/pg/t_*.sh (multi-process: logins, crashes,
+#              replicas, pg_cron), each starting its own clusters.  The host's
+#              version runs here, the others in Debian chroots
+#              (tests/pg/chroot.sh, which makes a missing one first); ids are
+#              prefixed pg15/, pg17/, pg18/
+#   pg15-to-N  backups of the host's version restored on the newer ones
+#              (tests/pg/cross_version.sh), once every version's suite ended
 #
-# Every test prints "PASS <id>" or "FAIL <id> ..."; a suite that dies counts
-# as a failure.  The run ends with "N passed, N failed" and exits non-zero
-# when anything failed.  DBK_ONLY=core,sqlite limits the suites.
+# After build, the parts run at once (DBK_SERIAL=1: one after the other):
+# core, sqlite and sanitize, which keep a core busy, one after the other in
+# one lane, beside each version's suite, which waits much of its time.  A
+# part's output is printed as one block when it ends (build/part-NAME.log).
+# Every test prints "PASS <id>" or "FAIL <id> ..."; a part that dies counts
+# as a failure.  Each part, and each step of a PostgreSQL suite, prints
+# "TIME <id> <wall> s wall, <cpu> s cpu" (tests/timing.sh), which is no
+# test.  The run ends with the parts' times and "N passed, N failed", and
+# exits non-zero when anything failed.  DBK_ONLY=core,sqlite limits the parts
+# (pg: every PostgreSQL part); docs/testing.md lists the variables.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 ROOT=$PWD
@@ -78,7 +85,7 @@ run_part() {
 }
 
 build_all() {
-  if make -s all >"$BUILD/build.log" 2>&1; then
+  if make -s -j2 all >"$BUILD/build.log" 2>&1; then
     echo "PASS build/all"
   else
     cat "$BUILD/build.log"

@@ -11,7 +11,8 @@
 # when that package list changed.
 #
 # Each run copies the working tree (without build products) to
-# /build/dbkeeper in the chroot and runs tests/pg/run.sh there: the
+# /build/dbkeeper in the chroot, unless the copy there has the same files,
+# and runs tests/pg/run.sh there: the
 # extension is built with that version's PGXS and installed into the
 # chroot's server, pg_regress and every tests/pg/t_*.sh run against it.
 # PASS/FAIL lines come out prefixed with pgN/.  DBK_PG_ONLY passes through;
@@ -111,12 +112,23 @@ if [ "$(cat "$DIR/.dbkeeper-stamp" 2>/dev/null)" != "$STAMP" ]; then
   timed "$TAG/chroot-packages" install_packages || exit 1
 fi
 
-# The working tree, as it is, without what a build leaves.
-rm -rf "$DIR/build/dbkeeper"
-mkdir -p "$DIR/build/dbkeeper"
-chmod 755 "$DIR/build" "$DIR/build/dbkeeper"
-tar -C "$ROOT" --exclude=./.git --exclude=./build --exclude='*.o' --exclude='*.so' \
-    --exclude='*.bc' --exclude=./pg_ext/regress -cf - . | tar -C "$DIR/build/dbkeeper" -xf -
+# The working tree, as it is, without what a build leaves.  A copy of the
+# same files (names, contents, times), as the cross-version test finds after
+# the suite of one `make check`, is kept with what was built in it.
+tree() {
+  tar -C "$ROOT" --sort=name --exclude=./.git --exclude=./build --exclude='*.o' --exclude='*.so' \
+      --exclude='*.bc' --exclude=./pg_ext/regress -cf - .
+}
+copy_tree() {
+  local sum
+  sum=$(tree | sha256sum | cut -d' ' -f1)
+  [ "$(cat "$DIR/build/dbkeeper.tree" 2>/dev/null)" = "$sum" ] && return 0
+  rm -rf "$DIR/build/dbkeeper" "$DIR/build/dbkeeper.tree"
+  mkdir -p "$DIR/build/dbkeeper"
+  chmod 755 "$DIR/build" "$DIR/build/dbkeeper"
+  tree | tar -C "$DIR/build/dbkeeper" -xf - && printf '%s\n' "$sum" >"$DIR/build/dbkeeper.tree"
+}
+timed "$TAG/copy" copy_tree
 
 if [ $# -eq 0 ]; then
   set -- env "DBK_PG_VERSION=$V" "DBK_PG_ONLY=${DBK_PG_ONLY:-}" \

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # tests/pg/run.sh — the PostgreSQL tests: pg_regress on a throwaway cluster,
 # then every tests/pg/t_*.sh.  DBK_PG_ONLY="regress t_backup" runs only the
-# parts named (regress is pg_regress; the others are script names).
+# parts named (regress is pg_regress; the others are script names).  Each
+# step ends with a TIME line (tests/timing.sh): pg/lock-wait, pg/install,
+# pg/pg_regress, pg/t_<script>.
 #
 # The extension must be installed into the server's directories to be
 # tested, so installing and testing hold /tmp/dbkeeper-pg.lock: two checkouts
