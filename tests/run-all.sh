@@ -15,7 +15,7 @@
 #              (tests/pg/chroot.sh, which makes a missing one first); ids are
 #              prefixed pg15/, pg17/, pg18/
 #   pg15-to-N  backups of the host's version restored on the newer ones
-#              (tests/pg/cross_version.sh), once every version's suite ended
+#              (tests/pg/cross_version.sh), after the host's suite
 #
 # After build, the parts run at once (DBK_SERIAL=1: one after the other):
 # core, sqlite and sanitize, which keep a core busy, one after the other in
@@ -245,8 +245,9 @@ run_total() {
   # Independent parts run at once (DBK_SERIAL=1: one after the other): the
   # host's CPU-bound parts in one lane, beside each PostgreSQL version's suite
   # (each with its own install lock, chroot and ports; a missing chroot is
-  # made meanwhile).  The cross-version test needs the host's server and the
-  # chroots: it runs when every version's suite has ended.
+  # made meanwhile).  The cross-version test follows the host's suite: it
+  # backs up on the host, then waits for each chroot's lock, which that
+  # version's suite holds until it ends.
   local pg_pids=() host_pid="" v newer
   host_lane() {
     if wanted core; then run_part core core_tests core ""; fi
@@ -261,17 +262,23 @@ run_total() {
     host_pid=$!
   fi
   if wanted pg; then
+    newer=$(cross_versions)
+    pg_lane() {
+      run_part "pg$1" pg_version "$1"
+      if [ "$SERIAL" != 1 ] && [ "$1" = "$HOST_PG" ]; then cross_part; fi
+      return 0
+    }
+    cross_part() { [ -z "$newer" ] || run_part "pg$HOST_PG-to-${newer// /-}" cross_tests $newer; }
     for v in $PG_VERSIONS; do
       if [ "$SERIAL" = 1 ]; then
-        run_part "pg$v" pg_version "$v"
+        pg_lane "$v"
       else
-        run_part "pg$v" pg_version "$v" &
+        pg_lane "$v" &
         pg_pids+=($!)
       fi
     done
     [ ${#pg_pids[@]} -eq 0 ] || wait "${pg_pids[@]}"
-    newer=$(cross_versions)
-    [ -z "$newer" ] || run_part "pg$HOST_PG-to-${newer// /-}" cross_tests $newer
+    if [ "$SERIAL" = 1 ]; then cross_part; fi
   fi
   [ -z "$host_pid" ] || wait "$host_pid"
   return 0
