@@ -33,12 +33,13 @@ timed() {
     mkdir "$cg" 2>/dev/null || cg=""
   fi
   (
-    [ -n "$cg" ] && echo "$BASHPID" >"$cg/cgroup.procs" 2>/dev/null
+    # A group this shell cannot enter is removed: the line then says n/a.
+    [ -n "$cg" ] && { echo "$BASHPID" >"$cg/cgroup.procs" || rmdir "$cg"; } 2>/dev/null
     unset TIMED_TO
     "$@"
   )
   rc=$?
-  if [ -n "$cg" ]; then
+  if [ -n "$cg" ] && [ -d "$cg" ]; then
     usec=$(_timing_usage "$cg")
     [ -n "$usec" ] && cpu=$(awk -v u="$usec" 'BEGIN { printf "%.1f", u / 1e6 }')
     # Whatever CMD left running (a server a failed test did not stop) goes back to the parent
