@@ -84,7 +84,8 @@ if side_cluster "$WORK/15/main" "$P1" && side_cluster "$WORK/15/other" "$P2"; th
   done
   # A reload is applied when the postmaster gets to it: wait until new
   # sessions of both clusters have a newer configuration (at most 30 s).
-  for _ in $(seq 1 300); do
+  reload_deadline=$((SECONDS + 30))
+  while [ $SECONDS -lt $reload_deadline ]; do
     [ "$(q -p "$P1" -d app -c "SELECT pg_conf_load_time() > '$loaded1'")" = t ] &&
       [ "$(q -p "$P2" -d app -c "SELECT pg_conf_load_time() > '$loaded2'")" = t ] && break
     sleep 0.1
