@@ -3,7 +3,8 @@
 #   make            both extensions (sqlite_ext/dbkeeper.so, pg_ext/dbkeeper.so)
 #   make install    the PostgreSQL extension into the server, the SQLite one into $(LIBDIR)
 #                   (make install-sqlite: only the SQLite one)
-#   make check      every test (see tests/run-all.sh); ends with "N passed, N failed"
+#   make check      every test, PostgreSQL 15, 17 and 18 (see tests/run-all.sh, docs/testing.md);
+#                   ends with "N passed, N failed"
 #   make demo       a SQLite database backed up, listed and verified, step by step
 #   make bench      the benchmarks of README "Performance"
 #   make clean

@@ -11,7 +11,8 @@
 # when that package list changed.
 #
 # Each run copies the working tree (without build products) to
-# /build/dbkeeper in the chroot and runs tests/pg/run.sh there: the
+# /build/dbkeeper in the chroot, unless the copy there has the same files,
+# and runs tests/pg/run.sh there: the
 # extension is built with that version's PGXS and installed into the
 # chroot's server, pg_regress and every tests/pg/t_*.sh run against it.
 # PASS/FAIL lines come out prefixed with pgN/.  DBK_PG_ONLY passes through;
@@ -51,8 +52,12 @@ STAMP="$RELEASE deb-src ${PACKAGES[*]}"
 LOG=$ROOT/build/chroot-$V.log
 mkdir -p "$ROOT/build" "$CACHE"
 
-exec 8>"/tmp/dbkeeper-$TAG.lock"
-flock 8
+. tests/timing.sh
+# The lock guards the chroot's installed extension; a chroot of a cache of
+# one's own (DBK_CHROOT_CACHE) has a lock of its own.
+if [ "$CACHE" = /var/cache/dbkeeper ]; then LOCK=/tmp/dbkeeper-$TAG.lock; else LOCK=$CACHE/chroot-$V.lock; fi
+exec 8>"$LOCK"
+timed "$TAG/chroot-lock-wait" flock 8
 
 # in_chroot CMD...: runs CMD as root in the chroot (in /build/dbkeeper when
 # it exists), with /proc, /dev and /dev/shm mounted in a mount namespace of
@@ -62,6 +67,8 @@ in_chroot() {
     dir=$1; shift
     { mount -t proc proc "$dir/proc" && mount --bind /dev "$dir/dev" &&
       mount -t tmpfs -o mode=1777 shm "$dir/dev/shm"; } || exit 1
+    # /sys for the control groups that time each script (tests/timing.sh).
+    mount --rbind /sys "$dir/sys" 2>/dev/null || true
     exec chroot "$dir" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
       HOME=/root LANG=C.UTF-8 TERM=dumb DEBIAN_FRONTEND=noninteractive \
       bash -c "cd /build/dbkeeper 2>/dev/null || cd /; exec \"\$@\"" inner "$@"
@@ -71,7 +78,7 @@ in_chroot() {
 # build_chroot: debootstrap into DIR.new, then the packages; DIR appears only
 # when complete, so an interrupted build is started over next time.
 build_chroot() {
-  local t0=$SECONDS new=$DIR.new
+  local new=$DIR.new
   rm -rf "$new"
   echo "building the $RELEASE chroot for PostgreSQL $V in $DIR (log: $LOG)"
   # forky's Release file may be past its Valid-Until on a snapshot mirror;
@@ -84,11 +91,9 @@ build_chroot() {
   printf '#!/bin/sh\nexit 101\n' > "$new/usr/sbin/policy-rc.d"
   chmod 755 "$new/usr/sbin/policy-rc.d"
   mv "$new" "$DIR"
-  echo "debootstrap: $((SECONDS - t0)) s"
 }
 
 install_packages() {
-  local t0=$SECONDS
   rm -f "$DIR/.dbkeeper-stamp"
   # Source packages too: `apt-get source postgresql-N` in the chroot gives
   # that version's regression suite.
@@ -100,24 +105,34 @@ install_packages() {
     tail -20 "$LOG"; say_fail "installing ${PACKAGES[*]} in the chroot failed"; return 1
   fi
   printf '%s\n' "$STAMP" > "$DIR/.dbkeeper-stamp"
-  echo "packages: $((SECONDS - t0)) s"
 }
 
-if [ ! -d "$DIR" ]; then build_chroot || exit 1; fi
+if [ ! -d "$DIR" ]; then timed "$TAG/debootstrap" build_chroot || exit 1; fi
 if [ "$(cat "$DIR/.dbkeeper-stamp" 2>/dev/null)" != "$STAMP" ]; then
-  install_packages || exit 1
+  timed "$TAG/chroot-packages" install_packages || exit 1
 fi
 
-# The working tree, as it is, without what a build leaves.
-rm -rf "$DIR/build/dbkeeper"
-mkdir -p "$DIR/build/dbkeeper"
-chmod 755 "$DIR/build" "$DIR/build/dbkeeper"
-tar -C "$ROOT" --exclude=./.git --exclude=./build --exclude='*.o' --exclude='*.so' \
-    --exclude='*.bc' --exclude=./pg_ext/regress -cf - . | tar -C "$DIR/build/dbkeeper" -xf -
+# The working tree, as it is, without what a build leaves.  A copy of the
+# same files (names, contents, times), as the cross-version test finds after
+# the suite of one `make check`, is kept with what was built in it.
+tree() {
+  tar -C "$ROOT" --sort=name --exclude=./.git --exclude=./build --exclude='*.o' --exclude='*.so' \
+      --exclude='*.bc' --exclude=./pg_ext/regress -cf - .
+}
+copy_tree() {
+  local sum
+  sum=$(tree | sha256sum | cut -d' ' -f1)
+  [ "$(cat "$DIR/build/dbkeeper.tree" 2>/dev/null)" = "$sum" ] && return 0
+  rm -rf "$DIR/build/dbkeeper" "$DIR/build/dbkeeper.tree"
+  mkdir -p "$DIR/build/dbkeeper"
+  chmod 755 "$DIR/build" "$DIR/build/dbkeeper"
+  tree | tar -C "$DIR/build/dbkeeper" -xf - && printf '%s\n' "$sum" >"$DIR/build/dbkeeper.tree"
+}
+timed "$TAG/copy" copy_tree
 
 if [ $# -eq 0 ]; then
   set -- env "DBK_PG_VERSION=$V" "DBK_PG_ONLY=${DBK_PG_ONLY:-}" \
     DBK_REGRESS_CACHE=/var/cache/dbkeeper-regress-src-$V bash tests/pg/run.sh
 fi
-in_chroot "$@" 2>&1 | sed -u -E "s#^(PASS|FAIL) pg/#\\1 $TAG/#; t; s#^(PASS|FAIL) #\\1 $TAG/#"
+in_chroot "$@" 2>&1 | sed -u -E "s#^(PASS|FAIL|TIME) pg/#\\1 $TAG/#; t; s#^(PASS|FAIL|TIME) #\\1 $TAG/#"
 exit "${PIPESTATUS[0]}"

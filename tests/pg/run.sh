@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # tests/pg/run.sh — the PostgreSQL tests: pg_regress on a throwaway cluster,
 # then every tests/pg/t_*.sh.  DBK_PG_ONLY="regress t_backup" runs only the
-# parts named (regress is pg_regress; the others are script names).
+# parts named (regress is pg_regress; the others are script names).  Each
+# step ends with a TIME line (tests/timing.sh): pg/lock-wait, pg/install,
+# pg/pg_regress, pg/t_<script>.
 #
 # The extension must be installed into the server's directories to be
 # tested, so installing and testing hold /tmp/dbkeeper-pg.lock: two checkouts
@@ -11,11 +13,15 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 ROOT=$PWD
 . tests/pg/version.sh
+. tests/timing.sh
 mkdir -p "$ROOT/build"
 exec 9>/tmp/dbkeeper-pg.lock
-flock 9
+timed pg/lock-wait flock 9
 
-if ! make -s -C pg_ext PG_CONFIG="$PGBIN/pg_config" install >"$ROOT/build/pg-install.log" 2>&1; then
+install_extension() {
+  make -s -C pg_ext PG_CONFIG="$PGBIN/pg_config" install >"$ROOT/build/pg-install.log" 2>&1
+}
+if ! timed pg/install install_extension; then
   cat "$ROOT/build/pg-install.log"
   echo "FAIL pg/install"
   exit 1
@@ -57,7 +63,7 @@ run_pg_regress() {
   fi
 
 }
-pg_part_wanted regress && run_pg_regress
+pg_part_wanted regress && timed pg/pg_regress run_pg_regress
 
 # Each script prints its own PASS/FAIL lines; one that dies, or that ends
 # without a single PASS, is a failure of its own.
@@ -65,7 +71,7 @@ for t in tests/pg/t_*.sh; do
   [ -e "$t" ] || continue
   pg_part_wanted "$(basename "$t" .sh)" || continue
   out=$(mktemp)
-  bash "$t" 2>&1 | tee "$out"
+  timed "pg/$(basename "$t" .sh)" bash "$t" 2>&1 | tee "$out"
   rc=${PIPESTATUS[0]}
   if [ "$rc" -ne 0 ] && ! grep -q '^FAIL ' "$out"; then
     echo "FAIL $t exited with status $rc: $(grep -v '^PASS ' "$out" | tail -3 | tr '\n' ' ')"

@@ -268,7 +268,13 @@ if [ -n "$backend" ]; then
   # progress (4 MB), which can take seconds on a busy machine.
   threads_after=""
   for _ in $(seq 1 400); do
-    grep -q 'canceling statement' "$WORK/slow.out" && { sleep 0.5; threads_after=$(ls "/proc/$backend/task" | wc -l); break; }
+    grep -q 'canceling statement' "$WORK/slow.out" && break
+    sleep 0.05
+  done
+  # Then until the threads are gone (the session lives on for pg_sleep(2)).
+  for _ in $(seq 1 40); do
+    threads_after=$(ls "/proc/$backend/task" 2>/dev/null | wc -l)
+    [ "$threads_after" -le 1 ] && break
     sleep 0.05
   done
   wait $slow_pid
@@ -288,7 +294,8 @@ start_slow_backup
 if [ -n "$backend" ]; then
   q -d bench -c "SELECT pg_terminate_backend($backend)" >/dev/null
   wait $slow_pid
-  sleep 0.5
+  # psql ends at the FATAL message; the backend may still be on its way out.
+  for _ in $(seq 1 300); do [ -d "/proc/$backend" ] || break; sleep 0.1; done
   if [ "$(files_published)" = "$before" ] && [ "$(temp_files)" = 0 ]; then
     pass terminate
   else

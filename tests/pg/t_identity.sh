@@ -41,7 +41,7 @@ side_cluster() {
   local dir=$1 port=$2 line
   shift 2
   as_pg mkdir -p "$(dirname "$dir")"
-  as_pg "$PGBIN/initdb" -D "$dir" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$WORK/initdb-$port.log" 2>&1 || return 1
+  as_pg "$PGBIN/initdb" -N -D "$dir" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$WORK/initdb-$port.log" 2>&1 || return 1
   {
     echo "port = $port"
     echo "unix_socket_directories = '$WORK'"
@@ -76,11 +76,20 @@ if side_cluster "$WORK/15/main" "$P1" && side_cluster "$WORK/15/other" "$P2"; th
   # one configured directory for both
   SHARED=$WORK/shared
   install -d -m 700 -o postgres "$SHARED"
+  loaded1=$(q -p "$P1" -d app -c "SELECT pg_conf_load_time()")
+  loaded2=$(q -p "$P2" -d app -c "SELECT pg_conf_load_time()")
   for c in "${CLUSTERS[@]}"; do
     echo "dbkeeper.backup_dir = '$SHARED'" >>"$c/postgresql.conf"
     as_pg "$PGBIN/pg_ctl" -D "$c" reload >/dev/null
   done
-  sleep 0.5
+  # A reload is applied when the postmaster gets to it: wait until new
+  # sessions of both clusters have a newer configuration (at most 30 s).
+  reload_deadline=$((SECONDS + 30))
+  while [ $SECONDS -lt $reload_deadline ]; do
+    [ "$(q -p "$P1" -d app -c "SELECT pg_conf_load_time() > '$loaded1'")" = t ] &&
+      [ "$(q -p "$P2" -d app -c "SELECT pg_conf_load_time() > '$loaded2'")" = t ] && break
+    sleep 0.1
+  done
   n1=$(q -p "$P1" -d app -c "SELECT dbkeeper_backup()")
   err=$(q -p "$P2" -d app -c "SELECT dbkeeper_restore()" 2>&1)
   err2=$(q -p "$P2" -d app -c "SELECT dbkeeper_verify()" 2>&1)

@@ -42,13 +42,19 @@ run_mode() {
   # The safety backup holds every committed transfer.
   local safety before_restore after_first
   safety=$(sq "$db" ".timeout 20000" "SELECT dbkeeper_restore('${names[0]}');")
-  sleep 0.5
+  local safety_n restored_n
+  restored_n=$(zstd -q -d -c "dbkeeper-backups/${names[0]}" | { cat > "first-$mode.db"; sqlite3 "first-$mode.db" "SELECT n FROM counter;"; })
+  # The writer is stopped once it has gone on from the restored state (its
+  # next number printed a second time), or after 30 s.
+  for _ in $(seq 1 300); do
+    [ "$(grep -c "^$((restored_n + 1))\$" "writer-$mode.log")" -ge 2 ] && break
+    kill -0 $writer 2>/dev/null || break
+    sleep 0.1
+  done
   kill $writer 2>/dev/null
   wait $writer 2>/dev/null
   zstd -q -d -c "dbkeeper-backups/$safety" > "safety-$mode.db"
-  local safety_n restored_n
   safety_n=$(sqlite3 "safety-$mode.db" "SELECT n FROM counter;")
-  restored_n=$(zstd -q -d -c "dbkeeper-backups/${names[0]}" | { cat > "first-$mode.db"; sqlite3 "first-$mode.db" "SELECT n FROM counter;"; })
   # The writer's numbers rise, then fall back to restored_n + 1 after the restore.
   before_restore=$(awk -v r="$restored_n" 'prev != "" && $1 == r + 1 && $1 < prev { print prev; exit } { prev = $1 }' "writer-$mode.log")
   check "$mode/safety-complete" "the safety backup holds every transfer committed before the restore" \
