@@ -13,13 +13,23 @@
 if [ "$DBK_HEAVY" = 1 ]; then ROWS=100000; else ROWS=10000; fi
 TOTAL=$((ROWS * 100))
 
-write_transfers() {  # a long stream of transfers; the counter printed inside each transaction
-  awk -v rows="$ROWS" 'BEGIN { srand(7); print ".timeout 20000";
+# write_transfers PAUSE: a long stream of transfers, the counter printed
+# inside each transaction; with PAUSE=1 the writer sleeps 5 ms after every
+# 20th.  SQLite's locks have no queue: in rollback-journal mode a writer
+# that never pauses leaves gaps of microseconds between its transactions,
+# and on a loaded machine the restore, which needs one such gap to take the
+# write lock, can miss every one of them for its whole wait (it then fails
+# with "stayed locked", as t_messages.sh tests).  Applications pause between
+# requests; the rollback-mode writer here does too, now and then.
+write_transfers() {
+  awk -v rows="$ROWS" -v pause="$1" 'BEGIN { srand(7); print ".timeout 20000";
     for (i = 0; i < 400000; i++) {
       a = int(rand() * rows) + 1; b = int(rand() * rows) + 1; m = int(rand() * 50) + 1;
-      printf "BEGIN IMMEDIATE; UPDATE acct SET bal = bal - %d WHERE id = %d; UPDATE acct SET bal = bal + %d WHERE id = %d; UPDATE counter SET n = n + 1; SELECT n FROM counter; COMMIT;\n", m, a, m, b } }'
+      printf "BEGIN IMMEDIATE; UPDATE acct SET bal = bal - %d WHERE id = %d; UPDATE acct SET bal = bal + %d WHERE id = %d; UPDATE counter SET n = n + 1; SELECT n FROM counter; COMMIT;\n", m, a, m, b
+      if (pause && i % 20 == 19) print ".shell sleep 0.005" } }'
 }
-write_transfers > transfers.sql
+write_transfers 0 > transfers-WAL.sql
+write_transfers 1 > transfers-DELETE.sql
 
 run_mode() {
   local mode=$1 db=bank-$1.db names=() counts=() i n during=1
@@ -27,7 +37,7 @@ run_mode() {
     CREATE TABLE acct(id INTEGER PRIMARY KEY, bal INTEGER NOT NULL, pad BLOB);
     INSERT INTO acct SELECT value, 100, randomblob(300) FROM generate_series(1, $ROWS);
     CREATE TABLE counter(n INTEGER); INSERT INTO counter VALUES (0);" > /dev/null
-  sqlite3 "$db" < transfers.sql > "writer-$mode.log" 2> "writer-$mode.err" &
+  sqlite3 "$db" < "transfers-$mode.sql" > "writer-$mode.log" 2> "writer-$mode.err" &
   local writer=$!
   sleep 0.5
   for i in 1 2 3; do
