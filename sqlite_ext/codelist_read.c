@@ -524,7 +524,7 @@ cleanup:
 static int
 store_id_taken(void *ctx, const char *id, bool *taken, dbk_error *err)
 {
-	sqlite3    *db = ctx;
+	sqlite3    *db = ((cl_store_ctx *) ctx)->db;
 	sqlite3_stmt *st = NULL;
 	int			rc;
 
@@ -545,7 +545,7 @@ static int
 store_write_draft(void *ctx, const char *id, const cl_version *v, const cl_release_row *target,
 				  const char *author, const dbk_codelist *draft, dbk_error *err)
 {
-	sqlite3    *db = ctx;
+	sqlite3    *db = ((cl_store_ctx *) ctx)->db;
 	sqlite3_stmt *st = NULL;
 	int			rc;
 
@@ -602,27 +602,27 @@ store_write_draft(void *ctx, const char *id, const cl_version *v, const cl_relea
 static int
 store_load_version(void *ctx, const char *id, cl_version *v, dbk_error *err)
 {
-	return dbk_sqlite_cl_load_version(ctx, id, v, err);
+	return dbk_sqlite_cl_load_version(((cl_store_ctx *) ctx)->db, id, v, err);
 }
 
 static int
 store_load_release(void *ctx, const char *name, const char *coding_system, cl_release_row *r,
 				   bool *found, dbk_error *err)
 {
-	return load_release(ctx, name, coding_system, r, found, err);
+	return load_release(((cl_store_ctx *) ctx)->db, name, coding_system, r, found, err);
 }
 
 static int
 store_load_codes(void *ctx, const char *id, bool with_searches, dbk_codelist *cl, dbk_error *err)
 {
-	return dbk_sqlite_cl_load_codes(ctx, id, with_searches, cl, err);
+	return dbk_sqlite_cl_load_codes(((cl_store_ctx *) ctx)->db, id, with_searches, cl, err);
 }
 
 static int
 store_read_release(void *ctx, const cl_release_row *r, const dbk_codelist *version, dbk_cl_walk what,
 				   dbk_cl_release **out, dbk_error *err)
 {
-	return dbk_sqlite_cl_read_release_for(ctx, r, version, what, out, err);
+	return dbk_sqlite_cl_read_release_for(((cl_store_ctx *) ctx)->db, r, version, what, out, err);
 }
 
 static void
@@ -639,12 +639,23 @@ store_free_release(void *ctx, cl_release_row *r)
 	dbk_sqlite_cl_release_clear(r);
 }
 
+static void
+store_cache_report(void *ctx, const cl_release_row *r, const dbk_cl_cache_report *report)
+{
+	(void) r;
+	((cl_store_ctx *) ctx)->how = dbk_cl_cache_use_text(report->use);
+}
+
+/* The store over ctx's connection; the caller sets .cache for the status. */
 dbk_cl_store
-dbk_sqlite_cl_store_of(sqlite3 *db)
+dbk_sqlite_cl_store_of(cl_store_ctx *ctx)
 {
 	dbk_cl_store s = {
-		.ctx = db,
+		.ctx = ctx,
 		.a = &dbk_sqlite_allocator,
+		.edges_key = dbk_sqlite_cl_edges_key,
+		.read_edges = dbk_sqlite_cl_read_edges,
+		.cache_report = store_cache_report,
 		.load_version = store_load_version,
 		.load_release = store_load_release,
 		.load_codes = store_load_codes,
