@@ -887,44 +887,43 @@ dbkeeper_codelist_new_draft(PG_FUNCTION_ARGS)
 
 /* ---- dbkeeper_codelist_status, dbkeeper_codelist_changes ------------------ */
 
-Datum
-dbkeeper_codelist_status(PG_FUNCTION_ARGS)
+typedef int (*listing_fn) (const dbk_cl_store *s, const char *arg, dbk_cl_listing **out,
+						   dbk_error *err);
+
+/*
+ * A table-valued function: the listing the core makes of its one argument
+ * (named argument in the error when it is NULL), with columns columns;
+ * cached: the store offers the backend's compiled releases.
+ */
+static Datum
+return_listing(FunctionCallInfo fcinfo, const char *argument, listing_fn fn, int columns, bool cached)
 {
-	char	   *version = arg_cstring(fcinfo, 0);
+	char	   *arg = arg_cstring(fcinfo, 0);
 	cl_call		c;
 	dbk_cl_store store;
 	dbk_cl_listing *l;
 	dbk_error	err;
 
-	if (version == NULL)
-		raise_null("version");
+	if (arg == NULL)
+		raise_null(argument);
 	InitMaterializedSRF(fcinfo, 0);
 	call_begin(&c, fcinfo, true);
-	store = store_of(&c, dbk_pg_cl_cache());
-	if (dbk_cl_status_listing(&store, version, &l, &err) != 0)
+	store = store_of(&c, cached ? dbk_pg_cl_cache() : NULL);
+	if (fn(&store, arg, &l, &err) != 0)
 		dbk_pg_raise(&err);
-	put_listing(fcinfo, l, DBK_CL_STATUS_COLUMNS);
+	put_listing(fcinfo, l, columns);
 	call_end(&c);
 	return (Datum) 0;
 }
 
 Datum
+dbkeeper_codelist_status(PG_FUNCTION_ARGS)
+{
+	return return_listing(fcinfo, "version", dbk_cl_status_listing, DBK_CL_STATUS_COLUMNS, true);
+}
+
+Datum
 dbkeeper_codelist_changes(PG_FUNCTION_ARGS)
 {
-	char	   *draft_id = arg_cstring(fcinfo, 0);
-	cl_call		c;
-	dbk_cl_store store;
-	dbk_cl_listing *l;
-	dbk_error	err;
-
-	if (draft_id == NULL)
-		raise_null("draft");
-	InitMaterializedSRF(fcinfo, 0);
-	call_begin(&c, fcinfo, true);
-	store = store_of(&c, NULL);
-	if (dbk_cl_changes_listing(&store, draft_id, &l, &err) != 0)
-		dbk_pg_raise(&err);
-	put_listing(fcinfo, l, DBK_CL_CHANGES_COLUMNS);
-	call_end(&c);
-	return (Datum) 0;
+	return return_listing(fcinfo, "draft", dbk_cl_changes_listing, DBK_CL_CHANGES_COLUMNS, false);
 }

@@ -45,6 +45,10 @@ typedef int (*row_fn) (dbk_cl_release *rel, const char *code, size_t code_len,
 					   const char *other, size_t other_len, dbk_error *err);
 
 int			dbk_sqlite_cl_init(sqlite3 *db, int *created, dbk_error *err);
+int			dbk_sqlite_cl_exists(sqlite3 *db, const char *sql, const char *arg, bool *exists,
+								 const char *doing, dbk_error *err);
+int			dbk_sqlite_cl_fail_read(dbk_error *err, sqlite3 *db, const cl_release_row *r,
+									const char *which, const char *spec);
 bool		dbk_sqlite_cl_parse_table_name(const char *spec, char **schema, char **table);
 char	   *dbk_sqlite_cl_column_dup(sqlite3_stmt *st, int col);
 int			dbk_sqlite_cl_feed_rows(sqlite3 *db, const cl_release_row *r, const char *which, const char *spec,

@@ -276,9 +276,7 @@ dbk_sqlite_cl_read_edges(void *ctx, const cl_release_row *r, const dbk_cl_edges_
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 	{
 		sqlite3_free(sql);
-		dbk_sqlite_fail(err, db, "reading a release table");
-		dbk_error_prefix(err, "edges table \"%s\" of release \"%s\": ", r->edges, r->name);
-		return -1;
+		return dbk_sqlite_cl_fail_read(err, db, r, "edges", r->edges);
 	}
 	sqlite3_free(sql);
 	if ((built = dbk_cl_release_new(&dbk_sqlite_allocator, r->name, NULL, err)) == NULL)
