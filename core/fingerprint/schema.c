@@ -34,18 +34,14 @@ dbk_schema_free(dbk_schema *s)
 int
 dbk_schema_add_owned(dbk_schema *s, char *kind, char *name, char *definition, dbk_error *err)
 {
+	dbk_schema_row *rows;
+
 	if (kind == NULL || name == NULL || definition == NULL)
 		goto nomem;
-	if (s->n == s->cap)
-	{
-		size_t		cap = s->cap ? s->cap * 2 : 64;
-		dbk_schema_row *rows = dbk_resize(s->a, s->rows, s->n * sizeof(*rows), cap * sizeof(*rows));
-
-		if (rows == NULL)
-			goto nomem;
-		s->rows = rows;
-		s->cap = cap;
-	}
+	rows = dbk_grow(s->a, s->rows, s->n, &s->cap, sizeof(*rows), 64);
+	if (rows == NULL)
+		goto nomem;
+	s->rows = rows;
 	s->rows[s->n].kind = kind;
 	s->rows[s->n].name = name;
 	s->rows[s->n].definition = definition;
