@@ -42,10 +42,7 @@ dbk_schema_add_owned(dbk_schema *s, char *kind, char *name, char *definition, db
 	if (rows == NULL)
 		goto nomem;
 	s->rows = rows;
-	s->rows[s->n].kind = kind;
-	s->rows[s->n].name = name;
-	s->rows[s->n].definition = definition;
-	s->n++;
+	s->rows[s->n++] = (dbk_schema_row) {.kind = kind, .name = name, .definition = definition};
 	return 0;
 nomem:
 	dbk_free(s->a, kind);

@@ -54,10 +54,7 @@ push(dbk_sql_tokens *t, dbk_sql_token_kind kind, bool quoted, char *text, dbk_er
 		return dbk_fail(err, DBK_E_NOMEM, "out of memory tokenizing SQL text");
 	}
 	t->items = items;
-	t->items[t->n].kind = kind;
-	t->items[t->n].quoted = quoted;
-	t->items[t->n].text = text;
-	t->n++;
+	t->items[t->n++] = (dbk_sql_token) {.kind = kind, .quoted = quoted, .text = text};
 	return 0;
 }
 
