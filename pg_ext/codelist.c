@@ -174,18 +174,6 @@ load_release(cl_call *c, const char *name, const char *coding_system, cl_release
 }
 
 static void
-load_version_release(cl_call *c, const cl_version *v, cl_release_row *r)
-{
-	dbk_error	err;
-
-	if (!load_release(c, v->release, NULL, r))
-	{
-		dbk_cl_fail_missing_release(&err, v->id, v->release);
-		dbk_pg_raise(&err);
-	}
-}
-
-static void
 load_codes_into(cl_call *c, const char *id, bool with_searches, dbk_codelist *cl)
 {
 	dbk_error	err;
@@ -224,19 +212,6 @@ load_codes_into(cl_call *c, const char *id, bool with_searches, dbk_codelist *cl
 }
 
 /* ---- reading a release's edges and terms --------------------------------- */
-
-/* The codes of version id, in a new codelist. */
-static dbk_codelist *
-load_codes(cl_call *c, const char *id)
-{
-	dbk_error	err;
-	dbk_codelist *cl = dbk_codelist_new(&c->alloc, &err);
-
-	if (cl == NULL)
-		dbk_pg_raise(&err);
-	load_codes_into(c, id, false, cl);
-	return cl;
-}
 
 static dbk_cl_release *read_release(cl_call *c, const cl_release_row *r, bool with_terms,
 									const dbk_codelist *searches);
@@ -696,88 +671,27 @@ text_datum(const char *s, size_t len)
 	return PointerGetDatum(cstring_to_text_with_len(s, (int) len));
 }
 
-static Datum
-status_datum(dbk_cl_status s, bool *isnull)
-{
-	*isnull = s == DBK_CL_NONE;
-	return *isnull ? (Datum) 0 : CStringGetTextDatum(dbk_cl_status_text(s));
-}
-
-/* ---- dbkeeper_codelist_status -------------------------------------------- */
-
-/* What the cache (codelist_cache.c) needs to read a release's edges whole. */
-typedef struct whole_edges
-{
-	cl_call    *c;
-	const cl_release_row *r;
-	Oid			relid;
-} whole_edges;
-
-static dbk_cl_release *
-read_whole_edges(void *arg, const dbk_allocator *a)
-{
-	whole_edges *w = arg;
-	dbk_error	err;
-	dbk_cl_release *rel = dbk_cl_release_new(a, w->r->name, NULL, &err);
-
-	if (rel == NULL)
-		dbk_pg_raise(&err);
-	read_table_rows(w->c, w->r, "edges", w->r->edges, w->relid, "parent", rel, dbk_cl_release_add_edge);
-	if (dbk_cl_release_finish(rel, &err) != 0)
-		dbk_pg_raise(&err);
-	return rel;
-}
-
-Datum
-dbkeeper_codelist_status(PG_FUNCTION_ARGS)
+/* The rows of a listing into the function's result set, text or NULL each cell. */
+static void
+put_listing(FunctionCallInfo fcinfo, const dbk_cl_listing *l, int columns)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	char	   *version = arg_cstring(fcinfo, 0);
-	cl_call		c;
-	cl_version	v;
-	cl_release_row own;
-	dbk_codelist *cl,
-			   *result;
-	dbk_cl_release *rel;
-	const dbk_cl_release *cached;
-	whole_edges whole;
-	dbk_error	err;
+	Datum		values[DBK_CL_CHANGES_COLUMNS];
+	bool		nulls[DBK_CL_CHANGES_COLUMNS];
 
-	if (version == NULL)
-		raise_null("version");
-	InitMaterializedSRF(fcinfo, 0);
-	call_begin(&c, fcinfo, true);
-	load_version(&c, version, &v);
-	load_version_release(&c, &v, &own);
-	cl = load_codes(&c, v.id);
-	whole.c = &c;
-	whole.r = &own;
-	whole.relid = release_table(&own, "edges", own.edges, "parent");
-	cached = dbk_pg_cl_cached_release(whole.relid, own.name, read_whole_edges, &whole);
-	if (cached != NULL)
+	Assert(columns <= DBK_CL_CHANGES_COLUMNS);
+	for (size_t i = 0; i < dbk_cl_listing_rows(l); i++)
 	{
-		if (dbk_cl_recompute_with(&c.alloc, cached, cl, &result, &err) != 0)
-			dbk_pg_raise(&err);
-	}
-	else
-	{
-		rel = read_release_for(&c, &own, cl, DBK_CL_WALK_RULES);
-		if (dbk_cl_recompute(rel, cl, &result, &err) != 0)
-			dbk_pg_raise(&err);
-	}
-	for (size_t i = 0; i < dbk_codelist_count(result); i++)
-	{
-		Datum		values[2];
-		bool		nulls[2] = {false, false};
-		size_t		len;
-		const char *code = dbk_codelist_code(result, i, &len);
+		for (int col = 0; col < columns; col++)
+		{
+			size_t		len;
+			const char *cell = dbk_cl_listing_cell(l, i, col, &len);
 
-		values[0] = text_datum(code, len);
-		values[1] = status_datum(dbk_codelist_status(result, i), &nulls[1]);
+			nulls[col] = cell == NULL;
+			values[col] = cell ? text_datum(cell, len) : (Datum) 0;
+		}
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
-	call_end(&c);
-	return (Datum) 0;
 }
 
 /* ---- dbkeeper_codelist_new_draft ----------------------------------------- */
@@ -882,13 +796,55 @@ store_read_release(void *ctx, const cl_release_row *r, const dbk_codelist *versi
 	return 0;
 }
 
-/* Every function raises its errors; the call's memory context frees the rows. */
+/* The edges table's key for the cache, after the checks the uncached read makes (codelist_cache.c). */
+static int
+store_edges_key(void *ctx, const cl_release_row *r, dbk_cl_edges_key *key, dbk_error *err)
+{
+	cl_call    *c = ctx;
+
+	dbk_pg_cl_edges_key(release_table(r, "edges", r->edges, "parent"), key, &c->alloc);
+	return 0;
+}
+
+/* Every edge of the table the key names, in a memory context of its own (the holder). */
+static int
+store_read_edges(void *ctx, const cl_release_row *r, const dbk_cl_edges_key *key,
+				 dbk_cl_release **out, void **holder, dbk_error *err)
+{
+	cl_call    *c = ctx;
+	MemoryContext entry = AllocSetContextCreate(c->cxt, "dbkeeper codelist release",
+												ALLOCSET_DEFAULT_SIZES);
+	dbk_allocator *a = MemoryContextAlloc(entry, sizeof(*a));
+	dbk_cl_release *rel;
+	Oid			relid;
+
+	Assert(key->ident_len == sizeof(relid));
+	memcpy(&relid, key->ident, sizeof(relid));
+	dbk_pg_allocator_init(a, entry);
+	if ((rel = dbk_cl_release_new(a, r->name, NULL, err)) == NULL)
+		dbk_pg_raise(err);
+	read_table_rows(c, r, "edges", r->edges, relid, "parent", rel, dbk_cl_release_add_edge);
+	if (dbk_cl_release_finish(rel, err) != 0)
+		dbk_pg_raise(err);
+	*out = rel;
+	*holder = entry;
+	return 0;
+}
+
+/*
+ * Every function raises its errors; the call's memory context frees the
+ * rows.  cache: the backend's compiled releases, for the status.
+ */
 static dbk_cl_store
-store_of(cl_call *c)
+store_of(cl_call *c, dbk_cl_cache *cache)
 {
 	dbk_cl_store s = {
 		.ctx = c,
 		.a = &c->alloc,
+		.cache = cache,
+		.edges_key = store_edges_key,
+		.read_edges = store_read_edges,
+		.cache_report = dbk_pg_cl_report,
 		.load_version = store_load_version,
 		.load_release = store_load_release,
 		.load_codes = store_load_codes,
@@ -918,7 +874,7 @@ dbkeeper_codelist_new_draft(PG_FUNCTION_ARGS)
 		raise_null("author");
 	dbk_pg_require_writable("dbkeeper_codelist_new_draft()");
 	call_begin(&c, fcinfo, false);
-	store = store_of(&c);
+	store = store_of(&c, NULL);
 	if (dbk_cl_new_draft(&store, version, author, release, id, sizeof(id), &err) != 0)
 		dbk_pg_raise(&err);
 	/* The result must outlive SPI_finish and the call's context. */
@@ -929,39 +885,45 @@ dbkeeper_codelist_new_draft(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(result);
 }
 
-/* ---- dbkeeper_codelist_changes ------------------------------------------- */
+/* ---- dbkeeper_codelist_status, dbkeeper_codelist_changes ------------------ */
+
+typedef int (*listing_fn) (const dbk_cl_store *s, const char *arg, dbk_cl_listing **out,
+						   dbk_error *err);
+
+/*
+ * A table-valued function: the listing the core makes of its one argument
+ * (named argument in the error when it is NULL), with columns columns;
+ * cached: the store offers the backend's compiled releases.
+ */
+static Datum
+return_listing(FunctionCallInfo fcinfo, const char *argument, listing_fn fn, int columns, bool cached)
+{
+	char	   *arg = arg_cstring(fcinfo, 0);
+	cl_call		c;
+	dbk_cl_store store;
+	dbk_cl_listing *l;
+	dbk_error	err;
+
+	if (arg == NULL)
+		raise_null(argument);
+	InitMaterializedSRF(fcinfo, 0);
+	call_begin(&c, fcinfo, true);
+	store = store_of(&c, cached ? dbk_pg_cl_cache() : NULL);
+	if (fn(&store, arg, &l, &err) != 0)
+		dbk_pg_raise(&err);
+	put_listing(fcinfo, l, columns);
+	call_end(&c);
+	return (Datum) 0;
+}
+
+Datum
+dbkeeper_codelist_status(PG_FUNCTION_ARGS)
+{
+	return return_listing(fcinfo, "version", dbk_cl_status_listing, DBK_CL_STATUS_COLUMNS, true);
+}
 
 Datum
 dbkeeper_codelist_changes(PG_FUNCTION_ARGS)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	char	   *draft_id = arg_cstring(fcinfo, 0);
-	cl_call		c;
-	dbk_cl_store store;
-	dbk_codelist *draft,
-			   *previous;
-	dbk_cl_change *rows;
-	size_t		n;
-	dbk_error	err;
-
-	if (draft_id == NULL)
-		raise_null("draft");
-	InitMaterializedSRF(fcinfo, 0);
-	call_begin(&c, fcinfo, true);
-	store = store_of(&c);
-	if (dbk_cl_changes_of(&store, draft_id, &draft, &previous, &rows, &n, &err) != 0)
-		dbk_pg_raise(&err);
-	for (size_t i = 0; i < n; i++)
-	{
-		Datum		values[4];
-		bool		nulls[4] = {false, false, false, false};
-
-		values[0] = text_datum(rows[i].code, rows[i].len);
-		values[1] = status_datum(rows[i].status, &nulls[1]);
-		values[2] = status_datum(rows[i].previous, &nulls[2]);
-		values[3] = CStringGetTextDatum(dbk_cl_change_text(rows[i].change));
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
-	call_end(&c);
-	return (Datum) 0;
+	return return_listing(fcinfo, "draft", dbk_cl_changes_listing, DBK_CL_CHANGES_COLUMNS, false);
 }

@@ -3,7 +3,9 @@
  * hierarchies of the last DBK_CL_CACHE_SLOTS releases it read in the
  * backend's memory (core/codelist/codelist_cache.h), and uses one again only when
  * the release's edges table cannot have changed since.  The answer must
- * never be stale; the test rests on PostgreSQL's visibility map.
+ * never be stale; the test rests on PostgreSQL's visibility map.  The core
+ * runs the protocol (the state before, the read, the state after); this file
+ * gives it the backend's cache and says what a table's state is.
  *
  * A table is cached only when it is an ordinary permanent table without
  * row-level security and without inheritance children (whose rows a query
@@ -40,7 +42,7 @@
  * agree and show every page all-visible.  A hit still needs the caller's
  * SELECT privilege on the table (pg_class_aclcheck: without it the
  * uncached path runs and fails or succeeds as before, column privileges
- * included) and the same state now.
+ * included, and nothing is said of the cache) and the same state now.
  *
  * So caching starts once the release's tables are all-visible: after a
  * VACUUM, or autovacuum's, following the load.  Each entry lives in a
@@ -83,6 +85,17 @@ typedef struct table_state
 static MemoryContext cache_cxt;
 static dbk_allocator cache_alloc;
 static dbk_cl_cache *cache;
+
+/*
+ * Each release lives in a context of its own, made under the call's memory
+ * (pg_ext/codelist.c) so that an ERROR while it is read frees it, and
+ * moved under the cache's when the cache keeps it.
+ */
+static void
+keep_entry(dbk_cl_release *rel, void *holder)
+{
+	MemoryContextSetParent((MemoryContext) holder, cache_cxt);
+}
 
 static void
 drop_entry(dbk_cl_release *rel, void *holder)
@@ -158,67 +171,72 @@ take_state(Relation rel, table_state *s, const char **why)
 	return true;
 }
 
-const dbk_cl_release *
-dbk_pg_cl_cached_release(Oid relid, const char *release, dbk_pg_read_edges_fn read_edges, void *arg)
+dbk_cl_cache *
+dbk_pg_cl_cache(void)
 {
-	Relation	rel;
-	table_state before,
-				after;
-	const char *why;
-	const dbk_cl_release *hit;
-	MemoryContext entry;
-	dbk_allocator *a;
-	dbk_cl_release *built;
 	dbk_error	err;
-	bool		same;
 
-	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
-		return NULL;
-	rel = relation_open(relid, AccessShareLock);
-	if (!take_state(rel, &before, &why))
-	{
-		relation_close(rel, AccessShareLock);
-		elog(DEBUG1, "dbkeeper codelist cache: release \"%s\" not cached: edges table %s",
-			 release, why);
-		return NULL;
-	}
 	if (cache == NULL)
 	{
-		cache_cxt = AllocSetContextCreate(TopMemoryContext, "dbkeeper codelist cache",
-										  ALLOCSET_SMALL_SIZES);
-		dbk_pg_allocator_init(&cache_alloc, cache_cxt);
-		cache = dbk_cl_cache_new(&cache_alloc, drop_entry, &err);
+		if (cache_cxt == NULL)
+		{
+			cache_cxt = AllocSetContextCreate(TopMemoryContext, "dbkeeper codelist cache",
+											  ALLOCSET_SMALL_SIZES);
+			dbk_pg_allocator_init(&cache_alloc, cache_cxt);
+		}
+		cache = dbk_cl_cache_new(&cache_alloc, keep_entry, drop_entry, &err);
 		if (cache == NULL)
 			dbk_pg_raise(&err);
 	}
-	hit = dbk_cl_cache_get(cache, &relid, sizeof(relid), &before, sizeof(before));
-	if (hit != NULL)
-	{
-		relation_close(rel, AccessShareLock);
-		elog(DEBUG1, "dbkeeper codelist cache: release \"%s\" from the cache", release);
-		return hit;
-	}
+	return cache;
+}
 
-	entry = AllocSetContextCreate(CurrentMemoryContext, "dbkeeper codelist release",
-								  ALLOCSET_DEFAULT_SIZES);
-	a = MemoryContextAlloc(entry, sizeof(*a));
-	dbk_pg_allocator_init(a, entry);
-	built = read_edges(arg, a);
-	same = take_state(rel, &after, &why) && memcmp(&before, &after, sizeof(before)) == 0;
+void
+dbk_pg_cl_edges_key(Oid relid, dbk_cl_edges_key *key, const dbk_allocator *a)
+{
+	Relation	rel;
+	table_state state;
+	bool		ok;
+
+	memset(key, 0, sizeof(*key));
+	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		return;
+	rel = relation_open(relid, AccessShareLock);
+	ok = take_state(rel, &state, &key->why);
 	relation_close(rel, AccessShareLock);
-	if (!same)
+	if (!ok)
+		return;
+	key->ident = dbk_alloc(a, sizeof(relid));
+	key->stamp = dbk_alloc(a, sizeof(state));
+	if (key->ident == NULL || key->stamp == NULL)
+		elog(ERROR, "out of memory");	/* cannot happen: palloc raises */
+	memcpy(key->ident, &relid, sizeof(relid));
+	key->ident_len = sizeof(relid);
+	memcpy(key->stamp, &state, sizeof(state));
+	key->stamp_len = sizeof(state);
+}
+
+void
+dbk_pg_cl_report(void *ctx, const dbk_cl_release_row *row, const dbk_cl_cache_report *r)
+{
+	const char *release = row->name;
+	const dbk_hierarchy *h;
+
+	switch (r->use)
 	{
-		/* Right for this call, read under its snapshot; freed with the call's memory. */
-		elog(DEBUG1, "dbkeeper codelist cache: release \"%s\" not cached: edges table changed while read",
-			 release);
-		return built;
+		case DBK_CL_CACHE_HIT:
+			elog(DEBUG1, "dbkeeper codelist cache: release \"%s\" from the cache", release);
+			break;
+		case DBK_CL_CACHE_STORED:
+			h = dbk_cl_release_hierarchy(r->release);
+			elog(DEBUG1, "dbkeeper codelist cache: release \"%s\" stored: %zu codes, %zu edges, %zu kB",
+				 release, dbk_hierarchy_count(h), dbk_hierarchy_edge_count(h),
+				 dbk_cl_release_bytes(r->release) / 1024);
+			break;
+		case DBK_CL_NOT_CACHED:
+			if (r->why != NULL)
+				elog(DEBUG1, "dbkeeper codelist cache: release \"%s\" not cached: edges table %s",
+					 release, r->why);
+			break;
 	}
-	MemoryContextSetParent(entry, cache_cxt);
-	if (dbk_cl_cache_put(cache, &relid, sizeof(relid), &before, sizeof(before), built, entry, &err) != 0)
-		dbk_pg_raise(&err);
-	elog(DEBUG1, "dbkeeper codelist cache: release \"%s\" stored: %zu codes, %zu edges, %zu kB",
-		 release, dbk_hierarchy_count(dbk_cl_release_hierarchy(built)),
-		 dbk_hierarchy_edge_count(dbk_cl_release_hierarchy(built)),
-		 (size_t) (MemoryContextMemAllocated(entry, true) / 1024));
-	return built;
 }

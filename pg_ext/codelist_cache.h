@@ -9,19 +9,21 @@
 #include "postgres.h"
 
 #include "../core/codelist/codelist.h"
+#include "../core/codelist/codelist_cache.h"
 
-/* Reads every edge of the table into a new release drawn from a, finished. */
-typedef dbk_cl_release *(*dbk_pg_read_edges_fn) (void *arg, const dbk_allocator *a);
+/* The backend's compiled releases, made at the first call. */
+dbk_cl_cache *dbk_pg_cl_cache(void);
 
 /*
- * The whole release read from edges table relid (resolved and locked
- * AccessShareLock by the caller, its columns checked), from the cache or
- * read with read_edges and stored; NULL when the table cannot be cached or
- * the caller lacks SELECT on it (then the caller reads what it needs as
- * before, and meets the same errors).  The release stays valid until the
- * next call.
+ * The key of edges table relid (resolved and locked AccessShareLock by the
+ * caller, its columns checked) for the core's cache protocol, allocated
+ * from a; no ident when the table cannot be cached, or silently when the
+ * caller lacks SELECT on it (then the uncached read meets the same errors
+ * as without a cache).
  */
-const dbk_cl_release *dbk_pg_cl_cached_release(Oid relid, const char *release,
-											   dbk_pg_read_edges_fn read_edges, void *arg);
+void		dbk_pg_cl_edges_key(Oid relid, dbk_cl_edges_key *key, const dbk_allocator *a);
+
+/* The store's cache_report: a DEBUG1 line saying how the release was had. */
+void		dbk_pg_cl_report(void *ctx, const dbk_cl_release_row *row, const dbk_cl_cache_report *r);
 
 #endif

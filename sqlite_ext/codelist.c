@@ -70,7 +70,8 @@ codelist_new_draft_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	const char *author = arg_text(argv[1]);
 	const char *release = argc > 2 ? arg_text(argv[2]) : NULL;
 	char		id[1024];
-	dbk_cl_store store = dbk_sqlite_cl_store_of(db);
+	cl_store_ctx sc = {db, NULL, NULL};
+	dbk_cl_store store = dbk_sqlite_cl_store_of(&sc);
 	dbk_error	err;
 
 	if (version == NULL || author == NULL)
@@ -114,9 +115,8 @@ codelist_new_draft_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 typedef struct cl_cursor
 {
 	dbk_tvf_cursor base;
-	dbk_codelist *rows;			/* status: the result; changes: the draft */
-	dbk_codelist *previous;		/* changes: the version it was derived from */
-	dbk_cl_change *changes;
+	dbk_cl_listing *listing;
+	int			columns;		/* the listing's */
 	const char *cache;			/* status: how the release was had (hidden column) */
 } cl_cursor;
 
@@ -139,11 +139,8 @@ cl_clear(dbk_tvf_cursor *cur)
 {
 	cl_cursor  *c = (cl_cursor *) cur;
 
-	dbk_codelist_free(c->rows);
-	dbk_codelist_free(c->previous);
-	sqlite3_free(c->changes);
-	c->rows = c->previous = NULL;
-	c->changes = NULL;
+	dbk_cl_listing_free(c->listing);
+	c->listing = NULL;
 	c->cache = NULL;
 }
 
@@ -151,52 +148,30 @@ cl_clear(dbk_tvf_cursor *cur)
 static int
 compute_status(cl_vtab *vt, const char *version, cl_cursor *c, dbk_error *err)
 {
-	sqlite3    *db = vt->base.db;
-	cl_version	v = {0};
-	cl_release_row own = {0};
-	dbk_codelist *cl = NULL;
-	dbk_cl_release *rel = NULL;
-	const dbk_cl_release *whole = NULL;
-	bool		owned = false;
-	int			rc = -1;
+	cl_store_ctx sc = {vt->base.db, vt, NULL};
+	dbk_cl_store store = dbk_sqlite_cl_store_of(&sc);
 
-	dbk_cl_store store = dbk_sqlite_cl_store_of(db);
-
-	if (dbk_sqlite_cl_load_version(db, version, &v, err) != 0 || dbk_cl_version_release(&store, &v, &own, err) != 0)
-		goto cleanup;
-	cl = dbk_codelist_new(&dbk_sqlite_allocator, err);
-	if (cl == NULL || dbk_sqlite_cl_load_codes(db, v.id, false, cl, err) != 0)
-		goto cleanup;
-	if (dbk_sqlite_cl_cached_release(vt, &own, &whole, &owned, &c->cache, err) != 0)
-		goto cleanup;
-	if (owned)
-		rel = (dbk_cl_release *) whole;
-	if (whole != NULL)
-	{
-		if (dbk_cl_recompute_with(&dbk_sqlite_allocator, whole, cl, &c->rows, err) != 0)
-			goto cleanup;
-	}
-	else if (dbk_sqlite_cl_read_release_for(db, &own, cl, DBK_CL_WALK_RULES, &rel, err) != 0 ||
-			 dbk_cl_recompute(rel, cl, &c->rows, err) != 0)
-		goto cleanup;
-	c->base.n = dbk_codelist_count(c->rows);
-	rc = 0;
-
-cleanup:
-	dbk_cl_release_free(rel);
-	dbk_codelist_free(cl);
-	dbk_sqlite_cl_release_clear(&own);
-	dbk_sqlite_cl_version_clear(&v);
-	return rc;
+	if (dbk_sqlite_cl_cache_of(vt, &store.cache, err) != 0 ||
+		dbk_cl_status_listing(&store, version, &c->listing, err) != 0)
+		return -1;
+	c->columns = DBK_CL_STATUS_COLUMNS;
+	c->cache = sc.how;
+	c->base.n = dbk_cl_listing_rows(c->listing);
+	return 0;
 }
 
 /* dbkeeper_codelist_changes: the draft against the version it came from. */
 static int
 compute_changes(sqlite3 *db, const char *draft, cl_cursor *c, dbk_error *err)
 {
-	dbk_cl_store store = dbk_sqlite_cl_store_of(db);
+	cl_store_ctx sc = {db, NULL, NULL};
+	dbk_cl_store store = dbk_sqlite_cl_store_of(&sc);
 
-	return dbk_cl_changes_of(&store, draft, &c->rows, &c->previous, &c->changes, &c->base.n, err);
+	if (dbk_cl_changes_listing(&store, draft, &c->listing, err) != 0)
+		return -1;
+	c->columns = DBK_CL_CHANGES_COLUMNS;
+	c->base.n = dbk_cl_listing_rows(c->listing);
+	return 0;
 }
 
 /* The argument is required: without it, say how to call the function. */
@@ -232,50 +207,25 @@ changes_filter(dbk_tvf_cursor *cur, const char *draft, dbk_error *err)
 	return compute_changes(vt->db, draft, (cl_cursor *) cur, err);
 }
 
+/* A cell of the listing, text or NULL; status's hidden column says how the release was had. */
 static void
-result_status(sqlite3_context *ctx, dbk_cl_status s)
-{
-	if (s == DBK_CL_NONE)
-		sqlite3_result_null(ctx);
-	else
-		sqlite3_result_text(ctx, dbk_cl_status_text(s), -1, SQLITE_STATIC);
-}
-
-static void
-status_column(dbk_tvf_cursor *cur, sqlite3_context *ctx, int col)
+listing_column(dbk_tvf_cursor *cur, sqlite3_context *ctx, int col)
 {
 	cl_cursor  *c = (cl_cursor *) cur;
 	size_t		len;
-	const char *code = dbk_codelist_code(c->rows, cur->row, &len);
+	const char *cell;
 
-	if (col == 0)
-		sqlite3_result_text(ctx, code, (int) len, SQLITE_TRANSIENT);
-	else if (col == 1)
-		result_status(ctx, dbk_codelist_status(c->rows, cur->row));
-	else if (col == STATUS_CACHE)
-		sqlite3_result_text(ctx, c->cache, -1, SQLITE_STATIC);
-}
-
-static void
-changes_column(dbk_tvf_cursor *cur, sqlite3_context *ctx, int col)
-{
-	const dbk_cl_change *ch = &((cl_cursor *) cur)->changes[cur->row];
-
-	switch (col)
+	if (col >= c->columns)
 	{
-		case 0:
-			sqlite3_result_text(ctx, ch->code, (int) ch->len, SQLITE_TRANSIENT);
-			break;
-		case 1:
-			result_status(ctx, ch->status);
-			break;
-		case 2:
-			result_status(ctx, ch->previous);
-			break;
-		case 3:
-			sqlite3_result_text(ctx, dbk_cl_change_text(ch->change), -1, SQLITE_STATIC);
-			break;
+		if (c->columns == DBK_CL_STATUS_COLUMNS && col == STATUS_CACHE)
+			sqlite3_result_text(ctx, c->cache, -1, SQLITE_STATIC);
+		return;
 	}
+	cell = dbk_cl_listing_cell(c->listing, cur->row, col, &len);
+	if (cell == NULL)
+		sqlite3_result_null(ctx);
+	else
+		sqlite3_result_text(ctx, cell, (int) len, SQLITE_TRANSIENT);
 }
 
 static const dbk_tvf_def status_def = {
@@ -287,7 +237,7 @@ static const dbk_tvf_def status_def = {
 	.vtab_size = sizeof(cl_vtab),
 	.cursor_size = sizeof(cl_cursor),
 	.filter = status_filter,
-	.column = status_column,
+	.column = listing_column,
 	.clear = cl_clear,
 	.disconnect = cl_disconnect,
 };
@@ -300,7 +250,7 @@ static const dbk_tvf_def changes_def = {
 	.rows = 20000,
 	.cursor_size = sizeof(cl_cursor),
 	.filter = changes_filter,
-	.column = changes_column,
+	.column = listing_column,
 	.clear = cl_clear,
 };
 

@@ -1,6 +1,8 @@
 /*
  * codelist_cache.c — the compiled releases dbkeeper_codelist_status keeps in
- * a connection, and when one may be used again (below).
+ * a connection, and when one may be used again (below): the key of a
+ * release's edges table that the core's protocol (core/codelist/
+ * codelist_cache.c: check, read, check) compares.
  */
 #include "codelist.h"
 
@@ -47,9 +49,9 @@ SQLITE_EXTENSION_INIT3
  *                           opened database starts its data_version afresh.
  *
  * The state is taken before the table is read and again after; the release
- * is stored only when both agree.  A hit still prepares the query the
- * uncached path runs, so a missing table or column and an authorizer that
- * denies the read fail the call as before.
+ * is stored only when both agree (the core's protocol).  Each key still
+ * prepares the query the uncached path runs, so a missing table or column
+ * and an authorizer that denies the read fail the call as before, hit or not.
  *
  * Known hole, documented in README: sqlite3_blob_write changes a row in
  * place without counting as a change, and without a commit by another
@@ -166,117 +168,128 @@ cache_off(void)
 	return v != NULL && strcmp(v, "off") == 0;
 }
 
-/*
- * The whole hierarchy of release r for statuses, from the cache or read and
- * stored; *rel is NULL when the release cannot be cached (then the caller
- * reads what it needs itself).  *owned: the caller must free *rel (it was
- * read but could not be stored).  *how says which, for the hidden column.
- */
 int
-dbk_sqlite_cl_cached_release(cl_vtab *vt, const cl_release_row *r, const dbk_cl_release **rel, bool *owned,
-			   const char **how, dbk_error *err)
+dbk_sqlite_cl_cache_of(cl_vtab *vt, dbk_cl_cache **out, dbk_error *err)
 {
-	sqlite3    *db = vt->base.db;
+	*out = NULL;
+	if (cache_off())
+		return 0;
+	if (vt->cache == NULL && (vt->cache = dbk_cl_cache_new(&dbk_sqlite_allocator, NULL, NULL, err)) == NULL)
+		return -1;
+	*out = vt->cache;
+	return 0;
+}
+
+/*
+ * The ident: the table's database, that database's file and the table's
+ * name, each ended by a NUL (dbk_sqlite_cl_read_edges reads them back).
+ */
+static char *
+make_ident(sqlite3 *db, const char *schema, const char *table, size_t *len)
+{
+	const char *file = sqlite3_db_filename(db, schema) ? sqlite3_db_filename(db, schema) : "";
+	size_t		ls = strlen(schema) + 1,
+				lf = strlen(file) + 1,
+				lt = strlen(table) + 1;
+	char	   *p = sqlite3_malloc64(ls + lf + lt);
+
+	if (p != NULL)
+	{
+		memcpy(p, schema, ls);
+		memcpy(p + ls, file, lf);
+		memcpy(p + ls + lf, table, lt);
+	}
+	*len = ls + lf + lt;
+	return p;
+}
+
+int
+dbk_sqlite_cl_edges_key(void *ctx, const cl_release_row *r, dbk_cl_edges_key *key, dbk_error *err)
+{
+	cl_store_ctx *sc = ctx;
+	sqlite3    *db = sc->db;
 	char	   *schema = NULL,
-			   *table = NULL,
-			   *sql = NULL;
-	sqlite3_str *ident = NULL;
-	char	   *ident_bytes = NULL;
-	int			ident_len = 0;
+			   *table = NULL;
 	bool		ordinary;
 	sqlite3_stmt *st = NULL;
-	table_state before,
-				after;
-	dbk_cl_release *built = NULL;
 	int			rc = -1;
 
-	*rel = NULL;
-	*owned = false;
-	*how = "not cached";
+	memset(key, 0, sizeof(*key));
 	/* The uncached path's checks, and its query prepared (the authorizer sees the read). */
 	if (dbk_sqlite_cl_prepare_release_table(db, r, "edges", r->edges, "parent", false, &st, err) != 0)
 		return -1;
 	sqlite3_finalize(st);
-	st = NULL;
-	if (cache_off())
-		return 0;
 	if (resolve_table(db, r->edges, &schema, &table, &ordinary, err) != 0)
 		return -1;
-	if (schema == NULL || !ordinary || sqlite3_txn_state(db, schema) == SQLITE_TXN_WRITE)
+	if (schema == NULL)
+		key->why = "was not found where SQLite looks for it";
+	else if (!ordinary)
+		key->why = "is not an ordinary table";
+	else if (sqlite3_txn_state(db, schema) == SQLITE_TXN_WRITE)
+		key->why = "is in a database this connection is writing to";
+	if (key->why != NULL)
 	{
 		rc = 0;
 		goto cleanup;
 	}
-	ident = sqlite3_str_new(db);
-	sqlite3_str_appendall(ident, schema);
-	sqlite3_str_appendchar(ident, 1, '\x01');
-	sqlite3_str_appendall(ident, sqlite3_db_filename(db, schema) ? sqlite3_db_filename(db, schema) : "");
-	sqlite3_str_appendchar(ident, 1, '\x01');
-	sqlite3_str_appendall(ident, table);
-	ident_len = sqlite3_str_length(ident);
-	ident_bytes = sqlite3_str_finish(ident);
-	if (ident_bytes == NULL)
+	key->ident = make_ident(db, schema, table, &key->ident_len);
+	key->stamp = sqlite3_malloc64(sizeof(table_state));
+	key->stamp_len = sizeof(table_state);
+	if (key->ident == NULL || key->stamp == NULL)
 	{
 		dbk_fail(err, DBK_E_NOMEM, "out of memory");
 		goto cleanup;
 	}
-	if (vt->cache == NULL && (vt->cache = dbk_cl_cache_new(&dbk_sqlite_allocator, NULL, err)) == NULL)
+	if (take_state(sc->vt, schema, key->stamp, err) != 0)
 		goto cleanup;
-	if (take_state(vt, schema, &before, err) != 0)
-		goto cleanup;
-	*rel = dbk_cl_cache_get(vt->cache, ident_bytes, (size_t) ident_len, &before, sizeof(before));
-	if (*rel != NULL)
-	{
-		*how = "hit";
-		rc = 0;
-		goto cleanup;
-	}
-	/* Read every edge of the table just resolved. */
-	sql = sqlite3_mprintf("SELECT \"code\", \"parent\" FROM \"%w\".\"%w\"", schema, table);
-	if (sql == NULL)
-	{
-		dbk_fail(err, DBK_E_NOMEM, "out of memory");
-		goto cleanup;
-	}
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-	{
-		dbk_sqlite_fail(err, db, "reading a release table");
-		dbk_error_prefix(err, "edges table \"%s\" of release \"%s\": ", r->edges, r->name);
-		goto cleanup;
-	}
-	built = dbk_cl_release_new(&dbk_sqlite_allocator, r->name, NULL, err);
-	if (built == NULL)
-		goto cleanup;
-	rc = dbk_sqlite_cl_feed_rows(db, r, "edges", r->edges, st, built, dbk_cl_release_add_edge, err);
-	st = NULL;
-	if (rc != 0 || (rc = dbk_cl_release_finish(built, err)) != 0 ||
-		(rc = take_state(vt, schema, &after, err)) != 0)
-		goto cleanup;
-	*rel = built;
-	if (memcmp(&before, &after, sizeof(before)) != 0 || sqlite3_txn_state(db, schema) == SQLITE_TXN_WRITE)
-	{
-		*owned = true;			/* right for this call, but not known to stay so */
-		built = NULL;
-		goto cleanup;
-	}
-	*how = "stored";
-	rc = dbk_cl_cache_put(vt->cache, ident_bytes, (size_t) ident_len, &before, sizeof(before), built,
-						  NULL, err);
-	built = NULL;				/* the cache's now, or freed */
-	if (rc != 0)
-		*rel = NULL;
+	rc = 0;
 
 cleanup:
-	sqlite3_finalize(st);
-	dbk_cl_release_free(built);
-	sqlite3_free(sql);
-	sqlite3_free(ident_bytes);
-	sqlite3_free(schema);
-	sqlite3_free(table);
 	if (rc != 0)
 	{
-		*rel = NULL;
-		*owned = false;
+		sqlite3_free(key->ident);
+		sqlite3_free(key->stamp);
+		memset(key, 0, sizeof(*key));
 	}
+	sqlite3_free(schema);
+	sqlite3_free(table);
 	return rc;
+}
+
+/* Every edge of the table the key resolved: its database and name, from the ident. */
+int
+dbk_sqlite_cl_read_edges(void *ctx, const cl_release_row *r, const dbk_cl_edges_key *key,
+						 dbk_cl_release **out, void **holder, dbk_error *err)
+{
+	sqlite3    *db = ((cl_store_ctx *) ctx)->db;
+	const char *schema = key->ident;
+	const char *file = schema + strlen(schema) + 1;
+	const char *table = file + strlen(file) + 1;
+	char	   *sql = sqlite3_mprintf("SELECT \"code\", \"parent\" FROM \"%w\".\"%w\"", schema, table);
+	sqlite3_stmt *st = NULL;
+	dbk_cl_release *built = NULL;
+
+	*out = NULL;
+	*holder = NULL;
+	if (sql == NULL)
+		return dbk_fail(err, DBK_E_NOMEM, "out of memory");
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+	{
+		sqlite3_free(sql);
+		return dbk_sqlite_cl_fail_read(err, db, r, "edges", r->edges);
+	}
+	sqlite3_free(sql);
+	if ((built = dbk_cl_release_new(&dbk_sqlite_allocator, r->name, NULL, err)) == NULL)
+	{
+		sqlite3_finalize(st);
+		return -1;
+	}
+	if (dbk_sqlite_cl_feed_rows(db, r, "edges", r->edges, st, built, dbk_cl_release_add_edge, err) != 0 ||
+		dbk_cl_release_finish(built, err) != 0)
+	{
+		dbk_cl_release_free(built);
+		return -1;
+	}
+	*out = built;
+	return 0;
 }

@@ -38,6 +38,36 @@ dbk_sqlite_cl_column_dup(sqlite3_stmt *st, int col)
 	return t ? sqlite3_mprintf("%s", t) : NULL;
 }
 
+/* Whether sql, given arg as ?1, returns a row; doing names the step in an error. */
+int
+dbk_sqlite_cl_exists(sqlite3 *db, const char *sql, const char *arg, bool *exists, const char *doing,
+					 dbk_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int			rc;
+
+	*exists = false;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return dbk_sqlite_fail(err, db, doing);
+	sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return dbk_sqlite_fail(err, db, doing);
+	*exists = rc == SQLITE_ROW;
+	return 0;
+}
+
+/* SQLite's error in reading a release's table, naming the table and the release. */
+int
+dbk_sqlite_cl_fail_read(dbk_error *err, sqlite3 *db, const cl_release_row *r, const char *which,
+						const char *spec)
+{
+	dbk_sqlite_fail(err, db, "reading a release table");
+	dbk_error_prefix(err, "%s table \"%s\" of release \"%s\": ", which, spec, r->name);
+	return -1;
+}
+
 /* ---- reading the rows of dbkeeper's own tables --------------------------- */
 
 int
@@ -241,8 +271,7 @@ dbk_sqlite_cl_prepare_release_table(sqlite3 *db, const cl_release_row *r, const 
 	}
 	if (sqlite3_prepare_v2(db, sql, -1, out, NULL) != SQLITE_OK)
 	{
-		dbk_sqlite_fail(err, db, "reading a release table");
-		dbk_error_prefix(err, "%s table \"%s\" of release \"%s\": ", which, spec, r->name);
+		dbk_sqlite_cl_fail_read(err, db, r, which, spec);
 		goto cleanup;
 	}
 	rc = 0;
@@ -283,9 +312,7 @@ dbk_sqlite_cl_feed_rows(sqlite3 *db, const cl_release_row *r, const char *which,
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 	{
-		dbk_sqlite_fail(err, db, "reading a release table");
-		dbk_error_prefix(err, "%s table \"%s\" of release \"%s\": ", which, spec, r->name);
-		return -1;
+		return dbk_sqlite_cl_fail_read(err, db, r, which, spec);
 	}
 	return 0;
 }
@@ -420,9 +447,7 @@ sqlite_children(void *ctx, dbk_cl_release *rel, const char *const *codes, const 
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE)
 		{
-			dbk_sqlite_fail(err, sqlite3_db_handle(st), "reading a release table");
-			dbk_error_prefix(err, "edges table \"%s\" of release \"%s\": ", w->r->edges, w->r->name);
-			return -1;
+			return dbk_sqlite_cl_fail_read(err, sqlite3_db_handle(st), w->r, "edges", w->r->edges);
 		}
 	}
 	return 0;
@@ -451,9 +476,7 @@ sqlite_exists(void *ctx, dbk_cl_release *rel, const char *const *codes, const si
 			return -1;
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		{
-			dbk_sqlite_fail(err, sqlite3_db_handle(st), "reading a release table");
-			dbk_error_prefix(err, "edges table \"%s\" of release \"%s\": ", w->r->edges, w->r->name);
-			return -1;
+			return dbk_sqlite_cl_fail_read(err, sqlite3_db_handle(st), w->r, "edges", w->r->edges);
 		}
 	}
 	return 0;
@@ -524,20 +547,9 @@ cleanup:
 static int
 store_id_taken(void *ctx, const char *id, bool *taken, dbk_error *err)
 {
-	sqlite3    *db = ctx;
-	sqlite3_stmt *st = NULL;
-	int			rc;
-
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM main.dbkeeper_codelist_version WHERE id = ?1", -1, &st,
-						   NULL) != SQLITE_OK)
-		return dbk_sqlite_fail(err, db, "choosing a draft id");
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return dbk_sqlite_fail(err, db, "choosing a draft id");
-	*taken = rc == SQLITE_ROW;
-	return 0;
+	return dbk_sqlite_cl_exists(((cl_store_ctx *) ctx)->db,
+								"SELECT 1 FROM main.dbkeeper_codelist_version WHERE id = ?1", id, taken,
+								"choosing a draft id", err);
 }
 
 /* Writes the draft: its version row, codes and the version's searches. */
@@ -545,7 +557,7 @@ static int
 store_write_draft(void *ctx, const char *id, const cl_version *v, const cl_release_row *target,
 				  const char *author, const dbk_codelist *draft, dbk_error *err)
 {
-	sqlite3    *db = ctx;
+	sqlite3    *db = ((cl_store_ctx *) ctx)->db;
 	sqlite3_stmt *st = NULL;
 	int			rc;
 
@@ -602,27 +614,27 @@ store_write_draft(void *ctx, const char *id, const cl_version *v, const cl_relea
 static int
 store_load_version(void *ctx, const char *id, cl_version *v, dbk_error *err)
 {
-	return dbk_sqlite_cl_load_version(ctx, id, v, err);
+	return dbk_sqlite_cl_load_version(((cl_store_ctx *) ctx)->db, id, v, err);
 }
 
 static int
 store_load_release(void *ctx, const char *name, const char *coding_system, cl_release_row *r,
 				   bool *found, dbk_error *err)
 {
-	return load_release(ctx, name, coding_system, r, found, err);
+	return load_release(((cl_store_ctx *) ctx)->db, name, coding_system, r, found, err);
 }
 
 static int
 store_load_codes(void *ctx, const char *id, bool with_searches, dbk_codelist *cl, dbk_error *err)
 {
-	return dbk_sqlite_cl_load_codes(ctx, id, with_searches, cl, err);
+	return dbk_sqlite_cl_load_codes(((cl_store_ctx *) ctx)->db, id, with_searches, cl, err);
 }
 
 static int
 store_read_release(void *ctx, const cl_release_row *r, const dbk_codelist *version, dbk_cl_walk what,
 				   dbk_cl_release **out, dbk_error *err)
 {
-	return dbk_sqlite_cl_read_release_for(ctx, r, version, what, out, err);
+	return dbk_sqlite_cl_read_release_for(((cl_store_ctx *) ctx)->db, r, version, what, out, err);
 }
 
 static void
@@ -639,12 +651,23 @@ store_free_release(void *ctx, cl_release_row *r)
 	dbk_sqlite_cl_release_clear(r);
 }
 
+static void
+store_cache_report(void *ctx, const cl_release_row *r, const dbk_cl_cache_report *report)
+{
+	(void) r;
+	((cl_store_ctx *) ctx)->how = dbk_cl_cache_use_text(report->use);
+}
+
+/* The store over ctx's connection; the caller sets .cache for the status. */
 dbk_cl_store
-dbk_sqlite_cl_store_of(sqlite3 *db)
+dbk_sqlite_cl_store_of(cl_store_ctx *ctx)
 {
 	dbk_cl_store s = {
-		.ctx = db,
+		.ctx = ctx,
 		.a = &dbk_sqlite_allocator,
+		.edges_key = dbk_sqlite_cl_edges_key,
+		.read_edges = dbk_sqlite_cl_read_edges,
+		.cache_report = store_cache_report,
 		.load_version = store_load_version,
 		.load_release = store_load_release,
 		.load_codes = store_load_codes,

@@ -50,19 +50,8 @@ static const struct
 static int
 table_exists(sqlite3 *db, const char *name, bool *exists, dbk_error *err)
 {
-	sqlite3_stmt *st = NULL;
-	int			rc;
-
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM main.sqlite_schema WHERE type = 'table' AND name = ?1",
-						   -1, &st, NULL) != SQLITE_OK)
-		return dbk_sqlite_fail(err, db, "looking for the codelist tables");
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	*exists = rc == SQLITE_ROW;
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return dbk_sqlite_fail(err, db, "looking for the codelist tables");
-	return 0;
+	return dbk_sqlite_cl_exists(db, "SELECT 1 FROM main.sqlite_schema WHERE type = 'table' AND name = ?1",
+								name, exists, "looking for the codelist tables", err);
 }
 
 /* Creates the tables that are missing; *created counts them (may be NULL). */

@@ -105,18 +105,12 @@ dbk_codelist_free(dbk_codelist *cl)
 static int
 add_row(dbk_codelist *cl, const char *code, size_t len, dbk_cl_status status, dbk_error *err)
 {
+	cl_row	   *rows;
 	const char *copy;
 
-	if (cl->n == cl->cap)
-	{
-		size_t		cap = cl->cap ? cl->cap * 2 : 256;
-		cl_row	   *rows = dbk_resize(cl->a, cl->rows, cl->n * sizeof(cl_row), cap * sizeof(cl_row));
-
-		if (rows == NULL)
-			return nomem(err);
-		cl->rows = rows;
-		cl->cap = cap;
-	}
+	if ((rows = dbk_grow(cl->a, cl->rows, cl->n, &cl->cap, sizeof(cl_row), 256)) == NULL)
+		return nomem(err);
+	cl->rows = rows;
 	copy = dbk_arena_copy(&cl->strings, code, len);
 	if (copy == NULL)
 		return nomem(err);
@@ -148,19 +142,13 @@ dbk_codelist_add_code(dbk_codelist *cl, const char *code, size_t len, const char
 static int
 add_search(dbk_codelist *cl, const char *text, size_t len, bool is_term, dbk_error *err)
 {
+	cl_search  *searches;
 	const char *copy;
 
-	if (cl->nsearches == cl->searches_cap)
-	{
-		size_t		cap = cl->searches_cap ? cl->searches_cap * 2 : 8;
-		cl_search  *s = dbk_resize(cl->a, cl->searches, cl->nsearches * sizeof(cl_search),
-								   cap * sizeof(cl_search));
-
-		if (s == NULL)
-			return nomem(err);
-		cl->searches = s;
-		cl->searches_cap = cap;
-	}
+	searches = dbk_grow(cl->a, cl->searches, cl->nsearches, &cl->searches_cap, sizeof(cl_search), 8);
+	if (searches == NULL)
+		return nomem(err);
+	cl->searches = searches;
 	copy = dbk_arena_copy(&cl->strings, text, len);
 	if (copy == NULL)
 		return nomem(err);
@@ -359,21 +347,16 @@ flags_cover(dbk_cl_release *r, dbk_error *err)
 static int
 ask_children(dbk_cl_release *r, dbk_code c, dbk_error *err)
 {
+	dbk_code   *found;
+
 	if (flags_cover(r, err) != 0)
 		return -1;
 	if (r->flags[c] & CODE_ASKED)
 		return 0;
 	r->flags[c] |= CODE_ASKED;
-	if (r->nfound == r->found_cap)
-	{
-		size_t		cap = r->found_cap ? r->found_cap * 2 : 1024;
-		dbk_code   *f = dbk_resize(r->a, r->found, r->nfound * sizeof(dbk_code), cap * sizeof(dbk_code));
-
-		if (f == NULL)
-			return nomem(err);
-		r->found = f;
-		r->found_cap = cap;
-	}
+	if ((found = dbk_grow(r->a, r->found, r->nfound, &r->found_cap, sizeof(dbk_code), 1024)) == NULL)
+		return nomem(err);
+	r->found = found;
 	r->found[r->nfound++] = c;
 	return 0;
 }

@@ -2,10 +2,12 @@
  * codelist_cache.h — a connection's compiled releases, kept between calls of
  * dbkeeper_codelist_status so that a call need not read the release again.
  *
- * The cache only stores and finds; deciding when a stored release is still
- * the release in the database is the adapter's job (pg_ext/codelist.c,
- * sqlite_ext/codelist.c: each explains why its test is sound).  Each entry
- * is found by two byte strings the adapter computes:
+ * The protocol that decides when a stored release may be used again is
+ * written once, here (dbk_cl_cache_fetch): check, read, check.  What the
+ * state of a table is, and why equal states mean equal content, is each
+ * engine's (the store's edges_key: pg_ext/codelist_cache.c and
+ * sqlite_ext/codelist_cache.c each explain why their test is sound).  Each
+ * entry is found by the two byte strings of that key:
  *
  *   ident   which table the release was read from (the same table always
  *           gives the same ident);
@@ -19,9 +21,10 @@
  *
  * A stored release is finished, read whole (not walked), and only read
  * afterwards: never hand it to a function that adds rows.  Each entry may
- * carry a holder, given back to the drop function when the entry goes (on
- * PostgreSQL the memory context the release lives in); without a drop
- * function the release is freed with dbk_cl_release_free.
+ * carry a holder (on PostgreSQL the memory context the release lives in),
+ * given to the keep function when the entry is stored (PostgreSQL moves the
+ * context under the cache's) and to the drop function when it goes; without
+ * a drop function the release is freed with dbk_cl_release_free.
  *
  * Memory of the cache itself comes from the allocator given to
  * dbk_cl_cache_new; releases come with their own.
@@ -32,6 +35,7 @@
 #include <stddef.h>
 
 #include "codelist.h"
+#include "codelist_store.h"
 #include "../util/dbk_alloc.h"
 #include "../util/error.h"
 
@@ -41,7 +45,9 @@ typedef struct dbk_cl_cache dbk_cl_cache;
 
 typedef void (*dbk_cl_cache_drop_fn) (dbk_cl_release *rel, void *holder);
 
-dbk_cl_cache *dbk_cl_cache_new(const dbk_allocator *a, dbk_cl_cache_drop_fn drop, dbk_error *err);
+/* keep and drop may be NULL. */
+dbk_cl_cache *dbk_cl_cache_new(const dbk_allocator *a, dbk_cl_cache_drop_fn keep,
+							   dbk_cl_cache_drop_fn drop, dbk_error *err);
 /* Drops every entry and frees the cache; NULL is allowed. */
 void		dbk_cl_cache_free(dbk_cl_cache *c);
 
@@ -64,5 +70,39 @@ int			dbk_cl_cache_put(dbk_cl_cache *c, const void *ident, size_t ident_len,
 void		dbk_cl_cache_forget(dbk_cl_cache *c, const void *ident, size_t ident_len);
 
 size_t		dbk_cl_cache_count(const dbk_cl_cache *c);
+
+/* What dbk_cl_cache_fetch found. */
+typedef struct dbk_cl_fetched
+{
+	/*
+	 * The whole hierarchy of the release's edges, finished and only to be
+	 * read; NULL when not cached (the caller reads the part it needs).
+	 */
+	const dbk_cl_release *rel;
+	dbk_cl_release *unstored;	/* rel, read for this call alone: give it back */
+	void	   *holder;			/* with dbk_cl_cache_discard */
+	dbk_cl_cache_report report;
+} dbk_cl_fetched;
+
+/*
+ * The release r's edges for dbkeeper_codelist_status, from s->cache (which
+ * must not be NULL), by the protocol:
+ *
+ *   1. check: the key of r's edges table (s->edges_key).  No ident: not
+ *      cached.  A stored release with this ident and stamp: a hit.
+ *   2. read: the table whole (s->read_edges).
+ *   3. check again: the key once more.  Only when it has the same ident and
+ *      stamp as before is the release stored; otherwise the table changed
+ *      while it was read, and what was read serves this call alone (it was
+ *      read under the call's snapshot, so it is right for the call).
+ *
+ * A store error at any step fails the call; nothing is left stored that the
+ * second check did not vouch for.
+ */
+int			dbk_cl_cache_fetch(const dbk_cl_store *s, const dbk_cl_release_row *r, dbk_cl_fetched *out,
+							   dbk_error *err);
+
+/* Gives back f's unstored release, if any (the cache's drop function). */
+void		dbk_cl_cache_discard(dbk_cl_cache *c, dbk_cl_fetched *f);
 
 #endif

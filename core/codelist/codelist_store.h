@@ -4,11 +4,14 @@
  *
  * The store reads the rows of dbkeeper_codelist_version and
  * dbkeeper_codelist_release, a version's codes (and searches), a release's
- * hierarchy, and writes a draft.  The workflow (dbk_cl_new_draft,
- * dbk_cl_changes_of) decides the order of the steps, the checks between them
- * and the words of their errors.  A store's function returns 0, or -1 after
- * filling err; on PostgreSQL it may instead raise an ERROR, since the call's
- * memory context frees what the workflow allocated.
+ * hierarchy, and writes a draft; for the cache of compiled releases it also
+ * says which table a release's edges are and what state it is in.  The
+ * workflows (dbk_cl_new_draft, dbk_cl_status_listing, dbk_cl_changes_listing)
+ * decide the order of the steps, the checks between them, the rule that
+ * picks a release, the rows and columns users read and the words of their
+ * errors.  A store's function returns 0, or -1 after filling err; on
+ * PostgreSQL it may instead raise an ERROR, since the call's memory context
+ * frees what the workflow allocated.
  */
 #ifndef DBK_CODELIST_STORE_H
 #define DBK_CODELIST_STORE_H
@@ -17,6 +20,8 @@
 #include <stddef.h>
 
 #include "codelist.h"
+
+typedef struct dbk_cl_cache dbk_cl_cache;	/* codelist_cache.h */
 
 /* A row of dbkeeper_codelist_version, as far as the workflow reads it. */
 typedef struct dbk_cl_version_row
@@ -46,10 +51,49 @@ typedef struct dbk_cl_release_row
 #define DBK_CL_NEWEST_RELEASE(collate) \
 	"ORDER BY valid_from DESC, name" collate " DESC LIMIT 1"
 
+/*
+ * A release's edges table as the cache of compiled releases knows it
+ * (codelist_cache.h): ident says which table it is (the same table always
+ * gives the same bytes), stamp its state now (equal stamps of one ident mean
+ * equal content, for every reader).  Both are allocated from the store's
+ * allocator and freed by the workflow.  ident NULL: the table's content
+ * cannot be vouched for, and why (may be NULL: nothing worth saying) says
+ * why, after "edges table ".
+ */
+typedef struct dbk_cl_edges_key
+{
+	void	   *ident;
+	size_t		ident_len;
+	void	   *stamp;
+	size_t		stamp_len;
+	const char *why;
+} dbk_cl_edges_key;
+
+/* How dbkeeper_codelist_status had its release (for the adapter to report). */
+typedef enum dbk_cl_cache_use
+{
+	DBK_CL_NOT_CACHED,			/* read for this call alone; why says why when known */
+	DBK_CL_CACHE_HIT,			/* the release compiled by an earlier call */
+	DBK_CL_CACHE_STORED			/* read whole, and kept for the next call */
+} dbk_cl_cache_use;
+
+typedef struct dbk_cl_cache_report
+{
+	dbk_cl_cache_use use;
+	const char *why;			/* not cached: after "edges table ", or NULL */
+	const dbk_cl_release *release;	/* hit or stored: the release kept */
+} dbk_cl_cache_report;
+
 typedef struct dbk_cl_store
 {
 	void	   *ctx;
 	const dbk_allocator *a;		/* the codelists the workflow makes */
+	/*
+	 * The compiled releases kept between calls of dbkeeper_codelist_status,
+	 * or NULL (then it reads what it needs every time, and edges_key and
+	 * read_edges may be NULL).
+	 */
+	dbk_cl_cache *cache;
 	/* The version row id; unknown: dbk_cl_fail_unknown_version. */
 	int			(*load_version) (void *ctx, const char *id, dbk_cl_version_row *v, dbk_error *err);
 	/*
@@ -70,6 +114,29 @@ typedef struct dbk_cl_store
 	int			(*write_draft) (void *ctx, const char *id, const dbk_cl_version_row *from,
 								const dbk_cl_release_row *target, const char *author,
 								const dbk_codelist *draft, dbk_error *err);
+	/*
+	 * The key of release r's edges table, taken before and again after it is
+	 * read whole.  It makes the checks the uncached read makes (the table's
+	 * name, that it exists with its columns, the caller's right to read it)
+	 * and fails where that read fails, so that a hit is refused where a
+	 * read would be.
+	 */
+	int			(*edges_key) (void *ctx, const dbk_cl_release_row *r, dbk_cl_edges_key *key,
+							  dbk_error *err);
+	/*
+	 * Every row of the edges table key names, into a new finished release
+	 * with memory of its own: *holder is what the cache's keep and drop
+	 * functions are given with it (codelist_cache.h).  On failure the store
+	 * frees what it made.
+	 */
+	int			(*read_edges) (void *ctx, const dbk_cl_release_row *r, const dbk_cl_edges_key *key,
+							   dbk_cl_release **out, void **holder, dbk_error *err);
+	/*
+	 * Told how dbkeeper_codelist_status had release r (from the cache, read
+	 * and stored, or read for the call alone); may be NULL.
+	 */
+	void		(*cache_report) (void *ctx, const dbk_cl_release_row *r,
+								 const dbk_cl_cache_report *report);
 	/* Frees the strings of a row the store filled; may be NULL. */
 	void		(*free_version) (void *ctx, dbk_cl_version_row *v);
 	void		(*free_release) (void *ctx, dbk_cl_release_row *r);
@@ -88,13 +155,38 @@ int			dbk_cl_new_draft(const dbk_cl_store *s, const char *version, const char *a
 							 const char *release, char *id, size_t idcap, dbk_error *err);
 
 /*
- * dbkeeper_codelist_changes: the draft's codes (*draft) against those of the
- * version it was derived from (*previous, NULL for a first version), one
- * row per code of either.  The caller frees *draft, *previous (with
- * dbk_codelist_free) and *rows (with dbk_free on s->a).
+ * What a table-valued function returns: rows of text cells, NULL for SQL
+ * NULL, in the columns DBK_CL_STATUS_COLUMNS or DBK_CL_CHANGES_COLUMNS (the
+ * adapters declare them in that order).  Sorted by code, bytewise.
  */
-int			dbk_cl_changes_of(const dbk_cl_store *s, const char *draft_id, dbk_codelist **draft,
-							  dbk_codelist **previous, dbk_cl_change **rows, size_t *nrows,
-							  dbk_error *err);
+typedef struct dbk_cl_listing dbk_cl_listing;
+
+#define DBK_CL_STATUS_COLUMNS 2		/* code, status */
+#define DBK_CL_CHANGES_COLUMNS 4	/* code, status, previous_status, change */
+
+size_t		dbk_cl_listing_rows(const dbk_cl_listing *l);
+/* Row row's cell in column col, its length into *len; NULL for SQL NULL. */
+const char *dbk_cl_listing_cell(const dbk_cl_listing *l, size_t row, int col, size_t *len);
+void		dbk_cl_listing_free(dbk_cl_listing *l);
+
+/* "hit", "stored" or "not cached". */
+const char *dbk_cl_cache_use_text(dbk_cl_cache_use use);
+
+/*
+ * dbkeeper_codelist_status: the codes of version with their statuses
+ * recomputed from its explicit codes over its own release, which comes
+ * from s->cache when it holds it unchanged, else is read as far as needed
+ * (s->cache_report is told which).
+ */
+int			dbk_cl_status_listing(const dbk_cl_store *s, const char *version, dbk_cl_listing **out,
+								  dbk_error *err);
+
+/*
+ * dbkeeper_codelist_changes: the draft's codes against those of the version
+ * it was derived from (every code is new for a first version), one row per
+ * code that is new, changed, removed or still undecided.
+ */
+int			dbk_cl_changes_listing(const dbk_cl_store *s, const char *draft_id, dbk_cl_listing **out,
+								   dbk_error *err);
 
 #endif

@@ -34,22 +34,15 @@ dbk_schema_free(dbk_schema *s)
 int
 dbk_schema_add_owned(dbk_schema *s, char *kind, char *name, char *definition, dbk_error *err)
 {
+	dbk_schema_row *rows;
+
 	if (kind == NULL || name == NULL || definition == NULL)
 		goto nomem;
-	if (s->n == s->cap)
-	{
-		size_t		cap = s->cap ? s->cap * 2 : 64;
-		dbk_schema_row *rows = dbk_resize(s->a, s->rows, s->n * sizeof(*rows), cap * sizeof(*rows));
-
-		if (rows == NULL)
-			goto nomem;
-		s->rows = rows;
-		s->cap = cap;
-	}
-	s->rows[s->n].kind = kind;
-	s->rows[s->n].name = name;
-	s->rows[s->n].definition = definition;
-	s->n++;
+	rows = dbk_grow(s->a, s->rows, s->n, &s->cap, sizeof(*rows), 64);
+	if (rows == NULL)
+		goto nomem;
+	s->rows = rows;
+	s->rows[s->n++] = (dbk_schema_row) {.kind = kind, .name = name, .definition = definition};
 	return 0;
 nomem:
 	dbk_free(s->a, kind);

@@ -43,25 +43,18 @@ fold(char c)
 static int
 push(dbk_sql_tokens *t, dbk_sql_token_kind kind, bool quoted, char *text, dbk_error *err)
 {
+	dbk_sql_token *items;
+
 	if (text == NULL)
 		return dbk_fail(err, DBK_E_NOMEM, "out of memory tokenizing SQL text");
-	if (t->n == t->cap)
+	items = dbk_grow(t->a, t->items, t->n, &t->cap, sizeof(*items), 32);
+	if (items == NULL)
 	{
-		size_t		cap = t->cap ? t->cap * 2 : 32;
-		dbk_sql_token *items = dbk_resize(t->a, t->items, t->n * sizeof(*items), cap * sizeof(*items));
-
-		if (items == NULL)
-		{
-			dbk_free(t->a, text);
-			return dbk_fail(err, DBK_E_NOMEM, "out of memory tokenizing SQL text");
-		}
-		t->items = items;
-		t->cap = cap;
+		dbk_free(t->a, text);
+		return dbk_fail(err, DBK_E_NOMEM, "out of memory tokenizing SQL text");
 	}
-	t->items[t->n].kind = kind;
-	t->items[t->n].quoted = quoted;
-	t->items[t->n].text = text;
-	t->n++;
+	t->items = items;
+	t->items[t->n++] = (dbk_sql_token) {.kind = kind, .quoted = quoted, .text = text};
 	return 0;
 }
 

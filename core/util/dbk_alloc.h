@@ -13,6 +13,7 @@
 #define DBK_ALLOC_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 typedef struct dbk_allocator
@@ -52,6 +53,30 @@ dbk_resize(const dbk_allocator *a, void *ptr, size_t old_size, size_t new_size)
 		memcpy(p, ptr, old_size < new_size ? old_size : new_size);
 		dbk_free(a, ptr);
 	}
+	return p;
+}
+
+/*
+ * Room for one more element in an array of elements of size bytes, n of
+ * them used and *cap allocated: the array itself while there is room, else
+ * a block of twice the capacity (first when empty) holding the n elements,
+ * *cap raised and the old block freed.  NULL when that fails, the array
+ * left as it was.
+ */
+static inline void *
+dbk_grow(const dbk_allocator *a, void *items, size_t n, size_t *cap, size_t size, size_t first)
+{
+	size_t		ncap;
+	void	   *p;
+
+	if (n < *cap)
+		return items;
+	ncap = *cap ? *cap * 2 : first;
+	if (ncap <= *cap || ncap > SIZE_MAX / size)
+		return NULL;
+	p = dbk_resize(a, items, n * size, ncap * size);
+	if (p != NULL)
+		*cap = ncap;
 	return p;
 }
 

@@ -49,6 +49,7 @@ set_bytes(dbk_meta *m, const char *key, size_t keylen, const char *value,
 		  size_t valuelen, dbk_error *err)
 {
 	char	   *v;
+	dbk_meta_entry *items;
 
 	if (!key_is_valid(key, keylen))
 		return dbk_fail(err, DBK_E_INTERNAL, "invalid metadata key \"%.*s\"", (int) keylen, key);
@@ -67,19 +68,13 @@ set_bytes(dbk_meta *m, const char *key, size_t keylen, const char *value,
 			return 0;
 		}
 	}
-	if (m->n == m->cap)
+	items = dbk_grow(m->a, m->items, m->n, &m->cap, sizeof(*items), 16);
+	if (items == NULL)
 	{
-		size_t		cap = m->cap ? m->cap * 2 : 16;
-		dbk_meta_entry *items = dbk_resize(m->a, m->items, m->n * sizeof(*items), cap * sizeof(*items));
-
-		if (items == NULL)
-		{
-			dbk_free(m->a, v);
-			return dbk_fail(err, DBK_E_NOMEM, "out of memory");
-		}
-		m->items = items;
-		m->cap = cap;
+		dbk_free(m->a, v);
+		return dbk_fail(err, DBK_E_NOMEM, "out of memory");
 	}
+	m->items = items;
 	m->items[m->n].key = dbk_strndup(m->a, key, keylen);
 	if (m->items[m->n].key == NULL)
 	{

@@ -696,7 +696,7 @@ count_drop(dbk_cl_release *rel, void *holder)
 static void
 test_cache(void)
 {
-	dbk_cl_cache *c = dbk_cl_cache_new(&dbk_libc_allocator, count_drop, &err);
+	dbk_cl_cache *c = dbk_cl_cache_new(&dbk_libc_allocator, NULL, count_drop, &err);
 	dbk_cl_release *a = release_of("a>b", NULL, NULL),
 			   *b = release_of("a>c", NULL, NULL),
 			   *d = release_of("a>d", NULL, NULL),
