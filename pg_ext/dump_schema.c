@@ -519,9 +519,7 @@ sql_tables(const char *where, const char *omit_default)
 							   "       AND pg_get_expr(pd.adbin, pd.adrelid) = pg_get_expr(ad.adbin, ad.adrelid))"
 							   "     THEN format(E'\\nALTER TABLE ONLY %%s ALTER COLUMN %%I SET DEFAULT %%s;', q.q, a.attname,"
 							   "       pg_get_expr(ad.adbin, ad.adrelid)) ELSE '' END"
-							   "     || CASE WHEN a.attnotnull AND NOT EXISTS (SELECT 1 FROM pg_inherits i JOIN pg_attribute pa"
-							   "       ON pa.attrelid = i.inhparent AND pa.attname = a.attname WHERE i.inhrelid = c.oid AND pa.attnotnull)"
-							   "     THEN format(E'\\nALTER TABLE ONLY %%s ALTER COLUMN %%I SET NOT NULL;', q.q, a.attname) ELSE '' END,"
+							   "     || " DBK_SQL_CHILD_NOT_NULL("c", "a", "q.q") ","
 							   "     '' ORDER BY a.attnum) FROM pg_attribute a"
 							   "     LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
 							   "     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND NOT a.attislocal"
@@ -1496,16 +1494,28 @@ kind_constraints(void)
 			" q.q || ' ' || co.conname, format('constraint %%I on %%s', co.conname, q.q),"
 			" format('ALTER %%sTABLE %%s%%s ADD CONSTRAINT %%I %%s;', CASE WHEN c.relkind = 'f' THEN 'FOREIGN ' ELSE '' END,"
 			"   CASE WHEN co.contype IN ('p', 'u', 'x') THEN 'ONLY '"
-			"     WHEN c.relkind = 'p' OR (co.contype = 'c' AND NOT co.connoinherit) THEN '' ELSE 'ONLY ' END,"
+			"     WHEN c.relkind = 'p' OR (co.contype IN ('c', 'n') AND NOT co.connoinherit) THEN '' ELSE 'ONLY ' END,"
 			"   q.q, co.conname, pg_get_constraintdef(co.oid)) || %s"
 			" || CASE WHEN co.contype IN ('p', 'u', 'x') THEN %s ELSE '' END, NULL::text"
 			" FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid"
 			" JOIN pg_namespace n ON n.oid = c.relnamespace"
 			" CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
-			" WHERE (co.contype IN ('p', 'u', 'x') OR (co.contype IN ('c', 'f') AND co.conparentid = 0 AND co.conislocal))"
-			" AND c.relkind IN ('r', 'p', 'f') AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"),
+			" WHERE (co.contype IN ('p', 'u', 'x') OR (co.contype IN ('c', 'f') AND co.conparentid = 0 AND co.conislocal)"
+			/* 18: a NOT NULL that is NOT VALID (the table's statement has the valid ones) */
+			"   OR (co.contype = 'n' AND co.conislocal AND NOT co.convalidated))"
+			" AND c.relkind IN ('r', 'p', 'f') AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid")
+			/* 18: the comment on a valid NOT NULL, after its table */
+			" UNION ALL SELECT 0::oid, 0::oid, 110, q.q || ' ' || co.conname, format('constraint %%I on %%s', co.conname, q.q),"
+			" ltrim(%s, E'\\n'), NULL::text"
+			" FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid"
+			" JOIN pg_namespace n ON n.oid = c.relnamespace"
+			" CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
+			" WHERE co.contype = 'n' AND co.convalidated AND c.relkind IN ('r', 'p', 'f')"
+			" AND EXISTS (SELECT FROM pg_description d WHERE d.classoid = 'pg_constraint'::regclass AND d.objoid = co.oid)"
+			" AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"),
 			sql_comment("pg_constraint", "co.oid", "format('CONSTRAINT %I ON %s', co.conname, q.q)"),
-			sql_comment("pg_class", "co.conindid", "format('INDEX %I.%I', n.nspname, co.conname)"));
+			sql_comment("pg_class", "co.conindid", "format('INDEX %I.%I', n.nspname, co.conname)"),
+			sql_comment("pg_constraint", "co.oid", "format('CONSTRAINT %I ON %s', co.conname, q.q)"));
 }
 
 /* domain constraints that are NOT VALID: after the rows they do not accept */
@@ -1999,8 +2009,8 @@ dbk_dump_relations_to_lock(void)
 /* ------------------------------------------------------------ refusals */
 
 /*
- * What a backup of this server version cannot reproduce (compat.h: on 18,
- * NOT NULL constraints that are NOT VALID or NO INHERIT); on 15 nothing.
+ * What a backup of this server version cannot reproduce (compat.h; nothing
+ * at present).
  * Each row names one object; the first makes the backup fail.
  */
 static const char *const unsupported_sql =
