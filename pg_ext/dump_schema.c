@@ -462,9 +462,17 @@ sql_tables(const char *where, const char *omit_default)
 							   "   coalesce((SELECT E'\\n' || string_agg(format('    %%I %%s', a.attname, format_type(a.atttypid, a.atttypmod))"
 							   "     || " SQL_COLLATE("' COLLATE '", "a.attcollation", "at.typcollation")
 							   "     || CASE WHEN a.attgenerated = 's' AND NOT c.relispartition AND EXISTS (SELECT FROM pg_inherits i"
-							   /* a column a parent generates inherits the expression, which it may not repeat */
+							   /*
+							    * a column a parent generates inherits the expression, which it may
+							    * not repeat; from 16 on a child may have an expression of its own,
+							    * which it must write (and must, where its parents' differ)
+							    */
 							   "          JOIN pg_attribute pa ON pa.attrelid = i.inhparent AND pa.attname = a.attname"
-							   "          WHERE i.inhrelid = c.oid AND pa.attgenerated = 's') THEN ''"
+							   "          WHERE i.inhrelid = c.oid AND pa.attgenerated = 's')"
+							   "        AND NOT EXISTS (SELECT FROM pg_inherits i JOIN pg_attribute pa ON pa.attrelid = i.inhparent"
+							   "          AND pa.attname = a.attname JOIN pg_attrdef pd ON pd.adrelid = pa.attrelid AND pd.adnum = pa.attnum"
+							   "          WHERE i.inhrelid = c.oid AND pa.attgenerated = 's'"
+							   "          AND pg_get_expr(pd.adbin, pd.adrelid) <> pg_get_expr(ad.adbin, ad.adrelid)) THEN ''"
 							   "          WHEN a.attgenerated = 's' THEN ' GENERATED ALWAYS AS (' || pg_get_expr(ad.adbin, ad.adrelid) || ') STORED'"
 							   "          WHEN a.attgenerated = 'v' THEN ' GENERATED ALWAYS AS (' || pg_get_expr(ad.adbin, ad.adrelid) || ') VIRTUAL'"
 							   "          WHEN ad.adbin IS NOT NULL AND NOT (%s) THEN ' DEFAULT ' || pg_get_expr(ad.adbin, ad.adrelid) ELSE '' END"
@@ -1813,12 +1821,27 @@ kind_default_privileges(void)
 			" 'default privileges of role ' || pg_get_userbyid(x.defaclrole),"
 			" CASE WHEN x.defaclnamespace = 0 THEN format(E'%s REVOKE ALL ON %s FROM PUBLIC;\n%s REVOKE ALL ON %s FROM %I;\n',"
 			"   p.p, k.k, p.p, k.k, pg_get_userbyid(x.defaclrole)) ELSE '' END"
-			" || coalesce((SELECT string_agg(format(E'%s GRANT %s ON %s TO %s%s;\n', p.p, a.privilege_type, k.k,"
+			" || coalesce((SELECT string_agg(CASE WHEN NOT (oa.owner_all AND a.grantee = x.defaclrole AND a.grantor = x.defaclrole)"
+			"   THEN format(E'%s GRANT %s ON %s TO %s%s;\n', p.p, a.privilege_type, k.k,"
 			"   CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END,"
-			"   CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END), '' ORDER BY a.n)"
-			"   FROM aclexplode(x.defaclacl) WITH ORDINALITY a(grantor, grantee, privilege_type, is_grantable, n)), ''),"
+			"   CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)"
+			"   WHEN a.k = 1 THEN format(E'%s GRANT ALL ON %s TO %I;\n', p.p, k.k, pg_get_userbyid(x.defaclrole)) ELSE '' END,"
+			"   '' ORDER BY a.n)"
+			"   FROM (SELECT a.*, row_number() OVER (PARTITION BY a.grantor, a.grantee ORDER BY a.n) AS k"
+			"     FROM aclexplode(x.defaclacl) WITH ORDINALITY a(grantor, grantee, privilege_type, is_grantable, n)) a), ''),"
 			" NULL::text"
 			" FROM pg_default_acl x LEFT JOIN pg_namespace n ON n.oid = x.defaclnamespace"
+			/*
+			 * The role's own entry holding every privilege of the kind (those of
+			 * acldefault) is granted ALL, as for a table's owner (sql_acl): on a
+			 * newer server that includes what it added (17's MAINTAIN), as
+			 * pg_dump's restore there gives it.
+			 */
+			" CROSS JOIN LATERAL (SELECT (SELECT array_agg(o.privilege_type ORDER BY o.privilege_type)"
+			"   FROM aclexplode(x.defaclacl) o WHERE o.grantee = x.defaclrole AND o.grantor = x.defaclrole"
+			"   AND NOT o.is_grantable) = (SELECT array_agg(d.privilege_type ORDER BY d.privilege_type)"
+			"   FROM aclexplode(acldefault(CASE x.defaclobjtype WHEN 'S' THEN 's' ELSE x.defaclobjtype END,"
+			"   x.defaclrole)) d WHERE d.grantee = x.defaclrole) AS owner_all) oa"
 			" CROSS JOIN LATERAL (SELECT format('ALTER DEFAULT PRIVILEGES FOR ROLE %I', pg_get_userbyid(x.defaclrole))"
 			"   || CASE WHEN n.nspname IS NOT NULL THEN format(' IN SCHEMA %I', n.nspname) ELSE '' END AS p) p"
 			" CROSS JOIN LATERAL (SELECT CASE x.defaclobjtype WHEN 'r' THEN 'TABLES' WHEN 'S' THEN 'SEQUENCES'"
