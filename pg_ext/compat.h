@@ -109,30 +109,55 @@
 #endif
 
 /*
- * DBK_SQL_COLUMN_NOT_NULL(rel, att): the NOT NULL of column att of table rel
- * in CREATE TABLE, with the constraint's own name on 18, where a NOT NULL is
- * a named constraint (pg_dump prints the name only when it is not the one
- * the server would choose; naming it always gives the same catalog).
+ * A column's NOT NULL in a table's statements, for table rel (its pg_class
+ * row), column att (its pg_attribute row) and q (rel's qualified name).
+ * From 18 on a NOT NULL is a constraint of its own (contype 'n'), with a
+ * name, possibly NO INHERIT or NOT VALID; it is written as pg_dump 18 writes
+ * it: a valid one in the table's own statement, with its name and NO
+ * INHERIT (naming it always gives the catalog pg_dump's default-name
+ * shorthand gives), unless the table inherits it from a parent that passes
+ * it on, where CREATE TABLE ... INHERITS makes it; a NOT VALID one is added
+ * after the data by the constraints of post-data (dump_schema.c), as a NOT
+ * VALID CHECK is.  Before 18 a NOT NULL is attnotnull only.
+ *
+ * DBK_SQL_PARENT_NOT_NULL(rel, att): true when a parent of rel gives att
+ * its NOT NULL at CREATE TABLE ... INHERITS.
+ * DBK_SQL_COLUMN_NOT_NULL(rel, att): the NOT NULL clause of att in the
+ * column list of CREATE TABLE (a local column, or any of a partition's).
+ * DBK_SQL_CHILD_NOT_NULL(rel, att, q): the statement that gives att, a
+ * column rel inherits, a NOT NULL of rel's own, after CREATE TABLE.
  * DBK_SQL_VERSION_REFUSALS: rows for dump_schema.c's refusal query naming
- * what a backup of this version cannot reproduce (NOT NULL constraints NOT
- * VALID or NO INHERIT on 18).
+ * what a backup of this version cannot reproduce (nothing at present).
  */
 #if PG_VERSION_NUM >= 180000
+#define DBK_SQL_PARENT_NOT_NULL(rel, att) \
+	"EXISTS (SELECT FROM pg_inherits pi JOIN pg_attribute pa ON pa.attrelid = pi.inhparent" \
+	" AND pa.attname = " att ".attname JOIN pg_constraint pn ON pn.conrelid = pa.attrelid" \
+	" AND pn.contype = 'n' AND pn.conkey[1] = pa.attnum" \
+	" WHERE pi.inhrelid = " rel ".oid AND pn.convalidated AND NOT pn.connoinherit)"
 #define DBK_SQL_COLUMN_NOT_NULL(rel, att) \
-	"CASE WHEN " att ".attnotnull THEN coalesce((SELECT ' CONSTRAINT ' || quote_ident(nn.conname)" \
+	"coalesce((SELECT ' CONSTRAINT ' || quote_ident(nn.conname) || ' NOT NULL'" \
+	" || CASE WHEN nn.connoinherit THEN ' NO INHERIT' ELSE '' END" \
 	" FROM pg_constraint nn WHERE nn.conrelid = " rel ".oid AND nn.contype = 'n'" \
-	" AND nn.conkey[1] = " att ".attnum), '') || ' NOT NULL' ELSE '' END"
-#define DBK_SQL_VERSION_REFUSALS \
-	" UNION ALL SELECT format('NOT NULL constraint %I on table %s (%s)', x.conname, x.conrelid::regclass," \
-	"  CASE WHEN NOT x.convalidated THEN 'NOT VALID' ELSE 'NO INHERIT' END)" \
-	"  FROM pg_constraint x JOIN pg_class c ON c.oid = x.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace" \
-	"  WHERE x.contype = 'n' AND (NOT x.convalidated OR x.connoinherit) AND " DBK_USER_NS("n") \
-	"  AND " DBK_NOT_MEMBER("pg_class", "c.oid")
+	" AND nn.conkey[1] = " att ".attnum AND nn.convalidated" \
+	" AND (nn.conislocal OR " rel ".relispartition OR NOT " DBK_SQL_PARENT_NOT_NULL(rel, att) ")), '')"
+#define DBK_SQL_CHILD_NOT_NULL(rel, att, q) \
+	"coalesce((SELECT format(E'\\nALTER TABLE ONLY %%s ADD CONSTRAINT %%I NOT NULL %%I%%s;', " q "," \
+	" nn.conname, " att ".attname, CASE WHEN nn.connoinherit THEN ' NO INHERIT' ELSE '' END)" \
+	" FROM pg_constraint nn WHERE nn.conrelid = " rel ".oid AND nn.contype = 'n'" \
+	" AND nn.conkey[1] = " att ".attnum AND nn.convalidated" \
+	" AND (nn.conislocal OR NOT " DBK_SQL_PARENT_NOT_NULL(rel, att) ")), '')"
 #else
+#define DBK_SQL_PARENT_NOT_NULL(rel, att) \
+	"EXISTS (SELECT FROM pg_inherits pi JOIN pg_attribute pa ON pa.attrelid = pi.inhparent" \
+	" AND pa.attname = " att ".attname WHERE pi.inhrelid = " rel ".oid AND pa.attnotnull)"
 #define DBK_SQL_COLUMN_NOT_NULL(rel, att) \
 	"CASE WHEN " att ".attnotnull THEN ' NOT NULL' ELSE '' END"
-#define DBK_SQL_VERSION_REFUSALS ""
+#define DBK_SQL_CHILD_NOT_NULL(rel, att, q) \
+	"CASE WHEN " att ".attnotnull AND NOT " DBK_SQL_PARENT_NOT_NULL(rel, att) \
+	" THEN format(E'\\nALTER TABLE ONLY %%s ALTER COLUMN %%I SET NOT NULL;', " q ", " att ".attname) ELSE '' END"
 #endif
+#define DBK_SQL_VERSION_REFUSALS ""
 
 /*
  * dbk_check_insert_permissions: the executor's permission check of INSERT

@@ -481,9 +481,17 @@ sql_tables(const char *where, const char *omit_default)
 							   "   coalesce((SELECT E'\\n' || string_agg(format('    %%I %%s', a.attname, format_type(a.atttypid, a.atttypmod))"
 							   "     || " SQL_COLLATE("' COLLATE '", "a.attcollation", "at.typcollation")
 							   "     || CASE WHEN a.attgenerated = 's' AND NOT c.relispartition AND EXISTS (SELECT FROM pg_inherits i"
-							   /* a column a parent generates inherits the expression, which it may not repeat */
+							   /*
+							    * a column a parent generates inherits the expression, which it may
+							    * not repeat; from 16 on a child may have an expression of its own,
+							    * which it must write (and must, where its parents' differ)
+							    */
 							   "          JOIN pg_attribute pa ON pa.attrelid = i.inhparent AND pa.attname = a.attname"
-							   "          WHERE i.inhrelid = c.oid AND pa.attgenerated = 's') THEN ''"
+							   "          WHERE i.inhrelid = c.oid AND pa.attgenerated = 's')"
+							   "        AND NOT EXISTS (SELECT FROM pg_inherits i JOIN pg_attribute pa ON pa.attrelid = i.inhparent"
+							   "          AND pa.attname = a.attname JOIN pg_attrdef pd ON pd.adrelid = pa.attrelid AND pd.adnum = pa.attnum"
+							   "          WHERE i.inhrelid = c.oid AND pa.attgenerated = 's'"
+							   "          AND pg_get_expr(pd.adbin, pd.adrelid) <> pg_get_expr(ad.adbin, ad.adrelid)) THEN ''"
 							   "          WHEN a.attgenerated = 's' THEN ' GENERATED ALWAYS AS (' || pg_get_expr(ad.adbin, ad.adrelid) || ') STORED'"
 							   "          WHEN a.attgenerated = 'v' THEN ' GENERATED ALWAYS AS (' || pg_get_expr(ad.adbin, ad.adrelid) || ') VIRTUAL'"
 							   "          WHEN ad.adbin IS NOT NULL AND NOT (%s) THEN ' DEFAULT ' || pg_get_expr(ad.adbin, ad.adrelid) ELSE '' END"
@@ -538,9 +546,7 @@ sql_tables(const char *where, const char *omit_default)
 							   "       AND pg_get_expr(pd.adbin, pd.adrelid) = pg_get_expr(ad.adbin, ad.adrelid))"
 							   "     THEN format(E'\\nALTER TABLE ONLY %%s ALTER COLUMN %%I SET DEFAULT %%s;', q.q, a.attname,"
 							   "       pg_get_expr(ad.adbin, ad.adrelid)) ELSE '' END"
-							   "     || CASE WHEN a.attnotnull AND NOT EXISTS (SELECT 1 FROM pg_inherits i JOIN pg_attribute pa"
-							   "       ON pa.attrelid = i.inhparent AND pa.attname = a.attname WHERE i.inhrelid = c.oid AND pa.attnotnull)"
-							   "     THEN format(E'\\nALTER TABLE ONLY %%s ALTER COLUMN %%I SET NOT NULL;', q.q, a.attname) ELSE '' END,"
+							   "     || " DBK_SQL_CHILD_NOT_NULL("c", "a", "q.q") ","
 							   "     '' ORDER BY a.attnum) FROM pg_attribute a"
 							   "     LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
 							   "     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND NOT a.attislocal"
@@ -1624,17 +1630,29 @@ kind_constraints(const dump_kind_context *cx)
 			" q.q || ' ' || co.conname, format('constraint %%I on %%s', co.conname, q.q),"
 			" format('ALTER %%sTABLE %%s%%s ADD CONSTRAINT %%I %%s;', CASE WHEN c.relkind = 'f' THEN 'FOREIGN ' ELSE '' END,"
 			"   CASE WHEN co.contype IN ('p', 'u', 'x') THEN 'ONLY '"
-			"     WHEN c.relkind = 'p' OR (co.contype = 'c' AND NOT co.connoinherit) THEN '' ELSE 'ONLY ' END,"
+			"     WHEN c.relkind = 'p' OR (co.contype IN ('c', 'n') AND NOT co.connoinherit) THEN '' ELSE 'ONLY ' END,"
 			"   q.q, co.conname, pg_get_constraintdef(co.oid)) || %s"
 			" || CASE WHEN co.contype IN ('p', 'u', 'x') THEN %s ELSE '' END, NULL::text"
 			" FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid"
 			" JOIN pg_namespace n ON n.oid = c.relnamespace"
 			" CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
-			" WHERE (co.contype IN ('p', 'u', 'x') OR (co.contype IN ('c', 'f') AND co.conparentid = 0 AND co.conislocal))"
-			" AND c.relkind IN ('r', 'p', 'f') AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"),
+			" WHERE (co.contype IN ('p', 'u', 'x') OR (co.contype IN ('c', 'f') AND co.conparentid = 0 AND co.conislocal)"
+			/* 18: a NOT NULL that is NOT VALID (the table's statement has the valid ones) */
+			"   OR (co.contype = 'n' AND co.conislocal AND NOT co.convalidated))"
+			" AND c.relkind IN ('r', 'p', 'f') AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid")
+			/* 18: the comment on a valid NOT NULL, after its table */
+			" UNION ALL SELECT 0::oid, 0::oid, 110, q.q || ' ' || co.conname, format('constraint %%I on %%s', co.conname, q.q),"
+			" ltrim(%s, E'\\n'), NULL::text"
+			" FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid"
+			" JOIN pg_namespace n ON n.oid = c.relnamespace"
+			" CROSS JOIN LATERAL (SELECT format('%%I.%%I', n.nspname, c.relname) AS q) q"
+			" WHERE co.contype = 'n' AND co.convalidated AND c.relkind IN ('r', 'p', 'f')"
+			" AND EXISTS (SELECT FROM pg_description d WHERE d.classoid = 'pg_constraint'::regclass AND d.objoid = co.oid)"
+			" AND " USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid"),
 			cx->postponed,
 			sql_comment("pg_constraint", "co.oid", "format('CONSTRAINT %I ON %s', co.conname, q.q)"),
-			sql_comment("pg_class", "co.conindid", "format('INDEX %I.%I', n.nspname, co.conname)"));
+			sql_comment("pg_class", "co.conindid", "format('INDEX %I.%I', n.nspname, co.conname)"),
+			sql_comment("pg_constraint", "co.oid", "format('CONSTRAINT %I ON %s', co.conname, q.q)"));
 }
 
 /* domain constraints that are NOT VALID: after the rows they do not accept */
@@ -1934,12 +1952,27 @@ kind_default_privileges(const dump_kind_context *cx)
 			" 'default privileges of role ' || pg_get_userbyid(x.defaclrole),"
 			" CASE WHEN x.defaclnamespace = 0 THEN format(E'%s REVOKE ALL ON %s FROM PUBLIC;\n%s REVOKE ALL ON %s FROM %I;\n',"
 			"   p.p, k.k, p.p, k.k, pg_get_userbyid(x.defaclrole)) ELSE '' END"
-			" || coalesce((SELECT string_agg(format(E'%s GRANT %s ON %s TO %s%s;\n', p.p, a.privilege_type, k.k,"
+			" || coalesce((SELECT string_agg(CASE WHEN NOT (oa.owner_all AND a.grantee = x.defaclrole AND a.grantor = x.defaclrole)"
+			"   THEN format(E'%s GRANT %s ON %s TO %s%s;\n', p.p, a.privilege_type, k.k,"
 			"   CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END,"
-			"   CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END), '' ORDER BY a.n)"
-			"   FROM aclexplode(x.defaclacl) WITH ORDINALITY a(grantor, grantee, privilege_type, is_grantable, n)), ''),"
+			"   CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)"
+			"   WHEN a.k = 1 THEN format(E'%s GRANT ALL ON %s TO %I;\n', p.p, k.k, pg_get_userbyid(x.defaclrole)) ELSE '' END,"
+			"   '' ORDER BY a.n)"
+			"   FROM (SELECT a.*, row_number() OVER (PARTITION BY a.grantor, a.grantee ORDER BY a.n) AS k"
+			"     FROM aclexplode(x.defaclacl) WITH ORDINALITY a(grantor, grantee, privilege_type, is_grantable, n)) a), ''),"
 			" NULL::text"
 			" FROM pg_default_acl x LEFT JOIN pg_namespace n ON n.oid = x.defaclnamespace"
+			/*
+			 * The role's own entry holding every privilege of the kind (those of
+			 * acldefault) is granted ALL, as for a table's owner (sql_acl): on a
+			 * newer server that includes what it added (17's MAINTAIN), as
+			 * pg_dump's restore there gives it.
+			 */
+			" CROSS JOIN LATERAL (SELECT (SELECT array_agg(o.privilege_type ORDER BY o.privilege_type)"
+			"   FROM aclexplode(x.defaclacl) o WHERE o.grantee = x.defaclrole AND o.grantor = x.defaclrole"
+			"   AND NOT o.is_grantable) = (SELECT array_agg(d.privilege_type ORDER BY d.privilege_type)"
+			"   FROM aclexplode(acldefault(CASE x.defaclobjtype WHEN 'S' THEN 's' ELSE x.defaclobjtype END,"
+			"   x.defaclrole)) d WHERE d.grantee = x.defaclrole) AS owner_all) oa"
 			" CROSS JOIN LATERAL (SELECT format('ALTER DEFAULT PRIVILEGES FOR ROLE %I', pg_get_userbyid(x.defaclrole))"
 			"   || CASE WHEN n.nspname IS NOT NULL THEN format(' IN SCHEMA %I', n.nspname) ELSE '' END AS p) p"
 			" CROSS JOIN LATERAL (SELECT CASE x.defaclobjtype WHEN 'r' THEN 'TABLES' WHEN 'S' THEN 'SEQUENCES'"
@@ -2202,8 +2235,8 @@ dbk_dump_relations_to_lock(void)
 /* ------------------------------------------------------------ refusals */
 
 /*
- * What a backup of this server version cannot reproduce (compat.h: on 18,
- * NOT NULL constraints that are NOT VALID or NO INHERIT); on 15 nothing.
+ * What a backup of this server version cannot reproduce (compat.h; nothing
+ * at present).
  * Each row names one object; the first makes the backup fail.
  */
 static const char *const unsupported_sql =

@@ -665,3 +665,18 @@ INSERT INTO public.unlogged_identity (v) VALUES ('one');
 CREATE TABLE public.backslashes (p text DEFAULT 'C:\dir' CHECK (p <> 'C:\x'));
 CREATE VIEW public.backslash_view AS SELECT 'a\b'::text AS t, '1 day -01:00'::interval AS i;
 INSERT INTO public.backslashes DEFAULT VALUES;
+-- PostgreSQL 18 only (15 and 17 skip it): NOT NULL constraints of their own,
+-- one NOT VALID over a row it does not accept, with a comment, one on an
+-- inheritance parent, one NO INHERIT whose child holds a null
+SELECT current_setting('server_version_num')::int >= 180000 AS dbk_pg18 \gset
+\if :dbk_pg18
+CREATE TABLE public.nn_late (id integer, v text);
+INSERT INTO public.nn_late VALUES (1, NULL), (2, 'set');
+ALTER TABLE public.nn_late ADD CONSTRAINT nn_late_v_set NOT NULL v NOT VALID;
+COMMENT ON CONSTRAINT nn_late_v_set ON public.nn_late IS 'older rows may lack v';
+CREATE TABLE public.nn_late_child (w integer) INHERITS (public.nn_late);
+INSERT INTO public.nn_late_child VALUES (3, 'child', 1);
+CREATE TABLE public.nn_own (id integer CONSTRAINT nn_own_id_here NOT NULL NO INHERIT, w integer NOT NULL);
+CREATE TABLE public.nn_own_child () INHERITS (public.nn_own);
+INSERT INTO public.nn_own_child VALUES (NULL, 1);
+\endif

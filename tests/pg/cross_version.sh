@@ -11,10 +11,14 @@
 #      17 18), each backup restored two ways: `zstd -dc | psql` into a new
 #      database, and dbkeeper_restore(name, true) over a database that has
 #      other content.  Each must equal (dbsig: pg_dump -s, rows, sequences,
-#      large objects) and have the fingerprint of a database loaded there
-#      from the same source files: the oracle is the new server building
-#      the database itself.  Then a backup is taken there of the restored
-#      database;
+#      large objects) and have the fingerprint of the oracle: pg_dump of the
+#      same PostgreSQL 15 database (the host's pg_dump, plain format)
+#      replayed there with psql, after the host's roles (pg_dumpall
+#      --roles-only), as a dump-and-restore upgrade does it.  (Loading the
+#      source files on the newer server is no oracle: it gives a
+#      partition's NOT NULL its parent's constraint name on 18, where any
+#      restore of 15's tables gives it the partition's own.)  Then a backup
+#      is taken there of the restored database;
 #   3. back on the host, dbkeeper_restore of that newer backup is refused
 #      with an error naming both versions, and the database, the backup
 #      directory and the latest link stay as they were.
@@ -57,17 +61,22 @@ if [ "${1:-}" = inner ]; then
   start_cluster "$OBJECTS_CONF"
   objects_tablespace || { fail tablespace "regress_bk_space could not be made"; exit 1; }
   install -d -o postgres -g postgres -m 0700 "$BACKUPS"
+  # the host's roles, as pg_dumpall --roles-only | psql gives them (its
+  # CREATE ROLE postgres fails here, hence no ON_ERROR_STOP)
+  psql -X -q -d postgres -f "$XV/roles.sql" >"$WORK/roles.log" 2>&1
   for db in $DBS; do
     name=$(cat "$XV/$db.name" 2>/dev/null)
     if [ -z "$name" ] || [ ! -f "$XV/$name" ]; then
       fail "${db}_backup" "no backup of $db from the host in $XV"; continue
     fi
-    if ! load "$db" "${db}_source"; then
-      fail "${db}_source" "$db does not load on PostgreSQL $PG_MAJOR: $(grep -m3 ERROR "$WORK/load-${db}_source.log")"
+    # the oracle: PostgreSQL FROM's pg_dump replayed here
+    createdb "${db}_pg_dump"
+    if ! psql -X -q -v ON_ERROR_STOP=1 -d "${db}_pg_dump" -f "$XV/$db.pg_dump.sql" >"$WORK/pg_dump-$db.log" 2>&1; then
+      fail "${db}_pg_dump" "pg_dump's script of $db does not replay on PostgreSQL $PG_MAJOR: $(grep -m3 ERROR "$WORK/pg_dump-$db.log")"
       continue
     fi
-    dbsig "${db}_source" >"$WORK/$db.source.sig"
-    fp_source=$(q -d "${db}_source" -c "SELECT dbkeeper_fingerprint()")
+    dbsig "${db}_pg_dump" >"$WORK/$db.source.sig"
+    fp_source=$(q -d "${db}_pg_dump" -c "SELECT dbkeeper_fingerprint()")
 
     # zstd -dc | psql, into a new database
     if ! psql_restore "$XV/$name" "${db}_psql"; then
@@ -75,7 +84,7 @@ if [ "${1:-}" = inner ]; then
     else
       dbsig "${db}_psql" >"$WORK/$db.psql.sig"
       sig_diff "${db}_psql" "$WORK/$db.source.sig" "$WORK/$db.psql.sig" &&
-        pass "${db}_psql" "(zstd -dc | psql of the PostgreSQL $FROM backup equals $db loaded on $PG_MAJOR)"
+        pass "${db}_psql" "(zstd -dc | psql of the PostgreSQL $FROM backup equals pg_dump $FROM | psql $PG_MAJOR)"
     fi
 
     # dbkeeper_restore over a database with other content
@@ -88,12 +97,12 @@ if [ "${1:-}" = inner ]; then
     fi
     dbsig "${db}_restored" >"$WORK/$db.restored.sig"
     sig_diff "${db}_restore" "$WORK/$db.source.sig" "$WORK/$db.restored.sig" &&
-      pass "${db}_restore" "(dbkeeper_restore of the PostgreSQL $FROM backup equals $db loaded on $PG_MAJOR)"
+      pass "${db}_restore" "(dbkeeper_restore of the PostgreSQL $FROM backup equals pg_dump $FROM | psql $PG_MAJOR)"
     fp=$(q -d "${db}_restored" -c "SELECT dbkeeper_fingerprint()")
     if [ -n "$fp" ] && [ "$fp" = "$fp_source" ]; then
-      pass "${db}_fingerprint" "(the restored database has the fingerprint of $db loaded on $PG_MAJOR)"
+      pass "${db}_fingerprint" "(the restored database has the fingerprint of pg_dump's restore)"
     else
-      fail "${db}_fingerprint" "restored $fp, loaded $fp_source"
+      fail "${db}_fingerprint" "dbkeeper's restore $fp, pg_dump's restore $fp_source"
     fi
 
     # a backup of this newer server, for step 3
@@ -128,15 +137,20 @@ for db in $DBS; do
     fail "${db}_backup" "$(cat "$WORK/err")"; exit 1
   fi
   printf '%s\n' "$name" >"$WORK/$db.name"
+  pg_dump -d "$db" -f "$WORK/$db.pg_dump.sql" 2>"$WORK/err" ||
+    { fail "${db}_pg_dump" "$(cat "$WORK/err")"; exit 1; }
 done
+pg_dumpall --roles-only --no-role-passwords -f "$WORK/roles.sql" 2>"$WORK/err" ||
+  { fail roles "$(cat "$WORK/err")"; exit 1; }
 
 for v in $VERSIONS; do
   # The hand-over directory lives in the chroot, beside the tree it copies.
   xv=$CACHE/chroot-$v/build/xv
   rm -rf "$xv"
   mkdir -p "$xv"
+  cp "$WORK/roles.sql" "$xv/"
   for db in $DBS; do
-    cp "$BACKUPS/$(cat "$WORK/$db.name")" "$WORK/$db.name" "$xv/"
+    cp "$BACKUPS/$(cat "$WORK/$db.name")" "$WORK/$db.name" "$WORK/$db.pg_dump.sql" "$xv/"
   done
   tests/pg/chroot.sh "$v" bash tests/pg/cross_version.sh inner /build/xv "$PG_MAJOR"
 

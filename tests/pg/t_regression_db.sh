@@ -111,7 +111,8 @@ DROP TABLE $victims CASCADE;
 UPDATE public.onek SET stringu1 = 'changed' WHERE unique1 < 10;
 ALTER TABLE public.tenk1 ADD COLUMN added integer DEFAULT 1;
 SELECT setval(c.oid, 4242) FROM pg_class c WHERE c.relkind = 'S' AND c.relnamespace = 'public'::regnamespace
-  AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i')) LIMIT 1;
+  AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i'))
+  AND EXISTS (SELECT FROM pg_sequence s WHERE s.seqrelid = c.oid AND 4242 BETWEEN s.seqmin AND s.seqmax) LIMIT 1;
 GRANT SELECT ON public.onek TO PUBLIC;
 SQL
 then
