@@ -7,8 +7,9 @@
 #   sanitize   core and SQLite tests again, built with AddressSanitizer and
 #              UndefinedBehaviorSanitizer, and the libFuzzer targets of
 #              tests/fuzz/ for a bounded time each
-#   pgN        per PostgreSQL version N of DBK_PG_VERSIONS (default
-#              "15 17 18"): pg_regress (sql/, expected/) on a throwaway
+#   pgN        per PostgreSQL version N of DBK_PG_VERSIONS (default "15";
+#              "15 17 18" adds the chroots, not yet in the default run: see
+#              docs/postgresql-versions.md for why): pg_regress (sql/, expected/) on a throwaway
 #              cluster, then tests/pg/t_*.sh (multi-process: logins, crashes,
 #              replicas, pg_cron), each starting its own clusters.  The host's
 #              version runs here, the others in Debian chroots
@@ -37,7 +38,7 @@ mkdir -p "$BUILD"
 ONLY=",${DBK_ONLY:-build,core,sqlite,pg,sanitize},"
 CFLAGS_TEST="-std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -Wshadow -DDBKEEPER_VERSION=\"test\""
 
-PG_VERSIONS=${DBK_PG_VERSIONS:-15 17 18}
+PG_VERSIONS=${DBK_PG_VERSIONS:-15}
 SERIAL=${DBK_SERIAL:-0}
 . tests/timing.sh
 
