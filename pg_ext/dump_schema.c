@@ -478,7 +478,7 @@ sql_tables(const char *where, const char *omit_default)
 							   /* a table without columns is "CREATE TABLE t (\n);", as pg_dump writes it */
 							   " format(E'CREATE %%sTABLE %%s (%%s\\n)%%s%%s%%s%%s;',"
 							   "   CASE c.relpersistence WHEN 'u' THEN 'UNLOGGED ' ELSE '' END, q.q,"
-							   "   coalesce((SELECT E'\\n' || string_agg(format('    %%I %%s', a.attname, format_type(a.atttypid, a.atttypmod))"
+							   "   concat_ws(',', (SELECT E'\\n' || string_agg(format('    %%I %%s', a.attname, format_type(a.atttypid, a.atttypmod))"
 							   "     || " SQL_COLLATE("' COLLATE '", "a.attcollation", "at.typcollation")
 							   "     || CASE WHEN a.attgenerated = 's' AND NOT c.relispartition AND EXISTS (SELECT FROM pg_inherits i"
 							   /*
@@ -511,7 +511,7 @@ sql_tables(const char *where, const char *omit_default)
 							   "     FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid"
 							   "     LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
 							   "     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
-							   "     AND (a.attislocal OR c.relispartition)), ''),"
+							   "     AND (a.attislocal OR c.relispartition)), " DBK_SQL_TABLE_NOT_NULLS("c") "),"
 							   "   CASE WHEN NOT c.relispartition THEN coalesce((SELECT"
 							   "     E'\\nINHERITS (' || string_agg(i.inhparent::regclass::text, ', ' ORDER BY i.inhseqno) || ')'"
 							   "     FROM pg_inherits i WHERE i.inhrelid = c.oid), '') ELSE '' END,"
