@@ -134,6 +134,11 @@
  * ("cannot create not-null constraint"), while a constraint in the
  * statement merges with the parent's and keeps its own name.
  *
+ * Before 18 a local column's NOT NULL is left out where a parent has one,
+ * as pg_dump before 18 leaves it out (but for a partition): CREATE TABLE
+ * ... INHERITS gives it anyway, and a newer server restoring the backup
+ * then records it as inherited only, as it does for pg_dump's script.
+ *
  * DBK_SQL_VERSION_REFUSALS: rows for dump_schema.c's refusal query naming
  * what a backup of this version cannot reproduce (nothing at present).
  */
@@ -166,7 +171,8 @@
 	"EXISTS (SELECT FROM pg_inherits pi JOIN pg_attribute pa ON pa.attrelid = pi.inhparent" \
 	" AND pa.attname = " att ".attname WHERE pi.inhrelid = " rel ".oid AND pa.attnotnull)"
 #define DBK_SQL_COLUMN_NOT_NULL(rel, att) \
-	"CASE WHEN " att ".attnotnull THEN ' NOT NULL' ELSE '' END"
+	"CASE WHEN " att ".attnotnull AND (" rel ".relispartition OR NOT " DBK_SQL_PARENT_NOT_NULL(rel, att) ")" \
+	" THEN ' NOT NULL' ELSE '' END"
 #define DBK_SQL_CHILD_NOT_NULL(rel, att, q) \
 	"CASE WHEN " att ".attnotnull AND NOT " DBK_SQL_PARENT_NOT_NULL(rel, att) \
 	" THEN format(E'\\nALTER TABLE ONLY %%s ALTER COLUMN %%I SET NOT NULL;', " q ", " att ".attname) ELSE '' END"
