@@ -496,7 +496,12 @@ sql_tables(const char *where, const char *omit_default)
 							   "          WHEN a.attgenerated = 'v' THEN ' GENERATED ALWAYS AS (' || pg_get_expr(ad.adbin, ad.adrelid) || ') VIRTUAL'"
 							   "          WHEN ad.adbin IS NOT NULL AND NOT (%s) THEN ' DEFAULT ' || pg_get_expr(ad.adbin, ad.adrelid) ELSE '' END"
 							   "     || " DBK_SQL_COLUMN_NOT_NULL("c", "a")
-							   "     || CASE WHEN a.attidentity IN ('a', 'd') THEN (SELECT format("
+							   /*
+							    * 17: a partition's identity column uses its parent's sequence and
+							    * has none of its own; ATTACH PARTITION makes it identity, as in
+							    * pg_dump's script
+							    */
+							   "     || CASE WHEN a.attidentity IN ('a', 'd') THEN coalesce((SELECT format("
 							   "          ' GENERATED %%s AS IDENTITY (SEQUENCE NAME %%I.%%I%%s START WITH %%s INCREMENT BY %%s MINVALUE %%s MAXVALUE %%s CACHE %%s%%s)',"
 							   "          CASE a.attidentity WHEN 'a' THEN 'ALWAYS' ELSE 'BY DEFAULT' END, sn.nspname, sc.relname,"
 							   /* the sequence's persistence, where it differs from the table's */
@@ -506,7 +511,7 @@ sql_tables(const char *where, const char *omit_default)
 							   "          FROM pg_depend d JOIN pg_class sc ON sc.oid = d.objid JOIN pg_namespace sn ON sn.oid = sc.relnamespace"
 							   "          JOIN pg_sequence s ON s.seqrelid = sc.oid"
 							   "          WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass"
-							   "          AND d.refobjid = c.oid AND d.refobjsubid = a.attnum AND d.deptype = 'i') ELSE '' END,"
+							   "          AND d.refobjid = c.oid AND d.refobjsubid = a.attnum AND d.deptype = 'i'), '') ELSE '' END,"
 							   "     E',\\n' ORDER BY a.attnum)"
 							   "     FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid"
 							   "     LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
