@@ -126,6 +126,19 @@
  * column list of CREATE TABLE (a local column, or any of a partition's).
  * DBK_SQL_CHILD_NOT_NULL(rel, att, q): the statement that gives att, a
  * column rel inherits, a NOT NULL of rel's own, after CREATE TABLE.
+ * DBK_SQL_TABLE_NOT_NULLS(rel): NULL, or the table constraints of the
+ * CREATE TABLE of rel, an inheritance child, for its inherited columns'
+ * NOT NULLs of its own (18: conislocal).  pg_dump 18 writes them there: on
+ * 18 CREATE TABLE ... INHERITS already gives such a column the parent's
+ * NOT NULL, to which a later ADD CONSTRAINT of another name cannot be added
+ * ("cannot create not-null constraint"), while a constraint in the
+ * statement merges with the parent's and keeps its own name.
+ *
+ * Before 18 a local column's NOT NULL is left out where a parent has one,
+ * as pg_dump before 18 leaves it out (but for a partition): CREATE TABLE
+ * ... INHERITS gives it anyway, and a newer server restoring the backup
+ * then records it as inherited only, as it does for pg_dump's script.
+ *
  * DBK_SQL_VERSION_REFUSALS: rows for dump_schema.c's refusal query naming
  * what a backup of this version cannot reproduce (nothing at present).
  */
@@ -146,16 +159,24 @@
 	" nn.conname, " att ".attname, CASE WHEN nn.connoinherit THEN ' NO INHERIT' ELSE '' END)" \
 	" FROM pg_constraint nn WHERE nn.conrelid = " rel ".oid AND nn.contype = 'n'" \
 	" AND nn.conkey[1] = " att ".attnum AND nn.convalidated" \
-	" AND (nn.conislocal OR NOT " DBK_SQL_PARENT_NOT_NULL(rel, att) ")), '')"
+	" AND NOT nn.conislocal AND NOT " DBK_SQL_PARENT_NOT_NULL(rel, att) "), '')"
+#define DBK_SQL_TABLE_NOT_NULLS(rel) \
+	"(SELECT string_agg(format(E'\\n    CONSTRAINT %%I NOT NULL %%I%%s', nn.conname, na.attname," \
+	" CASE WHEN nn.connoinherit THEN ' NO INHERIT' ELSE '' END), ',' ORDER BY na.attnum)" \
+	" FROM pg_attribute na JOIN pg_constraint nn ON nn.conrelid = na.attrelid AND nn.contype = 'n'" \
+	" AND nn.conkey[1] = na.attnum WHERE na.attrelid = " rel ".oid AND na.attnum > 0 AND NOT na.attisdropped" \
+	" AND NOT na.attislocal AND NOT " rel ".relispartition AND nn.convalidated AND nn.conislocal)"
 #else
 #define DBK_SQL_PARENT_NOT_NULL(rel, att) \
 	"EXISTS (SELECT FROM pg_inherits pi JOIN pg_attribute pa ON pa.attrelid = pi.inhparent" \
 	" AND pa.attname = " att ".attname WHERE pi.inhrelid = " rel ".oid AND pa.attnotnull)"
 #define DBK_SQL_COLUMN_NOT_NULL(rel, att) \
-	"CASE WHEN " att ".attnotnull THEN ' NOT NULL' ELSE '' END"
+	"CASE WHEN " att ".attnotnull AND (" rel ".relispartition OR NOT " DBK_SQL_PARENT_NOT_NULL(rel, att) ")" \
+	" THEN ' NOT NULL' ELSE '' END"
 #define DBK_SQL_CHILD_NOT_NULL(rel, att, q) \
 	"CASE WHEN " att ".attnotnull AND NOT " DBK_SQL_PARENT_NOT_NULL(rel, att) \
 	" THEN format(E'\\nALTER TABLE ONLY %%s ALTER COLUMN %%I SET NOT NULL;', " q ", " att ".attname) ELSE '' END"
+#define DBK_SQL_TABLE_NOT_NULLS(rel) "NULL::text"
 #endif
 #define DBK_SQL_VERSION_REFUSALS ""
 

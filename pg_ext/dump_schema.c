@@ -478,7 +478,7 @@ sql_tables(const char *where, const char *omit_default)
 							   /* a table without columns is "CREATE TABLE t (\n);", as pg_dump writes it */
 							   " format(E'CREATE %%sTABLE %%s (%%s\\n)%%s%%s%%s%%s;',"
 							   "   CASE c.relpersistence WHEN 'u' THEN 'UNLOGGED ' ELSE '' END, q.q,"
-							   "   coalesce((SELECT E'\\n' || string_agg(format('    %%I %%s', a.attname, format_type(a.atttypid, a.atttypmod))"
+							   "   concat_ws(',', (SELECT E'\\n' || string_agg(format('    %%I %%s', a.attname, format_type(a.atttypid, a.atttypmod))"
 							   "     || " SQL_COLLATE("' COLLATE '", "a.attcollation", "at.typcollation")
 							   "     || CASE WHEN a.attgenerated = 's' AND NOT c.relispartition AND EXISTS (SELECT FROM pg_inherits i"
 							   /*
@@ -496,7 +496,12 @@ sql_tables(const char *where, const char *omit_default)
 							   "          WHEN a.attgenerated = 'v' THEN ' GENERATED ALWAYS AS (' || pg_get_expr(ad.adbin, ad.adrelid) || ') VIRTUAL'"
 							   "          WHEN ad.adbin IS NOT NULL AND NOT (%s) THEN ' DEFAULT ' || pg_get_expr(ad.adbin, ad.adrelid) ELSE '' END"
 							   "     || " DBK_SQL_COLUMN_NOT_NULL("c", "a")
-							   "     || CASE WHEN a.attidentity IN ('a', 'd') THEN (SELECT format("
+							   /*
+							    * 17: a partition's identity column uses its parent's sequence and
+							    * has none of its own; ATTACH PARTITION makes it identity, as in
+							    * pg_dump's script
+							    */
+							   "     || CASE WHEN a.attidentity IN ('a', 'd') THEN coalesce((SELECT format("
 							   "          ' GENERATED %%s AS IDENTITY (SEQUENCE NAME %%I.%%I%%s START WITH %%s INCREMENT BY %%s MINVALUE %%s MAXVALUE %%s CACHE %%s%%s)',"
 							   "          CASE a.attidentity WHEN 'a' THEN 'ALWAYS' ELSE 'BY DEFAULT' END, sn.nspname, sc.relname,"
 							   /* the sequence's persistence, where it differs from the table's */
@@ -506,12 +511,12 @@ sql_tables(const char *where, const char *omit_default)
 							   "          FROM pg_depend d JOIN pg_class sc ON sc.oid = d.objid JOIN pg_namespace sn ON sn.oid = sc.relnamespace"
 							   "          JOIN pg_sequence s ON s.seqrelid = sc.oid"
 							   "          WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass"
-							   "          AND d.refobjid = c.oid AND d.refobjsubid = a.attnum AND d.deptype = 'i') ELSE '' END,"
+							   "          AND d.refobjid = c.oid AND d.refobjsubid = a.attnum AND d.deptype = 'i'), '') ELSE '' END,"
 							   "     E',\\n' ORDER BY a.attnum)"
 							   "     FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid"
 							   "     LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
 							   "     WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
-							   "     AND (a.attislocal OR c.relispartition)), ''),"
+							   "     AND (a.attislocal OR c.relispartition)), " DBK_SQL_TABLE_NOT_NULLS("c") "),"
 							   "   CASE WHEN NOT c.relispartition THEN coalesce((SELECT"
 							   "     E'\\nINHERITS (' || string_agg(i.inhparent::regclass::text, ', ' ORDER BY i.inhseqno) || ')'"
 							   "     FROM pg_inherits i WHERE i.inhrelid = c.oid), '') ELSE '' END,"

@@ -14,7 +14,11 @@
 #      large objects) and have the fingerprint of the oracle: pg_dump of the
 #      same PostgreSQL 15 database (the host's pg_dump, plain format)
 #      replayed there with psql, after the host's roles (pg_dumpall
-#      --roles-only), as a dump-and-restore upgrade does it.  (Loading the
+#      --roles-only), as a dump-and-restore upgrade does it, but for one
+#      difference checked on its own: a subscription's streaming, which a
+#      backup keeps (off on 15) and pg_dump before 18 leaves to 18's new
+#      default (parallel); the oracle then gets the source's value before
+#      the comparison.  (Loading the
 #      source files on the newer server is no oracle: it gives a
 #      partition's NOT NULL its parent's constraint name on 18, where any
 #      restore of 15's tables gives it the partition's own.)  Then a backup
@@ -24,7 +28,8 @@
 #      directory and the latest link stay as they were.
 #
 # make check runs it after the per-version suites (tests/run-all.sh).
-# PASS/FAIL ids: pgN/from15/<db>_<way> (step 2), pg15/refuse-pgN/<db>
+# PASS/FAIL ids: pgN/from15/<db>_<way> and <db>_<way>_streaming, with <way>
+# psql, restore or pg_dump (step 2), pg15/refuse-pgN/<db>
 # (step 3), pg15/cross/... (step 1).  Holds /tmp/dbkeeper-pg.lock for the host's install, and each
 # chroot's lock while in it.  With "inner DIR FROM", runs step 2 inside a
 # chroot, on the backups of PostgreSQL FROM in DIR.
@@ -48,6 +53,27 @@ load() {
 
 # put FILE: a copy of FILE in the cluster's backup directory
 put() { install -o postgres -g postgres -m 0600 "$1" "$BACKUPS/$(basename "$1")"; }
+
+# streaming DB: the subscriptions' streaming option in DB (off, on or
+# parallel; a boolean before 16)
+streaming() {
+  q -d "$1" -c "SELECT string_agg(subname || '=' || CASE WHEN substream::text IN ('t', 'true') THEN 'on'
+                  WHEN substream::text = 'p' THEN 'parallel' ELSE 'off' END, ' ' ORDER BY subname)
+                FROM pg_subscription WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
+}
+
+# check_streaming ID DB: DB, restored from the backup, keeps the source's
+# streaming option (see the oracle's exception below)
+check_streaming() {
+  local got
+  [ -f "$XV/$db.streaming" ] || return 0
+  got=$(streaming "$2")
+  if [ "$got" = "$(cat "$XV/$db.streaming")" ]; then
+    pass "$1_streaming" "(the subscription keeps the source's option: $got)"
+  else
+    fail "$1_streaming" "the subscription's option is $got, the source's $(cat "$XV/$db.streaming")"
+  fi
+}
 
 if [ "${1:-}" = inner ]; then
   # ---- step 2, inside the chroot of a newer version ----
@@ -75,6 +101,24 @@ if [ "${1:-}" = inner ]; then
       fail "${db}_pg_dump" "pg_dump's script of $db does not replay on PostgreSQL $PG_MAJOR: $(grep -m3 ERROR "$WORK/pg_dump-$db.log")"
       continue
     fi
+    # The one difference expected from the oracle: a subscription's
+    # streaming.  pg_dump before 18 leaves out streaming = off, the default
+    # then, so its script makes 18's default, parallel; a backup writes the
+    # source's value and keeps it, as a backup should.  Checked here, then
+    # the oracle is given the source's value so that the rest compares whole.
+    if [ -f "$XV/$db.streaming" ]; then
+      src=$(cat "$XV/$db.streaming") want=$src
+      if [ "$PG_MAJOR" -ge 18 ] && [ "$FROM" -lt 18 ]; then want=${src//=off/=parallel}; fi
+      got=$(streaming "${db}_pg_dump")
+      if [ "$got" = "$want" ]; then
+        pass "${db}_pg_dump_streaming" "(pg_dump $FROM | psql $PG_MAJOR gives $got where the source has $src)"
+      else
+        fail "${db}_pg_dump_streaming" "pg_dump $FROM | psql $PG_MAJOR gives $got, expected $want (the source has $src)"
+      fi
+      for sub in $src; do
+        q -q -d "${db}_pg_dump" -c "ALTER SUBSCRIPTION \"${sub%=*}\" SET (streaming = ${sub#*=})"
+      done
+    fi
     dbsig "${db}_pg_dump" >"$WORK/$db.source.sig"
     fp_source=$(q -d "${db}_pg_dump" -c "SELECT dbkeeper_fingerprint()")
 
@@ -82,6 +126,7 @@ if [ "${1:-}" = inner ]; then
     if ! psql_restore "$XV/$name" "${db}_psql"; then
       fail "${db}_psql" "the psql replay failed: $(grep -m3 ERROR "$WORK/restore-${db}_psql.log")"
     else
+      check_streaming "${db}_psql" "${db}_psql"
       dbsig "${db}_psql" >"$WORK/$db.psql.sig"
       sig_diff "${db}_psql" "$WORK/$db.source.sig" "$WORK/$db.psql.sig" &&
         pass "${db}_psql" "(zstd -dc | psql of the PostgreSQL $FROM backup equals pg_dump $FROM | psql $PG_MAJOR)"
@@ -95,6 +140,7 @@ if [ "${1:-}" = inner ]; then
     if ! q -d "${db}_restored" -c "SELECT dbkeeper_restore('$name', true)" >/dev/null 2>"$WORK/err"; then
       fail "${db}_restore" "dbkeeper_restore failed: $(cat "$WORK/err")"; continue
     fi
+    check_streaming "${db}_restore" "${db}_restored"
     dbsig "${db}_restored" >"$WORK/$db.restored.sig"
     sig_diff "${db}_restore" "$WORK/$db.source.sig" "$WORK/$db.restored.sig" &&
       pass "${db}_restore" "(dbkeeper_restore of the PostgreSQL $FROM backup equals pg_dump $FROM | psql $PG_MAJOR)"
@@ -137,6 +183,8 @@ for db in $DBS; do
     fail "${db}_backup" "$(cat "$WORK/err")"; exit 1
   fi
   printf '%s\n' "$name" >"$WORK/$db.name"
+  sub=$(streaming "$db")
+  if [ -n "$sub" ]; then printf '%s\n' "$sub" >"$WORK/$db.streaming"; else rm -f "$WORK/$db.streaming"; fi
   pg_dump -d "$db" -f "$WORK/$db.pg_dump.sql" 2>"$WORK/err" ||
     { fail "${db}_pg_dump" "$(cat "$WORK/err")"; exit 1; }
 done
@@ -151,6 +199,7 @@ for v in $VERSIONS; do
   cp "$WORK/roles.sql" "$xv/"
   for db in $DBS; do
     cp "$BACKUPS/$(cat "$WORK/$db.name")" "$WORK/$db.name" "$WORK/$db.pg_dump.sql" "$xv/"
+    [ ! -f "$WORK/$db.streaming" ] || cp "$WORK/$db.streaming" "$xv/"
   done
   tests/pg/chroot.sh "$v" bash tests/pg/cross_version.sh inner /build/xv "$PG_MAJOR"
 
