@@ -16,7 +16,8 @@
  *       a "char" and subscriptions got password_required, run_as_owner
  *       and origin.
  *   17  pg_collation.colliculocale became colllocale, and the builtin
- *       provider came; subscriptions got failover;
+ *       provider came; subscriptions got failover; a domain's NOT NULL
+ *       became a named constraint in pg_constraint (contype 'n');
  *   18  pg_attribute_noreturn() (after a declaration) gave way to pg_noreturn
  *       (before it); a column's NOT NULL became a constraint of its own in
  *       pg_constraint (contype 'n': a name, NO INHERIT, NOT VALID); virtual
@@ -158,6 +159,20 @@
 	" THEN format(E'\\nALTER TABLE ONLY %%s ALTER COLUMN %%I SET NOT NULL;', " q ", " att ".attname) ELSE '' END"
 #endif
 #define DBK_SQL_VERSION_REFUSALS ""
+
+/*
+ * A domain's NOT NULL in CREATE DOMAIN, for domain t (its pg_type row).
+ * From 17 on it is a constraint of its own (contype 'n') with a name, which
+ * is written, as pg_dump 17 writes a name other than the default.
+ */
+#if PG_VERSION_NUM >= 170000
+#define DBK_SQL_DOMAIN_NOT_NULL(t) \
+	"CASE WHEN " t ".typnotnull THEN coalesce((SELECT ' CONSTRAINT ' || quote_ident(nn.conname)" \
+	" FROM pg_constraint nn WHERE nn.contypid = " t ".oid AND nn.contype = 'n'), '') || ' NOT NULL' ELSE '' END"
+#else
+#define DBK_SQL_DOMAIN_NOT_NULL(t) \
+	"CASE WHEN " t ".typnotnull THEN ' NOT NULL' ELSE '' END"
+#endif
 
 /*
  * dbk_check_insert_permissions: the executor's permission check of INSERT

@@ -496,7 +496,11 @@ sql_tables(const char *where, const char *omit_default)
 							   "          WHEN a.attgenerated = 'v' THEN ' GENERATED ALWAYS AS (' || pg_get_expr(ad.adbin, ad.adrelid) || ') VIRTUAL'"
 							   "          WHEN ad.adbin IS NOT NULL AND NOT (%s) THEN ' DEFAULT ' || pg_get_expr(ad.adbin, ad.adrelid) ELSE '' END"
 							   "     || " DBK_SQL_COLUMN_NOT_NULL("c", "a")
-							   "     || CASE WHEN a.attidentity IN ('a', 'd') THEN (SELECT format("
+							   /*
+							    * from 17 on, a partition's identity column is its parent's: it owns
+							    * no sequence, and ATTACH PARTITION makes it an identity column
+							    */
+							   "     || CASE WHEN a.attidentity IN ('a', 'd') THEN coalesce((SELECT format("
 							   "          ' GENERATED %%s AS IDENTITY (SEQUENCE NAME %%I.%%I%%s START WITH %%s INCREMENT BY %%s MINVALUE %%s MAXVALUE %%s CACHE %%s%%s)',"
 							   "          CASE a.attidentity WHEN 'a' THEN 'ALWAYS' ELSE 'BY DEFAULT' END, sn.nspname, sc.relname,"
 							   /* the sequence's persistence, where it differs from the table's */
@@ -506,7 +510,7 @@ sql_tables(const char *where, const char *omit_default)
 							   "          FROM pg_depend d JOIN pg_class sc ON sc.oid = d.objid JOIN pg_namespace sn ON sn.oid = sc.relnamespace"
 							   "          JOIN pg_sequence s ON s.seqrelid = sc.oid"
 							   "          WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass"
-							   "          AND d.refobjid = c.oid AND d.refobjsubid = a.attnum AND d.deptype = 'i') ELSE '' END,"
+							   "          AND d.refobjid = c.oid AND d.refobjsubid = a.attnum AND d.deptype = 'i'), '') ELSE '' END,"
 							   "     E',\\n' ORDER BY a.attnum)"
 							   "     FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid"
 							   "     LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum"
@@ -772,7 +776,7 @@ sql_types(const char *where, const char *omit)
 			" WHEN 'd' THEN format('CREATE DOMAIN %%s AS %%s', q.q, format_type(t.typbasetype, t.typtypmod))"
 			"   || " SQL_COLLATE("' COLLATE '", "t.typcollation", "bt.typcollation")
 			"   || CASE WHEN t.typdefaultbin IS NOT NULL THEN ' DEFAULT ' || pg_get_expr(t.typdefaultbin, 0) ELSE '' END"
-			"   || CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END"
+			"   || " DBK_SQL_DOMAIN_NOT_NULL("t")
 			"   || coalesce((SELECT string_agg(format(E'\\n    CONSTRAINT %%I %%s', co.conname,"
 			"      pg_get_constraintdef(co.oid)), '' ORDER BY co.conname)"
 			"      FROM pg_constraint co WHERE co.contypid = t.oid AND co.contype = 'c' AND co.convalidated"
