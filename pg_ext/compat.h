@@ -163,12 +163,16 @@
 /*
  * A domain's NOT NULL in CREATE DOMAIN, for domain t (its pg_type row).
  * From 17 on it is a constraint of its own (contype 'n') with a name, which
- * is written, as pg_dump 17 writes a name other than the default.
+ * is written, as pg_dump 17 writes a name other than the default.  A domain
+ * may have two (CONSTRAINT a NOT NULL CONSTRAINT b NOT NULL); pg_dump 17
+ * writes one, the last by name (int_domain1 of 18's regression suite comes
+ * back with nn2 only), and so does the backup.
  */
 #if PG_VERSION_NUM >= 170000
 #define DBK_SQL_DOMAIN_NOT_NULL(t) \
 	"CASE WHEN " t ".typnotnull THEN coalesce((SELECT ' CONSTRAINT ' || quote_ident(nn.conname)" \
-	" FROM pg_constraint nn WHERE nn.contypid = " t ".oid AND nn.contype = 'n'), '') || ' NOT NULL' ELSE '' END"
+	" FROM pg_constraint nn WHERE nn.contypid = " t ".oid AND nn.contype = 'n'" \
+	" ORDER BY nn.conname DESC LIMIT 1), '') || ' NOT NULL' ELSE '' END"
 #else
 #define DBK_SQL_DOMAIN_NOT_NULL(t) \
 	"CASE WHEN " t ".typnotnull THEN ' NOT NULL' ELSE '' END"
