@@ -99,7 +99,7 @@ fi
 # ---------------------------------------------------------------- 3. pg_dump
 # pg_dump's own failure is the oracle's, not the backup's: it is reported
 # as such, with pg_dump's exit status or the signal that killed it (17's
-# pg_dump ended without a word in some runs on the database 18's suite
+# pg_dump was killed by SIGSEGV in most runs on the database 18's suite
 # leaves), and pg_dump is run once more before the comparisons give up.
 createdb -T template0 reg_pg_dump
 oracle=
