@@ -16,7 +16,8 @@
  *       a "char" and subscriptions got password_required, run_as_owner
  *       and origin.
  *   17  pg_collation.colliculocale became colllocale, and the builtin
- *       provider came; subscriptions got failover;
+ *       provider came; subscriptions got failover; a domain's NOT NULL
+ *       became a named constraint in pg_constraint (contype 'n');
  *   18  pg_attribute_noreturn() (after a declaration) gave way to pg_noreturn
  *       (before it); a column's NOT NULL became a constraint of its own in
  *       pg_constraint (contype 'n': a name, NO INHERIT, NOT VALID); virtual
@@ -179,6 +180,24 @@
 #define DBK_SQL_TABLE_NOT_NULLS(rel) "NULL::text"
 #endif
 #define DBK_SQL_VERSION_REFUSALS ""
+
+/*
+ * A domain's NOT NULL in CREATE DOMAIN, for domain t (its pg_type row).
+ * From 17 on it is a constraint of its own (contype 'n') with a name, which
+ * is written, as pg_dump 17 writes a name other than the default.  A domain
+ * may have two (CONSTRAINT a NOT NULL CONSTRAINT b NOT NULL); pg_dump 17
+ * writes one, the last by name (int_domain1 of 18's regression suite comes
+ * back with nn2 only), and so does the backup.
+ */
+#if PG_VERSION_NUM >= 170000
+#define DBK_SQL_DOMAIN_NOT_NULL(t) \
+	"CASE WHEN " t ".typnotnull THEN coalesce((SELECT ' CONSTRAINT ' || quote_ident(nn.conname)" \
+	" FROM pg_constraint nn WHERE nn.contypid = " t ".oid AND nn.contype = 'n'" \
+	" ORDER BY nn.conname DESC LIMIT 1), '') || ' NOT NULL' ELSE '' END"
+#else
+#define DBK_SQL_DOMAIN_NOT_NULL(t) \
+	"CASE WHEN " t ".typnotnull THEN ' NOT NULL' ELSE '' END"
+#endif
 
 /*
  * dbk_check_insert_permissions: the executor's permission check of INSERT

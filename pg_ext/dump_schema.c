@@ -777,7 +777,7 @@ sql_types(const char *where, const char *omit)
 			" WHEN 'd' THEN format('CREATE DOMAIN %%s AS %%s', q.q, format_type(t.typbasetype, t.typtypmod))"
 			"   || " SQL_COLLATE("' COLLATE '", "t.typcollation", "bt.typcollation")
 			"   || CASE WHEN t.typdefaultbin IS NOT NULL THEN ' DEFAULT ' || pg_get_expr(t.typdefaultbin, 0) ELSE '' END"
-			"   || CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END"
+			"   || " DBK_SQL_DOMAIN_NOT_NULL("t")
 			"   || coalesce((SELECT string_agg(format(E'\\n    CONSTRAINT %%I %%s', co.conname,"
 			"      pg_get_constraintdef(co.oid)), '' ORDER BY co.conname)"
 			"      FROM pg_constraint co WHERE co.contypid = t.oid AND co.contype = 'c' AND co.convalidated"
