@@ -4,6 +4,8 @@
  */
 #include "postgres.h"
 
+#include <sys/resource.h>
+
 #include "miscadmin.h"
 #include "utils/memutils.h"
 
@@ -152,4 +154,32 @@ dbk_pg_fd_source_init(dbk_pg_fd_source *s, int fd, const char *what)
 	s->fd.what = what;
 	s->inner = dbk_fd_source(&s->fd);
 	return outer;
+}
+
+static double
+process_cpu_ms(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000.0 +
+		(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000.0;
+}
+
+void
+dbk_pg_clock_start(dbk_pg_clock *c)
+{
+	INSTR_TIME_SET_CURRENT(c->wall);
+	c->cpu_ms = process_cpu_ms();
+}
+
+void
+dbk_pg_clock_lap(dbk_pg_clock *c, double *wall_ms, double *cpu_ms)
+{
+	dbk_pg_clock now;
+
+	dbk_pg_clock_start(&now);
+	*wall_ms = INSTR_TIME_GET_MILLISEC(now.wall) - INSTR_TIME_GET_MILLISEC(c->wall);
+	*cpu_ms = now.cpu_ms - c->cpu_ms;
+	*c = now;
 }

@@ -9,6 +9,8 @@
 
 #include <time.h>
 
+#include "portability/instr_time.h"
+
 #include "compat.h"
 #include "../core/util/dbk_alloc.h"
 #include "../core/util/error.h"
@@ -32,6 +34,21 @@ int			dbk_pg_sqlstate(const dbk_error *err);
 #define dbk_pg_raise(err) dbk_pg_raise_at((err), __FILE__, __LINE__, __func__)
 DBK_NORETURN void dbk_pg_raise_at(const dbk_error *err, const char *file, int line,
 								  const char *func) DBK_NORETURN_END;
+
+/*
+ * A phase's clock for DEBUG1 timings: wall time and the process's CPU time
+ * (user and system, every thread of the backend included).
+ */
+typedef struct dbk_pg_clock
+{
+	instr_time	wall;
+	double		cpu_ms;
+} dbk_pg_clock;
+
+void		dbk_pg_clock_start(dbk_pg_clock *c);
+
+/* The wall and CPU milliseconds since *c was started; *c restarts now. */
+void		dbk_pg_clock_lap(dbk_pg_clock *c, double *wall_ms, double *cpu_ms);
 
 /*
  * Writes one of the core's oplog lines (core/archive/oplog.h) to the server log at

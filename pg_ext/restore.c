@@ -40,7 +40,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -49,7 +48,6 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
-#include "portability/instr_time.h"
 #include "storage/lmgr.h"
 #include "storage/lock.h"
 #include "tcop/utility.h"
@@ -280,48 +278,23 @@ check_server_version(const dbk_meta *header, const char *name)
  * The DEBUG1 timings of the phases: wall time, and the CPU time of the
  * whole backend process (its threads included: the safety backup's
  * compressors and SHA-256, the replay's reader), which other work on a busy
- * machine does not inflate as it does the wall time.
+ * machine does not inflate as it does the wall time.  lap() gives
+ * "in N ms (M ms CPU)" since *c, which moves to now.
  */
-typedef struct phase_clock
-{
-	instr_time	wall;
-	double		cpu_ms;
-} phase_clock;
-
-static double
-cpu_ms_now(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000.0 +
-		(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000.0;
-}
-
-static void
-clock_start(phase_clock *c)
-{
-	INSTR_TIME_SET_CURRENT(c->wall);
-	c->cpu_ms = cpu_ms_now();
-}
-
-/* "in N ms (M ms CPU)" since *c, which moves to now */
 static const char *
-lap(phase_clock *c)
+lap(dbk_pg_clock *c)
 {
 	static char text[64];
-	phase_clock now;
+	double		wall_ms,
+				cpu_ms;
 
-	clock_start(&now);
-	snprintf(text, sizeof(text), "in %.0f ms (%.0f ms CPU)",
-			 INSTR_TIME_GET_MILLISEC(now.wall) - INSTR_TIME_GET_MILLISEC(c->wall),
-			 now.cpu_ms - c->cpu_ms);
-	*c = now;
+	dbk_pg_clock_lap(c, &wall_ms, &cpu_ms);
+	snprintf(text, sizeof(text), "in %.0f ms (%.0f ms CPU)", wall_ms, cpu_ms);
 	return text;
 }
 
 static void
-restore(const char *database, const char *name, int fd, char *safety, phase_clock *clock)
+restore(const char *database, const char *name, int fd, char *safety, dbk_pg_clock *clock)
 {
 	List	   *kept = NIL;
 	uint64		statements;
@@ -352,11 +325,11 @@ dbkeeper_restore(PG_FUNCTION_ARGS)
 	dbk_meta	header;
 	dbk_dir		d = {-1, ""};
 	volatile int fd = -1;
-	phase_clock clock;
+	dbk_pg_clock clock;
 	struct timespec started;
 
 	clock_gettime(CLOCK_MONOTONIC, &started);
-	clock_start(&clock);
+	dbk_pg_clock_start(&clock);
 	dbk_pg_check_access("dbkeeper_restore", DBK_PG_READ_WRITE_FILES);
 	if (PG_ARGISNULL(1))
 	{

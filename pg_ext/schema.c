@@ -25,8 +25,6 @@
  */
 #include "postgres.h"
 
-#include <sys/resource.h>
-
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "catalog/namespace.h"
@@ -35,7 +33,6 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
-#include "portability/instr_time.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -374,43 +371,24 @@ static const char collations_query[] =
  * log_min_messages) at debug1, each step's wall time, the backend's CPU time
  * in it (which other work on the machine does not inflate) and its rows.
  */
-typedef struct step_clock
+static void
+step_start(dbk_pg_clock *c)
 {
-	instr_time	wall;
-	double		cpu_ms;
-} step_clock;
-
-static double
-cpu_ms_now(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000.0 +
-		(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000.0;
+	if (message_level_is_interesting(DEBUG1))
+		dbk_pg_clock_start(c);
 }
 
 static void
-step_start(step_clock *c)
+log_step(dbk_pg_clock *c, const char *what, uint64 rows)
 {
-	if (!message_level_is_interesting(DEBUG1))
-		return;
-	INSTR_TIME_SET_CURRENT(c->wall);
-	c->cpu_ms = cpu_ms_now();
-}
-
-static void
-log_step(step_clock *c, const char *what, uint64 rows)
-{
-	instr_time	now;
+	double		wall_ms,
+				cpu_ms;
 
 	if (!message_level_is_interesting(DEBUG1))
 		return;
-	INSTR_TIME_SET_CURRENT(now);
-	INSTR_TIME_SUBTRACT(now, c->wall);
+	dbk_pg_clock_lap(c, &wall_ms, &cpu_ms);
 	elog(DEBUG1, "schema description: %s: %.3f ms (%.1f ms CPU), %llu rows", what,
-		 INSTR_TIME_GET_MILLISEC(now), cpu_ms_now() - c->cpu_ms, (unsigned long long) rows);
-	step_start(c);
+		 wall_ms, cpu_ms, (unsigned long long) rows);
 }
 
 /* Adds the rows of one query (kind, name, definition[, settle tag, ...]) to s. */
@@ -418,7 +396,7 @@ static void
 describe_query(dbk_schema *s, const char *sql)
 {
 	dbk_error	err;
-	step_clock	t;
+	dbk_pg_clock	t;
 	int			rc;
 
 	step_start(&t);
@@ -453,7 +431,7 @@ static void
 describe(dbk_schema *s)
 {
 	int			nest = NewGUCNestLevel();
-	step_clock	t;
+	dbk_pg_clock	t;
 	MemoryContext relcxt = AllocSetContextCreate(CurrentMemoryContext, "dbkeeper schema relations",
 												 ALLOCSET_DEFAULT_SIZES);
 	dbk_pg_relinfo *ri = dbk_pg_relinfo_create(relcxt);
