@@ -28,12 +28,19 @@
  *
  * Encoding: a field that is 7-bit ASCII without NUL is valid in every
  * server encoding; any other field is checked with pg_verifymbstr, as COPY
- * checks its input.  character(n): a plain field of at most n bytes has at
- * most n characters, so it is stored padded with spaces to n, which is what
+ * checks its input (which also refuses a NUL, so a field's length is its
+ * strlen).  character(n): a plain field of at most n bytes has at most n
+ * characters, so it is stored padded with spaces to n, which is what
  * bpcharin would return without counting characters (varchar.c,
- * bpchar_input); anything else goes through bpcharin.
+ * bpchar_input); anything else goes through bpcharin.  text, and
+ * varchar(n) of at most n bytes: stored as given, which is what textin and
+ * varcharin return (varchar_input counts characters only past n bytes).
+ * date, timestamp and timestamptz in the form a backup writes them:
+ * restore_values.c, without the general date parser.
  */
 #include "postgres.h"
+
+#include <limits.h>
 
 #include "access/heapam.h"
 #include "access/tableam.h"
@@ -42,12 +49,14 @@
 #include "executor/tuptable.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 
 #include "compat.h"
 #include "restore_load.h"
+#include "restore_values.h"
 
 #define LOAD_BATCH 1000
 
@@ -58,6 +67,8 @@ typedef struct column
 	Oid			ioparam;
 	int32		typmod;
 	int			bpchar_len;		/* n of character(n), else -1 */
+	int			text_len;		/* text or varchar: the most bytes stored as given, else -1 */
+	bool		fast;			/* date and time types: restore_values.c first */
 	bool		not_null;
 } column;
 
@@ -131,6 +142,10 @@ dbk_loader_begin(Relation rel, List *attnums, List *copy_options, const char *ba
 		col->typmod = att->atttypmod;
 		col->bpchar_len = att->atttypid == BPCHAROID && att->atttypmod >= (int32) VARHDRSZ ?
 			att->atttypmod - (int32) VARHDRSZ : -1;
+		col->text_len = att->atttypid == TEXTOID ||
+			(att->atttypid == VARCHAROID && att->atttypmod < (int32) VARHDRSZ) ? INT_MAX :
+			att->atttypid == VARCHAROID ? att->atttypmod - (int32) VARHDRSZ : -1;
+		col->fast = dbk_fast_value_type(att->atttypid);
 		col->not_null = att->attnotnull;
 	}
 	for (int i = 0; i < LOAD_BATCH; i++)
@@ -234,9 +249,13 @@ store_row(dbk_loader *l, const dbk_copy_rows *b, size_t row)
 
 			if (!b->plain[f])
 				(void) pg_verifymbstr(s, (int) len, false);
-			if (col->bpchar_len >= 0 && b->plain[f] && len <= (size_t) col->bpchar_len)
+			if (col->text_len >= 0 && len <= (size_t) col->text_len)
+				slot->tts_values[col->att] = PointerGetDatum(cstring_to_text_with_len(s, (int) len));
+			else if (col->bpchar_len >= 0 && b->plain[f] && len <= (size_t) col->bpchar_len)
 				slot->tts_values[col->att] = padded_bpchar(s, len, col->bpchar_len);
-			else
+			else if (!col->fast ||
+					 !dbk_fast_value(TupleDescAttr(desc, col->att)->atttypid, col->typmod, s, len,
+									 &slot->tts_values[col->att]))
 				slot->tts_values[col->att] = InputFunctionCall(&col->in, (char *) s, col->ioparam,
 															   col->typmod);
 			slot->tts_isnull[col->att] = false;

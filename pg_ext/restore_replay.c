@@ -65,6 +65,7 @@
 #include "parser/parse_node.h"
 #include "parser/parse_relation.h"
 #include "parser/parser.h"
+#include "portability/instr_time.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -98,6 +99,8 @@ typedef struct replay
 	const char *pending;
 	size_t		pending_len;
 	bool		copy_ended;
+	/* time the backend spent waiting for the reader, for the DEBUG1 line */
+	instr_time	waited;
 } replay;
 
 /* The replay whose COPY is running: CopyFrom's callback has no argument. */
@@ -107,10 +110,20 @@ static replay *copying = NULL;
 static const dbk_script_item *
 next_item(replay *r)
 {
-	const dbk_script_item *it;
+	const dbk_script_item *it = dbk_script_reader_next(r->reader, 0);
 
-	while ((it = dbk_script_reader_next(r->reader, WAIT_MS)) == NULL)
-		CHECK_FOR_INTERRUPTS();
+	if (it == NULL)
+	{
+		/* the reader is behind: the backend waits, and the wait is counted */
+		instr_time	start,
+					end;
+
+		INSTR_TIME_SET_CURRENT(start);
+		while ((it = dbk_script_reader_next(r->reader, WAIT_MS)) == NULL)
+			CHECK_FOR_INTERRUPTS();
+		INSTR_TIME_SET_CURRENT(end);
+		INSTR_TIME_ACCUM_DIFF(r->waited, end, start);
+	}
 	r->it = it;
 	if (it->kind == DBK_SCRIPT_ERROR)
 	{
@@ -605,6 +618,8 @@ dbk_restore_replay(int fd, const char *name, List *kept_schemas)
 	}
 	PG_END_TRY();
 	AtEOXact_GUC(true, nest);
+	elog(DEBUG1, "dbkeeper_restore: the replay waited %.0f ms for its reader thread",
+		 INSTR_TIME_GET_MILLISEC(r.waited));
 	MemoryContextSwitchTo(outer);
 	MemoryContextDelete(cxt);
 	return statements;

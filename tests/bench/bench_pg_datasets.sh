@@ -9,8 +9,15 @@
 #   clinical text-heavy clinical records (tests/bench/gen_clinical.sql:
 #            DBK_BENCH_PATIENTS patients, default 20000, about 14 kB each
 #            on disk; free-text notes make its dump compress about 3:1)
+#   pgbench  pgbench's tables at scale DBK_BENCH_SCALE (default 10): rows
+#            that compress 190:1 behind four tables
 #
-# DBK_BENCH_DATASETS picks them (default "schema clinical").  For each:
+# DBK_BENCH_DATASETS picks them (default "schema clinical").
+# DBK_BENCH_PARTS picks what is measured (default "backup restore
+# fingerprint"): "restore" alone still takes one dbkeeper_backup() and one
+# pg_dump -Fc per round, unmeasured, for the restores to read.
+# DBK_BENCH_RESTORE_VARIANT="SET ..." adds one more restore method, run in
+# each round after those statements in its session.  For each:
 # backups by SELECT dbkeeper_backup(), pg_dump | zstd -3, pg_dump -Fc and
 # pg_dump -Fd -j 2 (gzip: PostgreSQL 15's pg_dump has no zstd); restores by
 # SELECT dbkeeper_restore() of that backup in place (its check of the file
@@ -37,7 +44,10 @@ set -u -o pipefail
 cd "$(dirname "$0")/../.." || exit 1
 ROOT=$PWD
 DATASETS=${DBK_BENCH_DATASETS:-schema clinical}
+PARTS=" ${DBK_BENCH_PARTS:-backup restore fingerprint} "
 ROUNDS=${DBK_BENCH_ROUNDS:-3}
+# part NAME: whether DBK_BENCH_PARTS asks for NAME
+part() { [[ $PARTS == *" $1 "* ]]; }
 . tests/bench/pg_bench.sh
 bench_cluster_init datasets
 # Everything, the server started below included, runs niced: the machine is shared.
@@ -91,6 +101,11 @@ measure() {
 dbkeeper_backup() {
   psql -X -At -d bench -c "SELECT dbkeeper_backup('bench')" >"$WORK/name" &&
     ln -sf "$WORK/backups/$(cat "$WORK/name")" "$WORK/out.dbk"
+}
+# the same, after DBK_BENCH_RESTORE_VARIANT's statements (SET ...) in its session: one
+# more method, interleaved with the others, to measure a setting's effect
+dbkeeper_restore_variant() {
+  psql -X -At -d bench -c "$DBK_BENCH_RESTORE_VARIANT" -c "SELECT dbkeeper_restore('$(cat "$WORK/name")')"
 }
 plain_zstd() { pg_dump -d bench | zstd -3 -q -o "$WORK/out.sql.zst"; }
 dbkeeper_restore() {
@@ -164,6 +179,9 @@ load_dataset() {
     clinical)
       psql -X -q -d bench -v patients="${DBK_BENCH_PATIENTS:-20000}" -f tests/bench/gen_clinical.sql >/dev/null
       what="text-heavy clinical records: ${DBK_BENCH_PATIENTS:-20000} patients" ;;
+    pgbench)
+      pgbench -q -i -s "${DBK_BENCH_SCALE:-10}" bench >/dev/null 2>&1
+      what="pgbench scale ${DBK_BENCH_SCALE:-10}" ;;
   esac
 }
 
@@ -179,20 +197,30 @@ for dataset in $DATASETS; do
   : >"$WORK/phases"
   : >"$WORK/fingerprint"
   for _ in $(seq "$ROUNDS"); do
-    measure "SELECT dbkeeper_fingerprint()" bench - fingerprint fingerprint
-    measure "pg_dump -s \\| sha256sum" bench - fingerprint dump_sha256
-    rm -rf "$WORK/backups"
+    if part fingerprint; then
+      measure "SELECT dbkeeper_fingerprint()" bench - fingerprint fingerprint
+      measure "pg_dump -s \\| sha256sum" bench - fingerprint dump_sha256
+    fi
+    rm -rf "$WORK/backups" "$WORK/out.dump" "$WORK/out.dir"
     psql -X -q -c CHECKPOINT
-    measure "SELECT dbkeeper_backup()" bench "$WORK/out.dbk" backup dbkeeper_backup
-    measure "pg_dump \\| zstd -3" bench "$WORK/out.sql.zst" backup plain_zstd
-    rm -rf "$WORK/out.dump" "$WORK/out.dir"
-    measure "pg_dump -Fc" bench "$WORK/out.dump" backup pg_dump -Fc -d bench -f "$WORK/out.dump"
-    measure "pg_dump -Fd -j 2 (gzip)" bench "$WORK/out.dir" backup pg_dump -Fd -j 2 -d bench -f "$WORK/out.dir"
+    if part backup; then
+      measure "SELECT dbkeeper_backup()" bench "$WORK/out.dbk" backup dbkeeper_backup
+      measure "pg_dump \\| zstd -3" bench "$WORK/out.sql.zst" backup plain_zstd
+      measure "pg_dump -Fc" bench "$WORK/out.dump" backup pg_dump -Fc -d bench -f "$WORK/out.dump"
+      measure "pg_dump -Fd -j 2 (gzip)" bench "$WORK/out.dir" backup pg_dump -Fd -j 2 -d bench -f "$WORK/out.dir"
+    else
+      dbkeeper_backup && pg_dump -Fc -d bench -f "$WORK/out.dump" || { echo "backup failed" >&2; exit 1; }
+    fi
+    part restore || continue
     for db in bench_psql bench_pgr; do dropdb --if-exists "$db" >/dev/null 2>&1; createdb "$db"; done
     psql -X -q -c CHECKPOINT
     measure "SELECT dbkeeper_restore()" bench - restore dbkeeper_restore
     sed -n 's/.*dbkeeper_restore: \(.*\) in \([0-9]*\) ms (\([0-9]*\) ms CPU)$/\1\t\2\t\3/p' "$WORK/err" |
       sed 's/^[^ ]*\.sql\.zst checked/check/; s/^safety backup [^ ]* written/safety backup/; s/^[0-9]* statements replayed/replay/' >>"$WORK/phases"
+    if [ -n "${DBK_BENCH_RESTORE_VARIANT:-}" ]; then
+      psql -X -q -c CHECKPOINT
+      measure "dbkeeper_restore() after $DBK_BENCH_RESTORE_VARIANT" bench - restore dbkeeper_restore_variant
+    fi
     psql -X -q -c CHECKPOINT
     measure "zstd -dc \\| psql --single-transaction" bench_psql - restore psql_replay
     psql -X -q -c CHECKPOINT
@@ -202,25 +230,32 @@ for dataset in $DATASETS; do
   rows="SELECT count(*) || ' tables, ' || coalesce(sum((xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM %I.%I',
           schemaname, relname), false, true, '')))[1]::text::bigint), 0) || ' rows' FROM pg_stat_user_tables"
   for db in bench_psql bench_pgr; do
+    part restore || break
     [ "$(psql -X -At -d "$db" -c "$rows")" = "$(psql -X -At -d bench -c "$rows")" ] ||
       echo "warning: $db does not hold what bench holds: $(psql -X -At -d "$db" -c "$rows"), not $(psql -X -At -d bench -c "$rows")" >&2
   done
   echo
   echo "$what (database $dbsize, $(psql -X -At -d bench -c "$rows"), plain dump $(echo "$(cat "$WORK/plain_bytes") / 1048576" | bc -l | xargs printf '%.1f') MB), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%d), median of $ROUNDS interleaved rounds."
   echo
-  echo "Backup:"
-  echo
-  table "$WORK/backup"
-  echo
-  echo "Restore (dbkeeper_restore() includes its check of the file and its safety backup):"
-  echo
-  table "$WORK/restore"
-  echo
-  echo "Schema fingerprint (psql's and pg_dump's start included):"
-  echo
-  table "$WORK/fingerprint"
-  echo
-  echo "dbkeeper_restore()'s phases (medians, from its DEBUG1 timings; CPU: the backend's threads together): $(paste \
+  if part backup; then
+    echo "Backup:"
+    echo
+    table "$WORK/backup"
+    echo
+  fi
+  if part restore; then
+    echo "Restore (dbkeeper_restore() includes its check of the file and its safety backup):"
+    echo
+    table "$WORK/restore"
+    echo
+  fi
+  if part fingerprint; then
+    echo "Schema fingerprint (psql's and pg_dump's start included):"
+    echo
+    table "$WORK/fingerprint"
+    echo
+  fi
+  part restore && echo "dbkeeper_restore()'s phases (medians, from its DEBUG1 timings; CPU: the backend's threads together): $(paste \
     <(median_by_key <(cut -f1,2 "$WORK/phases")) <(median_by_key <(cut -f1,3 "$WORK/phases") | cut -f2) |
     awk -F'\t' '{ printf "%s%s %s ms (%s ms CPU)", (NR > 1 ? "; " : ""), $1, $2, $3 }')."
   [ "$dataset" = schema ] && [ "${DBK_BENCH_PROFILE:-0}" = 1 ] && profile

@@ -19,8 +19,12 @@
 # server backends doing the work (peak RssAnon, private memory, sampled
 # every 50 ms; VmHWM, peak resident set including shared buffers touched).
 # The restore needs dbkeeper installed as an extension (it keeps extension
-# members), so this script installs the build under the install lock and
-# holds the lock while it runs.  Prints Markdown tables; never asserts.
+# members): as bench_pg_datasets.sh does, the server runs from a private
+# copy of PostgreSQL's directories into which this build is installed with
+# DESTDIR, so that the machine's directories are never written and no other
+# checkout's build is measured.  Prints Markdown tables; never asserts.
+# (bench_pg_datasets.sh with DBK_BENCH_DATASETS=pgbench DBK_BENCH_PARTS=restore
+# gives the same comparison with CPU times.)
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 SCALES=${DBK_BENCH_SCALES:-10 100}
@@ -28,9 +32,12 @@ ROUNDS=${DBK_BENCH_ROUNDS:-3}
 . tests/bench/pg_bench.sh
 bench_cluster_init restore
 
-exec 9>/tmp/dbkeeper-pg.lock
-flock 9
-make -s -C pg_ext install >/dev/null || { echo "install failed" >&2; exit 1; }
+for dir in "$(pg_config --bindir)" "$(pg_config --pkglibdir)" "$(pg_config --sharedir)"; do
+  mkdir -p "$WORK/root$(dirname "$dir")" && cp -a "$dir" "$WORK/root$(dirname "$dir")/" ||
+    { echo "could not copy $dir" >&2; exit 1; }
+done
+make -s -C pg_ext install DESTDIR="$WORK/root" >/dev/null || { echo "install failed" >&2; exit 1; }
+PGBIN=$WORK/root$(pg_config --bindir)
 bench_cluster_start
 
 # measure NAME DB CMD...: runs CMD, records its time and DB's backends' memory
