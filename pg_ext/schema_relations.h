@@ -14,6 +14,8 @@
 
 #include "postgres.h"
 
+#include "executor/spi.h"
+
 #include "../core/fingerprint/schema.h"
 #include "catalog_sql.h"
 
@@ -38,5 +40,13 @@ dbk_pg_relinfo *dbk_pg_relinfo_create(MemoryContext cxt);
 void		dbk_pg_describe_tables(dbk_schema *s, dbk_pg_relinfo *ri);
 void		dbk_pg_describe_indexes(dbk_schema *s, dbk_pg_relinfo *ri);
 void		dbk_pg_describe_constraints(dbk_schema *s, dbk_pg_relinfo *ri);
+
+/*
+ * Runs sql, a read-only query without parameters, as SPI_execute does, through
+ * a plan prepared the first time this backend runs it and kept in *kept (a
+ * static of the caller's) for the backend's life.  The plan cache plans it
+ * again when a catalog it reads changes or the search path differs.
+ */
+int			dbk_pg_schema_execute(SPIPlanPtr *kept, const char *sql);
 
 #endif
