@@ -62,13 +62,10 @@
 
 /*
  * Each query returns kind, name, definition.  Tables and indexes, most of a
- * large schema, and constraints are described in C (schema_relations.c).
+ * large schema, and constraints are described in C (schema_relations.c), and
+ * so are schemas and extensions, which every database has.
  */
 static const char *const describe_queries[] = {
-	/* schemas */
-	"SELECT 'schema', quote_ident(n.nspname), '' FROM pg_namespace n "
-	"WHERE " USER_NS("n") " AND NOT " MEMBER("pg_namespace", "n.oid"),
-
 	/* views and materialized views */
 	"SELECT CASE c.relkind WHEN 'v' THEN 'view' ELSE 'materialized view' END, c.oid::regclass::text, "
 	"  concat_ws('; ', pg_get_viewdef(c.oid), "
@@ -294,11 +291,6 @@ static const char *const describe_queries[] = {
 	"   (SELECT 'tables in schemas ' || string_agg(quote_ident(pn.nspname), ', ' ORDER BY pn.nspname COLLATE \"C\") "
 	"      FROM pg_publication_namespace s JOIN pg_namespace pn ON pn.oid = s.pnnspid WHERE s.pnpubid = p.oid)) "
 	"FROM pg_publication p WHERE NOT " MEMBER("pg_publication", "p.oid"),
-
-	/* extensions: name, version and schema only (their members are left out above) */
-	"SELECT 'extension', quote_ident(x.extname), "
-	"  'version ' || quote_literal(x.extversion) || ' schema ' || quote_ident(n.nspname) "
-	"FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace WHERE x.extname <> 'dbkeeper'",
 };
 
 /*
@@ -306,7 +298,6 @@ static const char *const describe_queries[] = {
  * runs only when the probes (schema_probe.c) find that kind in the catalogs.
  */
 static const dbk_probe_kind describe_probes[] = {
-	DBK_PROBE_ALWAYS,			/* schemas: public at least */
 	DBK_PROBE_VIEWS,
 	DBK_PROBE_SEQUENCES,
 	DBK_PROBE_FUNCTIONS,
@@ -326,7 +317,6 @@ static const dbk_probe_kind describe_probes[] = {
 	DBK_PROBE_EVENT_TRIGGERS,
 	DBK_PROBE_STATISTICS,
 	DBK_PROBE_PUBLICATIONS,
-	DBK_PROBE_ALWAYS,			/* extensions: plpgsql at least */
 };
 
 StaticAssertDecl(lengthof(describe_probes) == lengthof(describe_queries),
@@ -497,7 +487,8 @@ describe(dbk_schema *s)
 	log_step(&t, "tables and indexes", s->n);
 	dbk_pg_describe_constraints(s, ri);
 	log_step(&t, "tables, indexes and constraints", s->n);
-	dbk_pg_probe_kinds(&probe);
+	dbk_pg_describe_schemas_and_extensions(s, ri);
+	dbk_pg_probe_kinds(&probe, ri);
 	log_step(&t, "probes", s->n);
 	for (size_t q = 0; q < lengthof(describe_queries); q++)
 	{
@@ -511,7 +502,7 @@ describe(dbk_schema *s)
 	else
 		skipped++;
 	if (message_level_is_interesting(DEBUG1))
-		log_step(&t, psprintf("the other kinds (%d queries of %d skipped: no such objects)",
+		log_step(&t, psprintf("the other kinds (%d queries of %d skipped: none of the user's)",
 							  skipped, (int) lengthof(describe_queries) + 1), s->n);
 	step_start(&t);
 	SPI_finish();

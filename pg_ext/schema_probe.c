@@ -26,7 +26,10 @@
  *     _RETURN, on a relation made after initdb or in such a schema;
  *   - casts: an OID past the bootstrap ones (16384, as the query says);
  *   - policies, event triggers, publications: any row.
- * Extension membership is not tested: the query leaves members out.
+ * A view, sequence, routine or trigger (by its table) that is a member of
+ * an extension is not counted: its query leaves it out, and dbkeeper's own
+ * functions and tables are in every database that can call this.  For the
+ * other kinds membership is not tested.
  *
  * Every scan uses the active snapshot, as the queries do, so that the two
  * see the same rows.
@@ -69,6 +72,7 @@
 
 typedef struct probe_state
 {
+	dbk_pg_relinfo *ri;			/* its extension members */
 	Snapshot	snap;
 	HTAB	   *user_ns;		/* Oids of the schemas DBK_USER_NS accepts */
 	bool		composite;		/* a relation of relkind c exists */
@@ -153,9 +157,10 @@ probe_relations(probe_state *st, dbk_probe *p)
 		if (c->relkind == RELKIND_COMPOSITE_TYPE)
 			st->composite = true;
 		else if ((c->relkind == RELKIND_VIEW || c->relkind == RELKIND_MATVIEW) &&
-				 in_user_ns(st, c->relnamespace))
+				 in_user_ns(st, c->relnamespace) && !dbk_pg_relinfo_is_member(st->ri, RelationRelationId, c->oid))
 			p->present[DBK_PROBE_VIEWS] = true;
-		else if (c->relkind == RELKIND_SEQUENCE && in_user_ns(st, c->relnamespace))
+		else if (c->relkind == RELKIND_SEQUENCE && in_user_ns(st, c->relnamespace) &&
+				 !dbk_pg_relinfo_is_member(st->ri, RelationRelationId, c->oid))
 			p->present[DBK_PROBE_SEQUENCES] = true;
 	}
 	systable_endscan(scan);
@@ -173,7 +178,7 @@ probe_routines(probe_state *st, dbk_probe *p)
 	{
 		Form_pg_proc f = (Form_pg_proc) GETSTRUCT(tup);
 
-		if (in_user_ns(st, f->pronamespace))
+		if (in_user_ns(st, f->pronamespace) && !dbk_pg_relinfo_is_member(st->ri, ProcedureRelationId, f->oid))
 			p->present[f->prokind == PROKIND_AGGREGATE ? DBK_PROBE_AGGREGATES : DBK_PROBE_FUNCTIONS] = true;
 	}
 	systable_endscan(scan);
@@ -249,7 +254,11 @@ probe_triggers(probe_state *st)
 	bool		found = false;
 
 	while (!found && HeapTupleIsValid(tup = systable_getnext(scan)))
-		found = !((Form_pg_trigger) GETSTRUCT(tup))->tgisinternal;
+	{
+		Form_pg_trigger t = (Form_pg_trigger) GETSTRUCT(tup);
+
+		found = !t->tgisinternal && !dbk_pg_relinfo_is_member(st->ri, RelationRelationId, t->tgrelid);
+	}
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
 	return found;
@@ -297,15 +306,14 @@ probe_casts(probe_state *st)
 }
 
 void
-dbk_pg_probe_kinds(dbk_probe *p)
+dbk_pg_probe_kinds(dbk_probe *p, dbk_pg_relinfo *ri)
 {
 	MemoryContext cxt = AllocSetContextCreate(CurrentMemoryContext, "dbkeeper schema probe",
 											  ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(cxt);
-	probe_state st = {GetActiveSnapshot(), NULL, false};
+	probe_state st = {ri, GetActiveSnapshot(), NULL, false};
 
 	memset(p, 0, sizeof(*p));
-	p->present[DBK_PROBE_ALWAYS] = true;
 	read_user_namespaces(&st);
 	probe_relations(&st, p);
 	probe_routines(&st, p);

@@ -8,11 +8,12 @@
 
 #include "postgres.h"
 
-/* The kinds of schema.c's queries; DBK_PROBE_ALWAYS for a query that always runs. */
+#include "schema_relations.h"
+
+/* The kinds of schema.c's queries. */
 typedef enum dbk_probe_kind
 {
-	DBK_PROBE_ALWAYS = 0,
-	DBK_PROBE_VIEWS,			/* views and materialized views */
+	DBK_PROBE_VIEWS = 0,			/* views and materialized views */
 	DBK_PROBE_SEQUENCES,
 	DBK_PROBE_FUNCTIONS,		/* functions, procedures, window functions */
 	DBK_PROBE_AGGREGATES,
@@ -45,9 +46,12 @@ typedef struct dbk_probe
  * no row of its catalog, as of the active snapshot (the one the queries
  * see), passes the query's own test of a schema of the user's (or, for the
  * kinds outside schemas, exists at all).  A kind it cannot rule out is
- * present, even if its query then returns nothing (extension members).
- * Takes ACCESS SHARE locks on the catalogs, as the queries would.
+ * present, even if its query then returns nothing.  Views, sequences,
+ * routines and triggers (of a table) that are members of an extension are
+ * not counted, as their queries leave them out: the extension members ri
+ * read (dbk_pg_describe_tables).  Takes ACCESS SHARE locks on the catalogs,
+ * as the queries would.
  */
-void		dbk_pg_probe_kinds(dbk_probe *p);
+void		dbk_pg_probe_kinds(dbk_probe *p, dbk_pg_relinfo *ri);
 
 #endif

@@ -1774,3 +1774,53 @@ dbk_pg_describe_constraints(dbk_schema *s, dbk_pg_relinfo *ri)
 		describe_constraints_by_query(s, ri, others, per_row);
 	MemoryContextDelete(per_row);
 }
+
+/* ---- schemas and extensions ---- */
+
+bool
+dbk_pg_relinfo_is_member(dbk_pg_relinfo *ri, Oid classid, Oid objid)
+{
+	return is_member(ri, classid, objid);
+}
+
+/*
+ * As the queries they replace wrote them: a schema is quote_ident(nspname)
+ * with an empty definition; an extension is quote_ident(extname) with
+ * "version " || quote_literal(extversion) || " schema " ||
+ * quote_ident(nspname).
+ */
+void
+dbk_pg_describe_schemas_and_extensions(dbk_schema *s, dbk_pg_relinfo *ri)
+{
+	HASH_SEQ_STATUS seq;
+	oid_text_entry *nsp;
+	Relation	rel;
+	SysScanDesc scan;
+	HeapTuple	tup;
+
+	hash_seq_init(&seq, ri->namespaces);
+	while ((nsp = hash_seq_search(&seq)) != NULL)
+		if (!is_member(ri, NamespaceRelationId, nsp->oid))
+			add_row(s, "schema", nsp->text, "");
+	rel = table_open(ExtensionRelationId, AccessShareLock);
+	scan = systable_beginscan(rel, InvalidOid, false, GetActiveSnapshot(), 0, NULL);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_extension x = (Form_pg_extension) GETSTRUCT(tup);
+		bool		isnull;
+		Datum		version = heap_getattr(tup, Anum_pg_extension_extversion, RelationGetDescr(rel), &isnull);
+		char	   *nspname;
+
+		if (strcmp(NameStr(x->extname), "dbkeeper") == 0)
+			continue;
+		nspname = get_namespace_name(x->extnamespace);
+		/* the query's join: an extension whose schema is gone had no row */
+		if (nspname == NULL)
+			continue;
+		add_row(s, "extension", quote_identifier(NameStr(x->extname)),
+				isnull ? "" : psprintf("version %s schema %s", quote_literal_cstr(TextDatumGetCString(version)),
+									   quote_identifier(nspname)));
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+}
