@@ -9,7 +9,11 @@
  * per kind of object, not one per object) through read-only SPI, so that
  * they run in the caller's snapshot; tables, indexes and constraints are
  * built in C from catalog scans in that snapshot (schema_relations.c), with
- * the same text.  Every catalog used is readable by
+ * the same text.  A kind's query runs only when a scan of its catalog in C
+ * finds objects of the kind (schema_probe.c): most databases have no
+ * operators, casts or text search objects of their own.  Each query's plan
+ * is prepared at the backend's first description and kept for the next
+ * ones.  Every catalog used is readable by
  * every role and the deparsing functions (pg_get_viewdef, pg_get_indexdef,
  * pg_get_constraintdef, pg_get_functiondef, pg_get_triggerdef, pg_get_expr,
  * format_type) check no privilege, so any role computes the owner's
@@ -47,6 +51,7 @@
 #include "compat.h"
 #include "guc.h"
 #include "schema.h"
+#include "schema_probe.h"
 #include "schema_relations.h"
 #include "schema_settle.h"
 
@@ -57,13 +62,10 @@
 
 /*
  * Each query returns kind, name, definition.  Tables and indexes, most of a
- * large schema, and constraints are described in C (schema_relations.c).
+ * large schema, and constraints are described in C (schema_relations.c), and
+ * so are schemas and extensions, which every database has.
  */
 static const char *const describe_queries[] = {
-	/* schemas */
-	"SELECT 'schema', quote_ident(n.nspname), '' FROM pg_namespace n "
-	"WHERE " USER_NS("n") " AND NOT " MEMBER("pg_namespace", "n.oid"),
-
 	/* views and materialized views */
 	"SELECT CASE c.relkind WHEN 'v' THEN 'view' ELSE 'materialized view' END, c.oid::regclass::text, "
 	"  concat_ws('; ', pg_get_viewdef(c.oid), "
@@ -289,12 +291,43 @@ static const char *const describe_queries[] = {
 	"   (SELECT 'tables in schemas ' || string_agg(quote_ident(pn.nspname), ', ' ORDER BY pn.nspname COLLATE \"C\") "
 	"      FROM pg_publication_namespace s JOIN pg_namespace pn ON pn.oid = s.pnnspid WHERE s.pnpubid = p.oid)) "
 	"FROM pg_publication p WHERE NOT " MEMBER("pg_publication", "p.oid"),
-
-	/* extensions: name, version and schema only (their members are left out above) */
-	"SELECT 'extension', quote_ident(x.extname), "
-	"  'version ' || quote_literal(x.extversion) || ' schema ' || quote_ident(n.nspname) "
-	"FROM pg_extension x JOIN pg_namespace n ON n.oid = x.extnamespace WHERE x.extname <> 'dbkeeper'",
 };
+
+/*
+ * The kind each query of describe_queries lists, in the same order: a query
+ * runs only when the probes (schema_probe.c) find that kind in the catalogs.
+ */
+static const dbk_probe_kind describe_probes[] = {
+	DBK_PROBE_VIEWS,
+	DBK_PROBE_SEQUENCES,
+	DBK_PROBE_FUNCTIONS,
+	DBK_PROBE_AGGREGATES,
+	DBK_PROBE_TRIGGERS,
+	DBK_PROBE_RULES,
+	DBK_PROBE_POLICIES,
+	DBK_PROBE_TYPES,
+	DBK_PROBE_OPERATORS,
+	DBK_PROBE_OPCLASSES,
+	DBK_PROBE_OPFAMILIES,
+	DBK_PROBE_CASTS,
+	DBK_PROBE_TS_CONFIGS,
+	DBK_PROBE_TS_DICTS,
+	DBK_PROBE_TS_PARSERS,
+	DBK_PROBE_TS_TEMPLATES,
+	DBK_PROBE_EVENT_TRIGGERS,
+	DBK_PROBE_STATISTICS,
+	DBK_PROBE_PUBLICATIONS,
+};
+
+StaticAssertDecl(lengthof(describe_probes) == lengthof(describe_queries),
+				 "one probe kind per describe query");
+
+/*
+ * Each query's plan, prepared at the backend's first description and kept
+ * (dbk_pg_schema_execute); the same for the collations query.
+ */
+static SPIPlanPtr describe_plans[lengthof(describe_queries)];
+static SPIPlanPtr collations_plan;
 
 /*
  * Settings fixed while describing, as pg_dump fixes them: names come out
@@ -391,16 +424,19 @@ log_step(dbk_pg_clock *c, const char *what, uint64 rows)
 		 wall_ms, cpu_ms, (unsigned long long) rows);
 }
 
-/* Adds the rows of one query (kind, name, definition[, settle tag, ...]) to s. */
+/*
+ * Adds the rows of one query (kind, name, definition[, settle tag, ...]) to
+ * s; *kept is its plan, kept across calls.
+ */
 static void
-describe_query(dbk_schema *s, const char *sql)
+describe_query(dbk_schema *s, SPIPlanPtr *kept, const char *sql)
 {
 	dbk_error	err;
 	dbk_pg_clock	t;
 	int			rc;
 
 	step_start(&t);
-	rc = SPI_execute(sql, true, 0);
+	rc = dbk_pg_schema_execute(kept, sql);
 
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "reading the catalog for the schema description failed: %s",
@@ -432,6 +468,8 @@ describe(dbk_schema *s)
 {
 	int			nest = NewGUCNestLevel();
 	dbk_pg_clock	t;
+	dbk_probe	probe;
+	int			skipped = 0;
 	MemoryContext relcxt = AllocSetContextCreate(CurrentMemoryContext, "dbkeeper schema relations",
 												 ALLOCSET_DEFAULT_SIZES);
 	dbk_pg_relinfo *ri = dbk_pg_relinfo_create(relcxt);
@@ -449,9 +487,23 @@ describe(dbk_schema *s)
 	log_step(&t, "tables and indexes", s->n);
 	dbk_pg_describe_constraints(s, ri);
 	log_step(&t, "tables, indexes and constraints", s->n);
+	dbk_pg_describe_schemas_and_extensions(s, ri);
+	dbk_pg_probe_kinds(&probe, ri);
+	log_step(&t, "probes", s->n);
 	for (size_t q = 0; q < lengthof(describe_queries); q++)
-		describe_query(s, describe_queries[q]);
-	describe_query(s, psprintf(collations_query));
+	{
+		if (probe.present[describe_probes[q]])
+			describe_query(s, &describe_plans[q], describe_queries[q]);
+		else
+			skipped++;
+	}
+	if (probe.present[DBK_PROBE_COLLATIONS])
+		describe_query(s, &collations_plan, psprintf(collations_query));
+	else
+		skipped++;
+	if (message_level_is_interesting(DEBUG1))
+		log_step(&t, psprintf("the other kinds (%d queries of %d skipped: none of the user's)",
+							  skipped, (int) lengthof(describe_queries) + 1), s->n);
 	step_start(&t);
 	SPI_finish();
 	AtEOXact_GUC(true, nest);

@@ -14,6 +14,8 @@
 
 #include "postgres.h"
 
+#include "executor/spi.h"
+
 #include "../core/fingerprint/schema.h"
 #include "catalog_sql.h"
 
@@ -38,5 +40,23 @@ dbk_pg_relinfo *dbk_pg_relinfo_create(MemoryContext cxt);
 void		dbk_pg_describe_tables(dbk_schema *s, dbk_pg_relinfo *ri);
 void		dbk_pg_describe_indexes(dbk_schema *s, dbk_pg_relinfo *ri);
 void		dbk_pg_describe_constraints(dbk_schema *s, dbk_pg_relinfo *ri);
+
+/*
+ * Add the rows of kind "schema" (the user's schemas but extension members)
+ * and "extension" (every extension but dbkeeper: name, version, schema);
+ * after dbk_pg_describe_tables.
+ */
+void		dbk_pg_describe_schemas_and_extensions(dbk_schema *s, dbk_pg_relinfo *ri);
+
+/* True when (classid, objid) is a member of an extension; after dbk_pg_describe_tables. */
+bool		dbk_pg_relinfo_is_member(dbk_pg_relinfo *ri, Oid classid, Oid objid);
+
+/*
+ * Runs sql, a read-only query without parameters, as SPI_execute does, through
+ * a plan prepared the first time this backend runs it and kept in *kept (a
+ * static of the caller's) for the backend's life.  The plan cache plans it
+ * again when a catalog it reads changes or the search path differs.
+ */
+int			dbk_pg_schema_execute(SPIPlanPtr *kept, const char *sql);
 
 #endif

@@ -149,18 +149,80 @@ dbk_schema_text(const dbk_schema *s, char **out, size_t *len, dbk_error *err)
 	return 0;
 }
 
+/*
+ * The text form given to the digest a chunk at a time, as dbk_schema_text
+ * writes it, so that a large description is never held twice (at 40,000
+ * rows the text is megabytes, which a backend gets fresh from the kernel
+ * page by page at every call).
+ */
+typedef struct digest_out
+{
+	dbk_sha256	h;
+	size_t		n;
+	char		buf[65536];
+} digest_out;
+
+static void
+digest_flush(digest_out *o)
+{
+	dbk_sha256_update(&o->h, o->buf, o->n);
+	o->n = 0;
+}
+
+/* Appends a field, escaped as put_escaped does. */
+static void
+digest_escaped(digest_out *o, const char *f)
+{
+	for (; *f; f++)
+	{
+		char		e = *f == '\\' ? '\\' : *f == '\t' ? 't' : *f == '\n' ? 'n' : *f == '\r' ? 'r' : 0;
+
+		if (o->n + 2 > sizeof(o->buf))
+			digest_flush(o);
+		if (e)
+		{
+			o->buf[o->n++] = '\\';
+			o->buf[o->n++] = e;
+		}
+		else
+			o->buf[o->n++] = *f;
+	}
+}
+
+static void
+digest_char(digest_out *o, char c)
+{
+	if (o->n == sizeof(o->buf))
+		digest_flush(o);
+	o->buf[o->n++] = c;
+}
+
 int
 dbk_schema_fingerprint(const dbk_schema *s, char hex[DBK_SHA256_HEX_LEN + 1], dbk_error *err)
 {
-	char	   *text;
-	size_t		len;
-	int			rc;
+	digest_out *o = dbk_alloc(s->a, sizeof(*o));
 
-	if (dbk_schema_text(s, &text, &len, err) != 0)
+	if (o == NULL)
+		return dbk_fail(err, DBK_E_NOMEM, "out of memory describing the schema");
+	if (dbk_sha256_init(&o->h, err) != 0)
+	{
+		dbk_free(s->a, o);
 		return -1;
-	rc = dbk_sha256_hex(text, len, hex, err);
-	dbk_free(s->a, text);
-	return rc;
+	}
+	o->n = (size_t) snprintf(o->buf, sizeof(o->buf), "dbkeeper-schema %s\n", s->format);
+	for (size_t i = 0; i < s->n; i++)
+	{
+		digest_escaped(o, s->rows[i].kind);
+		digest_char(o, '\t');
+		digest_escaped(o, s->rows[i].name);
+		digest_char(o, '\t');
+		digest_escaped(o, s->rows[i].definition);
+		digest_char(o, '\n');
+	}
+	digest_flush(o);
+	dbk_sha256_final_hex(&o->h, hex);
+	dbk_free(s->a, o);
+	return 0;
 }
 
 /* Unescapes field [p, end) into a new string; NULL with *bad set when malformed. */

@@ -155,6 +155,30 @@ test_description(void)
 	dbk_schema_free(&p);
 	free(text);
 
+	/*
+	 * The digest is taken piece by piece: the same as the text's, over more
+	 * than one piece (64 kB) and with every escape.
+	 */
+	{
+		dbk_schema	big;
+		char		hd[65],
+					ht[65],
+					name[32];
+
+		dbk_schema_init(&big, A, DBK_SCHEMA_FORMAT_POSTGRESQL);
+		for (int i = 0; i < 5000; i++)
+		{
+			snprintf(name, sizeof(name), "t%05d", i);
+			dbk_schema_add(&big, "table", name, "a\tb\\c\nd\re, a definition long enough to fill pieces", &err);
+		}
+		dbk_schema_sort(&big);
+		CHECK("schema/desc-digest-in-pieces", dbk_schema_fingerprint(&big, hd, &err) == 0 &&
+			  dbk_schema_text(&big, &text, &len, &err) == 0 && len > 3 * 65536 &&
+			  dbk_sha256_hex(text, len, ht, &err) == 0 && strcmp(hd, ht) == 0);
+		free(text);
+		dbk_schema_free(&big);
+	}
+
 	/* A known value: the empty description. */
 	dbk_schema_init(&p, A, DBK_SCHEMA_FORMAT_SQLITE);
 	/* printf 'dbkeeper-schema 2\n' | sha256sum */
