@@ -153,19 +153,35 @@ if new_db v18 "
     INSERT INTO room VALUES (1, '[2026-01-01, 2026-02-01)');
     INSERT INTO booking VALUES (1, '[2026-01-05, 2026-01-07)');
     CREATE TABLE loose (x int CONSTRAINT x_positive CHECK (x > 0) NOT ENFORCED);
-    INSERT INTO loose VALUES (-1);" 2>"$WORK/err"; then
+    INSERT INTO loose VALUES (-1);
+    CREATE TABLE loose_ref (id int PRIMARY KEY);
+    CREATE TABLE loose_fk (r int, FOREIGN KEY (r) REFERENCES loose_ref NOT ENFORCED);
+    INSERT INTO loose_fk VALUES (7);" 2>"$WORK/err"; then
   round_trip pg18_objects v18
   script_has named_not_null v18 'CONSTRAINT a_must_be_set NOT NULL'
   script_has virtual_column v18 'GENERATED ALWAYS AS ((a \* 2)) VIRTUAL'
   script_has without_overlaps v18 'WITHOUT OVERLAPS'
   script_has period_fkey v18 'PERIOD during'
   script_has not_enforced v18 'NOT ENFORCED'
+  script_has not_enforced_fkey v18 'REFERENCES public.loose_ref(id) NOT ENFORCED'
   got=$(q -d v18 -c "SELECT definition FROM dbkeeper_schema() WHERE kind = 'table' AND name = 'public.gen'")
   case $got in
     *"v integer generated always as ((a * 2)) virtual"*"s integer generated always as ((a + 1)) stored"*)
       pass fingerprint_virtual "(the description tells virtual from stored)" ;;
     *) fail fingerprint_virtual "public.gen is described as: $got" ;;
   esac
+  # A temporal key, a PERIOD foreign key and a NOT ENFORCED foreign key are
+  # described as such: without it, taking WITHOUT OVERLAPS, PERIOD or NOT
+  # ENFORCED away would leave the fingerprint as it was.
+  got=$(q -d v18 -c "SELECT string_agg(name || ': ' || definition, ' | ' ORDER BY name)
+                       FROM dbkeeper_schema() WHERE kind = 'constraint'
+                        AND split_part(name, '.', 2) IN ('room', 'booking', 'loose_fk')")
+  if grep -qi 'room[^|]*without overlaps' <<<"$got" && grep -qi 'booking[^|]*period during' <<<"$got" &&
+     grep -qi 'loose_fk[^|]*not enforced' <<<"$got"; then
+    pass fingerprint_temporal "(WITHOUT OVERLAPS, PERIOD and NOT ENFORCED are in the description)"
+  else
+    fail fingerprint_temporal "the keys are described as: $got"
+  fi
 else
   fail pg18_objects "the objects of 18 did not load: $(cat "$WORK/err")"
 fi
