@@ -48,7 +48,7 @@ new_datadir() {
   local dir=$1 key tpl
   key=$({ echo "$PGBIN ${INITDB_ARGS[*]}"
           stat -Lc '%n %s %Y' "$PGBIN/initdb" "$PGBIN/postgres" "$("$PGBIN/pg_config" --sharedir)/postgres.bki"
-        } 2>&1 | md5sum | cut -c1-16)
+        } 2>/dev/null | md5sum | cut -c1-16)
   tpl=/tmp/dbk-initdb-$PG_MAJOR-$key
   (
     flock 8
