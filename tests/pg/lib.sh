@@ -3,10 +3,16 @@
 # and dbsig, the text that two databases with the same content share.
 #
 # Source it after setting SUITE (the prefix of PASS/FAIL lines); it sets
-# WORK, PORT, BACKUPS, PG_MAJOR, PGBIN (tests/pg/version.sh) and PG* variables, and stops the cluster and
-# removes WORK on exit (add to pg_lib_cleanup_hooks for more).
+# WORK, PORT, BACKUPS, PG_MAJOR, PGBIN (tests/pg/version.sh) and PG* variables,
+# puts PGBIN first in PATH, and stops the cluster and removes WORK on exit (add
+# to pg_lib_cleanup_hooks for more).
 
 . "$(dirname "${BASH_SOURCE[0]}")/version.sh"
+# psql, pg_dump, createdb, pgbench ... straight from the version's bin
+# directory: Debian's /usr/bin/psql and the others are pg_wrapper, a Perl
+# script that picks the version and then runs the same binary, at about 70 ms
+# of CPU per call, more than most of the calls themselves.
+export PATH="$PGBIN:$PATH"
 WORK=$(mktemp -d "/tmp/dbk-t-$SUITE.XXXXXX")
 chown postgres "$WORK"
 chmod 755 "$WORK"
@@ -29,12 +35,42 @@ pg_lib_cleanup() {
 }
 trap pg_lib_cleanup EXIT
 
-# start_cluster [conf lines...]: initdb and start $WORK/primary; exits on failure.
-# Throwaway clusters: initdb does not sync its files (-N), the server runs
-# with fsync = off.
+# new_datadir DIR: DIR becomes a new cluster's data directory, as
+# `initdb -N -U postgres -A trust -E UTF8 --locale=C.UTF-8` makes it, owned
+# by postgres.  initdb costs a second or more of CPU and a version's suite
+# starts about twenty clusters, so initdb runs once per PostgreSQL build
+# (binaries and share directory unchanged) into a template under /tmp, under
+# a lock, and every cluster is a copy of it (cp -a, a tenth of the cost).
+# Copies share the template's system identifier: a test that needs clusters
+# told apart by it (tests/pg/t_identity.sh) runs initdb itself.
+INITDB_ARGS=(-N -U postgres -A trust -E UTF8 --locale=C.UTF-8)
+new_datadir() {
+  local dir=$1 key tpl
+  key=$({ echo "$PGBIN ${INITDB_ARGS[*]}"
+          stat -Lc '%n %s %Y' "$PGBIN/initdb" "$PGBIN/postgres" "$("$PGBIN/pg_config" --sharedir)/postgres.bki"
+        } 2>/dev/null | md5sum | cut -c1-16)
+  tpl=/tmp/dbk-initdb-$PG_MAJOR-$key
+  (
+    flock 8
+    if [ ! -f "$tpl/global/pg_control" ]; then
+      rm -rf "$tpl" "$tpl.new" && install -d -o postgres -m 700 "$tpl.new" &&
+        as_pg "$PGBIN/initdb" "${INITDB_ARGS[@]}" -D "$tpl.new" >"$WORK/initdb.log" 2>&1 &&
+        mv "$tpl.new" "$tpl"
+    fi
+  ) 8>"$tpl.lock"
+  if [ -f "$tpl/global/pg_control" ] && cp -a "$tpl" "$dir"; then
+    return 0
+  fi
+  rm -rf "$dir"
+  as_pg "$PGBIN/initdb" "${INITDB_ARGS[@]}" -D "$dir" >"$WORK/initdb.log" 2>&1
+}
+
+# start_cluster [conf lines...]: a new cluster in $WORK/primary (new_datadir),
+# started; exits on failure.  Throwaway clusters: the server runs with fsync
+# = off.
 start_cluster() {
   local line
-  if ! as_pg "$PGBIN/initdb" -N -D "$WORK/primary" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >"$WORK/initdb.log" 2>&1; then
+  if ! new_datadir "$WORK/primary"; then
     cat "$WORK/initdb.log"; fail cluster "initdb failed"; exit 1
   fi
   {

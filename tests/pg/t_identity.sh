@@ -188,17 +188,26 @@ q -d retry -c "DROP OWNED BY regress_id_gone; DROP ROLE regress_id_gone" >/dev/n
 # ---- three restores at once
 q -d retry -c "SELECT dbkeeper_backup('for-concurrency')" >/dev/null
 before=$(find "$BACKUPS" -name 'retry-*pre-restore*' | wc -l)
-psql -X -q -d retry -c "BEGIN" -c "SELECT dbkeeper_restore()" -c "SELECT pg_sleep(4)" -c "COMMIT" >"$WORK/first.out" 2>&1 &
+# The first restore's transaction stays open until the others have run (a
+# statement_timeout keeps one that waited for it from hanging the test).
+mkfifo "$WORK/first.in"
+psql -X -q -d retry <"$WORK/first.in" >"$WORK/first.out" 2>&1 &
 first=$!
-for _ in $(seq 50); do
-  [ "$(q -d retry -c "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 3 AND granted")" = 1 ] && break
+exec 7>"$WORK/first.in"
+echo "BEGIN; SELECT dbkeeper_restore();" >&7
+for _ in $(seq 200); do
+  [ "$(q -d retry -c "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 3 AND granted")" = 1 ] &&
+    [ "$(q -d retry -c "SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction' AND datname = 'retry'")" = 1 ] && break
   sleep 0.1
 done
-q -d retry -c "SELECT dbkeeper_restore()" >"$WORK/second.out" 2>&1 &
+PGOPTIONS="-c statement_timeout=60s" q -d retry -c "SELECT dbkeeper_restore()" >"$WORK/second.out" 2>&1 &
 second=$!
-q -d retry -c "SELECT dbkeeper_restore()" >"$WORK/third.out" 2>&1 &
+PGOPTIONS="-c statement_timeout=60s" q -d retry -c "SELECT dbkeeper_restore()" >"$WORK/third.out" 2>&1 &
 third=$!
-wait $second $third $first
+wait $second $third
+echo "COMMIT;" >&7
+exec 7>&-
+wait $first
 after=$(find "$BACKUPS" -name 'retry-*pre-restore*' | wc -l)
 if grep -q 'another dbkeeper_restore() is running in database "retry"' "$WORK/second.out" &&
    grep -q 'another dbkeeper_restore() is running in database "retry"' "$WORK/third.out" &&
