@@ -89,6 +89,10 @@ if [ "${1:-}" = inner ]; then
   XV=${DBK_CHROOT_SHARE:?inner runs in a chroot, by tests/pg/chroot.sh with DBK_CHROOT_SHARE} FROM=$2
   SUITE=from$FROM
   . tests/pg/lib.sh
+  # The version's own psql, pg_dump and createdb, not Debian's wrapper, a
+  # Perl script that costs each of the few hundred calls here as much CPU
+  # as the call itself.
+  PATH=$PGBIN:$PATH
   if ! make -s -C pg_ext PG_CONFIG="$PGBIN/pg_config" install >"$WORK/install.log" 2>&1; then
     cat "$WORK/install.log"; fail install "the extension did not build or install"; exit 1
   fi
