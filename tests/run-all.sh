@@ -7,16 +7,19 @@
 #   sanitize   core and SQLite tests again, built with AddressSanitizer and
 #              UndefinedBehaviorSanitizer, and the libFuzzer targets of
 #              tests/fuzz/ for a bounded time each
-#   pgN        per PostgreSQL version N of DBK_PG_VERSIONS (default "15";
-#              "15 17 18" adds the chroots, not yet in the default run: see
-#              docs/postgresql-versions.md for why): pg_regress (sql/, expected/) on a throwaway
+#   pgN        per PostgreSQL version N of DBK_PG_VERSIONS (default "15 17
+#              18"; "15" alone runs only the host's): pg_regress (sql/,
+#              expected/) on a throwaway
 #              cluster, then tests/pg/t_*.sh (multi-process: logins, crashes,
 #              replicas, pg_cron), each starting its own clusters.  The host's
 #              version runs here, the others in Debian chroots
 #              (tests/pg/chroot.sh, which makes a missing one first); ids are
 #              prefixed pg15/, pg17/, pg18/
-#   pg15-to-N  backups of the host's version restored on the newer ones
-#              (tests/pg/cross_version.sh), after the host's suite
+#   cross-backups, pg15-to-N, cross-refuse
+#              backups of the host's version restored on each newer one
+#              (tests/pg/cross_version.sh): the host's backups before the
+#              host's suite, their restore on N after N's suite, and the
+#              newer backups refused on the host once every suite has ended
 #
 # After build, the parts run at once (DBK_SERIAL=1: one after the other):
 # core, sqlite and sanitize, which keep a core busy, one after the other in
@@ -38,7 +41,7 @@ mkdir -p "$BUILD"
 ONLY=",${DBK_ONLY:-build,core,sqlite,pg,sanitize},"
 CFLAGS_TEST="-std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -Wshadow -DDBKEEPER_VERSION=\"test\""
 
-PG_VERSIONS=${DBK_PG_VERSIONS:-15}
+PG_VERSIONS=${DBK_PG_VERSIONS:-15 17 18}
 SERIAL=${DBK_SERIAL:-0}
 . tests/timing.sh
 
@@ -187,6 +190,8 @@ cross_versions() {
   echo $newer
 }
 cross_tests() { tests/pg/cross_version.sh "$@"; }
+# cross_step STEP ARGS...: one step of it (backups, restore or refuse)
+cross_step() { tests/pg/cross_version.sh "$@"; }
 
 sanitize_tests() {
   local dir=$BUILD/asan flags="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
@@ -246,10 +251,13 @@ run_total() {
   # Independent parts run at once (DBK_SERIAL=1: one after the other): the
   # host's CPU-bound parts in one lane, beside each PostgreSQL version's suite
   # (each with its own install lock, chroot and ports; a missing chroot is
-  # made meanwhile).  The cross-version test follows the host's suite: it
-  # backs up on the host, then waits for each chroot's lock, which that
-  # version's suite holds until it ends.
-  local pg_pids=() host_pid="" v newer
+  # made meanwhile).  The cross-version test runs in three steps that fit
+  # around the suites, each of which holds its version's lock throughout:
+  # the host's backups first in the host's lane (a minute or two, before
+  # its suite takes the host's lock), their restore on a newer version in
+  # that version's lane after its suite, and the refusal of the newer
+  # backups on the host once every lane has ended.
+  local pg_pids=() host_pid="" v newer xv=""
   host_lane() {
     if wanted core; then run_part core core_tests core ""; fi
     if wanted sqlite; then run_part sqlite sqlite_tests "$ROOT/sqlite_ext/dbkeeper"; fi
@@ -264,12 +272,18 @@ run_total() {
   fi
   if wanted pg; then
     newer=$(cross_versions)
+    if [ -n "$newer" ] && [ "$SERIAL" != 1 ]; then xv=$(mktemp -d "$BUILD/cross.XXXXXX"); fi
     pg_lane() {
+      if [ -n "$xv" ] && [ "$1" = "$HOST_PG" ]; then
+        run_part cross-backups cross_step backups "$xv"
+        [ -f "$xv/ready" ] || : >"$xv/failed"
+      fi
       run_part "pg$1" pg_version "$1"
-      if [ "$SERIAL" != 1 ] && [ "$1" = "$HOST_PG" ]; then cross_part; fi
+      if [ -n "$xv" ] && [[ " $newer " == *" $1 "* ]]; then
+        run_part "pg$HOST_PG-to-$1" cross_step restore "$1" "$xv"
+      fi
       return 0
     }
-    cross_part() { [ -z "$newer" ] || run_part "pg$HOST_PG-to-${newer// /-}" cross_tests $newer; }
     for v in $PG_VERSIONS; do
       if [ "$SERIAL" = 1 ]; then
         pg_lane "$v"
@@ -279,7 +293,12 @@ run_total() {
       fi
     done
     [ ${#pg_pids[@]} -eq 0 ] || wait "${pg_pids[@]}"
-    if [ "$SERIAL" = 1 ]; then cross_part; fi
+    if [ -n "$xv" ]; then
+      [ ! -f "$xv/ready" ] || run_part cross-refuse cross_step refuse "$xv" $newer
+      rm -rf "$xv"
+    elif [ -n "$newer" ]; then
+      run_part "pg$HOST_PG-to-${newer// /-}" cross_tests $newer
+    fi
   fi
   [ -z "$host_pid" ] || wait "$host_pid"
   return 0

@@ -17,7 +17,9 @@
 # chroot's server, pg_regress and every tests/pg/t_*.sh run against it.
 # PASS/FAIL lines come out prefixed with pgN/.  DBK_PG_ONLY passes through;
 # the regression suite t_regression_db.sh builds its database from is kept
-# in the chroot's /var/cache/dbkeeper-regress-src-N.
+# in the chroot's /var/cache/dbkeeper-regress-src-N.  DBK_CHROOT_SHARE=DIR
+# hands DIR's files to the command in a directory of this run's own, and
+# takes back what it leaves there (tests/pg/cross_version.sh).
 #
 # /proc, /dev and /dev/shm are mounted in a private mount namespace
 # (unshare), so they vanish with the run whatever way it ends.  A run holds
@@ -131,8 +133,25 @@ copy_tree() {
 timed "$TAG/copy" copy_tree
 
 if [ $# -eq 0 ]; then
-  set -- env "DBK_PG_VERSION=$V" "DBK_PG_ONLY=${DBK_PG_ONLY:-}" \
-    DBK_REGRESS_CACHE=/var/cache/dbkeeper-regress-src-$V bash tests/pg/run.sh
+  set -- bash tests/pg/run.sh
 fi
+# DBK_CHROOT_SHARE=HOSTDIR: HOSTDIR's files are copied into a directory of
+# this run's own under the chroot's /build, named to the command by
+# DBK_CHROOT_SHARE, and what is there when the command ends is copied back
+# to HOSTDIR; the directory goes at exit.  (A fixed one was shared by every
+# run on the machine: two at once removed each other's files.)
+share=
+if [ -n "${DBK_CHROOT_SHARE:-}" ]; then
+  share=$(mktemp -d "$DIR/build/share.XXXXXX") || { say_fail "no hand-over directory in $DIR/build"; exit 1; }
+  trap 'rm -rf "$share"' EXIT
+  chmod 755 "$share"
+  cp -a "$DBK_CHROOT_SHARE/." "$share/" || { say_fail "copying $DBK_CHROOT_SHARE into the chroot failed"; exit 1; }
+fi
+set -- env "DBK_PG_VERSION=$V" "DBK_PG_ONLY=${DBK_PG_ONLY:-}" \
+  DBK_REGRESS_CACHE=/var/cache/dbkeeper-regress-src-$V ${share:+"DBK_CHROOT_SHARE=/build/${share##*/}"} "$@"
 in_chroot "$@" 2>&1 | sed -u -E "s#^(PASS|FAIL|TIME) pg/#\\1 $TAG/#; t; s#^(PASS|FAIL|TIME) #\\1 $TAG/#"
-exit "${PIPESTATUS[0]}"
+rc=${PIPESTATUS[0]}
+if [ -n "$share" ]; then
+  cp -a "$share/." "$DBK_CHROOT_SHARE/" || { say_fail "copying the hand-over directory back failed"; rc=1; }
+fi
+exit "$rc"

@@ -24,15 +24,24 @@
 #      restore of 15's tables gives it the partition's own.)  Then a backup
 #      is taken there of the restored database;
 #   3. back on the host, dbkeeper_restore of that newer backup is refused
-#      with an error naming both versions, and the database, the backup
-#      directory and the latest link stay as they were.
+#      with an error naming both versions, and the database (loaded again
+#      from the same files and backed up), the backup directory and the
+#      latest link stay as they were.
 #
-# make check runs it after the per-version suites (tests/run-all.sh).
-# PASS/FAIL ids: pgN/from15/<db>_<way> and <db>_<way>_streaming, with <way>
-# psql, restore or pg_dump (step 2), pg15/refuse-pgN/<db>
-# (step 3), pg15/cross/... (step 1).  Holds /tmp/dbkeeper-pg.lock for the host's install, and each
-# chroot's lock while in it.  With "inner DIR FROM", runs step 2 inside a
-# chroot, on the backups of PostgreSQL FROM in DIR.
+# Without a step named, it runs the three one after the other, for the
+# VERSIONs given, in a directory of its own under /tmp.  make check
+# (tests/run-all.sh) runs them as parts of their own: `backups DIR` (step 1)
+# before the host's suite, `restore V DIR` (step 2 on V) after V's suite,
+# and `refuse DIR V...` (step 3) once every suite has ended, so that the
+# cross-version steps run beside the suites instead of alone after them.
+# Each holds /tmp/dbkeeper-pg.lock (the host's installed extension) while
+# it runs on the host, and step 2 the chroot's lock.  The files handed to a
+# chroot go into a directory of that run's own inside it (tests/pg/chroot.sh,
+# DBK_CHROOT_SHARE), so that two runs never meet there.
+# PASS/FAIL ids: pg15/cross/<db>_backup (step 1); pgN/from15/<db>_<way> and
+# <db>_<way>_streaming, with <way> psql, restore or pg_dump (step 2);
+# pg15/refuse-pgN/<db> (step 3).  "inner FROM" is step 2 inside the chroot,
+# on the backups of PostgreSQL FROM in $DBK_CHROOT_SHARE.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 
@@ -77,9 +86,13 @@ check_streaming() {
 
 if [ "${1:-}" = inner ]; then
   # ---- step 2, inside the chroot of a newer version ----
-  XV=$2 FROM=$3
+  XV=${DBK_CHROOT_SHARE:?inner runs in a chroot, by tests/pg/chroot.sh with DBK_CHROOT_SHARE} FROM=$2
   SUITE=from$FROM
   . tests/pg/lib.sh
+  # The version's own psql, pg_dump and createdb, not Debian's wrapper, a
+  # Perl script that costs each of the few hundred calls here as much CPU
+  # as the call itself.
+  PATH=$PGBIN:$PATH
   if ! make -s -C pg_ext PG_CONFIG="$PGBIN/pg_config" install >"$WORK/install.log" 2>&1; then
     cat "$WORK/install.log"; fail install "the extension did not build or install"; exit 1
   fi
@@ -161,72 +174,134 @@ if [ "${1:-}" = inner ]; then
   exit 0
 fi
 
-# ---- steps 1 and 3, on the host ----
-VERSIONS=${*:-17 18}
-SUITE=cross
-exec 9>/tmp/dbkeeper-pg.lock
-flock 9
-. tests/pg/lib.sh
-SUITE=pg$PG_MAJOR/cross
-if ! make -s -C pg_ext PG_CONFIG="$PGBIN/pg_config" install >"$WORK/install.log" 2>&1; then
-  cat "$WORK/install.log"; fail install "the extension did not build or install"; exit 1
-fi
-objects_modules
-start_cluster "$OBJECTS_CONF"
-objects_tablespace || { fail tablespace "regress_bk_space could not be made"; exit 1; }
-CACHE=${DBK_CHROOT_CACHE:-/var/cache/dbkeeper}
-for db in $DBS; do
-  if ! load "$db"; then
-    fail "${db}_load" "$db does not load: $(grep -m3 ERROR "$WORK/load-$db.log")"; exit 1
-  fi
-  if ! name=$(q -d "$db" -c "SELECT dbkeeper_backup('pg$PG_MAJOR')" 2>"$WORK/err"); then
-    fail "${db}_backup" "$(cat "$WORK/err")"; exit 1
-  fi
-  printf '%s\n' "$name" >"$WORK/$db.name"
-  sub=$(streaming "$db")
-  if [ -n "$sub" ]; then printf '%s\n' "$sub" >"$WORK/$db.streaming"; else rm -f "$WORK/$db.streaming"; fi
-  pg_dump -d "$db" -f "$WORK/$db.pg_dump.sql" 2>"$WORK/err" ||
-    { fail "${db}_pg_dump" "$(cat "$WORK/err")"; exit 1; }
-done
-pg_dumpall --roles-only --no-role-passwords -f "$WORK/roles.sql" 2>"$WORK/err" ||
-  { fail roles "$(cat "$WORK/err")"; exit 1; }
+# ---- steps 1 and 3, on the host, and the chroot's part of step 2 ----
+# Each holds /tmp/dbkeeper-pg.lock (the host's installed extension) only
+# while it runs, and each step 2 its chroot's lock, so that make check can
+# run step 1 before the host's suite and step 2 after each newer version's
+# suite, at the same time as the other suites (tests/run-all.sh).
 
-for v in $VERSIONS; do
-  # The hand-over directory lives in the chroot, beside the tree it copies.
-  xv=$CACHE/chroot-$v/build/xv
-  rm -rf "$xv"
-  mkdir -p "$xv"
-  cp "$WORK/roles.sql" "$xv/"
+# backups DIR: step 1, the host's backups, pg_dump scripts and roles, into
+# DIR (made if missing), which gets a file "ready" when they are complete.
+backups() {
+  local dir=$1 db name sub
+  mkdir -p "$dir"
+  rm -f "$dir/ready"
+  exec 9>/tmp/dbkeeper-pg.lock
+  flock 9
+  SUITE=cross
+  . tests/pg/lib.sh
+  SUITE=pg$PG_MAJOR/cross
+  # whatever way this ends, a step 2 waiting for DIR/ready is told
+  XV_DIR=$dir
+  cross_mark() { [ -f "$XV_DIR/ready" ] || : >"$XV_DIR/failed"; }
+  pg_lib_cleanup_hooks="$pg_lib_cleanup_hooks cross_mark"
+  if ! make -s -C pg_ext PG_CONFIG="$PGBIN/pg_config" install >"$WORK/install.log" 2>&1; then
+    cat "$WORK/install.log"; fail install "the extension did not build or install"; return 1
+  fi
+  objects_modules
+  start_cluster "$OBJECTS_CONF"
+  objects_tablespace || { fail tablespace "regress_bk_space could not be made"; return 1; }
   for db in $DBS; do
-    cp "$BACKUPS/$(cat "$WORK/$db.name")" "$WORK/$db.name" "$WORK/$db.pg_dump.sql" "$xv/"
-    [ ! -f "$WORK/$db.streaming" ] || cp "$WORK/$db.streaming" "$xv/"
+    if ! load "$db"; then
+      fail "${db}_load" "$db does not load: $(grep -m3 ERROR "$WORK/load-$db.log")"; return 1
+    fi
+    if ! name=$(q -d "$db" -c "SELECT dbkeeper_backup('pg$PG_MAJOR')" 2>"$WORK/err"); then
+      fail "${db}_backup" "$(cat "$WORK/err")"; return 1
+    fi
+    cp "$BACKUPS/$name" "$dir/" && printf '%s\n' "$name" >"$dir/$db.name"
+    sub=$(streaming "$db")
+    if [ -n "$sub" ]; then printf '%s\n' "$sub" >"$dir/$db.streaming"; else rm -f "$dir/$db.streaming"; fi
+    pg_dump -d "$db" -f "$dir/$db.pg_dump.sql" 2>"$WORK/err" ||
+      { fail "${db}_pg_dump" "$(cat "$WORK/err")"; return 1; }
+    pass "${db}_backup" "($name, $(stat -c %s "$BACKUPS/$name") bytes, and pg_dump's script of $db)"
   done
-  tests/pg/chroot.sh "$v" bash tests/pg/cross_version.sh inner /build/xv "$PG_MAJOR"
+  pg_dumpall --roles-only --no-role-passwords -f "$dir/roles.sql" 2>"$WORK/err" ||
+    { fail roles "$(cat "$WORK/err")"; return 1; }
+  : >"$dir/ready"
+}
 
-  # step 3: the newer backup is refused here, and nothing changes
-  SUITE=pg$PG_MAJOR/refuse-pg$v
+# restore V DIR: step 2 on PostgreSQL V, on the backups of step 1 in DIR.
+# The files go into a directory of this run's own inside the chroot
+# (tests/pg/chroot.sh's DBK_CHROOT_SHARE, removed when it ends); what the
+# chroot writes comes back to DIR/toV.  Under make check, step 1 may still be
+# running: this waits for DIR/ready, or for DIR/failed.
+restore() {
+  local v=$1 dir=$2 out=$2/to$1 f
+  while [ ! -f "$dir/ready" ] && [ ! -f "$dir/failed" ]; do sleep 2; done
+  if [ ! -f "$dir/ready" ]; then
+    echo "FAIL pg$v/from$HOST_MAJOR/backups no backups of the host to restore (step 1 failed)"; return 1
+  fi
+  rm -rf "$out"
+  mkdir -p "$out"
+  for f in "$dir"/*; do [ -f "$f" ] && cp "$f" "$out/"; done
+  rm -f "$out/ready"
+  DBK_CHROOT_SHARE=$out tests/pg/chroot.sh "$v" bash tests/pg/cross_version.sh inner "$HOST_MAJOR"
+}
+
+# refuse DIR V...: step 3, the backups each newer V wrote (DIR/toV) refused
+# here, with nothing changed: the database as step 1 made it, loaded again,
+# and the backup directory, which holds its own backup and latest link.
+# The database is compared as a whole pg_dump writes it, rows, sequences and
+# large objects included: one process, where dbsig runs one query per table.
+dumpsig() { pg_dump -d "$1" 2>&1 | grep -v '^\\\(un\)\?restrict '; }
+refuse() {
+  local dir=$1 v db newer files_before
+  shift
+  exec 9>/tmp/dbkeeper-pg.lock
+  flock 9
+  SUITE=cross
+  . tests/pg/lib.sh
+  if ! make -s -C pg_ext PG_CONFIG="$PGBIN/pg_config" install >"$WORK/install.log" 2>&1; then
+    cat "$WORK/install.log"; SUITE=pg$PG_MAJOR/cross; fail install "the extension did not build or install"; return 1
+  fi
+  objects_modules
+  start_cluster "$OBJECTS_CONF"
+  objects_tablespace || { fail tablespace "regress_bk_space could not be made"; return 1; }
   for db in $DBS; do
-    newer=$(cat "$xv/$db.newer" 2>/dev/null)
-    if [ -z "$newer" ]; then fail "$db" "PostgreSQL $v wrote no backup of $db"; continue; fi
-    put "$xv/$newer"
-    dbsig "$db" >"$WORK/$db.before.sig"
-    files_before=$(ls -l "$BACKUPS")
-    if q -d "$db" -c "SELECT dbkeeper_restore('$newer', true)" >/dev/null 2>"$WORK/err"; then
-      fail "$db" "PostgreSQL $PG_MAJOR restored a backup of PostgreSQL $v"
-    elif ! grep -q "PostgreSQL $v.*PostgreSQL $PG_MAJOR" "$WORK/err"; then
-      fail "$db" "the refusal does not name both versions: $(cat "$WORK/err")"
-    else
-      dbsig "$db" >"$WORK/$db.after.sig"
-      if sig_diff "$db" "$WORK/$db.before.sig" "$WORK/$db.after.sig"; then
-        if [ "$(ls -l "$BACKUPS")" = "$files_before" ]; then
-          pass "$db" "($(grep -o 'ERROR: .*' "$WORK/err" | head -1))"
-        else
-          fail "$db" "the backup directory changed: no safety backup should have been taken"
+    if ! load "$db" || ! q -d "$db" -c "SELECT dbkeeper_backup('pg$PG_MAJOR')" >/dev/null 2>"$WORK/err"; then
+      SUITE=pg$PG_MAJOR/cross; fail "${db}_load" "$db does not load: $(grep -m3 ERROR "$WORK/load-$db.log" "$WORK/err")"; return 1
+    fi
+    dumpsig "$db" >"$WORK/$db.before.sig"
+  done
+  for v in "$@"; do
+    SUITE=pg$PG_MAJOR/refuse-pg$v
+    for db in $DBS; do
+      newer=$(cat "$dir/to$v/$db.newer" 2>/dev/null)
+      if [ -z "$newer" ]; then fail "$db" "PostgreSQL $v wrote no backup of $db"; continue; fi
+      put "$dir/to$v/$newer"
+      files_before=$(ls -l "$BACKUPS")
+      if q -d "$db" -c "SELECT dbkeeper_restore('$newer', true)" >/dev/null 2>"$WORK/err"; then
+        fail "$db" "PostgreSQL $PG_MAJOR restored a backup of PostgreSQL $v"
+      elif ! grep -q "PostgreSQL $v.*PostgreSQL $PG_MAJOR" "$WORK/err"; then
+        fail "$db" "the refusal does not name both versions: $(cat "$WORK/err")"
+      else
+        dumpsig "$db" >"$WORK/$db.after.sig"
+        if sig_diff "$db" "$WORK/$db.before.sig" "$WORK/$db.after.sig"; then
+          if [ "$(ls -l "$BACKUPS")" = "$files_before" ]; then
+            pass "$db" "($(grep -o 'ERROR: .*' "$WORK/err" | head -1))"
+          else
+            fail "$db" "the backup directory changed: no safety backup should have been taken"
+          fi
         fi
       fi
-    fi
-    rm -f "$BACKUPS/$newer"
+      rm -f "$BACKUPS/$newer"
+    done
   done
-  SUITE=pg$PG_MAJOR/cross
-  rm -rf "$xv"
-done
+}
+
+HOST_MAJOR=$(. tests/pg/version.sh; echo "$PG_MAJOR")
+case ${1:-} in
+  backups) backups "$2" || { : >"$2/failed"; exit 1; } ;;
+  restore) restore "$2" "$3" ;;
+  refuse) shift; refuse "$@" ;;
+  *)
+    # all three steps, one after the other, in a directory of this run's own
+    VERSIONS=${*:-17 18}
+    XV=$(mktemp -d /tmp/dbkeeper-cross.XXXXXX)
+    trap 'rm -rf "$XV"' EXIT
+    rc=0
+    (backups "$XV") || { : >"$XV/failed"; rc=1; }
+    for v in $VERSIONS; do restore "$v" "$XV" || rc=1; done
+    [ -f "$XV/ready" ] && { (refuse "$XV" $VERSIONS) || rc=1; }
+    exit $rc ;;
+esac
