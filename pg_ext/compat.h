@@ -223,4 +223,19 @@ dbk_check_insert_permissions(ParseState *pstate, ParseNamespaceItem *nsitem, Bit
 #endif
 }
 
+/*
+ * 18's temporal keys and foreign keys (WITHOUT OVERLAPS, PERIOD: conperiod)
+ * and constraints NOT ENFORCED (conenforced): the fingerprint's own text for
+ * a plain key (schema_relations.c, plain_constraintdef) has no words for
+ * them, so such a constraint is never plain and pg_get_constraintdef
+ * describes it.
+ */
+#if PG_VERSION_NUM >= 180000
+#define DBK_SQL_CON_NOT_PLAIN(co) "(" co ".conperiod OR NOT " co ".conenforced)"
+#define DBK_CON_NOT_PLAIN(form) ((form)->conperiod || !(form)->conenforced)
+#else
+#define DBK_SQL_CON_NOT_PLAIN(co) "false"
+#define DBK_CON_NOT_PLAIN(form) false
+#endif
+
 #endif							/* DBK_PG_COMPAT_H */

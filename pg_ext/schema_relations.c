@@ -1417,9 +1417,10 @@ static const char constraints_query[] =
 	"SELECT co.oid, CASE WHEN co.conrelid = 0 THEN co.contypid::regtype::text || '.' || quote_ident(co.conname) END, "
 	"  co.conrelid, co.contypid, co.contype, quote_ident(co.conname), co.confrelid, co.conkey, co.confkey, "
 	"  co.confmatchtype, co.confupdtype, co.confdeltype, co.condeferrable, co.condeferred, co.convalidated, "
-	"  CASE co.contype WHEN 'f' THEN co.confdelsetcols IS NULL "
-	"    WHEN 'p' THEN NOT (x.indnullsnotdistinct OR x.indnatts <> x.indnkeyatts) "
-	"    WHEN 'u' THEN NOT (x.indnullsnotdistinct OR x.indnatts <> x.indnkeyatts) ELSE false END, "
+	"  CASE WHEN " DBK_SQL_CON_NOT_PLAIN("co") " THEN false "
+	"    WHEN co.contype = 'f' THEN co.confdelsetcols IS NULL "
+	"    WHEN co.contype IN ('p', 'u') THEN NOT (x.indnullsnotdistinct OR x.indnatts <> x.indnkeyatts) "
+	"    ELSE false END, "
 	"  CASE WHEN co.contype = 'c' THEN co.conbin::text END, "
 	/* NULL without options, not '': no subquery run for each constraint */
 	"  CASE WHEN xc.reloptions IS NOT NULL "
@@ -1701,14 +1702,15 @@ describe_constraints_by_query(dbk_schema *s, dbk_pg_relinfo *ri, List *oids, Mem
  * that plain_constraintdef may write whole, as constraints_query's "plain"
  * column and its index options say: a foreign key without a column list
  * after ON DELETE SET NULL/DEFAULT, a key whose index has neither NULLS
- * NOT DISTINCT, INCLUDE columns nor storage options.
+ * NOT DISTINCT, INCLUDE columns nor storage options; on 18 neither temporal
+ * (WITHOUT OVERLAPS, PERIOD) nor NOT ENFORCED.
  */
 static bool
 constraint_may_be_plain(dbk_pg_relinfo *ri, HeapTuple tup, TupleDesc desc)
 {
 	Form_pg_constraint co = (Form_pg_constraint) GETSTRUCT(tup);
 
-	if (!OidIsValid(co->conrelid))
+	if (!OidIsValid(co->conrelid) || DBK_CON_NOT_PLAIN(co))
 		return false;
 	if (co->contype == CONSTRAINT_FOREIGN)
 		return heap_attisnull(tup, Anum_pg_constraint_confdelsetcols, desc);
