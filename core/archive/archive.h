@@ -45,6 +45,12 @@
 /* the lines of format 1, which readers still read */
 #define DBK_ARCHIVE_HEADER_LINE_1 "dbkeeper-header 1"
 #define DBK_ARCHIVE_TRAILER_LINE_1 "dbkeeper-trailer 1"
+/*
+ * The zstd level of the metadata a backup carries beside its content: the
+ * schema description and the trailer's long entries (archive.c says what
+ * it costs).
+ */
+#define DBK_ARCHIVE_TEXT_LEVEL 16
 /* Metadata records larger than this are refused as corrupt by readers. */
 #define DBK_ARCHIVE_MAX_RECORD (256U * 1024 * 1024)
 
@@ -92,6 +98,15 @@ dbk_archive_writer *dbk_archive_writer_open_threaded(const dbk_allocator *a,
 													 int level, int workers, dbk_error *err);
 int			dbk_archive_write(dbk_archive_writer *w, const void *buf, size_t len,
 							  dbk_error *err);
+
+/*
+ * Writes buf as a zstd frame of its own at level (the content goes on
+ * after it, in order): for text that is small beside the rest of the
+ * content and pays for another level, such as a PostgreSQL backup's schema
+ * statements.  Compresses on the calling thread.
+ */
+int			dbk_archive_write_frame(dbk_archive_writer *w, const void *buf, size_t len,
+									int level, dbk_error *err);
 /* Ends the content and writes the trailer with extra's entries (may be NULL). */
 int			dbk_archive_writer_finish(dbk_archive_writer *w, const dbk_meta *extra,
 									  dbk_archive_summary *summary, dbk_error *err);

@@ -494,6 +494,259 @@ test_schema_header(void)
 	free(want);
 }
 
+/* The number of zstd frames between m's header (and schema) frames and its trailer. */
+static int
+count_frames(const membuf *m)
+{
+	size_t		off = 0;
+	int			n = 0;
+
+	while (off + 8 <= m->len)
+	{
+		unsigned	magic = m->data[off] | m->data[off + 1] << 8 | m->data[off + 2] << 16 |
+			(unsigned) m->data[off + 3] << 24;
+		size_t		len;
+
+		if ((magic & 0xFFFFFFF0U) == 0x184D2A50U)
+			len = 8 + (m->data[off + 4] | m->data[off + 5] << 8 | m->data[off + 6] << 16 |
+					   (size_t) m->data[off + 7] << 24);
+		else
+		{
+			len = ZSTD_findFrameCompressedSize(m->data + off, m->len - off);
+			if (ZSTD_isError(len))
+				return -1;
+			n++;
+		}
+		off += len;
+	}
+	return off == m->len ? n : -1;
+}
+
+/* What `zstd -dc` gives for m: every frame decompressed, skippable ones skipped. */
+static size_t
+zstd_dc(const membuf *m, unsigned char *out, size_t cap)
+{
+	ZSTD_DCtx  *d = ZSTD_createDCtx();
+	ZSTD_inBuffer in = {m->data, m->len, 0};
+	ZSTD_outBuffer o = {out, cap, 0};
+	size_t		rc = 0;
+
+	while (in.pos < in.size && !ZSTD_isError(rc))
+		rc = ZSTD_decompressStream(d, &o, &in);
+	ZSTD_freeDCtx(d);
+	return ZSTD_isError(rc) ? (size_t) -1 : o.pos;
+}
+
+/*
+ * Text written with dbk_archive_write_frame goes into zstd frames of its own
+ * between the streamed parts, in order; the streaming frame is ended before
+ * and begun again after, on the same worker threads, and none is left empty.
+ */
+static void
+test_frames(void)
+{
+	const char *pre = "CREATE TABLE t1 (a int);\nCREATE TABLE t2 (a int);\n",
+			   *data = "COPY t1 (a) FROM stdin;\n1\n2\n\\.\n",
+			   *post = "CREATE INDEX t1_a ON t1 (a);\n";
+	char		want[512];
+	unsigned char got[512];
+
+	snprintf(want, sizeof(want), "%s%s%s%s", pre, data, data, post);
+	for (int workers = 0; workers <= 1; workers++)
+	{
+		membuf		m = {0};
+		dbk_meta	h;
+		dbk_error	err;
+		dbk_sink	sink = {mem_write, &m};
+		dbk_archive_summary s;
+		dbk_archive_writer *w;
+		size_t		gotlen = 0;
+		char		hex[65];
+		int			ok;
+
+		dbk_meta_init(&h, A);
+		dbk_meta_set(&h, "engine", "postgresql", &err);
+		w = dbk_archive_writer_open(A, sink, &h, 3, workers, &err);
+		ok = w != NULL && dbk_archive_write_frame(w, pre, strlen(pre), 19, &err) == 0 &&
+			dbk_archive_write(w, data, strlen(data), &err) == 0 &&
+			dbk_archive_write(w, data, strlen(data), &err) == 0 &&
+			dbk_archive_write_frame(w, post, strlen(post), DBK_ARCHIVE_TEXT_LEVEL, &err) == 0 &&
+			dbk_archive_write_frame(w, "", 0, 19, &err) == 0 &&
+			dbk_archive_writer_finish(w, NULL, &s, &err) == 0;
+		dbk_archive_writer_free(w);
+		dbk_meta_free(&h);
+		CHECK(workers ? "archive/frames-write-workers" : "archive/frames-write", ok);
+		dbk_sha256_hex(want, strlen(want), hex, &err);
+		CHECK(workers ? "archive/frames-summary-workers" : "archive/frames-summary",
+			  s.content_bytes == strlen(want) && strcmp(hex, s.content_sha256) == 0);
+		CHECK(workers ? "archive/frames-three-workers" : "archive/frames-three", count_frames(&m) == 3);
+		CHECK(workers ? "archive/frames-read-workers" : "archive/frames-read",
+			  read_archive(&m, got, sizeof(got), &gotlen, &err) == 0 && gotlen == strlen(want) &&
+			  memcmp(got, want, gotlen) == 0);
+		gotlen = zstd_dc(&m, got, sizeof(got));
+		CHECK(workers ? "archive/frames-zstd-dc-workers" : "archive/frames-zstd-dc",
+			  gotlen == strlen(want) && memcmp(got, want, gotlen) == 0);
+		free(m.data);
+	}
+	{
+		membuf		m = {0};
+		dbk_meta	h;
+		dbk_error	err;
+		dbk_sink	sink = {mem_write, &m};
+		dbk_archive_summary s;
+		dbk_archive_writer *w;
+		int			ok;
+
+		dbk_meta_init(&h, A);
+		dbk_meta_set(&h, "engine", "postgresql", &err);
+		w = dbk_archive_writer_open(A, sink, &h, 3, 1, &err);
+		ok = w != NULL && dbk_archive_write_frame(w, pre, strlen(pre), 30, &err) != 0 &&
+			err.kind == DBK_E_INVALID && dbk_archive_write_frame(w, pre, strlen(pre), 19, &err) == 0 &&
+			dbk_archive_writer_finish(w, NULL, &s, &err) == 0;
+		dbk_archive_writer_free(w);
+		dbk_meta_free(&h);
+		CHECK("archive/frames-bad-level-refused", ok);
+		CHECK("archive/frames-only-one", count_frames(&m) == 1);
+		free(m.data);
+	}
+}
+
+/* Writes an archive whose trailer holds "rows", then key=value; 0 on success. */
+static int
+make_trailer_archive(membuf *out, const char *key, const char *value, dbk_error *err)
+{
+	dbk_meta	h,
+				extra;
+	dbk_sink	sink = {mem_write, out};
+	dbk_archive_summary s;
+	dbk_archive_writer *w;
+	int			rc = -1;
+
+	dbk_meta_init(&h, A);
+	dbk_meta_init(&extra, A);
+	dbk_meta_set(&h, "engine", "postgresql", err);
+	dbk_meta_set(&extra, "rows", "6000", err);
+	dbk_meta_set(&extra, key, value, err);
+	dbk_meta_set(&extra, "after", "1", err);
+	w = dbk_archive_writer_open(A, sink, &h, 3, 0, err);
+	if (w && dbk_archive_write(w, "SELECT 1;\n", 10, err) == 0 &&
+		dbk_archive_writer_finish(w, &extra, &s, err) == 0)
+		rc = 0;
+	dbk_archive_writer_free(w);
+	dbk_meta_free(&h);
+	dbk_meta_free(&extra);
+	return rc;
+}
+
+/* The trailer as the reader and as dbk_archive_peek give it, "key=value;" each; NULL on failure. */
+static char *
+trailer_text(membuf *m, bool peek, dbk_error *err)
+{
+	dbk_meta	h,
+				t;
+	char	   *out = NULL;
+	size_t		len = 0;
+	int			ok;
+
+	dbk_meta_init(&h, A);
+	dbk_meta_init(&t, A);
+	if (peek)
+	{
+		char		path[] = "/tmp/dbk-test-archive-XXXXXX";
+		int			fd = mkstemp(path);
+		uint64_t	bytes;
+
+		ok = fd >= 0 && write(fd, m->data, m->len) == (ssize_t) m->len &&
+			dbk_archive_peek(A, fd, "backup \"t\"", &h, &t, &bytes, err) == 0;
+		if (fd >= 0)
+		{
+			unlink(path);
+			close(fd);
+		}
+	}
+	else
+	{
+		dbk_source	src = {mem_read, m};
+		dbk_archive_reader *r;
+		unsigned char buf[64];
+		size_t		n = 1;
+
+		m->pos = 0;
+		r = dbk_archive_reader_open(A, src, "backup \"t\"", err);
+		ok = r != NULL;
+		while (ok && n > 0)
+			ok = dbk_archive_read(r, buf, sizeof(buf), &n, err) == 0;
+		ok = ok && dbk_meta_merge(&t, dbk_archive_reader_trailer(r), err) == 0;
+		dbk_archive_reader_free(r);
+	}
+	for (size_t i = 0; ok && i < t.n; i++)
+	{
+		const char *k = t.items[i].key;
+		size_t		need;
+
+		if (strcmp(k, "rows") != 0 && strcmp(k, "table_rows") != 0 && strcmp(k, "after") != 0 &&
+			strcmp(k, "table_rows_zstd") != 0)
+			continue;
+		need = strlen(k) + strlen(t.items[i].value) + 2;
+		out = realloc(out, len + need + 1);
+		snprintf(out + len, need + 1, "%s=%s;", k, t.items[i].value);
+		len += need;
+	}
+	dbk_meta_free(&h);
+	dbk_meta_free(&t);
+	return out;
+}
+
+/*
+ * A long trailer entry (a PostgreSQL backup's table_rows of hundreds of
+ * tables) is written packed, "<key>_zstd" in base64, and read back as
+ * "<key>" in its place; short ones stay plain.
+ */
+static void
+test_trailer_packing(void)
+{
+	size_t		cap = 20000,
+				n = 0;
+	char	   *list = malloc(cap),
+			   *want = malloc(cap + 64),
+			   *got;
+	membuf		m = {0};
+	dbk_error	err;
+
+	for (int i = 1; i <= 300; i++)
+		n += (size_t) snprintf(list + n, cap - n, "%s20 clin.t%d", i > 1 ? "\n" : "", i);
+	snprintf(want, cap + 64, "rows=6000;table_rows=%s;after=1;", list);
+	CHECK("archive/trailer-pack-write", make_trailer_archive(&m, "table_rows", list, &err) == 0);
+	CHECK("archive/trailer-packed", contains(&m, "\ntable_rows_zstd=") && !contains(&m, "\ntable_rows=") &&
+		  !contains(&m, "clin.t100") && m.len < n / 2);
+	got = trailer_text(&m, false, &err);
+	CHECK("archive/trailer-pack-read", got != NULL && strcmp(got, want) == 0);
+	free(got);
+	got = trailer_text(&m, true, &err);
+	CHECK("archive/trailer-pack-peek", got != NULL && strcmp(got, want) == 0);
+	free(got);
+	free(m.data);
+
+	/* four tables: plain, as before */
+	memset(&m, 0, sizeof(m));
+	list[strlen("20 clin.t1\n20 clin.t2\n20 clin.t3\n20 clin.t4")] = '\0';
+	snprintf(want, cap + 64, "rows=6000;table_rows=%s;after=1;", list);
+	CHECK("archive/trailer-short-write", make_trailer_archive(&m, "table_rows", list, &err) == 0);
+	CHECK("archive/trailer-short-plain", contains(&m, "\ntable_rows=20 clin.t1\\n20 clin.t2\\n"));
+	got = trailer_text(&m, false, &err);
+	CHECK("archive/trailer-short-read", got != NULL && strcmp(got, want) == 0);
+	free(got);
+	free(m.data);
+
+	/* a key that would read back as another is refused */
+	memset(&m, 0, sizeof(m));
+	CHECK("archive/trailer-packed-key-refused",
+		  make_trailer_archive(&m, "table_rows_zstd", "x", &err) != 0 && err.kind == DBK_E_INVALID);
+	free(m.data);
+	free(list);
+	free(want);
+}
+
 int
 main(void)
 {
@@ -504,5 +757,7 @@ main(void)
 	test_not_a_backup();
 	test_mutations();
 	test_schema_header();
+	test_frames();
+	test_trailer_packing();
 	return unit_exit();
 }
