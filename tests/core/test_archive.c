@@ -388,7 +388,7 @@ contains(const membuf *m, const char *s)
 static bool
 make_format_1(membuf *m)
 {
-	unsigned char *at = memmem(m->data, m->len, "dbkeeper-header 2\n", 18);
+	unsigned char *at = memmem(m->data, m->len, "dbkeeper-header 3\n", 18);
 
 	if (at == NULL)
 		return false;
@@ -747,6 +747,124 @@ test_trailer_packing(void)
 	free(want);
 }
 
+/* m with its schema frame's payload replaced by a zstd frame of split (len bytes); false when m has none. */
+static bool
+replace_schema_frame(membuf *m, const char *split, size_t len)
+{
+	size_t		hlen = 8 + (m->data[4] | m->data[5] << 8 | m->data[6] << 16),
+				old,
+				bound = ZSTD_compressBound(len),
+				zlen;
+	unsigned char *z = malloc(bound),
+			   *out;
+
+	if (m->data[hlen] != 0x5C)
+		return false;
+	old = 8 + (m->data[hlen + 4] | m->data[hlen + 5] << 8 | m->data[hlen + 6] << 16);
+	zlen = ZSTD_compress(z, bound, split, len, 3);
+	out = malloc(m->len - old + 8 + zlen);
+	memcpy(out, m->data, hlen);
+	memcpy(out + hlen, m->data + hlen, 4);
+	out[hlen + 4] = (unsigned char) zlen;
+	out[hlen + 5] = (unsigned char) (zlen >> 8);
+	out[hlen + 6] = (unsigned char) (zlen >> 16);
+	out[hlen + 7] = 0;
+	memcpy(out + hlen + 8, z, zlen);
+	memcpy(out + hlen + 8 + zlen, m->data + hlen + old, m->len - hlen - old);
+	m->len = m->len - old + 8 + zlen;
+	free(m->data);
+	m->data = out;
+	free(z);
+	return true;
+}
+
+/*
+ * Format 3 writes the schema description with its numbers apart; readers
+ * give back the same text whatever it holds (control bytes the split uses,
+ * long runs of digits, more numbers on a line than it refers back to), and
+ * refuse a split that does not join.  A format-2 file (the fuzz corpus's,
+ * written by dbkeeper before format 3) still reads.
+ */
+static void
+test_schema_split(void)
+{
+	static const char *const texts[] = {
+		"dbkeeper-schema 3\ntable\tclin.t17\tid integer default nextval('clin.t17_id_seq'), n numeric(10,2)\n"
+		"trigger\tclin.t17.trg17\tCREATE TRIGGER trg17 ON clin.t17 EXECUTE FUNCTION audit.trg17()\n",
+		"0\n1 2 3 4 5 6 7 8 9 10 11 12 1 2 3 11 12 12 0 007 7 00\n\x01\x02 1\x01\x02\x01 22 \x02\n99999999999999999999999999999999 99999999999999999999999999999999",
+		"",
+		"no digits at all\n",
+		"\n\n5\n\n5",
+	};
+	static const char *const bad[][2] = {
+		{"a\x01", ""},			/* a number with no line */
+		{"a\x01", "=0\n"},		/* a reference to nothing */
+		{"a\x01", "1x\n"},		/* not digits */
+		{"a", "1\n"},			/* a line left over */
+		{"a\x02", ""},			/* an escape at the end */
+		{"a\x02z", ""},			/* an escape of nothing the split escapes */
+		{"1\x01\n\x01", "5\n=0\n"},	/* a reference across lines */
+	};
+	char		want[512];
+	char	   *got = NULL;
+	dbk_error	err;
+
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+	{
+		membuf		m = {0};
+		char		id[64];
+
+		snprintf(want, sizeof(want), "engine=postgresql;after=1;schema=%s;", texts[i]);
+		snprintf(id, sizeof(id), "archive/schema-split-%zu-read", i);
+		CHECK(id, make_schema_archive(&m, "schema", texts[i]) == 0 &&
+			  (got = read_header(&m, &err)) != NULL && strcmp(got, want) == 0);
+		free(got);
+		snprintf(id, sizeof(id), "archive/schema-split-%zu-peek", i);
+		CHECK(id, (got = peek_header(&m, &err)) != NULL && strcmp(got, want) == 0);
+		free(got);
+		free(m.data);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	{
+		membuf		m = {0};
+		char		split[64],
+					id[64];
+		size_t		n = strlen(bad[i][0]) + 1 + strlen(bad[i][1]);
+
+		snprintf(split, sizeof(split), "%s%c%s", bad[i][0], '\0', bad[i][1]);
+		memcpy(split + strlen(bad[i][0]) + 1, bad[i][1], strlen(bad[i][1]));
+		snprintf(id, sizeof(id), "archive/schema-split-bad-%zu", i);
+		got = NULL;
+		CHECK(id, make_schema_archive(&m, "schema", "x") == 0 && replace_schema_frame(&m, split, n) &&
+			  (got = peek_header(&m, &err)) == NULL && err.kind == DBK_E_CORRUPT &&
+			  strstr(err.message, "compressed schema cannot be read") != NULL);
+		free(got);
+		free(m.data);
+	}
+	{
+		FILE	   *f = fopen("tests/fuzz/corpus/archive/postgresql-backup-format-2", "rb");
+		membuf		m = {0};
+		unsigned char buf[4096],
+					got2[65536];
+		size_t		n,
+					gotlen = 0;
+
+		while (f != NULL && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+			mem_write(&m, buf, n, &err);
+		if (f != NULL)
+			fclose(f);
+		CHECK("archive/format-2-read", m.len > 0 && read_archive(&m, got2, sizeof(got2), &gotlen, &err) == 0 &&
+			  gotlen > 0);
+		got = read_header(&m, &err);
+		CHECK("archive/format-2-schema", got != NULL && strstr(got, ";schema=dbkeeper-schema ") != NULL);
+		free(got);
+		got = peek_header(&m, &err);
+		CHECK("archive/format-2-peek", got != NULL && strstr(got, ";schema=dbkeeper-schema ") != NULL);
+		free(got);
+		free(m.data);
+	}
+}
+
 int
 main(void)
 {
@@ -759,5 +877,6 @@ main(void)
 	test_schema_header();
 	test_frames();
 	test_trailer_packing();
+	test_schema_split();
 	return unit_exit();
 }
