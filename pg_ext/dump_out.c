@@ -34,3 +34,19 @@ dump_out_flush(dump_out *o)
 	o->bytes += o->buf.len;
 	resetStringInfo(&o->buf);
 }
+
+void
+dump_out_flush_frame(dump_out *o, int level)
+{
+	dbk_error	err;
+
+	if (o->buf.len == 0)
+		return;
+	if (dbk_archive_write_frame(o->writer, o->buf.data, o->buf.len, level, &err) != 0)
+	{
+		CHECK_FOR_INTERRUPTS();
+		dbk_pg_raise(&err);
+	}
+	o->bytes += o->buf.len;
+	resetStringInfo(&o->buf);
+}

@@ -24,6 +24,8 @@ typedef struct dump_out
 void		dump_out_init(dump_out *o, dbk_archive_writer *writer);
 /* Hands the pending text to the writer; raises on a write error or interrupt. */
 void		dump_out_flush(dump_out *o);
+/* The same, as a zstd frame of its own at level (dbk_archive_write_frame). */
+void		dump_out_flush_frame(dump_out *o, int level);
 
 static inline void
 dump_out_maybe_flush(dump_out *o)

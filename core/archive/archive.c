@@ -20,6 +20,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -83,6 +84,8 @@ struct dbk_archive_writer
 	dbk_sha256_thread *content_thread;	/* with workers: content_sha on a thread */
 	uint64_t	file_bytes;
 	uint64_t	content_bytes;
+	uint64_t	frame_bytes;	/* content in cctx's frame, not ended yet */
+	ZSTD_CCtx  *frame_cctx;		/* dbk_archive_write_frame's, from a */
 	unsigned char *out;
 	size_t		outcap;
 };
@@ -142,18 +145,21 @@ zstd_check(size_t rc, const char *doing, dbk_error *err)
  * value may not hold NUL); readers still read both.  A format-1 reader
  * would take the schema frame for damage, which is why the format version
  * is 2: such a reader refuses the file as of an unsupported version.
+ *
+ * The trailer packs its long entries the same way (see pack_trailer):
+ * "<key>_zstd", a zstd frame of the value in base64, read back as "<key>".
  */
 #define SCHEMA_KEY "schema"
-#define SCHEMA_ZSTD_KEY "schema_zstd"
-#define SCHEMA_ZSTD_LEVEL 3
+#define PACKED_SUFFIX "_zstd"
 
-/* The schema text as one zstd frame, into a new buffer from a. */
+#define TEXT_TABLE_LOG 18
+
+/* len bytes of text as one zstd frame at level, into a new buffer from a. */
 static int
-schema_compress(const dbk_allocator *a, const char *text, unsigned char **out, size_t *outlen,
-				dbk_error *err)
+text_compress(const dbk_allocator *a, const char *text, size_t len, int level,
+			  unsigned char **out, size_t *outlen, dbk_error *err)
 {
-	size_t		n = strlen(text),
-				bound = ZSTD_compressBound(n),
+	size_t		bound = ZSTD_compressBound(len),
 				zlen;
 	unsigned char *z = dbk_alloc(a, bound);
 	ZSTD_CCtx  *cctx = ZSTD_createCCtx_advanced(zstd_mem(a));
@@ -162,15 +168,24 @@ schema_compress(const dbk_allocator *a, const char *text, unsigned char **out, s
 	*out = NULL;
 	if (z == NULL || cctx == NULL)
 	{
-		dbk_fail(err, DBK_E_NOMEM, "out of memory compressing the schema");
+		dbk_fail(err, DBK_E_NOMEM, "out of memory compressing the backup's metadata");
 		goto done;
 	}
-	zlen = ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, SCHEMA_ZSTD_LEVEL);
+	zlen = ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, level);
 	if (!ZSTD_isError(zlen))
 		zlen = ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
+	/*
+	 * Tables of 2^TEXT_TABLE_LOG entries at most: for the 570 kB of a
+	 * schema-heavy description, level 16 would size them to 18 MB, whose
+	 * first touch cost the backend 40 ms; 2 MB made it 35 bytes larger.
+	 */
 	if (!ZSTD_isError(zlen))
-		zlen = ZSTD_compress2(cctx, z, bound, text, n);
-	if (zstd_check(zlen, "compressing the schema", err) != 0)
+		zlen = ZSTD_CCtx_setParameter(cctx, ZSTD_c_hashLog, TEXT_TABLE_LOG);
+	if (!ZSTD_isError(zlen))
+		zlen = ZSTD_CCtx_setParameter(cctx, ZSTD_c_chainLog, TEXT_TABLE_LOG);
+	if (!ZSTD_isError(zlen))
+		zlen = ZSTD_compress2(cctx, z, bound, text, len);
+	if (zstd_check(zlen, "compressing the backup's metadata", err) != 0)
 		goto done;
 	*out = z;
 	*outlen = zlen;
@@ -183,38 +198,309 @@ done:
 }
 
 /*
- * The text of zstd frame z (zlen bytes), which must be a whole frame that
- * says its size, into a new NUL-terminated buffer from a; NULL when it is
- * not such a frame or holds a NUL (*nomem tells out of memory apart).
+ * The bytes of zstd frame z (zlen bytes), which must be a whole frame that
+ * says its size, into a new NUL-terminated buffer from a, *size long; NULL
+ * when it is not such a frame (*nomem tells out of memory apart).
  */
 static char *
-schema_decompress(const dbk_allocator *a, const unsigned char *z, size_t zlen, bool *nomem)
+frame_decompress(const dbk_allocator *a, const unsigned char *z, size_t zlen, size_t *size,
+				 bool *nomem)
 {
-	unsigned long long size = ZSTD_getFrameContentSize(z, zlen);
+	unsigned long long want = ZSTD_getFrameContentSize(z, zlen);
 	ZSTD_DCtx  *dctx = NULL;
-	char	   *text = NULL;
+	char	   *out = NULL;
 	size_t		got;
 
 	*nomem = false;
-	if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > DBK_ARCHIVE_MAX_RECORD ||
+	if (want == ZSTD_CONTENTSIZE_ERROR || want == ZSTD_CONTENTSIZE_UNKNOWN || want > DBK_ARCHIVE_MAX_RECORD ||
 		ZSTD_findFrameCompressedSize(z, zlen) != zlen)
 		return NULL;
-	if ((text = dbk_alloc(a, (size_t) size + 1)) == NULL ||
+	if ((out = dbk_alloc(a, (size_t) want + 1)) == NULL ||
 		(dctx = ZSTD_createDCtx_advanced(zstd_mem(a))) == NULL)
 	{
 		*nomem = true;
 		goto fail;
 	}
-	got = ZSTD_decompressDCtx(dctx, text, (size_t) size, z, zlen);
-	if (ZSTD_isError(got) || got != size || memchr(text, '\0', got) != NULL)
+	got = ZSTD_decompressDCtx(dctx, out, (size_t) want, z, zlen);
+	if (ZSTD_isError(got) || got != want)
 		goto fail;
-	text[got] = '\0';
+	out[got] = '\0';
+	*size = got;
 	ZSTD_freeDCtx(dctx);
-	return text;
+	return out;
 fail:
 	ZSTD_freeDCtx(dctx);
-	dbk_free(a, text);
+	dbk_free(a, out);
 	return NULL;
+}
+
+/* The text of zstd frame z, as frame_decompress, but NULL when it holds a NUL. */
+static char *
+text_decompress(const dbk_allocator *a, const unsigned char *z, size_t zlen, bool *nomem)
+{
+	size_t		n;
+	char	   *text = frame_decompress(a, z, zlen, &n, nomem);
+
+	if (text != NULL && memchr(text, '\0', n) != NULL)
+	{
+		dbk_free(a, text);
+		return NULL;
+	}
+	return text;
+}
+
+/* ------------------------------------------- the schema's numbers apart */
+
+/*
+ * Format 3 writes the schema description with its numbers apart.  zstd
+ * reduces hundreds of near-identical rows to what differs between them,
+ * mostly numbers (t17, t17_pkey, trg17, t17_id_seq, ...), but each of those
+ * still costs a match and a literal: 13.6 kB for the 550 kB description of
+ * the schema-heavy benchmark database (300 tables, 500 functions, 450
+ * triggers, 100 views) at level 3, 11.9 kB at 16.  Split in two, the text
+ * with each run of digits replaced by SPLIT_NUMBER, then the runs one a
+ * line, the first part is a few templates repeated, and the second says
+ * each row's numbers once: 5.0 kB at level 16 in 10 ms, where the text as it
+ * is took 40 ms more.
+ *
+ *     <text, each run of digits as \x01, a \x01 or \x02 of the text as \x02 and itself>
+ *     \0
+ *     <per run, one line: its digits, or "=k" when it is the k-th (0-9) of the
+ *      distinct runs of the same line of text already given>
+ *
+ * The description holds no NUL (it is a C string), so the first NUL ends
+ * the first part.  The writer checks that the split joins back to the
+ * text; the reader refuses any input that is not such a split.
+ */
+#define SPLIT_NUMBER '\x01'
+#define SPLIT_ESCAPE '\x02'
+#define SPLIT_REFS 10
+
+static bool
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* text (len bytes, no NUL) split as above into a new buffer from a. */
+static int
+schema_split(const dbk_allocator *a, const char *text, size_t len, char **out, size_t *outlen,
+			 dbk_error *err)
+{
+	size_t		tcap = 2 * len + 1,
+				ncap = 3 * len + 1,
+				t = 0,
+				n = 0;
+	char	   *tmpl = dbk_alloc(a, tcap),
+			   *nums = dbk_alloc(a, ncap);
+	const char *ref[SPLIT_REFS];
+	size_t		reflen[SPLIT_REFS];
+	int			nref = 0;
+
+	*out = NULL;
+	if (tmpl == NULL || nums == NULL)
+	{
+		dbk_free(a, tmpl);
+		dbk_free(a, nums);
+		return dbk_fail(err, DBK_E_NOMEM, "out of memory compressing the schema");
+	}
+	for (size_t i = 0; i < len;)
+	{
+		char		c = text[i];
+
+		if (is_digit(c))
+		{
+			size_t		j = i,
+						rl;
+			int			k = 0;
+
+			while (j < len && is_digit(text[j]))
+				j++;
+			rl = j - i;
+			while (k < nref && !(reflen[k] == rl && memcmp(ref[k], text + i, rl) == 0))
+				k++;
+			tmpl[t++] = SPLIT_NUMBER;
+			if (k < nref)
+			{
+				nums[n++] = '=';
+				nums[n++] = (char) ('0' + k);
+			}
+			else
+			{
+				memcpy(nums + n, text + i, rl);
+				n += rl;
+				if (nref < SPLIT_REFS)
+				{
+					ref[nref] = text + i;
+					reflen[nref++] = rl;
+				}
+			}
+			nums[n++] = '\n';
+			i = j;
+			continue;
+		}
+		if (c == SPLIT_NUMBER || c == SPLIT_ESCAPE)
+			tmpl[t++] = SPLIT_ESCAPE;
+		else if (c == '\n')
+			nref = 0;
+		tmpl[t++] = c;
+		i++;
+	}
+	tmpl[t++] = '\0';
+	/* the two parts, one after the other */
+	{
+		char	   *both = dbk_alloc(a, t + n + 1);
+
+		if (both == NULL)
+		{
+			dbk_free(a, tmpl);
+			dbk_free(a, nums);
+			return dbk_fail(err, DBK_E_NOMEM, "out of memory compressing the schema");
+		}
+		memcpy(both, tmpl, t);
+		memcpy(both + t, nums, n);
+		both[t + n] = '\0';
+		*out = both;
+		*outlen = t + n;
+	}
+	dbk_free(a, tmpl);
+	dbk_free(a, nums);
+	return 0;
+}
+
+/*
+ * One pass of schema_join: the length of the joined text, writing it into
+ * out unless out is NULL; -1 when p is not a split.
+ */
+static long long
+join_pass(const char *tmpl, size_t tlen, const char *nums, size_t nlen, char *out)
+{
+	const char *ref[SPLIT_REFS];
+	size_t		reflen[SPLIT_REFS];
+	int			nref = 0;
+	size_t		ti = 0,
+				ni = 0;
+	unsigned long long o = 0;
+
+	while (ti < tlen)
+	{
+		char		c = tmpl[ti++];
+
+		if (c == SPLIT_NUMBER)
+		{
+			const char *run = nums + ni,
+					   *eol = memchr(run, '\n', nlen - ni);
+			size_t		rl;
+
+			if (eol == NULL || eol == run)
+				return -1;
+			rl = (size_t) (eol - run);
+			if (run[0] == '=')
+			{
+				int			k = rl == 2 && is_digit(run[1]) ? run[1] - '0' : SPLIT_REFS;
+
+				if (k >= nref)
+					return -1;
+				run = ref[k];
+				rl = reflen[k];
+			}
+			else
+			{
+				for (size_t i = 0; i < rl; i++)
+					if (!is_digit(run[i]))
+						return -1;
+				if (nref < SPLIT_REFS)
+				{
+					ref[nref] = run;
+					reflen[nref++] = rl;
+				}
+			}
+			if (o + rl > DBK_ARCHIVE_MAX_RECORD)
+				return -1;
+			if (out != NULL)
+				memcpy(out + o, run, rl);
+			o += rl;
+			ni = (size_t) (eol - nums) + 1;
+			continue;
+		}
+		if (c == SPLIT_ESCAPE)
+		{
+			if (ti == tlen || (tmpl[ti] != SPLIT_NUMBER && tmpl[ti] != SPLIT_ESCAPE))
+				return -1;
+			c = tmpl[ti++];
+		}
+		else if (c == '\n')
+			nref = 0;
+		if (o + 1 > DBK_ARCHIVE_MAX_RECORD)
+			return -1;
+		if (out != NULL)
+			out[o] = c;
+		o++;
+	}
+	return ni == nlen ? (long long) o : -1;
+}
+
+/* The text of split p (len bytes) into a new NUL-terminated buffer from a; NULL when p is no split. */
+static char *
+schema_join(const dbk_allocator *a, const char *p, size_t len, bool *nomem)
+{
+	const char *nul = memchr(p, '\0', len);
+	size_t		tlen;
+	long long	n;
+	char	   *text;
+
+	*nomem = false;
+	if (nul == NULL)
+		return NULL;
+	tlen = (size_t) (nul - p);
+	if ((n = join_pass(p, tlen, nul + 1, len - tlen - 1, NULL)) < 0)
+		return NULL;
+	if ((text = dbk_alloc(a, (size_t) n + 1)) == NULL)
+	{
+		*nomem = true;
+		return NULL;
+	}
+	(void) join_pass(p, tlen, nul + 1, len - tlen - 1, text);
+	text[n] = '\0';
+	if (memchr(text, '\0', (size_t) n) != NULL)
+	{
+		dbk_free(a, text);
+		return NULL;
+	}
+	return text;
+}
+
+/*
+ * The schema frame's payload for text (format 3): the split, compressed,
+ * into a new buffer from a, once the split is known to join back to text.
+ */
+static int
+schema_compress(const dbk_allocator *a, const char *text, unsigned char **out, size_t *outlen,
+				dbk_error *err)
+{
+	size_t		len = strlen(text),
+				slen = 0;
+	char	   *split = NULL,
+			   *back = NULL;
+	bool		nomem;
+	int			rc = -1;
+
+	if (schema_split(a, text, len, &split, &slen, err) != 0)
+		return -1;
+	back = schema_join(a, split, slen, &nomem);
+	if (back == NULL || strcmp(back, text) != 0)
+	{
+		if (nomem)
+			dbk_fail(err, DBK_E_NOMEM, "out of memory compressing the schema");
+		else
+			dbk_fail(err, DBK_E_INTERNAL, "the schema description does not read back as written");
+		goto done;
+	}
+	rc = text_compress(a, split, slen, DBK_ARCHIVE_TEXT_LEVEL, out, outlen, err);
+done:
+	dbk_free(a, split);
+	dbk_free(a, back);
+	return rc;
 }
 
 /*
@@ -237,17 +523,32 @@ header_for_writing(const dbk_meta *h, dbk_meta *copy, const dbk_meta **use, cons
 	return 0;
 }
 
-/* Adds the schema text of zstd frame z to header m; corrupt when unreadable. */
+/*
+ * Adds the schema text of zstd frame z to header m, as format (2: the text
+ * itself, 3: split) writes it; corrupt when unreadable.
+ */
 static int
-schema_add(dbk_meta *m, const unsigned char *z, size_t zlen, const char *what, dbk_error *err)
+schema_add(dbk_meta *m, const unsigned char *z, size_t zlen, int format, const char *what,
+		   dbk_error *err)
 {
 	bool		nomem;
-	char	   *text;
+	char	   *text,
+			   *split;
+	size_t		slen;
 	int			rc;
 
 	if (dbk_meta_get(m, SCHEMA_KEY) != NULL)
 		return dbk_fail(err, DBK_E_CORRUPT, "%s is corrupt: it records its schema twice", what);
-	text = schema_decompress(m->a, z, zlen, &nomem);
+	if (format < 3)
+		text = text_decompress(m->a, z, zlen, &nomem);
+	else
+	{
+		text = NULL;
+		split = frame_decompress(m->a, z, zlen, &slen, &nomem);
+		if (split != NULL)
+			text = schema_join(m->a, split, slen, &nomem);
+		dbk_free(m->a, split);
+	}
 	if (text == NULL)
 		return nomem ? dbk_fail(err, DBK_E_NOMEM, "out of memory reading the schema of %s", what)
 			: dbk_fail(err, DBK_E_CORRUPT, "%s is corrupt: its compressed schema cannot be read", what);
@@ -256,61 +557,159 @@ schema_add(dbk_meta *m, const unsigned char *z, size_t zlen, const char *what, d
 	return rc;
 }
 
-/* Format 1's "schema_zstd" read back into "schema", in its place; a no-op without it. */
+/* Whether key names a packed entry: it ends in PACKED_SUFFIX. */
+static bool
+is_packed_key(const char *key)
+{
+	size_t		n = strlen(key),
+				s = strlen(PACKED_SUFFIX);
+
+	return n > s && strcmp(key + n - s, PACKED_SUFFIX) == 0;
+}
+
+/* The text of a packed entry's value (a zstd frame in base64), or NULL. */
+static char *
+unpack_value(const dbk_allocator *a, const char *b64, bool *nomem)
+{
+	size_t		n = strlen(b64);
+	unsigned char *z;
+	long		zlen;
+	char	   *text = NULL;
+
+	*nomem = false;
+	if (n == 0 || n % 4 != 0)
+		return NULL;
+	if ((z = dbk_alloc(a, n / 4 * 3)) == NULL)
+	{
+		*nomem = true;
+		return NULL;
+	}
+	zlen = dbk_base64_decode(z, b64, n);
+	if (zlen >= 0)
+		text = text_decompress(a, z, (size_t) zlen, nomem);
+	dbk_free(a, z);
+	return text;
+}
+
+/*
+ * Every packed entry of m ("<key>_zstd": format 1's "schema_zstd" in the
+ * header, long entries of the trailer) read back as "<key>", in its place;
+ * a no-op without any.  part ("header", "trailer") names m in errors.
+ */
 static int
-schema_expand(dbk_meta *m, const char *what, dbk_error *err)
+meta_unpack(dbk_meta *m, const char *what, const char *part, dbk_error *err)
 {
 	const dbk_allocator *a = m->a;
-	const char *b64 = dbk_meta_get(m, SCHEMA_ZSTD_KEY);
-	size_t		n;
-	unsigned char *z = NULL;
-	char	   *text = NULL;
-	long		zlen;
-	bool		nomem = false;
 	dbk_meta	out;
+	char	   *key = NULL,
+			   *text = NULL;
+	bool		any = false,
+				nomem = false;
 	int			rc = -1;
 
-	if (b64 == NULL)
+	for (size_t i = 0; i < m->n && !any; i++)
+		any = is_packed_key(m->items[i].key);
+	if (!any)
 		return 0;
 	dbk_meta_init(&out, a);
-	n = strlen(b64);
-	if (dbk_meta_get(m, SCHEMA_KEY) != NULL || n == 0 || n % 4 != 0)
-		goto corrupt;
-	if ((z = dbk_alloc(a, n / 4 * 3)) == NULL)
-		goto nomem;
-	zlen = dbk_base64_decode(z, b64, n);
-	if (zlen < 0)
-		goto corrupt;
-	text = schema_decompress(a, z, (size_t) zlen, &nomem);
-	if (text == NULL)
-	{
-		if (nomem)
-			goto nomem;
-		goto corrupt;
-	}
 	for (size_t i = 0; i < m->n; i++)
 	{
-		bool		packed = strcmp(m->items[i].key, SCHEMA_ZSTD_KEY) == 0;
+		const char *k = m->items[i].key,
+				   *v = m->items[i].value;
 
-		if (dbk_meta_set(&out, packed ? SCHEMA_KEY : m->items[i].key,
-						 packed ? text : m->items[i].value, err) != 0)
+		if (is_packed_key(k))
+		{
+			if ((key = dbk_strndup(a, k, strlen(k) - strlen(PACKED_SUFFIX))) == NULL)
+			{
+				nomem = true;
+				goto corrupt;
+			}
+			if (dbk_meta_get(m, key) != NULL)
+				goto corrupt;
+			if ((text = unpack_value(a, v, &nomem)) == NULL)
+				goto corrupt;
+			k = key;
+			v = text;
+		}
+		if (dbk_meta_set(&out, k, v, err) != 0)
 			goto done;
+		dbk_free(a, key);
+		dbk_free(a, text);
+		key = text = NULL;
 	}
 	dbk_meta_free(m);
 	*m = out;
 	dbk_meta_init(&out, a);
 	rc = 0;
 	goto done;
-nomem:
-	dbk_fail(err, DBK_E_NOMEM, "out of memory reading the schema of %s", what);
-	goto done;
 corrupt:
-	dbk_fail(err, DBK_E_CORRUPT, "%s is corrupt: its header's compressed schema cannot be read", what);
+	if (nomem)
+		dbk_fail(err, DBK_E_NOMEM, "out of memory reading the %s of %s", part, what);
+	else
+		dbk_fail(err, DBK_E_CORRUPT, "%s is corrupt: its %s's compressed %s cannot be read", what, part,
+				 key != NULL ? key : "entry");
 done:
+	dbk_free(a, key);
 	dbk_free(a, text);
-	dbk_free(a, z);
 	dbk_meta_free(&out);
 	return rc;
+}
+
+/*
+ * Trailer entries are plain text that `tail -c` shows, but a PostgreSQL
+ * backup's table_rows, one line per table, was the largest part of a
+ * schema-heavy backup's trailer (4.2 kB of 4.6 for 300 tables).  An entry of
+ * at least PACK_MIN bytes is written packed ("<key>_zstd", a zstd frame of
+ * the value in base64, 0.5 kB there) when that is shorter; shorter entries
+ * (pgbench's four tables) stay as they are, readable as they stand.
+ */
+#define PACK_MIN 1024
+
+static int
+pack_entry(dbk_meta *m, const char *key, const char *value, dbk_error *err)
+{
+	const dbk_allocator *a = m->a;
+	size_t		n = strlen(value),
+				zlen = 0;
+	unsigned char *z = NULL;
+	char	   *b64 = NULL,
+			   *pkey = NULL;
+	int			rc = -1;
+
+	if (n < PACK_MIN)
+		return dbk_meta_set(m, key, value, err);
+	if (text_compress(a, value, n, DBK_ARCHIVE_TEXT_LEVEL, &z, &zlen, err) != 0)
+		return -1;
+	if (DBK_BASE64_LEN(zlen) + strlen(PACKED_SUFFIX) >= n)
+		rc = dbk_meta_set(m, key, value, err);
+	else if ((b64 = dbk_alloc(a, DBK_BASE64_LEN(zlen) + 1)) == NULL ||
+			 (pkey = dbk_alloc(a, strlen(key) + strlen(PACKED_SUFFIX) + 1)) == NULL)
+		dbk_fail(err, DBK_E_NOMEM, "out of memory");
+	else
+	{
+		dbk_base64_encode(b64, z, zlen);
+		snprintf(pkey, strlen(key) + strlen(PACKED_SUFFIX) + 1, "%s%s", key, PACKED_SUFFIX);
+		rc = dbk_meta_set(m, pkey, b64, err);
+	}
+	dbk_free(a, z);
+	dbk_free(a, b64);
+	dbk_free(a, pkey);
+	return rc;
+}
+
+/* extra's entries into the trailer m, long ones packed. */
+static int
+pack_trailer(dbk_meta *m, const dbk_meta *extra, dbk_error *err)
+{
+	for (size_t i = 0; extra != NULL && i < extra->n; i++)
+	{
+		if (is_packed_key(extra->items[i].key))
+			return dbk_fail(err, DBK_E_INVALID, "trailer entry \"%s\" would be read back as another entry",
+							extra->items[i].key);
+		if (pack_entry(m, extra->items[i].key, extra->items[i].value, err) != 0)
+			return -1;
+	}
+	return 0;
 }
 
 /*
@@ -476,17 +875,68 @@ writer_compress(dbk_archive_writer *w, const void *buf, size_t len, ZSTD_EndDire
 	}
 }
 
-int
-dbk_archive_write(dbk_archive_writer *w, const void *buf, size_t len, dbk_error *err)
+static void
+writer_hash_content(dbk_archive_writer *w, const void *buf, size_t len)
 {
-	if (len == 0)
-		return 0;
 	if (w->content_thread != NULL)
 		dbk_sha256_thread_update(w->content_thread, buf, len);
 	else
 		dbk_sha256_update(&w->content_sha, buf, len);
 	w->content_bytes += len;
+}
+
+int
+dbk_archive_write(dbk_archive_writer *w, const void *buf, size_t len, dbk_error *err)
+{
+	if (len == 0)
+		return 0;
+	writer_hash_content(w, buf, len);
+	w->frame_bytes += len;
 	return writer_compress(w, buf, len, ZSTD_e_continue, err);
+}
+
+/*
+ * A frame of its own, compressed on the calling thread by a second
+ * compressor told the size of buf, so that zstd sizes its tables to the
+ * text (a few MB at level 19 for a few hundred kB) rather than to a stream
+ * of unknown length.  The streaming frame ends first when it holds content:
+ * the next dbk_archive_write starts a new one, on the same worker threads.
+ */
+int
+dbk_archive_write_frame(dbk_archive_writer *w, const void *buf, size_t len, int level,
+						dbk_error *err)
+{
+	ZSTD_inBuffer in = {buf, len, 0};
+
+	if (len == 0)
+		return 0;
+	if (level < ZSTD_minCLevel() || level > ZSTD_maxCLevel())
+		return dbk_fail(err, DBK_E_INVALID, "compression level %d is out of range", level);
+	if (w->frame_bytes > 0)
+	{
+		if (writer_compress(w, NULL, 0, ZSTD_e_end, err) != 0)
+			return -1;
+		w->frame_bytes = 0;
+	}
+	if (w->frame_cctx == NULL && (w->frame_cctx = ZSTD_createCCtx_advanced(zstd_mem(w->a))) == NULL)
+		return dbk_fail(err, DBK_E_NOMEM, "out of memory creating the zstd compressor");
+	if (zstd_check(ZSTD_CCtx_reset(w->frame_cctx, ZSTD_reset_session_and_parameters), "resetting", err) ||
+		zstd_check(ZSTD_CCtx_setParameter(w->frame_cctx, ZSTD_c_compressionLevel, level), "setting the level", err) ||
+		zstd_check(ZSTD_CCtx_setParameter(w->frame_cctx, ZSTD_c_checksumFlag, 1), "enabling checksums", err) ||
+		zstd_check(ZSTD_CCtx_setPledgedSrcSize(w->frame_cctx, len), "setting the frame's size", err))
+		return -1;
+	writer_hash_content(w, buf, len);
+	for (;;)
+	{
+		ZSTD_outBuffer out = {w->out, w->outcap, 0};
+		size_t		remaining = ZSTD_compressStream2(w->frame_cctx, &out, &in, ZSTD_e_end);
+
+		if (zstd_check(remaining, "compressing", err) != 0 ||
+			writer_emit(w, w->out, out.pos, true, err) != 0)
+			return -1;
+		if (remaining == 0)
+			return 0;
+	}
 }
 
 int
@@ -503,7 +953,9 @@ dbk_archive_writer_finish(dbk_archive_writer *w, const dbk_meta *extra,
 	int			rc = -1;
 
 	dbk_meta_init(&trailer, w->a);
-	if (writer_compress(w, NULL, 0, ZSTD_e_end, err) != 0)
+	/* the streaming frame, unless everything went into frames of their own */
+	if ((w->frame_bytes > 0 || w->content_bytes == 0) &&
+		writer_compress(w, NULL, 0, ZSTD_e_end, err) != 0)
 		goto done;
 	if (w->content_thread != NULL)
 	{
@@ -519,7 +971,7 @@ dbk_archive_writer_finish(dbk_archive_writer *w, const dbk_meta *extra,
 		dbk_meta_set(&trailer, "content_sha256", summary->content_sha256, err) ||
 		dbk_meta_set_u64(&trailer, "file_bytes", w->file_bytes, err) ||
 		dbk_meta_set(&trailer, "file_sha256", file_hex, err) ||
-		(extra && dbk_meta_merge(&trailer, extra, err)) ||
+		pack_trailer(&trailer, extra, err) ||
 		dbk_meta_encode(&trailer, DBK_ARCHIVE_TRAILER_LINE, &enc, &elen, err))
 		goto done;
 	if (dbk_sha256_hex(enc, elen, trailer_hex, err) != 0)
@@ -553,6 +1005,7 @@ dbk_archive_writer_free(dbk_archive_writer *w)
 	if (w == NULL)
 		return;
 	ZSTD_freeCCtx(w->cctx);
+	ZSTD_freeCCtx(w->frame_cctx);
 	dbk_sha256_abandon(&w->file_sha);
 	dbk_sha256_abandon(&w->content_sha);
 	dbk_sha256_thread_abandon(w->content_thread);
@@ -570,6 +1023,8 @@ static int
 decode_trailer(dbk_meta *m, const char *payload, size_t plen, size_t frame_len,
 			   const char *what, dbk_error *err)
 {
+	static const char *const lines[] = {DBK_ARCHIVE_TRAILER_LINE_1, DBK_ARCHIVE_TRAILER_LINE_2};
+	const char *line = DBK_ARCHIVE_TRAILER_LINE;
 	size_t		sha_line = strlen(SHA_LINE_PREFIX) + DBK_SHA256_HEX_LEN + 1;
 	char		want_end[END_LINE_LEN + 1];
 	char		hex[DBK_SHA256_HEX_LEN + 1];
@@ -588,35 +1043,46 @@ decode_trailer(dbk_meta *m, const char *payload, size_t plen, size_t frame_len,
 	if (memcmp(payload + body + strlen(SHA_LINE_PREFIX), hex, DBK_SHA256_HEX_LEN) != 0 ||
 		payload[body + sha_line - 1] != '\n')
 		return dbk_fail(err, DBK_E_CORRUPT, "%s is corrupt: its trailer's checksum does not match", what);
-	if (dbk_meta_decode(m, payload, body,
-						(body >= strlen(DBK_ARCHIVE_TRAILER_LINE_1) &&
-						 memcmp(payload, DBK_ARCHIVE_TRAILER_LINE_1, strlen(DBK_ARCHIVE_TRAILER_LINE_1)) == 0)
-						? DBK_ARCHIVE_TRAILER_LINE_1 : DBK_ARCHIVE_TRAILER_LINE, err) != 0)
+	for (int i = 0; i < 2; i++)
+		if (body > strlen(lines[i]) && memcmp(payload, lines[i], strlen(lines[i])) == 0 &&
+			payload[strlen(lines[i])] == '\n')
+			line = lines[i];
+	if (dbk_meta_decode(m, payload, body, line, err) != 0)
 	{
 		dbk_error_prefix(err, "%s is corrupt: ", what);
 		return -1;
 	}
-	return 0;
+	return meta_unpack(m, what, "trailer", err);
 }
 
 /*
- * The header frame's payload into m; format 1's compressed schema is read
- * back as "schema" here, format 2's (a frame of its own) by the caller.
+ * The header frame's payload into m, and its format version into *format;
+ * format 1's compressed schema is read back as "schema" here, the schema
+ * frame of later formats by the caller.
  */
 static int
-decode_header(dbk_meta *m, const char *payload, size_t plen, const char *what, dbk_error *err)
+decode_header(dbk_meta *m, const char *payload, size_t plen, int *format, const char *what,
+			  dbk_error *err)
 {
-	bool		v1 = plen >= strlen(DBK_ARCHIVE_HEADER_LINE_1) + 1 &&
-		memcmp(payload, DBK_ARCHIVE_HEADER_LINE_1 "\n", strlen(DBK_ARCHIVE_HEADER_LINE_1) + 1) == 0;
+	static const char *const lines[] = {DBK_ARCHIVE_HEADER_LINE_1, DBK_ARCHIVE_HEADER_LINE_2};
+	const char *line = DBK_ARCHIVE_HEADER_LINE;
 
-	if (dbk_meta_decode(m, payload, plen, v1 ? DBK_ARCHIVE_HEADER_LINE_1 : DBK_ARCHIVE_HEADER_LINE, err) != 0)
+	*format = atoi(DBK_ARCHIVE_FORMAT);
+	for (int i = 0; i < 2; i++)
+		if (plen > strlen(lines[i]) && memcmp(payload, lines[i], strlen(lines[i])) == 0 &&
+			payload[strlen(lines[i])] == '\n')
+		{
+			line = lines[i];
+			*format = i + 1;
+		}
+	if (dbk_meta_decode(m, payload, plen, line, err) != 0)
 	{
 		if (plen >= 16 && memcmp(payload, "dbkeeper-header ", 16) == 0)
 			return dbk_fail(err, DBK_E_CORRUPT,
 							"%s is corrupt or of an unsupported format version: %s", what, err->message);
 		return dbk_fail(err, DBK_E_CORRUPT, "%s is not a dbkeeper backup", what);
 	}
-	return schema_expand(m, what, err);
+	return meta_unpack(m, what, "header", err);
 }
 
 /* ---------------------------------------------------------------- reader */
@@ -738,6 +1204,7 @@ dbk_archive_reader_open(const dbk_allocator *a, dbk_source src, const char *what
 	char	   *payload = NULL;
 	size_t		plen = 0;
 	uint32_t	magic;
+	int			format;
 
 	if (r == NULL)
 	{
@@ -778,7 +1245,7 @@ dbk_archive_reader_open(const dbk_allocator *a, dbk_source src, const char *what
 		goto fail;
 	}
 	if (reader_take_skippable(r, true, &payload, &plen, err) != 0 ||
-		decode_header(&r->header, payload, plen, what, err) != 0)
+		decode_header(&r->header, payload, plen, &format, what, err) != 0)
 		goto fail;
 	dbk_free(a, payload);
 	payload = NULL;
@@ -788,7 +1255,7 @@ dbk_archive_reader_open(const dbk_allocator *a, dbk_source src, const char *what
 	if (r->len - r->pos >= 4 && get_le32(r->buf + r->pos) == DBK_ARCHIVE_SCHEMA_MAGIC)
 	{
 		if (reader_take_skippable(r, true, &payload, &plen, err) != 0 ||
-			schema_add(&r->header, (const unsigned char *) payload, plen, what, err) != 0)
+			schema_add(&r->header, (const unsigned char *) payload, plen, format, what, err) != 0)
 			goto fail;
 		dbk_free(a, payload);
 	}
@@ -989,8 +1456,8 @@ done:
  * header frame) is one, into header as "schema".
  */
 static int
-peek_schema(const dbk_allocator *a, int fd, uint64_t off, uint64_t file_bytes, const char *what,
-			dbk_meta *header, dbk_error *err)
+peek_schema(const dbk_allocator *a, int fd, uint64_t off, uint64_t file_bytes, int format,
+			const char *what, dbk_meta *header, dbk_error *err)
 {
 	unsigned char hdr[8];
 	unsigned char *z;
@@ -1010,7 +1477,7 @@ peek_schema(const dbk_allocator *a, int fd, uint64_t off, uint64_t file_bytes, c
 		return dbk_fail(err, DBK_E_NOMEM, "out of memory");
 	rc = dbk_pread_exact(fd, z, size, (off_t) (off + 8), what, err);
 	if (rc == 0)
-		rc = schema_add(header, z, size, what, err);
+		rc = schema_add(header, z, size, format, what, err);
 	dbk_free(a, z);
 	return rc;
 }
@@ -1026,7 +1493,8 @@ peek(const dbk_allocator *a, int fd, const char *what, dbk_meta *header, dbk_met
 	char	   *payload = NULL;
 	uint64_t	frame_len = 0;
 	uint32_t	size;
-	int			rc = -1;
+	int			rc = -1,
+				format;
 
 	if (fstat(fd, &st) != 0)
 		return dbk_fail_errno(err, errno, "could not stat %s", what);
@@ -1040,11 +1508,11 @@ peek(const dbk_allocator *a, int fd, const char *what, dbk_meta *header, dbk_met
 	if (payload == NULL)
 		return dbk_fail(err, DBK_E_NOMEM, "out of memory");
 	if (dbk_pread_exact(fd, payload, size, 8, what, err) != 0 ||
-		decode_header(header, payload, size, what, err) != 0)
+		decode_header(header, payload, size, &format, what, err) != 0)
 		goto done;
 	dbk_free(a, payload);
 	payload = NULL;
-	if (peek_schema(a, fd, (uint64_t) size + 8, *file_bytes, what, header, err) != 0)
+	if (peek_schema(a, fd, (uint64_t) size + 8, *file_bytes, format, what, header, err) != 0)
 		goto done;
 
 	/* The trailer: its last line says how long the whole frame is. */

@@ -3,13 +3,14 @@
  *
  * A backup file is a sequence of frames that the zstd tool understands:
  *
- *   header   zstd skippable frame (magic 0x184D2A5B): "dbkeeper-header 2"
+ *   header   zstd skippable frame (magic 0x184D2A5B): "dbkeeper-header 3"
  *            and key=value metadata (see metadata.h), but for "schema":
  *   schema   when the header has a "schema" entry: a skippable frame (magic
- *            0x184D2A5C) holding one zstd frame of its text, read back as
- *            "schema" (format 1 kept it in the header; archive.c)
+ *            0x184D2A5C) holding one zstd frame of its text, its numbers
+ *            apart (format 3; format 2 had the text as it is), read back
+ *            as "schema" (format 1 kept it in the header; archive.c)
  *   content  one or more standard zstd frames with content checksums
- *   trailer  zstd skippable frame (magic 0x184D2A5B): "dbkeeper-trailer 2",
+ *   trailer  zstd skippable frame (magic 0x184D2A5B): "dbkeeper-trailer 3",
  *            the content's size and SHA-256, the size and SHA-256 of every
  *            byte of the file before the trailer, any extra metadata, then
  *            "trailer_sha256=<SHA-256 of the trailer text above>" and last a
@@ -17,7 +18,7 @@
  *            find the trailer from the end of the file.
  *
  * `zstd -t` checks such a file and `zstd -dc` prints the plain content.
- * Readers read format 1 too (the same frames without the schema frame).
+ * Readers read formats 1 and 2 too (archive.c).
  * Together the checksums cover every byte, so a flipped byte anywhere is
  * caught by a full read, and truncation is caught because the trailer is
  * missing or does not match.
@@ -37,14 +38,22 @@
 #include "../util/sha256.h"
 #include "../util/stream.h"
 
-#define DBK_ARCHIVE_FORMAT "2"
+#define DBK_ARCHIVE_FORMAT "3"
 #define DBK_ARCHIVE_SKIPPABLE_MAGIC 0x184D2A5BU
 #define DBK_ARCHIVE_SCHEMA_MAGIC 0x184D2A5CU
 #define DBK_ARCHIVE_HEADER_LINE "dbkeeper-header " DBK_ARCHIVE_FORMAT
 #define DBK_ARCHIVE_TRAILER_LINE "dbkeeper-trailer " DBK_ARCHIVE_FORMAT
-/* the lines of format 1, which readers still read */
+/* the lines of formats 1 and 2, which readers still read */
 #define DBK_ARCHIVE_HEADER_LINE_1 "dbkeeper-header 1"
 #define DBK_ARCHIVE_TRAILER_LINE_1 "dbkeeper-trailer 1"
+#define DBK_ARCHIVE_HEADER_LINE_2 "dbkeeper-header 2"
+#define DBK_ARCHIVE_TRAILER_LINE_2 "dbkeeper-trailer 2"
+/*
+ * The zstd level of the metadata a backup carries beside its content: the
+ * schema description and the trailer's long entries (archive.c says what
+ * it costs).
+ */
+#define DBK_ARCHIVE_TEXT_LEVEL 16
 /* Metadata records larger than this are refused as corrupt by readers. */
 #define DBK_ARCHIVE_MAX_RECORD (256U * 1024 * 1024)
 
@@ -92,6 +101,15 @@ dbk_archive_writer *dbk_archive_writer_open_threaded(const dbk_allocator *a,
 													 int level, int workers, dbk_error *err);
 int			dbk_archive_write(dbk_archive_writer *w, const void *buf, size_t len,
 							  dbk_error *err);
+
+/*
+ * Writes buf as a zstd frame of its own at level (the content goes on
+ * after it, in order): for text that is small beside the rest of the
+ * content and pays for another level, such as a PostgreSQL backup's schema
+ * statements.  Compresses on the calling thread.
+ */
+int			dbk_archive_write_frame(dbk_archive_writer *w, const void *buf, size_t len,
+									int level, dbk_error *err);
 /* Ends the content and writes the trailer with extra's entries (may be NULL). */
 int			dbk_archive_writer_finish(dbk_archive_writer *w, const dbk_meta *extra,
 									  dbk_archive_summary *summary, dbk_error *err);
