@@ -91,13 +91,19 @@ else
 fi
 
 # ---------------------------------------------------------------- trailer
-# trailer_value FILE KEY: KEY's value in FILE's trailer, unescaped (README
-# "Archive format": the trailer frame's last line gives its length)
+# trailer_value FILE KEY: KEY's value in FILE's trailer, unescaped, or
+# unpacked when the trailer holds it as KEY_zstd (docs/archive-format.md: the
+# trailer frame's last line gives its length)
 trailer_value() {
-  local len
+  local len t
   len=$(tail -c 15 "$1" | sed -n 's/^end=0*\([0-9]*\)$/\1/p')
-  tail -c "$len" "$1" | tail -c +9 | sed -n "s/^$2=//p" |
-    perl -pe 's/\\(.)/$1 eq "n" ? "\n" : $1 eq "r" ? "\r" : $1/ge'
+  t=$(tail -c "$len" "$1" | tail -c +9)
+  if printf '%s\n' "$t" | grep -q "^$2_zstd="; then
+    printf '%s\n' "$t" | sed -n "s/^$2_zstd=//p" | base64 -d | zstd -qdc
+  else
+    printf '%s\n' "$t" | sed -n "s/^$2=//p" |
+      perl -pe 's/\\(.)/$1 eq "n" ? "\n" : $1 eq "r" ? "\r" : $1/ge'
+  fi
 }
 
 name=$(q -d objects -c "SELECT name FROM dbkeeper_backups() WHERE is_latest AND database = 'objects'")
