@@ -34,6 +34,10 @@ as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/log" -w restart >/dev/null || { 
 PM=$(head -1 "$WORK/data/postmaster.pid")
 HZ=$(getconf CLK_TCK)
 
+# children(): the postmaster's processes; pg_dump's backend is reaped (its time
+# added to the postmaster's) only some time after pg_dump exits, so the count
+# must be back where it was before its time is read
+children() { ps -o pid= --ppid "$PM" | wc -l; }
 reaped() { awk -v hz="$HZ" '{ i = index($0, ") "); split(substr($0, i + 2), x, " "); print (x[14] + x[15]) / hz }' "/proc/$PM/stat"; }
 median() { sort -n | awk '{ v[NR] = $1 } END { printf "%.4f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
@@ -52,8 +56,10 @@ for n in $SIZES; do
   rows=$(psql -X -qAt -d "b$n" -c "SELECT count(*) FROM dbkeeper_schema()")
   : >"$WORK/dump" ; : >"$WORK/fresh"; : >"$WORK/warm"
   for _ in $(seq 1 "$ROUNDS"); do
+    n0=$(children)
     k0=$(reaped)
     c=$( { /usr/bin/time -f '%U %S' bash -c "pg_dump -s -d b$n | sha256sum >/dev/null"; } 2>&1 | awk '{ print $1 + $2 }')
+    for _ in $(seq 1 500); do [ "$(children)" -le "$n0" ] && break; sleep 0.01; done
     k1=$(reaped)
     awk -v c="$c" -v a="$k0" -v b="$k1" 'BEGIN { print c + b - a }' >>"$WORK/dump"
     out=$(psql -X -qAt -d "b$n" -v ON_ERROR_STOP=1 <<'SQL'
