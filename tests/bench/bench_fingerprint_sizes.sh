@@ -8,7 +8,8 @@
 #             backend's (the postmaster's reaped children's time, ticks of
 #             10 ms: autovacuum is off, so nothing else exits meanwhile);
 #   fingerprint, fresh: the first SELECT dbkeeper_fingerprint() of a new
-#             session (loading the library, filling the backend's caches),
+#             session (filling the backend's caches; with DBK_BENCH_PRELOAD=0
+#             also loading the library),
 #             by the backend's /proc/<pid>/schedstat (nanoseconds);
 #   fingerprint, warm: the mean of the next five calls of that session.
 # DBK_BENCH_ROUNDS rounds (default 3), medians.  The server runs from a
@@ -28,8 +29,11 @@ done
 make -s -C pg_ext install DESTDIR="$WORK/root" >/dev/null || { echo "install failed" >&2; exit 1; }
 PGBIN=$WORK/root$(pg_config --bindir)
 bench_cluster_start
-# pg_dump locks every table; the reaped children's time must be the backends' alone
-{ echo "max_locks_per_transaction = 1024"; echo "autovacuum = off"; } >>"$WORK/data/postgresql.conf"
+# pg_dump locks every table; the reaped children's time must be the backends' alone.
+# dbkeeper is preloaded, as README's installation sets it up (DBK_BENCH_PRELOAD=0:
+# not, so that a new session's first call also loads the library).
+{ echo "max_locks_per_transaction = 1024"; echo "autovacuum = off"
+  [ "${DBK_BENCH_PRELOAD:-1}" = 0 ] || echo "shared_preload_libraries = 'dbkeeper'"; } >>"$WORK/data/postgresql.conf"
 as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/log" -w restart >/dev/null || { cat "$WORK/log" >&2; exit 1; }
 PM=$(head -1 "$WORK/data/postmaster.pid")
 HZ=$(getconf CLK_TCK)
