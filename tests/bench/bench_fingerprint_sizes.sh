@@ -22,12 +22,7 @@ ROUNDS=${DBK_BENCH_ROUNDS:-3}
 . tests/bench/pg_bench.sh
 bench_cluster_init fpsizes
 renice -n 10 -p $$ >/dev/null
-for dir in "$(pg_config --bindir)" "$(pg_config --pkglibdir)" "$(pg_config --sharedir)"; do
-  mkdir -p "$WORK/root$(dirname "$dir")" && cp -a "$dir" "$WORK/root$(dirname "$dir")/" ||
-    { echo "could not copy $dir" >&2; exit 1; }
-done
-make -s -C pg_ext install DESTDIR="$WORK/root" >/dev/null || { echo "install failed" >&2; exit 1; }
-PGBIN=$WORK/root$(pg_config --bindir)
+bench_private_install
 bench_cluster_start
 # pg_dump locks every table; the reaped children's time must be the backends' alone.
 # dbkeeper is preloaded, as README's installation sets it up (DBK_BENCH_PRELOAD=0:

@@ -53,12 +53,7 @@ bench_cluster_init datasets
 # Everything, the server started below included, runs niced: the machine is shared.
 renice -n 10 -p $$ >/dev/null
 
-for dir in "$(pg_config --bindir)" "$(pg_config --pkglibdir)" "$(pg_config --sharedir)"; do
-  mkdir -p "$WORK/root$(dirname "$dir")" && cp -a "$dir" "$WORK/root$(dirname "$dir")/" ||
-    { echo "could not copy $dir" >&2; exit 1; }
-done
-make -s -C pg_ext install DESTDIR="$WORK/root" >/dev/null || { echo "install failed" >&2; exit 1; }
-PGBIN=$WORK/root$(pg_config --bindir)
+bench_private_install
 bench_cluster_start
 
 # cluster_cpu: CPU seconds used so far by the cluster: its live processes,

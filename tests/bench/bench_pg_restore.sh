@@ -32,12 +32,7 @@ ROUNDS=${DBK_BENCH_ROUNDS:-3}
 . tests/bench/pg_bench.sh
 bench_cluster_init restore
 
-for dir in "$(pg_config --bindir)" "$(pg_config --pkglibdir)" "$(pg_config --sharedir)"; do
-  mkdir -p "$WORK/root$(dirname "$dir")" && cp -a "$dir" "$WORK/root$(dirname "$dir")/" ||
-    { echo "could not copy $dir" >&2; exit 1; }
-done
-make -s -C pg_ext install DESTDIR="$WORK/root" >/dev/null || { echo "install failed" >&2; exit 1; }
-PGBIN=$WORK/root$(pg_config --bindir)
+bench_private_install
 bench_cluster_start
 
 # measure NAME DB CMD...: runs CMD, records its time and DB's backends' memory

@@ -1,5 +1,6 @@
 # tests/bench/pg_bench.sh — what the PostgreSQL benchmarks share
-# (bench_pg_backup.sh, bench_pg_restore.sh): a private cluster, the memory
+# (bench_pg_backup.sh, bench_pg_restore.sh, bench_pg_datasets.sh,
+# bench_fingerprint_sizes.sh): a private cluster and installation, the memory
 # of the server backends they measure, and medians.
 
 PGBIN=/usr/lib/postgresql/15/bin
@@ -18,6 +19,21 @@ bench_cluster_init() {
 bench_cluster_cleanup() {
   as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -m immediate stop >/dev/null 2>&1
   rm -rf "$WORK"
+}
+
+# bench_private_install: a copy of PostgreSQL's bin, lib and share directories
+# under $WORK/root (the server finds its share and lib directories relative to
+# its binary) with this build installed into it by DESTDIR, and PGBIN pointing
+# there: the benchmark neither holds the machine's install lock nor measures
+# another checkout's build.  Call after bench_cluster_init; exits on failure.
+bench_private_install() {
+  local dir
+  for dir in "$(pg_config --bindir)" "$(pg_config --pkglibdir)" "$(pg_config --sharedir)"; do
+    mkdir -p "$WORK/root$(dirname "$dir")" && cp -a "$dir" "$WORK/root$(dirname "$dir")/" ||
+      { echo "could not copy $dir" >&2; exit 1; }
+  done
+  make -s -C pg_ext install DESTDIR="$WORK/root" >/dev/null || { echo "install failed" >&2; exit 1; }
+  PGBIN=$WORK/root$(pg_config --bindir)
 }
 
 # bench_cluster_start: initdb and start it (backups in $WORK/backups, no
