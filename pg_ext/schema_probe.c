@@ -115,9 +115,12 @@ read_user_namespaces(probe_state *st)
 	table_close(rel, AccessShareLock);
 }
 
-/* True when the catalog has a row, in a schema of the user's when nsp_attno is not 0. */
+/* A test of one catalog row: does it count as an object of the user's? */
+typedef bool (*row_test) (probe_state *st, HeapTuple tup, TupleDesc desc, AttrNumber nsp_attno);
+
+/* True when a row of the catalog passes the test. */
 static bool
-any_row(probe_state *st, Oid catalog, AttrNumber nsp_attno)
+first_match(probe_state *st, Oid catalog, row_test test, AttrNumber nsp_attno)
 {
 	Relation	rel = table_open(catalog, AccessShareLock);
 	SysScanDesc scan = scan_all(st, rel);
@@ -125,21 +128,29 @@ any_row(probe_state *st, Oid catalog, AttrNumber nsp_attno)
 	bool		found = false;
 
 	while (!found && HeapTupleIsValid(tup = systable_getnext(scan)))
-	{
-		bool		isnull;
-		Datum		nsp;
-
-		if (nsp_attno == 0)
-		{
-			found = true;
-			break;
-		}
-		nsp = heap_getattr(tup, nsp_attno, RelationGetDescr(rel), &isnull);
-		found = !isnull && in_user_ns(st, DatumGetObjectId(nsp));
-	}
+		found = test(st, tup, RelationGetDescr(rel), nsp_attno);
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
 	return found;
+}
+
+/* Any row, or, when nsp_attno is not 0, a row in a schema of the user's. */
+static bool
+in_user_schema(probe_state *st, HeapTuple tup, TupleDesc desc, AttrNumber nsp_attno)
+{
+	bool		isnull;
+	Datum		nsp;
+
+	if (nsp_attno == 0)
+		return true;
+	nsp = heap_getattr(tup, nsp_attno, desc, &isnull);
+	return !isnull && in_user_ns(st, DatumGetObjectId(nsp));
+}
+
+static bool
+any_row(probe_state *st, Oid catalog, AttrNumber nsp_attno)
+{
+	return first_match(st, catalog, in_user_schema, nsp_attno);
 }
 
 /* Views, sequences (in schemas of the user's) and composite types' relations (anywhere). */
@@ -246,22 +257,11 @@ probe_types(probe_state *st)
 }
 
 static bool
-probe_triggers(probe_state *st)
+user_trigger(probe_state *st, HeapTuple tup, TupleDesc desc, AttrNumber nsp_attno)
 {
-	Relation	rel = table_open(TriggerRelationId, AccessShareLock);
-	SysScanDesc scan = scan_all(st, rel);
-	HeapTuple	tup;
-	bool		found = false;
+	Form_pg_trigger t = (Form_pg_trigger) GETSTRUCT(tup);
 
-	while (!found && HeapTupleIsValid(tup = systable_getnext(scan)))
-	{
-		Form_pg_trigger t = (Form_pg_trigger) GETSTRUCT(tup);
-
-		found = !t->tgisinternal && !dbk_pg_relinfo_is_member(st->ri, RelationRelationId, t->tgrelid);
-	}
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
-	return found;
+	return !t->tgisinternal && !dbk_pg_relinfo_is_member(st->ri, RelationRelationId, t->tgrelid);
 }
 
 /*
@@ -269,40 +269,20 @@ probe_triggers(probe_state *st)
  * relations initdb made in pg_catalog.
  */
 static bool
-probe_rules(probe_state *st)
+user_rule(probe_state *st, HeapTuple tup, TupleDesc desc, AttrNumber nsp_attno)
 {
-	Relation	rel = table_open(RewriteRelationId, AccessShareLock);
-	SysScanDesc scan = scan_all(st, rel);
-	HeapTuple	tup;
-	bool		found = false;
+	Form_pg_rewrite r = (Form_pg_rewrite) GETSTRUCT(tup);
 
-	while (!found && HeapTupleIsValid(tup = systable_getnext(scan)))
-	{
-		Form_pg_rewrite r = (Form_pg_rewrite) GETSTRUCT(tup);
-
-		if (strcmp(NameStr(r->rulename), ViewSelectRuleName) == 0)
-			continue;
-		found = r->ev_class >= USER_OID_START || !OidIsValid(get_rel_namespace(r->ev_class)) ||
-			in_user_ns(st, get_rel_namespace(r->ev_class));
-	}
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
-	return found;
+	if (strcmp(NameStr(r->rulename), ViewSelectRuleName) == 0)
+		return false;
+	return r->ev_class >= USER_OID_START || !OidIsValid(get_rel_namespace(r->ev_class)) ||
+		in_user_ns(st, get_rel_namespace(r->ev_class));
 }
 
 static bool
-probe_casts(probe_state *st)
+user_cast(probe_state *st, HeapTuple tup, TupleDesc desc, AttrNumber nsp_attno)
 {
-	Relation	rel = table_open(CastRelationId, AccessShareLock);
-	SysScanDesc scan = scan_all(st, rel);
-	HeapTuple	tup;
-	bool		found = false;
-
-	while (!found && HeapTupleIsValid(tup = systable_getnext(scan)))
-		found = ((Form_pg_cast) GETSTRUCT(tup))->oid >= USER_OID_START;
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
-	return found;
+	return ((Form_pg_cast) GETSTRUCT(tup))->oid >= USER_OID_START;
 }
 
 void
@@ -318,9 +298,9 @@ dbk_pg_probe_kinds(dbk_probe *p, dbk_pg_relinfo *ri)
 	probe_relations(&st, p);
 	probe_routines(&st, p);
 	p->present[DBK_PROBE_TYPES] = probe_types(&st);
-	p->present[DBK_PROBE_TRIGGERS] = probe_triggers(&st);
-	p->present[DBK_PROBE_RULES] = probe_rules(&st);
-	p->present[DBK_PROBE_CASTS] = probe_casts(&st);
+	p->present[DBK_PROBE_TRIGGERS] = first_match(&st, TriggerRelationId, user_trigger, 0);
+	p->present[DBK_PROBE_RULES] = first_match(&st, RewriteRelationId, user_rule, 0);
+	p->present[DBK_PROBE_CASTS] = first_match(&st, CastRelationId, user_cast, 0);
 	p->present[DBK_PROBE_POLICIES] = any_row(&st, PolicyRelationId, 0);
 	p->present[DBK_PROBE_EVENT_TRIGGERS] = any_row(&st, EventTriggerRelationId, 0);
 	p->present[DBK_PROBE_PUBLICATIONS] = any_row(&st, PublicationRelationId, 0);
