@@ -17,7 +17,9 @@
 # fingerprint"): "restore" alone still takes one dbkeeper_backup() and one
 # pg_dump -Fc per round, unmeasured, for the restores to read.
 # DBK_BENCH_RESTORE_VARIANT="SET ..." adds one more restore method, run in
-# each round after those statements in its session.  For each:
+# each round after those statements in its session; DBK_BENCH_BACKUP_VARIANT
+# one more backup method the same way (for example "SET max_parallel_workers
+# = 0": the backup without its parallel worker).  For each:
 # backups by SELECT dbkeeper_backup(), pg_dump | zstd -3, pg_dump -Fc and
 # pg_dump -Fd -j 2 (gzip: PostgreSQL 15's pg_dump has no zstd); restores by
 # SELECT dbkeeper_restore() of that backup in place (its check of the file
@@ -96,6 +98,10 @@ measure() {
 dbkeeper_backup() {
   psql -X -At -d bench -c "SELECT dbkeeper_backup('bench')" >"$WORK/name" &&
     ln -sf "$WORK/backups/$(cat "$WORK/name")" "$WORK/out.dbk"
+}
+# a backup after DBK_BENCH_BACKUP_VARIANT's statements (SET ...) in its session
+dbkeeper_backup_variant() {
+  psql -X -At -d bench -c "$DBK_BENCH_BACKUP_VARIANT" -c "SELECT dbkeeper_backup('bench')" >/dev/null
 }
 # the same, after DBK_BENCH_RESTORE_VARIANT's statements (SET ...) in its session: one
 # more method, interleaved with the others, to measure a setting's effect
@@ -200,6 +206,8 @@ for dataset in $DATASETS; do
     psql -X -q -c CHECKPOINT
     if part backup; then
       measure "SELECT dbkeeper_backup()" bench "$WORK/out.dbk" backup dbkeeper_backup
+      [ -n "${DBK_BENCH_BACKUP_VARIANT:-}" ] &&
+        measure "dbkeeper_backup() after $DBK_BENCH_BACKUP_VARIANT" bench - backup dbkeeper_backup_variant
       measure "pg_dump \\| zstd -3" bench "$WORK/out.sql.zst" backup plain_zstd
       measure "pg_dump -Fc" bench "$WORK/out.dump" backup pg_dump -Fc -d bench -f "$WORK/out.dump"
       measure "pg_dump -Fd -j 2 (gzip)" bench "$WORK/out.dir" backup pg_dump -Fd -j 2 -d bench -f "$WORK/out.dir"

@@ -52,19 +52,35 @@ EOC
 }
 
 # sample_memory DB FILE: until killed, records the largest RssAnon and VmHWM
-# (kB) of any client backend of database DB.
+# (kB) of any client backend of database DB (a child of the postmaster whose
+# title is "postgres: USER DB ...") in FILE.  It runs beside what is timed,
+# so it is frugal: shell builtins only, no process started per sample (the
+# pause is a read with a timeout on a FIFO nobody writes), about 4 ms of CPU
+# per sample.  Asking the server instead (a psql and a backend every 50 ms)
+# took a third of a core; pgrep alone took 17 ms per call.
 sample_memory() {
-  local db=$1 out=$2 anon=0 hwm=0 pid a h
+  local db=$1 out=$2 anon=0 hwm=0 pm stat pid ppid title key value a h pause
+  pm=$(head -1 "$WORK/data/postmaster.pid")
+  rm -f "$out.fifo" && mkfifo "$out.fifo" && exec {pause}<>"$out.fifo"
+  echo "0 0" >"$out"
   while :; do
-    for pid in $(psql -X -At -d postgres -c "SELECT pid FROM pg_stat_activity
-                   WHERE datname = '$db' AND backend_type = 'client backend' AND pid <> pg_backend_pid()" 2>/dev/null); do
-      a=$(awk '/^RssAnon/ {print $2}' "/proc/$pid/status" 2>/dev/null)
-      h=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null)
-      [ -n "$a" ] && [ "$a" -gt "$anon" ] && anon=$a
-      [ -n "$h" ] && [ "$h" -gt "$hwm" ] && hwm=$h
+    for stat in /proc/[0-9]*/stat; do
+      read -r pid _ _ ppid _ <"$stat" 2>/dev/null || continue
+      [ "$ppid" = "$pm" ] || continue
+      title=
+      IFS= read -r -d '' title <"/proc/$pid/cmdline" 2>/dev/null
+      case $title in "postgres: "*" $db "*) ;; *) continue ;; esac
+      a=0 h=0
+      while read -r key value _; do
+        case $key in RssAnon:) a=$value ;; VmHWM:) h=$value ;; esac
+      done <"/proc/$pid/status" 2>/dev/null
+      if [ "$a" -gt "$anon" ] || [ "$h" -gt "$hwm" ]; then
+        [ "$a" -gt "$anon" ] && anon=$a
+        [ "$h" -gt "$hwm" ] && hwm=$h
+        echo "$anon $hwm" >"$out"
+      fi
     done
-    echo "$anon $hwm" >"$out.new" && mv "$out.new" "$out"
-    sleep 0.05
+    read -r -t 0.05 -u "$pause"
   done
 }
 
