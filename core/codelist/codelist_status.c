@@ -336,15 +336,6 @@ merge(engine *g, uint32_t x, uint32_t y, uint32_t *out, dbk_error *err)
 	return 0;
 }
 
-static int
-compare_u32(const void *x, const void *y)
-{
-	uint32_t	a = *(const uint32_t *) x,
-				b = *(const uint32_t *) y;
-
-	return (a > b) - (a < b);
-}
-
 /*
  * Records ruled code r (the next index) whose nearest ruled ancestors are
  * set s: its ancestor closure is s plus the closures of s's members.
@@ -383,7 +374,7 @@ add_ruled(engine *g, uint32_t r, uint32_t s, dbk_error *err)
 			}
 	}
 	if (m > 1)
-		qsort(g->scratch, m, sizeof(uint32_t), compare_u32);
+		qsort(g->scratch, m, sizeof(uint32_t), dbk_code_compare);
 	if (reserve(g->a, &g->anc, g->nanc, &g->anc_cap, m) != 0)
 		return nomem(err);
 	if (m > 0)

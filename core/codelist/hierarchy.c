@@ -612,8 +612,8 @@ dbk_hierarchy_find_many(const dbk_hierarchy *h, const char *const *codes, const 
 	}
 }
 
-static int
-compare_codes(const void *x, const void *y)
+int
+dbk_code_compare(const void *x, const void *y)
 {
 	dbk_code	a = *(const dbk_code *) x,
 				b = *(const dbk_code *) y;
@@ -645,7 +645,7 @@ sort_unique(dbk_code *v, size_t n)
 		}
 	}
 	else
-		qsort(v, n, sizeof(*v), compare_codes);
+		qsort(v, n, sizeof(*v), dbk_code_compare);
 	for (size_t i = 0; i < n; i++)
 		if (out == 0 || v[out - 1] != v[i])
 			v[out++] = v[i];

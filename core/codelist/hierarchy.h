@@ -39,6 +39,9 @@ typedef uint32_t dbk_code;
 
 #define DBK_NO_CODE UINT32_MAX
 
+/* qsort comparator of dbk_code values (or any uint32_t), ascending. */
+int			dbk_code_compare(const void *x, const void *y);
+
 typedef struct dbk_hierarchy dbk_hierarchy;
 
 dbk_hierarchy *dbk_hierarchy_new(const dbk_allocator *a, dbk_error *err);
