@@ -107,6 +107,15 @@ objects_tablespace() {
 
 . tests/pg/dbsig.sh
 
+# build_pack_backup: $WORK/pack_backup from tests/pg/pack_backup.c (repacks a
+# changed script into a backup with every checksum right); the archive and
+# its utilities are all it needs of the core (compiling the whole core cost
+# three times as much).  False if it does not build.
+build_pack_backup() {
+  cc -O1 -std=c11 -D_GNU_SOURCE -o "$WORK/pack_backup" core/archive/*.c core/util/*.c \
+    tests/pg/pack_backup.c -lzstd -lcrypto
+}
+
 # sig_diff ID FILE_A FILE_B: false, after a FAIL line with the diff, when two dbsig files differ
 sig_diff() {
   local id=$1

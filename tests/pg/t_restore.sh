@@ -225,9 +225,7 @@ fi
 
 # bad_rows_*: one row of the good backup's account data made wrong, repacked
 # with every checksum right, so that only the replay can notice
-# (the archive and its utilities are all it needs of the core: compiling the
-# whole core cost three times as much)
-if ! cc -O1 -std=c11 -D_GNU_SOURCE -o "$WORK/pack_backup" core/archive/*.c core/util/*.c tests/pg/pack_backup.c -lzstd -lcrypto; then
+if ! build_pack_backup; then
   fail bad_rows "pack_backup does not build"
 fi
 zstd -dc <"$BACKUPS/$good" >"$WORK/good.sql"

@@ -63,7 +63,7 @@ script_has() {
 # ---- every version: a backup of a newer major version is refused, an older one restores ----
 # Both made from a backup of this server by tests/pg/pack_backup.c, which
 # writes another server_version into the header with every checksum right.
-if ! cc -O1 -std=c11 -D_GNU_SOURCE -o "$WORK/pack_backup" core/*/*.c tests/pg/pack_backup.c -lzstd -lcrypto; then
+if ! build_pack_backup; then
   fail newer_refused "pack_backup does not build"
 else
   createdb xv && q -q -d xv -c "CREATE EXTENSION dbkeeper; CREATE TABLE kept (id int PRIMARY KEY);
