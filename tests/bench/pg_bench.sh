@@ -65,15 +65,15 @@ sample_memory() {
   echo "0 0" >"$out"
   while :; do
     for stat in /proc/[0-9]*/stat; do
-      read -r pid _ _ ppid _ <"$stat" 2>/dev/null || continue
+      { read -r pid _ _ ppid _ <"$stat"; } 2>/dev/null || continue
       [ "$ppid" = "$pm" ] || continue
       title=
-      IFS= read -r -d '' title <"/proc/$pid/cmdline" 2>/dev/null
+      { IFS= read -r -d '' title <"/proc/$pid/cmdline"; } 2>/dev/null
       case $title in "postgres: "*" $db "*) ;; *) continue ;; esac
       a=0 h=0
-      while read -r key value _; do
-        case $key in RssAnon:) a=$value ;; VmHWM:) h=$value ;; esac
-      done <"/proc/$pid/status" 2>/dev/null
+      { while read -r key value _; do
+          case $key in RssAnon:) a=$value ;; VmHWM:) h=$value ;; esac
+        done <"/proc/$pid/status"; } 2>/dev/null
       if [ "$a" -gt "$anon" ] || [ "$h" -gt "$hwm" ]; then
         [ "$a" -gt "$anon" ] && anon=$a
         [ "$h" -gt "$hwm" ] && hwm=$h
