@@ -452,7 +452,12 @@ strip_locations(const char *tree)
 /*
  * A column's default or generation expression as it prints after a restore
  * (schema_settle.c).  Defaults cannot refer to columns, so one whose tree has
- * no Var prints the same on every column of its type and is cached.
+ * no Var prints the same on every column of its type and is cached.  Such a
+ * tree is also printed and parsed again without its table: the deparser
+ * needs the table only to name Vars, and a parse of its text finds no
+ * column reference.  Opening the table (for the deparser's column names and
+ * the parser's range table) cost more than the parsing, once for each of
+ * the three steps.
  */
 static char *
 deparse_default(dbk_pg_relinfo *ri, const char *adbin, Oid relid, Oid typid, int32 typmod, char generated)
@@ -475,7 +480,7 @@ deparse_default(dbk_pg_relinfo *ri, const char *adbin, Oid relid, Oid typid, int
 	for (int i = 0; i + 1 < list_length(e->trees); i += 2)
 		if (strcmp(list_nth(e->trees, i), key) == 0)
 			return list_nth(e->trees, i + 1);
-	text = dbk_pg_settled_expr(adbin, relid, DBK_SETTLE_DEFAULT, typid, typmod, '\0', NULL);
+	text = dbk_pg_settled_expr(adbin, InvalidOid, DBK_SETTLE_DEFAULT, typid, typmod, '\0', NULL);
 	old = MemoryContextSwitchTo(ri->cxt);
 	e->trees = lappend(e->trees, pstrdup(key));
 	e->trees = lappend(e->trees, pstrdup(text));
