@@ -457,9 +457,9 @@ strip_locations(const char *tree)
  * no Var prints the same on every column of its type and is cached.  Such a
  * tree is also printed and parsed again without its table: the deparser
  * needs the table only to name Vars, and a parse of its text finds no
- * column reference.  Opening the table (for the deparser's column names and
- * the parser's range table) cost more than the parsing, once for each of
- * the three steps.
+ * column reference.  The table was opened three times (the deparser's
+ * column names twice, the parser's range table once), and in a new session
+ * its relation cache entry was built there.
  */
 static char *
 deparse_default(dbk_pg_relinfo *ri, const char *adbin, Oid relid, Oid typid, int32 typmod, char generated)

@@ -14,6 +14,8 @@
 #                            floor of any new session, client included;
 #   fingerprint, whole       psql -c 'SELECT dbkeeper_fingerprint()' counted
 #                            the same way (what bench_pg_datasets.sh times);
+#   each also split into the client programs' time and the backend's (10 ms
+#   ticks);
 # and, inside one new session, the backend's own CPU by
 # /proc/<pid>/schedstat: its start (fork, authentication, the first query),
 # LOAD 'dbkeeper' when it is not preloaded (DBK_BENCH_PRELOAD=0), the first
@@ -67,6 +69,8 @@ whole() {
   k1=$(reaped)
   echo "$t1 - $t0" | bc -l >>"$WORK/$name.wall"
   awk -v c="$c" -v a="$k0" -v b="$k1" 'BEGIN { print c + b - a }' >>"$WORK/$name.cpu"
+  echo "$c" >>"$WORK/$name.client"
+  awk -v a="$k0" -v b="$k1" 'BEGIN { print b - a }' >>"$WORK/$name.backend"
 }
 
 load=""
@@ -106,13 +110,13 @@ d=$(m dump.cpu)
 echo "Schema-heavy database ($rows rows in the description, fingerprint ${fp:0:16}…), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg),"
 echo "dbkeeper $([ "${DBK_BENCH_PRELOAD:-1}" = 0 ] && echo "not preloaded" || echo "preloaded"), $(date -u +%Y-%m-%d), medians of $ROUNDS rounds."
 echo
-echo "| what | CPU | wall | pg_dump -s \\| sha256sum CPU / this |"
-echo "|---|---:|---:|---:|"
+echo "| what | CPU | of it: client programs | of it: backend | wall | pg_dump -s \\| sha256sum CPU / this |"
+echo "|---|---:|---:|---:|---:|---:|"
 for k in dump:"pg_dump -s \\| sha256sum" select1:"psql -c 'SELECT 1' (new session, client included)" \
          fingerprint:"psql -c 'SELECT dbkeeper_fingerprint()' (new session, client included)"; do
   f=${k%%:*}
-  awk -v w="${k#*:}" -v c="$(m "$f.cpu")" -v t="$(m "$f.wall")" -v d="$d" \
-    'BEGIN { printf "| %s | %.3f s | %.3f s | %.1fx |\n", w, c, t, d / c }'
+  awk -v w="${k#*:}" -v c="$(m "$f.cpu")" -v cl="$(m "$f.client")" -v b="$(m "$f.backend")" -v t="$(m "$f.wall")" -v d="$d" \
+    'BEGIN { printf "| %s | %.3f s | %.3f s | %.3f s | %.3f s | %.1fx |\n", w, c, cl, b, t, d / c }'
 done
 echo
 echo "Inside one new session (the backend's CPU, /proc/<pid>/schedstat):"
@@ -154,9 +158,20 @@ if [ "${DBK_BENCH_PERF:-0}" = 1 ] && command -v perf >/dev/null; then
   echo
   echo "perf, ten new sessions' first calls: share of the backends' samples under each function (children included):"
   echo
-  perf report -i "$WORK/perf.data" --children --stdio --no-demangle -g none --percent-limit 1 2>/dev/null |
-    awk 'BEGIN { print "| with callees | self | function |"; print "|---:|---:|---|" }
-         /^ +[0-9.]+% +[0-9.]+%/ { printf "| %s | %s | %s |\n", $1, $2, $NF }' | head -90
+  perf report -i "$WORK/perf.data" --children --stdio --no-demangle --no-inline -g none --percent-limit 0.2 \
+    2>/dev/null >"$WORK/perf.txt"
+  # the functions that say what kind of work it is (static ones are not named)
+  awk 'BEGIN { print "| with callees | self | function |"; print "|---:|---:|---|"
+               split("PostgresMain InitPostgres dbkeeper_fingerprint dbk_pg_describe_tables " \
+                     "dbk_pg_describe_indexes dbk_pg_describe_constraints dbk_pg_probe_kinds " \
+                     "SPI_execute_plan GetCachedPlan pg_plan_queries raw_parser parse_analyze_fixedparams " \
+                     "transformExpr dbk_pg_settled_expr dbk_pg_settle_viewdef dbk_pg_viewdef pg_get_querydef " \
+                     "pg_get_expr pg_get_viewdef pg_get_functiondef pg_get_triggerdef pg_get_constraintdef " \
+                     "stringToNode RelationIdGetRelation SearchCatCacheList SearchSysCache1 SearchCatCache1 " \
+                     "systable_getnext heap_page_prune_opt asm_exc_page_fault palloc hash_search_with_hash_value " \
+                     "LockAcquireExtended proc_exit", want, " ")
+               for (i in want) w[want[i]] = 1 }
+         /^ +[0-9.]+% +[0-9.]+%/ && ($NF in w) && !seen[$NF]++ { printf "| %s | %s | %s |\n", $1, $2, $NF }' "$WORK/perf.txt"
   [ -n "${DBK_BENCH_PERF_KEEP:-}" ] && cp "$WORK/perf.data" "$DBK_BENCH_PERF_KEEP"
 fi
 exit 0
