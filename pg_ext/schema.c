@@ -66,17 +66,21 @@
  * so are schemas and extensions, which every database has.
  */
 static const char *const describe_queries[] = {
-	/* views and materialized views */
+	/*
+	 * views and materialized views: the definition is pg_get_viewdef's text,
+	 * then the options and the columns' defaults, joined by "; " as
+	 * concat_ws joins them; settle_row builds it (dbk_pg_viewdef), so that
+	 * the rule is read once, without SPI, and the view itself is not opened
+	 */
 	"SELECT CASE c.relkind WHEN 'v' THEN 'view' ELSE 'materialized view' END, c.oid::regclass::text, "
-	"  concat_ws('; ', pg_get_viewdef(c.oid), "
+	"  NULL::text, 'view', c.oid, "
 	"   CASE WHEN c.reloptions IS NOT NULL THEN 'with (' || "
 	"     array_to_string(ARRAY(SELECT o FROM unnest(c.reloptions) o ORDER BY o COLLATE \"C\"), ', ') || ')' END, "
 	/* canonical form 3: a view column's DEFAULT (what an INSERT through the view gets) */
 	"   (SELECT string_agg('column ' || quote_ident(a.attname) || ' default ' || pg_get_expr(d.adbin, d.adrelid), "
 	"                      ', ' ORDER BY a.attnum) "
 	"      FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum "
-	"      WHERE d.adrelid = c.oid)), "
-	"  'view', pg_get_viewdef(c.oid) "
+	"      WHERE d.adrelid = c.oid) "
 	"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
 	"WHERE c.relkind IN ('v', 'm') AND " USER_NS("n") " AND NOT " MEMBER("pg_class", "c.oid"),
 
@@ -351,10 +355,39 @@ static const char *const fixed_settings[][2] = {
 };
 
 /*
+ * The definition of a view's row: concat_ws('; ', pg_get_viewdef's text,
+ * options, column defaults), NULL parts left out, with the view's query as
+ * a restore prints it.
+ */
+static char *
+view_row(HeapTuple tup, TupleDesc desc)
+{
+	bool		isnull;
+	Oid			view = DatumGetObjectId(SPI_getbinval(tup, desc, 5, &isnull));
+	char	   *viewdef = dbk_pg_viewdef(view);
+	char	   *parts[3] = {viewdef, SPI_getvalue(tup, desc, 6), SPI_getvalue(tup, desc, 7)};
+	StringInfoData def;
+	bool		first = true;
+
+	initStringInfo(&def);
+	for (int i = 0; i < 3; i++)
+	{
+		if (parts[i] == NULL)
+			continue;
+		if (!first)
+			appendStringInfoString(&def, "; ");
+		appendStringInfoString(&def, parts[i]);
+		first = false;
+	}
+	return viewdef != NULL ? dbk_pg_settle_viewdef(def.data, viewdef) : def.data;
+}
+
+/*
  * A query's row may carry, after kind, name and definition, what
  * schema_settle.c needs to print its expressions as a restore will: a tag,
  * then the tag's columns.
- *   'view'            pg_get_viewdef's text
+ *   'view'            the view, its options, its columns' defaults (the
+ *                     definition is built here: view_row)
  *   'policy'          the table, the USING tree, the WITH CHECK tree
  *   'domain default'  the base type, the default's tree, the base type's typmod
  */
@@ -364,10 +397,10 @@ settle_row(char *def, HeapTuple tup, TupleDesc desc)
 	char	   *tag = desc->natts > 3 ? SPI_getvalue(tup, desc, 4) : NULL;
 	bool		isnull;
 
+	if (tag != NULL && strcmp(tag, "view") == 0)
+		return view_row(tup, desc);
 	if (tag == NULL || def == NULL)
 		return def;
-	if (strcmp(tag, "view") == 0)
-		return dbk_pg_settle_viewdef(def, SPI_getvalue(tup, desc, 5));
 	if (strcmp(tag, "policy") == 0)
 	{
 		Oid			relid = DatumGetObjectId(SPI_getbinval(tup, desc, 5, &isnull));
@@ -434,6 +467,7 @@ describe_query(dbk_schema *s, SPIPlanPtr *kept, const char *sql)
 	dbk_error	err;
 	dbk_pg_clock	t;
 	int			rc;
+	MemoryContext per_row;
 
 	step_start(&t);
 	rc = dbk_pg_schema_execute(kept, sql);
@@ -441,22 +475,27 @@ describe_query(dbk_schema *s, SPIPlanPtr *kept, const char *sql)
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "reading the catalog for the schema description failed: %s",
 			 SPI_result_code_string(rc));
+	/*
+	 * Each row's work (deparsed and parsed trees) in a context of its own,
+	 * reset after the row (dbk_schema_add copies what it keeps): a new
+	 * backend pays a page fault for every page its memory grows by.
+	 */
+	per_row = AllocSetContextCreate(CurrentMemoryContext, "dbkeeper schema row", ALLOCSET_DEFAULT_SIZES);
 	for (uint64 r = 0; r < SPI_processed; r++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[r];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
+		MemoryContext old = MemoryContextSwitchTo(per_row);
 		char	   *kind = SPI_getvalue(tup, desc, 1);
 		char	   *name = SPI_getvalue(tup, desc, 2);
 		char	   *def = settle_row(SPI_getvalue(tup, desc, 3), tup, desc);
 
 		if (dbk_schema_add(s, kind, name ? name : "", def, &err) != 0)
 			dbk_pg_raise(&err);
-		pfree(kind);
-		if (name)
-			pfree(name);
-		if (def)
-			pfree(def);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(per_row);
 	}
+	MemoryContextDelete(per_row);
 	log_step(&t, SPI_processed > 0 ? SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1) : pnstrdup(sql, 72),
 			 SPI_processed);
 	SPI_freetuptable(SPI_tuptable);

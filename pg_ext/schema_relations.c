@@ -26,9 +26,11 @@
  *     pass kept; the default operator class is looked up once per (type,
  *     access method).  Every other index goes to pg_get_indexdef itself;
  *   - primary keys and unique constraints (no INCLUDE, no NULLS NOT
- *     DISTINCT) and foreign keys (no column list after ON DELETE SET
- *     NULL/DEFAULT) between described tables are written with
- *     pg_get_constraintdef's words; every other constraint goes to it;
+ *     DISTINCT), foreign keys (no column list after ON DELETE SET
+ *     NULL/DEFAULT) between described tables, and CHECK constraints (their
+ *     expression printed by pg_get_expr, as pg_get_constraintdef prints
+ *     it) are written with pg_get_constraintdef's words; every other
+ *     constraint goes to it;
  *   - the members of extensions are read once, by pg_depend's index on the
  *     referenced object; each query used to read pg_depend whole to leave
  *     them out;
@@ -452,7 +454,12 @@ strip_locations(const char *tree)
 /*
  * A column's default or generation expression as it prints after a restore
  * (schema_settle.c).  Defaults cannot refer to columns, so one whose tree has
- * no Var prints the same on every column of its type and is cached.
+ * no Var prints the same on every column of its type and is cached.  Such a
+ * tree is also printed and parsed again without its table: the deparser
+ * needs the table only to name Vars, and a parse of its text finds no
+ * column reference.  The table was opened three times (the deparser's
+ * column names twice, the parser's range table once), and in a new session
+ * its relation cache entry was built there.
  */
 static char *
 deparse_default(dbk_pg_relinfo *ri, const char *adbin, Oid relid, Oid typid, int32 typmod, char generated)
@@ -475,7 +482,7 @@ deparse_default(dbk_pg_relinfo *ri, const char *adbin, Oid relid, Oid typid, int
 	for (int i = 0; i + 1 < list_length(e->trees); i += 2)
 		if (strcmp(list_nth(e->trees, i), key) == 0)
 			return list_nth(e->trees, i + 1);
-	text = dbk_pg_settled_expr(adbin, relid, DBK_SETTLE_DEFAULT, typid, typmod, '\0', NULL);
+	text = dbk_pg_settled_expr(adbin, InvalidOid, DBK_SETTLE_DEFAULT, typid, typmod, '\0', NULL);
 	old = MemoryContextSwitchTo(ri->cxt);
 	e->trees = lappend(e->trees, pstrdup(key));
 	e->trees = lappend(e->trees, pstrdup(text));
@@ -1721,11 +1728,68 @@ constraint_may_be_plain(dbk_pg_relinfo *ri, HeapTuple tup, TupleDesc desc)
 }
 
 /*
+ * pg_get_constraintdef's text for a CHECK constraint of a described table or
+ * of a domain (on 18, an enforced one), with its expression as a restore
+ * prints it (settle_check): "CHECK (expr)", then NO INHERIT, DEFERRABLE,
+ * INITIALLY DEFERRED and NOT VALID as that function appends them; the
+ * expression is what pg_get_expr prints of conbin in the table's context
+ * (none for a domain), as in that function.  *name gets the row's name, as
+ * constraint_name writes it.  NULL when the query must write it.
+ */
+static char *
+check_constraintdef(dbk_pg_relinfo *ri, HeapTuple tup, TupleDesc desc, char **name)
+{
+	Form_pg_constraint co = (Form_pg_constraint) GETSTRUCT(tup);
+	bool		isnull;
+	Datum		bin = heap_getattr(tup, Anum_pg_constraint_conbin, desc, &isnull);
+	char	   *expr;
+	StringInfoData buf;
+
+	if (co->contype != CONSTRAINT_CHECK || isnull || DBK_CON_NOT_PLAIN(co))
+		return NULL;
+	if (OidIsValid(co->conrelid))
+	{
+		rel_entry  *rel = hash_search(ri->rels, &co->conrelid, HASH_FIND, NULL);
+
+		if (rel == NULL)
+			return NULL;
+		expr = dbk_pg_settled_expr(TextDatumGetCString(bin), co->conrelid, DBK_SETTLE_CHECK,
+								   InvalidOid, -1, '\0', NULL);
+		*name = psprintf("%s.%s", rel->qualified, quote_identifier(NameStr(co->conname)));
+	}
+	else
+	{
+		/* a domain's CHECK reads VALUE as its base type, as CREATE DOMAIN does */
+		HeapTuple	typtup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(co->contypid));
+		Form_pg_type domain;
+
+		if (!HeapTupleIsValid(typtup))
+			return NULL;
+		domain = (Form_pg_type) GETSTRUCT(typtup);
+		expr = dbk_pg_settled_expr(TextDatumGetCString(bin), InvalidOid, DBK_SETTLE_DOMAIN_CHECK,
+								   domain->typbasetype, domain->typtypmod, '\0', NULL);
+		ReleaseSysCache(typtup);
+		*name = psprintf("%s.%s", DatumGetCString(DirectFunctionCall1(regtypeout, ObjectIdGetDatum(co->contypid))),
+						 quote_identifier(NameStr(co->conname)));
+	}
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "CHECK (%s)%s", expr, co->connoinherit ? " NO INHERIT" : "");
+	if (co->condeferrable)
+		appendStringInfoString(&buf, " DEFERRABLE");
+	if (co->condeferred)
+		appendStringInfoString(&buf, " INITIALLY DEFERRED");
+	if (!co->convalidated)
+		appendStringInfoString(&buf, " NOT VALID");
+	return buf.data;
+}
+
+/*
  * Constraints of tables and domains in the user's schemas, from one scan of
  * pg_constraint: the primary keys, unique constraints and foreign keys that
- * plain_constraintdef writes whole are written here; every other one
- * (CHECK, exclusion, constraint triggers, domains', keys with options) is
- * listed by constraints_query, as all were before.
+ * plain_constraintdef writes whole, and the CHECK constraints of tables and
+ * domains (check_constraintdef), are written here; every other one
+ * (exclusion, constraint triggers, keys with options, on 18 NOT ENFORCED
+ * ones) is listed by constraints_query, as all were before.
  */
 void
 dbk_pg_describe_constraints(dbk_schema *s, dbk_pg_relinfo *ri)
@@ -1743,6 +1807,7 @@ dbk_pg_describe_constraints(dbk_schema *s, dbk_pg_relinfo *ri)
 		Form_pg_constraint co = (Form_pg_constraint) GETSTRUCT(tup);
 		MemoryContext old;
 		char	   *def = NULL;
+		char	   *name = NULL;
 
 		CHECK_FOR_INTERRUPTS();
 		/* constraints_query's WHERE, and the members it skipped */
@@ -1757,14 +1822,18 @@ dbk_pg_describe_constraints(dbk_schema *s, dbk_pg_relinfo *ri)
 
 			con_row_from_catalog(&c, tup, desc);
 			def = plain_constraintdef(ri, &c);
-		}
-		if (def != NULL)
-		{
-			rel_entry  *r = hash_search(ri->rels, &co->conrelid, HASH_FIND, NULL);
+			if (def != NULL)
+			{
+				rel_entry  *r = hash_search(ri->rels, &co->conrelid, HASH_FIND, NULL);
 
-			/* plain_constraintdef found the table among the described ones */
-			add_row(s, "constraint", psprintf("%s.%s", r->qualified, quote_identifier(NameStr(co->conname))), def);
+				/* plain_constraintdef found the table among the described ones */
+				name = psprintf("%s.%s", r->qualified, quote_identifier(NameStr(co->conname)));
+			}
 		}
+		else
+			def = check_constraintdef(ri, tup, desc, &name);
+		if (def != NULL)
+			add_row(s, "constraint", name, def);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(per_row);
 		if (def == NULL)

@@ -34,9 +34,13 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/htup_details.h"
 #include "miscadmin.h"
 #include "access/relation.h"
+#include "access/table.h"
+#include "catalog/pg_attribute.h"
+#include "catalog/pg_rewrite.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_index.h"
 #include "nodes/makefuncs.h"
@@ -49,10 +53,14 @@
 #include "parser/parse_relation.h"
 #include "parser/parse_utilcmd.h"
 #include "parser/parser.h"
+#include "rewrite/rewriteSupport.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/ruleutils.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
 #include "schema_settle.h"
@@ -312,6 +320,112 @@ settle_viewdef(const char *def, const char *viewdef)
 	query = parse_analyze_fixedparams(linitial_node(RawStmt, stmts), viewdef, NULL, 0, NULL);
 	/* pg_get_viewdef ends the query with a semicolon; pg_get_querydef does not */
 	return replace_first(def, viewdef, psprintf("%s;", pg_get_querydef(query, false)));
+}
+
+/*
+ * pg_get_viewdef's text of a view, without its SPI query and without
+ * opening the view, for the common case; NULL for the others.
+ * pg_get_viewdef reads the view's _RETURN rule, checks that it is one
+ * unconditional INSTEAD SELECT, and prints its query with get_query_def
+ * given the view's tuple descriptor, then a semicolon.  pg_get_querydef
+ * prints the same query with the same flags and no descriptor; the two
+ * differ only where the descriptor's column names are used instead of the
+ * query's target names (the SELECT list, a bare VALUES, set operations'
+ * branches).  So when the query has no set operation and each output
+ * column's target name is the view's column name (no ALTER VIEW ... RENAME
+ * COLUMN since), the texts are the same.  Opening the view built its
+ * relation cache entry, rules included, in every new session.
+ */
+static char *
+plain_viewdef(Oid view, HeapTuple ruletup, TupleDesc ruledesc, Snapshot snap)
+{
+	Form_pg_rewrite rule = (Form_pg_rewrite) GETSTRUCT(ruletup);
+	bool		isnull;
+	Datum		qual = heap_getattr(ruletup, Anum_pg_rewrite_ev_qual, ruledesc, &isnull);
+	Datum		action;
+	List	   *actions;
+	Query	   *query;
+	ListCell   *lc;
+	Relation	attrel;
+	ScanKeyData key[2];
+	SysScanDesc scan;
+	HeapTuple	atttup;
+	bool		same = true;
+
+	if (isnull || rule->ev_type != '1' || !rule->is_instead || strcmp(TextDatumGetCString(qual), "<>") != 0)
+		return NULL;
+	action = heap_getattr(ruletup, Anum_pg_rewrite_ev_action, ruledesc, &isnull);
+	if (isnull)
+		return NULL;
+	actions = (List *) stringToNode(TextDatumGetCString(action));
+	if (list_length(actions) != 1 || !IsA(linitial(actions), Query))
+		return NULL;
+	query = linitial_node(Query, actions);
+	if (query->commandType != CMD_SELECT || query->setOperations != NULL)
+		return NULL;
+	/* the view's columns, in order, against the query's output columns */
+	attrel = table_open(AttributeRelationId, AccessShareLock);
+	ScanKeyInit(&key[0], Anum_pg_attribute_attrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(view));
+	ScanKeyInit(&key[1], Anum_pg_attribute_attnum, BTGreaterStrategyNumber, F_INT2GT, Int16GetDatum(0));
+	scan = systable_beginscan(attrel, AttributeRelidNumIndexId, true, snap, 2, key);
+	lc = list_head(query->targetList);
+	while (same && HeapTupleIsValid(atttup = systable_getnext(scan)))
+	{
+		Form_pg_attribute att = (Form_pg_attribute) GETSTRUCT(atttup);
+
+		while (lc != NULL && lfirst_node(TargetEntry, lc)->resjunk)
+			lc = lnext(query->targetList, lc);
+		same = lc != NULL && !att->attisdropped && lfirst_node(TargetEntry, lc)->resname != NULL &&
+			strcmp(lfirst_node(TargetEntry, lc)->resname, NameStr(att->attname)) == 0;
+		if (lc != NULL)
+			lc = lnext(query->targetList, lc);
+	}
+	systable_endscan(scan);
+	table_close(attrel, AccessShareLock);
+	/* no output column left over */
+	while (same && lc != NULL)
+	{
+		same = lfirst_node(TargetEntry, lc)->resjunk;
+		lc = lnext(query->targetList, lc);
+	}
+	if (!same)
+		return NULL;
+	return psprintf("%s;", pg_get_querydef(query, false));
+}
+
+char *
+dbk_pg_viewdef(Oid view)
+{
+	Snapshot	snap = GetActiveSnapshot();
+	Relation	rel = table_open(RewriteRelationId, AccessShareLock);
+	ScanKeyData key[2];
+	NameData	rulename;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	char	   *out = NULL;
+	Datum		d;
+
+	namestrcpy(&rulename, ViewSelectRuleName);
+	ScanKeyInit(&key[0], Anum_pg_rewrite_ev_class, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(view));
+	ScanKeyInit(&key[1], Anum_pg_rewrite_rulename, BTEqualStrategyNumber, F_NAMEEQ, NameGetDatum(&rulename));
+	scan = systable_beginscan(rel, RewriteRelRulenameIndexId, true, snap, 2, key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+		out = plain_viewdef(view, tup, RelationGetDescr(rel), snap);
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	if (out != NULL)
+		return out;
+	/* anything else: pg_get_viewdef itself (NULL when it returns NULL) */
+	{
+		LOCAL_FCINFO(fcinfo, 1);
+
+		InitFunctionCallInfoData(*fcinfo, NULL, 1, InvalidOid, NULL, NULL);
+		fcinfo->args[0].value = ObjectIdGetDatum(view);
+		fcinfo->args[0].isnull = false;
+		d = pg_get_viewdef(fcinfo);
+		return fcinfo->isnull ? NULL : TextDatumGetCString(d);
+	}
 }
 
 /* ---- the entry points: each parses as the bootstrap superuser ---- */

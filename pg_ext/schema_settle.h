@@ -38,6 +38,13 @@ extern char *dbk_pg_settle_expr(const char *def, const char *tree, Oid relid,
 /* pg_get_indexdef's text of an index, its expressions and predicate settled. */
 extern char *dbk_pg_settle_indexdef(const char *def, Oid indexrelid);
 
+/*
+ * pg_get_viewdef's text of a view (NULL where it returns NULL), read as of
+ * the active snapshot: for most views without opening the view or running
+ * SPI (schema_settle.c says when).
+ */
+extern char *dbk_pg_viewdef(Oid view);
+
 /* def with viewdef, pg_get_viewdef's text of a view, settled. */
 extern char *dbk_pg_settle_viewdef(const char *def, const char *viewdef);
 

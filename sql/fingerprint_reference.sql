@@ -77,6 +77,12 @@ CREATE INDEX ON fpref.mv (v);
 CREATE FOREIGN DATA WRAPPER fpref_wrapper;
 CREATE SERVER fpref_server FOREIGN DATA WRAPPER fpref_wrapper;
 CREATE FOREIGN TABLE fpref.ft (a int NOT NULL DEFAULT 7, b text COLLATE "POSIX") SERVER fpref_server;
+-- CHECK constraints, written in C: a domain's, one NOT VALID, a quoted name, a partitioned table's
+CREATE DOMAIN fpref.positive AS numeric(6, 1) CHECK (VALUE > 0) CHECK (VALUE < 1000);
+ALTER DOMAIN fpref.positive ADD CONSTRAINT "Late Check" CHECK (VALUE <> 7) NOT VALID;
+ALTER TABLE fpref.same_default ADD CONSTRAINT late_check CHECK (x < 100 AND y <> '') NOT VALID;
+ALTER TABLE "Odd Schema"."Odd ""Table""" ADD CONSTRAINT "Odd Check" CHECK ("select" IS DISTINCT FROM a);
+ALTER TABLE fpref.p ADD CONSTRAINT p_check CHECK (k >= 0 OR v IS NULL);
 
 BEGIN;
 -- the settings dbkeeper fixes while describing
