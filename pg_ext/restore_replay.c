@@ -9,8 +9,8 @@
  * the cutting of COPY rows into fields all run there, on the other core,
  * while the backend executes.  The end of the script is reached only once
  * every checksum has matched; a mismatch is an error, which rolls the
- * restore back.  Each statement is parsed once with the raw parser to pick
- * its path:
+ * restore back.  Each statement is parsed once, with the raw parser, and
+ * that parse tree picks its path:
  *   - COPY ... FROM stdin: the rows stream from the file into the table and
  *     never sit in memory beyond the reader's short queue.  The privileges
  *     checked are those COPY checks (INSERT on the columns; row-level
@@ -32,7 +32,12 @@
  *     table's owner (as_owner.c) when that role may do all of it, so the
  *     validation evaluates the table's expressions as an INSERT by the
  *     owner would.
- *   - everything else: SPI_execute.
+ *   - a query (SELECT, INSERT, ...: a backup's setval() calls): SPI_execute,
+ *     which parses it again;
+ *   - every other statement (CREATE, ALTER, GRANT, COMMENT, ...): from the
+ *     parse tree, through parse analysis and ProcessUtility, as SPI would
+ *     run it (run_utility).  What SPI refuses, transaction control and COPY
+ *     to or from the client, is refused.
  * No role's code runs as the caller: COPY loads as the table's owner, after
  * COPY's privileges were checked for the caller; and during the whole
  * replay any function owned by a role that is not a superuser, called while
