@@ -9,8 +9,8 @@
  * the cutting of COPY rows into fields all run there, on the other core,
  * while the backend executes.  The end of the script is reached only once
  * every checksum has matched; a mismatch is an error, which rolls the
- * restore back.  Each statement is parsed once with the raw parser to pick
- * its path:
+ * restore back.  Each statement is parsed once, with the raw parser, and
+ * that parse tree picks its path:
  *   - COPY ... FROM stdin: the rows stream from the file into the table and
  *     never sit in memory beyond the reader's short queue.  The privileges
  *     checked are those COPY checks (INSERT on the columns; row-level
@@ -32,7 +32,12 @@
  *     table's owner (as_owner.c) when that role may do all of it, so the
  *     validation evaluates the table's expressions as an INSERT by the
  *     owner would.
- *   - everything else: SPI_execute.
+ *   - a query (SELECT, INSERT, ...: a backup's setval() calls): SPI_execute,
+ *     which parses it again;
+ *   - every other statement (CREATE, ALTER, GRANT, COMMENT, ...): from the
+ *     parse tree, through parse analysis and ProcessUtility, as SPI would
+ *     run it (run_utility).  What SPI refuses, transaction control and COPY
+ *     to or from the client, is refused.
  * No role's code runs as the caller: COPY loads as the table's owner, after
  * COPY's privileges were checked for the caller; and during the whole
  * replay any function owned by a role that is not a superuser, called while
@@ -65,6 +70,9 @@
 #include "parser/parse_node.h"
 #include "parser/parse_relation.h"
 #include "parser/parser.h"
+#include "tcop/pquery.h"
+#include "tcop/tcopprot.h"
+#include "tcop/utility.h"
 #include "portability/instr_time.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -72,6 +80,7 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/rls.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
 #include "../core/restore/script_reader.h"
@@ -429,16 +438,111 @@ constraint_owner(Node *node)
 	return owner;
 }
 
-/* SPI_execute, as owner when that is valid (see constraint_owner) */
+/*
+ * An error position points into the statement, not into the caller's
+ * query: it becomes an internal position with the statement as the
+ * internal query, as SPI makes it (PostgreSQL 15, executor/spi.c,
+ * _SPI_error_callback).
+ */
 static void
-spi_execute(const char *sql, Oid owner)
+statement_position(void *arg)
+{
+	int			pos = geterrposition();
+
+	if (pos > 0)
+	{
+		errposition(0);
+		internalerrposition(pos);
+		internalerrquery((const char *) arg);
+	}
+}
+
+/* What SPI refuses to run is refused here too: COPY to or from the client, transaction control. */
+static void
+refuse_unsupported(Node *stmt)
+{
+	if ((IsA(stmt, CopyStmt) && ((CopyStmt *) stmt)->filename == NULL) || IsA(stmt, TransactionStmt))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("this statement cannot run inside dbkeeper_restore()")));
+}
+
+/*
+ * One utility statement (CREATE, ALTER, GRANT, COMMENT, ...: nearly all of a
+ * backup's statements) from the parse tree execute() already made.
+ * SPI_execute would parse the text again; otherwise this does what it does
+ * for a statement (PostgreSQL 15, executor/spi.c, _SPI_execute_plan): parse
+ * analysis, a new snapshot with the command counter advanced when the
+ * statement needs one, ProcessUtility as a query inside a function (not top
+ * level, atomic: no transaction control, no CREATE INDEX CONCURRENTLY), then
+ * a CommandCounterIncrement, so that the next statement sees its effects.
+ */
+static void
+run_utility(RawStmt *raw, const char *sql)
+{
+	List	   *plans = pg_plan_queries(pg_analyze_and_rewrite_fixedparams(raw, sql, NULL, 0, NULL),
+										sql, CURSOR_OPT_PARALLEL_OK, NULL);
+	bool		snapshot = list_length(plans) > 1 ||
+		(plans != NIL && PlannedStmtRequiresSnapshot(linitial_node(PlannedStmt, plans)));
+	ListCell   *lc;
+
+	if (snapshot)
+		PushActiveSnapshot(GetTransactionSnapshot());
+	foreach(lc, plans)
+	{
+		PlannedStmt *stmt = lfirst_node(PlannedStmt, lc);
+		QueryCompletion qc;
+
+		/* analysis and rewriting make nothing else of a utility statement */
+		if (stmt->utilityStmt == NULL)
+			elog(ERROR, "dbkeeper_restore: a utility statement was planned as a query");
+		refuse_unsupported(stmt->utilityStmt);
+		if (snapshot)
+		{
+			CommandCounterIncrement();
+			UpdateActiveSnapshotCommandId();
+		}
+		InitializeQueryCompletion(&qc);
+		ProcessUtility(stmt, sql, false, PROCESS_UTILITY_QUERY, NULL, NULL, None_Receiver, &qc);
+	}
+	if (snapshot)
+		PopActiveSnapshot();
+	CommandCounterIncrement();
+}
+
+/* SELECT, INSERT, UPDATE, DELETE, MERGE: what the executor runs */
+static bool
+is_query(Node *stmt)
+{
+	return IsA(stmt, SelectStmt) || IsA(stmt, InsertStmt) || IsA(stmt, UpdateStmt) ||
+		IsA(stmt, DeleteStmt) || IsA(stmt, MergeStmt);
+}
+
+/*
+ * One parsed statement, as owner when that is valid (see constraint_owner).
+ * A query (a backup's setval() and lo_ calls) goes through SPI_execute,
+ * which parses it again; any other statement runs from the parse tree.
+ */
+static void
+run_parsed(RawStmt *raw, const char *sql, Oid owner)
 {
 	dbk_as_owner as;
-	int			rc;
+	ErrorContextCallback errcb;
+	int			rc = 0;
 
 	if (OidIsValid(owner))
 		dbk_as_owner_begin(&as, owner);
-	rc = SPI_execute(sql, false, 0);
+	if (is_query(raw->stmt))
+		rc = SPI_execute(sql, false, 0);
+	else
+	{
+		errcb.callback = statement_position;
+		errcb.arg = unconstify(char *, sql);
+		errcb.previous = error_context_stack;
+		error_context_stack = &errcb;
+		run_utility(raw, sql);
+		error_context_stack = errcb.previous;
+	}
 	if (OidIsValid(owner))
 		dbk_as_owner_end(&as);
 	if (rc < 0)
@@ -452,13 +556,20 @@ execute(replay *r, const char *sql)
 {
 	List	   *parsed;
 	Node	   *stmt;
+	ListCell   *lc;
+	ErrorContextCallback errcb;
 
 	if (is_search_path_reset(sql))
 	{
 		apply_setting(r, "search_path", "");
 		return;
 	}
+	errcb.callback = statement_position;
+	errcb.arg = unconstify(char *, sql);
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
 	parsed = raw_parser(sql, RAW_PARSE_DEFAULT);
+	error_context_stack = errcb.previous;
 	if (parsed == NIL)
 		return;					/* only comments */
 	stmt = linitial_node(RawStmt, parsed)->stmt;
@@ -479,10 +590,16 @@ execute(replay *r, const char *sql)
 			return;
 		if (IsA(stmt, CommentStmt) && is_unchanged_extension_comment((CommentStmt *) stmt))
 			return;
-		spi_execute(sql, constraint_owner(stmt));
+		run_parsed(linitial_node(RawStmt, parsed), sql, constraint_owner(stmt));
 		return;
 	}
-	spi_execute(sql, InvalidOid);
+	/* several statements in one item: only a script written by hand has them */
+	foreach(lc, parsed)
+		refuse_unsupported(lfirst_node(RawStmt, lc)->stmt);
+	if (SPI_execute(sql, false, 0) < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("this statement cannot run inside dbkeeper_restore()")));
 }
 
 /*

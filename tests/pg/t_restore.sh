@@ -24,6 +24,9 @@
 #       end-of-copy marker inside a row; written by tests/pg/pack_backup.c):
 #       the error names the backup, the statement, the row's line and the
 #       column; nothing changes
+#   refused_*           backups with a statement that cannot run inside the
+#       restore's transaction (COMMIT, BEGIN, SAVEPOINT, COPY ... TO STDOUT):
+#       refused, naming the line; nothing changes
 #   other_database      refused without from_other_database, restored with it
 #   rollback            BEGIN; restore; ROLLBACK leaves everything as it was
 #   lock_timeout        a session holding a lock: the restore fails under
@@ -260,6 +263,33 @@ not_utf8|4242\t42\377420|invalid byte sequence for encoding "UTF8": 0xff
 carriage_return|4242\t42\r420|literal carriage return found in COPY data
 end_marker|4242\t42\\.420|end-of-copy marker "\." inside COPY data
 ROWS
+
+# refused_*: a statement that must not run inside the restore's transaction,
+# put before the account table's COPY of the good backup and repacked: the
+# restore refuses it, naming its line, and nothing changes
+n=0
+while IFS='|' read -r id statement; do
+  n=$((n + 1))
+  bad=app-2001-01-02T00-00-0${n}Z-refused.sql.zst
+  awk -v at="$copy_line" -v stmt="$statement" 'NR == at { print stmt } { print }' "$WORK/good.sql" |
+    "$WORK/pack_backup" "$BACKUPS/$good" "$BACKUPS/$bad" && chown postgres:postgres "$BACKUPS/$bad"
+  if out=$(q -d app -c "SELECT dbkeeper_restore('$bad')" 2>&1); then
+    fail "refused_$id" "the restore succeeded: $out"
+    continue
+  fi
+  dbsig app >"$WORK/app.after.sig"
+  if ! grep -qF "restoring backup \"$bad\" failed at line $copy_line: this statement cannot run inside dbkeeper_restore()" <<<"$out"; then
+    fail "refused_$id" "the error does not name the backup, the line and the refusal: $out"
+  elif sig_diff "refused_$id" "$WORK/app.before.sig" "$WORK/app.after.sig"; then
+    pass "refused_$id" "($statement)"
+  fi
+done <<'STATEMENTS'
+commit|COMMIT;
+begin|BEGIN;
+savepoint|SAVEPOINT s;
+copy_out|COPY public.account TO STDOUT;
+copy_out_query|COPY (SELECT 1) TO STDOUT;
+STATEMENTS
 
 # rollback: a successful restore inside a transaction that is rolled back
 out=$(psql -X -At -v ON_ERROR_STOP=1 -d app -c "BEGIN" -c "SELECT dbkeeper_restore('$good')" \
