@@ -6,27 +6,23 @@
  *      has written (its uncommitted rows would be in the backup), backup
  *      directory opened (created
  *      on first use) and swept of temporary files that dead backends left;
- *   2. a locked temporary file (core/archive/backup_dir.c); the archive
- *      writer on it (core/archive/archive.c, header engine=postgresql) opens
- *      in step 4, once the header's schema description is known;
+ *   2. a locked temporary file (core/archive/backup_dir.c) and an archive writer on
+ *      it (core/archive/archive.c) whose header says engine=postgresql;
  *   3. ACCESS SHARE locks on every relation (lock_wait.c: within
  *      dbkeeper.lock_wait_timeout, never holding the others while waiting
  *      for one, so that no DDL queued behind the backup stops writers), then
  *      one registered snapshot,
  *      then a check that every relation that snapshot shows is locked (more
  *      locks and a new snapshot until nothing new appears);
- *   4. under that snapshot, with SPI read-only and search_path = '': the
- *      schema description for the header (schema.c), built by a parallel
- *      worker while this backend reads the DDL (dump_schema.c), or by this
- *      backend first when no worker can be had (describe_parallel.c); then
- *      the header, the DDL, the rows (dump_data.c) and sequence values, the
+ *   4. under that snapshot, with SPI read-only and search_path = '', the
+ *      the DDL
+ *      (dump_schema.c), the rows (dump_data.c) and sequence values, the
  *      post-data DDL, all streamed through the writer;
  *   5. the trailer (total rows and rows per table), then dbk_publish: fsync, link under the final name,
  *      directory fsync, latest link; then retention, best effort (as on
  *      SQLite: the backup is already safe; dbkeeper_prune() reports errors).
  *
- * Nothing is written into the database, so a hot standby can take backups
- * (and step 4 may run in parallel mode).
+ * Nothing is written into the database, so a hot standby can take backups.
  * On any ERROR (including cancel) PG_FINALLY frees the writer and removes
  * the temporary file; on FATAL (terminate) a before_shmem_exit callback
  * does both; a killed backend leaves the file to the next backup's sweep,
@@ -66,7 +62,6 @@
 #include "backup.h"
 #include "common.h"
 #include "copy_text.h"
-#include "describe_parallel.h"
 #include "dump_data.h"
 #include "dump_out.h"
 #include "dump_schema.h"
@@ -336,21 +331,19 @@ write_post_data(dump_out *o, List *statements)
 /*
  * The schema as of the backup's snapshot goes into the header (keys
  * "fingerprint" and "schema"), so that dbkeeper_backups() shows the
- * fingerprint and dbkeeper_schema_diff() can compare with it later.  True
- * when a parallel worker built the description.
+ * fingerprint and dbkeeper_schema_diff() can compare with it later.
  */
-static bool
-record_schema(backup_state *st, dbk_pg_describe_job *job)
+static void
+record_schema(backup_state *st)
 {
 	char	   *text;
 	char		fingerprint[65];
 	dbk_error	err;
-	bool		by_worker = dbk_pg_describe_finish(job, &text, fingerprint);
 
+	dbk_pg_schema_describe(&text, fingerprint);
 	raise_if(dbk_meta_set(&st->header, "fingerprint", fingerprint, &err) ||
 			 dbk_meta_set(&st->header, "schema", text, &err), &err);
 	pfree(text);
-	return by_worker;
 }
 
 /* The header is complete once the schema is known: the archive starts here. */
@@ -366,23 +359,6 @@ open_writer(backup_state *st)
 	dump_out_init(&st->out, st->writer);
 }
 
-/*
- * The DEBUG1 timing of a backup's phase: "dbkeeper_backup: PHASE in N ms
- * (M ms CPU)" since *c, which moves to now.  CPU is the whole backend's,
- * the compressors' threads included.
- */
-static void
-debug_phase(dbk_pg_clock *c, const char *phase)
-{
-	double		wall_ms,
-				cpu_ms;
-
-	if (!message_level_is_interesting(DEBUG1))
-		return;
-	dbk_pg_clock_lap(c, &wall_ms, &cpu_ms);
-	elog(DEBUG1, "dbkeeper_backup: %s in %.0f ms (%.0f ms CPU)", phase, wall_ms, cpu_ms);
-}
-
 /* Steps 3 and 4: everything between the header and the trailer. */
 static void
 write_content(backup_state *st)
@@ -391,28 +367,17 @@ write_content(backup_state *st)
 	Snapshot	snap;
 	int			nest = NewGUCNestLevel();
 	ListCell   *lc;
-	dbk_pg_clock clock;
-	dbk_pg_describe_job *describing;
 
-	dbk_pg_clock_start(&clock);
 	memset(&schema, 0, sizeof(schema));
 	schema.cxt = CurrentMemoryContext;
 	set_output_settings();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	snap = lock_and_snapshot();
-	debug_phase(&clock, "locks taken");
 	dbk_dump_check_supported();
-	debug_phase(&clock, "objects checked");
-	/* the description beside the script's catalog reads (describe_parallel.c) */
-	describing = dbk_pg_describe_start();
-	debug_phase(&clock, "description started");
-	dbk_dump_schema_read(&schema);
-	debug_phase(&clock, "schema read");
-	debug_phase(&clock, record_schema(st, describing)
-				? "schema described by a parallel worker, waited for"
-				: "schema described by this backend (no parallel worker), recorded");
+	record_schema(st);
 	open_writer(st);
+	dbk_dump_schema_read(&schema);
 
 	write_preamble(st);
 	write_list(&st->out, schema.pre_data);
@@ -426,9 +391,7 @@ write_content(backup_state *st)
 	}
 	dbk_dump_sequence_values(&st->out, schema.sequences, snap);
 	dbk_dump_large_objects(&st->out, schema.large_objects);
-	debug_phase(&clock, "rows written");
 	write_post_data(&st->out, list_concat(schema.post_data, schema.refresh));
-	debug_phase(&clock, "definitions after the rows written");
 
 	SPI_finish();
 	PopActiveSnapshot();

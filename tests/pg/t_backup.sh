@@ -27,8 +27,6 @@
 #   pg_cron             a scheduled SELECT dbkeeper_backup() makes a backup
 #   standby             a replica from pg_basebackup -R takes a backup that
 #       restores to the same content
-#   description_worker  the header's schema description, built by a parallel
-#       worker and (max_parallel_workers = 0) by the backend, is the same
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 ROOT=$PWD
@@ -408,22 +406,6 @@ if as_pg pg_basebackup -h "$WORK" -p "$PORT" -U postgres -D "$WORK/replica" -R -
   as_pg "$PGBIN/pg_ctl" -D "$WORK/replica" -m fast stop >/dev/null
 else
   fail standby "pg_basebackup failed: $(tail -3 "$WORK/basebackup.log")"
-fi
-
-# ------------------------------------------------- the description's worker
-# A parallel worker describes the schema for the header while the backend
-# reads the DDL; with no worker to be had the backend describes it itself.
-# Either way the header's description is the one dbkeeper_fingerprint() sees.
-by_worker=$(q -d objects -c "SET client_min_messages = debug1" -c "SELECT dbkeeper_backup('by-worker')" 2>&1 >/dev/null |
-  grep -c "schema described by a parallel worker")
-by_backend=$(q -d objects -c "SET max_parallel_workers = 0" -c "SET client_min_messages = debug1" \
-  -c "SELECT dbkeeper_backup('by-backend')" 2>&1 >/dev/null | grep -c "schema described by this backend")
-same=$(q -d objects -c "SELECT count(DISTINCT fingerprint) || ' ' || bool_and(fingerprint = dbkeeper_fingerprint())
-                        FROM dbkeeper_backups() WHERE database = 'objects' AND label IN ('by-worker', 'by-backend')" 2>&1)
-if [ "$by_worker" = 1 ] && [ "$by_backend" = 1 ] && [ "$same" = "1 true" ]; then
-  pass description_worker "(by a parallel worker and by the backend: one fingerprint, the current one)"
-else
-  fail description_worker "worker used: $by_worker, backend alone: $by_backend; distinct fingerprints and current: $same"
 fi
 
 # ---------------------------------------------------------------- kill -9
