@@ -359,6 +359,23 @@ open_writer(backup_state *st)
 	dump_out_init(&st->out, st->writer);
 }
 
+/*
+ * The DEBUG1 timing of a backup's phase: "dbkeeper_backup: PHASE in N ms
+ * (M ms CPU)" since *c, which moves to now.  CPU is the whole backend's,
+ * the compressors' threads included.
+ */
+static void
+debug_phase(dbk_pg_clock *c, const char *phase)
+{
+	double		wall_ms,
+				cpu_ms;
+
+	if (!message_level_is_interesting(DEBUG1))
+		return;
+	dbk_pg_clock_lap(c, &wall_ms, &cpu_ms);
+	elog(DEBUG1, "dbkeeper_backup: %s in %.0f ms (%.0f ms CPU)", phase, wall_ms, cpu_ms);
+}
+
 /* Steps 3 and 4: everything between the header and the trailer. */
 static void
 write_content(backup_state *st)
@@ -367,17 +384,22 @@ write_content(backup_state *st)
 	Snapshot	snap;
 	int			nest = NewGUCNestLevel();
 	ListCell   *lc;
+	dbk_pg_clock clock;
 
+	dbk_pg_clock_start(&clock);
 	memset(&schema, 0, sizeof(schema));
 	schema.cxt = CurrentMemoryContext;
 	set_output_settings();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	snap = lock_and_snapshot();
+	debug_phase(&clock, "locks taken");
 	dbk_dump_check_supported();
 	record_schema(st);
+	debug_phase(&clock, "schema described");
 	open_writer(st);
 	dbk_dump_schema_read(&schema);
+	debug_phase(&clock, "definitions read");
 
 	write_preamble(st);
 	write_list(&st->out, schema.pre_data);
@@ -391,7 +413,9 @@ write_content(backup_state *st)
 	}
 	dbk_dump_sequence_values(&st->out, schema.sequences, snap);
 	dbk_dump_large_objects(&st->out, schema.large_objects);
+	debug_phase(&clock, "rows, sequence values and large objects written");
 	write_post_data(&st->out, list_concat(schema.post_data, schema.refresh));
+	debug_phase(&clock, "definitions after the rows written");
 
 	SPI_finish();
 	PopActiveSnapshot();
