@@ -36,11 +36,7 @@ bench_cluster_init fpschema
 renice -n 10 -p $$ >/dev/null
 bench_private_install
 bench_cluster_start
-{ echo "max_locks_per_transaction = 1024"; echo "autovacuum = off"
-  [ "${DBK_BENCH_PRELOAD:-1}" = 0 ] || echo "shared_preload_libraries = 'dbkeeper'"; } >>"$WORK/data/postgresql.conf"
-as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/log" -w restart >/dev/null || { cat "$WORK/log" >&2; exit 1; }
-PM=$(head -1 "$WORK/data/postmaster.pid")
-HZ=$(getconf CLK_TCK)
+bench_fingerprint_server
 
 createdb bench
 psql -X -q -d bench -v tables="${DBK_BENCH_TABLES:-300}" -v functions="${DBK_BENCH_FUNCTIONS:-500}" \

@@ -24,14 +24,7 @@ bench_cluster_init fpsizes
 renice -n 10 -p $$ >/dev/null
 bench_private_install
 bench_cluster_start
-# pg_dump locks every table; the reaped children's time must be the backends' alone.
-# dbkeeper is preloaded, as README's installation sets it up (DBK_BENCH_PRELOAD=0:
-# not, so that a new session's first call also loads the library).
-{ echo "max_locks_per_transaction = 1024"; echo "autovacuum = off"
-  [ "${DBK_BENCH_PRELOAD:-1}" = 0 ] || echo "shared_preload_libraries = 'dbkeeper'"; } >>"$WORK/data/postgresql.conf"
-as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/log" -w restart >/dev/null || { cat "$WORK/log" >&2; exit 1; }
-PM=$(head -1 "$WORK/data/postmaster.pid")
-HZ=$(getconf CLK_TCK)
+bench_fingerprint_server
 
 # children(): the postmaster's processes; pg_dump's backend is reaped (its time
 # added to the postmaster's) only some time after pg_dump exits, so the count

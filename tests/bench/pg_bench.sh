@@ -1,6 +1,7 @@
 # tests/bench/pg_bench.sh — what the PostgreSQL benchmarks share
 # (bench_pg_backup.sh, bench_pg_restore.sh, bench_pg_datasets.sh,
-# bench_fingerprint_sizes.sh): a private cluster and installation, the memory
+# bench_fingerprint_sizes.sh, bench_fingerprint_schema.sh): a private cluster
+# and installation, the fingerprint benchmarks' server settings, the memory
 # of the server backends they measure, and medians.
 
 PGBIN=/usr/lib/postgresql/15/bin
@@ -49,6 +50,20 @@ dbkeeper.backup_dir = '$WORK/backups'
 dbkeeper.keep_backups = 0
 EOC
   as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/log" -w start >/dev/null || { cat "$WORK/log" >&2; exit 1; }
+}
+
+# bench_fingerprint_server: the fingerprint benchmarks' settings, then a
+# restart: room for pg_dump's lock on every table, no autovacuum (the
+# postmaster's reaped children's time must be the measured backends' alone),
+# and dbkeeper preloaded as README installs it (DBK_BENCH_PRELOAD=0: not, so
+# that a new session's first call also loads the library).  Sets PM (the
+# postmaster's pid) and HZ (clock ticks per second); exits on failure.
+bench_fingerprint_server() {
+  { echo "max_locks_per_transaction = 1024"; echo "autovacuum = off"
+    [ "${DBK_BENCH_PRELOAD:-1}" = 0 ] || echo "shared_preload_libraries = 'dbkeeper'"; } >>"$WORK/data/postgresql.conf"
+  as_pg "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/log" -w restart >/dev/null || { cat "$WORK/log" >&2; exit 1; }
+  PM=$(head -1 "$WORK/data/postmaster.pid")
+  HZ=$(getconf CLK_TCK)
 }
 
 # sample_memory DB FILE: until killed, records the largest RssAnon and VmHWM
