@@ -616,7 +616,10 @@ read_column(parser *p, size_t c, size_t from, size_t to)
 				size_t		end = group_end(p, i);
 
 				if (end == 0 || end > to)
-					return unexpected(p, i, "a DEFAULT clause");
+				{
+					unexpected(p, i, "a DEFAULT clause");
+					goto done;
+				}
 				i = end;
 			}
 			else if ((pu(p, i, "+") || pu(p, i, "-")) && i + 1 < to)
@@ -624,7 +627,10 @@ read_column(parser *p, size_t c, size_t from, size_t to)
 			else if (p->t.items[i].kind != DBK_TOK_PUNCT)
 				i++;
 			else
-				return unexpected(p, i, "a DEFAULT clause");
+			{
+				unexpected(p, i, "a DEFAULT clause");
+				goto done;
+			}
 		}
 		else if (kw(p, i, "null"))
 		{
@@ -668,7 +674,10 @@ read_column(parser *p, size_t c, size_t from, size_t to)
 			char	   *e;
 
 			if (end == 0 || end > to)
-				return unexpected(p, i + 1, "a CHECK constraint");
+			{
+				unexpected(p, i + 1, "a CHECK constraint");
+				goto done;
+			}
 			if (expression(p, i, end, &e) != 0 || add_clause(p, e) != 0)
 				goto done;
 			i = end;
@@ -700,7 +709,10 @@ read_column(parser *p, size_t c, size_t from, size_t to)
 						end = group_end(p, open);
 
 			if (end == 0 || end > to)
-				return unexpected(p, open, "a generated column");
+			{
+				unexpected(p, open, "a generated column");
+				goto done;
+			}
 			dbk_free(p->a, col->generated);
 			col->generated = NULL;
 			if (expression(p, open + 1, end - 1, &col->generated) != 0)

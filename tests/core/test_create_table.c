@@ -276,6 +276,13 @@ main(void)
 	CHECK("create_table/refuses-two-pks", refused("CREATE TABLE t(a PRIMARY KEY, b, PRIMARY KEY(b))", "more than one primary key"));
 	CHECK("create_table/refuses-bad-option", refused("CREATE TABLE t(a) WITHOUT ROWS", "unexpected \"without\""));
 	CHECK("create_table/refuses-pk-expression", refused("CREATE TABLE t(a, PRIMARY KEY(a + 1))", "unexpected \"+\""));
+	/* Refused after an ON CONFLICT clause was read: nothing leaks (the sanitizers' run). */
+	CHECK("create_table/refuses-default-after-conflict",
+		  refused("CREATE TABLE t(a INTEGER PRIMARY KEY ON CONFLICT IGNORE DEFAULT <<)", "a DEFAULT clause"));
+	CHECK("create_table/refuses-check-after-conflict",
+		  refused("CREATE TABLE t(a UNIQUE ON CONFLICT REPLACE CHECK (a > 1, b)", "ends too early"));
+	CHECK("create_table/refuses-generated-after-conflict",
+		  refused("CREATE TABLE t(a PRIMARY KEY ON CONFLICT FAIL AS (a + 1, b)", "ends too early"));
 	/* DEFAULT values. */
 	CHECK("create_table/default-word", default_is("Abc", "'Abc'"));
 	CHECK("create_table/default-quoted-word", default_is("\"Abc\"", "'Abc'"));
