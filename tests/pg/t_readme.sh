@@ -31,17 +31,22 @@ subst() { sed -e "s|/srv/|$WORK/srv/|g" -e "s|'30 2 \* \* \*'|'* * * * *'|"; }
 # cron_job_runs ID: the job just scheduled (every minute here) runs in its
 # database and backs it up; waits for its first run, at most 150 s (the
 # next minute, on a loaded machine).
+# Only this job's runs count (an earlier job's run is not this one's), and
+# the backup must be one its run made (retention may keep the number of
+# backups the same).
 cron_job_runs() {
-  local i status="" before
-  before=$(q -d app -c "SELECT count(*) FROM dbkeeper.dbkeeper_backups() WHERE database = 'app'")
+  local i status="" job="(SELECT jobid FROM cron.job WHERE jobname = 'app-nightly-backup')" ran
   for i in $(seq 150); do
     status=$(q -d postgres -c "SELECT status || ': ' || coalesce(return_message, '') FROM cron.job_run_details
-                                WHERE status IN ('succeeded', 'failed') ORDER BY start_time DESC LIMIT 1")
+                                WHERE status IN ('succeeded', 'failed') AND jobid = $job
+                                ORDER BY start_time DESC LIMIT 1")
     [ -n "$status" ] && break
     sleep 1
   done
+  ran=$(q -d postgres -c "SELECT date_trunc('second', max(start_time)) FROM cron.job_run_details WHERE jobid = $job")
   if [ "$status" = "succeeded: SELECT 1" ] &&
-     [ "$(q -d app -c "SELECT count(*) FROM dbkeeper.dbkeeper_backups() WHERE database = 'app'")" -gt "$before" ]; then
+     [ "$(q -d app -c "SELECT count(*) FROM dbkeeper.dbkeeper_backups()
+                        WHERE database = 'app' AND created_at >= '$ran'")" -gt 0 ]; then
     pass "$1-job" "the pg_cron job ran in app and backed it up"
   else
     fail "$1-job" "the pg_cron job did not back up app: [${status:-no run in 150 s}]"
