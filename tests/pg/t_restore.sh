@@ -234,15 +234,23 @@ fi
 zstd -dc <"$BACKUPS/$good" >"$WORK/good.sql"
 row_line=$(grep -n -P '^4242\t42420$' "$WORK/good.sql" | cut -d: -f1)
 copy_line=$(grep -n '^COPY public.account ' "$WORK/good.sql" | cut -d: -f1)
+# restore_repacked BAD AWK-ARGS...: good.sql changed by awk, repacked as
+# backup BAD with every checksum right, then restored into app; out is what
+# the restore printed; false when the restore failed, as it should
+restore_repacked() {
+  local bad=$1
+  shift
+  awk "$@" "$WORK/good.sql" | "$WORK/pack_backup" "$BACKUPS/$good" "$BACKUPS/$bad" &&
+    chown postgres:postgres "$BACKUPS/$bad"
+  out=$(q -d app -c "SELECT dbkeeper_restore('$bad')" 2>&1)
+}
 n=0
 # id | the row, as printf reads it | the error expected
 while IFS='|' read -r id row expected; do
   n=$((n + 1))
   bad=app-2001-01-01T00-00-0${n}Z-bad.sql.zst
   # shellcheck disable=SC2059
-  awk -v at="$row_line" -v row="$(printf "$row")" 'NR == at { print row; next } { print }' "$WORK/good.sql" |
-    "$WORK/pack_backup" "$BACKUPS/$good" "$BACKUPS/$bad" && chown postgres:postgres "$BACKUPS/$bad"
-  if out=$(q -d app -c "SELECT dbkeeper_restore('$bad')" 2>&1); then
+  if restore_repacked "$bad" -v at="$row_line" -v row="$(printf "$row")" 'NR == at { print row; next } { print }'; then
     fail "bad_rows_$id" "the restore succeeded: $out"
     continue
   fi
@@ -271,9 +279,7 @@ n=0
 while IFS='|' read -r id statement; do
   n=$((n + 1))
   bad=app-2001-01-02T00-00-0${n}Z-refused.sql.zst
-  awk -v at="$copy_line" -v stmt="$statement" 'NR == at { print stmt } { print }' "$WORK/good.sql" |
-    "$WORK/pack_backup" "$BACKUPS/$good" "$BACKUPS/$bad" && chown postgres:postgres "$BACKUPS/$bad"
-  if out=$(q -d app -c "SELECT dbkeeper_restore('$bad')" 2>&1); then
+  if restore_repacked "$bad" -v at="$copy_line" -v stmt="$statement" 'NR == at { print stmt } { print }'; then
     fail "refused_$id" "the restore succeeded: $out"
     continue
   fi
