@@ -67,6 +67,7 @@
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
 
+#include "common.h"
 #include "dump_schema.h"
 #include "dump_kind.h"
 #include "catalog_sql.h"
@@ -2157,16 +2158,29 @@ postponed_sql(obj_set *set)
 	return buf.data;
 }
 
-/* Collects every object of the kinds of section sec into set. */
+/*
+ * Collects every object of the kinds of section sec into set; at DEBUG2,
+ * how long each kind's query took.
+ */
 static void
 collect_section(obj_set *set, MemoryContext cxt, dump_section sec, const dump_kind_context *cx)
 {
 	for (int i = 0; i < lengthof(dump_kinds); i++)
 	{
 		const char *sql;
+		dbk_pg_clock clock;
+		double		wall_ms,
+					cpu_ms;
+		int			before = set->n;
 
-		if (dump_kinds[i].section == sec && (sql = dump_kinds[i].sql(cx)) != NULL)
+		if (dump_kinds[i].section != sec)
+			continue;
+		dbk_pg_clock_start(&clock);
+		if ((sql = dump_kinds[i].sql(cx)) != NULL)
 			collect(set, cxt, sql);
+		dbk_pg_clock_lap(&clock, &wall_ms, &cpu_ms);
+		elog(DEBUG2, "dbkeeper_backup: %s read in %.1f ms (%.1f ms CPU), %d objects",
+			 dump_kinds[i].name, wall_ms, cpu_ms, set->n - before);
 	}
 }
 
