@@ -61,6 +61,7 @@
 #include "guc.h"
 #include "restore_clear.h"
 #include "restore_replay.h"
+#include "restore_safety.h"
 #include "verify.h"
 
 PG_FUNCTION_INFO_V1(dbkeeper_restore);
@@ -321,18 +322,43 @@ restore(const char *database, const char *name, int fd, char *safety, dbk_pg_clo
 {
 	List	   *kept = NIL;
 	uint64		statements;
+	bool		on_worker;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	dbk_restore_lock();
 	elog(DEBUG1, "dbkeeper_restore: locks taken %s", lap(clock));
-	take_safety_backup(safety);
-	remember_restore(database, name, safety);
-	elog(DEBUG1, "dbkeeper_restore: safety backup %s written %s", safety, lap(clock));
-	dbk_restore_clear(&kept);
-	elog(DEBUG1, "dbkeeper_restore: database emptied %s", lap(clock));
-	statements = dbk_restore_replay(fd, name, kept);
-	elog(DEBUG1, "dbkeeper_restore: " UINT64_FORMAT " statements replayed %s", statements, lap(clock));
+	on_worker = dbk_safety_start();
+	if (on_worker)
+		elog(DEBUG1, "dbkeeper_restore: safety backup started on a background worker %s", lap(clock));
+	else
+	{
+		take_safety_backup(safety);
+		remember_restore(database, name, safety);
+		elog(DEBUG1, "dbkeeper_restore: safety backup %s written %s", safety, lap(clock));
+	}
+	PG_TRY();
+	{
+		dbk_restore_clear(&kept);
+		elog(DEBUG1, "dbkeeper_restore: database emptied %s", lap(clock));
+		statements = dbk_restore_replay(fd, name, kept);
+		elog(DEBUG1, "dbkeeper_restore: " UINT64_FORMAT " statements replayed %s", statements, lap(clock));
+		if (on_worker)
+		{
+			double		waited_ms;
+
+			dbk_safety_finish(safety, &waited_ms);
+			remember_restore(database, name, safety);
+			elog(DEBUG1, "dbkeeper_restore: safety backup %s written by the worker, waited for %.0f ms %s",
+				 safety, waited_ms, lap(clock));
+		}
+	}
+	PG_CATCH();
+	{
+		dbk_safety_stop();
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
 	SPI_finish();
 }
 

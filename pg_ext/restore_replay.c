@@ -33,7 +33,9 @@
  *     validation evaluates the table's expressions as an INSERT by the
  *     owner would.
  *   - a query (SELECT, INSERT, ...: a backup's setval() calls): SPI_execute,
- *     which parses it again;
+ *     which parses it again, once the safety backup's worker has read
+ *     every sequence (setval() on a sequence the restore kept is not
+ *     undone by a rollback, nor hidden from the worker's snapshot);
  *   - every other statement (CREATE, ALTER, GRANT, COMMENT, ...): from the
  *     parse tree, through parse analysis and ProcessUtility, as SPI would
  *     run it (run_utility).  What SPI refuses, transaction control and COPY
@@ -88,6 +90,7 @@
 #include "common.h"
 #include "restore_load.h"
 #include "restore_replay.h"
+#include "restore_safety.h"
 
 /* A statement longer than this (a huge function body?) is refused. */
 #define MAX_STATEMENT (256 * 1024 * 1024)
@@ -533,7 +536,10 @@ run_parsed(RawStmt *raw, const char *sql, Oid owner)
 	if (OidIsValid(owner))
 		dbk_as_owner_begin(&as, owner);
 	if (is_query(raw->stmt))
+	{
+		dbk_safety_before_nontransactional();
 		rc = SPI_execute(sql, false, 0);
+	}
 	else
 	{
 		errcb.callback = statement_position;
@@ -596,6 +602,7 @@ execute(replay *r, const char *sql)
 	/* several statements in one item: only a script written by hand has them */
 	foreach(lc, parsed)
 		refuse_unsupported(lfirst_node(RawStmt, lc)->stmt);
+	dbk_safety_before_nontransactional();
 	if (SPI_execute(sql, false, 0) < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
