@@ -94,8 +94,6 @@ typedef struct backup_state
 	struct timespec started;	/* CLOCK_MONOTONIC, for the log line */
 } backup_state;
 
-void		(*dbk_pg_backup_sequences_read_hook) (void) = NULL;
-
 /* The backup in progress in this backend, for the exit callback. */
 static backup_state *active = NULL;
 static bool exit_callback_registered = false;
@@ -414,8 +412,6 @@ write_content(backup_state *st)
 			note_table_rows(&st->table_rows, t, rows);
 	}
 	dbk_dump_sequence_values(&st->out, schema.sequences, snap);
-	if (dbk_pg_backup_sequences_read_hook != NULL)
-		dbk_pg_backup_sequences_read_hook();
 	dbk_dump_large_objects(&st->out, schema.large_objects);
 	debug_phase(&clock, "rows, sequence values and large objects written");
 	write_post_data(&st->out, list_concat(schema.post_data, schema.refresh));

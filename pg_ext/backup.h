@@ -18,11 +18,4 @@
  */
 void		dbk_pg_backup_take(const char *label, bool ordinary, char *name_out);
 
-/*
- * When set, called once a backup has read every sequence's value (the
- * restore's safety worker, restore_safety.c: until then the replay beside
- * it must not change a sequence the restore keeps).
- */
-extern void (*dbk_pg_backup_sequences_read_hook) (void);
-
 #endif

@@ -16,9 +16,10 @@
  *     restore's ACCESS EXCLUSIVE ones (and those do not wait for the
  *     worker's): the restore took them before starting the worker, so no
  *     other session can have changed a relation since;
- *   - the one thing a transaction does not protect is a sequence's value
- *     (setval() writes in place): the replay waits, before its first query,
- *     until the worker has read them all (dbk_safety_before_nontransactional).
+ *   - the one thing a transaction does not protect, a sequence's value
+ *     (setval() writes in place), is written by the replay into new storage
+ *     when the sequence is one the restore kept (restore_replay.c,
+ *     renew_kept_sequence): the worker reads the old.
  * The worker connects as the caller's session user, takes the caller's
  * current role, user and security context, and the caller's settings
  * (SerializeGUCState, as a parallel worker does), so that it takes the same
@@ -64,7 +65,6 @@ typedef enum safety_state
 {
 	SAFETY_STARTING = 0,
 	SAFETY_READY,				/* connected, settings and identity taken */
-	SAFETY_SEQUENCES_READ,		/* every sequence's value read */
 	SAFETY_DONE,				/* published: name is set */
 	SAFETY_FAILED				/* error fields are set */
 } safety_state;
@@ -105,21 +105,12 @@ static struct
 
 /* ---------------------------------------------------------------- worker */
 
-static safety_shared *worker_shared = NULL;
-
 static void
 set_state(safety_shared *s, safety_state state)
 {
 	pg_write_barrier();
 	s->state = state;
 	SetLatch(&s->leader->procLatch);
-}
-
-static void
-note_sequences_read(void)
-{
-	if (worker_shared != NULL)
-		set_state(worker_shared, SAFETY_SEQUENCES_READ);
 }
 
 /* The safety backup's zstd level; see restore.c. */
@@ -156,8 +147,6 @@ dbk_safety_worker_main(Datum arg)
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SET, true, 0, false);
 	pgstat_report_activity(STATE_RUNNING, "dbkeeper_restore(): safety backup");
 	PushActiveSnapshot(GetTransactionSnapshot());
-	worker_shared = s;
-	dbk_pg_backup_sequences_read_hook = note_sequences_read;
 	set_state(s, SAFETY_READY);
 
 	cxt = CurrentMemoryContext;
@@ -322,13 +311,6 @@ dbk_safety_start(void)
 		return false;
 	}
 	return true;
-}
-
-void
-dbk_safety_before_nontransactional(void)
-{
-	if (running.shared != NULL)
-		(void) wait_for(SAFETY_SEQUENCES_READ);
 }
 
 void

@@ -29,13 +29,6 @@ bool		dbk_safety_start(void);
 void		dbk_safety_finish(char *name_out, double *waited_ms);
 
 /*
- * Before the replay changes anything a transaction does not protect
- * (setval() on a sequence the restore kept): waits until the worker has
- * read every sequence's value.  Nothing when no worker runs.
- */
-void		dbk_safety_before_nontransactional(void);
-
-/*
  * Stops a worker still running (an error in the restore), waits for it to
  * exit, and deletes the safety backup if it had already published it.
  * Nothing when no worker runs.  Never raises: a file it cannot delete is a

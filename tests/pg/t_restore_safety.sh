@@ -100,7 +100,7 @@ else
 fi
 
 # ---------------------------------------------------------------- leader_cancelled
-restore_small_into_big "SET statement_timeout = '1s'" >"$WORK/cancel.out" 2>&1
+restore_small_into_big "SET statement_timeout = '300ms'" >"$WORK/cancel.out" 2>&1
 sleep 0.5
 if grep -q "canceling statement due to statement timeout" "$WORK/cancel.out" &&
   [ -z "$(q -d postgres -c "SELECT pid FROM pg_stat_activity WHERE backend_type = 'dbkeeper safety backup'")" ]; then
