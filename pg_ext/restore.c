@@ -295,28 +295,6 @@ lap(dbk_pg_clock *c)
 	return text;
 }
 
-/*
- * The safety backup's zstd level, whatever dbkeeper.compression_level says:
- * the restore waits for it, and the user needs its file only to undo the
- * restore.  On the clinical dataset (docs/performance.md) level 1 takes
- * 0.14 s of zstd's CPU against 0.32 s for level 3, for a file about a
- * quarter larger; both run on zstd's worker thread, beside the backend.
- * The level is recorded in the file's header like any backup's.
- */
-#define SAFETY_COMPRESSION_LEVEL "1"
-
-static void
-take_safety_backup(char *safety)
-{
-	int			nest = NewGUCNestLevel();
-
-	(void) set_config_option("dbkeeper.compression_level", SAFETY_COMPRESSION_LEVEL,
-							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-	dbk_pg_backup_take(DBK_SAFETY_LABEL, false, safety);
-	/* an error leaves the setting to the transaction's abort, which undoes it */
-	AtEOXact_GUC(true, nest);
-}
-
 static void
 restore(const char *database, const char *name, int fd, char *safety, dbk_pg_clock *clock)
 {
@@ -333,7 +311,7 @@ restore(const char *database, const char *name, int fd, char *safety, dbk_pg_clo
 		elog(DEBUG1, "dbkeeper_restore: safety backup started on a background worker %s", lap(clock));
 	else
 	{
-		take_safety_backup(safety);
+		dbk_safety_take(safety);
 		remember_restore(database, name, safety);
 		elog(DEBUG1, "dbkeeper_restore: safety backup %s written %s", safety, lap(clock));
 	}
