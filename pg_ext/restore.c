@@ -25,7 +25,10 @@
  *      change them;
  *   4. the safety backup, label "pre-restore", without retention and
  *      without moving the latest link (backup.c); undo is an explicit
- *      restore of it, by the name the call returns;
+ *      restore of it, by the name the call returns.  A background worker
+ *      writes it beside steps 5 and 6 (restore_safety.c), and the call
+ *      returns only once it is published; without a worker, this backend
+ *      writes it first;
  *   5. every object a backup holds is dropped (restore_clear.c);
  *   6. the script is replayed (restore_replay.c), which checks the content
  *      against its SHA-256 and zstd's checksums as it reads: a mismatch,
