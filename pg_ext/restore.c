@@ -25,7 +25,10 @@
  *      change them;
  *   4. the safety backup, label "pre-restore", without retention and
  *      without moving the latest link (backup.c); undo is an explicit
- *      restore of it, by the name the call returns;
+ *      restore of it, by the name the call returns.  A background worker
+ *      writes it beside steps 5 and 6 (restore_safety.c), and the call
+ *      returns only once it is published; without a worker, this backend
+ *      writes it first;
  *   5. every object a backup holds is dropped (restore_clear.c);
  *   6. the script is replayed (restore_replay.c), which checks the content
  *      against its SHA-256 and zstd's checksums as it reads: a mismatch,
@@ -61,6 +64,7 @@
 #include "guc.h"
 #include "restore_clear.h"
 #include "restore_replay.h"
+#include "restore_safety.h"
 #include "verify.h"
 
 PG_FUNCTION_INFO_V1(dbkeeper_restore);
@@ -294,45 +298,48 @@ lap(dbk_pg_clock *c)
 	return text;
 }
 
-/*
- * The safety backup's zstd level, whatever dbkeeper.compression_level says:
- * the restore waits for it, and the user needs its file only to undo the
- * restore.  On the clinical dataset (docs/performance.md) level 1 takes
- * 0.14 s of zstd's CPU against 0.32 s for level 3, for a file about a
- * quarter larger; both run on zstd's worker thread, beside the backend.
- * The level is recorded in the file's header like any backup's.
- */
-#define SAFETY_COMPRESSION_LEVEL "1"
-
-static void
-take_safety_backup(char *safety)
-{
-	int			nest = NewGUCNestLevel();
-
-	(void) set_config_option("dbkeeper.compression_level", SAFETY_COMPRESSION_LEVEL,
-							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-	dbk_pg_backup_take(DBK_SAFETY_LABEL, false, safety);
-	/* an error leaves the setting to the transaction's abort, which undoes it */
-	AtEOXact_GUC(true, nest);
-}
-
 static void
 restore(const char *database, const char *name, int fd, char *safety, dbk_pg_clock *clock)
 {
 	List	   *kept = NIL;
 	uint64		statements;
+	bool		on_worker;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	dbk_restore_lock();
 	elog(DEBUG1, "dbkeeper_restore: locks taken %s", lap(clock));
-	take_safety_backup(safety);
-	remember_restore(database, name, safety);
-	elog(DEBUG1, "dbkeeper_restore: safety backup %s written %s", safety, lap(clock));
-	dbk_restore_clear(&kept);
-	elog(DEBUG1, "dbkeeper_restore: database emptied %s", lap(clock));
-	statements = dbk_restore_replay(fd, name, kept);
-	elog(DEBUG1, "dbkeeper_restore: " UINT64_FORMAT " statements replayed %s", statements, lap(clock));
+	on_worker = dbk_safety_start();
+	if (on_worker)
+		elog(DEBUG1, "dbkeeper_restore: safety backup started on a background worker %s", lap(clock));
+	else
+	{
+		dbk_safety_take(safety);
+		remember_restore(database, name, safety);
+		elog(DEBUG1, "dbkeeper_restore: safety backup %s written %s", safety, lap(clock));
+	}
+	PG_TRY();
+	{
+		dbk_restore_clear(&kept);
+		elog(DEBUG1, "dbkeeper_restore: database emptied %s", lap(clock));
+		statements = dbk_restore_replay(fd, name, kept);
+		elog(DEBUG1, "dbkeeper_restore: " UINT64_FORMAT " statements replayed %s", statements, lap(clock));
+		if (on_worker)
+		{
+			double		waited_ms;
+
+			dbk_safety_finish(safety, &waited_ms);
+			remember_restore(database, name, safety);
+			elog(DEBUG1, "dbkeeper_restore: safety backup %s written by the worker, waited for %.0f ms %s",
+				 safety, waited_ms, lap(clock));
+		}
+	}
+	PG_CATCH();
+	{
+		dbk_safety_stop();
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
 	SPI_finish();
 }
 

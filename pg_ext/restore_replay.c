@@ -33,7 +33,9 @@
  *     validation evaluates the table's expressions as an INSERT by the
  *     owner would.
  *   - a query (SELECT, INSERT, ...: a backup's setval() calls): SPI_execute,
- *     which parses it again;
+ *     which parses it again; setval() of a sequence the restore kept (an
+ *     extension's configuration sequence) is made transactional first
+ *     (renew_kept_sequence);
  *   - every other statement (CREATE, ALTER, GRANT, COMMENT, ...): from the
  *     parse tree, through parse analysis and ProcessUtility, as SPI would
  *     run it (run_utility).  What SPI refuses, transaction control and COPY
@@ -54,6 +56,7 @@
 #include <unistd.h>
 
 #include "access/htup_details.h"
+#include "access/relation.h"
 #include "access/table.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
@@ -62,6 +65,7 @@
 #include "commands/comment.h"
 #include "commands/copy.h"
 #include "commands/extension.h"
+#include "commands/sequence.h"
 #include "executor/executor.h"
 #include "executor/spi.h"
 #include "mb/pg_wchar.h"
@@ -86,6 +90,7 @@
 #include "../core/restore/script_reader.h"
 #include "as_owner.h"
 #include "common.h"
+#include "compat.h"
 #include "restore_load.h"
 #include "restore_replay.h"
 
@@ -510,6 +515,54 @@ run_utility(RawStmt *raw, const char *sql)
 	CommandCounterIncrement();
 }
 
+/*
+ * setval() writes in place: on a sequence made in this transaction that is
+ * undone with it, but on one the restore kept (an extension's configuration
+ * sequence, pg_extension_config_dump) it is not, and a failed or rolled
+ * back restore left the backup's value there.  Nor would the safety
+ * backup's worker (restore_safety.c), reading the sequence beside the
+ * replay, be sure to read the value from before the restore.  So before a
+ * statement SELECT pg_catalog.setval('name', ...) of such a sequence, the
+ * sequence gets new storage in this transaction, as TRUNCATE ... RESTART
+ * IDENTITY does (ResetSequence): setval() then writes there, a rollback
+ * drops it, and until the commit every other transaction, the worker's
+ * included, reads the old one.  Only for a role that may call setval() on
+ * it: for any other, setval() itself raises the error.
+ */
+static void
+renew_kept_sequence(Node *stmt)
+{
+	SelectStmt *select;
+	ResTarget  *target;
+	FuncCall   *call;
+	A_Const    *arg;
+	Oid			relid;
+	Relation	rel;
+	bool		kept;
+
+	if (!IsA(stmt, SelectStmt) || (select = (SelectStmt *) stmt)->fromClause != NIL ||
+		list_length(select->targetList) != 1)
+		return;
+	target = linitial_node(ResTarget, select->targetList);
+	if (!IsA(target->val, FuncCall))
+		return;
+	call = (FuncCall *) target->val;
+	if (strcmp(strVal(llast(call->funcname)), "setval") != 0 || list_length(call->args) < 2 ||
+		!IsA(linitial(call->args), A_Const) || (arg = linitial_node(A_Const, call->args))->isnull ||
+		!IsA(&arg->val, String))
+		return;
+	relid = DatumGetObjectId(DirectFunctionCall1(regclassin, CStringGetDatum(strVal(&arg->val))));
+	if (pg_class_aclcheck(relid, GetUserId(), ACL_UPDATE) != ACLCHECK_OK)
+		return;
+	rel = relation_open(relid, AccessExclusiveLock);
+	kept = rel->rd_rel->relkind == RELKIND_SEQUENCE &&
+		rel->rd_createSubid == InvalidSubTransactionId &&
+		DBK_REL_FIRST_FILE_SUBID(rel) == InvalidSubTransactionId;
+	relation_close(rel, NoLock);
+	if (kept)
+		ResetSequence(relid);
+}
+
 /* SELECT, INSERT, UPDATE, DELETE, MERGE: what the executor runs */
 static bool
 is_query(Node *stmt)
@@ -533,7 +586,10 @@ run_parsed(RawStmt *raw, const char *sql, Oid owner)
 	if (OidIsValid(owner))
 		dbk_as_owner_begin(&as, owner);
 	if (is_query(raw->stmt))
+	{
+		renew_kept_sequence(raw->stmt);
 		rc = SPI_execute(sql, false, 0);
+	}
 	else
 	{
 		errcb.callback = statement_position;
@@ -596,6 +652,8 @@ execute(replay *r, const char *sql)
 	/* several statements in one item: only a script written by hand has them */
 	foreach(lc, parsed)
 		refuse_unsupported(lfirst_node(RawStmt, lc)->stmt);
+	foreach(lc, parsed)
+		renew_kept_sequence(lfirst_node(RawStmt, lc)->stmt);
 	if (SPI_execute(sql, false, 0) < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),

@@ -222,8 +222,7 @@ for dataset in $DATASETS; do
     psql -X -q -d bench -c VACUUM
     psql -X -q -c CHECKPOINT
     measure "SELECT dbkeeper_restore()" bench - restore dbkeeper_restore
-    sed -n 's/.*dbkeeper_restore: \(.*\) in \([0-9]*\) ms (\([0-9]*\) ms CPU)$/\1\t\2\t\3/p' "$WORK/err" |
-      sed 's/^[^ ]*\.sql\.zst checked/check/; s/^safety backup [^ ]* written/safety backup/; s/^[0-9]* statements replayed/replay/' >>"$WORK/phases"
+    restore_phases "$WORK/err" >>"$WORK/phases"
     if [ -n "${DBK_BENCH_RESTORE_VARIANT:-}" ]; then
       psql -X -q -c CHECKPOINT
       measure "dbkeeper_restore() after $DBK_BENCH_RESTORE_VARIANT" bench - restore dbkeeper_restore_variant

@@ -73,8 +73,7 @@ for scale in $SCALES; do
     psql -X -q -d bench -c "VACUUM ANALYZE"
     psql -X -q -c CHECKPOINT
     measure "SELECT dbkeeper_restore()" bench dbkeeper_restore
-    sed -n 's/.*dbkeeper_restore: \(.*\) in \([0-9]*\) ms (\([0-9]*\) ms CPU)$/\1\t\2\t\3/p' "$WORK/err" |
-      sed 's/^[^ ]*\.sql\.zst checked/check/; s/^safety backup [^ ]* written/safety backup/' >>"$WORK/phases"
+    restore_phases "$WORK/err" >>"$WORK/phases"
     for db in bench_psql bench_pgr; do dropdb --if-exists "$db" >/dev/null 2>&1; createdb "$db"; done
     psql -X -q -c CHECKPOINT
     measure "zstd -dc \\| psql --single-transaction" bench_psql psql_replay

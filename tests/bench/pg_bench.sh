@@ -2,7 +2,8 @@
 # (bench_pg_backup.sh, bench_pg_restore.sh, bench_pg_datasets.sh,
 # bench_fingerprint_sizes.sh, bench_fingerprint_schema.sh): a private cluster
 # and installation, the fingerprint benchmarks' server settings, the memory
-# of the server backends they measure, and medians.
+# of the server backends they measure, medians, and the phases of a
+# restore from its DEBUG1 lines.
 
 PGBIN=/usr/lib/postgresql/15/bin
 as_pg() { runuser -u postgres -- "$@"; }
@@ -107,4 +108,14 @@ median_by_key() {
             for (j = 1; j <= c; j++) x[j] = v[m, j] + 0
             for (j = 1; j <= c; j++) for (l = j + 1; l <= c; l++) if (x[l] < x[j]) { t = x[j]; x[j] = x[l]; x[l] = t }
             printf "%s\t%s\n", m, c % 2 ? x[(c + 1) / 2] : (x[c / 2] + x[c / 2 + 1]) / 2 } }' "$1"
+}
+
+# restore_phases FILE: the DEBUG1 timings of a dbkeeper_restore() in FILE (its
+# stderr) as lines "phase<TAB>wall ms<TAB>CPU ms", the phases named without
+# the backups' names
+restore_phases() {
+  sed -n 's/.*dbkeeper_restore: \(.*\) in \([0-9]*\) ms (\([0-9]*\) ms CPU)$/\1\t\2\t\3/p' "$1" |
+    sed 's/^[^ ]*\.sql\.zst checked/check/; s/^safety backup started on a background worker/safety worker started/
+         s/^safety backup [^ ]* written by the worker, waited for [0-9]* ms/wait for the safety backup/
+         s/^safety backup [^ ]* written/safety backup/; s/^[0-9]* statements replayed/replay/'
 }

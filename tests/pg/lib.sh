@@ -88,15 +88,15 @@ start_cluster() {
 
 # What tests/pg/backup_objects.sql needs of the cluster, in two steps.
 # objects_modules (before start_cluster): builds the test-only modules of
-# tests/pg/ext into WORK and installs the extension dbk_test_config into the
-# server's extension directory (tests/pg/run.sh holds the install lock);
+# tests/pg/ext into WORK and installs the extensions dbk_test_config and
+# dbk_test_counter into the server's extension directory (tests/pg/run.sh holds the install lock);
 # sets OBJECTS_CONF, the line that loads the security label provider into
 # every session.  objects_tablespace (after): makes tablespace
 # regress_bk_space in WORK/space.
 objects_modules() {
   mkdir -p "$WORK/ext" && cp tests/pg/ext/Makefile tests/pg/ext/*.c "$WORK/ext/" &&
     make -s -C "$WORK/ext" with_llvm=no >"$WORK/ext/build.log" 2>&1 &&
-    install -m 644 tests/pg/ext/dbk_test_config.control tests/pg/ext/dbk_test_config--*.sql \
+    install -m 644 tests/pg/ext/dbk_test_*.control tests/pg/ext/dbk_test_*--*.sql \
       "$(pg_config --sharedir)/extension/" || { fail modules "$(tail -3 "$WORK/ext/build.log")"; exit 1; }
   OBJECTS_CONF="session_preload_libraries = '$WORK/ext/dbk_test_seclabel.so'"
 }

@@ -1,0 +1,49 @@
+/*
+ * restore_safety.h — the safety backup of dbkeeper_restore() written by a
+ * background worker while the restoring backend empties the database and
+ * replays the backup.
+ */
+#ifndef DBK_PG_RESTORE_SAFETY_H
+#define DBK_PG_RESTORE_SAFETY_H
+
+#include "postgres.h"
+
+#include "../core/archive/catalog.h"
+
+/*
+ * Starts the safety backup on a background worker in the caller's lock
+ * group, and waits until the worker is connected as the caller, with the
+ * caller's settings.  Returns false, having changed nothing, when no worker
+ * could be started or connected (no free worker slot, a role's connection
+ * limit): the caller then takes the safety backup itself.  Call with every
+ * relation of the database locked by the caller and nothing written yet.
+ */
+bool		dbk_safety_start(void);
+
+/*
+ * Waits for the worker's safety backup to be published and puts its name
+ * in name_out (DBK_NAME_MAX + 1 bytes); raises the worker's error if it
+ * failed, or an error if it ended without a result.  waited_ms: how long
+ * this call waited.
+ */
+void		dbk_safety_finish(char *name_out, double *waited_ms);
+
+/*
+ * Stops a worker still running (an error in the restore), waits for it to
+ * exit, and deletes the safety backup if it had already published it.
+ * Nothing when no worker runs.  Never raises: a file it cannot delete is a
+ * WARNING.
+ */
+void		dbk_safety_stop(void);
+
+/*
+ * Takes the safety backup in this backend (label "pre-restore", zstd level
+ * 1, no retention, the latest link unmoved) and puts its name in name_out:
+ * what the worker does, and what the restore does when it has no worker.
+ */
+void		dbk_safety_take(char *name_out);
+
+/* The worker's entry point (bgw_function_name). */
+PGDLLEXPORT void dbk_safety_worker_main(Datum arg);
+
+#endif
