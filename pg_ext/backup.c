@@ -30,11 +30,11 @@
  *
  * Threads: in a threaded backup (dbkeeper_backup()), zstd compresses on one
  * worker thread (4 MB jobs) while this backend scans, encodes and hashes;
- * the restore's safety worker compresses in its own process.  That thread runs zstd code only: it
- * never calls a PostgreSQL function, and its memory comes from malloc
- * (dbk_libc_allocator), because palloc is not thread-safe.  Everything else
- * the writer allocates comes from the backup's memory context, on this
- * thread.  The compressor lives outside every memory context, so each exit
+ * the restore's safety worker compresses in its own process.  That thread
+ * runs zstd code only: it never calls a PostgreSQL function, and its memory
+ * comes from malloc (dbk_libc_allocator), because palloc is not
+ * thread-safe.  Everything else the writer allocates comes from the
+ * backup's memory context, on this thread.  The compressor lives outside every memory context, so each exit
  * path above frees it explicitly (dbk_archive_writer_free joins the thread).
  */
 #include "postgres.h"
