@@ -314,7 +314,7 @@ restore(const char *database, const char *name, int fd, char *safety, dbk_pg_clo
 		elog(DEBUG1, "dbkeeper_restore: safety backup started on a background worker %s", lap(clock));
 	else
 	{
-		dbk_safety_take(safety);
+		dbk_safety_take(true, safety);
 		remember_restore(database, name, safety);
 		elog(DEBUG1, "dbkeeper_restore: safety backup %s written %s", safety, lap(clock));
 	}

@@ -114,13 +114,13 @@ static struct
 #define SAFETY_COMPRESSION_LEVEL "1"
 
 void
-dbk_safety_take(char *safety)
+dbk_safety_take(bool threaded, char *safety)
 {
 	int			nest = NewGUCNestLevel();
 
 	(void) set_config_option("dbkeeper.compression_level", SAFETY_COMPRESSION_LEVEL,
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-	dbk_pg_backup_take(DBK_SAFETY_LABEL, false, safety);
+	dbk_pg_backup_take(DBK_SAFETY_LABEL, false, threaded, safety);
 	/* an error leaves the setting to the transaction's abort, which undoes it */
 	AtEOXact_GUC(true, nest);
 }
@@ -169,7 +169,8 @@ dbk_safety_worker_main(Datum arg)
 	cxt = CurrentMemoryContext;
 	PG_TRY();
 	{
-		dbk_safety_take(s->name);
+		/* one thread: the restoring backend needs the other core more */
+		dbk_safety_take(false, s->name);
 	}
 	PG_CATCH();
 	{

@@ -39,9 +39,11 @@ void		dbk_safety_stop(void);
 /*
  * Takes the safety backup in this backend (label "pre-restore", zstd level
  * 1, no retention, the latest link unmoved) and puts its name in name_out:
- * what the worker does, and what the restore does when it has no worker.
+ * what the worker does (threaded false: it runs beside the replay), and
+ * what the restore does when it has no worker (threaded true: the restore
+ * waits for it).
  */
-void		dbk_safety_take(char *name_out);
+void		dbk_safety_take(bool threaded, char *name_out);
 
 /* The worker's entry point (bgw_function_name). */
 PGDLLEXPORT void dbk_safety_worker_main(Datum arg);
