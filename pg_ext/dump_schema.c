@@ -2071,7 +2071,7 @@ static const dump_kind dump_kinds[] = {
 	{"trigger states", DUMP_POST_DATA, kind_trigger_states, DBK_DUMP_PROBE_TRIGGER_STATES},
 	{"rules", DUMP_POST_DATA, kind_rules, DBK_DUMP_PROBE_RULES},
 	{"privileges changed on extension members and system objects", DUMP_POST_DATA, kind_member_privileges, DBK_DUMP_PROBE_MEMBER_PRIVILEGES},
-	{"the same on their columns", DUMP_POST_DATA, kind_member_column_privileges},
+	{"the same on their columns", DUMP_POST_DATA, kind_member_column_privileges, DBK_DUMP_PROBE_MEMBER_COLUMN_PRIVILEGES},
 	{"row security", DUMP_POST_DATA, kind_row_security, DBK_DUMP_PROBE_ROW_SECURITY},
 	{"event triggers", DUMP_POST_DATA, kind_event_triggers, DBK_DUMP_PROBE_EVENT_TRIGGERS},
 	{"publications", DUMP_POST_DATA, kind_publications, DBK_DUMP_PROBE_PUBLICATIONS},

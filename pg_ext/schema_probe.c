@@ -43,6 +43,7 @@
 #include "catalog/pg_am.h"
 #include "catalog/pg_amop.h"
 #include "catalog/pg_amproc.h"
+#include "catalog/pg_attribute.h"
 #include "catalog/pg_cast.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_collation.h"
@@ -361,9 +362,16 @@ typedef struct obj_key
 	Oid			objid;
 } obj_key;
 
+typedef struct init_key
+{
+	Oid			classid;
+	Oid			objid;
+	int32		objsubid;		/* a column's attnum, or 0 */
+} init_key;
+
 typedef struct init_priv
 {
-	obj_key		key;
+	init_key	key;
 	Datum		initprivs;		/* aclitem[], copied */
 } init_priv;
 
@@ -371,7 +379,8 @@ typedef struct dump_probe_state
 {
 	probe_state base;
 	HTAB	   *members;		/* obj_key of every extension member */
-	HTAB	   *init_privs;		/* init_priv of every object-level pg_init_privs row */
+	HTAB	   *init_privs;		/* init_priv of every pg_init_privs row */
+	List	   *column_rels;	/* Oids: relations whose columns' privileges are compared */
 	HTAB	   *ns_names;		/* Oid -> NameData of every schema */
 } dump_probe_state;
 
@@ -382,11 +391,11 @@ typedef struct ns_name
 } ns_name;
 
 static HTAB *
-obj_hash(const char *name, Size entrysize)
+obj_hash(const char *name, Size keysize, Size entrysize)
 {
 	HASHCTL		ctl;
 
-	ctl.keysize = sizeof(obj_key);
+	ctl.keysize = keysize;
 	ctl.entrysize = entrysize;
 	ctl.hcxt = CurrentMemoryContext;
 	return hash_create(name, 256, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
@@ -408,7 +417,7 @@ read_members(dump_probe_state *st)
 	SysScanDesc scan;
 	HeapTuple	tup;
 
-	st->members = obj_hash("dbkeeper dump probe members", sizeof(obj_key));
+	st->members = obj_hash("dbkeeper dump probe members", sizeof(obj_key), sizeof(obj_key));
 	ScanKeyInit(&key, Anum_pg_depend_refclassid, BTEqualStrategyNumber, F_OIDEQ,
 				ObjectIdGetDatum(ExtensionRelationId));
 	scan = systable_beginscan(rel, DependReferenceIndexId, true, st->base.snap, 1, &key);
@@ -464,17 +473,15 @@ read_init_privs(dump_probe_state *st)
 	SysScanDesc scan = scan_all(&st->base, rel);
 	HeapTuple	tup;
 
-	st->init_privs = obj_hash("dbkeeper dump probe initial privileges", sizeof(init_priv));
+	st->init_privs = obj_hash("dbkeeper dump probe initial privileges", sizeof(init_key), sizeof(init_priv));
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
 		Form_pg_init_privs ip = (Form_pg_init_privs) GETSTRUCT(tup);
-		obj_key		k = {ip->classoid, ip->objoid};
+		init_key	k = {ip->classoid, ip->objoid, ip->objsubid};
 		bool		isnull;
 		Datum		acl;
 		init_priv  *e;
 
-		if (ip->objsubid != 0)
-			continue;
 		acl = heap_getattr(tup, Anum_pg_init_privs_initprivs, RelationGetDescr(rel), &isnull);
 		e = hash_search(st->init_privs, &k, HASH_ENTER, NULL);
 		e->initprivs = isnull ? (Datum) 0 : PointerGetDatum(DatumGetAclPCopy(acl));
@@ -504,7 +511,7 @@ static bool
 privileges_changed(dump_probe_state *st, Oid classid, Oid objid, bool system, Datum acl, bool isnull,
 				   char objtype, Oid owner)
 {
-	obj_key		k = {classid, objid};
+	init_key	k = {classid, objid, 0};
 	init_priv  *ip;
 	Datum		dflt;
 
@@ -555,6 +562,10 @@ dump_probe_relations(dump_probe_state *st, dbk_dump_probe *p)
 		if (c->relkind == RELKIND_PARTITIONED_INDEX ||
 			(c->relispartition && c->relkind == RELKIND_INDEX))
 			p->present[DBK_DUMP_PROBE_INDEX_ATTACHMENTS] = true;
+		if ((c->relkind == RELKIND_RELATION || c->relkind == RELKIND_PARTITIONED_TABLE ||
+			 c->relkind == RELKIND_VIEW || c->relkind == RELKIND_MATVIEW ||
+			 c->relkind == RELKIND_FOREIGN_TABLE) && (member || in_pg_schema(st, c->relnamespace)))
+			st->column_rels = lappend_oid(st->column_rels, c->oid);
 		if (user)
 		{
 			if (c->relkind == RELKIND_COMPOSITE_TYPE)
@@ -723,6 +734,56 @@ clustered_or_replident(probe_state *st, HeapTuple tup, TupleDesc desc, AttrNumbe
 	return i->indisclustered || i->indisreplident;
 }
 
+/*
+ * Whether kind_member_column_privileges may list a column: one of a
+ * relation of column_rels (a member of an extension, or in a schema whose
+ * name starts with pg_, of the query's relkinds) whose privileges
+ * (coalesce(attacl, '{}')) are not its initial ones (coalesce(initprivs,
+ * '{}')).  "Cannot" only when both are NULL or both the same bytes.
+ */
+static bool
+column_privileges_changed(dump_probe_state *st)
+{
+	Relation	rel = table_open(AttributeRelationId, AccessShareLock);
+	ListCell   *lc;
+	bool		found = false;
+
+	foreach(lc, st->column_rels)
+	{
+		Oid			relid = lfirst_oid(lc);
+		ScanKeyData key[2];
+		SysScanDesc scan;
+		HeapTuple	tup;
+
+		ScanKeyInit(&key[0], Anum_pg_attribute_attrelid, BTEqualStrategyNumber, F_OIDEQ,
+					ObjectIdGetDatum(relid));
+		ScanKeyInit(&key[1], Anum_pg_attribute_attnum, BTGreaterStrategyNumber, F_INT2GT,
+					Int16GetDatum(0));
+		scan = systable_beginscan(rel, AttributeRelidNumIndexId, true, st->base.snap, 2, key);
+		while (!found && HeapTupleIsValid(tup = systable_getnext(scan)))
+		{
+			Form_pg_attribute a = (Form_pg_attribute) GETSTRUCT(tup);
+			init_key	k = {RelationRelationId, relid, a->attnum};
+			init_priv  *ip;
+			bool		isnull;
+			Datum		acl;
+
+			if (a->attisdropped)
+				continue;
+			acl = heap_getattr(tup, Anum_pg_attribute_attacl, RelationGetDescr(rel), &isnull);
+			ip = hash_search(st->init_privs, &k, HASH_FIND, NULL);
+			if (isnull && ip == NULL)
+				continue;
+			found = isnull || ip == NULL || ip->initprivs == (Datum) 0 || !same_acl(acl, ip->initprivs);
+		}
+		systable_endscan(scan);
+		if (found)
+			break;
+	}
+	table_close(rel, AccessShareLock);
+	return found;
+}
+
 /* pg_subscription is shared: the query lists this database's subscriptions */
 static bool
 this_database(probe_state *st, HeapTuple tup, TupleDesc desc, AttrNumber nsp_attno)
@@ -820,6 +881,7 @@ dbk_pg_probe_dump(dbk_dump_probe *p)
 	dump_probe_triggers(&st, p);
 	if (!p->present[DBK_DUMP_PROBE_MEMBER_PRIVILEGES])
 		p->present[DBK_DUMP_PROBE_MEMBER_PRIVILEGES] = other_privileges_changed(&st);
+	p->present[DBK_DUMP_PROBE_MEMBER_COLUMN_PRIVILEGES] = column_privileges_changed(&st);
 	p->present[DBK_DUMP_PROBE_RULES] = first_match(b, RewriteRelationId, user_rule, 0);
 	p->present[DBK_DUMP_PROBE_INDEX_USES] = first_match(b, IndexRelationId, clustered_or_replident, 0);
 	p->present[DBK_DUMP_PROBE_CASTS] = any_user_oid(&st, CastRelationId, CastOidIndexId, Anum_pg_cast_oid);

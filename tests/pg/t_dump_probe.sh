@@ -30,7 +30,7 @@ kind_lines() {
 }
 
 # The kinds whose query always runs (no probe), as the DEBUG2 lines name them.
-NO_PROBE='^(schemas|extensions|tables|constraints|indexes|index statistics|the same on their columns) '
+NO_PROBE='^(schemas|extensions|tables|constraints|indexes|index statistics) '
 
 q -c "CREATE DATABASE base" >/dev/null && q -d base -c "CREATE EXTENSION dbkeeper" >/dev/null ||
   { fail cluster "no base database"; exit 1; }
@@ -169,6 +169,12 @@ alone priv_member_type "$PRIV" "CREATE EXTENSION hstore; GRANT USAGE ON TYPE pub
 alone priv_member_table "$PRIV" "CREATE EXTENSION dbk_test_config WITH SCHEMA public;
   GRANT SELECT ON public.dbk_test_ref TO pg_monitor"
 alone priv_member_language "$PRIV" "REVOKE USAGE ON LANGUAGE plpgsql FROM PUBLIC"
+COLPRIV='the same on their columns'
+alone colpriv_system_table "$COLPRIV" "GRANT SELECT (relname) ON pg_catalog.pg_class TO pg_monitor"
+alone colpriv_system_view "$COLPRIV" "GRANT SELECT (pid) ON pg_catalog.pg_stat_activity TO pg_monitor"
+alone colpriv_system_initial "$COLPRIV" "REVOKE SELECT (subname) ON pg_catalog.pg_subscription FROM PUBLIC"
+alone colpriv_member_table "$COLPRIV" "CREATE EXTENSION dbk_test_config WITH SCHEMA public;
+  GRANT SELECT (id) ON public.dbk_test_ref TO pg_monitor"
 alone priv_fdw "$PRIV" "CREATE EXTENSION postgres_fdw; GRANT USAGE ON FOREIGN DATA WRAPPER postgres_fdw TO pg_monitor"
 
 # empty_skipped
