@@ -33,6 +33,10 @@
  *
  * Every scan uses the active snapshot, as the queries do, so that the two
  * see the same rows.
+ *
+ * dbk_pg_probe_dump does the same for the queries of a backup's
+ * definitions (dump_schema.c's dump_kinds), under the same rule; what each
+ * of its probes tests is said above it, below.
  */
 #include "postgres.h"
 
