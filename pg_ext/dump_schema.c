@@ -2071,7 +2071,7 @@ static const dump_kind dump_kinds[] = {
 	{"domain constraints", DUMP_POST_DATA, kind_domain_constraints, DBK_DUMP_PROBE_DOMAINS},
 	{"indexes", DUMP_POST_DATA, kind_indexes},
 	{"index attachments", DUMP_POST_DATA, kind_index_attachments, DBK_DUMP_PROBE_INDEX_ATTACHMENTS},
-	{"index statistics", DUMP_POST_DATA, kind_index_statistics},
+	{"index statistics", DUMP_POST_DATA, kind_index_statistics, DBK_DUMP_PROBE_INDEX_STATISTICS},
 	{"CLUSTER ON and REPLICA IDENTITY USING INDEX", DUMP_POST_DATA, kind_index_uses, DBK_DUMP_PROBE_INDEX_USES},
 	{"statistics objects", DUMP_POST_DATA, kind_statistics_objects, DBK_DUMP_PROBE_STATISTICS},
 	{"queries of views with a stand-in", DUMP_POST_DATA, kind_view_queries, DBK_DUMP_PROBE_VIEWS},

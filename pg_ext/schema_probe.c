@@ -385,6 +385,7 @@ typedef struct dump_probe_state
 	HTAB	   *members;		/* obj_key of every extension member */
 	HTAB	   *init_privs;		/* init_priv of every pg_init_privs row */
 	List	   *column_rels;	/* Oids: relations whose columns' privileges are compared */
+	List	   *index_rels;		/* Oids: indexes whose columns' statistics targets are read */
 	HTAB	   *ns_names;		/* Oid -> NameData of every schema */
 } dump_probe_state;
 
@@ -570,6 +571,8 @@ dump_probe_relations(dump_probe_state *st, dbk_dump_probe *p)
 			 c->relkind == RELKIND_VIEW || c->relkind == RELKIND_MATVIEW ||
 			 c->relkind == RELKIND_FOREIGN_TABLE) && (member || in_pg_schema(st, c->relnamespace)))
 			st->column_rels = lappend_oid(st->column_rels, c->oid);
+		if ((c->relkind == RELKIND_INDEX || c->relkind == RELKIND_PARTITIONED_INDEX) && user && !member)
+			st->index_rels = lappend_oid(st->index_rels, c->oid);
 		if (user)
 		{
 			if (c->relkind == RELKIND_COMPOSITE_TYPE)
@@ -738,21 +741,18 @@ clustered_or_replident(probe_state *st, HeapTuple tup, TupleDesc desc, AttrNumbe
 	return i->indisclustered || i->indisreplident;
 }
 
-/*
- * Whether kind_member_column_privileges may list a column: one of a
- * relation of column_rels (a member of an extension, or in a schema whose
- * name starts with pg_, of the query's relkinds) whose privileges
- * (coalesce(attacl, '{}')) are not its initial ones (coalesce(initprivs,
- * '{}')).  "Cannot" only when both are NULL or both the same bytes.
- */
+/* A test of one pg_attribute row: could the kind's query list it? */
+typedef bool (*column_test) (dump_probe_state *st, Oid relid, HeapTuple tup, TupleDesc desc);
+
+/* True when a column (attnum > 0) of a relation of relids passes the test. */
 static bool
-column_privileges_changed(dump_probe_state *st)
+any_column(dump_probe_state *st, List *relids, column_test test)
 {
 	Relation	rel = table_open(AttributeRelationId, AccessShareLock);
 	ListCell   *lc;
 	bool		found = false;
 
-	foreach(lc, st->column_rels)
+	foreach(lc, relids)
 	{
 		Oid			relid = lfirst_oid(lc);
 		ScanKeyData key[2];
@@ -765,27 +765,52 @@ column_privileges_changed(dump_probe_state *st)
 					Int16GetDatum(0));
 		scan = systable_beginscan(rel, AttributeRelidNumIndexId, true, st->base.snap, 2, key);
 		while (!found && HeapTupleIsValid(tup = systable_getnext(scan)))
-		{
-			Form_pg_attribute a = (Form_pg_attribute) GETSTRUCT(tup);
-			init_key	k = {RelationRelationId, relid, a->attnum};
-			init_priv  *ip;
-			bool		isnull;
-			Datum		acl;
-
-			if (a->attisdropped)
-				continue;
-			acl = heap_getattr(tup, Anum_pg_attribute_attacl, RelationGetDescr(rel), &isnull);
-			ip = hash_search(st->init_privs, &k, HASH_FIND, NULL);
-			if (isnull && ip == NULL)
-				continue;
-			found = isnull || ip == NULL || ip->initprivs == (Datum) 0 || !same_acl(acl, ip->initprivs);
-		}
+			found = test(st, relid, tup, RelationGetDescr(rel));
 		systable_endscan(scan);
 		if (found)
 			break;
 	}
 	table_close(rel, AccessShareLock);
 	return found;
+}
+
+/*
+ * For kind_member_column_privileges, given the relations of column_rels (of
+ * the query's relkinds, members of an extension or in a schema whose name
+ * starts with pg_): a column whose privileges (coalesce(attacl, '{}')) may
+ * not be its initial ones (coalesce(initprivs, '{}')).  "Cannot" only when
+ * both are NULL or both the same bytes.
+ */
+static bool
+column_privileges_changed(dump_probe_state *st, Oid relid, HeapTuple tup, TupleDesc desc)
+{
+	Form_pg_attribute a = (Form_pg_attribute) GETSTRUCT(tup);
+	init_key	k = {RelationRelationId, relid, a->attnum};
+	init_priv  *ip;
+	bool		isnull;
+	Datum		acl;
+
+	if (a->attisdropped)
+		return false;
+	acl = heap_getattr(tup, Anum_pg_attribute_attacl, desc, &isnull);
+	ip = hash_search(st->init_privs, &k, HASH_FIND, NULL);
+	if (isnull && ip == NULL)
+		return false;
+	return isnull || ip == NULL || ip->initprivs == (Datum) 0 || !same_acl(acl, ip->initprivs);
+}
+
+/*
+ * For kind_index_statistics, given the indexes of index_rels (in schemas of
+ * the user's, not members): a column with a statistics target of its own
+ * (attstattarget >= 0; read by number, as 17 made it a nullable int2).
+ */
+static bool
+own_statistics_target(dump_probe_state *st, Oid relid, HeapTuple tup, TupleDesc desc)
+{
+	bool		isnull;
+	Datum		target = heap_getattr(tup, Anum_pg_attribute_attstattarget, desc, &isnull);
+
+	return !isnull && DatumGetInt32(target) >= 0;
 }
 
 /* pg_subscription is shared: the query lists this database's subscriptions */
@@ -885,7 +910,8 @@ dbk_pg_probe_dump(dbk_dump_probe *p)
 	dump_probe_triggers(&st, p);
 	if (!p->present[DBK_DUMP_PROBE_MEMBER_PRIVILEGES])
 		p->present[DBK_DUMP_PROBE_MEMBER_PRIVILEGES] = other_privileges_changed(&st);
-	p->present[DBK_DUMP_PROBE_MEMBER_COLUMN_PRIVILEGES] = column_privileges_changed(&st);
+	p->present[DBK_DUMP_PROBE_MEMBER_COLUMN_PRIVILEGES] = any_column(&st, st.column_rels, column_privileges_changed);
+	p->present[DBK_DUMP_PROBE_INDEX_STATISTICS] = any_column(&st, st.index_rels, own_statistics_target);
 	p->present[DBK_DUMP_PROBE_RULES] = first_match(b, RewriteRelationId, user_rule, 0);
 	p->present[DBK_DUMP_PROBE_INDEX_USES] = first_match(b, IndexRelationId, clustered_or_replident, 0);
 	p->present[DBK_DUMP_PROBE_CASTS] = any_user_oid(&st, CastRelationId, CastOidIndexId, Anum_pg_cast_oid);
