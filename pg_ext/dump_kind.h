@@ -30,6 +30,8 @@
 
 #include "nodes/pg_list.h"
 
+#include "schema_probe.h"
+
 typedef enum dump_section
 {
 	DUMP_PRE_DATA,				/* objects ordered by their dependencies */
@@ -53,6 +55,16 @@ typedef struct dump_kind
 	const char *name;			/* for readers: what the query lists */
 	dump_section section;
 	const char *(*sql) (const dump_kind_context *cx);
+
+	/*
+	 * Pre-data and post-data kinds: the probe (schema_probe.c) that must
+	 * find the kind in the catalogs for its query to run; NONE: it always
+	 * runs.  Edges kinds: NONE; their query runs only when an object of
+	 * one of from_classes (0-terminated; none: always) has been collected,
+	 * as an edge from any other object is dropped.
+	 */
+	dbk_dump_probe_kind probe;
+	Oid			from_classes[6];
 } dump_kind;
 
 /* dump_kind_types.c */
