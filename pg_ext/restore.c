@@ -25,10 +25,10 @@
  *      change them;
  *   4. the safety backup, label "pre-restore", without retention and
  *      without moving the latest link (backup.c); undo is an explicit
- *      restore of it, by the name the call returns.  A background worker
- *      writes it beside steps 5 and 6 (restore_safety.c), and the call
- *      returns only once it is published; without a worker, this backend
- *      writes it first;
+ *      restore of it, by the name the call returns.  A background worker,
+ *      launched before step 3 to connect meanwhile, writes it beside steps
+ *      5 and 6 (restore_safety.c), and the call returns only once it is
+ *      published; without a worker, this backend writes it first;
  *   5. every object a backup holds is dropped (restore_clear.c);
  *   6. the script is replayed (restore_replay.c), which checks the content
  *      against its SHA-256 and zstd's checksums as it reads: a mismatch,
@@ -303,23 +303,26 @@ restore(const char *database, const char *name, int fd, char *safety, dbk_pg_clo
 {
 	List	   *kept = NIL;
 	uint64		statements;
-	bool		on_worker;
+	bool		launched;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	dbk_restore_lock();
-	elog(DEBUG1, "dbkeeper_restore: locks taken %s", lap(clock));
-	on_worker = dbk_safety_start();
-	if (on_worker)
-		elog(DEBUG1, "dbkeeper_restore: safety backup started on a background worker %s", lap(clock));
-	else
-	{
-		dbk_safety_take(true, safety);
-		remember_restore(database, name, safety);
-		elog(DEBUG1, "dbkeeper_restore: safety backup %s written %s", safety, lap(clock));
-	}
+	launched = dbk_safety_launch();
 	PG_TRY();
 	{
+		bool		on_worker;
+
+		dbk_restore_lock();
+		elog(DEBUG1, "dbkeeper_restore: locks taken %s", lap(clock));
+		on_worker = launched && dbk_safety_begin();
+		if (on_worker)
+			elog(DEBUG1, "dbkeeper_restore: safety backup started on a background worker %s", lap(clock));
+		else
+		{
+			dbk_safety_take(true, safety);
+			remember_restore(database, name, safety);
+			elog(DEBUG1, "dbkeeper_restore: safety backup %s written %s", safety, lap(clock));
+		}
 		dbk_restore_clear(&kept);
 		elog(DEBUG1, "dbkeeper_restore: database emptied %s", lap(clock));
 		statements = dbk_restore_replay(fd, name, kept);

@@ -32,8 +32,13 @@
  * error or a FATAL exit of the restoring backend stops the worker and waits
  * for it; a safety backup it had already published is deleted with the
  * rest of the restore (restore.c).  When no worker can start or connect,
- * dbk_safety_start() says so before anything changed, and the restoring
- * backend takes the safety backup itself, as before.
+ * dbk_safety_launch() or dbk_safety_begin() says so before anything
+ * changed, and the restoring backend takes the safety backup itself, as
+ * before.
+ *
+ * Timing: the worker is launched before the restore's lock phase and
+ * connects meanwhile (about 20 ms here); it takes its snapshot only once
+ * dbk_safety_begin() says the locks are held.
  */
 #include "postgres.h"
 
@@ -64,7 +69,8 @@
 typedef enum safety_state
 {
 	SAFETY_STARTING = 0,
-	SAFETY_READY,				/* connected, settings and identity taken */
+	SAFETY_READY,				/* connected, settings and identity taken;
+								 * waits for go */
 	SAFETY_DONE,				/* published: name is set */
 	SAFETY_FAILED				/* error fields are set */
 } safety_state;
@@ -83,7 +89,9 @@ typedef struct safety_shared
 	Oid			current_user;
 	int			sec_context;
 	Size		guc_size;
+	volatile sig_atomic_t go;	/* the restore's locks are taken: begin */
 	/* set by the worker */
+	PGPROC	   *worker;
 	volatile sig_atomic_t state;	/* safety_state */
 	char		name[DBK_NAME_MAX + 1];
 	int			sqlerrcode;
@@ -157,6 +165,21 @@ dbk_safety_worker_main(Datum arg)
 	RestoreGUCState(s->gucs);
 	CommitTransactionCommand();
 	SetCurrentRoleId(s->outer_role, s->outer_role_is_superuser);
+	s->worker = MyProc;
+	set_state(s, SAFETY_READY);
+
+	/*
+	 * Connecting took place while the restore took its locks; the snapshot
+	 * must come after them, so that no change committed before the restore
+	 * is missing from the safety backup.
+	 */
+	while (!s->go)
+	{
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_EXIT_ON_PM_DEATH, -1, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+	}
+	pg_read_barrier();
 
 	StartTransactionCommand();
 	/* as the restore's own transaction is: the backup's snapshots must move */
@@ -164,7 +187,6 @@ dbk_safety_worker_main(Datum arg)
 	SetUserIdAndSecContext(s->current_user, s->sec_context);
 	pgstat_report_activity(STATE_RUNNING, "dbkeeper_restore(): safety backup");
 	PushActiveSnapshot(GetTransactionSnapshot());
-	set_state(s, SAFETY_READY);
 
 	cxt = CurrentMemoryContext;
 	PG_TRY();
@@ -272,7 +294,7 @@ forget_worker(void)
 }
 
 bool
-dbk_safety_start(void)
+dbk_safety_launch(void)
 {
 	BackgroundWorker bgw;
 	Size		guc_size = EstimateGUCStateSpace();
@@ -323,12 +345,23 @@ dbk_safety_start(void)
 		return false;
 	}
 	MemoryContextSwitchTo(old);
+	return true;
+}
+
+bool
+dbk_safety_begin(void)
+{
+	if (running.shared == NULL)
+		return false;
 	if (wait_for(SAFETY_READY) < SAFETY_READY)
 	{
 		/* it could not connect (its error is in the server's log) */
 		forget_worker();
 		return false;
 	}
+	pg_write_barrier();
+	running.shared->go = true;
+	SetLatch(&running.shared->worker->procLatch);
 	return true;
 }
 

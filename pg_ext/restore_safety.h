@@ -11,14 +11,22 @@
 #include "../core/archive/catalog.h"
 
 /*
- * Starts the safety backup on a background worker in the caller's lock
- * group, and waits until the worker is connected as the caller, with the
- * caller's settings.  Returns false, having changed nothing, when no worker
- * could be started or connected (no free worker slot, a role's connection
- * limit): the caller then takes the safety backup itself.  Call with every
- * relation of the database locked by the caller and nothing written yet.
+ * Starts a background worker for the safety backup, in the caller's lock
+ * group, which connects as the caller with the caller's settings and then
+ * waits for dbk_safety_begin().  Returns false, having changed nothing, when
+ * no worker can be registered (no free slot).  Call before taking the
+ * restore's locks: the worker connects meanwhile.
  */
-bool		dbk_safety_start(void);
+bool		dbk_safety_launch(void);
+
+/*
+ * With every relation of the database locked by the caller and nothing
+ * written yet: waits until the worker is connected and lets it take the
+ * safety backup.  Returns false when no worker was launched or it could not
+ * connect (a role's connection limit): the caller then takes the safety
+ * backup itself.
+ */
+bool		dbk_safety_begin(void);
 
 /*
  * Waits for the worker's safety backup to be published and puts its name
