@@ -14,6 +14,9 @@
 #       the database's owner still works and prints nothing new
 #   pg_dump_reader  so does pg_dump by a role that is not the owner and was
 #       granted SELECT on the application's tables only
+#   member_depends_on_table, member_depends_on_schema   an extension member
+#       that depends on an object the restore would drop (in public; in a
+#       schema it drops) is refused, naming both; nothing changes
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 SUITE=pg_restore_extensions
@@ -127,3 +130,32 @@ if [ $rd_before = 0 ] && [ $rd_after = 0 ] && [ ! -s "$WORK/read.before" ] && [ 
 else
   fail pg_dump_reader "before: exit $rd_before $(cat "$WORK/read.before"); after: exit $rd_after $(cat "$WORK/read.after")"
 fi
+
+# member_depends_*: an extension member that depends on an object the restore
+# would drop (a table's row type in public; a type in a schema the restore
+# drops) is refused, naming the member and the object to drop; nothing changes
+createdb members
+q -q -d members -c "CREATE EXTENSION dbkeeper; CREATE TABLE t (a int); CREATE SCHEMA s; CREATE TYPE s.u AS (b int);
+  CREATE FUNCTION f1() RETURNS SETOF t LANGUAGE sql AS 'SELECT * FROM t';
+  CREATE FUNCTION f2(s.u) RETURNS int LANGUAGE sql AS 'SELECT 1'; INSERT INTO t VALUES (7)" ||
+  fail member_depends_setup "could not make the database"
+members_backup=$(q -d members -c "SELECT dbkeeper_backup()")
+members_state() { q -d members -c "SELECT (SELECT string_agg(a::text, ',') FROM t), to_regtype('s.u') IS NOT NULL,
+  (SELECT count(*) FROM pg_proc WHERE proname IN ('f1', 'f2'))"; }
+before=$(members_state)
+# member_refused ID FUNCTION EXPECTED_ERROR
+member_refused() {
+  local out
+  q -q -d members -c "ALTER EXTENSION dbkeeper ADD FUNCTION $2"
+  out=$(q -d members -c "SELECT dbkeeper_restore('$members_backup')" 2>&1)
+  q -q -d members -c "ALTER EXTENSION dbkeeper DROP FUNCTION $2"
+  if [[ $out == *"ERROR:  $3"* ]] && [ "$(members_state)" = "$before" ]; then
+    pass "$1"
+  else
+    fail "$1" "output: $out; state $(members_state) (was $before)"
+  fi
+}
+member_refused member_depends_on_table "f1()" \
+  "cannot restore: function f1(), a member of an extension, depends on table t"
+member_refused member_depends_on_schema "f2(s.u)" \
+  "cannot restore: function f2(s.u), a member of an extension, depends on schema s"
