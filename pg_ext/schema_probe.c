@@ -96,11 +96,19 @@
 /* The first OID after initdb's (FirstNormalObjectId), as the cast query writes it. */
 #define USER_OID_START 16384
 
+/* A schema, in probe_state's namespaces. */
+typedef struct ns_entry
+{
+	Oid			oid;
+	NameData	name;
+	bool		user;			/* DBK_USER_NS accepts it */
+} ns_entry;
+
 typedef struct probe_state
 {
 	dbk_pg_relinfo *ri;			/* its extension members */
 	Snapshot	snap;
-	HTAB	   *user_ns;		/* Oids of the schemas DBK_USER_NS accepts */
+	HTAB	   *namespaces;		/* ns_entry of every schema, by Oid */
 	bool		composite;		/* a relation of relkind c exists */
 } probe_state;
 
@@ -113,11 +121,13 @@ scan_all(probe_state *st, Relation rel)
 static bool
 in_user_ns(probe_state *st, Oid nsp)
 {
-	return hash_search(st->user_ns, &nsp, HASH_FIND, NULL) != NULL;
+	ns_entry   *e = hash_search(st->namespaces, &nsp, HASH_FIND, NULL);
+
+	return e != NULL && e->user;
 }
 
 static void
-read_user_namespaces(probe_state *st)
+read_namespaces(probe_state *st)
 {
 	HASHCTL		ctl;
 	Relation	rel = table_open(NamespaceRelationId, AccessShareLock);
@@ -125,17 +135,18 @@ read_user_namespaces(probe_state *st)
 	HeapTuple	tup;
 
 	ctl.keysize = sizeof(Oid);
-	ctl.entrysize = sizeof(Oid);
+	ctl.entrysize = sizeof(ns_entry);
 	ctl.hcxt = CurrentMemoryContext;
-	st->user_ns = hash_create("dbkeeper schema probe namespaces", 64, &ctl,
-							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	st->namespaces = hash_create("dbkeeper schema probe namespaces", 64, &ctl,
+								 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
 		Form_pg_namespace n = (Form_pg_namespace) GETSTRUCT(tup);
 		const char *name = NameStr(n->nspname);
+		ns_entry   *e = hash_search(st->namespaces, &n->oid, HASH_ENTER, NULL);
 
-		if (strncmp(name, "pg_", 3) != 0 && strcmp(name, "information_schema") != 0)
-			(void) hash_search(st->user_ns, &n->oid, HASH_ENTER, NULL);
+		e->name = n->nspname;
+		e->user = strncmp(name, "pg_", 3) != 0 && strcmp(name, "information_schema") != 0;
 	}
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
@@ -320,7 +331,7 @@ dbk_pg_probe_kinds(dbk_probe *p, dbk_pg_relinfo *ri)
 	probe_state st = {ri, GetActiveSnapshot(), NULL, false};
 
 	memset(p, 0, sizeof(*p));
-	read_user_namespaces(&st);
+	read_namespaces(&st);
 	probe_relations(&st, p);
 	probe_routines(&st, p);
 	p->present[DBK_PROBE_TYPES] = probe_types(&st);
@@ -386,14 +397,7 @@ typedef struct dump_probe_state
 	HTAB	   *init_privs;		/* init_priv of every pg_init_privs row */
 	List	   *column_rels;	/* Oids: relations whose columns' privileges are compared */
 	List	   *index_rels;		/* Oids: indexes whose columns' statistics targets are read */
-	HTAB	   *ns_names;		/* Oid -> NameData of every schema */
 } dump_probe_state;
-
-typedef struct ns_name
-{
-	Oid			oid;
-	NameData	name;
-} ns_name;
 
 static HTAB *
 obj_hash(const char *name, Size keysize, Size entrysize)
@@ -438,35 +442,11 @@ read_members(dump_probe_state *st)
 	table_close(rel, AccessShareLock);
 }
 
-static void
-read_namespace_names(dump_probe_state *st)
-{
-	HASHCTL		ctl;
-	Relation	rel = table_open(NamespaceRelationId, AccessShareLock);
-	SysScanDesc scan = scan_all(&st->base, rel);
-	HeapTuple	tup;
-
-	ctl.keysize = sizeof(Oid);
-	ctl.entrysize = sizeof(ns_name);
-	ctl.hcxt = CurrentMemoryContext;
-	st->ns_names = hash_create("dbkeeper dump probe schema names", 64, &ctl,
-							   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	while (HeapTupleIsValid(tup = systable_getnext(scan)))
-	{
-		Form_pg_namespace n = (Form_pg_namespace) GETSTRUCT(tup);
-		ns_name    *e = hash_search(st->ns_names, &n->oid, HASH_ENTER, NULL);
-
-		e->name = n->nspname;
-	}
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
-}
-
 /* The query's o.ns ~ '^pg_'; a schema that is not found counts as one (present more often). */
 static bool
 in_pg_schema(dump_probe_state *st, Oid nsp)
 {
-	ns_name    *e = hash_search(st->ns_names, &nsp, HASH_FIND, NULL);
+	ns_entry   *e = hash_search(st->base.namespaces, &nsp, HASH_FIND, NULL);
 
 	return e == NULL || strncmp(NameStr(e->name), "pg_", 3) == 0;
 }
@@ -900,8 +880,7 @@ dbk_pg_probe_dump(dbk_dump_probe *p)
 
 	memset(p, 0, sizeof(*p));
 	p->present[DBK_DUMP_PROBE_NONE] = true;
-	read_user_namespaces(b);
-	read_namespace_names(&st);
+	read_namespaces(b);
 	read_members(&st);
 	read_init_privs(&st);
 	dump_probe_relations(&st, p);
