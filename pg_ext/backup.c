@@ -441,7 +441,8 @@ log_backup(const backup_state *st, uint64 file_bytes)
 }
 
 static void
-take_backup(backup_state *st, const char *label, const struct timespec *now, bool ordinary)
+take_backup(backup_state *st, const char *label, const struct timespec *now, bool ordinary,
+			char *name_out)
 {
 	dbk_archive_summary summary;
 	dbk_meta	trailer;
@@ -462,6 +463,8 @@ take_backup(backup_state *st, const char *label, const struct timespec *now, boo
 	raise_if(dbk_archive_writer_finish(st->writer, &trailer, &summary, &err), &err);
 	raise_if(dbk_publish(&st->dir, &st->temp, st->database, now->tv_sec, label, DBK_EXT_PG,
 						 ordinary, st->name, &err), &err);
+	/* at once, before anything that checks for interrupts (see backup.h) */
+	strlcpy(name_out, st->name, DBK_NAME_MAX + 1);
 	log_backup(st, summary.file_bytes);
 	if (ordinary)
 	{
@@ -521,7 +524,7 @@ dbk_pg_backup_take(const char *label, bool ordinary, bool threaded, char *name_o
 	dbk_owner_guard_begin();	/* no role's function runs as the caller */
 	PG_TRY();
 	{
-		take_backup(st, label, &now, ordinary);
+		take_backup(st, label, &now, ordinary, name_out);
 	}
 	PG_FINALLY();
 	{
@@ -534,7 +537,6 @@ dbk_pg_backup_take(const char *label, bool ordinary, bool threaded, char *name_o
 	}
 	PG_END_TRY();
 	dbk_meta_free(&st->header);
-	strlcpy(name_out, st->name, DBK_NAME_MAX + 1);
 	pfree(st);
 }
 

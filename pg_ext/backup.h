@@ -9,7 +9,10 @@
 
 /*
  * Writes a backup of the current database (label may be NULL) and publishes
- * it; its file name goes into name_out (DBK_NAME_MAX + 1 bytes).  An
+ * it; its file name goes into name_out (DBK_NAME_MAX + 1 bytes) as soon as
+ * it is published, before anything that checks for interrupts, so that a
+ * caller whose call ends in an error or a termination after that (the
+ * restore's safety worker) can tell it was published.  An
  * ordinary backup (not a restore's safety backup) moves the latest link and
  * then applies retention (dbkeeper.keep_backups, keep_days).  The caller
  * has checked the privileges, and that its transaction has written nothing

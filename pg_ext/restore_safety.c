@@ -93,7 +93,7 @@ typedef struct safety_shared
 	/* set by the worker */
 	PGPROC	   *worker;
 	volatile sig_atomic_t state;	/* safety_state */
-	char		name[DBK_NAME_MAX + 1];
+	char		name[DBK_NAME_MAX + 1];	/* set once the backup is published */
 	int			sqlerrcode;
 	char		message[SAFETY_TEXT_MAX];
 	char		detail[SAFETY_TEXT_MAX];
@@ -386,9 +386,13 @@ dbk_safety_finish(char *name_out, double *waited_ms)
 		forget_worker();
 		return;
 	}
-	memcpy(&copy, running.shared, offsetof(safety_shared, gucs));
 	(void) WaitForBackgroundWorkerShutdown(running.handle);
+	pg_read_barrier();
+	memcpy(&copy, running.shared, offsetof(safety_shared, gucs));
 	forget_worker();
+	/* ended after publishing (a termination between the two) */
+	if (copy.name[0] != '\0')
+		delete_published(copy.name);
 	if (reached == SAFETY_FAILED)
 		ereport(ERROR,
 				(errcode(copy.sqlerrcode ? copy.sqlerrcode : ERRCODE_INTERNAL_ERROR),
@@ -412,8 +416,8 @@ dbk_safety_stop(void)
 	TerminateBackgroundWorker(running.handle);
 	(void) WaitForBackgroundWorkerShutdown(running.handle);
 	pg_read_barrier();
-	if (running.shared->state == SAFETY_DONE)
-		strlcpy(published, running.shared->name, sizeof(published));
+	/* the name, not SAFETY_DONE: it may have been ended between the two */
+	strlcpy(published, running.shared->name, sizeof(published));
 	forget_worker();
 	if (published[0] != '\0')
 		delete_published(published);
