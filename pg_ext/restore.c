@@ -41,7 +41,6 @@
  */
 #include "postgres.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -146,15 +145,16 @@ finish_pending(pending_restore *p, bool committed)
 	dbk_dir		d = {-1, ""};
 	dbk_error	err;
 
+	if (!committed)
+	{
+		dbk_safety_delete(p->dir, p->safety);
+		return;
+	}
 	if (dbk_dir_open(&d, p->dir, false, &err) != 0 ||
-		(committed ? dbk_latest_point(&d, p->database, DBK_EXT_PG, p->restored, &err)
-		 : (unlinkat(d.fd, p->safety, 0) != 0 && errno != ENOENT
-			? dbk_fail_errno(&err, errno, "could not delete safety backup \"%s\"", p->safety)
-			: dbk_dir_sync(&d, &err))) != 0)
+		dbk_latest_point(&d, p->database, DBK_EXT_PG, p->restored, &err) != 0)
 		ereport(WARNING,
 				(errmsg("%s", err.message),
-				 committed ? errdetail("The restore of \"%s\" committed; the latest link did not move.", p->restored)
-				 : errdetail("The restore rolled back; its safety backup \"%s\" is not needed.", p->safety)));
+				 errdetail("The restore of \"%s\" committed; the latest link did not move.", p->restored)));
 	dbk_dir_close(&d);
 }
 

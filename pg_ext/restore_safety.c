@@ -224,23 +224,30 @@ safety_xact_callback(XactEvent event, void *arg)
 		dbk_safety_stop();
 }
 
-/* Deletes a safety backup the worker published for a restore that failed. */
-static void
-delete_published(const char *name)
+void
+dbk_safety_delete(const char *dir, const char *name)
 {
-	char		path[DBK_PG_PATH_MAX];
 	dbk_dir		d = {-1, ""};
 	dbk_error	err;
 
-	dbk_pg_backup_dir(path, sizeof(path));
-	if (dbk_dir_open(&d, path, false, &err) != 0 ||
+	if (dbk_dir_open(&d, dir, false, &err) != 0 ||
 		(unlinkat(d.fd, name, 0) != 0 && errno != ENOENT
 		 ? dbk_fail_errno(&err, errno, "could not delete safety backup \"%s\"", name)
 		 : dbk_dir_sync(&d, &err)) != 0)
 		ereport(WARNING,
 				(errmsg("%s", err.message),
-				 errdetail("The restore failed; its safety backup \"%s\" is not needed.", name)));
+				 errdetail("The restore rolled back; its safety backup \"%s\" is not needed.", name)));
 	dbk_dir_close(&d);
+}
+
+/* Deletes a safety backup the worker published for a restore that failed. */
+static void
+delete_published(const char *name)
+{
+	char		path[DBK_PG_PATH_MAX];
+
+	dbk_pg_backup_dir(path, sizeof(path));
+	dbk_safety_delete(path, name);
 }
 
 /* What the worker has reached, or -1 if it exited before reaching more. */

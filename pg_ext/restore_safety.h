@@ -53,6 +53,13 @@ void		dbk_safety_stop(void);
  */
 void		dbk_safety_take(bool threaded, char *name_out);
 
+/*
+ * Deletes the safety backup name from the backup directory dir, for a
+ * restore that rolled back (restore.c) or failed after the worker published
+ * it.  Never raises: a failure is a WARNING.
+ */
+void		dbk_safety_delete(const char *dir, const char *name);
+
 /* The worker's entry point (bgw_function_name). */
 PGDLLEXPORT void dbk_safety_worker_main(Datum arg);
 
